@@ -1,0 +1,1 @@
+"""The ``smartspot`` command. Each module here with a ``register(subparsers)`` adds commands."""

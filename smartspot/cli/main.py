@@ -1,0 +1,74 @@
+"""Entry point of the ``smartspot`` command: one-line errors and exit codes, never a traceback.
+
+Exit codes: 0 ok, 2 invalid input, 3 not found, 4 conflict, 5 storage problem, 70 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+import smartspot.cli
+from smartspot.errors import (
+    AuthError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    SmartspotError,
+    StorageError,
+)
+
+EXIT_CODES: tuple[tuple[type[SmartspotError], int], ...] = (
+    (InvalidInputError, 2),
+    (NotFoundError, 3),
+    (ConflictError, 4),
+    (StorageError, 5),
+    (AuthError, 6),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smartspot",
+        description="Smart Spot: safety hotspots worth a patrol's detour.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_info in sorted(pkgutil.iter_modules(smartspot.cli.__path__), key=lambda m: m.name):
+        if module_info.name == "main":
+            continue
+        module = importlib.import_module(f"smartspot.cli.{module_info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def exit_code(error: SmartspotError) -> int:
+    for kind, code in EXIT_CODES:
+        if isinstance(error, kind):
+            return code
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except SmartspotError as error:
+        print(f"smartspot: error: {error}", file=sys.stderr)
+        return exit_code(error)
+    except KeyboardInterrupt:
+        print("smartspot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the last guard: one line, never a traceback
+        print(f"smartspot: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 70
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from smartspot.cli.main import main
+
+
+def test_where_prints_kommune_and_politikreds_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["where", "8.624585", "56.370607", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["kommunekode"] == "0661"
+    assert result["kommunenavn"] == "Holstebro"
+    assert result["politikreds"] == "Midt- og Vestjyllands Politi"
+    assert result["nearest_station"]["id"] == "st01"
+
+
+def test_where_in_the_sea_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["where", "7.95", "56.3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "outside Danish land" in err
+
+
+def test_where_with_swapped_coordinates_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["where", "56.37", "8.62"]) == 2
+    assert "latitude/longitude order" in capsys.readouterr().err
