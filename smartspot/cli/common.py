@@ -1,0 +1,76 @@
+"""What the store-backed commands share: ``--db``, ``--user``, ``--json`` and opening the store.
+
+The database path comes from ``--db``, else the ``SMARTSPOT_DB`` environment variable, else
+``smartspot.db`` in the user's data folder. Only this edge reads the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from smartspot.clock import SystemClock
+from smartspot.geo.regions import cached_regions
+from smartspot.hotspots import HotspotService
+from smartspot.resources import DATA_DIR
+from smartspot.store.sqlite import SqliteStore
+
+DB_ENV = "SMARTSPOT_DB"
+DB_NAME = "smartspot.db"
+
+
+def default_db_path() -> Path:
+    """``$SMARTSPOT_DB`` if set, else ``smartspot.db`` in the platform's user data folder."""
+    from_env = os.environ.get(DB_ENV, "").strip()
+    if from_env:
+        return Path(from_env).expanduser()
+    return user_data_path("smartspot", appauthor=False) / DB_NAME
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return "unknown"
+
+
+def store_options() -> argparse.ArgumentParser:
+    """A parent parser adding ``--db`` and ``--json``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"database file (default: ${DB_ENV} or {DB_NAME} in the user data folder)",
+    )
+    parent.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return parent
+
+
+def user_option() -> argparse.ArgumentParser:
+    """A parent parser adding ``--user`` (who the audit log names)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--user", default=None, help="who makes the change (default: $USER), for the audit log"
+    )
+    return parent
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db).expanduser() if args.db is not None else default_db_path()
+
+
+def open_store(args: argparse.Namespace, *, create: bool = False) -> SqliteStore:
+    return SqliteStore(db_path(args), create=create)
+
+
+def service(store: SqliteStore) -> HotspotService:
+    return HotspotService(store, cached_regions(DATA_DIR), SystemClock())
+
+
+def user_of(args: argparse.Namespace) -> str:
+    return str(args.user) if getattr(args, "user", None) else default_user()

@@ -1,0 +1,358 @@
+"""``smartspot hotspots add|update|close|list|show|history|import|export``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import Point
+
+from smartspot.cli.common import open_store, service, store_options, user_of, user_option
+from smartspot.cli.output import emit
+from smartspot.domain import Category, Hotspot, HotspotStatus, Source
+from smartspot.drafts import HotspotDraft, draft_from_properties, draft_properties
+from smartspot.errors import InvalidInputError
+from smartspot.geo.io import (
+    ImportLimits,
+    feature_collection,
+    file_format,
+    hotspot_feature,
+    hotspot_properties,
+    read_features,
+    write_geojson,
+    write_geopackage,
+)
+from smartspot.hotspots import HotspotFilter, ImportRejectedError
+
+#: option dest → contract property, for the fields add and update share
+FIELD_OPTIONS = {
+    "title": "title",
+    "category": "category",
+    "description": "description",
+    "instruction": "instruction",
+    "step": "steps",
+    "minutes": "minutes_on_site",
+    "priority": "priority",
+    "window": "windows",
+    "valid_from": "valid_from",
+    "valid_to": "valid_to",
+    "visits_per_week": "visits_per_week",
+    "source": "source",
+    "source_ref": "source_ref",
+}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("hotspots", help="register, change, close, find and export")
+    commands = parser.add_subparsers(dest="hotspots_command", required=True, metavar="ACTION")
+    common, who = store_options(), user_option()
+
+    add = commands.add_parser("add", parents=[common, who], help="register a hotspot")
+    _field_options(add, required=True)
+    _geometry_options(add)
+    add.set_defaults(func=run_add)
+
+    update = commands.add_parser("update", parents=[common, who], help="change a hotspot")
+    update.add_argument("id", help="hotspot id, e.g. HS-000042")
+    version = update.add_mutually_exclusive_group(required=True)
+    version.add_argument("--expected-version", type=int, help="the version your change is based on")
+    version.add_argument(
+        "--force", action="store_true", help="overwrite whatever is current (audited)"
+    )
+    _field_options(update, required=False)
+    _geometry_options(update)
+    update.add_argument("--always", action="store_true", help="clear the active windows")
+    update.set_defaults(func=run_update)
+
+    close = commands.add_parser("close", parents=[common, who], help="close with a reason")
+    close.add_argument("id")
+    close.add_argument("--reason", required=True, help="why the hotspot is closed")
+    close.add_argument("--expected-version", type=int, default=None)
+    close.set_defaults(func=run_close)
+
+    listing = commands.add_parser("list", parents=[common], help="current versions")
+    _filter_options(listing)
+    listing.set_defaults(func=run_list)
+
+    show = commands.add_parser("show", parents=[common], help="one hotspot's current version")
+    show.add_argument("id")
+    show.set_defaults(func=run_show)
+
+    history = commands.add_parser("history", parents=[common], help="every version and audit")
+    history.add_argument("id")
+    history.set_defaults(func=run_history)
+
+    imp = commands.add_parser("import", parents=[common, who], help="GeoJSON/GeoPackage in")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--format", choices=["geojson", "gpkg"], default=None)
+    imp.add_argument("--max-mb", type=float, default=20.0, help="refuse larger files")
+    imp.add_argument("--max-features", type=int, default=10_000, help="refuse more features")
+    imp.set_defaults(func=run_import)
+
+    exp = commands.add_parser("export", parents=[common], help="GeoJSON/GeoPackage out")
+    exp.add_argument("path", type=Path, help="file to write: .geojson or .gpkg")
+    exp.add_argument("--format", choices=["geojson", "gpkg"], default=None)
+    _filter_options(exp)
+    exp.set_defaults(func=run_export)
+
+
+def _field_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--title", required=required)
+    parser.add_argument("--category", required=required, choices=[c.value for c in Category])
+    parser.add_argument("--priority", required=required, type=int, help="1 (low) to 5 (high)")
+    parser.add_argument("--description", required=required, help="the unsafe behaviour")
+    parser.add_argument("--instruction", required=required, help="what the patrol does")
+    parser.add_argument("--step", action="append", help="an instruction step (repeatable)")
+    parser.add_argument("--minutes", type=int, help="minutes on site (default 15)")
+    parser.add_argument(
+        "--window", action="append", help='active window, e.g. "fri,sat 20:00-02:00" (repeatable)'
+    )
+    parser.add_argument("--valid-from", help="ISO date (default today)")
+    parser.add_argument("--valid-to", help="ISO date, or 'none'")
+    parser.add_argument("--visits-per-week", type=float)
+    parser.add_argument("--source", choices=[s.value for s in Source])
+    parser.add_argument("--source-ref", help="the external reference, e.g. a case number")
+
+
+def _geometry_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lon", type=float, help="longitude (WGS84) of a point hotspot")
+    parser.add_argument("--lat", type=float, help="latitude (WGS84) of a point hotspot")
+    parser.add_argument("--geometry-file", type=Path, help="GeoJSON geometry or feature file")
+    parser.add_argument("--geojson", help="GeoJSON geometry as text (a Point or a Polygon)")
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--politikreds", help="e.g. 'Midt- og Vestjyllands Politi'")
+    parser.add_argument("--kommune", help="name or 4-digit code")
+    parser.add_argument("--status", choices=[s.value for s in HotspotStatus])
+    parser.add_argument("--category", choices=[c.value for c in Category])
+    parser.add_argument("--bbox", help="min lon,min lat,max lon,max lat (WGS84)")
+    parser.add_argument("--limit", type=int, default=10_000)
+    parser.add_argument("--offset", type=int, default=0)
+
+
+def _fields(args: argparse.Namespace) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for option, key in FIELD_OPTIONS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            props[key] = value
+    if str(props.get("valid_to", "")).lower() in ("none", "null"):
+        props["valid_to"] = None
+    if getattr(args, "always", False):
+        props["windows"] = []
+    return props
+
+
+def _geometry(args: argparse.Namespace, *, required: bool) -> Any:
+    given = [
+        name
+        for name, present in (
+            ("--lon/--lat", args.lon is not None or args.lat is not None),
+            ("--geometry-file", args.geometry_file is not None),
+            ("--geojson", args.geojson is not None),
+        )
+        if present
+    ]
+    if len(given) > 1:
+        raise InvalidInputError(f"give one geometry, not {' and '.join(given)}", field="geometry")
+    if not given:
+        if required:
+            raise InvalidInputError(
+                "give the place: --lon and --lat, --geojson or --geometry-file", field="geometry"
+            )
+        return None
+    if given[0] == "--lon/--lat":
+        if args.lon is None or args.lat is None:
+            raise InvalidInputError("a point needs both --lon and --lat", field="geometry")
+        return Point(args.lon, args.lat)
+    if args.geometry_file is not None:
+        try:
+            text = args.geometry_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise InvalidInputError(
+                f"cannot read {args.geometry_file}: {error}", field="geometry"
+            ) from None
+    else:
+        text = args.geojson
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInputError(f"the geometry is not JSON: {error}", field="geometry") from None
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features") or []
+        if len(features) != 1:
+            raise InvalidInputError("the file must hold exactly one feature", field="geometry")
+        data = features[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    return data
+
+
+def _line(hotspot: Hotspot) -> str:
+    return (
+        f"{hotspot.id}  v{hotspot.version}  {hotspot.status.value:<6}  p{hotspot.priority}  "
+        f"{hotspot.category.value:<17}  {hotspot.location.kommunenavn:<14}  {hotspot.title}"
+    )
+
+
+def _details(hotspot: Hotspot) -> str:
+    props = hotspot_properties(hotspot)
+    return "\n".join(f"{key}: {value}" for key, value in props.items())
+
+
+def run_add(args: argparse.Namespace) -> int:
+    geometry = _geometry(args, required=True)
+    with open_store(args) as store:
+        hotspots = service(store)
+        draft = draft_from_properties(_fields(args), today=hotspots.today())
+        created = hotspots.register(draft, geometry, user=user_of(args))
+    emit(hotspot_feature(created), as_json=args.json, text=f"registered {_line(created)}")
+    return 0
+
+
+def run_update(args: argparse.Namespace) -> int:
+    changes = _fields(args)
+    geometry = _geometry(args, required=False)
+    if geometry is not None:
+        changes["geometry"] = geometry
+    if not changes:
+        raise InvalidInputError("nothing to change: give at least one field option")
+    with open_store(args) as store:
+        updated = service(store).update(
+            args.id,
+            changes,
+            expected_version=args.expected_version,
+            user=user_of(args),
+            force=args.force,
+        )
+    emit(hotspot_feature(updated), as_json=args.json, text=f"updated {_line(updated)}")
+    return 0
+
+
+def run_close(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        closed = service(store).close(
+            args.id, args.reason, user=user_of(args), expected_version=args.expected_version
+        )
+    emit(hotspot_feature(closed), as_json=args.json, text=f"closed {_line(closed)}")
+    return 0
+
+
+def _filter(args: argparse.Namespace) -> HotspotFilter:
+    bbox = None
+    if args.bbox:
+        try:
+            values = tuple(float(part) for part in args.bbox.split(","))
+        except ValueError:
+            values = ()
+        if len(values) != 4:
+            raise InvalidInputError("--bbox is min lon,min lat,max lon,max lat", field="bbox")
+        bbox = values
+    return HotspotFilter(
+        politikreds=args.politikreds,
+        kommune=args.kommune,
+        status=HotspotStatus(args.status) if args.status else None,
+        category=Category(args.category) if args.category else None,
+        bbox=bbox,  # type: ignore[arg-type]
+        limit=args.limit,
+        offset=args.offset,
+    )
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        found = service(store).list(_filter(args))
+    text = "\n".join(_line(h) for h in found) if found else "no hotspots match"
+    emit(feature_collection(found), as_json=args.json, text=text)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        hotspot = service(store).show(args.id)
+    emit(hotspot_feature(hotspot), as_json=args.json, text=_details(hotspot))
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        versions = service(store).history(args.id)
+        audit = store.audit.entries(entity="hotspot", entity_id=args.id)
+    actions = {(e.after or {}).get("version"): e for e in audit}
+    lines = []
+    previous: dict[str, Any] | None = None
+    for hotspot in versions:
+        entry = actions.get(hotspot.version)
+        props = {**draft_properties_of(hotspot), "status": hotspot.status.value}
+        changed = (
+            ", ".join(f"{k}: {previous[k]!r} → {v!r}" for k, v in props.items() if previous[k] != v)
+            if previous
+            else "registered"
+        )
+        lines.append(
+            f"v{hotspot.version}  {hotspot.updated_at:%Y-%m-%d %H:%M}Z  {hotspot.updated_by}  "
+            f"{entry.action if entry else '?'}  {changed}"
+            + (f"  reason: {hotspot.close_reason}" if hotspot.close_reason else "")
+        )
+        previous = props
+    data = {
+        "id": args.id,
+        "versions": [hotspot_feature(h) for h in versions],
+        "audit": [
+            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action}
+            for e in audit
+        ],
+    }
+    emit(data, as_json=args.json, text="\n".join(lines))
+    return 0
+
+
+def draft_properties_of(hotspot: Hotspot) -> dict[str, Any]:
+    return draft_properties(HotspotDraft.of(hotspot))
+
+
+def run_import(args: argparse.Namespace) -> int:
+    limits = ImportLimits(max_bytes=int(args.max_mb * 1024 * 1024), max_features=args.max_features)
+    features = read_features(args.path, limits=limits, fmt=args.format)
+    with open_store(args) as store:
+        try:
+            created = service(store).import_features(features, user=user_of(args))
+        except ImportRejectedError as rejected:
+            report = [
+                {"index": p.index, "field": p.field, "reason": p.reason} for p in rejected.problems
+            ]
+            if args.json:
+                emit({"imported": 0, "rejected": report}, as_json=True)
+            else:
+                for item in report:
+                    print(
+                        f"feature {item['index']}: {item['field']}: {item['reason']}",
+                        file=sys.stderr,
+                    )
+            raise
+    emit(
+        {"imported": len(created), "ids": [h.id for h in created]},
+        as_json=args.json,
+        text=f"imported {len(created)} hotspots"
+        + (f" ({created[0].id} … {created[-1].id})" if created else ""),
+    )
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    kind = file_format(args.path, args.format)
+    with open_store(args) as store:
+        found = service(store).list(_filter(args))
+    written = (
+        write_geojson(found, args.path) if kind == "geojson" else write_geopackage(found, args.path)
+    )
+    emit(
+        {"exported": written, "path": str(args.path), "format": kind},
+        as_json=args.json,
+        text=f"exported {written} hotspots to {args.path} ({kind})",
+    )
+    return 0

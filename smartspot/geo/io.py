@@ -1,0 +1,307 @@
+"""Hotspots in and out as GeoJSON (RFC 7946) and GeoPackage.
+
+Export writes WGS84 longitude/latitude with 6 decimals (about 0.1 m) and polygons whose exterior
+ring runs counter-clockwise (RFC 7946's right-hand rule). The GeoPackage has one layer,
+``hotspots``, in EPSG:4326, which QGIS opens as is; list fields (``steps``, ``windows``) are
+JSON text there, since GeoPackage has no list type.
+
+Reading gives :class:`~smartspot.hotspots.FeatureIn` records, unvalidated: the hotspot service
+checks them all and imports all or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import Polygon, mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from smartspot.domain import Hotspot
+from smartspot.drafts import HotspotDraft, draft_properties
+from smartspot.errors import InvalidInputError
+from smartspot.geo.crs import WGS84, to_wgs84
+from smartspot.hotspots import FeatureIn
+
+LAYER = "hotspots"
+DECIMALS = 6
+LIST_FIELDS = ("steps", "windows")
+FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLimits:
+    """How big an import file may be; larger ones are refused before they are parsed."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_features: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.max_bytes < 1 or self.max_features < 1:
+            raise InvalidInputError("import limits must be positive")
+
+
+def file_format(path: Path, given: str | None = None) -> str:
+    """``geojson`` or ``gpkg``, from ``given`` or the file's suffix."""
+    if given is not None:
+        if given not in ("geojson", "gpkg"):
+            raise InvalidInputError(
+                f"unknown format {given!r}; use geojson or gpkg", field="format"
+            )
+        return given
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise InvalidInputError(
+            f"cannot tell the format of {path.name}; name it .geojson or .gpkg", field="format"
+        ) from None
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def _round(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.round(coords, DECIMALS)
+
+
+def wgs84_geometry(hotspot: Hotspot) -> BaseGeometry:
+    """The hotspot's geometry in WGS84, 6 decimals, exterior ring counter-clockwise."""
+    geometry = shapely.transform(to_wgs84(hotspot.geometry), _round)
+    if isinstance(geometry, Polygon):
+        geometry = orient(geometry, sign=1.0)
+    return geometry
+
+
+def hotspot_properties(hotspot: Hotspot) -> dict[str, Any]:
+    """The contract properties of one hotspot version, derived fields included."""
+    return {
+        "id": hotspot.id,
+        **draft_properties(HotspotDraft.of(hotspot)),
+        "kommunekode": hotspot.location.kommunekode,
+        "kommunenavn": hotspot.location.kommunenavn,
+        "politikreds": hotspot.location.politikreds,
+        "status": hotspot.status.value,
+        "close_reason": hotspot.close_reason,
+        "version": hotspot.version,
+        "created_by": hotspot.created_by,
+        "created_at": hotspot.created_at.isoformat(),
+        "updated_by": hotspot.updated_by,
+        "updated_at": hotspot.updated_at.isoformat(),
+    }
+
+
+def hotspot_feature(hotspot: Hotspot) -> dict[str, Any]:
+    """One hotspot as an RFC 7946 Feature."""
+    return {
+        "type": "Feature",
+        "id": hotspot.id,
+        "geometry": mapping(wgs84_geometry(hotspot)),
+        "properties": hotspot_properties(hotspot),
+    }
+
+
+def feature_collection(hotspots: Iterable[Hotspot]) -> dict[str, Any]:
+    """Hotspots as an RFC 7946 FeatureCollection."""
+    return {"type": "FeatureCollection", "features": [hotspot_feature(h) for h in hotspots]}
+
+
+def write_geojson(hotspots: Iterable[Hotspot], path: Path) -> int:
+    """Write a GeoJSON file; returns how many features it holds."""
+    collection = feature_collection(hotspots)
+    text = json.dumps(collection, ensure_ascii=False, indent=1)
+    _write_text(path, text)
+    return len(collection["features"])
+
+
+def write_geopackage(hotspots: Sequence[Hotspot], path: Path) -> int:
+    """Write a GeoPackage with the layer ``hotspots`` in EPSG:4326 (replacing the file)."""
+    import geopandas as gpd  # heavy; only export and import need it
+
+    rows = []
+    for hotspot in hotspots:
+        props = hotspot_properties(hotspot)
+        for key in LIST_FIELDS:
+            props[key] = json.dumps(props[key], ensure_ascii=False)
+        rows.append(props)
+    columns = _export_columns()
+    frame = gpd.GeoDataFrame(
+        rows or None,
+        columns=columns,
+        geometry=[wgs84_geometry(h) for h in hotspots],
+        crs=WGS84,
+    )
+    try:
+        if path.exists():
+            path.unlink()  # a GeoPackage is a database: replace it rather than append a layer
+        frame.to_file(path, layer=LAYER, driver="GPKG", engine="pyogrio")
+    except OSError as error:
+        raise InvalidInputError(f"cannot write {path}: {error}", field="path") from None
+    return len(rows)
+
+
+def _export_columns() -> list[str]:
+    # Column order of the contract; an empty export still gets every column.
+    return [
+        "id",
+        "title",
+        "category",
+        "description",
+        "instruction",
+        "steps",
+        "minutes_on_site",
+        "priority",
+        "windows",
+        "valid_from",
+        "valid_to",
+        "visits_per_week",
+        "source",
+        "source_ref",
+        "kommunekode",
+        "kommunenavn",
+        "politikreds",
+        "status",
+        "close_reason",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    ]
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise InvalidInputError(f"cannot write {path}: {error}", field="path") from None
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def read_features(
+    path: Path, *, limits: ImportLimits = ImportLimits(), fmt: str | None = None
+) -> list[FeatureIn]:
+    """Read a GeoJSON or GeoPackage file into unvalidated features.
+
+    Raises
+    ------
+    InvalidInputError
+        When the file is missing, too large, has too many features, or is not GeoJSON /
+        GeoPackage at all. Problems with single features are left for the import report.
+    """
+    kind = file_format(path, fmt)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InvalidInputError(f"cannot read {path}: {error.strerror}", field="path") from None
+    if size > limits.max_bytes:
+        raise InvalidInputError(
+            f"{path.name} is {size / 1e6:.1f} MB; an import may be at most "
+            f"{limits.max_bytes / 1e6:.1f} MB — split the file",
+            field="path",
+        )
+    features = _read_geojson(path) if kind == "geojson" else _read_geopackage(path)
+    if len(features) > limits.max_features:
+        raise InvalidInputError(
+            f"{path.name} has {len(features)} features; an import may have at most "
+            f"{limits.max_features} — split the file",
+            field="path",
+        )
+    return features
+
+
+def features_from_geojson(data: Any) -> list[FeatureIn]:
+    """Features from a parsed GeoJSON FeatureCollection (or a single Feature)."""
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise InvalidInputError("expected a GeoJSON FeatureCollection", field="type")
+    crs = data.get("crs")
+    if crs is not None and "CRS84" not in json.dumps(crs) and "4326" not in json.dumps(crs):
+        raise InvalidInputError(
+            f"GeoJSON must be WGS84 longitude/latitude (RFC 7946); this file declares {crs}",
+            field="crs",
+        )
+    items = data.get("features")
+    if not isinstance(items, list):
+        raise InvalidInputError("the FeatureCollection has no 'features' list", field="features")
+    return [_feature(index, item) for index, item in enumerate(items)]
+
+
+def _feature(index: int, item: Any) -> FeatureIn:
+    if not isinstance(item, dict) or item.get("type") != "Feature":
+        return FeatureIn(index, {}, None, "not a GeoJSON Feature object")
+    props = item.get("properties") or {}
+    if not isinstance(props, dict):
+        return FeatureIn(index, {}, None, "properties must be an object")
+    raw = item.get("geometry")
+    if raw is None:
+        return FeatureIn(index, props, None, "the feature has no geometry")
+    try:
+        geometry = shape(raw)
+    except Exception as error:  # shapely raises many kinds for malformed GeoJSON
+        return FeatureIn(
+            index, props, None, f"unreadable geometry: {error or type(error).__name__}"
+        )
+    return FeatureIn(index, props, geometry)
+
+
+def _read_geojson(path: Path) -> list[FeatureIn]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInputError(
+            f"{path.name} is not readable GeoJSON: {error}", field="path"
+        ) from None
+    return features_from_geojson(data)
+
+
+def _read_geopackage(path: Path) -> list[FeatureIn]:
+    import pyogrio
+
+    try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+        layer = LAYER if LAYER in layers else layers[0]
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as error:  # GDAL reports unreadable files in several ways
+        raise InvalidInputError(
+            f"{path.name} is not a readable GeoPackage: {error}", field="path"
+        ) from None
+    if frame.crs is not None and not frame.crs.equals(WGS84):
+        frame = frame.to_crs(WGS84)
+    features = []
+    for index, (geometry, record) in enumerate(
+        zip(frame.geometry, frame.drop(columns=frame.geometry.name).to_dict("records"), strict=True)
+    ):
+        props = {str(key): _plain(value) for key, value in record.items()}
+        for key in LIST_FIELDS:
+            if isinstance(props.get(key), str):
+                # left as text when it is not JSON: the import report then names the field
+                with contextlib.suppress(json.JSONDecodeError):
+                    props[key] = json.loads(props[key])
+        if geometry is None or geometry.is_empty:
+            features.append(FeatureIn(index, props, None, "the feature has no geometry"))
+        else:
+            features.append(FeatureIn(index, props, geometry))
+    return features
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python, NaN/NaT to None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is None or (hasattr(value, "isoformat") and str(value) == "NaT"):
+        return None
+    return value

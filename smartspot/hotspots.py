@@ -1,0 +1,405 @@
+"""The hotspot register: what an analyst does with hotspots, as one service.
+
+Every command is one transaction in the store and one audit entry per hotspot written. The
+kommune and politikreds are derived from the geometry by the geo core, never typed. Updates use
+optimistic concurrency: a change names the version it was based on, and a stale one is refused,
+so two analysts never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from smartspot.clock import Clock
+from smartspot.domain import Category, Hotspot, HotspotStatus, Location
+from smartspot.drafts import (
+    EDITABLE,
+    FieldProblem,
+    HotspotDraft,
+    draft_from_properties,
+    draft_properties,
+    parse_properties,
+)
+from smartspot.errors import ConflictError, InvalidInputError, SmartspotError
+from smartspot.geo.crs import to_metric
+from smartspot.geo.regions import Regions
+from smartspot.geo.validate import GeometryRules, check_hotspot_geometry
+from smartspot.store.port import MAX_PAGE, HotspotQuery, Repository
+from smartspot.windows import LOCAL_TZ
+
+MAX_USER = 100
+
+
+@dataclass(frozen=True, slots=True)
+class HotspotFilter:
+    """What to list; like :class:`HotspotQuery` but with a WGS84 ``bbox``
+    ``(min lon, min lat, max lon, max lat)`` and the kommune by code or name."""
+
+    politikreds: str | None = None
+    kommune: str | None = None
+    status: HotspotStatus | None = None
+    category: Category | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    limit: int = MAX_PAGE
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureIn:
+    """One feature read from a file, before validation. ``geometry`` is WGS84 (or None, with
+    ``geometry_error`` saying why it could not be read)."""
+
+    index: int
+    properties: Mapping[str, Any]
+    geometry: BaseGeometry | None
+    geometry_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedFeature:
+    """A line of an import report."""
+
+    index: int
+    field: str
+    reason: str
+
+
+class ImportRejectedError(InvalidInputError):
+    """An import with at least one bad feature: nothing was imported. ``problems`` lists every
+    bad field of every bad feature."""
+
+    def __init__(self, problems: Sequence[RejectedFeature], total: int) -> None:
+        bad = len({p.index for p in problems})
+        first = problems[0]
+        super().__init__(
+            f"import refused, nothing was imported: {bad} of {total} features are invalid "
+            f"(first: feature {first.index}, {first.field}: {first.reason})",
+            field=first.field,
+        )
+        self.problems = tuple(problems)
+        self.total = total
+
+
+def _check_user(user: str) -> str:
+    if not isinstance(user, str) or not user.strip() or len(user) > MAX_USER:
+        raise InvalidInputError(f"the user must be a name of 1–{MAX_USER} characters", field="user")
+    return user.strip()
+
+
+def geometry_from_geojson(geometry: Mapping[str, Any] | BaseGeometry) -> BaseGeometry:
+    """A shapely geometry from a GeoJSON geometry object (or a shapely geometry as is)."""
+    if isinstance(geometry, BaseGeometry):
+        return geometry
+    try:
+        return shape(geometry)
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as e:
+        raise InvalidInputError(
+            f"not a GeoJSON geometry ({type(e).__name__}: {e}); expected e.g. "
+            '{"type": "Point", "coordinates": [8.62, 56.37]}',
+            field="geometry",
+        ) from None
+
+
+class HotspotService:
+    """Register, change, close and find hotspots.
+
+    Parameters
+    ----------
+    store
+        Where hotspots and the audit log live.
+    regions
+        The kommuner, to derive each hotspot's place.
+    clock
+        The time every write is stamped with.
+    rules
+        What a hotspot geometry may be.
+    """
+
+    def __init__(
+        self,
+        store: Repository,
+        regions: Regions,
+        clock: Clock,
+        rules: GeometryRules | None = None,
+    ) -> None:
+        self.store = store
+        self.regions = regions
+        self.clock = clock
+        self.rules = rules or GeometryRules()
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(LOCAL_TZ).date()
+
+    def place(self, geometry: BaseGeometry | Mapping[str, Any]) -> tuple[BaseGeometry, Location]:
+        """Validate a WGS84 geometry; return it in EPSG:25832 with its derived location."""
+        metric = check_hotspot_geometry(geometry_from_geojson(geometry), self.rules)
+        placement = self.regions.locate(metric)
+        return metric, Location(**placement.as_dict())
+
+    def register(
+        self,
+        draft: HotspotDraft,
+        geometry: BaseGeometry | Mapping[str, Any],
+        *,
+        user: str,
+        action: str = "create",
+    ) -> Hotspot:
+        """Register a new hotspot (version 1) from a draft and its WGS84 geometry.
+
+        Raises
+        ------
+        InvalidInputError
+            For a bad geometry (invalid, outside Denmark, swapped lat/lon, in the sea, too
+            large) or a bad field.
+        """
+        user = _check_user(user)
+        metric, location = self.place(geometry)
+        now = self.clock.now()
+        with self.store.transaction():
+            hotspot = self._build(draft, metric, location, self.store.hotspots.next_id(), user, now)
+            self.store.hotspots.add(hotspot, action=action)
+        return hotspot
+
+    def update(
+        self,
+        hotspot_id: str,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None,
+        user: str,
+        force: bool = False,
+    ) -> Hotspot:
+        """Make a new version with ``changes`` (contract property names, plus ``geometry`` as
+        WGS84 GeoJSON or shapely).
+
+        ``expected_version`` is the version the change was based on; ``force=True`` overwrites
+        whatever is current and is audited as ``update-forced``.
+
+        Raises
+        ------
+        ConflictError
+            When ``expected_version`` is stale, or the hotspot is closed.
+        InvalidInputError
+            For unknown fields, no changes, or bad values.
+        """
+        user = _check_user(user)
+        unknown = sorted(set(changes) - {*EDITABLE, "geometry"})
+        if unknown:
+            raise InvalidInputError(
+                f"cannot change {', '.join(unknown)}; changeable are {', '.join(EDITABLE)}, "
+                "geometry",
+                field=unknown[0],
+            )
+        if expected_version is None and not force:
+            raise InvalidInputError(
+                "say which version the change is based on (expected_version), or force it",
+                field="expected_version",
+            )
+        with self.store.transaction():
+            current = self.store.hotspots.get(hotspot_id)
+            based_on = current.version if force else int(expected_version)  # type: ignore[arg-type]
+            self._check_fresh(current, based_on)
+            if not current.is_open:
+                raise ConflictError(f"hotspot {hotspot_id} is closed; closed hotspots stay as is")
+            props = {**draft_properties(HotspotDraft.of(current)), **changes}
+            props = {k: v for k, v in props.items() if k != "geometry"}
+            draft = draft_from_properties(props, today=self.today())
+            metric, location = current.geometry, current.location
+            if "geometry" in changes:
+                metric, location = self.place(changes["geometry"])
+            if draft == HotspotDraft.of(current) and metric.equals_exact(current.geometry, 1e-6):
+                raise InvalidInputError("nothing to change: the values equal the current version")
+            now = self.clock.now()
+            new = self._build(draft, metric, location, hotspot_id, user, now, current)
+            self.store.hotspots.save_version(
+                new, expected_version=current.version, action="update-forced" if force else "update"
+            )
+        return new
+
+    def close(
+        self,
+        hotspot_id: str,
+        reason: str,
+        *,
+        user: str,
+        expected_version: int | None = None,
+    ) -> Hotspot:
+        """Close a hotspot with a reason: a new version with status closed; history stays."""
+        user = _check_user(user)
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInputError("closing a hotspot needs a reason", field="close_reason")
+        with self.store.transaction():
+            current = self.store.hotspots.get(hotspot_id)
+            if expected_version is not None:
+                self._check_fresh(current, expected_version)
+            if not current.is_open:
+                raise ConflictError(f"hotspot {hotspot_id} is already closed")
+            closed = dataclasses.replace(
+                current,
+                status=HotspotStatus.CLOSED,
+                close_reason=reason.strip(),
+                updated_by=user,
+                updated_at=self.clock.now(),
+                version=current.version + 1,
+            )
+            self.store.hotspots.save_version(
+                closed, expected_version=current.version, action="close"
+            )
+        return closed
+
+    def show(self, hotspot_id: str) -> Hotspot:
+        return self.store.hotspots.get(hotspot_id)
+
+    def history(self, hotspot_id: str) -> builtins.list[Hotspot]:
+        return self.store.hotspots.history(hotspot_id)
+
+    def list(self, where: HotspotFilter | None = None) -> builtins.list[Hotspot]:
+        """Current versions matching ``where`` (all, ordered by id, when None)."""
+        return self.store.hotspots.list(self._query(where or HotspotFilter()))
+
+    def count(self, where: HotspotFilter | None = None) -> int:
+        """How many current versions match ``where`` (ignoring its paging)."""
+        return self.store.hotspots.count(self._query(where or HotspotFilter()))
+
+    def import_features(
+        self, features: Sequence[FeatureIn], *, user: str, action: str = "import"
+    ) -> builtins.list[Hotspot]:
+        """Register every feature as a new hotspot, or none of them.
+
+        Raises
+        ------
+        ImportRejectedError
+            Listing every bad field of every bad feature; nothing is written.
+        """
+        user = _check_user(user)
+        today = self.today()
+        checked: list[tuple[HotspotDraft, BaseGeometry, Location]] = []
+        problems: list[RejectedFeature] = []
+        for feature in features:
+            draft, field_problems = parse_properties(feature.properties, today=today)
+            found = [RejectedFeature(feature.index, p.field, p.reason) for p in field_problems]
+            placed = None
+            if feature.geometry is None:
+                reason = feature.geometry_error or "the feature has no geometry"
+                found.append(RejectedFeature(feature.index, "geometry", reason))
+            else:
+                try:
+                    placed = self.place(feature.geometry)
+                except SmartspotError as error:
+                    field = getattr(error, "field", None) or "geometry"
+                    found.append(RejectedFeature(feature.index, field, str(error)))
+            problems.extend(found)
+            if draft is not None and placed is not None:
+                checked.append((draft, *placed))
+        if problems:
+            raise ImportRejectedError(problems, total=len(features))
+        now = self.clock.now()
+        created = []
+        with self.store.transaction():
+            for draft, metric, location in checked:
+                hotspot = self._build(
+                    draft, metric, location, self.store.hotspots.next_id(), user, now
+                )
+                self.store.hotspots.add(hotspot, action=action)
+                created.append(hotspot)
+        return created
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_fresh(current: Hotspot, expected_version: int) -> None:
+        if current.version != expected_version:
+            raise ConflictError(
+                f"hotspot {current.id} is at version {current.version}, but the change was "
+                f"based on version {expected_version}; reload it and apply the change again"
+            )
+
+    @staticmethod
+    def _build(
+        draft: HotspotDraft,
+        metric: BaseGeometry,
+        location: Location,
+        hotspot_id: str,
+        user: str,
+        now: Any,
+        previous: Hotspot | None = None,
+    ) -> Hotspot:
+        return Hotspot(
+            id=hotspot_id,
+            title=draft.title,
+            category=draft.category,
+            description=draft.description,
+            instruction=draft.instruction,
+            priority=draft.priority,
+            geometry=metric,  # type: ignore[arg-type]
+            location=location,
+            source=draft.source,
+            valid_from=draft.valid_from,
+            windows=draft.windows,
+            valid_to=draft.valid_to,
+            visits_per_week=draft.visits_per_week,
+            source_ref=draft.source_ref,
+            created_by=previous.created_by if previous else user,
+            created_at=previous.created_at if previous else now,
+            updated_by=user,
+            updated_at=now,
+            version=previous.version + 1 if previous else 1,
+        )
+
+    def _query(self, where: HotspotFilter) -> HotspotQuery:
+        kommune = None
+        if where.kommune is not None:
+            kommune = self._kommune_code(where.kommune)
+        if where.politikreds is not None:
+            self.regions.kommuner_in(where.politikreds)  # NotFoundError naming the known ones
+        bbox = None
+        if where.bbox is not None:
+            minlon, minlat, maxlon, maxlat = where.bbox
+            if not (minlon < maxlon and minlat < maxlat):
+                raise InvalidInputError(
+                    "bbox is min lon, min lat, max lon, max lat (WGS84) with min < max",
+                    field="bbox",
+                )
+            # Densify before projecting: a lon/lat box's edges are curves in UTM.
+            outline = shapely.segmentize(shapely.box(minlon, minlat, maxlon, maxlat), 0.01)
+            bbox = tuple(float(v) for v in to_metric(outline).bounds)
+        return HotspotQuery(
+            politikreds=where.politikreds,
+            kommune=kommune,
+            status=where.status,
+            category=where.category,
+            bbox=bbox,  # type: ignore[arg-type]
+            limit=where.limit,
+            offset=where.offset,
+        )
+
+    def _kommune_code(self, kommune: str) -> str:
+        if kommune.isdigit():
+            return self.regions.kommune(kommune.zfill(4)).kode
+        for candidate in self.regions.kommuner:
+            if candidate.navn.casefold() == kommune.strip().casefold():
+                return candidate.kode
+        raise InvalidInputError(
+            f"no kommune named {kommune!r}; give its name (e.g. Holstebro) or code (0661)",
+            field="kommune",
+        )
+
+
+__all__ = [
+    "FeatureIn",
+    "FieldProblem",
+    "HotspotDraft",
+    "HotspotFilter",
+    "HotspotService",
+    "ImportRejectedError",
+    "RejectedFeature",
+]

@@ -1,0 +1,293 @@
+"""The embedded SQLite store: one database file, WAL mode, foreign keys on, migrations.
+
+Uses the standard library's ``sqlite3`` (no ORM: the SQL is small, and a plain adapter keeps
+what runs against the file visible). Each thread gets its own connection, so a web server's
+worker threads can share one :class:`SqliteStore`; a transaction belongs to its thread.
+
+Every SQLite failure leaves here as :class:`StorageError` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from smartspot.errors import StorageError
+from smartspot.store.port import AuditEntry
+from smartspot.store.schema import MIGRATIONS
+
+DEFAULT_BUSY_TIMEOUT_S = 5.0
+
+
+def iso(moment: datetime) -> str:
+    """An aware datetime as ISO 8601 in UTC (sorts as text)."""
+    if moment.tzinfo is None:
+        raise StorageError("refusing to store a datetime without a timezone")
+    return moment.astimezone(UTC).isoformat()
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class SqliteStore:
+    """A Smart Spot database in one SQLite file.
+
+    Parameters
+    ----------
+    path
+        The database file.
+    create
+        Create the file (and its folder) when missing; otherwise a missing file is an error.
+    busy_timeout_s
+        How long a write waits for another writer before giving up with StorageError.
+
+    Raises
+    ------
+    StorageError
+        When the file is missing (and ``create`` is false), not a SQLite database, made by a
+        newer Smart Spot, or locked for longer than ``busy_timeout_s``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = False,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    ) -> None:
+        self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
+        if not self.path.exists():
+            if not create:
+                raise StorageError(
+                    f"no database at {self.path}; create it with `smartspot init --db {self.path}`"
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StorageError(f"cannot create {self.path.parent}: {error}") from None
+        elif self.path.is_dir():
+            raise StorageError(f"{self.path} is a folder, not a database file")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._migrate()
+        # The repositories import this module's helpers; import late to avoid a cycle.
+        from smartspot.store.sqlite_hotspots import SqliteHotspots
+
+        self.hotspots = SqliteHotspots(self)
+        self.audit = SqliteAuditLog(self)
+
+    # -- connections and transactions -------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout_s,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,  # only close() touches another thread's connection
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; fsync at checkpoints
+        except sqlite3.Error as error:
+            raise self._storage_error(error) from None
+        if str(mode).lower() != "wal":
+            conn.close()
+            raise StorageError(f"{self.path}: cannot switch the database to WAL mode ({mode})")
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            self._local.depth = 0
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; ``BEGIN IMMEDIATE`` takes the write lock up front, so two
+        commands never interleave their reads and writes. Nested blocks join the outer one."""
+        conn = self.connection
+        if self._local.depth > 0:
+            self._local.depth += 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise self._storage_error(error) from None
+        self._local.depth = 1
+        try:
+            yield
+        except BaseException:
+            self._local.depth = 0
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._local.depth = 0
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._storage_error(error) from None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        """Run one statement; SQLite errors become StorageError (conflicts the domain can
+        foresee are checked, and raised as ConflictError, before the write)."""
+        try:
+            return self.connection.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            raise StorageError(f"the database refused the write: {error}") from None
+        except sqlite3.Error as error:
+            raise self._storage_error(error) from None
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- shared helpers for the repositories ------------------------------------------------
+
+    def next_number(self, kind: str) -> int:
+        """The next number in the counter ``kind`` (1, 2, …); rolled back with its transaction."""
+        with self.transaction():
+            self.execute(
+                "INSERT INTO id_counters (kind, last) VALUES (?, 1) "
+                "ON CONFLICT (kind) DO UPDATE SET last = last + 1",
+                (kind,),
+            )
+            row = self.execute("SELECT last FROM id_counters WHERE kind = ?", (kind,)).fetchone()
+        return int(row["last"])
+
+    def write_audit(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        """Append one audit entry (call inside the transaction of the write it records)."""
+        self.execute(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                iso(at),
+                actor,
+                action,
+                entity,
+                entity_id,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+            ),
+        )
+
+    # -- migrations and errors --------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StorageError(
+                f"{self.path} has schema version {current}, newer than this Smart Spot knows "
+                f"({len(MIGRATIONS)}); upgrade Smart Spot"
+            )
+        for number in range(current + 1, len(MIGRATIONS) + 1):
+            conn = self.connection
+            try:
+                # executescript commits first; the script carries its own transaction.
+                conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n"
+                    f"PRAGMA user_version = {number};\nCOMMIT;"
+                )
+            except sqlite3.Error as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise self._storage_error(error, during=f"migration {number}") from None
+
+    def _storage_error(self, error: sqlite3.Error, *, during: str = "") -> StorageError:
+        text = str(error)
+        where = f"{self.path}" + (f" ({during})" if during else "")
+        if "locked" in text or "busy" in text:
+            return StorageError(
+                f"{where} is locked by another writer for more than {self.busy_timeout_s:g} s; "
+                "nothing was written, try again"
+            )
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            return StorageError(
+                f"{where} is not a readable Smart Spot database ({text}); restore it from a "
+                "backup or point --db at another file"
+            )
+        if "unable to open" in text:
+            return StorageError(f"cannot open {where}: {text}")
+        return StorageError(f"{where}: {text}")
+
+
+class SqliteAuditLog:
+    """Reads the append-only audit log."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def entries(
+        self, *, entity: str | None = None, entity_id: str | None = None
+    ) -> list[AuditEntry]:
+        sql = "SELECT * FROM audit_log"
+        clauses, params = [], []
+        if entity is not None:
+            clauses.append("entity = ?")
+            params.append(entity)
+        if entity_id is not None:
+            clauses.append("entity_id = ?")
+            params.append(entity_id)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        rows = self._store.execute(sql + " ORDER BY seq", params).fetchall()
+        return [
+            AuditEntry(
+                seq=row["seq"],
+                at=from_iso(row["at"]),
+                actor=row["actor"],
+                action=row["action"],
+                entity=row["entity"],
+                entity_id=row["entity_id"],
+                before=None if row["before"] is None else json.loads(row["before"]),
+                after=None if row["after"] is None else json.loads(row["after"]),
+            )
+            for row in rows
+        ]

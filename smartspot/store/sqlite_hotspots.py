@@ -1,0 +1,267 @@
+"""Hotspots in SQLite: one row per version, a pointer to the current one, audited writes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import shapely
+from shapely.geometry import Point, Polygon
+
+from smartspot.domain import (
+    Category,
+    HandlingInstruction,
+    Hotspot,
+    HotspotStatus,
+    Location,
+    Source,
+)
+from smartspot.errors import ConflictError, NotFoundError, StorageError
+from smartspot.store.port import HotspotQuery
+from smartspot.store.sqlite import from_iso, iso
+from smartspot.windows import ActiveWindow
+
+if TYPE_CHECKING:
+    from smartspot.store.sqlite import SqliteStore
+
+ENTITY = "hotspot"
+ID_PREFIX = "HS"
+
+COLUMNS = (
+    "hotspot_id",
+    "version",
+    "title",
+    "category",
+    "description",
+    "instruction",
+    "steps",
+    "minutes_on_site",
+    "priority",
+    "geometry",
+    "minx",
+    "miny",
+    "maxx",
+    "maxy",
+    "windows",
+    "valid_from",
+    "valid_to",
+    "visits_per_week",
+    "source",
+    "source_ref",
+    "kommunekode",
+    "kommunenavn",
+    "politikreds",
+    "status",
+    "close_reason",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+)
+_INSERT = (
+    f"INSERT INTO hotspot_versions ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in COLUMNS)})"
+)
+_CURRENT = (
+    "SELECT v.* FROM hotspots h JOIN hotspot_versions v "
+    "ON v.hotspot_id = h.id AND v.version = h.current_version"
+)
+
+
+def to_row(hotspot: Hotspot) -> dict[str, Any]:
+    """The column values of one hotspot version."""
+    minx, miny, maxx, maxy = hotspot.geometry.bounds
+    return {
+        "hotspot_id": hotspot.id,
+        "version": hotspot.version,
+        "title": hotspot.title,
+        "category": hotspot.category.value,
+        "description": hotspot.description,
+        "instruction": hotspot.instruction.text,
+        "steps": json.dumps(list(hotspot.instruction.steps), ensure_ascii=False),
+        "minutes_on_site": hotspot.instruction.minutes_on_site,
+        "priority": hotspot.priority,
+        "geometry": shapely.to_wkb(hotspot.geometry),
+        "minx": minx,
+        "miny": miny,
+        "maxx": maxx,
+        "maxy": maxy,
+        "windows": json.dumps([w.label() for w in hotspot.windows]),
+        "valid_from": hotspot.valid_from.isoformat(),
+        "valid_to": None if hotspot.valid_to is None else hotspot.valid_to.isoformat(),
+        "visits_per_week": float(hotspot.visits_per_week),
+        "source": hotspot.source.value,
+        "source_ref": hotspot.source_ref,
+        "kommunekode": hotspot.location.kommunekode,
+        "kommunenavn": hotspot.location.kommunenavn,
+        "politikreds": hotspot.location.politikreds,
+        "status": hotspot.status.value,
+        "close_reason": hotspot.close_reason,
+        "created_by": hotspot.created_by,
+        "created_at": iso(hotspot.created_at),
+        "updated_by": hotspot.updated_by,
+        "updated_at": iso(hotspot.updated_at),
+    }
+
+
+def audit_record(hotspot: Hotspot) -> dict[str, Any]:
+    """A hotspot version as JSON for the audit log (geometry as WKT in EPSG:25832, cm)."""
+    record = to_row(hotspot)
+    for key in ("geometry", "minx", "miny", "maxx", "maxy"):
+        del record[key]
+    record["steps"] = list(hotspot.instruction.steps)
+    record["windows"] = [w.label() for w in hotspot.windows]
+    record["geometry_wkt_epsg25832"] = shapely.to_wkt(hotspot.geometry, rounding_precision=2)
+    return record
+
+
+def from_row(row: sqlite3.Row) -> Hotspot:
+    geometry = shapely.from_wkb(row["geometry"])
+    if not isinstance(geometry, Point | Polygon):
+        raise StorageError(f"hotspot {row['hotspot_id']} has a stored {geometry.geom_type}")
+    return Hotspot(
+        id=row["hotspot_id"],
+        title=row["title"],
+        category=Category(row["category"]),
+        description=row["description"],
+        instruction=HandlingInstruction(
+            text=row["instruction"],
+            steps=tuple(json.loads(row["steps"])),
+            minutes_on_site=int(row["minutes_on_site"]),
+        ),
+        priority=int(row["priority"]),
+        geometry=geometry,
+        location=Location(
+            kommunekode=row["kommunekode"],
+            kommunenavn=row["kommunenavn"],
+            politikreds=row["politikreds"],
+        ),
+        source=Source(row["source"]),
+        valid_from=date.fromisoformat(row["valid_from"]),
+        valid_to=None if row["valid_to"] is None else date.fromisoformat(row["valid_to"]),
+        windows=tuple(ActiveWindow.parse(text) for text in json.loads(row["windows"])),
+        visits_per_week=float(row["visits_per_week"]),
+        source_ref=row["source_ref"],
+        status=HotspotStatus(row["status"]),
+        close_reason=row["close_reason"],
+        created_by=row["created_by"],
+        created_at=from_iso(row["created_at"]),
+        updated_by=row["updated_by"],
+        updated_at=from_iso(row["updated_at"]),
+        version=int(row["version"]),
+    )
+
+
+class SqliteHotspots:
+    """The :class:`~smartspot.store.port.HotspotRepository` on SQLite."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def next_id(self) -> str:
+        return f"{ID_PREFIX}-{self._store.next_number(ENTITY):06d}"
+
+    def add(self, hotspot: Hotspot, *, action: str = "create") -> None:
+        if hotspot.version != 1:
+            raise ConflictError(f"a new hotspot starts at version 1, not {hotspot.version}")
+        with self._store.transaction():
+            exists = self._store.execute(
+                "SELECT 1 FROM hotspots WHERE id = ?", (hotspot.id,)
+            ).fetchone()
+            if exists:
+                raise ConflictError(f"hotspot {hotspot.id} already exists")
+            self._store.execute(
+                "INSERT INTO hotspots (id, current_version) VALUES (?, 1)", (hotspot.id,)
+            )
+            self._store.execute(_INSERT, to_row(hotspot))
+            self._store.write_audit(
+                at=hotspot.updated_at,
+                actor=hotspot.updated_by,
+                action=action,
+                entity=ENTITY,
+                entity_id=hotspot.id,
+                before=None,
+                after=audit_record(hotspot),
+            )
+
+    def save_version(self, hotspot: Hotspot, *, expected_version: int, action: str) -> None:
+        if hotspot.version != expected_version + 1:
+            raise ConflictError(
+                f"version {hotspot.version} cannot follow version {expected_version}"
+            )
+        with self._store.transaction():
+            before = self.get(hotspot.id)
+            # Compare-and-set: only moves the pointer if nobody else moved it first.
+            moved = self._store.execute(
+                "UPDATE hotspots SET current_version = ? WHERE id = ? AND current_version = ?",
+                (hotspot.version, hotspot.id, expected_version),
+            ).rowcount
+            if moved != 1:
+                raise ConflictError(
+                    f"hotspot {hotspot.id} is at version {before.version}, not "
+                    f"{expected_version}: someone changed it meanwhile; reload and try again"
+                )
+            self._store.execute(_INSERT, to_row(hotspot))
+            self._store.write_audit(
+                at=hotspot.updated_at,
+                actor=hotspot.updated_by,
+                action=action,
+                entity=ENTITY,
+                entity_id=hotspot.id,
+                before=audit_record(before),
+                after=audit_record(hotspot),
+            )
+
+    def get(self, hotspot_id: str) -> Hotspot:
+        row = self._store.execute(_CURRENT + " WHERE h.id = ?", (hotspot_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no hotspot {hotspot_id!r}; ids look like HS-000042")
+        return from_row(row)
+
+    def history(self, hotspot_id: str) -> list[Hotspot]:
+        rows = self._store.execute(
+            "SELECT * FROM hotspot_versions WHERE hotspot_id = ? ORDER BY version",
+            (hotspot_id,),
+        ).fetchall()
+        if not rows:
+            raise NotFoundError(f"no hotspot {hotspot_id!r}; ids look like HS-000042")
+        return [from_row(row) for row in rows]
+
+    def list(self, query: HotspotQuery | None = None) -> list[Hotspot]:
+        query = query or HotspotQuery()
+        where, params = _where(query)
+        rows = self._store.execute(
+            f"{_CURRENT}{where} ORDER BY h.id LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset],
+        ).fetchall()
+        return [from_row(row) for row in rows]
+
+    def count(self, query: HotspotQuery | None = None) -> int:
+        query = query or HotspotQuery()
+        where, params = _where(query)
+        sql = _CURRENT.replace("SELECT v.*", "SELECT COUNT(*)", 1) + where
+        return int(self._store.execute(sql, params).fetchone()[0])
+
+
+def _where(query: HotspotQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.politikreds is not None:
+        clauses.append("v.politikreds = ?")
+        params.append(query.politikreds)
+    if query.kommune is not None:
+        clauses.append("(v.kommunekode = ? OR lower(v.kommunenavn) = lower(?))")
+        params.extend([query.kommune, query.kommune])
+    if query.status is not None:
+        clauses.append("v.status = ?")
+        params.append(HotspotStatus(query.status).value)
+    if query.category is not None:
+        clauses.append("v.category = ?")
+        params.append(Category(query.category).value)
+    if query.bbox is not None:
+        minx, miny, maxx, maxy = query.bbox
+        clauses.append("v.maxx >= ? AND v.minx <= ? AND v.maxy >= ? AND v.miny <= ?")
+        params.extend([minx, maxx, miny, maxy])
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smartspot.errors import ConflictError, NotFoundError, StorageError
+from smartspot.geo.regions import Regions
+from smartspot.hotspots import HotspotService
+from smartspot.store.port import HotspotQuery, Repository
+from smartspot.store.schema import MIGRATIONS
+from smartspot.store.sqlite import SqliteStore
+from tests.hotspot_fixtures import SAMSOE, TREKANTEN, draft, new_service
+
+
+@pytest.fixture
+def service(tmp_path: Path, regions: Regions) -> Iterator[HotspotService]:
+    svc = new_service(tmp_path / "smartspot.db", regions, busy_timeout_s=0.2)
+    yield svc
+    svc.store.close()
+
+
+def sqlite_of(service: HotspotService) -> SqliteStore:
+    assert isinstance(service.store, SqliteStore)
+    return service.store
+
+
+def test_sqlite_store_satisfies_the_repository_port(service: HotspotService) -> None:
+    store: Repository = sqlite_of(service)
+    assert store.hotspots.count() == 0
+
+
+def test_new_database_is_in_wal_mode_with_foreign_keys_and_the_latest_schema(
+    service: HotspotService,
+) -> None:
+    store = sqlite_of(service)
+    assert store.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.schema_version == len(MIGRATIONS)
+
+
+def test_reopening_an_existing_database_keeps_its_hotspots(
+    service: HotspotService, tmp_path: Path
+) -> None:
+    created = service.register(draft(), TREKANTEN, user="a")
+    service.store.close()
+    with SqliteStore(tmp_path / "smartspot.db") as again:
+        assert again.hotspots.get(created.id) == created
+
+
+def test_ids_are_readable_and_sequential(service: HotspotService) -> None:
+    ids = [service.register(draft(), TREKANTEN, user="a").id for _ in range(3)]
+    assert ids == ["HS-000001", "HS-000002", "HS-000003"]
+
+
+def test_versions_and_audit_log_are_append_only(service: HotspotService) -> None:
+    created = service.register(draft(), TREKANTEN, user="a")
+    store = sqlite_of(service)
+    for sql in (
+        "UPDATE hotspot_versions SET title = 'x'",
+        "DELETE FROM hotspot_versions",
+        "UPDATE audit_log SET actor = 'someone else'",
+        "DELETE FROM audit_log",
+        "DELETE FROM hotspots",
+    ):
+        with pytest.raises(StorageError, match="append-only|never deleted"):
+            store.execute(sql)
+    assert store.hotspots.get(created.id) == created
+    assert len(store.audit.entries()) == 1
+
+
+def test_store_refuses_a_version_that_does_not_follow_the_current_one(
+    service: HotspotService,
+) -> None:
+    created = service.register(draft(), TREKANTEN, user="a")
+    store = sqlite_of(service)
+    second = dataclasses.replace(created, priority=5, version=2)
+    store.hotspots.save_version(second, expected_version=1, action="update")
+    rival = dataclasses.replace(created, priority=1, version=2)
+    with pytest.raises(ConflictError, match="at version 2, not 1"):
+        store.hotspots.save_version(rival, expected_version=1, action="update")
+    assert [h.priority for h in store.hotspots.history(created.id)] == [4, 5]
+
+
+def test_adding_an_existing_id_is_a_conflict(service: HotspotService) -> None:
+    created = service.register(draft(), TREKANTEN, user="a")
+    with pytest.raises(ConflictError, match="already exists"):
+        sqlite_of(service).hotspots.add(created)
+
+
+def test_a_write_that_fails_midway_leaves_nothing_behind(service: HotspotService) -> None:
+    store = sqlite_of(service)
+    # The version row is written before the audit entry; failing the audit insert must
+    # take the version row and the id counter back with it.
+    store.connection.execute(
+        "CREATE TEMP TRIGGER fail_audit BEFORE INSERT ON main.audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'forced failure'); END"
+    )
+    with pytest.raises(StorageError, match="forced failure"):
+        service.register(draft(), TREKANTEN, user="a")
+    for table in ("hotspots", "hotspot_versions", "audit_log", "id_counters"):
+        assert store.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_an_exception_inside_a_transaction_rolls_every_write_back(
+    service: HotspotService,
+) -> None:
+    with pytest.raises(RuntimeError), service.store.transaction():
+        service.register(draft(), TREKANTEN, user="a")
+        service.register(draft(), SAMSOE, user="a")
+        raise RuntimeError("the command failed after two writes")
+    assert service.count() == 0
+
+
+def test_locked_database_raises_storage_error_and_writes_nothing(
+    service: HotspotService, tmp_path: Path
+) -> None:
+    holder = sqlite3.connect(tmp_path / "smartspot.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with pytest.raises(StorageError, match="locked by another writer"):
+            service.register(draft(), TREKANTEN, user="a")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert service.count() == 0
+    assert service.register(draft(), TREKANTEN, user="a").id == "HS-000001"
+
+
+def test_missing_database_is_a_storage_error_that_says_how_to_create_it(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="no database at .*smartspot init"):
+        SqliteStore(tmp_path / "absent.db")
+
+
+def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are not the pages you are looking for" * 100)
+    with pytest.raises(StorageError, match="not a readable Smart Spot database"):
+        SqliteStore(path)
+
+
+def test_a_database_from_a_newer_smart_spot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StorageError, match="newer than this Smart Spot"):
+        SqliteStore(path)
+
+
+def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="is a folder"):
+        SqliteStore(tmp_path)
+
+
+def test_bbox_query_uses_metric_bounds(service: HotspotService) -> None:
+    trekanten = service.register(draft(), TREKANTEN, user="a")
+    service.register(draft(), SAMSOE, user="a")
+    store = sqlite_of(service)
+    x, y = trekanten.geometry.centroid.coords[0]
+    found = store.hotspots.list(HotspotQuery(bbox=(x - 10, y - 10, x + 10, y + 10)))
+    assert [h.id for h in found] == [trekanten.id]
+    assert store.hotspots.list(HotspotQuery(bbox=(x + 1, y + 1, x + 10, y + 10))) == []
+
+
+def test_unknown_hotspot_history_is_not_found(service: HotspotService) -> None:
+    with pytest.raises(NotFoundError):
+        sqlite_of(service).hotspots.history("HS-424242")
