@@ -1,0 +1,1 @@
+"""Travel times: the TravelTimes port and its adapters (OSM road graph, land-aware fallback)."""

@@ -1,0 +1,188 @@
+"""Travel times on a road graph built from OpenStreetMap (adapter of the TravelTimes port).
+
+Points snap to the nearest drivable road node with a KD-tree; the straight leg to it is driven
+at ``access_kmh``. Times come from single-source shortest-path trees (scipy's Dijkstra, with
+the options' cut-off), cached per snapped node: forward trees from origins, reverse trees (on
+the transposed graph) towards destinations. Whichever side has fewer distinct nodes is solved,
+so "one car to 3,000 hotspots" is one tree and "3,000 hotspots to 40 stations" is 40 reverse
+trees, which :meth:`RoadTravelTimes.warm_to` can pin once because stations do not move.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString
+
+from smartspot.errors import InvalidInputError
+from smartspot.travel.cache import RowCache
+from smartspot.travel.graph import RoadGraph
+from smartspot.travel.options import TravelOptions
+from smartspot.travel.port import Leg, Points, Seconds, as_points
+
+
+class RoadTravelTimes:
+    """Driving times on a :class:`~smartspot.travel.graph.RoadGraph`.
+
+    Parameters
+    ----------
+    graph
+        The road network.
+    options
+        Ferries, wait, snap distance, cut-off and cache size.
+    """
+
+    model = "road"
+
+    def __init__(self, graph: RoadGraph, options: TravelOptions | None = None) -> None:
+        self.graph = graph
+        self.options = options or TravelOptions()
+        o = self.options
+        wait = o.wait_s(graph.ferry_wait_s)
+        self._csr = graph.csr(ferries=o.ferries, ferry_wait_s=wait)
+        self._csr_t = self._csr.transpose().tocsr()
+        self._cost = graph.edge_seconds(ferries=o.ferries, ferry_wait_s=wait)
+        self._snap_nodes = np.flatnonzero(graph.snappable)
+        if len(self._snap_nodes) == 0:
+            raise InvalidInputError(f"road graph {graph.source!r} has no road node to snap to")
+        self._tree = cKDTree(graph.xy[self._snap_nodes])
+        self._forward = RowCache(lambda nodes: self._trees(nodes, reverse=False), o.cache_rows)
+        self._reverse = RowCache(lambda nodes: self._trees(nodes, reverse=True), o.cache_rows)
+
+    # -- snapping ---------------------------------------------------------------------------
+
+    def snap(self, points: ArrayLike, *, name: str = "points") -> tuple[NDArray[np.int64], Seconds]:
+        """Nearest drivable node of each point and the distance to it in metres.
+
+        Raises
+        ------
+        InvalidInputError
+            When a point lies more than ``snap_m`` from every road: it is refused, not moved,
+            because a point that far out (in the sea, or beyond the graph's area) has no honest
+            driving time.
+        """
+        xy = as_points(points, name=name)
+        if len(xy) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        distance, k = self._tree.query(xy)
+        too_far = np.flatnonzero(distance > self.options.snap_m)
+        if len(too_far):
+            i = int(too_far[0])
+            raise InvalidInputError(
+                f"{name}[{i}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies "
+                f"{distance[i] / 1000:.1f} km from the nearest drivable road of "
+                f"{self.graph.source or 'the road graph'}; points are snapped to a road only "
+                f"within {self.options.snap_m / 1000:g} km, so this one is refused (is it in the "
+                "sea, or outside the area the graph covers?)",
+                field=name,
+            )
+        return self._snap_nodes[k].astype(np.int64), np.asarray(distance, dtype=np.float64)
+
+    # -- times ------------------------------------------------------------------------------
+
+    def _trees(self, nodes: NDArray[np.int64], *, reverse: bool) -> NDArray[np.float64]:
+        graph = self._csr_t if reverse else self._csr
+        result: NDArray[np.float64] = dijkstra(
+            graph, directed=True, indices=nodes, limit=self.options.limit_s
+        )
+        return result
+
+    def node_matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> Seconds:
+        """Seconds between graph nodes (``inf`` where unreachable), through the caches."""
+        if len(np.unique(sources)) <= len(np.unique(targets)):
+            return self._forward.rows(sources)[:, targets].astype(np.float64)
+        return self._reverse.rows(targets)[:, sources].T.astype(np.float64)
+
+    def matrix(self, origins: Points, destinations: Points) -> Seconds:
+        """Seconds from every origin to every destination; ``NaN`` where unreachable.
+
+        Includes the straight access legs at both ends. Beyond the cut-off counts as
+        unreachable.
+        """
+        o_nodes, o_dist = self.snap(origins, name="origins")
+        d_nodes, d_dist = self.snap(destinations, name="destinations")
+        if len(o_nodes) == 0 or len(d_nodes) == 0:
+            return np.empty((len(o_nodes), len(d_nodes)))
+        times = self.node_matrix(o_nodes, d_nodes)
+        access = self.options.access_mps
+        times += (o_dist[:, None] + d_dist[None, :]) / access
+        same = o_nodes[:, None] == d_nodes[None, :]
+        if same.any():  # two points at one node: the straight line between them, not via it
+            o_xy = as_points(origins)
+            d_xy = as_points(destinations)
+            direct = np.hypot(*(o_xy[:, None, :] - d_xy[None, :, :]).transpose(2, 0, 1)) / access
+            times = np.where(same, np.minimum(times, direct), times)
+        times[~np.isfinite(times)] = np.nan
+        times[times > self.options.limit_s] = np.nan
+        return times
+
+    def warm_from(self, points: Points) -> None:
+        """Compute and pin the trees *from* these points (e.g. stations) for good."""
+        nodes, _ = self.snap(points)
+        self._forward.rows(nodes, pin=True)
+
+    def warm_to(self, points: Points) -> None:
+        """Compute and pin the reverse trees *to* these points (e.g. stations) for good."""
+        nodes, _ = self.snap(points)
+        self._reverse.rows(nodes, pin=True)
+
+    def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
+        """Forget cached trees of these points (all unpinned trees when ``None``).
+
+        Call it when hotspots are closed or moved, so their trees do not crowd the cache.
+        Times never go stale on their own: the graph does not change under a running adapter.
+        """
+        if points is None:
+            self._forward.invalidate(None, pinned=pinned)
+            self._reverse.invalidate(None, pinned=pinned)
+            return
+        nodes, _ = self.snap(points)
+        self._forward.invalidate(nodes.tolist(), pinned=pinned)
+        self._reverse.invalidate(nodes.tolist(), pinned=pinned)
+
+    # -- routes -----------------------------------------------------------------------------
+
+    def node_path(self, source: int, target: int) -> list[int] | None:
+        """Nodes of the fastest path, or ``None`` when unreachable."""
+        dist, pred = dijkstra(
+            self._csr,
+            directed=True,
+            indices=[source],
+            limit=self.options.limit_s,
+            return_predecessors=True,
+        )
+        if not np.isfinite(dist[0, target]):
+            return None
+        path = [target]
+        while path[-1] != source:
+            path.append(int(pred[0, path[-1]]))
+        return path[::-1]
+
+    def _edge(self, u: int, v: int) -> int:
+        lo, hi = self.graph.indptr[u], self.graph.indptr[u + 1]
+        candidates = lo + np.flatnonzero(self.graph.heads[lo:hi] == v)
+        return int(candidates[np.argmin(self._cost[candidates])])
+
+    def leg(self, a: Points, b: Points) -> Leg:
+        """Seconds, metres and the driven line from ``a`` to ``b`` (points of shape ``(2,)``)."""
+        a_xy, b_xy = as_points(a, name="a"), as_points(b, name="b")
+        (a_node, b_node), (a_dist, b_dist) = self.snap(np.vstack([a_xy, b_xy]))
+        seconds = float(self.matrix(a_xy, b_xy)[0, 0])
+        if np.isnan(seconds):
+            return Leg(np.nan, np.nan, None, self.model)
+        path = self.node_path(int(a_node), int(b_node))
+        assert path is not None
+        if len(path) == 1:
+            line = LineString([a_xy[0], b_xy[0]])
+            return Leg(seconds, float(line.length), line, self.model)
+        metres = sum(self.graph.metres[self._edge(u, v)] for u, v in itertools.pairwise(path))
+        line = LineString(np.vstack([a_xy, self.graph.xy[path], b_xy]))
+        return Leg(seconds, float(metres + a_dist + b_dist), line, self.model)
+
+    def route(self, a: Points, b: Points) -> LineString | None:
+        """The driven line from ``a`` to ``b``, or ``None`` when unreachable."""
+        return self.leg(a, b).line
