@@ -1,0 +1,48 @@
+"""``smartspot solve PROBLEM.json --time-limit SECONDS [--solver NAME] --json``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from smartspot.cli.output import emit
+from smartspot.optimise.problem import read_problem, solution_to_dict
+from smartspot.optimise.solvers import DEFAULT_SOLVER, get_solver, solver_names
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "solve", help="plan the free cars' detours in a problem file (see README: problem file)"
+    )
+    parser.add_argument("problem", type=Path, help="problem file (JSON)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="wall-time limit; the answer comes within it (+50 ms at most). Default 1",
+    )
+    parser.add_argument(
+        "--solver",
+        default=DEFAULT_SOLVER,
+        choices=solver_names(),
+        help=f"which solver (default {DEFAULT_SOLVER}: the best measured set-up)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run_solve)
+
+
+def run_solve(args: argparse.Namespace) -> int:
+    problem = read_problem(args.problem)
+    solution = get_solver(args.solver).solve(problem, time_limit_s=args.time_limit, seed=args.seed)
+    data = solution_to_dict(solution)
+    lines = [f"value {solution.value:g} ({solution.solver})"]
+    for plan in solution.plans:
+        stops = ", ".join(
+            f"{s.hotspot} {s.start_s // 60}–{s.leave_s // 60} min" for s in plan.stops
+        )
+        lines.append(f"{plan.car}: {stops or 'straight home'}; home at {plan.return_s // 60} min")
+    emit(data, as_json=args.json, text="\n".join(lines))
+    return 0

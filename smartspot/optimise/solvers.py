@@ -1,0 +1,79 @@
+"""Every solver by name, and the default: the best measured set-up (benchmarks/RESULTS.md)."""
+
+from __future__ import annotations
+
+import time
+
+from smartspot.errors import InvalidInputError
+from smartspot.optimise.exact import ExactSolver, exact_part
+from smartspot.optimise.greedy import GreedySolver
+from smartspot.optimise.instance import Instance, Routes
+from smartspot.optimise.ortools_routing import OrToolsSolver, improve_with_ortools
+from smartspot.optimise.problem import Problem, Solution
+from smartspot.optimise.pyvrp_solver import PyVrpSolver, improve_with_pyvrp
+from smartspot.optimise.solver import Part, Solver, decomposed_solve
+
+# Parts whose cars together reach at most this many hotspots are first tried exactly: route
+# enumeration proves them optimal in a few milliseconds.
+EXACT_PART_HOTSPOTS = 40
+
+
+def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
+    """Exact for small parts, then PyVRP warm-started, then OR-Tools when PyVRP could not run."""
+    began = time.perf_counter()
+    if len(part.hotspots) <= EXACT_PART_HOTSPOTS:
+        proven = exact_part(inst, part, 0.5 * seconds, seed)
+        if proven is not None:
+            return proven
+    left = seconds - (time.perf_counter() - began)
+    found = improve_with_pyvrp(inst, part, left, seed)
+    if found is not None:
+        return found
+    left = seconds - (time.perf_counter() - began)
+    return improve_with_ortools(inst, part, left, seed) if left > 0.005 else None
+
+
+class AutoSolver:
+    """The default: greedy construction, per-part exact proof where small, else PyVRP
+    warm-started from greedy (it measured best; see benchmarks/RESULTS.md), else OR-Tools."""
+
+    name = "auto"
+
+    def solve(self, problem: Problem, *, time_limit_s: float = 1.0, seed: int = 0) -> Solution:
+        return decomposed_solve(
+            problem, name=self.name, improve=improve_auto, time_limit_s=time_limit_s, seed=seed
+        )
+
+
+def solver_names() -> list[str]:
+    return ["auto", "greedy", "ortools", "pyvrp", "exact", "vroom"]
+
+
+DEFAULT_SOLVER = "auto"
+
+
+def get_solver(name: str = DEFAULT_SOLVER) -> Solver:
+    """The solver called ``name``.
+
+    Raises
+    ------
+    InvalidInputError
+        When no solver has that name.
+    """
+    if name == "auto":
+        return AutoSolver()
+    if name == "greedy":
+        return GreedySolver()
+    if name == "ortools":
+        return OrToolsSolver()
+    if name == "pyvrp":
+        return PyVrpSolver()
+    if name == "exact":
+        return ExactSolver()
+    if name == "vroom":
+        from smartspot.optimise.vroom_solver import VroomSolver  # dev dependency only
+
+        return VroomSolver()
+    raise InvalidInputError(
+        f"unknown solver {name!r}; choose one of {', '.join(solver_names())}", field="solver"
+    )

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from smartspot.errors import InvalidInputError
+from smartspot.optimise.check import check_solution
+from smartspot.optimise.exact import ExactSolver
+from smartspot.optimise.problem import Car, Problem, Task
+from smartspot.optimise.solvers import get_solver, solver_names
+from tests.optimise.conftest import random_problem
+
+IMPROVERS = ["auto", "ortools", "pyvrp"]
+
+
+def test_greedy_takes_the_best_value_per_added_minute_first(small_problem: Problem) -> None:
+    solution = get_solver("greedy").solve(small_problem, time_limit_s=1)
+    # c is worth most but lies 50 min away: outside the 30-min budget. a and b are on the way;
+    # b only opens at 20 min, so the car waits there.
+    assert solution.visited() == ["a", "b"]
+    assert solution.plans[0].stops[1].start_s == 1200
+    assert check_solution(small_problem, solution) == []
+
+
+def test_a_car_that_cannot_detour_goes_straight_home(small_problem: Problem) -> None:
+    tight = Problem(
+        cars=(Car("p1", 0, 3, 0, budget_s=0),),
+        hotspots=small_problem.hotspots[:1],
+        travel_s=small_problem.travel_s,
+    )
+    for name in ["greedy", *IMPROVERS, "exact"]:
+        solution = get_solver(name).solve(tight, time_limit_s=0.3)
+        assert solution.value == 0
+        assert solution.plans[0].stops == ()
+        assert solution.plans[0].return_s == 900
+
+
+@pytest.mark.parametrize("name", [*IMPROVERS, "vroom"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_solvers_return_valid_plans_never_worse_than_greedy(name: str, seed: int) -> None:
+    problem = random_problem(seed, cars=3, hotspots=40)
+    greedy = get_solver("greedy").solve(problem, time_limit_s=1)
+    solution = get_solver(name).solve(problem, time_limit_s=0.2, seed=seed)
+    assert check_solution(problem, solution) == []
+    assert solution.value >= greedy.value
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_default_solver_matches_the_proven_optimum_on_small_problems(seed: int) -> None:
+    problem = random_problem(seed, cars=3, hotspots=30)
+    exact = ExactSolver().solve(problem, time_limit_s=20)
+    assert exact.proven_optimal
+    assert check_solution(problem, exact) == []
+    auto = get_solver("auto").solve(problem, time_limit_s=0.1)
+    assert auto.value == pytest.approx(exact.value)
+
+
+def test_exact_beats_greedy_where_greedy_is_myopic() -> None:
+    # One car, 30-min budget: x (value 3) is cheapest per minute but blocks y + z (value 2 + 2).
+    t = np.array(
+        [
+            [0, 60, 600, 600, 0],
+            [60, 0, 900, 900, 60],
+            [600, 900, 0, 60, 600],
+            [600, 900, 60, 0, 600],
+            [0, 60, 600, 600, 0],
+        ],
+        dtype=float,
+    )
+    problem = Problem(
+        cars=(Car("p", 0, 4, 0, budget_s=1800),),
+        hotspots=(
+            Task("x", 1, 3.0, service_s=1680),
+            Task("y", 2, 2.0, service_s=240),
+            Task("z", 3, 2.0, service_s=240),
+        ),
+        travel_s=t,
+    )
+    assert get_solver("greedy").solve(problem, time_limit_s=1).visited() == ["x"]
+    exact = ExactSolver().solve(problem, time_limit_s=5)
+    assert sorted(exact.visited()) == ["y", "z"] and exact.proven_optimal
+
+
+def test_unknown_solver_and_bad_time_limit_are_refused(small_problem: Problem) -> None:
+    with pytest.raises(InvalidInputError, match="unknown solver"):
+        get_solver("simplex")
+    with pytest.raises(InvalidInputError, match="time limit"):
+        get_solver("auto").solve(small_problem, time_limit_s=0)
+    assert "auto" in solver_names()
+
+
+def test_solvers_respect_a_deadline_on_a_big_problem() -> None:
+    # Generous slack (0.2 s asked, 0.7 s allowed): CI machines are shared. The benchmark
+    # measures the real overrun.
+    import time
+
+    problem = random_problem(5, cars=10, hotspots=400, side_km=60)
+    for name in IMPROVERS:
+        began = time.perf_counter()
+        solution = get_solver(name).solve(problem, time_limit_s=0.2)
+        assert time.perf_counter() - began < 0.7
+        assert check_solution(problem, solution) == []
