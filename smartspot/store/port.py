@@ -8,13 +8,31 @@ file (``sqlite.py`` now; a PostGIS adapter can follow without touching the domai
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from smartspot.domain import Category, Hotspot, HotspotStatus
+from smartspot.domain import (
+    Callout,
+    Category,
+    Hotspot,
+    HotspotStatus,
+    Location,
+    Patrol,
+    PatrolStatus,
+    Visit,
+)
 from smartspot.errors import InvalidInputError
+from smartspot.store.records import (
+    PositionFix,
+    Proposal,
+    ProposalStatus,
+    StoredVisit,
+    UserAccount,
+)
 
 MAX_PAGE = 10_000
 
@@ -118,6 +136,96 @@ class AuditLog(Protocol):
         ...
 
 
+class UserRepository(Protocol):
+    def add(self, account: UserAccount, *, actor: str) -> None: ...
+    def get(self, name: str) -> UserAccount: ...
+    def list(self) -> list[UserAccount]: ...
+    def set_role(self, name: str, role: str, *, actor: str, at: datetime) -> UserAccount: ...
+    def set_password_hash(
+        self, name: str, password_hash: str, *, actor: str, at: datetime
+    ) -> UserAccount: ...
+    def set_active(self, name: str, active: bool, *, actor: str, at: datetime) -> UserAccount: ...
+
+
+class PatrolRepository(Protocol):
+    def add(self, patrol: Patrol, *, actor: str, at: datetime) -> None: ...
+    def get(self, call_sign: str) -> Patrol: ...
+    def list(self, *, status: PatrolStatus | None = None) -> list[Patrol]: ...
+    def set_status(
+        self, call_sign: str, status: PatrolStatus, *, actor: str, at: datetime
+    ) -> Patrol: ...
+    def record_positions(self, fixes: Sequence[PositionFix]) -> int: ...
+    def positions(
+        self, call_sign: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> builtins.list[PositionFix]: ...
+
+
+class CalloutRepository(Protocol):
+    def next_id(self) -> str: ...
+    def add(
+        self, callout: Callout, *, location: Location | None, actor: str, at: datetime
+    ) -> None: ...
+    def update(self, callout: Callout, *, actor: str, at: datetime, action: str) -> None: ...
+    def get(self, callout_id: str) -> Callout: ...
+    def location(self, callout_id: str) -> Location | None: ...
+    def list(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        urgent: bool | None = None,
+        politikreds: str | None = None,
+        kommunekode: str | None = None,
+        open_only: bool = False,
+    ) -> list[tuple[Callout, Location | None]]: ...
+
+
+class VisitRepository(Protocol):
+    def add(self, visit: Visit, *, actor: str, at: datetime) -> StoredVisit: ...
+    def update(self, visit_id: str, visit: Visit, *, actor: str, at: datetime) -> StoredVisit: ...
+    def get(self, visit_id: str) -> StoredVisit: ...
+    def list(
+        self,
+        *,
+        hotspot: str | None = None,
+        patrol: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[StoredVisit]: ...
+    def last_visit_times(self) -> dict[str, datetime]: ...
+
+
+class ProposalRepository(Protocol):
+    def add(
+        self,
+        patrol: str,
+        problem: dict[str, Any],
+        solution: dict[str, Any],
+        *,
+        actor: str,
+        at: datetime,
+    ) -> Proposal: ...
+    def get(self, proposal_id: str) -> Proposal: ...
+    def current(self, patrol: str) -> Proposal | None: ...
+    def list(
+        self,
+        *,
+        patrol: str | None = None,
+        status: ProposalStatus | None = None,
+        limit: int = 1000,
+    ) -> list[Proposal]: ...
+    def decide(
+        self,
+        proposal_id: str,
+        status: ProposalStatus,
+        *,
+        actor: str,
+        at: datetime,
+        reason: str = "",
+        decision: dict[str, Any] | None = None,
+    ) -> Proposal: ...
+
+
 class Repository(Protocol):
     """A store: its repositories share one connection and one transaction."""
 
@@ -126,6 +234,21 @@ class Repository(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def patrols(self) -> PatrolRepository: ...
+
+    @property
+    def callouts(self) -> CalloutRepository: ...
+
+    @property
+    def visits(self) -> VisitRepository: ...
+
+    @property
+    def proposals(self) -> ProposalRepository: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """All writes in the block commit together, or none do. Nested blocks join the outer."""

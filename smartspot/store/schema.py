@@ -81,4 +81,85 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER hotspots_no_delete BEFORE DELETE ON hotspots
     BEGIN SELECT RAISE(ABORT, 'hotspots are closed, never deleted'); END;
     """,
+    # 2: users, patrols and their positions, callouts, visits, proposals
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('operator', 'analyst', 'planner', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+    );
+
+    CREATE TABLE patrols (
+        call_sign TEXT PRIMARY KEY,
+        home_station TEXT NOT NULL,
+        status TEXT NOT NULL,
+        x REAL,                           -- last position, EPSG:25832
+        y REAL,
+        position_at TEXT,
+        CHECK ((x IS NULL) = (position_at IS NULL) AND (y IS NULL) = (position_at IS NULL))
+    );
+
+    CREATE TABLE positions (              -- every AVL fix, append-only
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_sign TEXT NOT NULL REFERENCES patrols(call_sign),
+        at TEXT NOT NULL,
+        x REAL NOT NULL,
+        y REAL NOT NULL
+    );
+    CREATE INDEX positions_by_car ON positions (call_sign, at);
+    CREATE TRIGGER positions_no_update BEFORE UPDATE ON positions
+    BEGIN SELECT RAISE(ABORT, 'position history is append-only'); END;
+    CREATE TRIGGER positions_no_delete BEFORE DELETE ON positions
+    BEGIN SELECT RAISE(ABORT, 'position history is append-only'); END;
+
+    CREATE TABLE callouts (
+        id TEXT PRIMARY KEY,
+        urgent INTEGER NOT NULL CHECK (urgent IN (0, 1)),
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        kommunekode TEXT,
+        kommunenavn TEXT,
+        politikreds TEXT,
+        received_at TEXT NOT NULL,
+        dispatched_at TEXT,
+        arrived_at TEXT,
+        cleared_at TEXT,
+        patrol TEXT REFERENCES patrols(call_sign)
+    );
+    CREATE INDEX callouts_received ON callouts (received_at);
+
+    CREATE TABLE visits (
+        id TEXT PRIMARY KEY,
+        hotspot_id TEXT NOT NULL REFERENCES hotspots(id),
+        patrol TEXT NOT NULL REFERENCES patrols(call_sign),
+        arrived_at TEXT NOT NULL,
+        left_at TEXT,
+        outcome TEXT,
+        persons INTEGER,
+        action TEXT NOT NULL,
+        note TEXT NOT NULL,
+        detected INTEGER NOT NULL CHECK (detected IN (0, 1))
+    );
+    CREATE INDEX visits_by_hotspot ON visits (hotspot_id, arrived_at);
+    CREATE INDEX visits_by_patrol ON visits (patrol, arrived_at);
+
+    CREATE TABLE proposals (
+        id TEXT PRIMARY KEY,
+        patrol TEXT NOT NULL REFERENCES patrols(call_sign),
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('pending', 'accepted', 'rejected', 'voided', 'superseded')),
+        problem TEXT NOT NULL,            -- JSON: the problem file the optimiser saw
+        solution TEXT NOT NULL,           -- JSON: what it answered
+        decided_by TEXT,
+        decided_at TEXT,
+        reason TEXT NOT NULL DEFAULT '',
+        decision TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX proposals_by_patrol ON proposals (patrol, created_at);
+    CREATE TRIGGER proposals_no_delete BEFORE DELETE ON proposals
+    BEGIN SELECT RAISE(ABORT, 'proposals are kept for review, never deleted'); END;
+    """,
 )

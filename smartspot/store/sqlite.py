@@ -26,10 +26,11 @@ DEFAULT_BUSY_TIMEOUT_S = 5.0
 
 
 def iso(moment: datetime) -> str:
-    """An aware datetime as ISO 8601 in UTC (sorts as text)."""
+    """An aware datetime as ISO 8601 in UTC with microseconds (fixed width, so it sorts as
+    text)."""
     if moment.tzinfo is None:
         raise StorageError("refusing to store a datetime without a timezone")
-    return moment.astimezone(UTC).isoformat()
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def from_iso(text: str) -> datetime:
@@ -80,10 +81,19 @@ class SqliteStore:
         self._lock = threading.Lock()
         self._migrate()
         # The repositories import this module's helpers; import late to avoid a cycle.
+        from smartspot.store.sqlite_callouts import SqliteCallouts, SqliteVisits
         from smartspot.store.sqlite_hotspots import SqliteHotspots
+        from smartspot.store.sqlite_patrols import SqlitePatrols
+        from smartspot.store.sqlite_proposals import SqliteProposals
+        from smartspot.store.sqlite_users import SqliteUsers
 
         self.hotspots = SqliteHotspots(self)
         self.audit = SqliteAuditLog(self)
+        self.users = SqliteUsers(self)
+        self.patrols = SqlitePatrols(self)
+        self.callouts = SqliteCallouts(self)
+        self.visits = SqliteVisits(self)
+        self.proposals = SqliteProposals(self)
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -101,7 +111,7 @@ class SqliteStore:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; fsync at checkpoints
         except sqlite3.Error as error:
-            raise self._storage_error(error) from None
+            raise self.storage_error(error) from None
         if str(mode).lower() != "wal":
             conn.close()
             raise StorageError(f"{self.path}: cannot switch the database to WAL mode ({mode})")
@@ -134,7 +144,7 @@ class SqliteStore:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise self._storage_error(error) from None
+            raise self.storage_error(error) from None
         self._local.depth = 1
         try:
             yield
@@ -149,7 +159,7 @@ class SqliteStore:
         except sqlite3.Error as error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise self._storage_error(error) from None
+            raise self.storage_error(error) from None
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         """Run one statement; SQLite errors become StorageError (conflicts the domain can
@@ -159,7 +169,7 @@ class SqliteStore:
         except sqlite3.IntegrityError as error:
             raise StorageError(f"the database refused the write: {error}") from None
         except sqlite3.Error as error:
-            raise self._storage_error(error) from None
+            raise self.storage_error(error) from None
 
     def close(self) -> None:
         """Close every connection this store opened."""
@@ -238,9 +248,10 @@ class SqliteStore:
             except sqlite3.Error as error:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-                raise self._storage_error(error, during=f"migration {number}") from None
+                raise self.storage_error(error, during=f"migration {number}") from None
 
-    def _storage_error(self, error: sqlite3.Error, *, during: str = "") -> StorageError:
+    def storage_error(self, error: sqlite3.Error, *, during: str = "") -> StorageError:
+        """A SQLite error as a StorageError a person can act on."""
         text = str(error)
         where = f"{self.path}" + (f" ({during})" if during else "")
         if "locked" in text or "busy" in text:

@@ -1,0 +1,175 @@
+"""Patrol cars in SQLite: their current state and the append-only history of AVL positions.
+
+Status changes and new cars are audited. Position fixes are not (an AVL feed sends thousands an
+hour); the ``positions`` table is itself an append-only log of every fix received.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from shapely.geometry import Point
+
+from smartspot.domain import Patrol, PatrolStatus
+from smartspot.errors import ConflictError, NotFoundError
+from smartspot.store.records import PositionFix
+from smartspot.store.sqlite import from_iso, iso
+
+if TYPE_CHECKING:
+    from smartspot.store.sqlite import SqliteStore
+
+ENTITY = "patrol"
+
+
+def _patrol(row: sqlite3.Row) -> Patrol:
+    has_position = row["position_at"] is not None
+    return Patrol(
+        call_sign=row["call_sign"],
+        home_station=row["home_station"],
+        status=PatrolStatus(row["status"]),
+        position=Point(row["x"], row["y"]) if has_position else None,
+        position_at=from_iso(row["position_at"]) if has_position else None,
+    )
+
+
+def _record(patrol: Patrol) -> dict[str, Any]:
+    return {
+        "call_sign": patrol.call_sign,
+        "home_station": patrol.home_station,
+        "status": patrol.status.value,
+    }
+
+
+class SqlitePatrols:
+    """Patrols: add, get, list, set status, record positions, read the position history."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def add(self, patrol: Patrol, *, actor: str, at: datetime) -> None:
+        """Register a car. Raises ConflictError when the call sign is taken."""
+        with self._store.transaction():
+            if self._find(patrol.call_sign) is not None:
+                raise ConflictError(f"a patrol with call sign {patrol.call_sign!r} exists")
+            position = patrol.position
+            self._store.execute(
+                "INSERT INTO patrols (call_sign, home_station, status, x, y, position_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    patrol.call_sign,
+                    patrol.home_station,
+                    patrol.status.value,
+                    None if position is None else position.x,
+                    None if position is None else position.y,
+                    None if patrol.position_at is None else iso(patrol.position_at),
+                ),
+            )
+            self._store.write_audit(
+                at=at,
+                actor=actor,
+                action="create",
+                entity=ENTITY,
+                entity_id=patrol.call_sign,
+                before=None,
+                after=_record(patrol),
+            )
+
+    def get(self, call_sign: str) -> Patrol:
+        found = self._find(call_sign)
+        if found is None:
+            raise NotFoundError(f"no patrol with call sign {call_sign!r}")
+        return found
+
+    def list(self, *, status: PatrolStatus | None = None) -> list[Patrol]:
+        if status is None:
+            rows = self._store.execute("SELECT * FROM patrols ORDER BY call_sign").fetchall()
+        else:
+            rows = self._store.execute(
+                "SELECT * FROM patrols WHERE status = ? ORDER BY call_sign",
+                (PatrolStatus(status).value,),
+            ).fetchall()
+        return [_patrol(row) for row in rows]
+
+    def set_status(
+        self, call_sign: str, status: PatrolStatus, *, actor: str, at: datetime
+    ) -> Patrol:
+        """Change a car's status (audited); returns the car as it now is."""
+        status = PatrolStatus(status)
+        with self._store.transaction():
+            before = self.get(call_sign)
+            self._store.execute(
+                "UPDATE patrols SET status = ? WHERE call_sign = ?", (status.value, call_sign)
+            )
+            after = self.get(call_sign)
+            self._store.write_audit(
+                at=at,
+                actor=actor,
+                action="set-status",
+                entity=ENTITY,
+                entity_id=call_sign,
+                before=_record(before),
+                after=_record(after),
+            )
+        return after
+
+    def record_positions(self, fixes: Sequence[PositionFix]) -> int:
+        """Append a batch of AVL fixes (all or none) and move each car's last position to its
+        newest fix; a fix older than the car's last known one is kept in the history only.
+
+        Raises
+        ------
+        NotFoundError
+            When a fix names a call sign that is not registered (nothing is written).
+        """
+        if not fixes:
+            return 0
+        with self._store.transaction():
+            known = {
+                row[0] for row in self._store.execute("SELECT call_sign FROM patrols").fetchall()
+            }
+            unknown = sorted({fix.call_sign for fix in fixes} - known)
+            if unknown:
+                raise NotFoundError(f"unknown patrol call signs: {', '.join(unknown)}")
+            rows = [(f.call_sign, iso(f.at), f.position.x, f.position.y) for f in fixes]
+            conn = self._store.connection
+            try:
+                conn.executemany(
+                    "INSERT INTO positions (call_sign, at, x, y) VALUES (?, ?, ?, ?)", rows
+                )
+                conn.executemany(
+                    "UPDATE patrols SET x = ?3, y = ?4, position_at = ?2 "
+                    "WHERE call_sign = ?1 AND (position_at IS NULL OR position_at <= ?2)",
+                    rows,
+                )
+            except sqlite3.Error as error:
+                raise self._store.storage_error(error) from None
+        return len(fixes)
+
+    def positions(
+        self,
+        call_sign: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> builtins.list[PositionFix]:
+        """The car's fixes in time order, optionally within ``[since, until]``."""
+        sql = "SELECT call_sign, at, x, y FROM positions WHERE call_sign = ?"
+        params: list[Any] = [call_sign]
+        if since is not None:
+            sql += " AND at >= ?"
+            params.append(iso(since))
+        if until is not None:
+            sql += " AND at <= ?"
+            params.append(iso(until))
+        rows = self._store.execute(sql + " ORDER BY at, seq", params).fetchall()
+        return [PositionFix(r["call_sign"], from_iso(r["at"]), Point(r["x"], r["y"])) for r in rows]
+
+    def _find(self, call_sign: str) -> Patrol | None:
+        row = self._store.execute(
+            "SELECT * FROM patrols WHERE call_sign = ?", (call_sign,)
+        ).fetchone()
+        return None if row is None else _patrol(row)

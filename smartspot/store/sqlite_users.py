@@ -1,0 +1,121 @@
+"""User accounts in SQLite. Password hashes are stored, never written to the audit log."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from smartspot.errors import ConflictError, NotFoundError
+from smartspot.store.records import ROLES, UserAccount
+from smartspot.store.sqlite import from_iso, iso
+
+if TYPE_CHECKING:
+    from smartspot.store.sqlite import SqliteStore
+
+ENTITY = "user"
+
+
+def _account(row: sqlite3.Row) -> UserAccount:
+    return UserAccount(
+        name=row["name"],
+        role=row["role"],
+        password_hash=row["password_hash"],
+        created_at=from_iso(row["created_at"]),
+        active=bool(row["active"]),
+    )
+
+
+def _public(account: UserAccount) -> dict[str, Any]:
+    return {"name": account.name, "role": account.role, "active": account.active}
+
+
+class SqliteUsers:
+    """User accounts: add, get, list, change role, password hash or active flag."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def add(self, account: UserAccount, *, actor: str) -> None:
+        """Store a new account. Raises ConflictError when the name is taken."""
+        with self._store.transaction():
+            if self._find(account.name) is not None:
+                raise ConflictError(f"a user named {account.name!r} exists already")
+            self._store.execute(
+                "INSERT INTO users (name, role, password_hash, created_at, active) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    account.name,
+                    account.role,
+                    account.password_hash,
+                    iso(account.created_at),
+                    int(account.active),
+                ),
+            )
+            self._store.write_audit(
+                at=account.created_at,
+                actor=actor,
+                action="create",
+                entity=ENTITY,
+                entity_id=account.name,
+                before=None,
+                after=_public(account),
+            )
+
+    def get(self, name: str) -> UserAccount:
+        """Raises NotFoundError for an unknown name."""
+        found = self._find(name)
+        if found is None:
+            raise NotFoundError(f"no user named {name!r}")
+        return found
+
+    def list(self) -> list[UserAccount]:
+        rows = self._store.execute("SELECT * FROM users ORDER BY name").fetchall()
+        return [_account(row) for row in rows]
+
+    def set_role(self, name: str, role: str, *, actor: str, at: datetime) -> UserAccount:
+        return self._change(name, {"role": role}, actor=actor, at=at, action="set-role")
+
+    def set_password_hash(
+        self, name: str, password_hash: str, *, actor: str, at: datetime
+    ) -> UserAccount:
+        return self._change(
+            name, {"password_hash": password_hash}, actor=actor, at=at, action="set-password"
+        )
+
+    def set_active(self, name: str, active: bool, *, actor: str, at: datetime) -> UserAccount:
+        action = "activate" if active else "deactivate"
+        return self._change(name, {"active": active}, actor=actor, at=at, action=action)
+
+    def _find(self, name: str) -> UserAccount | None:
+        row = self._store.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        return None if row is None else _account(row)
+
+    def _change(
+        self, name: str, changes: dict[str, Any], *, actor: str, at: datetime, action: str
+    ) -> UserAccount:
+        if "role" in changes and changes["role"] not in ROLES:
+            UserAccount(name, changes["role"], "x", at)  # raises the role message
+        with self._store.transaction():
+            before = self.get(name)
+            after = UserAccount(
+                name=name,
+                role=changes.get("role", before.role),
+                password_hash=changes.get("password_hash", before.password_hash),
+                created_at=before.created_at,
+                active=changes.get("active", before.active),
+            )
+            self._store.execute(
+                "UPDATE users SET role = ?, password_hash = ?, active = ? WHERE name = ?",
+                (after.role, after.password_hash, int(after.active), name),
+            )
+            self._store.write_audit(
+                at=at,
+                actor=actor,
+                action=action,
+                entity=ENTITY,
+                entity_id=name,
+                before=_public(before),
+                after=_public(after),
+            )
+        return after
