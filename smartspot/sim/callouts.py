@@ -1,0 +1,162 @@
+"""The stream of callouts (udrykninger) a district receives.
+
+Arrivals are a non-homogeneous Poisson process: the yearly rate is spread over the hours of
+the week by the scenario's hour-of-day and weekday weights (Danish local time). A callout lies
+in a town, chosen in proportion to its GeoNames population and scattered around the town point,
+or — with the rural share — anywhere on the district's land. Every callout carries its own call
+handling, turnout and on-scene times, drawn here, so that every policy sees exactly the same
+calls (common random numbers): the stream depends on the seed and the scenario, never on the
+policy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import Point
+
+from smartspot.sim.district import District
+from smartspot.sim.ports import TravelTimes
+from smartspot.windows import LOCAL_TZ
+
+HOURS_PER_YEAR = 365.25 * 24
+MAX_ON_SCENE_S = 8 * 3600.0
+MIN_ON_SCENE_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class CalloutSpec:
+    """One callout as it arrives; times in seconds from the start of the run."""
+
+    id: str
+    received_s: float
+    urgent: bool
+    x: float
+    y: float
+    kommunekode: str
+    rural: bool
+    handling_s: float  # vagtcentral call handling before a car is chosen
+    turnout_s: float  # from the order to a parked car rolling
+    on_scene_s: float
+
+
+def hourly_rates(district: District, days: float) -> NDArray[np.float64]:
+    """Expected callouts (urgent + non-urgent) in each hour of the run."""
+    settings = district.scenario.callouts
+    per_hour = (settings.urgent_per_year + settings.non_urgent_per_year) / HOURS_PER_YEAR
+    hourly = np.array(settings.hourly) / np.mean(settings.hourly)
+    weekday = np.array(settings.weekday) / np.mean(settings.weekday)
+    start = district.scenario.start
+    hours = math.ceil(days * 24)
+    rates = np.empty(hours)
+    for h in range(hours):
+        local = (start + timedelta(hours=h)).astimezone(LOCAL_TZ)
+        rates[h] = per_hour * hourly[local.hour] * weekday[local.weekday()]
+    return rates
+
+
+def _rural_points(district: District, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    minx, miny, maxx, maxy = district.polygon.bounds
+    found = np.zeros((0, 2))
+    while len(found) < n:
+        batch = rng.uniform((minx, miny), (maxx, maxy), size=(max(64, 4 * n), 2))
+        inside = shapely.contains_xy(district.polygon, batch[:, 0], batch[:, 1])
+        found = np.vstack([found, batch[inside]])
+    return found[:n]
+
+
+def _town_points(district: District, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    towns = district.towns
+    spread = district.scenario.callouts.town_spread_m
+    choice = rng.choice(len(towns.names), size=n, p=towns.population / towns.population.sum())
+    sd = spread * np.sqrt(towns.population[choice] / 1000.0)
+    points = towns.xy[choice] + rng.normal(size=(n, 2)) * sd[:, None]
+    for _ in range(10):  # scatter that lands in the sea or a neighbour district is redrawn
+        outside = ~shapely.contains_xy(district.polygon, points[:, 0], points[:, 1])
+        if not outside.any():
+            break
+        k = int(outside.sum())
+        points[outside] = towns.xy[choice[outside]] + rng.normal(size=(k, 2)) * sd[outside, None]
+    outside = ~shapely.contains_xy(district.polygon, points[:, 0], points[:, 1])
+    points[outside] = towns.xy[choice[outside]]
+    return points
+
+
+def _places(
+    district: District, n: int, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    rural = rng.random(n) < district.scenario.callouts.rural_share
+    points = np.empty((n, 2))
+    points[rural] = _rural_points(district, int(rural.sum()), rng)
+    points[~rural] = _town_points(district, int((~rural).sum()), rng)
+    return points, rural
+
+
+def generate_callouts(
+    district: District, travel: TravelTimes, days: float, rng: np.random.Generator
+) -> list[CalloutSpec]:
+    """Draw every callout of a run of ``days`` days.
+
+    Places no station can reach (by the travel layer) are redrawn, so every call can be
+    answered.
+
+    Parameters
+    ----------
+    district
+        The district and its scenario.
+    travel
+        The travel-time layer, used only to refuse unreachable places.
+    days
+        Length of the run; arrivals lie in ``[0, days * 86400)`` seconds.
+    rng
+        The callout stream's own generator (independent of the policy's).
+    """
+    settings = district.scenario.callouts
+    rates = hourly_rates(district, days)
+    counts = rng.poisson(rates)
+    horizon = days * 86400.0
+    times = np.concatenate(
+        [h * 3600.0 + np.sort(rng.uniform(0.0, 3600.0, size=c)) for h, c in enumerate(counts)]
+    )
+    times = times[times < horizon]
+    n = len(times)
+    urgent = rng.random(n) < settings.urgent_share
+    points, rural = _places(district, n, rng)
+    for _ in range(20):
+        if n == 0:
+            break
+        seconds = travel.matrix(district.station_xy, points)
+        lost = np.isnan(seconds).all(axis=0)
+        if not lost.any():
+            break
+        new_points, new_rural = _places(district, int(lost.sum()), rng)
+        points[lost], rural[lost] = new_points, new_rural
+    handling = rng.uniform(*district.scenario.dispatch.handling_s, size=n)
+    turnout = rng.uniform(*district.scenario.dispatch.turnout_s, size=n)
+    normal = rng.normal(size=n)
+    on_scene = np.empty(n)
+    for flag, spec in ((True, settings.urgent_on_scene), (False, settings.non_urgent_on_scene)):
+        mask = urgent == flag
+        on_scene[mask] = spec.median_min * 60.0 * np.exp(spec.sigma * normal[mask])
+    on_scene = np.clip(on_scene, MIN_ON_SCENE_S, MAX_ON_SCENE_S)
+    regions = district.regions
+    return [
+        CalloutSpec(
+            id=f"c{i:06d}",
+            received_s=float(times[i]),
+            urgent=bool(urgent[i]),
+            x=float(points[i, 0]),
+            y=float(points[i, 1]),
+            kommunekode=regions.locate(Point(points[i])).kommune.kode,
+            rural=bool(rural[i]),
+            handling_s=float(handling[i]),
+            turnout_s=float(turnout[i]),
+            on_scene_s=float(on_scene[i]),
+        )
+        for i in range(n)
+    ]

@@ -1,0 +1,223 @@
+"""The fixed facts of a simulated district: stations, towns, land, kommuner and hotspots.
+
+Built once per run (or once per worker process) from the scenario and the bundled data, so a
+replication only draws random numbers and moves cars.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from smartspot.domain import (
+    DEFAULT_MINUTES_ON_SITE,
+    Category,
+    HandlingInstruction,
+    Hotspot,
+    Location,
+    Source,
+    Station,
+)
+from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.geo.crs import lonlat_to_metric
+from smartspot.geo.regions import Regions
+from smartspot.geo.stations import load_stations
+from smartspot.geo.validate import check_hotspot_geometry
+from smartspot.sim.scenario import Scenario
+from smartspot.windows import ActiveWindow
+
+#: A hotspot farther than this (straight line) from every station of its district is
+#: "outlying" (yderområde) in the reports. Computed, never typed.
+OUTLYING_KM = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Towns:
+    """GeoNames towns of the district: points, populations and kommune codes."""
+
+    names: tuple[str, ...]
+    xy: NDArray[np.float64]
+    population: NDArray[np.float64]
+    kommunekode: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    """Everything about a district that does not change during a run."""
+
+    scenario: Scenario
+    regions: Regions
+    polygon: BaseGeometry
+    stations: tuple[Station, ...]  # in scenario order
+    station_xy: NDArray[np.float64]
+    towns: Towns
+    hotspots: tuple[Hotspot, ...]
+    hotspot_xy: NDArray[np.float64]
+    hotspot_station_km: NDArray[np.float64]  # straight line to the nearest station
+
+    @property
+    def hotspot_outlying(self) -> NDArray[np.bool_]:
+        return self.hotspot_station_km > OUTLYING_KM
+
+    @property
+    def kommuner(self) -> list[str]:
+        return sorted(k.kode for k in self.regions.kommuner_in(self.scenario.politikreds))
+
+    def kommune_name(self, kode: str) -> str:
+        return self.regions.kommune(kode).navn
+
+
+def _load_towns(path: Path, politikreds: str, kommuner: set[str], exclude: set[str]) -> Towns:
+    names, lon, lat, pop, kode = [], [], [], [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["kommunekode"] not in kommuner or row["geonameid"] in exclude:
+                continue
+            names.append(row["name"])
+            lon.append(float(row["longitude"]))
+            lat.append(float(row["latitude"]))
+            pop.append(float(row["population"]))
+            kode.append(row["kommunekode"])
+    if not names:
+        raise InvalidInputError(f"no GeoNames towns found in {politikreds}", field="politikreds")
+    return Towns(
+        tuple(names),
+        lonlat_to_metric(np.array(lon), np.array(lat)),
+        np.array(pop),
+        tuple(kode),
+    )
+
+
+def load_hotspots(path: Path, regions: Regions, *, today: date | None = None) -> list[Hotspot]:
+    """Read a hotspot GeoJSON file (the shared property contract) into domain hotspots.
+
+    Raises
+    ------
+    NotFoundError
+        When the file does not exist.
+    InvalidInputError
+        When a feature breaks the contract; the message names the feature.
+    """
+    if not path.is_file():
+        raise NotFoundError(f"no hotspot file at {path}")
+    features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    hotspots = []
+    for number, feature in enumerate(features, start=1):
+        props = feature.get("properties") or {}
+        ident = str(props.get("id") or f"h{number:04d}")
+        try:
+            geometry = check_hotspot_geometry(shape(feature["geometry"]))
+            placement = regions.locate(geometry)
+            instruction_text = str(props.get("instruction") or props.get("title") or "visit")
+            hotspots.append(
+                Hotspot(
+                    id=ident,
+                    title=str(props.get("title", ident)),
+                    category=Category(props.get("category", "other")),
+                    description=str(props.get("description") or props.get("title") or ident),
+                    instruction=HandlingInstruction(
+                        instruction_text,
+                        tuple(str(s) for s in props.get("steps", [])),
+                        int(props.get("minutes_on_site", DEFAULT_MINUTES_ON_SITE)),
+                    ),
+                    priority=int(props.get("priority", 3)),
+                    geometry=geometry,  # type: ignore[arg-type]
+                    location=Location(**placement.as_dict()),
+                    source=Source(props.get("source", "analysis")),
+                    valid_from=date.fromisoformat(str(props.get("valid_from", "2020-01-01"))),
+                    valid_to=(
+                        date.fromisoformat(str(props["valid_to"]))
+                        if props.get("valid_to")
+                        else None
+                    ),
+                    visits_per_week=float(props.get("visits_per_week", 1.0)),
+                    windows=tuple(ActiveWindow.parse(w) for w in props.get("windows", [])),
+                    source_ref=str(props.get("source_ref", "")),
+                    created_by="scenario",
+                    created_at=moment,
+                    updated_by="scenario",
+                    updated_at=moment,
+                )
+            )
+        except (InvalidInputError, KeyError, TypeError, ValueError) as error:
+            raise InvalidInputError(f"{path.name}: hotspot {ident}: {error}") from None
+    if today is not None:
+        hotspots = [h for h in hotspots if h.valid_on(today)]
+    return hotspots
+
+
+def build_district(
+    scenario: Scenario, regions: Regions, data_dir: Path, *, with_hotspots: bool = True
+) -> District:
+    """Gather the district's stations, towns and hotspots for ``scenario``.
+
+    Raises
+    ------
+    NotFoundError
+        When a station id or the hotspot file named by the scenario does not exist.
+    InvalidInputError
+        When a station or hotspot lies outside the scenario's politikreds.
+    """
+    kommuner = {k.kode for k in regions.kommuner_in(scenario.politikreds)}
+    polygon = regions.district_polygons[scenario.politikreds]
+    by_id = {s.id: s for s in load_stations(data_dir / "police_stations.csv", regions)}
+    stations = []
+    for entry in scenario.stations:
+        if entry.station_id not in by_id:
+            raise NotFoundError(
+                f"scenario: station {entry.station_id!r} is not in police_stations.csv (or has "
+                "no coordinate)"
+            )
+        station = by_id[entry.station_id]
+        if station.location.politikreds != scenario.politikreds:
+            raise InvalidInputError(
+                f"scenario: station {station.id} ({station.name}) lies in "
+                f"{station.location.politikreds}, not {scenario.politikreds}",
+                field="stations",
+            )
+        stations.append(station)
+    station_xy = np.array([[s.position.x, s.position.y] for s in stations])
+    towns = _load_towns(
+        data_dir / "dk_places_geonames.csv",
+        scenario.politikreds,
+        kommuner,
+        set(scenario.callouts.exclude_towns),
+    )
+    hotspots: list[Hotspot] = []
+    if with_hotspots and scenario.hotspots_path is not None:
+        hotspots = [
+            h
+            for h in load_hotspots(scenario.hotspots_path, regions, today=scenario.start.date())
+            if h.location.politikreds == scenario.politikreds and h.is_open
+        ]
+    if hotspots:
+        points = [h.geometry.representative_point() for h in hotspots]
+        hotspot_xy = np.array([[p.x, p.y] for p in points])
+        gaps = shapely.distance(
+            np.array(shapely.points(station_xy))[:, None], np.array(points)[None, :]
+        )
+        station_km = np.asarray(gaps, dtype=np.float64).min(axis=0) / 1000.0
+    else:
+        hotspot_xy = np.zeros((0, 2))
+        station_km = np.zeros(0)
+    return District(
+        scenario=scenario,
+        regions=regions,
+        polygon=polygon,
+        stations=tuple(stations),
+        station_xy=station_xy,
+        towns=towns,
+        hotspots=tuple(hotspots),
+        hotspot_xy=hotspot_xy,
+        hotspot_station_km=station_km,
+    )

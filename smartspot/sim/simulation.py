@@ -1,0 +1,121 @@
+"""One replication: a district, a policy, a seed and a number of days in; records out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from smartspot.errors import InvalidInputError
+from smartspot.sim.callouts import CalloutSpec, generate_callouts
+from smartspot.sim.dispatch import Model
+from smartspot.sim.district import District
+from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_SHIFT, Environment
+from smartspot.sim.policies import Policy, make_policy
+from smartspot.sim.ports import TravelTimes
+from smartspot.sim.records import RunRecords
+from smartspot.sim.scenario import SHIFTS, Scenario
+from smartspot.windows import LOCAL_TZ
+
+#: After the last call arrives the run goes on (without new calls) until every call is
+#: cleared, at most this long.
+DRAIN_S = 2 * 86400.0
+
+
+def streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """The callout stream and the policy stream of a seed, independent of each other: every
+    policy run with the same seed sees exactly the same calls (common random numbers)."""
+    calls, policy = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(calls), np.random.default_rng(policy)
+
+
+def shift_changes(scenario: Scenario, horizon_s: float) -> list[tuple[float, str]]:
+    """``(seconds, shift)`` of every shift start from the run's start to ``horizon_s``; the
+    first entry, at 0, is the shift in force at the start."""
+    start_local = scenario.start.astimezone(LOCAL_TZ)
+    changes = [(0.0, scenario.shift_at(start_local))]
+    day = start_local.date()
+    last = (scenario.start + timedelta(seconds=horizon_s)).astimezone(LOCAL_TZ).date()
+    while day <= last:
+        for clock, name in zip(scenario.shift_starts, SHIFTS, strict=True):
+            moment = datetime.combine(day, clock).replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+            seconds = (moment - scenario.start).total_seconds()
+            if 0 < seconds <= horizon_s:
+                changes.append((seconds, name))
+        day += timedelta(days=1)
+    changes.sort()
+    return changes
+
+
+def simulate(
+    district: District,
+    travel: TravelTimes,
+    *,
+    policy: str | Policy,
+    days: float,
+    seed: int,
+    calls: list[CalloutSpec] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> RunRecords:
+    """Run one replication.
+
+    Parameters
+    ----------
+    district
+        The district (stations, towns, hotspots) and its scenario.
+    travel
+        The travel-time layer.
+    policy
+        ``"none"``, ``"greedy"``, ``"optimiser"`` or a :class:`Policy` object.
+    days
+        Days of calls; the run then continues until every call is cleared.
+    seed
+        Seeds both the callout stream and the policy stream (see :func:`streams`).
+    calls
+        The callouts, when already generated from the same seed (saves the work in a
+        comparison); drawn from the seed otherwise.
+    progress
+        Called now and then with the simulated seconds reached.
+
+    Raises
+    ------
+    InvalidInputError
+        For a non-positive number of days or an unknown policy.
+    """
+    if not 0 < days <= 366:
+        raise InvalidInputError(
+            f"days is {days}; allowed more than 0 and at most 366", field="days"
+        )
+    call_rng, policy_rng = streams(seed)
+    if calls is None:
+        calls = generate_callouts(district, travel, days, call_rng)
+    chosen = make_policy(policy) if isinstance(policy, str) else policy
+    env = Environment()
+    model = Model(env, district, travel, chosen, policy_rng)
+    horizon = days * 86400.0
+    for at, shift in shift_changes(district.scenario, horizon + DRAIN_S):
+        env.schedule_at(at, lambda s=shift: model.set_shift(s), priority=PRIORITY_SHIFT)  # type: ignore[misc]
+    for spec in calls:
+        env.schedule_at(spec.received_s, lambda c=spec: model.receive(c), priority=PRIORITY_CALL)  # type: ignore[misc]
+    step = 3600.0
+    t = 0.0
+    while t < horizon:
+        t = min(horizon, t + step)
+        env.run(until=t)
+        if progress is not None:
+            progress(t)
+    while model.open_calls and env.peek() <= horizon + DRAIN_S:
+        env.step()
+    return RunRecords(
+        scenario=district.scenario.name,
+        policy=chosen.name,
+        seed=seed,
+        days=days,
+        calls=tuple(sorted(model.call_records, key=lambda r: r.callout)),
+        visits=tuple(model.visit_records),
+        plans=tuple(model.plan_records),
+        cars=tuple(model.car_records()),
+        unanswered=tuple(sorted(model.open_calls)),
+        events=env.steps,
+    )

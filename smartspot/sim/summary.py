@@ -1,0 +1,200 @@
+"""Key figures of a run, and paired comparisons of policies across replications.
+
+The keys of ``summary.json`` (all times in seconds, distances in km):
+
+- ``calls``: ``total``, ``urgent``, ``non_urgent``, ``urgent_per_year`` (scaled from the run).
+- ``urgent_response_s``: ``n``, ``mean``, ``median``, ``p90`` for the district;
+  ``urgent_response_s_by_kommune``: the same per kommune code (with ``name``).
+  Response = call received → first car on scene, including call handling, turnout and queueing.
+- ``non_urgent_response_s``: the same for the other calls.
+- ``visits``: ``total`` (arrivals at a hotspot), ``completed``, ``aborted`` (pulled away by an
+  urgent call), ``outlying`` and ``town`` (outlying = farther than ``OUTLYING_KM`` from every
+  station), ``per_hotspot`` (id → visits, minutes, outlying).
+- ``dosage_min``: minutes on site, ``total``, ``outlying``, ``town``.
+- ``value``: the summed value of completed visits, as the policy valued them.
+- ``proposals``: ``made``, ``accepted``, ``interrupted``.
+- ``extra_km``: kilometres driven on accepted plans minus their progress towards home;
+  ``fleet_km``: every kilometre driven.
+- ``pulled_from_task``: urgent calls answered by a car on a Smart Spot task: ``calls``,
+  ``share`` of urgent calls, ``mean_response_s`` of those and ``others_mean_response_s``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from smartspot.sim.district import District
+from smartspot.sim.records import CallRecord, RunRecords
+
+
+def _describe(values: Sequence[float]) -> dict[str, float | int | None]:
+    if not values:
+        return {"n": 0, "mean": None, "median": None, "p90": None}
+    array = np.asarray(values, dtype=np.float64)
+    return {
+        "n": len(values),
+        "mean": float(array.mean()),
+        "median": float(np.median(array)),
+        "p90": float(np.percentile(array, 90)),
+    }
+
+
+def _responses(calls: Iterable[CallRecord]) -> list[float]:
+    return [c.response_s for c in calls]
+
+
+def summarise(records: RunRecords, district: District) -> dict[str, Any]:
+    """The key figures of one run (see the module docstring for the keys)."""
+    urgent = [c for c in records.calls if c.urgent]
+    other = [c for c in records.calls if not c.urgent]
+    by_kommune: dict[str, list[float]] = defaultdict(list)
+    for call in urgent:
+        by_kommune[call.kommunekode].append(call.response_s)
+    kommuner = {}
+    for kode in district.kommuner:
+        kommuner[kode] = {"name": district.kommune_name(kode), **_describe(by_kommune[kode])}
+    per_hotspot: dict[str, dict[str, Any]] = {}
+    for h, outlying in zip(district.hotspots, district.hotspot_outlying, strict=True):
+        per_hotspot[h.id] = {
+            "title": h.title,
+            "outlying": bool(outlying),
+            "visits": 0,
+            "minutes": 0.0,
+        }
+    for visit in records.visits:
+        entry = per_hotspot[visit.hotspot]
+        entry["visits"] += 1
+        entry["minutes"] += visit.minutes
+    pulled = [c for c in urgent if c.car_was_on_task]
+    others = [c for c in urgent if not c.car_was_on_task]
+    accepted = [p for p in records.plans if p.accepted]
+    return {
+        "scenario": records.scenario,
+        "policy": records.policy,
+        "seed": records.seed,
+        "days": records.days,
+        "calls": {
+            "total": len(records.calls),
+            "urgent": len(urgent),
+            "non_urgent": len(other),
+            "urgent_per_year": len(urgent) * 365.25 / records.days,
+            "unanswered": len(records.unanswered),
+        },
+        "urgent_response_s": _describe(_responses(urgent)),
+        "urgent_response_s_by_kommune": kommuner,
+        "non_urgent_response_s": _describe(_responses(other)),
+        "visits": {
+            "total": len(records.visits),
+            "completed": sum(not v.aborted for v in records.visits),
+            "aborted": sum(v.aborted for v in records.visits),
+            "outlying": sum(v.outlying for v in records.visits),
+            "town": sum(not v.outlying for v in records.visits),
+            "per_hotspot": per_hotspot,
+        },
+        "dosage_min": {
+            "total": sum(v.minutes for v in records.visits),
+            "outlying": sum(v.minutes for v in records.visits if v.outlying),
+            "town": sum(v.minutes for v in records.visits if not v.outlying),
+        },
+        "value": sum(v.value for v in records.visits),
+        "proposals": {
+            "made": len(records.plans),
+            "accepted": len(accepted),
+            "interrupted": sum(p.interrupted for p in accepted),
+        },
+        "extra_km": sum(p.extra_km for p in accepted),
+        "fleet_km": sum(c.km for c in records.cars),
+        "pulled_from_task": {
+            "calls": len(pulled),
+            "share": len(pulled) / len(urgent) if urgent else 0.0,
+            "mean_response_s": _describe(_responses(pulled))["mean"],
+            "others_mean_response_s": _describe(_responses(others))["mean"],
+        },
+    }
+
+
+def flatten(summary: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    """Every number in a summary under a dotted key, e.g. ``urgent_response_s.mean`` or
+    ``urgent_response_s_by_kommune.0661.mean`` (per-hotspot entries are left out)."""
+    flat: dict[str, float] = {}
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if key in ("per_hotspot", "seed", "days"):
+            continue
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int | float):
+            flat[name] = float(value)
+    return flat
+
+
+def interval(values: Sequence[float], level: float = 0.95) -> dict[str, Any]:
+    """Mean and a Student-t confidence interval (``None`` bounds for fewer than two values)."""
+    array = np.asarray([v for v in values if v is not None and not math.isnan(v)])
+    if len(array) == 0:
+        return {"n": 0, "mean": None, "ci": [None, None]}
+    mean = float(array.mean())
+    if len(array) < 2:
+        return {"n": 1, "mean": mean, "ci": [None, None]}
+    half = float(
+        stats.t.ppf(0.5 + level / 2, len(array) - 1) * array.std(ddof=1) / math.sqrt(len(array))
+    )
+    return {"n": len(array), "mean": mean, "ci": [mean - half, mean + half]}
+
+
+def _call_responses(records: RunRecords) -> dict[str, float]:
+    return {c.callout: c.response_s for c in records.calls if c.urgent}
+
+
+def compare(
+    runs: Mapping[str, Sequence[RunRecords]],
+    summaries: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    baseline: str = "none",
+) -> dict[str, Any]:
+    """Paired comparison of policies: replication ``r`` of every policy used the same seed and
+    therefore the same calls (common random numbers), so differences are taken per
+    replication and their mean gets a 95 % t-interval.
+
+    ``pulled_extra_s`` is, over the urgent calls that a policy answered with a car pulled off a
+    Smart Spot task, the mean of (response under the policy − response of the same call under
+    the baseline).
+    """
+    policies = list(runs)
+    flat = {p: [flatten(s) for s in summaries[p]] for p in policies}
+    keys = sorted(set().union(*(f.keys() for fs in flat.values() for f in fs)))
+    result: dict[str, Any] = {"policies": {}, "differences": {}}
+    for p in policies:
+        result["policies"][p] = {k: interval([f.get(k, math.nan) for f in flat[p]]) for k in keys}
+    if baseline not in runs:
+        return result
+    base_flat = flat[baseline]
+    for p in policies:
+        if p == baseline:
+            continue
+        diffs = {}
+        for k in keys:
+            pairs = [
+                f.get(k, math.nan) - b.get(k, math.nan)
+                for f, b in zip(flat[p], base_flat, strict=True)
+            ]
+            diffs[k] = interval(pairs)
+        extra: list[float] = []
+        for run, base in zip(runs[p], runs[baseline], strict=True):
+            base_times = _call_responses(base)
+            extra.extend(
+                c.response_s - base_times[c.callout]
+                for c in run.calls
+                if c.urgent and c.car_was_on_task and c.callout in base_times
+            )
+        diffs["pulled_extra_s"] = interval(extra)
+        result["differences"][f"{p}-{baseline}"] = diffs
+    return result

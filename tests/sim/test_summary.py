@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from smartspot.sim.district import District
+from smartspot.sim.simulation import simulate
+from smartspot.sim.summary import compare, flatten, interval, summarise
+from tests.sim.stopgap import StraightLine
+from tests.sim.test_simulation import NearestHotspot
+
+
+def test_interval_is_a_student_t_interval() -> None:
+    result = interval([1.0, 2.0, 3.0])
+    assert result["mean"] == 2.0
+    low, high = result["ci"]
+    assert low == pytest.approx(2 - 4.302653 / math.sqrt(3), rel=1e-5)
+    assert high == pytest.approx(2 + 4.302653 / math.sqrt(3), rel=1e-5)
+    assert interval([5.0])["ci"] == [None, None]
+
+
+def test_summary_has_the_documented_keys(mvj_district: District, straight: StraightLine) -> None:
+    records = simulate(mvj_district, straight, policy=NearestHotspot(), days=2, seed=1)
+    summary = summarise(records, mvj_district)
+    flat = flatten(summary)
+    for key in (
+        "urgent_response_s.mean",
+        "urgent_response_s.median",
+        "urgent_response_s.p90",
+        "urgent_response_s_by_kommune.0661.mean",
+        "visits.total",
+        "visits.outlying",
+        "visits.town",
+        "dosage_min.total",
+        "extra_km",
+        "pulled_from_task.share",
+    ):
+        assert key in flat, key
+    assert summary["visits"]["outlying"] + summary["visits"]["town"] == summary["visits"]["total"]
+    assert sum(h["visits"] for h in summary["visits"]["per_hotspot"].values()) == len(
+        records.visits
+    )
+    assert set(summary["urgent_response_s_by_kommune"]) == set(mvj_district.kommuner)
+
+
+def test_paired_differences_use_the_same_calls(
+    mvj_district: District, straight: StraightLine
+) -> None:
+    seeds = [1, 2, 3]
+    runs = {
+        "none": [simulate(mvj_district, straight, policy="none", days=1, seed=s) for s in seeds],
+        "nearest": [
+            simulate(mvj_district, straight, policy=NearestHotspot(), days=1, seed=s) for s in seeds
+        ],
+    }
+    summaries = {p: [summarise(r, mvj_district) for r in rs] for p, rs in runs.items()}
+    result = compare(runs, summaries)
+    diff = result["differences"]["nearest-none"]
+    assert diff["calls.urgent"]["mean"] == 0.0  # common random numbers: the same calls
+    assert diff["visits.total"]["mean"] > 0
+    assert diff["visits.total"]["n"] == 3
+    assert "pulled_extra_s" in diff
