@@ -1,0 +1,276 @@
+"""Building the problem for a set of free cars from domain objects and a TravelTimes.
+
+Steps: the rules decide which cars may get a proposal and which hotspots may be in one; the
+value model prices each hotspot now; the ellipse prefilter keeps a hotspot only if some car can
+go start → hotspot → home within its direct trip plus budget (and in time for a window); only
+then are hotspot-to-hotspot times asked for, so one car among 1,000 open hotspots costs one
+tree out and one back, not a 1,000 × 1,000 matrix. Everything left out gets a reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+from shapely.geometry import Point, Polygon
+
+from smartspot.domain import Hotspot, Visit
+from smartspot.errors import InvalidInputError
+from smartspot.optimise import rules
+from smartspot.optimise.problem import Car, Problem, Task
+from smartspot.optimise.value import Situation, Valuation, ValueSettings, value_of
+from smartspot.travel.port import TravelTimes
+from smartspot.windows import ActiveWindow, open_intervals
+
+OUTSIDE_BUDGET = "outside budget: no free car can get there and home within its detour budget"
+UNREACHABLE = "unreachable: no road from any free car"
+NOT_ACTIVE = "not active"
+NOT_VALID = "closed or not valid today"
+WEEK_S = 7 * 86400
+
+
+@dataclass(frozen=True, slots=True)
+class FreeCar:
+    """A car that is (or will soon be) free, heading home."""
+
+    call_sign: str
+    position: Point  # EPSG:25832, where it becomes free
+    home: Point  # EPSG:25832, its home station
+    free_at: datetime
+    budget_s: int = 1800  # detour beyond the direct trip home
+    shift_ends_at: datetime | None = None
+    politikreds: str = ""
+
+    def __post_init__(self) -> None:
+        if self.free_at.tzinfo is None:
+            raise InvalidInputError("free_at must carry a timezone", field="free_at")
+        if not 0 <= self.budget_s <= 4 * 3600:
+            raise InvalidInputError("budget_s must be 0–14400 s", field="budget_s")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The world the rules look at; every part optional (empty = the rule never fires)."""
+
+    urgent_waiting: frozenset[str] = frozenset()  # politikredse, see rules.urgent_waiting
+    busy_hotspots: frozenset[str] = frozenset()
+    coverage: rules.CoverageGuard | None = None
+    other_available: NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 2)))
+
+
+@dataclass(frozen=True)
+class Built:
+    """The problem and everything needed to explain its answer."""
+
+    problem: Problem | None  # None when no car may take a proposal
+    now: datetime
+    hotspots: Mapping[str, Hotspot]
+    valuations: Mapping[str, Valuation]
+    left_out: Mapping[str, str]  # hotspot id → why it is not a candidate
+    blocked: Mapping[str, str]  # car → why it gets no proposal
+    direct_s: Mapping[str, int]  # car → direct trip home
+
+
+def xy(geometry: Point | Polygon) -> tuple[float, float]:
+    point = geometry if isinstance(geometry, Point) else geometry.representative_point()
+    return float(point.x), float(point.y)
+
+
+def _visit_stats(visits: Iterable[Visit], now: datetime) -> dict[str, tuple[int, float | None]]:
+    """Per hotspot: visits in the last 7 days and seconds since the latest arrival."""
+    stats: dict[str, tuple[int, float | None]] = {}
+    for visit in visits:
+        ago = (now - visit.arrived_at).total_seconds()
+        if ago < 0:
+            continue
+        count, latest = stats.get(visit.hotspot, (0, None))
+        stats[visit.hotspot] = (
+            count + (ago <= WEEK_S),
+            ago if latest is None else min(latest, ago),
+        )
+    return stats
+
+
+def build_problem(
+    cars: Sequence[FreeCar],
+    hotspots: Sequence[Hotspot],
+    travel: TravelTimes,
+    now: datetime,
+    *,
+    stations: NDArray[np.float64],
+    visits: Iterable[Visit] = (),
+    settings: ValueSettings | None = None,
+    rng: np.random.Generator | None = None,
+    world: Rules | None = None,
+    station_round_trip_s: Mapping[str, float] | None = None,
+) -> Built:
+    """The problem for ``cars`` at ``now``.
+
+    Parameters
+    ----------
+    stations
+        ``(s, 2)`` station points (EPSG:25832) for the opportunity factor.
+    station_round_trip_s
+        Precomputed round trips from the nearest station per hotspot id (they do not change
+        between calls; the API caches them). Missing ones are computed with ``travel``.
+    """
+    settings = settings or ValueSettings()
+    world = world or Rules()
+    if not cars:
+        raise InvalidInputError("no free cars to plan for", field="cars")
+    starts = np.array([xy(c.position) for c in cars])
+    homes = np.array([xy(c.home) for c in cars])
+    direct = np.diag(travel.matrix(starts, homes))
+    blocked: dict[str, str] = {}
+    for k, car in enumerate(cars):
+        if math.isnan(direct[k]):
+            blocked[car.call_sign] = "unreachable: no road home from where it is"
+            continue
+        reason = rules.urgent_rule(car.politikreds, world.urgent_waiting) or rules.shift_rule(
+            car.shift_ends_at, car.free_at, direct[k], car.budget_s
+        )
+        if reason:
+            blocked[car.call_sign] = reason
+    if world.coverage is not None:
+        everyone = np.vstack([starts, world.other_available.reshape(-1, 2)])
+        times = travel.matrix(everyone, world.coverage.points)
+        proposed = [True] * len(cars) + [False] * (len(everyone) - len(cars))
+        for car, reason in zip(cars, rules.coverage_rule(world.coverage, times, proposed)):
+            if reason and car.call_sign not in blocked:
+                blocked[car.call_sign] = reason
+    active = [k for k, c in enumerate(cars) if c.call_sign not in blocked]
+
+    left_out: dict[str, str] = {}
+    valuations: dict[str, Valuation] = {}
+    stats = _visit_stats(visits, now)
+    today = now.date()
+    deadline = {
+        k: max(0.0, (cars[k].free_at - now).total_seconds()) + direct[k] + cars[k].budget_s
+        for k in active
+    }
+    horizon = int(max(deadline.values(), default=0)) + 1
+    intervals: dict[tuple[ActiveWindow, ...], list[tuple[int, int]]] = {}
+    candidates: list[Hotspot] = []
+    for spot in hotspots:
+        reason = None if spot.is_open and spot.valid_on(today) else NOT_VALID
+        reason = reason or rules.busy_rule(spot.id, world.busy_hotspots)
+        if reason:
+            left_out[spot.id] = reason
+            continue
+        candidates.append(spot)
+    points = np.array([xy(s.geometry) for s in candidates]).reshape(-1, 2)
+    round_trip = _round_trips(candidates, points, stations, travel, station_round_trip_s or {})
+    kept: list[int] = []
+    windows_of: list[tuple[tuple[int, int], ...]] = []
+    for i, spot in enumerate(candidates):
+        if spot.windows not in intervals:
+            intervals[spot.windows] = open_intervals(spot.windows, now, horizon)
+        opens = intervals[spot.windows]
+        active_now = not spot.windows or bool(opens and opens[0][0] == 0)
+        opens_in = None if active_now or not opens else float(opens[0][0])
+        count, since = stats.get(spot.id, (0, None))
+        situation = Situation(
+            spot.priority, spot.category, spot.visits_per_week, count, since,
+            active_now, opens_in, round_trip[i],
+        )  # fmt: skip
+        label = ", ".join(w.label() for w in spot.windows)
+        valuation = value_of(situation, settings, rng, window_label=label)
+        valuations[spot.id] = valuation
+        if valuation.value <= 0:
+            left_out[spot.id] = next(
+                (r for r in valuation.reasons if r.startswith(("cool-down", "not active"))),
+                NOT_ACTIVE,
+            )
+            continue
+        kept.append(i)
+        windows_of.append(tuple(opens) if spot.windows else ())
+    return _assemble(
+        cars, active, candidates, kept, windows_of, points, starts, homes, direct, travel,
+        now, valuations, left_out, blocked, hotspots,
+    )  # fmt: skip
+
+
+def _round_trips(
+    spots: Sequence[Hotspot],
+    points: NDArray[np.float64],
+    stations: NDArray[np.float64],
+    travel: TravelTimes,
+    known: Mapping[str, float],
+) -> NDArray[np.float64]:
+    result = np.array([known.get(s.id, np.nan) for s in spots], dtype=np.float64)
+    todo = np.array([s.id not in known for s in spots], dtype=bool)
+    if todo.any() and len(stations):
+        there = travel.matrix(stations, points[todo])
+        back = travel.matrix(points[todo], stations).T
+        both = there + back
+        with np.errstate(all="ignore"):
+            result[todo] = np.where(
+                np.isnan(both).all(axis=0),
+                np.nan,
+                np.nanmin(np.where(np.isnan(both), np.inf, both), axis=0),
+            )
+    return result
+
+
+def _assemble(
+    cars: Sequence[FreeCar],
+    active: list[int],
+    candidates: list[Hotspot],
+    kept: list[int],
+    windows_of: list[tuple[tuple[int, int], ...]],
+    points: NDArray[np.float64],
+    starts: NDArray[np.float64],
+    homes: NDArray[np.float64],
+    direct: NDArray[np.float64],
+    travel: TravelTimes,
+    now: datetime,
+    valuations: dict[str, Valuation],
+    left_out: dict[str, str],
+    blocked: dict[str, str],
+    hotspots: Sequence[Hotspot],
+) -> Built:
+    """The ellipse prefilter, then the matrix among survivors, then the Problem."""
+    m = len(active)
+    spots = [candidates[i] for i in kept]
+    where = points[kept].reshape(-1, 2)
+    service = np.array([s.instruction.minutes_on_site * 60 for s in spots], dtype=np.float64)
+    available = np.array([max(0, int((cars[k].free_at - now).total_seconds())) for k in active])
+    budget = np.array([cars[k].budget_s for k in active], dtype=np.float64)
+    out = travel.matrix(starts[active], where) if m else np.empty((0, len(spots)))
+    back = travel.matrix(where, homes[active]).T if m else np.empty((0, len(spots)))
+    detour = out + service[None, :] + back
+    fits = detour <= (direct[active] + budget)[:, None]  # NaN fails: unreachable drops out
+    survivors = np.flatnonzero(fits.any(axis=0)) if m else np.empty(0, dtype=int)
+    for j, spot in enumerate(spots):
+        if m == 0:
+            left_out[spot.id] = "no free car may take a proposal"
+        elif not fits[:, j].any():
+            left_out[spot.id] = UNREACHABLE if np.isnan(detour[:, j]).all() else OUTSIDE_BUDGET
+    chosen = [spots[j] for j in survivors]
+    nodes = np.vstack([starts[active], homes[active], where[survivors]]) if m else np.empty((0, 2))
+    matrix = np.rint(travel.matrix(nodes, nodes)) if len(nodes) else np.empty((0, 0))
+    np.fill_diagonal(matrix, 0)
+    problem_cars = tuple(
+        Car(cars[k].call_sign, start=v, end=m + v, available_s=int(available[v]),
+            budget_s=int(cars[k].budget_s))
+        for v, k in enumerate(active)
+    )  # fmt: skip
+    tasks = tuple(
+        Task(spot.id, node=2 * m + j, value=float(valuations[spot.id].value),
+             service_s=int(service[survivors[j]]), windows=windows_of[kept_index])
+        for j, (spot, kept_index) in enumerate(zip(chosen, survivors.tolist(), strict=True))
+    )  # fmt: skip
+    problem = Problem(cars=problem_cars, hotspots=tasks, travel_s=matrix) if m else None
+    return Built(
+        problem=problem,
+        now=now,
+        hotspots={s.id: s for s in hotspots},
+        valuations=valuations,
+        left_out=left_out,
+        blocked=blocked,
+        direct_s={cars[k].call_sign: round(float(direct[k])) for k in active},
+    )

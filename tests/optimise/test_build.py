@@ -1,0 +1,117 @@
+"""Building a problem from domain objects on the real Samsø road graph (ferries off, so the
+mainland is unreachable), then explaining the answer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from smartspot.domain import Visit
+from smartspot.optimise.build import OUTSIDE_BUDGET, UNREACHABLE, FreeCar, Rules, build_problem
+from smartspot.optimise.check import check_solution
+from smartspot.optimise.explain import advice_to_dict, explain
+from smartspot.optimise.solvers import get_solver
+from smartspot.optimise.value import ValueSettings
+from smartspot.resources import DATA_DIR
+from smartspot.travel.options import TravelOptions
+from smartspot.travel.osm import build_graph
+from smartspot.travel.road import RoadTravelTimes
+from smartspot.windows import ActiveWindow
+from tests.conftest import metric_point
+from tests.test_domain import make_hotspot
+
+NOW = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)  # Saturday 23:00 in Denmark
+TRANEBJERG = (10.59723, 55.8326)
+NORDBY = (10.5983, 55.9595)
+ONSBJERG = (10.5640, 55.8800)
+HOU = (10.2591054, 55.9124582)  # mainland, across the ferry
+NO_JITTER = ValueSettings(jitter=0)
+
+
+@pytest.fixture(scope="module")
+def travel() -> RoadTravelTimes:
+    graph = build_graph(DATA_DIR / "osm" / "samsoe.osm.pbf")
+    return RoadTravelTimes(graph, TravelOptions(ferries=False))
+
+
+def _car(**changes) -> FreeCar:
+    car = FreeCar(
+        "P1", metric_point(*NORDBY), metric_point(*TRANEBJERG), NOW, 1800,
+        politikreds="Østjyllands Politi",
+    )  # fmt: skip
+    return replace(car, **changes)
+
+
+def _spots():
+    night = (ActiveWindow.parse("fri,sat 20:00-02:00"),)
+    return [
+        make_hotspot(id="on-way", geometry=metric_point(*ONSBJERG), windows=night),
+        make_hotspot(id="mainland", geometry=metric_point(*HOU)),
+        make_hotspot(id="monday", geometry=metric_point(*ONSBJERG),
+                     windows=(ActiveWindow.parse("mon 08:00-09:00"),)),
+        make_hotspot(id="just-seen", geometry=metric_point(*TRANEBJERG)),
+        make_hotspot(id="busy", geometry=metric_point(*TRANEBJERG)),
+    ]  # fmt: skip
+
+
+def _stations() -> np.ndarray:
+    return np.array([[metric_point(*TRANEBJERG).x, metric_point(*TRANEBJERG).y]])
+
+
+def test_build_solve_explain_on_real_roads(travel: RoadTravelTimes) -> None:
+    visits = [Visit("just-seen", "P9", NOW - timedelta(minutes=30))]
+    built = build_problem(
+        [_car()], _spots(), travel, NOW, stations=_stations(), visits=visits,
+        settings=NO_JITTER, world=Rules(busy_hotspots=frozenset({"busy"})),
+    )  # fmt: skip
+    assert built.problem is not None
+    assert [t.id for t in built.problem.hotspots] == ["on-way"]
+    assert built.left_out["mainland"] == UNREACHABLE
+    assert built.left_out["monday"].startswith("not active")
+    assert built.left_out["just-seen"] == "cool-down: visited 30 min ago"
+    assert built.left_out["busy"] == "another car is working it"
+    solution = get_solver().solve(built.problem, time_limit_s=0.2)
+    assert check_solution(built.problem, solution) == []
+    advice = explain(built, solution)
+    [car] = advice.cars
+    [stop] = car.stops
+    assert stop.hotspot == "on-way" and stop.minutes_on_site == 15
+    assert NOW < stop.eta <= stop.start < car.home_at
+    assert 0 < car.detour_min <= 30
+    assert "active fri,sat 20:00-02:00" in stop.why
+    assert advice_to_dict(advice)["cars"][0]["stops"][0]["why"] == stop.why
+
+
+def test_remote_hotspot_outranks_an_equal_town_hotspot_on_real_roads(travel) -> None:
+    town = make_hotspot(id="town", geometry=metric_point(*TRANEBJERG))
+    remote = make_hotspot(id="remote", geometry=metric_point(*NORDBY))
+    built = build_problem(
+        [_car()], [town, remote], travel, NOW, stations=_stations(), settings=NO_JITTER
+    )
+    assert built.valuations["remote"].value > built.valuations["town"].value
+    assert built.valuations["remote"].reasons[1].startswith("remote: nearest station")
+
+
+def test_urgent_queue_blocks_every_car_of_the_kreds(travel: RoadTravelTimes) -> None:
+    world = Rules(urgent_waiting=frozenset({"Østjyllands Politi"}))
+    built = build_problem([_car()], _spots(), travel, NOW, stations=_stations(), world=world)
+    assert built.problem is None
+    assert built.blocked["P1"].startswith("urgent queue")
+    advice = explain(built, None)
+    assert advice.cars[0].blocked.startswith("urgent queue") and advice.cars[0].stops == ()
+
+
+def test_shift_end_within_budget_gives_no_proposal(travel: RoadTravelTimes) -> None:
+    car = _car(shift_ends_at=NOW + timedelta(minutes=20))
+    built = build_problem([car], _spots(), travel, NOW, stations=_stations())
+    assert built.problem is None and built.blocked["P1"].startswith("shift ends")
+
+
+def test_no_budget_leaves_everything_outside_the_budget(travel: RoadTravelTimes) -> None:
+    built = build_problem(
+        [_car(budget_s=0)], _spots()[:1], travel, NOW, stations=_stations(), settings=NO_JITTER
+    )
+    assert built.left_out["on-way"] == OUTSIDE_BUDGET
