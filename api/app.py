@@ -1,0 +1,81 @@
+"""``create_app(settings)``: the Smart Spot web service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.deps import Services, build_services
+from api.errors import BodySizeLimit, install_error_handlers
+from api.routers import auth, health, hotspots, map
+from api.settings import Settings
+from smartspot import __version__
+from smartspot.clock import Clock
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+LEAFLET = HERE / "node_modules" / "leaflet" / "dist"
+
+DESCRIPTION = """
+Decision support for a vagtcentral: hotspots (tryghedsopgaver) with their handling
+instructions, live patrol cars, callouts and the optimiser's proposals.
+
+Log in with `POST /auth/token` (OAuth2 password flow, the **Authorize** button below) and send
+`Authorization: Bearer <token>`. Geometry is GeoJSON (RFC 7946, WGS84, longitude first).
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the app on the database ``settings.db`` (created when missing and allowed).
+
+    Parameters
+    ----------
+    settings
+        The service settings; read from ``SMARTSPOT_*`` environment variables when None.
+    clock
+        The clock every write is stamped with (tests pass a FixedClock).
+
+    Raises
+    ------
+    StorageError
+        When the database cannot be opened.
+    """
+    settings = settings or Settings()
+    services = build_services(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="Smart Spot",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    install_error_handlers(app)
+    for router in (health.router, auth.router, hotspots.router, map.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    app.mount("/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def services_of(app: FastAPI) -> Services:
+    """The services an app was built with (for the CLI and tests)."""
+    found: Services = app.state.services
+    return found

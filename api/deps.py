@@ -1,0 +1,67 @@
+"""What routes get injected: the services built once per app from its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from api.auth import UserRepository
+from api.events import EventBus
+from api.settings import Settings
+from api.users_sqlite import SqliteUsers
+from smartspot.clock import Clock, SystemClock
+from smartspot.geo.regions import Regions, cached_regions
+from smartspot.hotspots import HotspotService
+from smartspot.resources import DATA_DIR
+from smartspot.store.sqlite import SqliteStore
+
+
+@dataclass
+class Services:
+    """Everything a request may need; built by :func:`build_services`, closed on shutdown."""
+
+    settings: Settings
+    store: SqliteStore
+    regions: Regions
+    clock: Clock
+    hotspots: HotspotService
+    users: UserRepository
+    events: EventBus
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Open the database (creating it when allowed) and wire the services on it.
+
+    Raises
+    ------
+    StorageError
+        When the database cannot be opened.
+    """
+    store = SqliteStore(
+        settings.db, create=settings.create_db, busy_timeout_s=settings.busy_timeout_s
+    )
+    regions = cached_regions(DATA_DIR)
+    the_clock = clock or SystemClock()
+    return Services(
+        settings=settings,
+        store=store,
+        regions=regions,
+        clock=the_clock,
+        hotspots=HotspotService(store, regions, the_clock),
+        users=SqliteUsers(store),
+        events=EventBus(),
+    )
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]

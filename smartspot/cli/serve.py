@@ -1,0 +1,40 @@
+"""``smartspot serve --host H --port P``: the web service and the map, with uvicorn.
+
+Settings come from ``SMARTSPOT_*`` environment variables (see the README); ``--db`` overrides
+``SMARTSPOT_DB``. The web layer is imported here, at the edge, only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("serve", help="serve the API and the vagtcentral map")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    parser.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api import create_app
+    from api.settings import Settings
+    from smartspot.errors import InvalidInputError
+
+    if not 0 < args.port < 65536:
+        raise InvalidInputError(f"port {args.port} is not 1–65535", field="port")
+    overrides: dict[str, Any] = {}
+    if args.db is not None:
+        overrides["db"] = args.db
+    settings = Settings(**overrides)
+    app = create_app(settings)
+    print(f"Smart Spot on http://{args.host}:{args.port}/ (database {settings.db})", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0

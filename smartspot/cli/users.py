@@ -1,0 +1,83 @@
+"""``smartspot users add NAME --role ROLE`` and ``smartspot users list``: who may log in.
+
+The password is read from ``--password-stdin`` (one line), or asked for on the terminal;
+``--generate`` makes a random one and prints it once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import secrets
+import sys
+from typing import Any
+
+from smartspot.cli.output import emit
+
+ROLES = ("operator", "analyst", "planner", "admin")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("users", help="user accounts for the web service")
+    commands = parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = commands.add_parser("add", help="create a login")
+    add.add_argument("name", help="login name, no spaces")
+    add.add_argument("--role", required=True, choices=ROLES)
+    how = add.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    how.add_argument("--generate", action="store_true", help="make a random password and print it")
+    add.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
+    add.add_argument("--by", default="cli", help="who creates it, for the audit log")
+    add.add_argument("--json", action="store_true", help="print JSON")
+    add.set_defaults(func=run_add)
+    listing = commands.add_parser("list", help="list logins and roles")
+    listing.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(func=run_list)
+
+
+def _users(db: str | None) -> Any:
+    from api.settings import Settings
+    from api.users_sqlite import SqliteUsers
+    from smartspot.store.sqlite import SqliteStore
+
+    overrides: dict[str, Any] = {"db": db} if db is not None else {}
+    settings = Settings(**overrides)
+    return SqliteUsers(SqliteStore(settings.db, create=True))
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.generate:
+        return secrets.token_urlsafe(12)
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        from smartspot.errors import InvalidInputError
+
+        raise InvalidInputError("the two passwords differ", field="password")
+    return first
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from api.auth import Role, User, hash_password
+
+    password = _password(args)
+    user = User(args.name, Role(args.role), hash_password(password))
+    _users(args.db).add(user, actor=args.by)
+    result: dict[str, Any] = {"name": user.name, "role": user.role.value}
+    if args.generate:
+        result["password"] = password
+    emit(
+        result,
+        as_json=args.json,
+        text=f"user {user.name} ({user.role.value}) created"
+        + (f"; password: {password}" if args.generate else ""),
+    )
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    found = [{"name": u.name, "role": u.role.value} for u in _users(args.db).list()]
+    emit(found, as_json=args.json, text="\n".join(f"{u['name']}\t{u['role']}" for u in found))
+    return 0

@@ -1,0 +1,121 @@
+"""API fixtures: an app on a temporary database, one login per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api import create_app
+from api.app import services_of
+from api.auth import Role, User, hash_password
+from api.settings import Settings
+from smartspot.clock import FixedClock
+
+PASSWORD = "correct horse battery"
+ROLES = ("operator", "analyst", "planner", "admin")
+# A Saturday evening in March, inside "fri,sat 20:00-02:00".
+NOW = datetime(2026, 3, 14, 21, 0, tzinfo=UTC)
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "db": tmp_path / "smartspot.db",
+        "secret_key": "test-secret-key-that-is-long-enough",
+        "max_body_bytes": 50_000,
+        "busy_timeout_s": 0.2,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def add_users(app: FastAPI) -> None:
+    users = services_of(app).users
+    hashed = hash_password(PASSWORD)
+    for role in ROLES:
+        users.add(User(role, Role(role), hashed), actor="test")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FixedClock) -> Iterator[FastAPI]:
+    application = create_app(make_settings(tmp_path), clock=clock)
+    add_users(application)
+    yield application
+    services_of(application).close()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app)
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> dict[str, str]:
+    answer = client.post("/auth/token", data={"username": name, "password": password})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@pytest.fixture
+def as_role(client: TestClient) -> dict[str, dict[str, str]]:
+    """Authorization headers for each role, by role name."""
+    return {role: login(client, role) for role in ROLES}
+
+
+def point_feature(lon: float = 8.6246, lat: float = 56.3706, **props: Any) -> dict[str, Any]:
+    """A valid hotspot Feature (a Point in Holstebro unless told otherwise)."""
+    properties: dict[str, Any] = {
+        "title": "Knallerter ved Trekanten",
+        "category": "mopeds_traffic",
+        "description": "Unge kører på knallert på stierne om aftenen",
+        "instruction": "Kør forbi langsomt, tal med de unge, noter knallerternes numre",
+        "steps": ["Parker synligt", "Gå stien igennem"],
+        "minutes_on_site": 15,
+        "priority": 4,
+        "windows": ["fri,sat 20:00-02:00"],
+        "visits_per_week": 3,
+        "source": "lokalraad",
+        "source_ref": "LR-2026-03",
+    }
+    properties.update(props)
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
+    }
+
+
+def square(lon: float, lat: float, half: float = 0.002) -> list[list[list[float]]]:
+    return [
+        [
+            [lon - half, lat - half],
+            [lon + half, lat - half],
+            [lon + half, lat + half],
+            [lon - half, lat + half],
+            [lon - half, lat - half],
+        ]
+    ]
+
+
+def polygon_feature(lon: float = 8.6246, lat: float = 56.3706, **props: Any) -> dict[str, Any]:
+    feature = point_feature(**props)
+    feature["geometry"] = {"type": "Polygon", "coordinates": square(lon, lat)}
+    return feature
+
+
+@pytest.fixture
+def hotspot(client: TestClient, as_role: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """One registered hotspot (as returned by POST /hotspots)."""
+    answer = client.post("/hotspots", json=point_feature(), headers=as_role["analyst"])
+    assert answer.status_code == 201, answer.text
+    created: dict[str, Any] = answer.json()
+    return created
