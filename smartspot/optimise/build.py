@@ -139,7 +139,8 @@ def build_problem(
         everyone = np.vstack([starts, world.other_available.reshape(-1, 2)])
         times = travel.matrix(everyone, world.coverage.points)
         proposed = [True] * len(cars) + [False] * (len(everyone) - len(cars))
-        for car, reason in zip(cars, rules.coverage_rule(world.coverage, times, proposed)):
+        reasons = rules.coverage_rule(world.coverage, times, proposed)[: len(cars)]
+        for car, reason in zip(cars, reasons, strict=True):
             if reason and car.call_sign not in blocked:
                 blocked[car.call_sign] = reason
     active = [k for k, c in enumerate(cars) if c.call_sign not in blocked]

@@ -115,3 +115,16 @@ def test_no_budget_leaves_everything_outside_the_budget(travel: RoadTravelTimes)
         [_car(budget_s=0)], _spots()[:1], travel, NOW, stations=_stations(), settings=NO_JITTER
     )
     assert built.left_out["on-way"] == OUTSIDE_BUDGET
+
+
+def test_coverage_guard_blocks_the_only_car_near_a_kommune(travel: RoadTravelTimes) -> None:
+    from smartspot.optimise.rules import CoverageGuard
+
+    nordby = metric_point(*NORDBY)
+    guard = CoverageGuard(10, ("Samsø nord",), np.array([[nordby.x, nordby.y]]))
+    alone = build_problem([_car()], _spots(), travel, NOW, stations=_stations(),
+                          world=Rules(coverage=guard))  # fmt: skip
+    assert alone.problem is None and alone.blocked["P1"].startswith("coverage: Samsø nord")
+    backup = Rules(coverage=guard, other_available=np.array([[nordby.x, nordby.y]]))
+    covered = build_problem([_car()], _spots(), travel, NOW, stations=_stations(), world=backup)
+    assert covered.problem is not None and "P1" not in covered.blocked
