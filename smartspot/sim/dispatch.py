@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from smartspot.domain import Visit, VisitOutcome
 from smartspot.sim.callouts import CalloutSpec
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_CAR, Environment, Handle
@@ -149,6 +150,7 @@ class Model:
         self.last_visit_s = np.full(n_h, -math.inf)
         self.visit_times: list[list[float]] = [[] for _ in range(n_h)]
         self.claimed: dict[int, str] = {}  # hotspot index → car id heading there or on site
+        self.visit_log: list[Visit] = []  # domain visits, as the optimiser reads them
         self.checks = 0  # invariant checks run (for tests)
 
     # ----------------------------------------------------------------- time and places
@@ -445,6 +447,15 @@ class Model:
                 left_s=self.env.now,
                 aborted=aborted,
                 value=0.0 if aborted else plan.current.value,
+            )
+        )
+        self.visit_log.append(
+            Visit(
+                hotspot=hotspot.id,
+                patrol=car.id,
+                arrived_at=self.moment(arrived),
+                left_at=self.moment(),
+                outcome=VisitOutcome.ABORTED if aborted else VisitOutcome.NOT_OBSERVED,
             )
         )
         self.last_visit_s[index] = self.env.now

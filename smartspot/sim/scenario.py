@@ -134,8 +134,11 @@ class SmartSpotSettings:
     coverage_guard_min: float | None = None  # None = off
     acceptance_rate: float = 0.7
     time_limit_ms: int = 80
+    jitter: float = 0.1  # ± share of random value jitter ("regular but unpredictable"); 0 = off
 
     def __post_init__(self) -> None:
+        if not 0 <= self.jitter < 1:
+            raise _fail(f"{self.jitter}; allowed 0 (off) up to below 1", "smartspot.jitter")
         if not 0 < self.detour_budget_min <= 240:
             raise _fail(f"{self.detour_budget_min}; allowed 0–240", "smartspot.detour_budget_min")
         if not 0 <= self.cooldown_min <= 7 * 24 * 60:
@@ -287,6 +290,7 @@ def parse_scenario(data: dict[str, Any], *, base: Path | None = None) -> Scenari
         coverage_guard_min=None if guard in (None, 0, False) else float(guard),
         acceptance_rate=_number(s, "acceptance_rate", "smartspot.", 0.7),
         time_limit_ms=int(_number(s, "time_limit_ms", "smartspot.", 80)),
+        jitter=_number(s, "jitter", "smartspot.", 0.1),
     )
     hotspots_path = None
     if "hotspots" in data:

@@ -10,7 +10,11 @@ from tests.sim.stopgap import straight_line_for
 
 def test_dask_run_is_identical_to_serial_run(mvj_scenario: Scenario) -> None:
     jobs = make_jobs(
-        mvj_scenario, policies=["none"], seeds=[1, 2, 3], days=1.0, travel_factory=straight_line_for
+        mvj_scenario,
+        policies=["none", "greedy"],
+        seeds=[1, 2],
+        days=1.0,
+        travel_factory=straight_line_for,
     )
     serial = list(run_serial(jobs))
     parallel = ordered(list(run_dask(jobs, workers=2, processes=False)), jobs)
