@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -45,7 +46,7 @@ def _extra_km(
     start: NDArray[np.float64], home: NDArray[np.float64], stops: list[NDArray[np.float64]]
 ) -> float:
     points = [start, *stops, home]
-    driven = sum(float(np.hypot(*(a - b))) for a, b in zip(points, points[1:], strict=False))
+    driven = sum(float(np.hypot(*(a - b))) for a, b in itertools.pairwise(points))
     return (driven - float(np.hypot(*(start - home)))) / 1000 * 1.3
 
 
