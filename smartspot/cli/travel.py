@@ -7,13 +7,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from smartspot.cli.output import emit
 from smartspot.errors import InvalidInputError
-from smartspot.resources import DATA_DIR
-from smartspot.travel.options import DEFAULT_FERRY_WAIT_S
+from smartspot.geo.crs import lonlat_to_metric
+from smartspot.geo.validate import check_lonlat
+from smartspot.travel.config import ROADS_DIR, TravelModelConfig, district_config, leg_between
+from smartspot.travel.options import DEFAULT_FERRY_WAIT_S, TravelOptions
 from smartspot.travel.osm import BuildOptions, build_graph
-
-ROADS_DIR = DATA_DIR / "roads"
 
 
 def register(subparsers: Any) -> None:
@@ -36,6 +38,30 @@ def register(subparsers: Any) -> None:
     )
     build.add_argument("--json", action="store_true", help="print JSON")
     build.set_defaults(func=run_build)
+
+    travel = subparsers.add_parser("travel", help="driving time between two WGS84 points")
+    for name, help_text in (
+        ("lon1", "origin longitude"),
+        ("lat1", "origin latitude"),
+        ("lon2", "destination longitude"),
+        ("lat2", "destination latitude"),
+    ):
+        travel.add_argument(name, type=float, help=help_text)
+    travel.add_argument(
+        "--district", default=None, help="politikreds name; default: the one the origin is in"
+    )
+    travel.add_argument("--no-ferries", action="store_true", help="cars may not take ferries")
+    travel.add_argument(
+        "--ferry-wait-min",
+        type=float,
+        default=None,
+        help="waiting time at each ferry departure in minutes (default: the graph's, or 15)",
+    )
+    travel.add_argument(
+        "--roads-dir", type=Path, default=ROADS_DIR, help="folder of built road graphs"
+    )
+    travel.add_argument("--json", action="store_true", help="print JSON")
+    travel.set_defaults(func=run_travel)
 
 
 def _out_path(out: str) -> Path:
@@ -72,4 +98,24 @@ def run_build(args: argparse.Namespace) -> int:
         text=f"{out}: {graph.n_nodes} nodes, {graph.n_edges} edges "
         f"({result['ferry_edges']} on ferries) in {result['seconds']} s",
     )
+    return 0
+
+
+def run_travel(args: argparse.Namespace) -> int:
+    check_lonlat(args.lon1, args.lat1)
+    check_lonlat(args.lon2, args.lat2)
+    wait = None if args.ferry_wait_min is None else args.ferry_wait_min * 60
+    options = TravelOptions(ferries=not args.no_ferries, ferry_wait_s=wait)
+    a = lonlat_to_metric(np.array([args.lon1]), np.array([args.lat1]))[0]
+    b = lonlat_to_metric(np.array([args.lon2]), np.array([args.lat2]))[0]
+    config: TravelModelConfig = district_config(
+        args.district, a, options=options, roads_dir=args.roads_dir
+    )
+    leg = leg_between(config, a, b)
+    result = leg.as_dict()
+    if leg.reachable:
+        text = f"{leg.seconds / 60:.1f} min, {leg.metres / 1000:.1f} km ({leg.model})"
+    else:
+        text = f"unreachable by car ({leg.model}{'' if options.ferries else ', ferries off'})"
+    emit(result, as_json=args.json, text=text)
     return 0

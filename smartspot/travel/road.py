@@ -108,17 +108,25 @@ class RoadTravelTimes:
         if len(o_nodes) == 0 or len(d_nodes) == 0:
             return np.empty((len(o_nodes), len(d_nodes)))
         times = self.node_matrix(o_nodes, d_nodes)
-        access = self.options.access_mps
-        times += (o_dist[:, None] + d_dist[None, :]) / access
+        times += self.access_seconds(o_dist)[:, None] + self.access_seconds(d_dist)[None, :]
         same = o_nodes[:, None] == d_nodes[None, :]
         if same.any():  # two points at one node: the straight line between them, not via it
             o_xy = as_points(origins)
             d_xy = as_points(destinations)
-            direct = np.hypot(*(o_xy[:, None, :] - d_xy[None, :, :]).transpose(2, 0, 1)) / access
+            gap = np.hypot(*(o_xy[:, None, :] - d_xy[None, :, :]).transpose(2, 0, 1))
+            direct = self.access_seconds(gap.ravel()).reshape(gap.shape)
             times = np.where(same, np.minimum(times, direct), times)
         times[~np.isfinite(times)] = np.nan
         times[times > self.options.limit_s] = np.nan
         return times
+
+    def access_seconds(self, metres: Seconds) -> Seconds:
+        """Time for the straight leg between a point and its snapped node."""
+        return metres / self.options.access_mps
+
+    def access_metres(self, metres: Seconds) -> Seconds:
+        """Driven length of the straight leg between a point and its snapped node."""
+        return metres
 
     def warm_from(self, points: Points) -> None:
         """Compute and pin the trees *from* these points (e.g. stations) for good."""
@@ -181,7 +189,8 @@ class RoadTravelTimes:
             return Leg(seconds, float(line.length), line, self.model)
         metres = sum(self.graph.metres[self._edge(u, v)] for u, v in itertools.pairwise(path))
         line = LineString(np.vstack([a_xy, self.graph.xy[path], b_xy]))
-        return Leg(seconds, float(metres + a_dist + b_dist), line, self.model)
+        ends = self.access_metres(np.array([a_dist, b_dist])).sum()
+        return Leg(seconds, float(metres + ends), line, self.model)
 
     def route(self, a: Points, b: Points) -> LineString | None:
         """The driven line from ``a`` to ``b``, or ``None`` when unreachable."""

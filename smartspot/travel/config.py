@@ -1,0 +1,171 @@
+"""Choosing the travel model per district: configuration, not code.
+
+A district with a built road graph of its own (``<roads_dir>/<district-slug>.npz``, e.g. from
+the Geofabrik Denmark extract, see the README) gets the road model. Otherwise the fallback land
+model answers, with the small real OSM graphs (Samsø, Anholt, Tunø) laid over it where present.
+Nothing here reads the environment: the caller passes the folders.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from smartspot.errors import InvalidInputError
+from smartspot.geo.crs import lonlat_to_metric
+from smartspot.geo.regions import cached_regions
+from smartspot.resources import DATA_DIR
+from smartspot.travel.composite import CompositeTravelTimes
+from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.graph import RoadGraph
+from smartspot.travel.land import FallbackParams, LandGraph, Towns, build_land_graph
+from smartspot.travel.links import load_links
+from smartspot.travel.options import TravelOptions
+from smartspot.travel.port import Leg
+from smartspot.travel.road import RoadTravelTimes
+
+#: Where ``smartspot roads build --out NAME`` writes and the factory looks.
+ROADS_DIR = DATA_DIR / "roads"
+
+#: Real OSM graphs of islands inside a district, laid over the fallback (names in roads_dir).
+ISLAND_GRAPHS: dict[str, tuple[str, ...]] = {
+    "Østjyllands Politi": ("samsoe", "anholt", "tunoe"),
+}
+
+AnyTravelTimes = RoadTravelTimes | CompositeTravelTimes
+
+
+def district_slug(district: str) -> str:
+    """File-name form of a politikreds name: ``Østjyllands Politi`` → ``oestjyllands-politi``."""
+    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", " ": "-"})
+    return district.lower().translate(table)
+
+
+@dataclass(frozen=True, slots=True)
+class TravelModelConfig:
+    """Which travel model a district uses.
+
+    Parameters
+    ----------
+    district
+        Politikreds name, e.g. ``"Midt- og Vestjyllands Politi"``.
+    road_graph
+        A road graph covering the whole district: when set, the road model answers alone.
+    island_graphs
+        Road graphs of small areas laid over the fallback (ignored when ``road_graph`` is set).
+    options
+        Ferries, wait, snapping, cut-off, cache.
+    fallback
+        Calibrated constants of the fallback.
+    data_dir
+        Where the DAGI polygons, GeoNames towns and ``fixed_links.csv`` are.
+    """
+
+    district: str
+    road_graph: Path | None = None
+    island_graphs: tuple[Path, ...] = ()
+    options: TravelOptions = field(default_factory=TravelOptions)
+    fallback: FallbackParams = field(default_factory=FallbackParams)
+    data_dir: Path = DATA_DIR
+
+    def __post_init__(self) -> None:
+        if not self.district.strip():
+            raise InvalidInputError("a travel model needs a district (politikreds) name")
+
+    @property
+    def model(self) -> str:
+        return "road" if self.road_graph is not None else "fallback"
+
+
+def district_config(
+    district: str | None,
+    origin_xy: NDArray[np.float64] | None = None,
+    *,
+    options: TravelOptions | None = None,
+    roads_dir: Path = ROADS_DIR,
+    data_dir: Path = DATA_DIR,
+) -> TravelModelConfig:
+    """The configuration the files on disk imply for ``district``.
+
+    ``district=None`` takes the politikreds that ``origin_xy`` (EPSG:25832) lies in.
+
+    Raises
+    ------
+    NotFoundError
+        When the district name is unknown.
+    """
+    regions = cached_regions(data_dir)
+    if district is None:
+        if origin_xy is None:
+            raise InvalidInputError("give a district or a point to find it from")
+        from shapely.geometry import Point
+
+        district = regions.locate(Point(origin_xy)).kommune.politikreds
+    regions.kommuner_in(district)  # raises NotFoundError for an unknown name
+    full = roads_dir / f"{district_slug(district)}.npz"
+    islands = tuple(
+        roads_dir / f"{name}.npz"
+        for name in ISLAND_GRAPHS.get(district, ())
+        if (roads_dir / f"{name}.npz").exists()
+    )
+    return TravelModelConfig(
+        district=district,
+        road_graph=full if full.exists() else None,
+        island_graphs=islands,
+        options=options or TravelOptions(),
+        data_dir=data_dir,
+    )
+
+
+def load_towns(data_dir: Path) -> Towns:
+    """GeoNames towns (``dk_places_geonames.csv``) as EPSG:25832 points with population."""
+    with (data_dir / "dk_places_geonames.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    xy = lonlat_to_metric(
+        np.array([float(r["longitude"]) for r in rows]),
+        np.array([float(r["latitude"]) for r in rows]),
+    )
+    return Towns(xy=xy, population=np.array([float(r["population"]) for r in rows]))
+
+
+@lru_cache(maxsize=8)
+def land_graph(district: str, params: FallbackParams, data_dir: Path = DATA_DIR) -> LandGraph:
+    """The fallback graph of a district, built once per process (a few seconds)."""
+    regions = cached_regions(data_dir)
+    if district not in regions.district_polygons:
+        raise InvalidInputError(f"unknown politikreds {district!r}")
+    return build_land_graph(
+        list(regions.polygons),
+        load_towns(data_dir),
+        load_links(data_dir / "fixed_links.csv"),
+        area=regions.district_polygons[district],
+        params=params,
+    )
+
+
+@lru_cache(maxsize=16)
+def _road_graph(path: Path) -> RoadGraph:
+    return RoadGraph.load(path)
+
+
+def travel_times(config: TravelModelConfig) -> AnyTravelTimes:
+    """The TravelTimes adapter ``config`` asks for (graphs are loaded once per process)."""
+    if config.road_graph is not None:
+        return RoadTravelTimes(_road_graph(config.road_graph), config.options)
+    fallback = LandTravelTimes(
+        land_graph(config.district, config.fallback, config.data_dir), config.options
+    )
+    if not config.island_graphs:
+        return CompositeTravelTimes(fallback, ())
+    roads = tuple(RoadTravelTimes(_road_graph(p), config.options) for p in config.island_graphs)
+    return CompositeTravelTimes(fallback, roads)
+
+
+def leg_between(config: TravelModelConfig, a: NDArray[np.float64], b: NDArray[np.float64]) -> Leg:
+    """One trip with the configured model, as ``smartspot travel`` prints it."""
+    return travel_times(config).leg(a, b)

@@ -1,0 +1,95 @@
+"""The fallback travel-time model (adapter of the TravelTimes port) where no OSM graph is loaded.
+
+Shortest paths on the land graph of :mod:`smartspot.travel.land`: straight lines on land ×
+circuity, urban or rural speed, water crossed only over the listed fixed links and ferries.
+A point snaps to the nearest graph node *on its own landmass* (a point on Mors never snaps to
+a node on Thy across the sound), so an island without a link stays unreachable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+
+from smartspot.errors import InvalidInputError
+from smartspot.travel.land import LandGraph
+from smartspot.travel.options import TravelOptions
+from smartspot.travel.port import Seconds, as_points
+from smartspot.travel.road import RoadTravelTimes
+
+
+class LandTravelTimes(RoadTravelTimes):
+    """Driving times on a :class:`~smartspot.travel.land.LandGraph`.
+
+    Parameters
+    ----------
+    land
+        The land graph (build it with :func:`smartspot.travel.land.build_land_graph`).
+    options
+        Ferries, wait (15 min by default), snap distance from the coast, cut-off, cache size.
+    """
+
+    model = "fallback"
+
+    def __init__(self, land: LandGraph, options: TravelOptions | None = None) -> None:
+        super().__init__(land.graph, options)
+        self.land = land
+        self._parts = shapely.STRtree(np.array(land.parts, dtype=object))
+        self._part_trees: dict[int, tuple[cKDTree, NDArray[np.int64]]] = {}
+        p = land.params
+        self._access_s_per_m = p.circuity / (p.rural_kmh / 3.6)
+
+    def access_seconds(self, metres: Seconds) -> Seconds:
+        return metres * self._access_s_per_m
+
+    def access_metres(self, metres: Seconds) -> Seconds:
+        return metres * self.land.params.circuity
+
+    def _landmass(self, xy: NDArray[np.float64], name: str) -> NDArray[np.int64]:
+        part = np.full(len(xy), -1, dtype=np.int64)
+        inputs, hits = self._parts.query(shapely.points(xy), predicate="within")
+        part[inputs] = hits
+        for i in np.flatnonzero(part < 0):
+            near, _ = self._parts.query_nearest(
+                shapely.Point(xy[i]), max_distance=self.options.snap_m, return_distance=True
+            )
+            if len(near) == 0:
+                raise InvalidInputError(
+                    f"{name}[{i}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies more than "
+                    f"{self.options.snap_m / 1000:g} km from the land this travel model covers; "
+                    "points are snapped to land only within that distance, so this one is "
+                    "refused (is it in the sea, or outside the district and its margin?)",
+                    field=name,
+                )
+            part[i] = int(near[0])
+        return part
+
+    def _part_tree(self, part: int) -> tuple[cKDTree, NDArray[np.int64]]:
+        if part not in self._part_trees:
+            nodes = np.flatnonzero(self.land.landmass == part)
+            self._part_trees[part] = (cKDTree(self.graph.xy[nodes]), nodes)
+        return self._part_trees[part]
+
+    def snap(self, points: ArrayLike, *, name: str = "points") -> tuple[NDArray[np.int64], Seconds]:
+        """Nearest node on the point's own landmass, and the distance to it in metres.
+
+        Raises
+        ------
+        InvalidInputError
+            When a point lies more than ``snap_m`` from the land the model covers.
+        """
+        xy = as_points(points, name=name)
+        if len(xy) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        part = self._landmass(xy, name)
+        nodes = np.empty(len(xy), dtype=np.int64)
+        distance = np.empty(len(xy))
+        for k in np.unique(part):
+            rows = np.flatnonzero(part == k)
+            tree, members = self._part_tree(int(k))
+            d, j = tree.query(xy[rows])
+            nodes[rows] = members[j]
+            distance[rows] = d
+        return nodes, distance

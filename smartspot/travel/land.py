@@ -1,0 +1,374 @@
+"""The land graph behind the fallback model: where no OSM road network is loaded.
+
+Nodes are a square grid over land (the DAGI kommune polygons, merged into landmasses), the
+GeoNames towns and the end points of fixed links and ferries. Two nodes are joined when they
+are close (within ``reach`` grid steps) *and* the straight segment between them stays on land,
+checked at ``sample_m`` intervals; so the graph bends round fjords and never crosses the sea.
+Water is crossed only over the links of ``data/fixed_links.csv``. An edge's time is its length
+× ``circuity`` at the urban speed for the share of it inside a town's built-up radius and the
+rural speed elsewhere. The numbers are calibrated in ``benchmarks/calibrate_fallback.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
+
+from smartspot.errors import InvalidInputError
+from smartspot.geo.crs import lonlat_to_metric
+from smartspot.travel.graph import RoadGraph, from_edges
+from smartspot.travel.links import Link
+
+MIN_LANDMASS_M2 = 100_000.0  # smaller islets have no road worth modelling
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackParams:
+    """Calibrated constants of the fallback model (see ``benchmarks/RESULTS.md``).
+
+    Parameters
+    ----------
+    circuity
+        Road length over straight-line length. Samsø's OSM roads give 1.28 (median over
+        random node pairs); see the calibration notes.
+    rural_kmh, urban_kmh
+        Average driving speed along the road outside and inside built-up areas.
+    town_radius_m, town_radius_per_sqrt_pop_m
+        Built-up radius of a GeoNames town: ``town_radius_m + k * sqrt(population)``.
+    trunk_kmh, trunk_circuity, trunk_town_s, trunk_min_population, trunk_max_m
+        The main-road network between towns: towns of at least ``trunk_min_population`` are
+        joined directly when less than ``trunk_max_m`` apart and the line stays on land
+        (water is allowed within 2 km of a harbour town's point), at ``trunk_kmh`` over
+        ``trunk_circuity`` × the distance plus ``trunk_town_s`` to get out of each of the two
+        towns. Without it long trips, which use motorways and main roads, come out too slow.
+    grid_m
+        Spacing of the land grid.
+    reach
+        Join nodes up to ``reach * grid_m`` apart (2.3 gives the 16 nearest grid neighbours).
+    sample_m
+        Spacing of the on-land test along a candidate edge; narrower water is not seen.
+    margin_m
+        Land beyond the district's outline that the graph still covers.
+    """
+
+    circuity: float = 1.28
+    rural_kmh: float = 80.0
+    urban_kmh: float = 32.0
+    town_radius_m: float = 300.0
+    town_radius_per_sqrt_pop_m: float = 8.0
+    trunk_kmh: float = 107.0
+    trunk_circuity: float = 1.15
+    trunk_town_s: float = 405.0
+    trunk_min_population: float = 10_000.0
+    trunk_max_m: float = 120_000.0
+    grid_m: float = 1_000.0
+    reach: float = 2.3
+    sample_m: float = 100.0
+    margin_m: float = 25_000.0
+
+    def __post_init__(self) -> None:
+        checks = (
+            (1.0 <= self.circuity <= 3.0, "circuity must be between 1 and 3"),
+            (10 <= self.rural_kmh <= 130, "rural_kmh must be between 10 and 130"),
+            (5 <= self.urban_kmh <= self.rural_kmh, "urban_kmh must be 5..rural_kmh"),
+            (0 <= self.town_radius_m <= 10_000, "town_radius_m must be 0..10000"),
+            (0 <= self.town_radius_per_sqrt_pop_m <= 100, "town radius factor must be 0..100"),
+            (10 <= self.trunk_kmh <= 130, "trunk_kmh must be between 10 and 130"),
+            (1.0 <= self.trunk_circuity <= 3.0, "trunk_circuity must be between 1 and 3"),
+            (0 <= self.trunk_town_s <= 3_600, "trunk_town_s must be 0..3600"),
+            (self.trunk_min_population >= 0, "trunk_min_population must not be negative"),
+            (0 <= self.trunk_max_m <= 300_000, "trunk_max_m must be 0..300000"),
+            (200 <= self.grid_m <= 10_000, "grid_m must be 200..10000"),
+            (1.5 <= self.reach <= 4, "reach must be 1.5..4 grid steps"),
+            (10 <= self.sample_m <= self.grid_m / 2, "sample_m must be 10..grid_m/2"),
+            (0 <= self.margin_m <= 200_000, "margin_m must be 0..200000"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise InvalidInputError(message)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LandGraph:
+    """A land graph and, per node, the landmass (index into ``parts``) it lies on."""
+
+    graph: RoadGraph
+    landmass: NDArray[np.int64]
+    parts: tuple[BaseGeometry, ...]
+    params: FallbackParams
+
+
+@dataclass(frozen=True, slots=True)
+class Towns:
+    """Town points (EPSG:25832) and populations."""
+
+    xy: NDArray[np.float64]
+    population: NDArray[np.float64]
+
+
+def _window(area: BaseGeometry | None, links: Sequence[Link], margin: float) -> tuple[float, ...]:
+    if area is None:
+        return (-math.inf, -math.inf, math.inf, math.inf)
+    x0, y0, x1, y1 = area.bounds
+    x0, y0, x1, y1 = x0 - margin, y0 - margin, x1 + margin, y1 + margin
+    for link in links:  # a link leaving the window pulls its far shore in
+        ends = lonlat_to_metric(np.array([link.a[0], link.b[0]]), np.array([link.a[1], link.b[1]]))
+        inside = (ends[:, 0] >= x0) & (ends[:, 0] <= x1) & (ends[:, 1] >= y0) & (ends[:, 1] <= y1)
+        if inside.any():
+            x0, y0 = min(x0, ends[:, 0].min() - 5_000), min(y0, ends[:, 1].min() - 5_000)
+            x1, y1 = max(x1, ends[:, 0].max() + 5_000), max(y1, ends[:, 1].max() + 5_000)
+    return (x0, y0, x1, y1)
+
+
+def landmasses(polygons: Sequence[BaseGeometry], window: tuple[float, ...]) -> list[BaseGeometry]:
+    """Merge polygons into connected landmasses inside ``window`` (largest first)."""
+    land = shapely.union_all(np.array(polygons, dtype=object))
+    if all(math.isfinite(v) for v in window):
+        land = shapely.clip_by_rect(land, *window)
+    parts = [p for p in shapely.get_parts(land) if p.area >= MIN_LANDMASS_M2]
+    return sorted(parts, key=lambda p: -p.area)
+
+
+def build_land_graph(
+    polygons: Sequence[BaseGeometry],
+    towns: Towns,
+    links: Sequence[Link],
+    *,
+    area: BaseGeometry | None = None,
+    params: FallbackParams | None = None,
+) -> LandGraph:
+    """Build the fallback graph over the land near ``area`` (everywhere when ``None``)."""
+    p = params or FallbackParams()
+    window = _window(area, links, p.margin_m)
+    parts = landmasses(polygons, window)
+    if not parts:
+        raise InvalidInputError("no land inside the area asked for")
+    tree = shapely.STRtree(np.array(parts, dtype=object))
+    land = shapely.union_all(np.array(parts, dtype=object))
+    shapely.prepare(land)
+
+    # 1. grid nodes on land, then one node for any landmass the grid missed
+    x0, y0, x1, y1 = land.bounds
+    gx, gy = np.meshgrid(np.arange(x0, x1, p.grid_m), np.arange(y0, y1, p.grid_m))
+    inside = shapely.contains_xy(land, gx.ravel(), gy.ravel())
+    nodes = [np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])]
+    anchors: list[NDArray[np.float64]] = []
+    node_part = [_part_of(tree, nodes[0])]
+    missed = sorted(set(range(len(parts))) - set(node_part[0].tolist()))
+    for k in missed:
+        point = parts[k].representative_point()
+        nodes.append(np.array([[point.x, point.y]]))
+        node_part.append(np.array([k]))
+
+    # 2. towns and link end points, moved onto their landmass when just off the coast
+    in_window = _within(towns.xy, window)
+    first_town = sum(len(n) for n in nodes)
+    town_part, town_xy = _onto_land(tree, parts, towns.xy[in_window])
+    town_population = towns.population[in_window][town_part >= 0]
+    link_part, link_xy = _onto_land(tree, parts, _link_ends(links, window))
+    for part_ids, moved in ((town_part, town_xy), (link_part, link_xy)):
+        keep = part_ids >= 0
+        anchors.append(moved[keep])
+        nodes.append(moved[keep])
+        node_part.append(part_ids[keep])
+    xy_all = np.vstack(nodes)
+    part = np.concatenate(node_part).astype(np.int64)
+    n_grid = len(xy_all) - sum(len(a) for a in anchors)
+
+    # 3. candidate edges between near nodes of one landmass, kept where they stay on land
+    pairs = cKDTree(xy_all).query_pairs(p.reach * p.grid_m, output_type="ndarray")
+    pairs = pairs[part[pairs[:, 0]] == part[pairs[:, 1]]]
+    on_land, urban_share = _check_segments(land, xy_all, pairs, towns, p)
+    # anchors sit on the generalised coastline: always join them to their nearest grid nodes
+    anchor_pairs = _anchor_pairs(xy_all, part, n_grid, p)
+    keep_pairs = np.vstack([pairs[on_land], anchor_pairs])
+    shares = np.concatenate([urban_share[on_land], np.zeros(len(anchor_pairs))])
+    metres = np.hypot(*(xy_all[keep_pairs[:, 0]] - xy_all[keep_pairs[:, 1]]).T)
+    per_m = p.circuity * (shares / (p.urban_kmh / 3.6) + (1 - shares) / (p.rural_kmh / 3.6))
+    seconds = metres * per_m
+    trunk_pairs, trunk_metres = _trunk_pairs(land, xy_all, part, first_town, town_population, p)
+    keep_pairs = np.vstack([keep_pairs, trunk_pairs])
+    trunk_s = 2 * p.trunk_town_s + trunk_metres * p.trunk_circuity / (p.trunk_kmh / 3.6)
+    seconds = np.concatenate([seconds, trunk_s])
+    metres = np.concatenate([metres * p.circuity, trunk_metres * p.trunk_circuity])
+
+    # 4. links: the only edges across water
+    link_t, link_h, link_s, link_m, link_f = _link_edges(links, window, tree, parts, xy_all)
+    tails = np.concatenate([keep_pairs[:, 0], keep_pairs[:, 1], link_t])
+    heads = np.concatenate([keep_pairs[:, 1], keep_pairs[:, 0], link_h])
+    road_metres = metres
+    graph = from_edges(
+        xy_all,
+        tails,
+        heads,
+        np.concatenate([seconds, seconds, link_s]),
+        np.concatenate([road_metres, road_metres, link_m]),
+        np.concatenate([np.zeros(2 * len(seconds), dtype=bool), link_f]),
+        np.concatenate([np.zeros(2 * len(seconds), dtype=bool), link_f]),
+        np.ones(len(xy_all), dtype=bool),
+        source="fallback land graph (DAGI land, GeoNames towns, data/fixed_links.csv)",
+    )
+    return LandGraph(graph=graph, landmass=part, parts=tuple(parts), params=p)
+
+
+def _within(xy: NDArray[np.float64], window: tuple[float, ...]) -> NDArray[np.bool_]:
+    x0, y0, x1, y1 = window
+    return (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+
+
+def _part_of(tree: shapely.STRtree, xy: NDArray[np.float64]) -> NDArray[np.int64]:
+    result = np.full(len(xy), -1, dtype=np.int64)
+    if len(xy):
+        inputs, hits = tree.query(shapely.points(xy), predicate="within")
+        result[inputs] = hits
+    return result
+
+
+def _onto_land(
+    tree: shapely.STRtree,
+    parts: Sequence[BaseGeometry],
+    xy: NDArray[np.float64],
+    max_m: float = 3_000.0,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Landmass of each point; points just off the coast are moved onto it (else -1)."""
+    if len(xy) == 0:
+        return np.empty(0, dtype=np.int64), np.empty((0, 2))
+    part = _part_of(tree, xy)
+    moved = xy.copy()
+    for i in np.flatnonzero(part < 0):
+        point = shapely.Point(xy[i])
+        near, _ = tree.query_nearest(point, max_distance=max_m, return_distance=True)
+        if len(near):
+            k = int(near[0])
+            on_edge = shapely.shortest_line(point, parts[k]).coords[-1]
+            part[i], moved[i] = k, on_edge
+    return part, moved
+
+
+def _link_ends(links: Sequence[Link], window: tuple[float, ...]) -> NDArray[np.float64]:
+    if not links:
+        return np.empty((0, 2))
+    lon = np.array([c for link in links for c in (link.a[0], link.b[0])])
+    lat = np.array([c for link in links for c in (link.a[1], link.b[1])])
+    xy = lonlat_to_metric(lon, lat)
+    return xy[_within(xy, window)]
+
+
+def _check_segments(
+    land: BaseGeometry,
+    xy: NDArray[np.float64],
+    pairs: NDArray[np.int64],
+    towns: Towns,
+    p: FallbackParams,
+    *,
+    wet_ends_m: float = 0.0,
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Per pair: does the segment stay on land, and what share of it is built-up.
+
+    Water within ``wet_ends_m`` of either end is allowed (a harbour town's point may sit on a
+    generalised coastline), never in the middle of the segment.
+    """
+    a, b = xy[pairs[:, 0]], xy[pairs[:, 1]]
+    length = np.hypot(*(b - a).T)
+    count = np.maximum(np.ceil(length / p.sample_m).astype(np.int64), 1) + 1
+    owner = np.repeat(np.arange(len(pairs)), count)
+    step = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    frac = step / np.repeat(count - 1, count)
+    sx = a[owner, 0] + frac * (b[owner, 0] - a[owner, 0])
+    sy = a[owner, 1] + frac * (b[owner, 1] - a[owner, 1])
+    wet = ~shapely.contains_xy(land, sx, sy)
+    if wet_ends_m > 0:
+        along = frac * length[owner]
+        wet &= (along > wet_ends_m) & (length[owner] - along > wet_ends_m)
+    on_land = np.bincount(owner, weights=wet, minlength=len(pairs)) == 0
+    # built-up share from both ends and the middle (sampling every point costs seconds)
+    mid = (a + b) / 2
+    flags = [_built_up(q[:, 0], q[:, 1], towns, p) for q in (a, mid, b)]
+    share = (flags[0] + 2 * flags[1] + flags[2]) / 4
+    return on_land, share
+
+
+def _built_up(
+    x: NDArray[np.float64], y: NDArray[np.float64], towns: Towns, p: FallbackParams
+) -> NDArray[np.float64]:
+    """1.0 where a point lies within a town's built-up radius."""
+    if len(towns.xy) == 0 or len(x) == 0:
+        return np.zeros(len(x))
+    radius = p.town_radius_m + p.town_radius_per_sqrt_pop_m * np.sqrt(towns.population)
+    distance, index = cKDTree(towns.xy).query(np.column_stack([x, y]), k=min(4, len(towns.xy)))
+    distance = distance.reshape(len(x), -1)
+    index = index.reshape(len(x), -1)
+    return (distance < radius[index]).any(axis=1).astype(np.float64)
+
+
+def _trunk_pairs(
+    land: BaseGeometry,
+    xy: NDArray[np.float64],
+    part: NDArray[np.int64],
+    first_town: int,
+    population: NDArray[np.float64],
+    p: FallbackParams,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Direct town-to-town edges between the bigger towns, where the line stays on land."""
+    big = first_town + np.flatnonzero(population >= p.trunk_min_population)
+    if len(big) < 2 or p.trunk_max_m == 0:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0)
+    local = cKDTree(xy[big]).query_pairs(p.trunk_max_m, output_type="ndarray")
+    pairs = big[local]
+    pairs = pairs[part[pairs[:, 0]] == part[pairs[:, 1]]]
+    no_towns = Towns(np.empty((0, 2)), np.empty(0))
+    on_land, _ = _check_segments(land, xy, pairs, no_towns, p, wet_ends_m=2_000.0)
+    pairs = pairs[on_land]
+    return pairs, np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+
+
+def _anchor_pairs(
+    xy: NDArray[np.float64], part: NDArray[np.int64], n_grid: int, p: FallbackParams
+) -> NDArray[np.int64]:
+    """Join each anchor (town, link end) to its 3 nearest grid nodes on its landmass."""
+    pairs: list[tuple[int, int]] = []
+    grid_tree = cKDTree(xy[:n_grid])
+    for i in range(n_grid, len(xy)):
+        distance, index = grid_tree.query(xy[i], k=min(12, n_grid))
+        same = [int(j) for d, j in zip(distance, index, strict=True) if part[int(j)] == part[i]]
+        same = [j for j in same if np.hypot(*(xy[j] - xy[i])) <= p.reach * p.grid_m][:3]
+        pairs += [(i, j) for j in same]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def _link_edges(
+    links: Sequence[Link],
+    window: tuple[float, ...],
+    tree: shapely.STRtree,
+    parts: Sequence[BaseGeometry],
+    xy: NDArray[np.float64],
+) -> tuple[np.ndarray, ...]:
+    node_of = cKDTree(xy)
+    tails, heads, seconds, metres, ferry = [], [], [], [], []
+    for link in links:
+        ends = lonlat_to_metric(np.array([link.a[0], link.b[0]]), np.array([link.a[1], link.b[1]]))
+        if not _within(ends, window).all():
+            continue
+        _, moved = _onto_land(tree, parts, ends)
+        _, (i, j) = node_of.query(moved)
+        length = float(np.hypot(*(ends[0] - ends[1])))
+        for u, v in ((i, j), (j, i)):
+            tails.append(int(u))
+            heads.append(int(v))
+            seconds.append(link.crossing_s)
+            metres.append(max(length, 1.0))
+            ferry.append(link.is_ferry)
+    return (
+        np.array(tails, dtype=np.int64),
+        np.array(heads, dtype=np.int64),
+        np.array(seconds, dtype=np.float64),
+        np.array(metres, dtype=np.float64),
+        np.array(ferry, dtype=bool),
+    )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.travel.composite import CompositeTravelTimes
+from smartspot.travel.config import (
+    ROADS_DIR,
+    TravelModelConfig,
+    district_config,
+    district_slug,
+    travel_times,
+)
+from smartspot.travel.road import RoadTravelTimes
+from tests.travel.conftest import NORDBY_SAMSOE, TRANEBJERG, town, xy
+
+
+def test_district_slug_is_a_plain_file_name() -> None:
+    assert district_slug("Østjyllands Politi") == "oestjyllands-politi"
+    assert district_slug("Midt- og Vestjyllands Politi") == "midt--og-vestjyllands-politi"
+
+
+def test_district_without_a_graph_uses_the_fallback_with_its_island_graphs() -> None:
+    config = district_config("Østjyllands Politi")
+    assert config.model == "fallback"
+    assert {p.stem for p in config.island_graphs} == {"samsoe", "anholt", "tunoe"}
+    assert district_config("Midt- og Vestjyllands Politi").island_graphs == ()
+
+
+def test_district_found_from_the_origin() -> None:
+    assert district_config(None, town("Skive")[0]).district == "Midt- og Vestjyllands Politi"
+
+
+def test_unknown_district_is_not_found() -> None:
+    with pytest.raises(NotFoundError):
+        district_config("Atlantis Politi")
+
+
+def test_blank_district_is_refused() -> None:
+    with pytest.raises(InvalidInputError):
+        TravelModelConfig(district=" ")
+
+
+def test_a_built_district_graph_selects_the_road_model(tmp_path: Path) -> None:
+    # pretend Samsø's graph were the whole district's, as a full extract would be
+    shutil.copy(ROADS_DIR / "samsoe.npz", tmp_path / "oestjyllands-politi.npz")
+    config = district_config("Østjyllands Politi", roads_dir=tmp_path)
+    assert config.model == "road"
+    model = travel_times(config)
+    assert isinstance(model, RoadTravelTimes)
+    assert model.leg(xy(*TRANEBJERG)[0], xy(*NORDBY_SAMSOE)[0]).model == "road"
+
+
+def test_island_trips_use_the_real_roads_and_mainland_trips_the_fallback() -> None:
+    model = travel_times(district_config("Østjyllands Politi"))
+    assert isinstance(model, CompositeTravelTimes)
+    assert model.leg(xy(*TRANEBJERG)[0], xy(*NORDBY_SAMSOE)[0]).model == "road"
+    assert model.leg(town("Odder")[0], town("Randers")[0]).model == "fallback"
+    points = np.vstack([xy(*TRANEBJERG), town("Odder")])
+    t = model.matrix(points, points)
+    road = model.roads[0].matrix(xy(*TRANEBJERG), xy(*TRANEBJERG))
+    assert t[0, 0] == pytest.approx(road[0, 0])
+    assert t[1, 0] > 3600  # Odder to Samsø crosses on the ferry
