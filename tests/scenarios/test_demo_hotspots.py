@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import Point, Polygon, shape
 
 from smartspot.domain import Category, HandlingInstruction, Source
+from smartspot.drafts import draft_properties, parse_properties
 from smartspot.geo.regions import Regions
 from smartspot.geo.validate import check_hotspot_geometry
 from smartspot.resources import DATA_DIR, SCENARIOS_DIR
@@ -276,3 +277,19 @@ def test_committed_geojson_is_what_the_table_builds(
     built = load_builder().build(folder, write=False)
     capsys.readouterr()
     assert json.loads(json.dumps(built)) == load_features(folder)
+
+
+@pytest.mark.parametrize(("folder", "item"), all_features(), ids=feature_id)
+def test_every_feature_reads_through_the_import_contract_unchanged(
+    folder: str, item: dict[str, Any]
+) -> None:
+    props = item["properties"]
+    draft, problems = parse_properties(props, today=date(2026, 1, 1))
+    assert problems == []
+    assert draft is not None
+    back = draft_properties(draft)
+    windows = back.pop("windows")
+    assert back == {k: v for k, v in props.items() if k not in {"id", "demo", "windows"}}
+    assert [ActiveWindow.parse(w) for w in windows] == [
+        ActiveWindow.parse(w) for w in props["windows"]
+    ]
