@@ -154,7 +154,7 @@ def build_problem(
         for k in active
     }
     horizon = int(max(deadline.values(), default=0)) + 1
-    intervals: dict[tuple[ActiveWindow, ...], list[tuple[int, int]]] = {}
+    intervals: dict[tuple[ActiveWindow, ...], tuple[list[tuple[int, int]], str]] = {}
     candidates: list[Hotspot] = []
     for spot in hotspots:
         reason = None if spot.is_open and spot.valid_on(today) else NOT_VALID
@@ -164,13 +164,16 @@ def build_problem(
             continue
         candidates.append(spot)
     points = np.array([xy(s.geometry) for s in candidates]).reshape(-1, 2)
-    round_trip = _round_trips(candidates, points, stations, travel, station_round_trip_s or {})
+    round_trip = _round_trips(
+        candidates, points, stations, travel, station_round_trip_s or {}
+    ).tolist()
     kept: list[int] = []
     windows_of: list[tuple[tuple[int, int], ...]] = []
     for i, spot in enumerate(candidates):
         if spot.windows not in intervals:
-            intervals[spot.windows] = open_intervals(spot.windows, now, horizon)
-        opens = intervals[spot.windows]
+            label = ", ".join(w.label() for w in spot.windows)
+            intervals[spot.windows] = (open_intervals(spot.windows, now, horizon), label)
+        opens, label = intervals[spot.windows]
         active_now = not spot.windows or bool(opens and opens[0][0] == 0)
         opens_in = None if active_now or not opens else float(opens[0][0])
         count, since = stats.get(spot.id, (0, None))
@@ -178,7 +181,6 @@ def build_problem(
             spot.priority, spot.category, spot.visits_per_week, count, since,
             active_now, opens_in, round_trip[i],
         )  # fmt: skip
-        label = ", ".join(w.label() for w in spot.windows)
         valuation = value_of(situation, settings, rng, window_label=label)
         valuations[spot.id] = valuation
         if valuation.value <= 0:

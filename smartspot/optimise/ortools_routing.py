@@ -21,7 +21,7 @@ from smartspot.optimise.problem import Problem, Solution
 from smartspot.optimise.solver import Part, decomposed_solve
 
 # Building + closing a model of n nodes took about 3e-7·n² s (+5 ms) on the benchmark machine.
-BUILD_S_PER_NODE2 = 3e-7
+BUILD_S_PER_NODE2 = 5e-7
 BUILD_S_FIXED = 0.005
 EXTRACT_MARGIN_S = 0.004
 

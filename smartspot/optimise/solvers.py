@@ -22,7 +22,7 @@ def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Route
     """Exact for small parts, then PyVRP warm-started, then OR-Tools when PyVRP could not run."""
     began = time.perf_counter()
     if len(part.hotspots) <= EXACT_PART_HOTSPOTS:
-        proven = exact_part(inst, part, 0.5 * seconds, seed)
+        proven = exact_part(inst, part, 0.7 * seconds, seed)
         if proven is not None:
             return proven
     left = seconds - (time.perf_counter() - began)

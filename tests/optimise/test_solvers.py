@@ -51,7 +51,9 @@ def test_default_solver_matches_the_proven_optimum_on_small_problems(seed: int) 
     exact = ExactSolver().solve(problem, time_limit_s=20)
     assert exact.proven_optimal
     assert check_solution(problem, exact) == []
-    auto = get_solver("auto").solve(problem, time_limit_s=0.1)
+    # A generous limit: the proof takes 10-40 ms here, and CI machines are shared. The
+    # benchmark measures what 50 and 100 ms give.
+    auto = get_solver("auto").solve(problem, time_limit_s=1.0)
     assert auto.value == pytest.approx(exact.value)
 
 
@@ -100,3 +102,17 @@ def test_solvers_respect_a_deadline_on_a_big_problem() -> None:
         solution = get_solver(name).solve(problem, time_limit_s=0.2)
         assert time.perf_counter() - began < 0.7
         assert check_solution(problem, solution) == []
+
+
+def test_big_parts_are_improved_a_group_of_neighbouring_cars_at_a_time() -> None:
+    from smartspot.optimise.solver import decomposed_solve
+    from smartspot.optimise.solvers import improve_auto
+
+    problem = random_problem(11, cars=8, hotspots=150, side_km=30)
+    greedy = get_solver("greedy").solve(problem, time_limit_s=1)
+    split = decomposed_solve(
+        problem, name="split", improve=improve_auto, time_limit_s=0.5, seed=1, part_limit=25
+    )
+    assert check_solution(problem, split) == []
+    assert split.value >= greedy.value
+    assert split.stats["rounds"] >= 1 and split.stats["improved_parts"] >= 1
