@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
 
-Row = NDArray[np.float32]
+Row = Any  # a cached tree: whatever ``compute`` returns and ``read`` understands
 
 
 class RowCache:
@@ -26,15 +27,28 @@ class RowCache:
     Parameters
     ----------
     compute
-        Maps an array of ``k`` node indices to a ``(k, N)`` array of seconds.
+        Maps an array of ``k`` node indices to ``k`` trees.
+    read
+        ``read(tree, columns)`` gives the seconds from a tree's node to ``columns``.
+    expand
+        ``expand(tree)`` gives the full row (seconds to every node); pinned trees are kept
+        expanded, so reading them is one array look-up.
     max_rows
-        How many unpinned rows to keep.
+        How many unpinned trees to keep.
     """
 
-    def __init__(self, compute: Callable[[NDArray[np.int64]], NDArray[np.float64]], max_rows: int):
+    def __init__(
+        self,
+        compute: Callable[[NDArray[np.int64]], list[Row]],
+        read: Callable[[Row, NDArray[np.int64]], NDArray[np.float64]],
+        max_rows: int,
+        expand: Callable[[Row], NDArray[np.float32]] | None = None,
+    ):
         if max_rows < 0:
             raise InvalidInputError("max_rows must be zero or positive")
         self._compute = compute
+        self._read = read
+        self._expand = expand
         self._max_rows = max_rows
         self._lru: OrderedDict[int, Row] = OrderedDict()
         self._pinned: dict[int, Row] = {}
@@ -44,8 +58,20 @@ class RowCache:
     def __len__(self) -> int:
         return len(self._lru) + len(self._pinned)
 
-    def rows(self, nodes: NDArray[np.int64], *, pin: bool = False) -> NDArray[np.float32]:
-        """A ``(len(nodes), N)`` array of rows, computing only the ones not cached."""
+    def gather(self, nodes: NDArray[np.int64], columns: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Seconds from each of ``nodes`` to each of ``columns`` (computing missing trees)."""
+        found = self._fetch(nodes, pin=False)
+        out = np.empty((len(nodes), len(columns)))
+        for i, node in enumerate(nodes.tolist()):
+            tree = found[node]
+            out[i] = tree[columns] if isinstance(tree, np.ndarray) else self._read(tree, columns)
+        return out
+
+    def pin(self, nodes: NDArray[np.int64]) -> None:
+        """Compute (if needed) and keep these trees for good."""
+        self._fetch(nodes, pin=True)
+
+    def _fetch(self, nodes: NDArray[np.int64], *, pin: bool) -> dict[int, Row]:
         found: dict[int, Row] = {}
         missing: list[int] = []
         for node in dict.fromkeys(int(n) for n in nodes):
@@ -61,20 +87,20 @@ class RowCache:
         self.hits += len(found)
         self.misses += len(missing)
         if missing:
-            computed = self._compute(np.array(missing, dtype=np.int64)).astype(np.float32)
+            computed = self._compute(np.array(missing, dtype=np.int64))
             for node, row in zip(missing, computed, strict=True):
                 found[node] = row
                 self._store(node, row, pin=pin)
         if pin:
             for node in list(found):
                 self._store(node, found[node], pin=True)
-        if not len(nodes):
-            return np.empty((0, 0), dtype=np.float32)
-        return np.stack([found[int(n)] for n in nodes])
+        return found
 
     def _store(self, node: int, row: Row, *, pin: bool) -> None:
         if pin:
             self._lru.pop(node, None)
+            if self._expand is not None and not isinstance(row, np.ndarray):
+                row = self._expand(row)
             self._pinned[node] = row
             return
         if self._max_rows == 0:

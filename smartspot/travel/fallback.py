@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from smartspot.errors import InvalidInputError
 from smartspot.travel.land import LandGraph
 from smartspot.travel.options import TravelOptions
-from smartspot.travel.port import Seconds, as_points
+from smartspot.travel.port import Seconds
 from smartspot.travel.road import RoadTravelTimes
 
 
@@ -47,7 +47,9 @@ class LandTravelTimes(RoadTravelTimes):
     def access_metres(self, metres: Seconds) -> Seconds:
         return metres * self.land.params.circuity
 
-    def _landmass(self, xy: NDArray[np.float64], name: str) -> NDArray[np.int64]:
+    def _landmass(
+        self, xy: NDArray[np.float64], name: str, positions: list[int]
+    ) -> NDArray[np.int64]:
         part = np.full(len(xy), -1, dtype=np.int64)
         inputs, hits = self._parts.query(shapely.points(xy), predicate="within")
         part[inputs] = hits
@@ -57,7 +59,7 @@ class LandTravelTimes(RoadTravelTimes):
             )
             if len(near) == 0:
                 raise InvalidInputError(
-                    f"{name}[{i}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies more than "
+                    f"{name}[{positions[i]}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies more than "
                     f"{self.options.snap_m / 1000:g} km from the land this travel model covers; "
                     "points are snapped to land only within that distance, so this one is "
                     "refused (is it in the sea, or outside the district and its margin?)",
@@ -72,7 +74,9 @@ class LandTravelTimes(RoadTravelTimes):
             self._part_trees[part] = (cKDTree(self.graph.xy[nodes]), nodes)
         return self._part_trees[part]
 
-    def snap(self, points: ArrayLike, *, name: str = "points") -> tuple[NDArray[np.int64], Seconds]:
+    def _snap_new(
+        self, xy: NDArray[np.float64], name: str, positions: list[int]
+    ) -> tuple[NDArray[np.int64], Seconds]:
         """Nearest node on the point's own landmass, and the distance to it in metres.
 
         Raises
@@ -80,10 +84,7 @@ class LandTravelTimes(RoadTravelTimes):
         InvalidInputError
             When a point lies more than ``snap_m`` from the land the model covers.
         """
-        xy = as_points(points, name=name)
-        if len(xy) == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        part = self._landmass(xy, name)
+        part = self._landmass(xy, name, positions)
         nodes = np.empty(len(xy), dtype=np.int64)
         distance = np.empty(len(xy))
         for k in np.unique(part):

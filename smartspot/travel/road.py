@@ -1,8 +1,9 @@
 """Travel times on a road graph built from OpenStreetMap (adapter of the TravelTimes port).
 
 Points snap to the nearest drivable road node with a KD-tree; the straight leg to it is driven
-at ``access_kmh``. Times come from single-source shortest-path trees (scipy's Dijkstra, with
-the options' cut-off), cached per snapped node: forward trees from origins, reverse trees (on
+at ``access_kmh``. Times come from single-source shortest-path trees (scipy's Dijkstra on the
+junctions-only graph of :mod:`smartspot.travel.contract`, with the options' cut-off), cached
+per snapped node: forward trees from origins, reverse trees (on
 the transposed graph) towards destinations. Whichever side has fewer distinct nodes is solved,
 so "one car to 3,000 hotspots" is one tree and "3,000 hotspots to 40 stations" is 40 reverse
 trees, which :meth:`RoadTravelTimes.warm_to` can pin once because stations do not move.
@@ -11,6 +12,7 @@ trees, which :meth:`RoadTravelTimes.warm_to` can pin once because stations do no
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -20,9 +22,12 @@ from shapely.geometry import LineString
 
 from smartspot.errors import InvalidInputError
 from smartspot.travel.cache import RowCache
+from smartspot.travel.contract import ContractedGraph, Tree
 from smartspot.travel.graph import RoadGraph
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Leg, Points, Seconds, as_points
+
+SNAP_CACHE_SIZE = 256  # point sets (not points) whose snapping is remembered
 
 
 class RoadTravelTimes:
@@ -44,14 +49,25 @@ class RoadTravelTimes:
         o = self.options
         wait = o.wait_s(graph.ferry_wait_s)
         self._csr = graph.csr(ferries=o.ferries, ferry_wait_s=wait)
-        self._csr_t = self._csr.transpose().tocsr()
         self._cost = graph.edge_seconds(ferries=o.ferries, ferry_wait_s=wait)
+        self._contracted = ContractedGraph(graph.indptr, graph.heads, self._cost)
         self._snap_nodes = np.flatnonzero(graph.snappable)
         if len(self._snap_nodes) == 0:
             raise InvalidInputError(f"road graph {graph.source!r} has no road node to snap to")
         self._tree = cKDTree(graph.xy[self._snap_nodes])
-        self._forward = RowCache(lambda nodes: self._trees(nodes, reverse=False), o.cache_rows)
-        self._reverse = RowCache(lambda nodes: self._trees(nodes, reverse=True), o.cache_rows)
+        self._snaps: OrderedDict[bytes, tuple[NDArray[np.int64], Seconds]] = OrderedDict()
+        self._forward = RowCache(
+            lambda nodes: self._trees(nodes, reverse=False),
+            lambda tree, cols: self._contracted.read(tree, cols, reverse=False, limit=o.limit_s),
+            o.cache_rows,
+            lambda tree: self._expand(tree, reverse=False),
+        )
+        self._reverse = RowCache(
+            lambda nodes: self._trees(nodes, reverse=True),
+            lambda tree, cols: self._contracted.read(tree, cols, reverse=True, limit=o.limit_s),
+            o.cache_rows,
+            lambda tree: self._expand(tree, reverse=True),
+        )
 
     # -- snapping ---------------------------------------------------------------------------
 
@@ -68,12 +84,31 @@ class RoadTravelTimes:
         xy = as_points(points, name=name)
         if len(xy) == 0:
             return np.empty(0, dtype=np.int64), np.empty(0)
+        return self._snap_cached(xy, name)
+
+    def _snap_cached(self, xy: NDArray[np.float64], name: str) -> tuple[NDArray[np.int64], Seconds]:
+        """Snapping is pure (the graph never changes): the same set of points asked again
+        (the open hotspots, the stations) is looked up by its bytes instead of snapped again."""
+        key = xy.tobytes()
+        hit = self._snaps.get(key)
+        if hit is not None:
+            self._snaps.move_to_end(key)
+            return hit
+        result = self._snap_new(xy, name, list(range(len(xy))))
+        self._snaps[key] = result
+        if len(self._snaps) > SNAP_CACHE_SIZE:
+            self._snaps.popitem(last=False)
+        return result
+
+    def _snap_new(
+        self, xy: NDArray[np.float64], name: str, positions: list[int]
+    ) -> tuple[NDArray[np.int64], Seconds]:
         distance, k = self._tree.query(xy)
         too_far = np.flatnonzero(distance > self.options.snap_m)
         if len(too_far):
             i = int(too_far[0])
             raise InvalidInputError(
-                f"{name}[{i}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies "
+                f"{name}[{positions[i]}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies "
                 f"{distance[i] / 1000:.1f} km from the nearest drivable road of "
                 f"{self.graph.source or 'the road graph'}; points are snapped to a road only "
                 f"within {self.options.snap_m / 1000:g} km, so this one is refused (is it in the "
@@ -84,18 +119,20 @@ class RoadTravelTimes:
 
     # -- times ------------------------------------------------------------------------------
 
-    def _trees(self, nodes: NDArray[np.int64], *, reverse: bool) -> NDArray[np.float64]:
-        graph = self._csr_t if reverse else self._csr
-        result: NDArray[np.float64] = dijkstra(
-            graph, directed=True, indices=nodes, limit=self.options.limit_s
-        )
-        return result
+    def _expand(self, tree: Tree, *, reverse: bool) -> NDArray[np.float32]:
+        everything = np.arange(self.graph.n_nodes)
+        row = self._contracted.read(tree, everything, reverse=reverse, limit=self.options.limit_s)
+        return row.astype(np.float32)
+
+    def _trees(self, nodes: NDArray[np.int64], *, reverse: bool) -> list[Tree]:
+        limit = self.options.limit_s
+        return [self._contracted.tree(int(s), reverse=reverse, limit=limit) for s in nodes]
 
     def node_matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> Seconds:
         """Seconds between graph nodes (``inf`` where unreachable), through the caches."""
         if len(np.unique(sources)) <= len(np.unique(targets)):
-            return self._forward.rows(sources)[:, targets].astype(np.float64)
-        return self._reverse.rows(targets)[:, sources].T.astype(np.float64)
+            return self._forward.gather(sources, targets)
+        return self._reverse.gather(targets, sources).T
 
     def matrix(self, origins: Points, destinations: Points) -> Seconds:
         """Seconds from every origin to every destination; ``NaN`` where unreachable.
@@ -131,12 +168,12 @@ class RoadTravelTimes:
     def warm_from(self, points: Points) -> None:
         """Compute and pin the trees *from* these points (e.g. stations) for good."""
         nodes, _ = self.snap(points)
-        self._forward.rows(nodes, pin=True)
+        self._forward.pin(nodes)
 
     def warm_to(self, points: Points) -> None:
         """Compute and pin the reverse trees *to* these points (e.g. stations) for good."""
         nodes, _ = self.snap(points)
-        self._reverse.rows(nodes, pin=True)
+        self._reverse.pin(nodes)
 
     def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
         """Forget cached trees of these points (all unpinned trees when ``None``).

@@ -1,0 +1,198 @@
+"""Travel-time benchmarks: the optimiser's hot path on a district-sized road graph and on the fallback.
+
+Run: ``.venv/bin/python benchmarks/travel.py`` (add ``--quick`` for fewer repetitions).
+
+The district-sized road graph is the real Samsø OSM graph (ferries off) tiled 5 × 4 times:
+each copy is shifted by 25 km east / 35 km north, and neighbouring copies are joined by
+two-way 80 km/h links between their 15 closest node pairs, so the result is one connected
+network of 204,740 nodes and about 420,000 directed edges with real street structure.
+
+Measured, each as the median of several runs (fresh random points every run):
+
+- **A, freed car**: times from 1 car to the 3,000 open hotspots plus from those hotspots to
+  the 40 stations; a different car position every query. The stations' reverse trees are
+  computed once up front (``warm_to``; stations do not move) and the open hotspots were seen
+  (snapped) before, so a query costs one tree from the car plus array look-ups. Also shown
+  with 3,000 never-seen hotspots, which must be snapped inside the query.
+- **B, 40 × 3,000 matrix** from the stations to the hotspots: warm (station trees pinned by
+  ``warm_from``) and cold (caches emptied, new hotspots, every tree computed in the query).
+- the same with a 30-minute cut-off (``limit_s``), and graph load time from ``.npz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from smartspot.resources import DATA_DIR
+from smartspot.travel.config import land_graph
+from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.graph import RoadGraph, from_edges
+from smartspot.travel.land import FallbackParams
+from smartspot.travel.options import TravelOptions
+from smartspot.travel.osm import BuildOptions, build_graph
+from smartspot.travel.road import RoadTravelTimes
+
+TILES_X, TILES_Y = 5, 4
+SHIFT_X, SHIFT_Y = 25_000.0, 35_000.0
+JOINS = 15
+
+
+def tiled_samsoe() -> RoadGraph:
+    """The Samsø graph tiled into a connected district-sized network (see module doc)."""
+    base = build_graph(DATA_DIR / "osm" / "samsoe.osm.pbf", BuildOptions(ferries=False))
+    keep = base.snappable  # drop the isolated ferry terminals
+    index = -np.ones(base.n_nodes, dtype=np.int64)
+    index[keep] = np.arange(keep.sum())
+    edge_ok = keep[base.tails] & keep[base.heads]
+    xy0 = base.xy[keep]
+    t0, h0 = index[base.tails[edge_ok]], index[base.heads[edge_ok]]
+    s0, m0 = base.seconds[edge_ok], base.metres[edge_ok]
+    n0 = len(xy0)
+    xys, tails, heads, secs, metres = [], [], [], [], []
+    for ty in range(TILES_Y):
+        for tx in range(TILES_X):
+            k = ty * TILES_X + tx
+            xys.append(xy0 + np.array([tx * SHIFT_X, ty * SHIFT_Y]))
+            tails.append(t0 + k * n0)
+            heads.append(h0 + k * n0)
+            secs.append(s0)
+            metres.append(m0)
+    xy = np.vstack(xys)
+    for ty in range(TILES_Y):
+        for tx in range(TILES_X):
+            k = ty * TILES_X + tx
+            for nx, ny in ((tx + 1, ty), (tx, ty + 1)):
+                if nx >= TILES_X or ny >= TILES_Y:
+                    continue
+                j = ny * TILES_X + nx
+                a = np.arange(k * n0, (k + 1) * n0)
+                b = np.arange(j * n0, (j + 1) * n0)
+                d, near = cKDTree(xy[b]).query(xy[a])
+                best = np.argsort(d)[:JOINS]
+                u, v = a[best], b[near[best]]
+                length = np.maximum(d[best], 1.0)
+                for p, q in ((u, v), (v, u)):
+                    tails.append(p)
+                    heads.append(q)
+                    secs.append(length / (80 / 3.6))
+                    metres.append(length)
+    tails_a, heads_a = np.concatenate(tails), np.concatenate(heads)
+    n_edges = len(tails_a)
+    return from_edges(
+        xy,
+        tails_a,
+        heads_a,
+        np.concatenate(secs),
+        np.concatenate(metres),
+        np.zeros(n_edges, dtype=bool),
+        np.zeros(n_edges, dtype=bool),
+        np.ones(len(xy), dtype=bool),
+        source="samsoe.osm.pbf tiled 5x4",
+    )
+
+
+def median_ms(run: Callable[[int], object], repeat: int) -> float:
+    times = []
+    for i in range(repeat):
+        started = time.perf_counter()
+        run(i)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def pick(model: RoadTravelTimes, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    nodes = np.flatnonzero(model.graph.snappable)
+    chosen: NDArray[np.float64] = model.graph.xy[rng.choice(nodes, size=n, replace=False)]
+    return chosen
+
+
+def bench(name: str, model: RoadTravelTimes, repeat: int, seed: int = 7) -> list[str]:
+    rng = np.random.default_rng(seed)
+    stations = pick(model, 40, rng)
+    hotspots = pick(model, 3_000, rng)  # the open hotspots: the same set query after query
+    fresh = [pick(model, 3_000, rng) for _ in range(repeat)]  # brand-new sets, for contrast
+    cars = pick(model, 2 * repeat, rng)  # every query is a different freed car
+    started = time.perf_counter()
+    model.warm_to(stations)
+    warm_to_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    model.warm_from(stations)
+    warm_from_ms = (time.perf_counter() - started) * 1000
+    model.matrix(hotspots, stations)  # first sight of the hotspots: they get snapped once
+
+    def freed_car(i: int, spots: NDArray[np.float64] = hotspots) -> None:
+        out = model.matrix(cars[i : i + 1], spots)
+        back = model.matrix(spots, stations)
+        assert out.shape == (1, 3_000) and back.shape == (3_000, 40)
+
+    def freed_car_new_hotspots(i: int) -> None:
+        freed_car(repeat + i, fresh[i])
+
+    def warm_matrix(i: int) -> None:
+        assert model.matrix(stations, hotspots).shape == (40, 3_000)
+
+    def cold_matrix(i: int) -> None:
+        model.invalidate(pinned=True)
+        assert model.matrix(stations, fresh[i]).shape == (40, 3_000)
+
+    a = median_ms(freed_car, repeat)
+    a_new = median_ms(freed_car_new_hotspots, repeat)
+    b_warm = median_ms(warm_matrix, repeat)
+    b_cold = median_ms(cold_matrix, max(3, repeat // 4))
+    return [
+        f"| {name} | A: 1 car × 3,000 hotspots + 3,000 × 40 stations | {a:.1f} ms |",
+        f"| {name} | A, but 3,000 never-seen hotspots (snapped in the query) | {a_new:.1f} ms |",
+        f"| {name} | B: 40 × 3,000 matrix, station trees warm | {b_warm:.1f} ms |",
+        f"| {name} | B: 40 × 3,000 matrix, cold (40 trees computed) | {b_cold:.1f} ms |",
+        f"| {name} | one-off: 40 reverse station trees (`warm_to`) | {warm_to_ms:.0f} ms |",
+        f"| {name} | one-off: 40 forward station trees (`warm_from`) | {warm_from_ms:.0f} ms |",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args(argv)
+    repeat = 5 if args.quick else 21
+    rows: list[str] = []
+
+    started = time.perf_counter()
+    graph = tiled_samsoe()
+    build_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "district.npz"
+        graph.save(path)
+        load_ms = median_ms(lambda _: RoadGraph.load(path), 5)
+        size_mb = path.stat().st_size / 1e6
+    label = f"road, tiled Samsø ({graph.n_nodes:,} nodes, {graph.n_edges:,} edges)"
+    print(f"built {label} in {build_s:.1f} s; .npz {size_mb:.1f} MB", file=sys.stderr)
+    rows.append(f"| {label} | load `.npz` ({size_mb:.1f} MB) | {load_ms:.0f} ms |")
+    rows += bench(label, RoadTravelTimes(graph, TravelOptions(ferries=False)), repeat)
+    cut = RoadTravelTimes(graph, TravelOptions(ferries=False, limit_s=1_800))
+    rows += bench(f"{label}, 30 min cut-off", cut, repeat)[:4]
+
+    started = time.perf_counter()
+    land = land_graph("Midt- og Vestjyllands Politi", FallbackParams())
+    land_s = time.perf_counter() - started
+    flabel = f"fallback, Midt- og Vestjylland ({land.graph.n_nodes:,} nodes)"
+    rows.append(f"| {flabel} | one-off: build the land graph | {land_s * 1000:.0f} ms |")
+    rows += bench(flabel, LandTravelTimes(land), repeat)
+
+    print("| graph | measurement | median |")
+    print("| --- | --- | --- |")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

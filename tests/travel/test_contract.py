@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.sparse.csgraph import dijkstra
+
+from smartspot.travel.contract import ContractedGraph
+from smartspot.travel.graph import RoadGraph
+
+
+@pytest.mark.parametrize("ferries", [True, False])
+@pytest.mark.parametrize("limit", [np.inf, 400.0])
+def test_contracted_trees_equal_plain_dijkstra_on_samsoe(
+    samsoe: RoadGraph, ferries: bool, limit: float
+) -> None:
+    cost = samsoe.edge_seconds(ferries=ferries, ferry_wait_s=900)
+    contracted = ContractedGraph(samsoe.indptr, samsoe.heads, cost)
+    assert contracted.n_core < samsoe.n_nodes / 3  # most OSM nodes only shape a road
+    csr = samsoe.csr(ferries=ferries, ferry_wait_s=900)
+    sources = np.random.default_rng(3).choice(samsoe.n_nodes, 25, replace=False)
+    for reverse, graph in ((False, csr), (True, csr.transpose().tocsr())):
+        expected = dijkstra(graph, indices=sources, limit=limit)
+        got = contracted.trees(sources, reverse=reverse, limit=limit)
+        assert np.array_equal(np.isinf(expected), np.isinf(got))
+        finite = np.isfinite(expected)
+        assert np.allclose(got[finite], expected[finite], rtol=1e-6, atol=1e-2)  # float32 trees
+
+
+def test_contracted_trees_respect_one_way_streets(aarhus: RoadGraph) -> None:
+    cost = aarhus.edge_seconds(ferries=True, ferry_wait_s=0)
+    contracted = ContractedGraph(aarhus.indptr, aarhus.heads, cost)
+    sources = np.arange(aarhus.n_nodes)
+    expected = dijkstra(aarhus.csr(ferries=True, ferry_wait_s=0), indices=sources)
+    got = contracted.trees(sources, reverse=False, limit=np.inf)
+    finite = np.isfinite(expected)
+    assert np.array_equal(finite, np.isfinite(got))
+    assert np.allclose(got[finite], expected[finite])
+    assert not np.allclose(got, got.T, equal_nan=True)  # one-way streets: not symmetric
