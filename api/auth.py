@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -28,6 +28,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.store.port import UserRepository
+from smartspot.store.records import UserAccount
 
 ALGORITHM = "HS256"
 MIN_PASSWORD = 8
@@ -57,19 +59,6 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class User:
-    """A person (or a feed, e.g. the AVL system) that logs in."""
-
-    name: str
-    role: Role
-    password_hash: str
-
-    def __post_init__(self) -> None:
-        check_username(self.name)
-        Role(self.role)
-
-
-@dataclass(frozen=True, slots=True)
 class Principal:
     """The caller of one request, as its token says."""
 
@@ -78,18 +67,6 @@ class Principal:
 
     def may(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
-
-
-class UserRepository(Protocol):
-    def get(self, name: str) -> User:
-        """Raises NotFoundError."""
-        ...
-
-    def add(self, user: User, *, actor: str) -> None:
-        """Raises ConflictError when the name is taken."""
-        ...
-
-    def list(self) -> list[User]: ...
 
 
 def check_username(name: str) -> None:
@@ -123,21 +100,33 @@ def verify_password(password_hash: str, password: str) -> bool:
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-def authenticate(users: UserRepository, name: str, password: str) -> User | None:
-    """The user when ``password`` is right, else None."""
+def new_account(name: str, role: str, password: str, *, now: datetime) -> UserAccount:
+    """A user account with an argon2 hash of ``password`` (checks name, role and password)."""
+    check_username(name)
+    return UserAccount(
+        name=name, role=Role(role).value, password_hash=hash_password(password), created_at=now
+    )
+
+
+def authenticate(users: UserRepository, name: str, password: str) -> UserAccount | None:
+    """The active account when ``password`` is right, else None."""
     try:
         user = users.get(name)
     except (NotFoundError, InvalidInputError):
         verify_password(_DUMMY_HASH, password)
         return None
-    return user if verify_password(user.password_hash, password) else None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    return user
 
 
-def issue_token(user: User, *, secret: str, minutes: int, now: datetime | None = None) -> str:
+def issue_token(
+    name: str, role: str, *, secret: str, minutes: int, now: datetime | None = None
+) -> str:
     moment = now or datetime.now(UTC)
     claims = {
-        "sub": user.name,
-        "role": user.role.value,
+        "sub": name,
+        "role": Role(role).value,
         "iat": int(moment.timestamp()),
         "exp": int((moment + timedelta(minutes=minutes)).timestamp()),
     }

@@ -7,10 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from api.auth import UserRepository
 from api.events import EventBus
 from api.settings import Settings
-from api.users_sqlite import SqliteUsers
 from smartspot.clock import Clock, SystemClock
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.hotspots import HotspotService
@@ -27,7 +25,6 @@ class Services:
     regions: Regions
     clock: Clock
     hotspots: HotspotService
-    users: UserRepository
     events: EventBus
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -54,7 +51,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         regions=regions,
         clock=the_clock,
         hotspots=HotspotService(store, regions, the_clock),
-        users=SqliteUsers(store),
         events=EventBus(),
     )
 

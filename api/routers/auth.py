@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.auth import Admin, Principal, Reader, Role, User, authenticate, hash_password, issue_token
+from api.auth import Admin, Principal, Reader, authenticate, issue_token, new_account
 from api.deps import ServicesDep
 from api.schemas import Token, UserIn, UserOut
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["auth"])
 @router.post("/auth/token", response_model=Token)
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], services: ServicesDep) -> Token:
     """Exchange a user name and password for a short-lived bearer token."""
-    user = authenticate(services.users, form.username, form.password)
+    user = authenticate(services.store.users, form.username, form.password)
     if user is None:
         raise HTTPException(
             status_code=401,
@@ -25,8 +25,8 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], services: Servi
             headers={"WWW-Authenticate": "Bearer"},
         )
     minutes = services.settings.token_minutes
-    token = issue_token(user, secret=services.settings.secret_key, minutes=minutes)
-    return Token(access_token=token, expires_in=minutes * 60, role=user.role.value, name=user.name)
+    token = issue_token(user.name, user.role, secret=services.settings.secret_key, minutes=minutes)
+    return Token(access_token=token, expires_in=minutes * 60, role=user.role, name=user.name)
 
 
 @router.get("/auth/me", response_model=UserOut)
@@ -38,15 +38,15 @@ def me(principal: Reader) -> UserOut:
 @router.get("/users", response_model=list[UserOut])
 def list_users(principal: Admin, services: ServicesDep) -> list[UserOut]:
     """Every account (admin only)."""
-    return [UserOut(name=u.name, role=u.role.value) for u in services.users.list()]
+    return [UserOut(name=u.name, role=u.role) for u in services.store.users.list()]
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def add_user(body: UserIn, principal: Admin, services: ServicesDep) -> UserOut:
     """Create an account (admin only); 409 when the name is taken."""
-    user = User(body.name, Role(body.role), hash_password(body.password))
-    services.users.add(user, actor=principal.name)
-    return UserOut(name=user.name, role=user.role.value)
+    user = new_account(body.name, body.role, body.password, now=services.clock.now())
+    services.store.users.add(user, actor=principal.name)
+    return UserOut(name=user.name, role=user.role)
 
 
 __all__ = ["Principal", "router"]

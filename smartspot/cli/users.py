@@ -38,12 +38,11 @@ def register(subparsers: Any) -> None:
 
 def _users(db: str | None) -> Any:
     from api.settings import Settings
-    from api.users_sqlite import SqliteUsers
     from smartspot.store.sqlite import SqliteStore
 
     overrides: dict[str, Any] = {"db": db} if db is not None else {}
     settings = Settings(**overrides)
-    return SqliteUsers(SqliteStore(settings.db, create=True))
+    return SqliteStore(settings.db, create=True).users
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -60,24 +59,26 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from api.auth import Role, User, hash_password
+    from datetime import UTC, datetime
+
+    from api.auth import new_account
 
     password = _password(args)
-    user = User(args.name, Role(args.role), hash_password(password))
+    user = new_account(args.name, args.role, password, now=datetime.now(UTC))
     _users(args.db).add(user, actor=args.by)
-    result: dict[str, Any] = {"name": user.name, "role": user.role.value}
+    result: dict[str, Any] = {"name": user.name, "role": user.role}
     if args.generate:
         result["password"] = password
     emit(
         result,
         as_json=args.json,
-        text=f"user {user.name} ({user.role.value}) created"
+        text=f"user {user.name} ({user.role}) created"
         + (f"; password: {password}" if args.generate else ""),
     )
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    found = [{"name": u.name, "role": u.role.value} for u in _users(args.db).list()]
+    found = [{"name": u.name, "role": u.role} for u in _users(args.db).list()]
     emit(found, as_json=args.json, text="\n".join(f"{u['name']}\t{u['role']}" for u in found))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.app import services_of
-from api.auth import Role, User, hash_password
+from api.auth import new_account
 from api.settings import Settings
 from smartspot.clock import FixedClock
 
@@ -35,10 +36,10 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 def add_users(app: FastAPI) -> None:
-    users = services_of(app).users
-    hashed = hash_password(PASSWORD)
+    users = services_of(app).store.users
+    account = new_account("operator", "operator", PASSWORD, now=NOW)
     for role in ROLES:
-        users.add(User(role, Role(role), hashed), actor="test")
+        users.add(replace(account, name=role, role=role), actor="test")
 
 
 @pytest.fixture
