@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from api.events import EventBus
+from api.operations import Operations
 from api.settings import Settings
+from api.travel_fallback import StraightLineTravelTimes
 from smartspot.clock import Clock, SystemClock
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.hotspots import HotspotService
@@ -26,6 +28,7 @@ class Services:
     clock: Clock
     hotspots: HotspotService
     events: EventBus
+    operations: Operations
     cache: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -45,13 +48,24 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
     regions = cached_regions(DATA_DIR)
     the_clock = clock or SystemClock()
+    hotspots = HotspotService(store, regions, the_clock)
+    events = EventBus()
+    operations = Operations(
+        store,
+        hotspots,
+        regions,
+        StraightLineTravelTimes(),
+        events,
+        solver_time_limit_s=settings.solver_time_limit_s,
+    )
     return Services(
         settings=settings,
         store=store,
         regions=regions,
         clock=the_clock,
-        hotspots=HotspotService(store, regions, the_clock),
-        events=EventBus(),
+        hotspots=hotspots,
+        events=events,
+        operations=operations,
     )
 
 

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from smartspot.domain import Category, Hotspot, HotspotStatus, Source
+from smartspot.domain import Category, Hotspot, HotspotStatus, PatrolStatus, Source, VisitOutcome
 from smartspot.geo.crs import to_wgs84
 
 COORD_DECIMALS = 7  # ~1 cm: more digits are noise
@@ -266,3 +266,146 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: str
     version: str
+
+
+# -- patrols, callouts, proposals, visits ----------------------------------------------------
+
+CallSign = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w.\- ]+$")]
+
+
+class PatrolIn(_Model):
+    call_sign: CallSign
+    home_station: Annotated[str, Field(min_length=1, max_length=40, examples=["st01"])]
+
+
+class PositionIn(_Model):
+    call_sign: CallSign
+    lon: Lon
+    lat: Lat
+    at: AwareDatetime = Field(description="time of the fix, with a timezone")
+
+
+class PositionBatch(_Model):
+    """An AVL batch: many cars' positions in one request."""
+
+    positions: Annotated[list[PositionIn], Field(min_length=1, max_length=5_000)]
+
+
+class PositionsStored(BaseModel):
+    stored: int
+
+
+class StatusIn(_Model):
+    status: PatrolStatus
+
+
+class PatrolOut(BaseModel):
+    call_sign: str
+    home_station: str
+    status: PatrolStatus
+    lon: float | None
+    lat: float | None
+    position_at: datetime | None
+
+
+class CalloutIn(_Model):
+    urgent: bool
+    lon: Lon
+    lat: Lat
+
+
+class DispatchIn(_Model):
+    patrol: CallSign
+
+
+class CalloutOut(BaseModel):
+    id: str
+    urgent: bool
+    lon: float
+    lat: float
+    patrol: str | None
+    received_at: datetime
+    dispatched_at: datetime | None
+    arrived_at: datetime | None
+    cleared_at: datetime | None
+
+
+class StopOut(BaseModel):
+    hotspot: str
+    title: str
+    eta: datetime
+    start: datetime
+    minutes_on_site: int
+    value: float
+    why: str
+    lon: float | None = None
+    lat: float | None = None
+
+
+class ProposalOut(BaseModel):
+    id: str
+    patrol: str
+    status: str
+    created_at: datetime
+    value: float
+    detour_min: float
+    home_at: datetime | None
+    stops: list[StopOut]
+    left_out: dict[str, str]
+    solver: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str
+    decision: dict[str, Any]
+
+
+class ClearedOut(BaseModel):
+    callout: CalloutOut
+    proposals: list[ProposalOut]
+
+
+class AcceptIn(_Model):
+    remove: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=100)] = Field(
+        default=[], description="hotspot ids of stops to leave out"
+    )
+
+
+class RejectIn(_Model):
+    reason: Annotated[str, Field(min_length=1, max_length=1_000)]
+
+
+class ProposeIn(_Model):
+    patrols: Annotated[list[CallSign], Field(min_length=1, max_length=100)]
+
+
+class VisitIn(_Model):
+    hotspot: Annotated[str, Field(min_length=1, max_length=64)]
+    patrol: CallSign
+    arrived_at: AwareDatetime
+    left_at: AwareDatetime | None = None
+    outcome: VisitOutcome | None = None
+    persons: Annotated[int, Field(ge=0, le=1000)] | None = None
+    action: Annotated[str, Field(max_length=1_000)] = ""
+    note: Annotated[str, Field(max_length=4_000)] = ""
+
+
+class VisitChanges(_Model):
+    left_at: AwareDatetime | None = None
+    outcome: VisitOutcome | None = None
+    persons: Annotated[int, Field(ge=0, le=1000)] | None = None
+    action: Annotated[str, Field(max_length=1_000)] | None = None
+    note: Annotated[str, Field(max_length=4_000)] | None = None
+
+
+class VisitOut(BaseModel):
+    id: str
+    hotspot: str
+    patrol: str
+    arrived_at: datetime
+    left_at: datetime | None
+    minutes_on_site: float | None
+    outcome: VisitOutcome | None
+    persons: int | None
+    action: str
+    note: str
+    detected: bool

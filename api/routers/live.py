@@ -1,0 +1,234 @@
+"""Patrols (AVL batches, status), callouts (received → dispatched → arrived → cleared),
+proposals (current per car, accept / reject / remove stops, replay) and visits.
+
+Every route here is a plain ``def``: FastAPI runs it in its threadpool, so SQLite and the
+solver never block the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.auth import Decider, Operator, Reader
+from api.deps import ServicesDep
+from api.operations import Fix, callout_view, patrol_view, proposal_view, visit_view
+from api.schemas import (
+    AcceptIn,
+    CalloutIn,
+    CalloutOut,
+    ClearedOut,
+    DispatchIn,
+    PatrolIn,
+    PatrolOut,
+    PositionBatch,
+    PositionsStored,
+    ProposalOut,
+    ProposeIn,
+    RejectIn,
+    StatusIn,
+    VisitChanges,
+    VisitIn,
+    VisitOut,
+)
+from smartspot.domain import PatrolStatus, Visit
+from smartspot.store.records import ProposalStatus
+
+router = APIRouter()
+
+
+# -- patrols -------------------------------------------------------------------------------
+
+
+@router.get("/patrols", response_model=list[PatrolOut], tags=["patrols"])
+def list_patrols(
+    principal: Reader, services: ServicesDep, status: PatrolStatus | None = None
+) -> list[dict[str, Any]]:
+    """Every car with its status and last known position (WGS84)."""
+    return [patrol_view(p) for p in services.store.patrols.list(status=status)]
+
+
+@router.post("/patrols", response_model=PatrolOut, status_code=201, tags=["patrols"])
+def add_patrol(body: PatrolIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
+    """Register a car by call sign and home station (a station id, e.g. st01)."""
+    patrol = services.operations.add_patrol(body.call_sign, body.home_station, actor=principal.name)
+    return patrol_view(patrol)
+
+
+@router.get("/patrols/{call_sign}", response_model=PatrolOut, tags=["patrols"])
+def get_patrol(call_sign: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+    return patrol_view(services.store.patrols.get(call_sign))
+
+
+@router.post("/patrols/positions", response_model=PositionsStored, tags=["patrols"])
+def record_positions(
+    body: PositionBatch, principal: Operator, services: ServicesDep
+) -> PositionsStored:
+    """An AVL batch: many cars in one request, stored all or nothing. Positions also feed the
+    automatic visit detection (≥ 3 min inside a hotspot polygon or within 150 m of a point)."""
+    fixes = [Fix(p.call_sign, p.lon, p.lat, p.at) for p in body.positions]
+    return PositionsStored(stored=services.operations.record_positions(fixes))
+
+
+@router.post("/patrols/{call_sign}/status", response_model=PatrolOut, tags=["patrols"])
+def set_status(
+    call_sign: str, body: StatusIn, principal: Operator, services: ServicesDep
+) -> dict[str, Any]:
+    """Change a car's status. Dispatched or off duty voids its pending proposal."""
+    patrol = services.operations.set_status(call_sign, body.status, actor=principal.name)
+    return patrol_view(patrol)
+
+
+# -- callouts ------------------------------------------------------------------------------
+
+
+@router.get("/callouts", response_model=list[CalloutOut], tags=["callouts"])
+def list_callouts(
+    principal: Reader, services: ServicesDep, open_only: bool = False
+) -> list[dict[str, Any]]:
+    return [callout_view(c) for c, _ in services.store.callouts.list(open_only=open_only)]
+
+
+@router.post("/callouts", response_model=CalloutOut, status_code=201, tags=["callouts"])
+def receive_callout(body: CalloutIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
+    """A call is received (urgent or not) at a WGS84 place."""
+    callout = services.operations.receive(
+        urgent=body.urgent, lon=body.lon, lat=body.lat, actor=principal.name
+    )
+    return callout_view(callout)
+
+
+@router.get("/callouts/{callout_id}", response_model=CalloutOut, tags=["callouts"])
+def get_callout(callout_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+    return callout_view(services.store.callouts.get(callout_id))
+
+
+@router.post("/callouts/{callout_id}/dispatch", response_model=CalloutOut, tags=["callouts"])
+def dispatch(
+    callout_id: str, body: DispatchIn, principal: Operator, services: ServicesDep
+) -> dict[str, Any]:
+    """Send a car; its pending proposal is voided at once."""
+    return callout_view(services.operations.dispatch(callout_id, body.patrol, actor=principal.name))
+
+
+@router.post("/callouts/{callout_id}/arrive", response_model=CalloutOut, tags=["callouts"])
+def arrive(callout_id: str, principal: Operator, services: ServicesDep) -> dict[str, Any]:
+    return callout_view(services.operations.arrive(callout_id, actor=principal.name))
+
+
+@router.post("/callouts/{callout_id}/clear", response_model=ClearedOut, tags=["callouts"])
+def clear(callout_id: str, principal: Operator, services: ServicesDep) -> dict[str, Any]:
+    """The car is free: it heads home and gets a proposal for its way back (solved in the
+    threadpool within the optimiser's deadline), jointly with the other cars heading home."""
+    callout, proposals = services.operations.clear(callout_id, actor=principal.name)
+    return {"callout": callout_view(callout), "proposals": [proposal_view(p) for p in proposals]}
+
+
+# -- proposals -----------------------------------------------------------------------------
+
+
+@router.get("/proposals", response_model=list[ProposalOut], tags=["proposals"])
+def list_proposals(
+    principal: Reader,
+    services: ServicesDep,
+    status: ProposalStatus | None = None,
+    patrol: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    found = services.store.proposals.list(patrol=patrol, status=status, limit=limit)
+    return [proposal_view(p) for p in found]
+
+
+@router.post("/proposals", response_model=list[ProposalOut], tags=["proposals"])
+def propose(body: ProposeIn, principal: Operator, services: ServicesDep) -> list[dict[str, Any]]:
+    """Ask for proposals for these cars now (one joint plan)."""
+    made = services.operations.propose(body.patrols, actor=principal.name)
+    return [proposal_view(p) for p in made]
+
+
+@router.get("/patrols/{call_sign}/proposal", response_model=ProposalOut | None, tags=["proposals"])
+def current_proposal(
+    call_sign: str, principal: Reader, services: ServicesDep
+) -> dict[str, Any] | None:
+    """The car's pending proposal, or null."""
+    services.store.patrols.get(call_sign)
+    found = services.store.proposals.current(call_sign)
+    return None if found is None else proposal_view(found)
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut, tags=["proposals"])
+def get_proposal(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+    return proposal_view(services.store.proposals.get(proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/accept", response_model=ProposalOut, tags=["proposals"])
+def accept(
+    proposal_id: str, body: AcceptIn, principal: Decider, services: ServicesDep
+) -> dict[str, Any]:
+    """Accept (optionally without some stops): the car goes on task."""
+    return proposal_view(services.operations.accept(proposal_id, body.remove, actor=principal.name))
+
+
+@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut, tags=["proposals"])
+def reject(
+    proposal_id: str, body: RejectIn, principal: Decider, services: ServicesDep
+) -> dict[str, Any]:
+    return proposal_view(services.operations.reject(proposal_id, body.reason, actor=principal.name))
+
+
+@router.get("/proposals/{proposal_id}/problem", tags=["proposals"])
+def proposal_problem(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+    """The problem file the optimiser saw (``smartspot solve`` reads it)."""
+    return services.store.proposals.get(proposal_id).problem
+
+
+@router.get("/proposals/{proposal_id}/replay", tags=["proposals"])
+def replay(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+    """Solve the stored problem again with the same solver, deadline and seed, beside the
+    stored answer, so any decision can be reviewed later."""
+    return services.operations.replay(proposal_id)
+
+
+# -- visits --------------------------------------------------------------------------------
+
+
+@router.get("/visits", response_model=list[VisitOut], tags=["visits"])
+def list_visits(
+    principal: Reader,
+    services: ServicesDep,
+    hotspot: Annotated[str | None, Query(max_length=64)] = None,
+    patrol: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[dict[str, Any]]:
+    return [visit_view(v) for v in services.store.visits.list(hotspot=hotspot, patrol=patrol)]
+
+
+@router.get("/visits/last", tags=["visits"])
+def last_visits(principal: Reader, services: ServicesDep) -> dict[str, str]:
+    """Hotspot id → time of its latest visit (the map colours hotspots by it)."""
+    return {k: v.isoformat() for k, v in services.store.visits.last_visit_times().items()}
+
+
+@router.post("/visits", response_model=VisitOut, status_code=201, tags=["visits"])
+def add_visit(body: VisitIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
+    """A crew reports arriving at (and possibly leaving) a hotspot, with the outcome."""
+    visit = Visit(
+        hotspot=body.hotspot,
+        patrol=body.patrol,
+        arrived_at=body.arrived_at,
+        left_at=body.left_at,
+        outcome=body.outcome,
+        persons=body.persons,
+        action=body.action,
+        note=body.note,
+    )
+    return visit_view(services.operations.add_visit(visit, actor=principal.name))
+
+
+@router.patch("/visits/{visit_id}", response_model=VisitOut, tags=["visits"])
+def update_visit(
+    visit_id: str, body: VisitChanges, principal: Operator, services: ServicesDep
+) -> dict[str, Any]:
+    """Leaving and the outcome: observed or not, persons, action taken, free text."""
+    changes = body.model_dump(exclude_unset=True)
+    return visit_view(services.operations.update_visit(visit_id, changes, actor=principal.name))
