@@ -24,6 +24,7 @@ from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
 from smartspot.geo.crs import lonlat_to_metric, metric_to_lonlat
 from smartspot.geo.regions import Regions
 from smartspot.geo.stations import load_stations
+from smartspot.geo.validate import check_lonlat
 from smartspot.hotspots import HotspotFilter, HotspotService
 from smartspot.optimise.build import FreeCar, Rules, build_problem
 from smartspot.optimise.explain import advice_to_dict, explain
@@ -109,6 +110,13 @@ class Operations:
         """Store a batch of AVL fixes (all or nothing), detect visits, tell the map."""
         if not fixes:
             return 0
+        for index, fix in enumerate(fixes):
+            try:
+                check_lonlat(fix.lon, fix.lat)
+            except InvalidInputError as error:
+                raise InvalidInputError(
+                    f"positions[{index}] ({fix.call_sign}): {error}", field=f"positions.{index}"
+                ) from None
         xy = lonlat_to_metric(
             np.array([f.lon for f in fixes], dtype=np.float64),
             np.array([f.lat for f in fixes], dtype=np.float64),
@@ -489,8 +497,6 @@ class Operations:
 
 
 def _metric(lon: float, lat: float) -> Point:
-    from smartspot.geo.validate import check_lonlat
-
     check_lonlat(lon, lat)
     x, y = lonlat_to_metric(np.array([lon]), np.array([lat]))[0]
     return Point(float(x), float(y))

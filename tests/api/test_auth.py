@@ -107,6 +107,7 @@ def test_a_short_password_is_refused_with_422(
 READ_ALL = set(ROLES)
 HOTSPOT_WRITERS = {"analyst", "admin"}
 ADMINS = {"admin"}
+OPERATORS = {"operator", "admin"}  # live work: patrols, callouts, visits, proposal decisions
 
 
 def _requests(hotspot_id: str) -> list[tuple[str, str, dict[str, Any] | None, set[str]]]:
@@ -131,6 +132,43 @@ def _requests(hotspot_id: str) -> list[tuple[str, str, dict[str, Any] | None, se
             {"reason": "løst", "expected_version": 99},
             HOTSPOT_WRITERS,
         ),
+        ("GET", "/patrols", None, READ_ALL),
+        ("GET", "/patrols/MV-1", None, READ_ALL),
+        ("GET", "/patrols/MV-1/proposal", None, READ_ALL),
+        ("GET", "/callouts", None, READ_ALL),
+        ("GET", "/callouts/CO-1", None, READ_ALL),
+        ("GET", "/proposals", None, READ_ALL),
+        ("GET", "/proposals/PR-1", None, READ_ALL),
+        ("GET", "/proposals/PR-1/problem", None, READ_ALL),
+        ("GET", "/proposals/PR-1/replay", None, READ_ALL),
+        ("GET", "/visits", None, READ_ALL),
+        ("GET", "/visits/last", None, READ_ALL),
+        ("POST", "/patrols", {"call_sign": "MV-1", "home_station": "st01"}, OPERATORS),
+        (
+            "POST",
+            "/patrols/positions",
+            {
+                "positions": [
+                    {"call_sign": "MV-1", "lon": 8.6, "lat": 56.3, "at": "2026-03-14T21:00:00Z"}
+                ]
+            },
+            OPERATORS,
+        ),
+        ("POST", "/patrols/MV-1/status", {"status": "available"}, OPERATORS),
+        ("POST", "/callouts", {"urgent": False, "lon": 8.6, "lat": 56.3}, OPERATORS),
+        ("POST", "/callouts/CO-1/dispatch", {"patrol": "MV-1"}, OPERATORS),
+        ("POST", "/callouts/CO-1/arrive", None, OPERATORS),
+        ("POST", "/callouts/CO-1/clear", None, OPERATORS),
+        ("POST", "/proposals", {"patrols": ["MV-1"]}, OPERATORS),
+        ("POST", "/proposals/PR-1/accept", {}, OPERATORS),
+        ("POST", "/proposals/PR-1/reject", {"reason": "nej"}, OPERATORS),
+        (
+            "POST",
+            "/visits",
+            {"hotspot": "HS-1", "patrol": "MV-1", "arrived_at": "2026-03-14T21:00:00Z"},
+            OPERATORS,
+        ),
+        ("PATCH", "/visits/VI-1", {"note": "x"}, OPERATORS),
         ("GET", "/users", None, ADMINS),
         ("POST", "/users", {"name": "x-user", "role": "planner", "password": "12345678"}, ADMINS),
     ]

@@ -1,0 +1,329 @@
+"""Patrols, callouts, proposals and visits: the vagtcentral's live flow over HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import services_of
+from smartspot.clock import FixedClock
+from smartspot.demo import load_demo_hotspots
+from smartspot.resources import SCENARIOS_DIR
+from tests.api.conftest import NOW
+
+Headers = dict[str, dict[str, str]]
+HERNING = (8.97, 56.14)
+CALL_PLACE = (8.9, 56.2)
+
+
+@pytest.fixture
+def demo(app: FastAPI, client: TestClient, as_role: Headers) -> TestClient:
+    """The demo hotspots and one car, MV-21 (home Holstebro), last seen in Herning."""
+    load_demo_hotspots(services_of(app).hotspots, SCENARIOS_DIR)
+    op = as_role["operator"]
+    assert (
+        client.post(
+            "/patrols", json={"call_sign": "MV-21", "home_station": "st01"}, headers=op
+        ).status_code
+        == 201
+    )
+    fix = {"call_sign": "MV-21", "lon": HERNING[0], "lat": HERNING[1], "at": NOW.isoformat()}
+    assert (
+        client.post("/patrols/positions", json={"positions": [fix]}, headers=op).status_code == 200
+    )
+    return client
+
+
+def _callout_to_clear(client: TestClient, op: dict[str, str], car: str = "MV-21") -> str:
+    callout = client.post(
+        "/callouts", json={"urgent": True, "lon": CALL_PLACE[0], "lat": CALL_PLACE[1]}, headers=op
+    ).json()
+    assert (
+        client.post(
+            f"/callouts/{callout['id']}/dispatch", json={"patrol": car}, headers=op
+        ).status_code
+        == 200
+    )
+    assert client.post(f"/callouts/{callout['id']}/arrive", headers=op).status_code == 200
+    return str(callout["id"])
+
+
+def _clear(client: TestClient, op: dict[str, str]) -> dict[str, Any]:
+    callout_id = _callout_to_clear(client, op)
+    answer = client.post(f"/callouts/{callout_id}/clear", headers=op)
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_a_batch_of_positions_moves_many_cars_at_once(demo: TestClient, as_role: Headers) -> None:
+    op = as_role["operator"]
+    demo.post("/patrols", json={"call_sign": "MV-22", "home_station": "st02"}, headers=op)
+    batch = [
+        {
+            "call_sign": "MV-21",
+            "lon": 8.60,
+            "lat": 56.36,
+            "at": (NOW + timedelta(seconds=5)).isoformat(),
+        },
+        {
+            "call_sign": "MV-22",
+            "lon": 9.00,
+            "lat": 56.10,
+            "at": (NOW + timedelta(seconds=5)).isoformat(),
+        },
+    ]
+    answer = demo.post("/patrols/positions", json={"positions": batch}, headers=op)
+    assert answer.json() == {"stored": 2}
+    cars = {p["call_sign"]: p for p in demo.get("/patrols", headers=op).json()}
+    assert (cars["MV-21"]["lon"], cars["MV-21"]["lat"]) == (8.6, 56.36)
+    assert (cars["MV-22"]["lon"], cars["MV-22"]["lat"]) == (9.0, 56.1)
+
+
+def test_a_batch_naming_an_unknown_car_stores_nothing_and_is_404(
+    demo: TestClient, as_role: Headers
+) -> None:
+    batch = [
+        {
+            "call_sign": "MV-21",
+            "lon": 8.60,
+            "lat": 56.36,
+            "at": (NOW + timedelta(seconds=9)).isoformat(),
+        },
+        {"call_sign": "XX-99", "lon": 9.00, "lat": 56.10, "at": NOW.isoformat()},
+    ]
+    answer = demo.post("/patrols/positions", json={"positions": batch}, headers=as_role["operator"])
+    assert answer.status_code == 404
+    assert "XX-99" in answer.json()["detail"]
+    car = demo.get("/patrols/MV-21", headers=as_role["operator"]).json()
+    assert (car["lon"], car["lat"]) == HERNING
+
+
+def test_a_position_without_timezone_or_outside_denmark_is_422(
+    demo: TestClient, as_role: Headers
+) -> None:
+    naive = {"call_sign": "MV-21", "lon": 8.6, "lat": 56.3, "at": "2026-03-14T21:00:00"}
+    assert (
+        demo.post(
+            "/patrols/positions", json={"positions": [naive]}, headers=as_role["operator"]
+        ).status_code
+        == 422
+    )
+    berlin = {"call_sign": "MV-21", "lon": 13.4, "lat": 52.5, "at": NOW.isoformat()}
+    answer = demo.post(
+        "/patrols/positions", json={"positions": [berlin]}, headers=as_role["operator"]
+    )
+    assert answer.status_code == 422
+    assert "outside Denmark" in answer.json()["detail"]
+
+
+def test_a_patrol_with_an_unknown_station_is_422(client: TestClient, as_role: Headers) -> None:
+    answer = client.post(
+        "/patrols", json={"call_sign": "X-1", "home_station": "st999"}, headers=as_role["operator"]
+    )
+    assert answer.status_code == 422
+    assert "st999" in answer.json()["detail"]
+
+
+def test_a_cleared_callout_gives_the_car_a_proposal_it_can_act_on(
+    demo: TestClient, as_role: Headers
+) -> None:
+    cleared = _clear(demo, as_role["operator"])
+    assert cleared["callout"]["cleared_at"] is not None
+    [proposal] = cleared["proposals"]
+    assert proposal["patrol"] == "MV-21"
+    assert proposal["status"] == "pending"
+    assert proposal["stops"], proposal
+    for stop in proposal["stops"]:
+        assert stop["why"] and stop["title"] and stop["eta"]
+    assert proposal["detour_min"] <= 30.0 + 1e-6  # the default detour budget
+    current = demo.get("/patrols/MV-21/proposal", headers=as_role["planner"]).json()
+    assert current["id"] == proposal["id"]
+    car = demo.get("/patrols/MV-21", headers=as_role["planner"]).json()
+    assert car["status"] == "returning"
+
+
+def test_accepting_puts_the_car_on_task(demo: TestClient, as_role: Headers) -> None:
+    proposal = _clear(demo, as_role["operator"])["proposals"][0]
+    answer = demo.post(f"/proposals/{proposal['id']}/accept", json={}, headers=as_role["operator"])
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "accepted"
+    assert answer.json()["decided_by"] == "operator"
+    assert demo.get("/patrols/MV-21", headers=as_role["operator"]).json()["status"] == "on_task"
+    again = demo.post(f"/proposals/{proposal['id']}/accept", json={}, headers=as_role["operator"])
+    assert again.status_code == 409
+
+
+def test_accept_with_a_stop_removed_records_which(demo: TestClient, as_role: Headers) -> None:
+    proposal = _clear(demo, as_role["operator"])["proposals"][0]
+    stops = [s["hotspot"] for s in proposal["stops"]]
+    assert len(stops) >= 2, "the demo call should give a plan of two or more stops"
+    answer = demo.post(
+        f"/proposals/{proposal['id']}/accept",
+        json={"remove": [stops[0]]},
+        headers=as_role["operator"],
+    )
+    assert answer.status_code == 200
+    assert answer.json()["decision"] == {"removed_stops": [stops[0]], "stops": stops[1:]}
+
+
+def test_removing_an_unknown_stop_or_every_stop_is_422(demo: TestClient, as_role: Headers) -> None:
+    proposal = _clear(demo, as_role["operator"])["proposals"][0]
+    url = f"/proposals/{proposal['id']}/accept"
+    assert (
+        demo.post(url, json={"remove": ["HS-999999"]}, headers=as_role["operator"]).status_code
+        == 422
+    )
+    every = [s["hotspot"] for s in proposal["stops"]]
+    answer = demo.post(url, json={"remove": every}, headers=as_role["operator"])
+    assert answer.status_code == 422
+    assert "reject" in answer.json()["detail"]
+
+
+def test_reject_needs_a_reason_and_records_it(demo: TestClient, as_role: Headers) -> None:
+    proposal = _clear(demo, as_role["operator"])["proposals"][0]
+    url = f"/proposals/{proposal['id']}/reject"
+    assert demo.post(url, json={"reason": ""}, headers=as_role["operator"]).status_code == 422
+    answer = demo.post(url, json={"reason": "Vagtskifte om lidt"}, headers=as_role["operator"])
+    assert answer.status_code == 200
+    assert (answer.json()["status"], answer.json()["reason"]) == ("rejected", "Vagtskifte om lidt")
+
+
+def test_dispatching_the_car_voids_its_proposal_at_once(demo: TestClient, as_role: Headers) -> None:
+    op = as_role["operator"]
+    proposal = _clear(demo, op)["proposals"][0]
+    urgent = demo.post(
+        "/callouts", json={"urgent": True, "lon": 8.62, "lat": 56.36}, headers=op
+    ).json()
+    demo.post(f"/callouts/{urgent['id']}/dispatch", json={"patrol": "MV-21"}, headers=op)
+    voided = demo.get(f"/proposals/{proposal['id']}", headers=op).json()
+    assert voided["status"] == "voided"
+    assert urgent["id"] in voided["reason"]
+    assert demo.post(f"/proposals/{proposal['id']}/accept", json={}, headers=op).status_code == 409
+
+
+def test_replay_solves_the_stored_problem_to_the_same_answer(
+    demo: TestClient, as_role: Headers
+) -> None:
+    proposal = _clear(demo, as_role["operator"])["proposals"][0]
+    replay = demo.get(f"/proposals/{proposal['id']}/replay", headers=as_role["planner"]).json()
+    assert replay["same"] is True
+    assert replay["replayed"]["plans"] == replay["stored"]["plans"]
+    problem = demo.get(f"/proposals/{proposal['id']}/problem", headers=as_role["planner"]).json()
+    assert set(problem) == {"cars", "hotspots", "travel_s"}
+
+
+def test_no_proposal_while_an_urgent_call_waits_in_the_district(
+    demo: TestClient, as_role: Headers
+) -> None:
+    op = as_role["operator"]
+    callout_id = _callout_to_clear(demo, op)
+    demo.post("/callouts", json={"urgent": True, "lon": 8.62, "lat": 56.36}, headers=op)  # waits
+    cleared = demo.post(f"/callouts/{callout_id}/clear", headers=op).json()
+    assert cleared["proposals"] == []
+
+
+def test_callout_steps_out_of_order_are_409(demo: TestClient, as_role: Headers) -> None:
+    op = as_role["operator"]
+    callout = demo.post(
+        "/callouts", json={"urgent": False, "lon": 8.62, "lat": 56.36}, headers=op
+    ).json()
+    assert demo.post(f"/callouts/{callout['id']}/arrive", headers=op).status_code == 409
+    assert demo.post(f"/callouts/{callout['id']}/clear", headers=op).status_code == 409
+    assert demo.post("/callouts/CO-999999/arrive", headers=op).status_code == 404
+
+
+def test_a_reported_visit_with_its_outcome(demo: TestClient, as_role: Headers) -> None:
+    op = as_role["operator"]
+    body = {"hotspot": "HS-000001", "patrol": "MV-21", "arrived_at": NOW.isoformat()}
+    visit = demo.post("/visits", json=body, headers=op).json()
+    left = (NOW + timedelta(minutes=12)).isoformat()
+    change = {
+        "left_at": left,
+        "outcome": "observed",
+        "persons": 4,
+        "action": "samtale",
+        "note": "rolig stemning",
+    }
+    answer = demo.patch(f"/visits/{visit['id']}", json=change, headers=op)
+    assert answer.status_code == 200, answer.text
+    out = answer.json()
+    assert (out["minutes_on_site"], out["outcome"], out["persons"], out["detected"]) == (
+        12.0,
+        "observed",
+        4,
+        False,
+    )
+    assert demo.get("/visits/last", headers=op).json()["HS-000001"].startswith("2026-03-14T21:00")
+    unknown = demo.post("/visits", json={**body, "hotspot": "HS-999999"}, headers=op)
+    assert unknown.status_code == 404
+
+
+def _hotspot_point(
+    demo: TestClient, headers: dict[str, str], hotspot_id: str
+) -> tuple[float, float]:
+    feature = demo.get(f"/hotspots/{hotspot_id}", headers=headers).json()
+    geometry = feature["geometry"]
+    if geometry["type"] == "Point":
+        return tuple(geometry["coordinates"])  # type: ignore[return-value]
+    ring = geometry["coordinates"][0]
+    return (
+        sum(p[0] for p in ring[:-1]) / (len(ring) - 1),
+        sum(p[1] for p in ring[:-1]) / (len(ring) - 1),
+    )
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [(4, 1), (2, 0)])
+def test_positions_at_a_hotspot_for_three_minutes_count_as_a_visit(
+    app: FastAPI, demo: TestClient, as_role: Headers, minutes: int, expected: int
+) -> None:
+    op = as_role["operator"]
+    lon, lat = _hotspot_point(demo, op, "HS-000002")
+    start = NOW + timedelta(minutes=1)
+    fixes = [
+        {
+            "call_sign": "MV-21",
+            "lon": lon,
+            "lat": lat,
+            "at": (start + timedelta(seconds=30 * k)).isoformat(),
+        }
+        for k in range(minutes * 2 + 1)
+    ]
+    away = start + timedelta(minutes=minutes, seconds=30)
+    fixes.append({"call_sign": "MV-21", "lon": 8.62, "lat": 56.36, "at": away.isoformat()})
+    assert demo.post("/patrols/positions", json={"positions": fixes}, headers=op).status_code == 200
+    visits = demo.get("/visits", params={"hotspot": "HS-000002"}, headers=op).json()
+    assert len(visits) == expected
+    if expected:
+        assert visits[0]["detected"] is True
+        assert visits[0]["minutes_on_site"] == pytest.approx(minutes + 0.5)
+
+
+def test_a_car_that_goes_quiet_at_a_hotspot_still_gets_its_visit(
+    app: FastAPI, demo: TestClient, as_role: Headers, clock: FixedClock
+) -> None:
+    op = as_role["operator"]
+    lon, lat = _hotspot_point(demo, op, "HS-000002")
+    first = [
+        {
+            "call_sign": "MV-21",
+            "lon": lon,
+            "lat": lat,
+            "at": (NOW + timedelta(minutes=m)).isoformat(),
+        }
+        for m in (1, 3, 5)
+    ]
+    demo.post("/patrols/positions", json={"positions": first}, headers=op)
+    later = {
+        "call_sign": "MV-21",
+        "lon": lon,
+        "lat": lat,
+        "at": (NOW + timedelta(minutes=40)).isoformat(),
+    }
+    demo.post("/patrols/positions", json={"positions": [later]}, headers=op)
+    visits = demo.get("/visits", params={"hotspot": "HS-000002"}, headers=op).json()
+    assert [v["minutes_on_site"] for v in visits] == [4.0]
