@@ -15,10 +15,12 @@ import itertools
 from collections import OrderedDict
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
 from smartspot.errors import InvalidInputError
 from smartspot.travel.cache import RowCache
@@ -116,6 +118,39 @@ class RoadTravelTimes:
                 field=name,
             )
         return self._snap_nodes[k].astype(np.int64), np.asarray(distance, dtype=np.float64)
+
+    def entry_point(self, geometry: BaseGeometry) -> NDArray[np.float64]:
+        """Where a car reaches a hotspot: a point is itself; a polygon or line is reached at
+        the road node nearest to it (inside it if a road runs through it).
+
+        Raises
+        ------
+        InvalidInputError
+            When the geometry is empty or no road node lies within ``snap_m`` of it.
+        """
+        if geometry.is_empty:
+            raise InvalidInputError("an empty geometry has no entry point", field="geometry")
+        if geometry.geom_type == "Point":
+            return np.array([geometry.x, geometry.y], dtype=np.float64)
+        centre = np.array(geometry.centroid.coords[0])
+        x0, y0, x1, y1 = geometry.bounds
+        radius = float(np.hypot(x1 - x0, y1 - y0)) / 2 + self.options.snap_m
+        near = np.asarray(self._tree.query_ball_point(centre, radius), dtype=np.int64)
+        if len(near) == 0:
+            raise InvalidInputError(
+                f"no drivable road within {self.options.snap_m / 1000:g} km of the hotspot",
+                field="geometry",
+            )
+        xy = self.graph.xy[self._snap_nodes[near]]
+        distance = shapely.distance(geometry, shapely.points(xy))
+        best = int(np.argmin(distance))
+        if distance[best] > self.options.snap_m:
+            raise InvalidInputError(
+                f"the hotspot lies {distance[best] / 1000:.1f} km from the nearest drivable "
+                f"road; at most {self.options.snap_m / 1000:g} km is allowed",
+                field="geometry",
+            )
+        return xy[best].copy()
 
     # -- times ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,3 +125,23 @@ def test_triangle_inequality_on_the_graph(
     ab, bc, ac = t[0, 0], t[1, 1], t[2, 2]
     if np.isfinite(ab) and np.isfinite(bc):
         assert ac <= ab + bc + 1e-2  # float32 rows
+
+
+def test_polygon_hotspot_is_reached_at_its_nearest_road_node(
+    samsoe_times: RoadTravelTimes,
+) -> None:
+    centre = xy(*TRANEBJERG)[0]
+    # a square field 400 m east of the town centre
+    field = shapely.box(centre[0] + 400, centre[1] - 100, centre[0] + 600, centre[1] + 100)
+    entry = samsoe_times.entry_point(field)
+    nodes = samsoe_times.graph.xy[samsoe_times.graph.snappable]
+    nearest = shapely.distance(field, shapely.points(nodes)).min()
+    assert shapely.distance(field, shapely.Point(entry)) == pytest.approx(nearest)
+    point = shapely.Point(centre)
+    assert np.array_equal(samsoe_times.entry_point(point), centre)
+
+
+def test_polygon_far_from_roads_is_refused(samsoe_times: RoadTravelTimes) -> None:
+    sea = xy(*KATTEGAT)[0]
+    with pytest.raises(InvalidInputError, match="road"):
+        samsoe_times.entry_point(shapely.box(sea[0], sea[1], sea[0] + 100, sea[1] + 100))
