@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import platformdirs
 
 from smartspot.cli.output import emit
 from smartspot.errors import InvalidInputError
@@ -60,6 +61,11 @@ def register(subparsers: Any) -> None:
     travel.add_argument(
         "--roads-dir", type=Path, default=ROADS_DIR, help="folder of built road graphs"
     )
+    travel.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build the fallback graph afresh instead of reading the user cache folder",
+    )
     travel.add_argument("--json", action="store_true", help="print JSON")
     travel.set_defaults(func=run_travel)
 
@@ -109,7 +115,11 @@ def run_travel(args: argparse.Namespace) -> int:
     a = lonlat_to_metric(np.array([args.lon1]), np.array([args.lat1]))[0]
     b = lonlat_to_metric(np.array([args.lon2]), np.array([args.lat2]))[0]
     config: TravelModelConfig = district_config(
-        args.district, a, options=options, roads_dir=args.roads_dir
+        args.district,
+        a,
+        options=options,
+        roads_dir=args.roads_dir,
+        cache_dir=None if args.no_cache else Path(platformdirs.user_cache_dir("smartspot")),
     )
     leg = leg_between(config, a, b)
     result = leg.as_dict()

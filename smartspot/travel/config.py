@@ -9,6 +9,8 @@ Nothing here reads the environment: the caller passes the folders.
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +25,14 @@ from smartspot.resources import DATA_DIR
 from smartspot.travel.composite import CompositeTravelTimes
 from smartspot.travel.fallback import LandTravelTimes
 from smartspot.travel.graph import RoadGraph
-from smartspot.travel.land import FallbackParams, LandGraph, Towns, build_land_graph
+from smartspot.travel.land import (
+    FallbackParams,
+    LandGraph,
+    Towns,
+    build_land_graph,
+    load_land_graph,
+    save_land_graph,
+)
 from smartspot.travel.links import load_links
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Leg
@@ -64,6 +73,9 @@ class TravelModelConfig:
         Calibrated constants of the fallback.
     data_dir
         Where the DAGI polygons, GeoNames towns and ``fixed_links.csv`` are.
+    cache_dir
+        Where built fallback graphs are kept between runs (a few seconds saved per process);
+        ``None``: build in memory every time.
     """
 
     district: str
@@ -72,6 +84,7 @@ class TravelModelConfig:
     options: TravelOptions = field(default_factory=TravelOptions)
     fallback: FallbackParams = field(default_factory=FallbackParams)
     data_dir: Path = DATA_DIR
+    cache_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.district.strip():
@@ -89,6 +102,7 @@ def district_config(
     options: TravelOptions | None = None,
     roads_dir: Path = ROADS_DIR,
     data_dir: Path = DATA_DIR,
+    cache_dir: Path | None = None,
 ) -> TravelModelConfig:
     """The configuration the files on disk imply for ``district``.
 
@@ -119,6 +133,7 @@ def district_config(
         island_graphs=islands,
         options=options or TravelOptions(),
         data_dir=data_dir,
+        cache_dir=cache_dir,
     )
 
 
@@ -133,12 +148,52 @@ def load_towns(data_dir: Path) -> Towns:
     return Towns(xy=xy, population=np.array([float(r["population"]) for r in rows]))
 
 
+LAND_CACHE_VERSION = 1
+_LAND_INPUTS = ("dk_kommuner.geojson", "dk_places_geonames.csv", "fixed_links.csv")
+
+
+def _land_key(district: str, params: FallbackParams, data_dir: Path) -> str:
+    """What a cached land graph depends on: format, district, constants, input files."""
+    stamp = [
+        f"{n}:{(data_dir / n).stat().st_size}:{(data_dir / n).stat().st_mtime_ns}"
+        for n in _LAND_INPUTS
+    ]
+    text = "|".join([str(LAND_CACHE_VERSION), district, repr(params), *stamp])
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 @lru_cache(maxsize=8)
-def land_graph(district: str, params: FallbackParams, data_dir: Path = DATA_DIR) -> LandGraph:
-    """The fallback graph of a district, built once per process (a few seconds)."""
+def land_graph(
+    district: str,
+    params: FallbackParams,
+    data_dir: Path = DATA_DIR,
+    cache_dir: Path | None = None,
+) -> LandGraph:
+    """The fallback graph of a district, built once per process (a few seconds), or read from
+    ``cache_dir`` when a graph built from the same data and constants is there."""
     regions = cached_regions(data_dir)
     if district not in regions.district_polygons:
         raise InvalidInputError(f"unknown politikreds {district!r}")
+    if cache_dir is not None:
+        key = _land_key(district, params, data_dir)
+        path = cache_dir / f"fallback-{district_slug(district)}.npz"
+        cached = load_land_graph(path, key=key, params=params)
+        if cached is not None:
+            return cached
+        land = _build_land(district, params, data_dir)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            save_land_graph(land, partial, key=key)
+            partial.replace(path)  # atomic: parallel workers never read half a file
+        except OSError:
+            pass  # a read-only cache only costs the rebuild next time
+        return land
+    return _build_land(district, params, data_dir)
+
+
+def _build_land(district: str, params: FallbackParams, data_dir: Path) -> LandGraph:
+    regions = cached_regions(data_dir)
     return build_land_graph(
         list(regions.polygons),
         load_towns(data_dir),
@@ -157,9 +212,8 @@ def travel_times(config: TravelModelConfig) -> AnyTravelTimes:
     """The TravelTimes adapter ``config`` asks for (graphs are loaded once per process)."""
     if config.road_graph is not None:
         return RoadTravelTimes(_road_graph(config.road_graph), config.options)
-    fallback = LandTravelTimes(
-        land_graph(config.district, config.fallback, config.data_dir), config.options
-    )
+    land = land_graph(config.district, config.fallback, config.data_dir, config.cache_dir)
+    fallback = LandTravelTimes(land, config.options)
     if not config.island_graphs:
         return CompositeTravelTimes(fallback, ())
     roads = tuple(RoadTravelTimes(_road_graph(p), config.options) for p in config.island_graphs)

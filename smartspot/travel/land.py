@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -373,3 +374,52 @@ def _link_edges(
         np.array(metres, dtype=np.float64),
         np.array(ferry, dtype=bool),
     )
+
+
+def save_land_graph(land: LandGraph, path: Path, *, key: str) -> None:
+    """Write a land graph to ``path`` (``.npz``), tagged with the ``key`` it was built for."""
+    g = land.graph
+    wkb = [shapely.to_wkb(part) for part in land.parts]
+    offsets = np.cumsum([0, *(len(w) for w in wkb)])
+    np.savez_compressed(
+        path,
+        key=np.str_(key),
+        xy=g.xy,
+        indptr=g.indptr,
+        heads=g.heads,
+        seconds=g.seconds,
+        metres=g.metres,
+        ferry=g.ferry,
+        wait=g.wait,
+        landmass=land.landmass,
+        parts=np.frombuffer(b"".join(wkb), dtype=np.uint8),
+        part_offsets=offsets,
+    )
+
+
+def load_land_graph(path: Path, *, key: str, params: FallbackParams) -> LandGraph | None:
+    """The land graph saved at ``path``, or ``None`` when absent, unreadable or built for
+    another ``key`` (other data files or constants)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["key"]) != key:
+                return None
+            raw = data["parts"].tobytes()
+            offsets = data["part_offsets"]
+            parts = tuple(
+                shapely.from_wkb(raw[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1)
+            )
+            graph = RoadGraph(
+                xy=data["xy"],
+                indptr=data["indptr"],
+                heads=data["heads"],
+                seconds=data["seconds"],
+                metres=data["metres"],
+                ferry=data["ferry"],
+                wait=data["wait"],
+                snappable=np.ones(len(data["xy"]), dtype=bool),
+                source="fallback land graph (cached)",
+            )
+            return LandGraph(graph=graph, landmass=data["landmass"], parts=parts, params=params)
+    except (OSError, KeyError, ValueError):
+        return None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +14,13 @@ from smartspot.geo.regions import Regions
 from smartspot.resources import DATA_DIR
 from smartspot.travel.config import load_towns
 from smartspot.travel.fallback import LandTravelTimes
-from smartspot.travel.land import FallbackParams, LandGraph, build_land_graph
+from smartspot.travel.land import (
+    FallbackParams,
+    LandGraph,
+    build_land_graph,
+    load_land_graph,
+    save_land_graph,
+)
 from smartspot.travel.links import load_links
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import TravelTimes, reachable
@@ -136,3 +143,21 @@ def test_triangle_inequality_on_the_land_graph(
     t = mvj_fallback.node_matrix(np.array([a, b, a]), np.array([b, c, c]))
     if np.isfinite(t[0, 0]) and np.isfinite(t[1, 1]):
         assert t[2, 2] <= t[0, 0] + t[1, 1] + 1e-2
+
+
+def test_land_graph_cache_round_trips_and_checks_its_key(
+    oej_land: LandGraph, tmp_path: Path
+) -> None:
+    path = tmp_path / "fallback.npz"
+    save_land_graph(oej_land, path, key="abc")
+    loaded = load_land_graph(path, key="abc", params=oej_land.params)
+    assert loaded is not None
+    assert np.array_equal(loaded.graph.heads, oej_land.graph.heads)
+    assert np.array_equal(loaded.landmass, oej_land.landmass)
+    assert all(p.equals(q) for p, q in zip(loaded.parts, oej_land.parts, strict=True))
+    a, b = town("Odder"), xy(*TRANEBJERG)
+    assert LandTravelTimes(loaded).matrix(a, b)[0, 0] == pytest.approx(
+        LandTravelTimes(oej_land).matrix(a, b)[0, 0]
+    )
+    assert load_land_graph(path, key="other data", params=oej_land.params) is None
+    assert load_land_graph(tmp_path / "missing.npz", key="abc", params=oej_land.params) is None
