@@ -15,6 +15,8 @@ import time
 
 import numpy as np
 import pyvrp
+from pyvrp import PenaltyParams, SolveParams
+from pyvrp.search import NeighbourhoodParams
 from pyvrp.stop import MaxRuntime
 
 from smartspot.optimise.instance import Instance, Routes
@@ -24,6 +26,7 @@ from smartspot.optimise.solver import Part, decomposed_solve
 # Set-up time grows with the square of the clients: about 2 s at 2,700 clients (3e-7·n²).
 SETUP_S_PER_CLIENT2 = 3e-7
 SETUP_S_FIXED = 0.003
+NEIGHBOURS = 50  # PyVRP's default granular neighbourhood
 
 
 def estimated_setup_s(clients: int) -> float:
@@ -95,6 +98,12 @@ def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) ->
         seed=seed,
         collect_stats=False,
         display=False,
+        params=SolveParams(
+            neighbourhood=NeighbourhoodParams(num_neighbours=NEIGHBOURS),
+            # prizes outweigh all driving, so a second of time warp must be allowed to cost
+            # more than a prize, or the search settles in infeasible plans
+            penalty=PenaltyParams(max_penalty=float(max(100_000, 2 * int(prizes.max())))),
+        ),
         initial_solution=initial,
     )
     best = result.best

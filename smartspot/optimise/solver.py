@@ -23,7 +23,7 @@ from smartspot.optimise.instance import Instance, Routes, components
 from smartspot.optimise.problem import Problem, Solution
 
 # Returning the answer (building Plan objects) takes a few ms; backends stop this much early.
-RETURN_MARGIN_S = 0.01
+RETURN_MARGIN_S = 0.003
 
 
 class Solver(Protocol):
@@ -121,11 +121,12 @@ def decomposed_solve(
     deadline = began + time_limit_s - RETURN_MARGIN_S
     inst = Instance.of(problem)
     reach = inst.reach_lists()
-    routes = construct(inst, reach, deadline=deadline)
+    groups = components(inst, reach)
+    routes = construct(inst, reach, deadline=deadline, groups=groups)
     start_value = inst.route_value(routes)
     rng = np.random.default_rng(seed)
     parts = []
-    for cars in components(inst, reach):
+    for cars in groups:
         hotspots = np.unique(np.concatenate([reach[k] for k in cars]))
         if len(hotspots) == 0:
             continue
