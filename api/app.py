@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services, build_services
 from api.errors import BodySizeLimit, install_error_handlers
-from api.routers import auth, health, hotspots, live, map
+from api.routers import auth, health, hotspots, live, map, ogc, reports
 from api.settings import Settings
 from smartspot import __version__
 from smartspot.clock import Clock
@@ -62,7 +62,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.services = services
     install_error_handlers(app)
-    for router in (health.router, auth.router, hotspots.router, live.router, map.router):
+    for router in (
+        health.router,
+        auth.router,
+        hotspots.router,
+        live.router,
+        reports.router,
+        map.router,
+        ogc.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.mount("/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet")

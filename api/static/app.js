@@ -158,7 +158,7 @@ function showPatrol(patrol) {
   if (patrol.lon !== null && patrol.lon !== undefined) {
     const icon = L.divIcon({
       className: "",
-      html: `<div class="car-label st-${esc(patrol.status)}" data-car="${esc(patrol.call_sign)}">🚓 ${esc(patrol.call_sign)}</div>`,
+      html: `<div class="car-label st-${esc(patrol.status)}" data-car="${esc(patrol.call_sign)}">${esc(patrol.call_sign)}</div>`,
       iconSize: null,
       iconAnchor: [10, 10],
     });

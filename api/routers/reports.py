@@ -1,0 +1,118 @@
+"""Reports: urgent response times per kommune and politikreds (the half-yearly follow-up), and
+hotspot visits and dosage per hotspot, kommune and week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Query
+
+from api.auth import Reader
+from api.deps import ServicesDep
+from smartspot.errors import InvalidInputError
+from smartspot.windows import LOCAL_TZ
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+Since = Annotated[datetime, Query(description="start of the period (inclusive), with a timezone")]
+Until = Annotated[datetime, Query(description="end of the period (exclusive), with a timezone")]
+
+
+def _period(since: datetime, until: datetime) -> None:
+    for name, moment in (("since", since), ("until", until)):
+        if moment.tzinfo is None:
+            raise InvalidInputError(
+                f"{name} must carry a timezone, e.g. 2026-01-01T00:00:00+01:00", field=name
+            )
+    if until <= since:
+        raise InvalidInputError("until must be after since", field="until")
+
+
+def _stats(seconds: list[float]) -> dict[str, Any]:
+    values = np.array(seconds, dtype=np.float64)
+    return {
+        "count": len(seconds),
+        "mean_s": round(float(values.mean()), 1),
+        "median_s": round(float(np.median(values)), 1),
+        "p90_s": round(float(np.percentile(values, 90)), 1),
+    }
+
+
+@router.get("/response-times")
+def response_times(
+    principal: Reader,
+    services: ServicesDep,
+    since: Since,
+    until: Until,
+    by: Literal["kommune", "politikreds"] = "kommune",
+) -> dict[str, Any]:
+    """Responstid for urgent callouts received in ``[since, until)``: received → first car on
+    scene, in seconds (mean, median, 90th percentile), per kommune or politikreds. Callouts
+    without an arrival are counted apart (``not_arrived``)."""
+    _period(since, until)
+    groups: dict[str, list[float]] = defaultdict(list)
+    names: dict[str, str] = {}
+    missing: dict[str, int] = defaultdict(int)
+    for callout, location in services.store.callouts.list(since=since, until=until, urgent=True):
+        if location is None:
+            continue
+        key = location.kommunekode if by == "kommune" else location.politikreds
+        names[key] = location.kommunenavn if by == "kommune" else location.politikreds
+        if callout.response_s is None:
+            missing[key] += 1
+        else:
+            groups[key].append(callout.response_s)
+    rows = []
+    for key in sorted(set(groups) | set(missing)):
+        row: dict[str, Any] = {"key": key, "name": names[key], "not_arrived": missing.get(key, 0)}
+        row.update(
+            _stats(groups[key])
+            if groups.get(key)
+            else {"count": 0, "mean_s": None, "median_s": None, "p90_s": None}
+        )
+        if by == "kommune":
+            row["politikreds"] = services.regions.kommune(key).politikreds
+        rows.append(row)
+    return {"by": by, "since": since.isoformat(), "until": until.isoformat(), "groups": rows}
+
+
+@router.get("/visits")
+def visits(
+    principal: Reader,
+    services: ServicesDep,
+    since: Since,
+    until: Until,
+    by: Literal["hotspot", "kommune", "week"] = "hotspot",
+) -> dict[str, Any]:
+    """Visits arriving in ``[since, until)`` and their dosage (minutes on site) per hotspot,
+    kommune or ISO week (Europe/Copenhagen), reported and detected alike."""
+    _period(since, until)
+    found = services.store.visits.list(since=since, until=until)
+    kommune_of: dict[str, tuple[str, str]] = {}
+    if by == "kommune":
+        for stored in found:
+            hid = stored.visit.hotspot
+            if hid not in kommune_of:
+                loc = services.hotspots.show(hid).location
+                kommune_of[hid] = (loc.kommunekode, loc.kommunenavn)
+    groups: dict[str, dict[str, Any]] = {}
+    for stored in found:
+        v = stored.visit
+        if by == "hotspot":
+            key, name = v.hotspot, v.hotspot
+        elif by == "kommune":
+            key, name = kommune_of[v.hotspot]
+        else:
+            year, week, _ = v.arrived_at.astimezone(LOCAL_TZ).isocalendar()
+            key = name = f"{year}-W{week:02d}"
+        row = groups.setdefault(
+            key, {"key": key, "name": name, "visits": 0, "detected": 0, "minutes": 0.0}
+        )
+        row["visits"] += 1
+        row["detected"] += int(v.detected)
+        row["minutes"] += v.minutes_on_site or 0.0
+    rows = [{**r, "minutes": round(r["minutes"], 1)} for _, r in sorted(groups.items())]
+    return {"by": by, "since": since.isoformat(), "until": until.isoformat(), "groups": rows}

@@ -1,0 +1,188 @@
+"""The map in a real headless Chromium (Debian's, driven by Playwright): an operator sees
+hotspots and cars, receives a proposal when a callout clears and accepts it; an analyst draws
+a polygon hotspot with its handling instruction. Screenshots go to tests/api/_artifacts/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api import create_app
+from api.app import services_of
+from smartspot.clock import FixedClock
+from smartspot.demo import load_demo_hotspots
+from smartspot.resources import SCENARIOS_DIR
+from tests.api.conftest import NOW, PASSWORD, add_users, make_settings
+from tests.api.live_server import serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+TIMEOUT_MS = 20_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/setup.d/20-browser.sh)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, with the demo hotspots and one car."""
+    app = create_app(make_settings(tmp_path_factory.mktemp("browser")), clock=FixedClock(NOW))
+    add_users(app)
+    services = services_of(app)
+    load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
+    services.operations.add_patrol("MV-21", "st02", actor="test")
+    with serving(app) as base:
+        fix = {"call_sign": "MV-21", "lon": 8.97, "lat": 56.14, "at": NOW.isoformat()}
+        answer = httpx.post(
+            f"{base}/patrols/positions", json={"positions": [fix]}, headers=_token(base, "operator")
+        )
+        answer.raise_for_status()
+        yield base
+    services.close()
+
+
+def _token(base: str, name: str) -> dict[str, str]:
+    answer = httpx.post(f"{base}/auth/token", data={"username": name, "password": PASSWORD})
+    answer.raise_for_status()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: Any, base: str, user: str) -> Any:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(base + "/")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]")
+    return page
+
+
+def test_operator_sees_the_map_gets_a_proposal_and_accepts_it(server: str, browser: Any) -> None:
+    page = _open(browser, server, "operator")
+    assert page.locator("#district").inner_text() == "Midt- og Vestjyllands Politi"
+    assert page.locator("#whoami").inner_text() == "operator (operatør)"
+    # boundaries + hotspots are drawn as SVG paths; the car has its call sign on the map
+    assert page.locator(".leaflet-overlay-pane path").count() > 100
+    car = page.locator('.car-label[data-car="MV-21"]')
+    assert car.is_visible()
+    assert "MV-21" in car.inner_text()
+    assert (
+        page.locator('#patrols tr[data-car="MV-21"]').inner_text().split("\t")[1].strip() == "Ledig"
+    )
+    # the analyst's tools are hidden from an operator
+    assert not page.locator("#draw-polygon").is_visible()
+
+    # a callout runs its course over the API; the map hears the proposal by SSE (no polling)
+    op = _token(server, "operator")
+    callout = httpx.post(
+        f"{server}/callouts", json={"urgent": True, "lon": 8.9, "lat": 56.2}, headers=op
+    ).json()
+    for step, body in (("dispatch", {"patrol": "MV-21"}), ("arrive", None), ("clear", None)):
+        httpx.post(
+            f"{server}/callouts/{callout['id']}/{step}", json=body, headers=op
+        ).raise_for_status()
+    card = page.locator('.proposal[data-car="MV-21"]')
+    card.wait_for()
+    assert "stop på vejen hjem" in card.inner_text()
+    assert card.locator("li").count() >= 1
+    assert (
+        page.locator('#patrols tr[data-car="MV-21"]').inner_text().split("\t")[1].strip()
+        == "På vej hjem"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "operator_proposal.png"))
+
+    proposal_id = card.get_attribute("data-proposal")
+    card.locator("button.accept").click()
+    page.wait_for_selector('#patrols tr[data-car="MV-21"] .st-on_task')
+    assert card.count() == 0
+    decided = httpx.get(f"{server}/proposals/{proposal_id}", headers=op).json()
+    assert (decided["status"], decided["decided_by"]) == ("accepted", "operator")
+    page.screenshot(path=str(ARTIFACTS / "operator_accepted.png"))
+    page.close()
+
+
+def test_analyst_draws_a_polygon_hotspot_with_its_instruction(server: str, browser: Any) -> None:
+    page = _open(browser, server, "analyst")
+    page.evaluate("map.setView([56.128, 8.995], 16)")
+    page.wait_for_timeout(300)
+    page.click("#draw-polygon")
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-120, -80), (120, -80), (140, 90), (-100, 100)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.click("#draw-finish")
+    form = page.locator("#hotspot-form")
+    form.wait_for()
+    form.locator("input[name=title]").fill("Unge samles ved Fredhøj Skole")
+    form.locator("select[name=category]").select_option("youth_nuisance")
+    form.locator("select[name=priority]").select_option("4")
+    form.locator("textarea[name=description]").fill(
+        "Larm og knallertkørsel på skolens område om aftenen"
+    )
+    form.locator("textarea[name=instruction]").fill(
+        "Kør ind på P-pladsen, gå en runde og tal med de unge"
+    )
+    form.locator("textarea[name=steps]").fill("Parker synligt\nGå en runde\nNoter antal personer")
+    form.locator("textarea[name=windows]").fill("fri,sat 20:00-02:00")
+    page.screenshot(path=str(ARTIFACTS / "analyst_drawing.png"))
+    page.click("#hotspot-save")
+    page.wait_for_selector("#toast.show")
+    assert "er gemt" in page.locator("#toast").inner_text()
+    assert page.locator("#draw-panel").is_hidden()
+
+    planner = _token(server, "planner")
+    found = httpx.get(f"{server}/hotspots", params={"limit": 1000}, headers=planner).json()
+    [mine] = [
+        f for f in found["features"] if f["properties"]["title"] == "Unge samles ved Fredhøj Skole"
+    ]
+    assert mine["geometry"]["type"] == "Polygon"
+    assert len(mine["geometry"]["coordinates"][0]) == 5
+    props = mine["properties"]
+    assert (props["created_by"], props["kommunenavn"], props["priority"]) == (
+        "analyst",
+        "Herning",
+        4,
+    )
+    assert props["steps"] == ["Parker synligt", "Gå en runde", "Noter antal personer"]
+    assert props["windows"] == ["fri,sat 20:00-02:00"]
+    page.close()
+
+
+def test_a_wrong_password_shows_a_danish_message(server: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(server + "/")
+    page.fill("input[name=username]", "operator")
+    page.fill("input[name=password]", "forkert-kode")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#login-error:has-text('Forkert brugernavn eller adgangskode')")
+    page.close()
