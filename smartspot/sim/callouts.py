@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from smartspot.sim.district import District
 from smartspot.sim.ports import TravelTimes
@@ -45,55 +46,102 @@ class CalloutSpec:
     on_scene_s: float
 
 
-def hourly_rates(district: District, days: float) -> NDArray[np.float64]:
-    """Expected callouts (urgent + non-urgent) in each hour of the run."""
+def hourly_rates(
+    district: District, days: float, *, urgent: bool | None = None
+) -> NDArray[np.float64]:
+    """Expected callouts in each hour of the run: all of them (``urgent=None``), or only the
+    urgent or the other ones (each with its own hour profile when the scenario gives one)."""
     settings = district.scenario.callouts
-    per_hour = (settings.urgent_per_year + settings.non_urgent_per_year) / HOURS_PER_YEAR
-    hourly = np.array(settings.hourly) / np.mean(settings.hourly)
+    if urgent is None:
+        return hourly_rates(district, days, urgent=True) + hourly_rates(
+            district, days, urgent=False
+        )
+    yearly = settings.urgent_per_year if urgent else settings.non_urgent_per_year
+    profile = settings.hourly_urgent if urgent and settings.hourly_urgent else settings.hourly
+    hourly = np.array(profile) / np.mean(profile)
     weekday = np.array(settings.weekday) / np.mean(settings.weekday)
     start = district.scenario.start
     hours = math.ceil(days * 24)
     rates = np.empty(hours)
     for h in range(hours):
         local = (start + timedelta(hours=h)).astimezone(LOCAL_TZ)
-        rates[h] = per_hour * hourly[local.hour] * weekday[local.weekday()]
+        rates[h] = yearly / HOURS_PER_YEAR * hourly[local.hour] * weekday[local.weekday()]
     return rates
 
 
-def _rural_points(district: District, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
-    minx, miny, maxx, maxy = district.polygon.bounds
+def _uniform_in(area: BaseGeometry, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    minx, miny, maxx, maxy = area.bounds
     found = np.zeros((0, 2))
     while len(found) < n:
         batch = rng.uniform((minx, miny), (maxx, maxy), size=(max(64, 4 * n), 2))
-        inside = shapely.contains_xy(district.polygon, batch[:, 0], batch[:, 1])
+        inside = shapely.contains_xy(area, batch[:, 0], batch[:, 1])
         found = np.vstack([found, batch[inside]])
     return found[:n]
 
 
-def _town_points(district: District, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
-    towns = district.towns
-    spread = district.scenario.callouts.town_spread_m
-    choice = rng.choice(len(towns.names), size=n, p=towns.population / towns.population.sum())
-    sd = spread * np.sqrt(towns.population[choice] / 1000.0)
-    points = towns.xy[choice] + rng.normal(size=(n, 2)) * sd[:, None]
+def _town_points(
+    district: District, towns: NDArray[np.int64], n: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """``n`` places around the given towns (indices into ``district.towns``), by population."""
+    settings = district.scenario.callouts
+    population = district.towns.population[towns]
+    choice = towns[rng.choice(len(towns), size=n, p=population / population.sum())]
+    xy = district.towns.xy[choice]
+    sd = np.minimum(
+        settings.town_spread_m * np.sqrt(district.towns.population[choice] / 1000.0),
+        settings.town_spread_max_m,
+    )
+    points = xy + rng.normal(size=(n, 2)) * sd[:, None]
     for _ in range(10):  # scatter that lands in the sea or a neighbour district is redrawn
         outside = ~shapely.contains_xy(district.polygon, points[:, 0], points[:, 1])
         if not outside.any():
             break
         k = int(outside.sum())
-        points[outside] = towns.xy[choice[outside]] + rng.normal(size=(k, 2)) * sd[outside, None]
+        points[outside] = xy[outside] + rng.normal(size=(k, 2)) * sd[outside, None]
     outside = ~shapely.contains_xy(district.polygon, points[:, 0], points[:, 1])
-    points[outside] = towns.xy[choice[outside]]
+    points[outside] = xy[outside]
     return points
 
 
 def _places(
     district: District, n: int, rng: np.random.Generator
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    rural = rng.random(n) < district.scenario.callouts.rural_share
+    """Where ``n`` callouts happen, and which of them are rural.
+
+    With ``kommune_population`` each callout first falls in a kommune in proportion to its
+    inhabitants (so towns GeoNames counts twice, like Aarhus and its suburbs, are not
+    over-weighted), then on rural land of that kommune with the rural share, else at one of its
+    towns. Without it, the rural ones lie anywhere on the district's land and the others at
+    towns in proportion to GeoNames population.
+    """
+    settings = district.scenario.callouts
+    rural = rng.random(n) < settings.rural_share
     points = np.empty((n, 2))
-    points[rural] = _rural_points(district, int(rural.sum()), rng)
-    points[~rural] = _town_points(district, int((~rural).sum()), rng)
+    all_towns = np.arange(len(district.towns.names))
+    if not settings.kommune_population:
+        points[rural] = _uniform_in(district.polygon, int(rural.sum()), rng)
+        points[~rural] = _town_points(district, all_towns, int((~rural).sum()), rng)
+        return points, rural
+    codes = [kode for kode, _ in settings.kommune_population]
+    weights = np.array([people for _, people in settings.kommune_population])
+    which = rng.choice(len(codes), size=n, p=weights / weights.sum())
+    for k, kode in enumerate(codes):
+        here = which == k
+        mine = np.array(
+            [i for i in all_towns if district.towns.kommunekode[i] == kode], dtype=np.int64
+        )
+        if len(mine) == 0:
+            rural[here] = True
+        polygon = district.kommune_polygons[kode]
+        for flag in (True, False):
+            group = here & (rural == flag)
+            count = int(group.sum())
+            if count:
+                points[group] = (
+                    _uniform_in(polygon, count, rng)
+                    if flag
+                    else _town_points(district, mine, count, rng)
+                )
     return points, rural
 
 
@@ -117,15 +165,21 @@ def generate_callouts(
         The callout stream's own generator (independent of the policy's).
     """
     settings = district.scenario.callouts
-    rates = hourly_rates(district, days)
-    counts = rng.poisson(rates)
     horizon = days * 86400.0
-    times = np.concatenate(
-        [h * 3600.0 + np.sort(rng.uniform(0.0, 3600.0, size=c)) for h, c in enumerate(counts)]
-    )
-    times = times[times < horizon]
+    arrivals = []
+    for flag in (True, False):
+        counts = rng.poisson(hourly_rates(district, days, urgent=flag))
+        times = np.concatenate(
+            [h * 3600.0 + rng.uniform(0.0, 3600.0, size=c) for h, c in enumerate(counts)]
+        )
+        arrivals.append((times, np.full(len(times), flag)))
+    times = np.concatenate([a[0] for a in arrivals])
+    urgent = np.concatenate([a[1] for a in arrivals])
+    order = np.argsort(times, kind="stable")
+    times, urgent = times[order], urgent[order]
+    keep = times < horizon
+    times, urgent = times[keep], urgent[keep]
     n = len(times)
-    urgent = rng.random(n) < settings.urgent_share
     points, rural = _places(district, n, rng)
     for _ in range(20):
         if n == 0:

@@ -135,7 +135,7 @@ class Model:
         for s, entry in enumerate(self.scenario.stations):
             pool = []
             for k in range(entry.max_cars):
-                home = district.station_xy[s].copy()
+                home = district.home_of(s, k).copy()
                 car = Car(id=f"{entry.station_id}-{k + 1}", station=s, home=home, pos=home.copy())
                 pool.append(car)
                 self.cars.append(car)
@@ -181,9 +181,15 @@ class Model:
         return [(car.leg_from, done), (car.leg_to, left)]
 
     def times_to(
-        self, cars: list[Car], target: NDArray[np.float64], turnout_s: float
+        self,
+        cars: list[Car],
+        target: NDArray[np.float64],
+        turnout_s: float,
+        *,
+        speedup: float = 1.0,
     ) -> NDArray[np.float64]:
-        """Seconds until each car could be at ``target``; ``NaN`` when it cannot get there."""
+        """Seconds until each car could be at ``target``; ``NaN`` when it cannot get there.
+        ``speedup`` divides the driving (blue-light driving to an urgent call)."""
         if not cars:
             return np.zeros(0)
         anchors = [self._anchors(car) for car in cars]
@@ -199,7 +205,7 @@ class Model:
                 if not math.isnan(t) and (math.isnan(best) or t < best):
                     best = t
             parked = cars[c].state in (IDLE, AT_HOTSPOT)
-            out[c] = best + (turnout_s if parked else 0.0)
+            out[c] = best / speedup + (turnout_s if parked else 0.0)
         return out
 
     # ------------------------------------------------------------------ car movement
@@ -273,13 +279,16 @@ class Model:
         allowed = URGENT_OK if call.spec.urgent else NON_URGENT_OK
         cars = [c for c in self.cars if c.state in allowed and not c.leaving]
         target = np.array([call.spec.x, call.spec.y])
-        times = self.times_to(cars, target, call.spec.turnout_s)
+        times = self.times_to(cars, target, call.spec.turnout_s, speedup=self._speedup(call.spec))
         if len(cars) == 0 or np.isnan(times).all():
             call.queued = True
             (self.urgent_queue if call.spec.urgent else self.other_queue).append(call)
             return
         best = int(np.nanargmin(times))
         self._send(cars[best], call, float(times[best]))
+
+    def _speedup(self, spec: CalloutSpec) -> float:
+        return self.scenario.dispatch.urgent_speedup if spec.urgent else 1.0
 
     def _send(self, car: Car, call: _Open, seconds: float) -> None:
         call.on_task = car.plan is not None and car.state in ON_TASK  # pulled off a task
@@ -331,7 +340,10 @@ class Model:
         for queue in (self.urgent_queue, self.other_queue):
             for call in list(queue):
                 seconds = self.times_to(
-                    [car], np.array([call.spec.x, call.spec.y]), call.spec.turnout_s
+                    [car],
+                    np.array([call.spec.x, call.spec.y]),
+                    call.spec.turnout_s,
+                    speedup=self._speedup(call.spec),
                 )[0]
                 if math.isnan(seconds):
                     continue

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import Regions
 from smartspot.geo.stations import load_stations
 from smartspot.geo.validate import check_hotspot_geometry
-from smartspot.sim.scenario import Scenario
+from smartspot.sim.scenario import Scenario, StationCars
 from smartspot.windows import ActiveWindow
 
 #: A hotspot farther than this (straight line) from every station of its district is
@@ -63,6 +64,14 @@ class District:
     hotspots: tuple[Hotspot, ...]
     hotspot_xy: NDArray[np.float64]
     hotspot_station_km: NDArray[np.float64]  # straight line to the nearest station
+    car_homes: tuple[NDArray[np.float64], ...] = ()  # per station: (max_cars, 2) posts
+    kommune_polygons: Mapping[str, BaseGeometry] = field(default_factory=dict)
+
+    def home_of(self, station: int, car: int) -> NDArray[np.float64]:
+        """Where car number ``car`` of a station waits when free (its post, or the station)."""
+        if self.car_homes:
+            return self.car_homes[station][car]
+        return self.station_xy[station]
 
     @property
     def hotspot_outlying(self) -> NDArray[np.bool_]:
@@ -74,6 +83,19 @@ class District:
 
     def kommune_name(self, kode: str) -> str:
         return self.regions.kommune(kode).navn
+
+    def kommune_points(self) -> tuple[tuple[str, ...], NDArray[np.float64]]:
+        """One reference point per kommune (its most populous GeoNames town), for the
+        coverage guard; kommuner without a listed town are left out."""
+        towns = self.towns
+        names, points = [], []
+        for kode in self.kommuner:
+            mine = [i for i, k in enumerate(towns.kommunekode) if k == kode]
+            if mine:
+                best = max(mine, key=lambda i: float(towns.population[i]))
+                names.append(self.kommune_name(kode))
+                points.append(towns.xy[best])
+        return tuple(names), np.array(points, dtype=np.float64).reshape(-1, 2)
 
 
 def _load_towns(path: Path, politikreds: str, kommuner: set[str], exclude: set[str]) -> Towns:
@@ -95,6 +117,27 @@ def _load_towns(path: Path, politikreds: str, kommuner: set[str], exclude: set[s
         np.array(pop),
         tuple(kode),
     )
+
+
+def _posts(
+    entry: StationCars, station_xy: NDArray[np.float64], towns: Towns
+) -> NDArray[np.float64]:
+    """Car k of a station waits at post ``k`` (cycling), the station itself when none are set."""
+    if not entry.posts:
+        return np.repeat(station_xy.reshape(1, 2), max(1, entry.max_cars), axis=0)
+    points = []
+    for name in entry.posts:
+        if name == "station":
+            points.append(station_xy)
+            continue
+        if name not in towns.names:
+            raise InvalidInputError(
+                f"scenario: stations.{entry.station_id}.posts: no GeoNames town {name!r} in the "
+                f"district; known towns include {', '.join(sorted(towns.names)[:12])} …",
+                field="posts",
+            )
+        points.append(towns.xy[towns.names.index(name)])
+    return np.array([points[k % len(points)] for k in range(max(1, entry.max_cars))])
 
 
 def load_hotspots(path: Path, regions: Regions, *, today: date | None = None) -> list[Hotspot]:
@@ -210,8 +253,25 @@ def build_district(
     else:
         hotspot_xy = np.zeros((0, 2))
         station_km = np.zeros(0)
+    car_homes = tuple(
+        _posts(entry, station_xy[s], towns) for s, entry in enumerate(scenario.stations)
+    )
+    kommune_polygons = {
+        k.kode: poly
+        for k, poly in zip(regions.kommuner, regions.polygons, strict=True)
+        if k.kode in kommuner
+    }
+    unknown = {kode for kode, _ in scenario.callouts.kommune_population} - kommuner
+    if unknown:
+        raise InvalidInputError(
+            f"scenario: callouts.kommune_population names kommuner outside "
+            f"{scenario.politikreds}: {', '.join(sorted(unknown))}",
+            field="kommune_population",
+        )
     return District(
         scenario=scenario,
+        car_homes=car_homes,
+        kommune_polygons=kommune_polygons,
         regions=regions,
         polygon=polygon,
         stations=tuple(stations),

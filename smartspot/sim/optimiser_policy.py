@@ -27,24 +27,9 @@ from smartspot.sim.policies import Proposal, Stop
 
 if TYPE_CHECKING:
     from smartspot.sim.dispatch import Car, Model
-    from smartspot.sim.district import District
 
 WEEK_S = 7 * 86400.0
 AVAILABLE = ("idle", "returning")
-
-
-def coverage_points(district: District) -> tuple[tuple[str, ...], np.ndarray]:
-    """One reference point per kommune: its most populous GeoNames town."""
-    towns = district.towns
-    names, points = [], []
-    for kode in district.kommuner:
-        mine = [i for i, k in enumerate(towns.kommunekode) if k == kode]
-        if not mine:
-            continue
-        best = max(mine, key=lambda i: towns.population[i])
-        names.append(district.kommune_name(kode))
-        points.append(towns.xy[best])
-    return tuple(names), np.array(points).reshape(-1, 2)
 
 
 class OptimiserPolicy:
@@ -76,7 +61,7 @@ class OptimiserPolicy:
         self._settings = ValueSettings(cooldown_min=smartspot.cooldown_min, jitter=smartspot.jitter)
         self._guard = None
         if smartspot.coverage_guard_min is not None:
-            names, points = coverage_points(district)
+            names, points = district.kommune_points()
             self._guard = CoverageGuard(smartspot.coverage_guard_min, names, points)
         self._prepared_for = id(model)
 

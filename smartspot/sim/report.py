@@ -102,7 +102,6 @@ def _map_plot(district: District, by_label: Mapping[str, Sequence[JobResult]]) -
             for part in getattr(poly, "geoms", [poly]):
                 x, y = part.exterior.xy
                 axes.fill(x, y, color="#eef2e6", edgecolor="#8a9a7a", linewidth=0.5)
-        axes.scatter(*district.station_xy.T, marker="s", color="black", s=18, label="station")
         runs = by_label[label]
         counts: defaultdict[str, float] = defaultdict(float)
         for result in runs:
@@ -119,6 +118,7 @@ def _map_plot(district: District, by_label: Mapping[str, Sequence[JobResult]]) -
                 edgecolors="black",
                 linewidths=0.3,
             )
+        axes.scatter(*district.station_xy.T, marker="s", color="black", s=22, zorder=3)
         axes.set_title(f"{label}: visits per hotspot\n(orange: outlying > {OUTLYING_KM:g} km)")
         axes.set_aspect("equal")
         axes.set_xticks([])

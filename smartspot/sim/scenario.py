@@ -32,6 +32,7 @@ class StationCars:
     day: int
     evening: int
     night: int
+    posts: tuple[str, ...] = ()  # GeoNames towns where its cars wait when free; () = station
 
     def __post_init__(self) -> None:
         for shift in SHIFTS:
@@ -83,6 +84,9 @@ class CalloutSettings:
     urgent_on_scene: OnScene
     non_urgent_on_scene: OnScene
     exclude_towns: tuple[str, ...] = ()
+    hourly_urgent: tuple[float, ...] = ()  # own hour profile for urgent calls; () = ``hourly``
+    town_spread_max_m: float = 2_500.0  # cap on the scatter's standard deviation
+    kommune_population: tuple[tuple[str, float], ...] = ()  # () = GeoNames town weights only
 
     def __post_init__(self) -> None:
         for name in ("urgent_per_year", "non_urgent_per_year"):
@@ -91,8 +95,10 @@ class CalloutSettings:
                 raise _fail(f"{value!r} callouts a year; allowed 0–10,000,000", f"callouts.{name}")
         if self.urgent_per_year + self.non_urgent_per_year <= 0:
             raise _fail("no callouts at all; set a positive rate", "callouts.urgent_per_year")
-        for name, size in (("hourly", 24), ("weekday", 7)):
+        for name, size in (("hourly", 24), ("weekday", 7), ("hourly_urgent", 24)):
             profile = getattr(self, name)
+            if name == "hourly_urgent" and not profile:
+                continue
             if len(profile) != size or any(not w >= 0 for w in profile) or sum(profile) <= 0:
                 raise _fail(
                     f"needs {size} non-negative weights with a positive sum; got {profile!r}",
@@ -102,6 +108,16 @@ class CalloutSettings:
             raise _fail(f"{self.rural_share!r}; a share from 0 to 1", "callouts.rural_share")
         if not 0 < self.town_spread_m <= 5_000:
             raise _fail(f"{self.town_spread_m!r} m; allowed 0–5000", "callouts.town_spread_m")
+        if not 0 < self.town_spread_max_m <= 20_000:
+            raise _fail(
+                f"{self.town_spread_max_m!r} m; allowed 0–20000", "callouts.town_spread_max_m"
+            )
+        for kode, people in self.kommune_population:
+            if not (len(kode) == 4 and kode.isdigit()) or not people > 0:
+                raise _fail(
+                    f"{kode} = {people!r}; keys are 4-digit kommune codes, values positive",
+                    "callouts.kommune_population",
+                )
 
     @property
     def urgent_share(self) -> float:
@@ -115,8 +131,11 @@ class DispatchSettings:
     handling_s: tuple[float, float]  # call handling at the vagtcentral, uniform range
     turnout_s: tuple[float, float]  # from the order to the car rolling, uniform range
     km_circuity: float = 1.3
+    urgent_speedup: float = 1.0  # blue-light driving: urgent legs take time / speedup
 
     def __post_init__(self) -> None:
+        if not 1.0 <= self.urgent_speedup <= 2.0:
+            raise _fail(f"{self.urgent_speedup}; allowed 1.0–2.0", "dispatch.urgent_speedup")
         for name in ("handling_s", "turnout_s"):
             low, high = getattr(self, name)
             if not 0 <= low <= high <= 3_600:
@@ -261,7 +280,12 @@ def parse_scenario(data: dict[str, Any], *, base: Path | None = None) -> Scenari
                 "cars must be a table with exactly day, evening and night",
                 f"stations.{entry['id']}.cars",
             )
-        stations.append(StationCars(entry["id"], cars["day"], cars["evening"], cars["night"]))
+        posts = entry.get("posts", [])
+        if not isinstance(posts, list) or not all(isinstance(p, str) for p in posts):
+            raise _fail("must be a list of town names", f"stations.{entry['id']}.posts")
+        stations.append(
+            StationCars(entry["id"], cars["day"], cars["evening"], cars["night"], tuple(posts))
+        )
 
     c = _table(data, "callouts")
     exclude = c.get("exclude_towns", [])
@@ -275,12 +299,18 @@ def parse_scenario(data: dict[str, Any], *, base: Path | None = None) -> Scenari
         urgent_on_scene=_on_scene(c, "urgent_on_scene"),
         non_urgent_on_scene=_on_scene(c, "non_urgent_on_scene"),
         exclude_towns=tuple(str(v) for v in exclude),
+        hourly_urgent=tuple(float(v) for v in c.get("hourly_urgent", [])),
+        town_spread_max_m=_number(c, "town_spread_max_m", "callouts.", 2_500.0),
+        kommune_population=tuple(
+            (str(k), float(v)) for k, v in dict(c.get("kommune_population", {})).items()
+        ),
     )
     d = _table(data, "dispatch")
     dispatch = DispatchSettings(
         handling_s=_pair(d, "handling_s", "dispatch."),
         turnout_s=_pair(d, "turnout_s", "dispatch."),
         km_circuity=_number(d, "km_circuity", "dispatch.", 1.3),
+        urgent_speedup=_number(d, "urgent_speedup", "dispatch.", 1.0),
     )
     s = data.get("smartspot", {})
     guard = s.get("coverage_guard_min")

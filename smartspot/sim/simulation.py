@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
 from smartspot.sim.callouts import CalloutSpec, generate_callouts
@@ -16,6 +17,7 @@ from smartspot.sim.policies import Policy, make_policy
 from smartspot.sim.ports import TravelTimes
 from smartspot.sim.records import RunRecords
 from smartspot.sim.scenario import SHIFTS, Scenario
+from smartspot.sim.table import PointTable
 from smartspot.windows import LOCAL_TZ
 
 #: After the last call arrives the run goes on (without new calls) until every call is
@@ -46,6 +48,17 @@ def shift_changes(scenario: Scenario, horizon_s: float) -> list[tuple[float, str
         day += timedelta(days=1)
     changes.sort()
     return changes
+
+
+def places(district: District, calls: list[CalloutSpec]) -> NDArray[np.float64]:
+    """Every place a car can start from or drive to in a run: stations, hotspots, kommune
+    reference points, then the callouts in time order."""
+    _, kommune_xy = district.kommune_points()
+    call_xy = np.array([(c.x, c.y) for c in calls], dtype=np.float64).reshape(-1, 2)
+    homes = [h.reshape(-1, 2) for h in district.car_homes]
+    return np.vstack(
+        [district.station_xy, *homes, district.hotspot_xy.reshape(-1, 2), kommune_xy, call_xy]
+    )
 
 
 def simulate(
@@ -92,7 +105,8 @@ def simulate(
         calls = generate_callouts(district, travel, days, call_rng)
     chosen = make_policy(policy) if isinstance(policy, str) else policy
     env = Environment()
-    model = Model(env, district, travel, chosen, policy_rng)
+    table = PointTable(travel, places(district, calls))
+    model = Model(env, district, table, chosen, policy_rng)
     horizon = days * 86400.0
     for at, shift in shift_changes(district.scenario, horizon + DRAIN_S):
         env.schedule_at(at, lambda s=shift: model.set_shift(s), priority=PRIORITY_SHIFT)  # type: ignore[misc]

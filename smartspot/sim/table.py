@@ -1,0 +1,92 @@
+"""Travel times among the fixed places of a run, computed once and looked up after.
+
+Every trip in a simulation starts and ends at a place known before the run begins: a station, a
+hotspot, a kommune's reference town, or a callout's location (the stream is drawn up front).
+A :class:`PointTable` asks the travel layer for whole rows (one origin to every known place)
+the first time an origin is needed, a batch of upcoming callouts at a time, and answers every
+later request from memory. Points it does not know go straight to the travel layer, so the
+answers are always the travel layer's own.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from numpy.typing import NDArray
+
+from smartspot.sim.ports import TravelTimes
+
+#: Rows kept in memory (each holds one float per known place).
+MAX_ROWS = 4_000
+#: Rows fetched together when one is missing (the travel layer is faster in batches).
+BATCH = 64
+
+
+class PointTable:
+    """A :class:`~smartspot.sim.ports.TravelTimes` over a fixed set of places.
+
+    Parameters
+    ----------
+    travel
+        The travel layer that gives the times.
+    points
+        ``(n, 2)`` EPSG:25832 places; later requests for exactly these coordinates are
+        answered from rows of the travel layer's answers.
+    """
+
+    def __init__(self, travel: TravelTimes, points: NDArray[np.float64]) -> None:
+        self.travel = travel
+        self.points = np.ascontiguousarray(points, dtype=np.float64)
+        self.index: dict[tuple[float, float], int] = {}
+        for i, (x, y) in enumerate(self.points.tolist()):
+            self.index.setdefault((x, y), i)
+        self.rows: OrderedDict[int, NDArray[np.float64]] = OrderedDict()
+        self.fetched = 0
+        self.missed = 0
+
+    def _lookup(self, points: NDArray[np.float64]) -> list[int] | None:
+        found = []
+        for x, y in np.asarray(points, dtype=np.float64).reshape(-1, 2).tolist():
+            i = self.index.get((x, y))
+            if i is None:
+                return None
+            found.append(i)
+        return found
+
+    def _fetch(self, wanted: list[int]) -> None:
+        for i in wanted:  # in use now: never the ones evicted below
+            if i in self.rows:
+                self.rows.move_to_end(i)
+        missing = [i for i in dict.fromkeys(wanted) if i not in self.rows]
+        if not missing:
+            return
+        # take the places that follow in order too: callouts are stored in time order, so these
+        # are the next ones to be needed
+        extra = [
+            i
+            for i in range(missing[-1] + 1, min(len(self.points), missing[-1] + 1 + BATCH))
+            if i not in self.rows
+        ][: max(0, BATCH - len(missing))]
+        batch = missing + extra
+        block = self.travel.matrix(self.points[batch], self.points)
+        self.fetched += len(batch)
+        for i, row in zip(batch, block, strict=True):
+            self.rows[i] = row
+        while len(self.rows) > MAX_ROWS:
+            self.rows.popitem(last=False)
+
+    def matrix(
+        self, origins: NDArray[np.float64], destinations: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Seconds from every origin to every destination; ``NaN`` where unreachable."""
+        rows = self._lookup(origins)
+        cols = self._lookup(destinations)
+        if rows is None or cols is None:
+            self.missed += 1
+            return self.travel.matrix(origins, destinations)
+        self._fetch(rows)
+        out = np.empty((len(rows), len(cols)))
+        for k, i in enumerate(rows):
+            out[k] = self.rows[i][cols]
+        return out
