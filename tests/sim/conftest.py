@@ -11,7 +11,9 @@ import pytest
 from smartspot.geo.regions import Regions
 from smartspot.resources import DATA_DIR, SCENARIOS_DIR
 from smartspot.sim.district import District, build_district
+from smartspot.sim.ports import TravelTimes
 from smartspot.sim.scenario import Scenario, load_scenario
+from smartspot.sim.travel_setup import travel_for
 from tests.sim.stopgap import StraightLine
 
 # (title, lon, lat, priority, windows): real places in Midt- og Vestjylland.
@@ -75,3 +77,9 @@ def mvj_district(mvj_scenario: Scenario, regions: Regions, hotspot_file: Path) -
 @pytest.fixture(scope="session")
 def straight() -> StraightLine:
     return StraightLine()
+
+
+@pytest.fixture(scope="session")
+def fallback(mvj_scenario: Scenario) -> TravelTimes:
+    """The product's travel layer for Midt- og Vestjylland (the calibrated land fallback)."""
+    return travel_for(mvj_scenario)

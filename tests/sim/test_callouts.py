@@ -6,13 +6,14 @@ import shapely
 
 from smartspot.sim.callouts import generate_callouts, hourly_rates
 from smartspot.sim.district import District
+from smartspot.sim.ports import TravelTimes
 from tests.sim.stopgap import StraightLine
 
 
 def test_callout_volume_follows_the_yearly_rates(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
-    calls = generate_callouts(mvj_district, straight, 28, np.random.default_rng(7))
+    calls = generate_callouts(mvj_district, fallback, 28, np.random.default_rng(7))
     settings = mvj_district.scenario.callouts
     expected_urgent = settings.urgent_per_year * 28 / 365.25
     urgent = sum(c.urgent for c in calls)
@@ -23,18 +24,18 @@ def test_callout_volume_follows_the_yearly_rates(
 
 
 def test_evening_is_busier_than_early_morning(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
-    calls = generate_callouts(mvj_district, straight, 28, np.random.default_rng(1))
+    calls = generate_callouts(mvj_district, fallback, 28, np.random.default_rng(1))
     start_hour = mvj_district.scenario.start.hour
     hours = np.array([(start_hour + c.received_s / 3600) % 24 for c in calls]).astype(int)
     assert (hours == 20).sum() > 2 * (hours == 4).sum()
 
 
 def test_callouts_lie_in_the_district_with_their_kommune(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
-    calls = generate_callouts(mvj_district, straight, 3, np.random.default_rng(3))
+    calls = generate_callouts(mvj_district, fallback, 3, np.random.default_rng(3))
     xy = np.array([(c.x, c.y) for c in calls])
     assert shapely.contains_xy(mvj_district.polygon, xy[:, 0], xy[:, 1]).all()
     assert {c.kommunekode for c in calls} <= set(mvj_district.kommuner)
@@ -42,8 +43,8 @@ def test_callouts_lie_in_the_district_with_their_kommune(
     assert times == sorted(times) and times[0] >= 0 and times[-1] < 3 * 86400
 
 
-def test_rural_share_is_respected(mvj_district: District, straight: StraightLine) -> None:
-    calls = generate_callouts(mvj_district, straight, 14, np.random.default_rng(9))
+def test_rural_share_is_respected(mvj_district: District, fallback: TravelTimes) -> None:
+    calls = generate_callouts(mvj_district, fallback, 14, np.random.default_rng(9))
     share = np.mean([c.rural for c in calls])
     assert abs(share - mvj_district.scenario.callouts.rural_share) < 0.05
 

@@ -8,7 +8,6 @@ from smartspot.sim.report import write_records, write_report, write_summary
 from smartspot.sim.runner import district_for, make_jobs, run_serial
 from smartspot.sim.scenario import Scenario
 from smartspot.sim.summary import compare
-from tests.sim.stopgap import straight_line_for
 
 
 def test_report_records_and_summary_are_written(mvj_scenario: Scenario, tmp_path: Path) -> None:
@@ -17,7 +16,6 @@ def test_report_records_and_summary_are_written(mvj_scenario: Scenario, tmp_path
         policies=["none", "greedy"],
         seeds=[1, 2],
         days=1.0,
-        travel_factory=straight_line_for,
     )
     results = list(run_serial(jobs))
     by_label = {label: [r for r in results if r.job.label == label] for label in ("none", "greedy")}

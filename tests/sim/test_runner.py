@@ -5,7 +5,6 @@ import pytest
 from smartspot.errors import InvalidInputError
 from smartspot.sim.runner import Job, make_jobs, ordered, run_dask, run_serial
 from smartspot.sim.scenario import Scenario
-from tests.sim.stopgap import straight_line_for
 
 
 def test_dask_run_is_identical_to_serial_run(mvj_scenario: Scenario) -> None:
@@ -14,7 +13,6 @@ def test_dask_run_is_identical_to_serial_run(mvj_scenario: Scenario) -> None:
         policies=["none", "greedy"],
         seeds=[1, 2],
         days=1.0,
-        travel_factory=straight_line_for,
     )
     serial = list(run_serial(jobs))
     parallel = ordered(list(run_dask(jobs, workers=2, processes=False)), jobs)

@@ -11,8 +11,8 @@ from smartspot.errors import InvalidInputError
 from smartspot.sim.dispatch import Car, Model
 from smartspot.sim.district import District
 from smartspot.sim.policies import Proposal, Stop
+from smartspot.sim.ports import TravelTimes
 from smartspot.sim.simulation import shift_changes, simulate
-from tests.sim.stopgap import StraightLine
 
 
 class NearestHotspot:
@@ -33,10 +33,8 @@ class NearestHotspot:
         return Proposal((Stop(best, model.env.now, 1.0),), 1.0)
 
 
-def test_every_call_is_answered_exactly_once(
-    mvj_district: District, straight: StraightLine
-) -> None:
-    records = simulate(mvj_district, straight, policy=NearestHotspot(), days=3, seed=4)
+def test_every_call_is_answered_exactly_once(mvj_district: District, fallback: TravelTimes) -> None:
+    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=3, seed=4)
     assert records.unanswered == ()
     counts = Counter(call.callout for call in records.calls)
     assert counts and set(counts.values()) == {1}
@@ -46,25 +44,23 @@ def test_every_call_is_answered_exactly_once(
         assert call.arrived_s - call.received_s >= 60  # at least the call handling
 
 
-def test_same_seed_gives_identical_records(mvj_district: District, straight: StraightLine) -> None:
-    first = simulate(mvj_district, straight, policy=NearestHotspot(), days=2, seed=11)
-    again = simulate(mvj_district, straight, policy=NearestHotspot(), days=2, seed=11)
-    other = simulate(mvj_district, straight, policy=NearestHotspot(), days=2, seed=12)
+def test_same_seed_gives_identical_records(mvj_district: District, fallback: TravelTimes) -> None:
+    first = simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=11)
+    again = simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=11)
+    other = simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=12)
     assert first == again
     assert first.calls != other.calls
 
 
-def test_none_policy_makes_no_hotspot_visits(
-    mvj_district: District, straight: StraightLine
-) -> None:
-    records = simulate(mvj_district, straight, policy="none", days=3, seed=2)
+def test_none_policy_makes_no_hotspot_visits(mvj_district: District, fallback: TravelTimes) -> None:
+    records = simulate(mvj_district, fallback, policy="none", days=3, seed=2)
     assert records.visits == () and records.plans == ()
     assert len(records.calls) > 100
 
 
-def test_every_policy_sees_the_same_calls(mvj_district: District, straight: StraightLine) -> None:
-    none = simulate(mvj_district, straight, policy="none", days=2, seed=5)
-    busy = simulate(mvj_district, straight, policy=NearestHotspot(), days=2, seed=5)
+def test_every_policy_sees_the_same_calls(mvj_district: District, fallback: TravelTimes) -> None:
+    none = simulate(mvj_district, fallback, policy="none", days=2, seed=5)
+    busy = simulate(mvj_district, fallback, policy=NearestHotspot(), days=2, seed=5)
     fields = ("callout", "urgent", "x", "y", "received_s")
     assert [tuple(getattr(c, f) for f in fields) for c in none.calls] == [
         tuple(getattr(c, f) for f in fields) for c in busy.calls
@@ -73,9 +69,9 @@ def test_every_policy_sees_the_same_calls(mvj_district: District, straight: Stra
 
 
 def test_urgent_call_pulls_a_car_off_its_smart_spot_task(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
-    records = simulate(mvj_district, straight, policy=NearestHotspot(), days=7, seed=3)
+    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=5, seed=3)
     pulled = [c for c in records.calls if c.car_was_on_task]
     assert pulled and all(c.urgent for c in pulled)
     aborted = [v for v in records.visits if v.aborted]
@@ -86,9 +82,9 @@ def test_urgent_call_pulls_a_car_off_its_smart_spot_task(
 
 
 def test_visits_respect_cooldown_and_one_car_per_hotspot(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
-    records = simulate(mvj_district, straight, policy=NearestHotspot(), days=4, seed=8)
+    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=3, seed=8)
     by_hotspot: dict[str, list[tuple[float, float]]] = {}
     for visit in records.visits:
         by_hotspot.setdefault(visit.hotspot, []).append((visit.arrived_s, visit.left_s))
@@ -99,20 +95,20 @@ def test_visits_respect_cooldown_and_one_car_per_hotspot(
 
 
 def test_acceptance_rate_zero_means_no_plan_is_driven(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
     scenario = mvj_district.scenario
     smartspot = dataclasses.replace(scenario.smartspot, acceptance_rate=0.0)
     district = dataclasses.replace(
         mvj_district, scenario=dataclasses.replace(scenario, smartspot=smartspot)
     )
-    records = simulate(district, straight, policy=NearestHotspot(), days=2, seed=1)
+    records = simulate(district, fallback, policy=NearestHotspot(), days=2, seed=1)
     assert records.plans and not any(p.accepted for p in records.plans)
     assert records.visits == ()
 
 
 def test_fewer_cars_mean_slower_urgent_response(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
     scenario = mvj_district.scenario
     halved = tuple(
@@ -126,8 +122,8 @@ def test_fewer_cars_mean_slower_urgent_response(
     thin = dataclasses.replace(
         mvj_district, scenario=dataclasses.replace(scenario, stations=halved)
     )
-    full = simulate(mvj_district, straight, policy="none", days=7, seed=6)
-    less = simulate(thin, straight, policy="none", days=7, seed=6)
+    full = simulate(mvj_district, fallback, policy="none", days=4, seed=6)
+    less = simulate(thin, fallback, policy="none", days=4, seed=6)
 
     def mean_urgent(records):  # type: ignore[no-untyped-def]
         return np.mean([c.response_s for c in records.calls if c.urgent])
@@ -146,8 +142,8 @@ def test_shift_changes_follow_local_time(mvj_district: District) -> None:
     ]
 
 
-def test_days_out_of_range_are_refused(mvj_district: District, straight: StraightLine) -> None:
+def test_days_out_of_range_are_refused(mvj_district: District, fallback: TravelTimes) -> None:
     with pytest.raises(InvalidInputError, match="days"):
-        simulate(mvj_district, straight, policy="none", days=0, seed=1)
+        simulate(mvj_district, fallback, policy="none", days=0, seed=1)
     with pytest.raises(InvalidInputError, match="unknown policy"):
-        simulate(mvj_district, straight, policy="magic", days=1, seed=1)
+        simulate(mvj_district, fallback, policy="magic", days=1, seed=1)

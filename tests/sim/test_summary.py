@@ -5,9 +5,9 @@ import math
 import pytest
 
 from smartspot.sim.district import District
+from smartspot.sim.ports import TravelTimes
 from smartspot.sim.simulation import simulate
 from smartspot.sim.summary import compare, flatten, interval, summarise
-from tests.sim.stopgap import StraightLine
 from tests.sim.test_simulation import NearestHotspot
 
 
@@ -20,8 +20,8 @@ def test_interval_is_a_student_t_interval() -> None:
     assert interval([5.0])["ci"] == [None, None]
 
 
-def test_summary_has_the_documented_keys(mvj_district: District, straight: StraightLine) -> None:
-    records = simulate(mvj_district, straight, policy=NearestHotspot(), days=2, seed=1)
+def test_summary_has_the_documented_keys(mvj_district: District, fallback: TravelTimes) -> None:
+    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=2, seed=1)
     summary = summarise(records, mvj_district)
     flat = flatten(summary)
     for key in (
@@ -45,13 +45,13 @@ def test_summary_has_the_documented_keys(mvj_district: District, straight: Strai
 
 
 def test_paired_differences_use_the_same_calls(
-    mvj_district: District, straight: StraightLine
+    mvj_district: District, fallback: TravelTimes
 ) -> None:
     seeds = [1, 2, 3]
     runs = {
-        "none": [simulate(mvj_district, straight, policy="none", days=1, seed=s) for s in seeds],
+        "none": [simulate(mvj_district, fallback, policy="none", days=1, seed=s) for s in seeds],
         "nearest": [
-            simulate(mvj_district, straight, policy=NearestHotspot(), days=1, seed=s) for s in seeds
+            simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=s) for s in seeds
         ],
     }
     summaries = {p: [summarise(r, mvj_district) for r in rs] for p, rs in runs.items()}
