@@ -45,7 +45,7 @@ def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) ->
     ]
     n_clients = sum(len(u) for u in usable)
     setup = estimated_setup_s(n_clients)
-    if setup > 0.6 * seconds:
+    if setup > 0.4 * seconds:
         return None
     phys = np.concatenate([inst.start[cars], inst.end[cars], inst.node[hotspots]])
     travel = np.minimum(inst.travel[np.ix_(phys, phys)], horizon)

@@ -17,13 +17,15 @@ from smartspot.optimise.solver import Part, Solver, decomposed_solve
 # exactly: route enumeration proves them optimal in a few milliseconds (one car among 150
 # reachable hotspots: 1–7 ms), and gives up at its label cap when it cannot.
 EXACT_PART_HOTSPOTS = 40
+EXACT_ONE_CAR_HOTSPOTS = 200
 
 
 def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
     """Exact for one car or small parts, then PyVRP warm-started, then OR-Tools when PyVRP
     could not run."""
     began = time.perf_counter()
-    if len(part.cars) == 1 or len(part.hotspots) <= EXACT_PART_HOTSPOTS:
+    one_car = len(part.cars) == 1 and len(part.hotspots) <= EXACT_ONE_CAR_HOTSPOTS
+    if one_car or len(part.hotspots) <= EXACT_PART_HOTSPOTS:
         proven = exact_part(inst, part, 0.7 * seconds, seed)
         if proven is not None:
             return proven

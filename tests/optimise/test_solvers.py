@@ -116,3 +116,16 @@ def test_big_parts_are_improved_a_group_of_neighbouring_cars_at_a_time() -> None
     assert check_solution(problem, split) == []
     assert split.value >= greedy.value
     assert split.stats["rounds"] >= 1 and split.stats["improved_parts"] >= 1
+
+
+def test_greedy_stops_inserting_at_its_deadline_with_a_feasible_prefix() -> None:
+    from smartspot.optimise.greedy import greedy_routes
+    from smartspot.optimise.instance import Instance
+
+    problem = random_problem(6, cars=3, hotspots=40)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    assert greedy_routes(inst, reach, deadline=0.0) == [[], [], []]
+    full = greedy_routes(inst, reach)
+    assert sum(map(len, full)) > 0
+    assert check_solution(problem, inst.solution(full, "greedy")) == []
