@@ -19,7 +19,15 @@ import shapely
 from shapely.geometry import Point
 
 from api.events import EventBus
-from smartspot.domain import Callout, HotspotStatus, Patrol, PatrolStatus, Visit, VisitOutcome
+from smartspot.domain import (
+    Callout,
+    Hotspot,
+    HotspotStatus,
+    Patrol,
+    PatrolStatus,
+    Visit,
+    VisitOutcome,
+)
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
 from smartspot.geo.crs import lonlat_to_metric, metric_to_lonlat
 from smartspot.geo.regions import Regions
@@ -39,6 +47,7 @@ DETECT_RADIUS_M = 150.0  # a point hotspot counts as visited within this distanc
 DETECT_MIN_S = 180.0  # ... for at least this long
 DETECT_GAP_S = 600.0  # a silence longer than this ends a stay
 VISIT_LOOKBACK = timedelta(days=14)
+HOTSPOT_CACHE_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,7 @@ class Operations:
         self.stations = {s.id: s for s in load_stations(DATA_DIR / "police_stations.csv", regions)}
         self._index_lock = threading.Lock()
         self._index: tuple[float, shapely.STRtree, list[str]] | None = None
+        self._open: dict[str, tuple[float, list[Hotspot]]] = {}
         self._stays: dict[str, _Stay] = {}
         self._stay_lock = threading.Lock()
 
@@ -234,11 +244,7 @@ class Operations:
             self._free_car(self.store.patrols.get(cs), now, fallback_start) for cs in call_signs
         ]
         districts = {c.politikreds for c in cars}
-        spots = [
-            h
-            for d in sorted(districts)
-            for h in self.hotspots.list(HotspotFilter(politikreds=d, status=HotspotStatus.OPEN))
-        ]
+        spots = [h for d in sorted(districts) for h in self._open_hotspots(d)]
         visits = [v.visit for v in self.store.visits.list(since=now - VISIT_LOOKBACK)]
         built = build_problem(
             cars,
@@ -381,12 +387,28 @@ class Operations:
         return stored
 
     def invalidate_hotspots(self) -> None:
+        """Forget cached hotspots (the hotspot routes call this after every write)."""
         with self._index_lock:
             self._index = None
+            self._open.clear()
+
+    def _open_hotspots(self, politikreds: str) -> list[Hotspot]:
+        """The district's open hotspots, cached for ``HOTSPOT_CACHE_S`` (writes through the
+        API clear the cache at once; the TTL bounds staleness after writes by the CLI)."""
+        with self._index_lock:
+            hit = self._open.get(politikreds)
+            if hit is not None and time.monotonic() - hit[0] < HOTSPOT_CACHE_S:
+                return hit[1]
+        found = self.hotspots.list(
+            HotspotFilter(politikreds=politikreds, status=HotspotStatus.OPEN)
+        )
+        with self._index_lock:
+            self._open[politikreds] = (time.monotonic(), found)
+        return found
 
     def _hotspot_index(self) -> tuple[shapely.STRtree, list[str]]:
         with self._index_lock:
-            if self._index is not None and time.monotonic() - self._index[0] < 60:
+            if self._index is not None and time.monotonic() - self._index[0] < HOTSPOT_CACHE_S:
                 return self._index[1], self._index[2]
             spots = self.hotspots.list(HotspotFilter(status=HotspotStatus.OPEN))
             shapes = [

@@ -258,7 +258,12 @@ function listen() {
   source.onerror = () => $("live").classList.add("down");
   source.addEventListener("hotspot", (e) => showHotspot(JSON.parse(e.data)));
   source.addEventListener("patrol", (e) => showPatrol(JSON.parse(e.data)));
-  source.addEventListener("patrols", (e) => JSON.parse(e.data).patrols.forEach(showPatrol));
+  source.addEventListener("positions", (e) => {
+    for (const fix of JSON.parse(e.data).positions) {
+      const known = state.patrols.get(fix.call_sign);
+      if (known) showPatrol(Object.assign({}, known.patrol, { lon: fix.lon, lat: fix.lat, position_at: fix.at }));
+    }
+  });
   source.addEventListener("proposal", (e) => {
     const proposal = JSON.parse(e.data);
     state.proposals.set(proposal.id, proposal);

@@ -16,6 +16,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
     parser.add_argument(
+        "--demo", action="store_true", help="add demo cars at the stations and drive them about"
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.set_defaults(func=run_serve)
@@ -35,6 +38,21 @@ def run_serve(args: argparse.Namespace) -> int:
         overrides["db"] = args.db
     settings = Settings(**overrides)
     app = create_app(settings)
+    driver = None
+    if args.demo:
+        from api.app import services_of
+        from api.demo import DemoDriver, seed_demo_fleet
+
+        services = services_of(app)
+        added = seed_demo_fleet(services.operations, services.clock.now())
+        if added:
+            print(f"demo cars: {', '.join(added)}", flush=True)
+        driver = DemoDriver(services.operations)
+        driver.start()
     print(f"Smart Spot on http://{args.host}:{args.port}/ (database {settings.db})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    finally:
+        if driver is not None:
+            driver.stop()
     return 0

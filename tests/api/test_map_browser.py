@@ -5,6 +5,7 @@ a polygon hotspot with its handling instruction. Screenshots go to tests/api/_ar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,24 @@ def test_operator_sees_the_map_gets_a_proposal_and_accepts_it(server: str, brows
     # the analyst's tools are hidden from an operator
     assert not page.locator("#draw-polygon").is_visible()
 
-    # a callout runs its course over the API; the map hears the proposal by SSE (no polling)
+    # the car moves live when the AVL feed reports a new position (server-sent events)
     op = _token(server, "operator")
+    before = car.bounding_box()
+    fix = {
+        "call_sign": "MV-21",
+        "lon": 9.05,
+        "lat": 56.14,
+        "at": (NOW + timedelta(seconds=30)).isoformat(),
+    }
+    httpx.post(
+        f"{server}/patrols/positions", json={"positions": [fix]}, headers=op
+    ).raise_for_status()
+    page.wait_for_function(
+        "x => document.querySelector('.car-label[data-car=\"MV-21\"]').getBoundingClientRect().x > x + 20",
+        arg=before["x"],
+    )
+
+    # a callout runs its course over the API; the map hears the proposal by SSE (no polling)
     callout = httpx.post(
         f"{server}/callouts", json={"urgent": True, "lon": 8.9, "lat": 56.2}, headers=op
     ).json()

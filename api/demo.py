@@ -1,0 +1,91 @@
+"""The demo fleet: a few patrol cars at the demo districts' stations, driving about, so the
+map shows live cars when ``smartspot serve --demo`` runs. Demo only: a real vagtcentral's cars
+come from its AVL feed through ``POST /patrols/positions``."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import numpy as np
+
+from api.operations import Fix, Operations
+from smartspot.geo.crs import metric_to_lonlat
+
+DEMO_DISTRICTS = {"Midt- og Vestjyllands Politi": "MV", "Østjyllands Politi": "OJ"}
+CARS_PER_DISTRICT = 6
+STEP_DEG = 0.0015  # ~100 m a tick
+HOME_SPREAD_DEG = 0.03
+
+
+def seed_demo_fleet(operations: Operations, now: datetime, *, seed: int = 7) -> list[str]:
+    """Add the demo cars with a first position near their station, unless cars exist."""
+    if operations.store.patrols.list():
+        return []
+    rng = np.random.default_rng(seed)
+    added: list[str] = []
+    fixes: list[Fix] = []
+    for district, prefix in DEMO_DISTRICTS.items():
+        stations = [s for s in operations.stations.values() if s.location.politikreds == district]
+        for k in range(min(CARS_PER_DISTRICT, len(stations))):
+            station = stations[k]
+            call_sign = f"{prefix}-{21 + k}"
+            operations.add_patrol(call_sign, station.id, actor="demo")
+            lon, lat = metric_to_lonlat(
+                np.array([station.position.x]), np.array([station.position.y])
+            )[0]
+            fixes.append(
+                Fix(
+                    call_sign,
+                    round(float(lon + rng.uniform(-HOME_SPREAD_DEG, HOME_SPREAD_DEG)), 6),
+                    round(float(lat + 0.6 * rng.uniform(-HOME_SPREAD_DEG, HOME_SPREAD_DEG)), 6),
+                    now,
+                )
+            )
+            added.append(call_sign)
+    operations.record_positions(fixes)
+    return added
+
+
+class DemoDriver:
+    """Moves every car a little every ``interval_s`` seconds (a thread; stop() ends it)."""
+
+    def __init__(self, operations: Operations, *, interval_s: float = 3.0, seed: int = 11) -> None:
+        self.operations = operations
+        self.interval_s = interval_s
+        self.rng = np.random.default_rng(seed)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-driver", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def tick(self) -> int:
+        fixes = []
+        now = self.operations.clock.now()
+        for patrol in self.operations.store.patrols.list():
+            if patrol.position is None:
+                continue
+            lon, lat = metric_to_lonlat(
+                np.array([patrol.position.x]), np.array([patrol.position.y])
+            )[0]
+            fixes.append(
+                Fix(
+                    patrol.call_sign,
+                    round(float(lon + self.rng.normal(0, STEP_DEG)), 6),
+                    round(float(lat + self.rng.normal(0, STEP_DEG * 0.6)), 6),
+                    now,
+                )
+            )
+        try:
+            return self.operations.record_positions(fixes)
+        except Exception:  # a step into the sea or a locked database: skip this tick
+            return 0
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.tick()
