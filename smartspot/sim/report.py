@@ -143,6 +143,8 @@ def _km_plot(by_label: Mapping[str, Sequence[JobResult]]) -> str:
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if abs(value) < 1 and value != 0:
+        return f"{value:.3f}"
     return f"{value:,.{digits}f}"
 
 
@@ -217,7 +219,7 @@ th{{text-align:left;background:#f4f4f4}}small{{color:#666}}img{{max-width:100%}}
 (common random numbers). Figures are means over replications with 95 % confidence intervals
 in brackets.</p>
 <h2>Key figures</h2><table><tr><th></th>{head}</tr>{"".join(rows)}</table>
-<h2>Differences against no Smart Spot (paired)</h2>
+<h2>Paired differences (each policy against no Smart Spot, and optimiser against greedy)</h2>
 <table><tr><th>policy</th><th>figure</th><th>mean [95 % CI]</th></tr>{"".join(diff_rows)}</table>
 <h2>Urgent response time</h2><img src="data:image/png;base64,{_response_plot(by_label)}" alt="response times">
 <h2>Visits per hotspot</h2><img src="data:image/png;base64,{_map_plot(district, by_label)}" alt="map">

@@ -166,7 +166,8 @@ def compare(
 
     ``pulled_extra_s`` is, over the urgent calls that a policy answered with a car pulled off a
     Smart Spot task, the mean of (response under the policy − response of the same call under
-    the baseline).
+    the baseline). Besides each policy against the baseline, ``optimiser-greedy`` is given
+    when both ran.
     """
     policies = list(runs)
     flat = {p: [flatten(s) for s in summaries[p]] for p in policies}
@@ -174,21 +175,19 @@ def compare(
     result: dict[str, Any] = {"policies": {}, "differences": {}}
     for p in policies:
         result["policies"][p] = {k: interval([f.get(k, math.nan) for f in flat[p]]) for k in keys}
-    if baseline not in runs:
-        return result
-    base_flat = flat[baseline]
-    for p in policies:
-        if p == baseline:
-            continue
+    pairs_to_compare = [(p, baseline) for p in policies if p != baseline and baseline in runs]
+    if "optimiser" in runs and "greedy" in runs:
+        pairs_to_compare.append(("optimiser", "greedy"))
+    for p, q in pairs_to_compare:
         diffs = {}
         for k in keys:
             pairs = [
                 f.get(k, math.nan) - b.get(k, math.nan)
-                for f, b in zip(flat[p], base_flat, strict=True)
+                for f, b in zip(flat[p], flat[q], strict=True)
             ]
             diffs[k] = interval(pairs)
         extra: list[float] = []
-        for run, base in zip(runs[p], runs[baseline], strict=True):
+        for run, base in zip(runs[p], runs[q], strict=True):
             base_times = _call_responses(base)
             extra.extend(
                 c.response_s - base_times[c.callout]
@@ -196,5 +195,5 @@ def compare(
                 if c.urgent and c.car_was_on_task and c.callout in base_times
             )
         diffs["pulled_extra_s"] = interval(extra)
-        result["differences"][f"{p}-{baseline}"] = diffs
+        result["differences"][f"{p}-{q}"] = diffs
     return result

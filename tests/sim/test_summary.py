@@ -61,3 +61,26 @@ def test_paired_differences_use_the_same_calls(
     assert diff["visits.total"]["mean"] > 0
     assert diff["visits.total"]["n"] == 3
     assert "pulled_extra_s" in diff
+
+
+def test_optimiser_is_also_compared_with_greedy(
+    mvj_district: District, fallback: TravelTimes
+) -> None:
+    runs = {
+        "none": [simulate(mvj_district, fallback, policy="none", days=0.5, seed=s) for s in (1, 2)],
+        "nearest": [
+            simulate(mvj_district, fallback, policy=NearestHotspot(), days=0.5, seed=s)
+            for s in (1, 2)
+        ],
+    }
+    summaries = {p: [summarise(r, mvj_district) for r in rs] for p, rs in runs.items()}
+    # the same runs under the names compare() pairs: greedy = none here, optimiser = nearest
+    result = compare(
+        {"none": runs["none"], "greedy": runs["none"], "optimiser": runs["nearest"]},
+        {"none": summaries["none"], "greedy": summaries["none"], "optimiser": summaries["nearest"]},
+    )
+    assert set(result["differences"]) == {"greedy-none", "optimiser-none", "optimiser-greedy"}
+    assert (
+        result["differences"]["optimiser-greedy"]["visits.total"]
+        == result["differences"]["optimiser-none"]["visits.total"]
+    )
