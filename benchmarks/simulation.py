@@ -34,26 +34,31 @@ SCENARIO = SCENARIOS_DIR / "midt_vestjylland" / "scenario.toml"
 def per_policy(days: float, repeats: int, policies: list[str]) -> None:
     scenario = load_scenario(SCENARIO)
     print(f"## 7-day runs, {scenario.name}, {days:g} days, median of {repeats}")
-    print("| policy | wall s (median) | simulated days/s | urgent calls | visits | events |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| policy | wall s (median) | CPU s (median) | simulated days/s (wall) | days/s (CPU) "
+        "| urgent calls | visits | events |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for policy in policies:
         jobs = make_jobs(scenario, policies=[policy], seeds=[1], days=days)
         job = jobs[0]
         # build the district, travel layer and callouts once, outside the timing
         district = district_for(job.effective_scenario(), with_hotspots=policy != "none")
         callouts_for(job, district, travel_once(job.scenario, job.travel_factory))
-        walls = []
+        walls, cpus = [], []
         result = None
         for _ in range(repeats):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             result = run_job(job)
             walls.append(time.perf_counter() - began)
+            cpus.append(time.process_time() - began_cpu)
         assert result is not None
-        wall = statistics.median(walls)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
         summary = result.summary
         print(
-            f"| {policy} | {wall:.2f} | {days / wall:.2f} | {summary['calls']['urgent']} | "
-            f"{summary['visits']['total']} | {result.records.events} |"
+            f"| {policy} | {wall:.2f} | {cpu:.2f} | {days / wall:.2f} | {days / cpu:.2f} | "
+            f"{summary['calls']['urgent']} | {summary['visits']['total']} | "
+            f"{result.records.events} |"
         )
 
 
