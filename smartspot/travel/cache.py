@@ -9,6 +9,7 @@ LRU of bounded size. Rows are float32 seconds with ``inf`` for unreachable (0.8 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -52,6 +53,7 @@ class RowCache:
         self._max_rows = max_rows
         self._lru: OrderedDict[int, Row] = OrderedDict()
         self._pinned: dict[int, Row] = {}
+        self._lock = threading.RLock()  # API worker threads share one adapter
         self.hits = 0
         self.misses = 0
 
@@ -72,6 +74,10 @@ class RowCache:
         self._fetch(nodes, pin=True)
 
     def _fetch(self, nodes: NDArray[np.int64], *, pin: bool) -> dict[int, Row]:
+        with self._lock:
+            return self._fetch_locked(nodes, pin=pin)
+
+    def _fetch_locked(self, nodes: NDArray[np.int64], *, pin: bool) -> dict[int, Row]:
         found: dict[int, Row] = {}
         missing: list[int] = []
         for node in dict.fromkeys(int(n) for n in nodes):
@@ -112,6 +118,10 @@ class RowCache:
 
     def invalidate(self, nodes: Iterable[int] | None = None, *, pinned: bool = False) -> None:
         """Forget rows of ``nodes`` (all unpinned rows when ``None``; pinned ones too if asked)."""
+        with self._lock:
+            self._invalidate_locked(nodes, pinned=pinned)
+
+    def _invalidate_locked(self, nodes: Iterable[int] | None, *, pinned: bool) -> None:
         if nodes is None:
             self._lru.clear()
             if pinned:

@@ -10,6 +10,7 @@ or straight along the chain when source and target share it. Exact, and several 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,8 @@ class ContractedGraph:
     ) -> None:
         n = len(indptr) - 1
         self.n = n
+        # the virtual source row is edited per tree: one tree at a time (API worker threads)
+        self._lock = threading.Lock()
         tails = np.repeat(np.arange(n), np.diff(indptr))
         ok = np.isfinite(cost) & (tails != heads)
         t, h, c = tails[ok], heads[ok].astype(np.int64), cost[ok]
@@ -176,7 +179,8 @@ class ContractedGraph:
         csr = side.csr
         if self.core_index[s] >= 0:
             core_d = dijkstra(csr, directed=True, indices=int(self.core_index[s]), limit=limit)
-        else:
+            return self._finish(core_d, s, reverse=reverse)
+        with self._lock:
             # point the virtual node (row k) at the chain's junctions, then grow from it
             starts, costs = side.start_node[s], side.start_cost[s]
             valid = starts >= 0
@@ -189,6 +193,10 @@ class ContractedGraph:
             csr.indices[-2:] = heads[order]
             csr.data[-2:] = cost[order]
             core_d = dijkstra(csr, directed=True, indices=k, limit=limit)
+        return self._finish(core_d, s, reverse=reverse)
+
+    def _finish(self, core_d: NDArray[np.float64], s: int, *, reverse: bool) -> Tree:
+        k = self.n_core
         core = np.append(core_d[:k], INF).astype(np.float32)  # index -1 (no junction) reads inf
         # along the source's own chain, without touching a junction
         own_nodes, own_gaps = [np.array([s], dtype=np.int64)], [np.zeros(1)]

@@ -12,6 +12,7 @@ trees, which :meth:`RoadTravelTimes.warm_to` can pin once because stations do no
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -57,6 +58,7 @@ class RoadTravelTimes:
         if len(self._snap_nodes) == 0:
             raise InvalidInputError(f"road graph {graph.source!r} has no road node to snap to")
         self._tree = cKDTree(graph.xy[self._snap_nodes])
+        self._snap_lock = threading.Lock()
         self._snaps: OrderedDict[bytes, tuple[NDArray[np.int64], Seconds]] = OrderedDict()
         self._forward = RowCache(
             lambda nodes: self._trees(nodes, reverse=False),
@@ -92,14 +94,16 @@ class RoadTravelTimes:
         """Snapping is pure (the graph never changes): the same set of points asked again
         (the open hotspots, the stations) is looked up by its bytes instead of snapped again."""
         key = xy.tobytes()
-        hit = self._snaps.get(key)
-        if hit is not None:
-            self._snaps.move_to_end(key)
-            return hit
+        with self._snap_lock:
+            hit = self._snaps.get(key)
+            if hit is not None:
+                self._snaps.move_to_end(key)
+                return hit
         result = self._snap_new(xy, name, list(range(len(xy))))
-        self._snaps[key] = result
-        if len(self._snaps) > SNAP_CACHE_SIZE:
-            self._snaps.popitem(last=False)
+        with self._snap_lock:
+            self._snaps[key] = result
+            if len(self._snaps) > SNAP_CACHE_SIZE:
+                self._snaps.popitem(last=False)
         return result
 
     def _snap_new(

@@ -43,7 +43,9 @@ def test_roads_build_of_a_missing_file_is_a_one_line_error(
 
 def test_travel_prints_seconds_metres_and_model(capsys: pytest.CaptureFixture[str]) -> None:
     # Holstebro → Herning, the fallback model of Midt- og Vestjyllands Politi
-    assert main(["travel", "8.61607", "56.36009", "8.97662", "56.13615", "--json"]) == 0
+    assert (
+        main(["travel", "8.61607", "56.36009", "8.97662", "56.13615", "--json", "--no-cache"]) == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"seconds", "metres", "reachable", "model"}
     assert result["reachable"] is True
@@ -53,7 +55,9 @@ def test_travel_prints_seconds_metres_and_model(capsys: pytest.CaptureFixture[st
 
 
 def test_travel_on_samsoe_uses_its_road_graph(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["travel", "10.59723", "55.8326", "10.5647", "55.9622", "--json"]) == 0
+    assert (
+        main(["travel", "10.59723", "55.8326", "10.5647", "55.9622", "--json", "--no-cache"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["model"] == "road"
 
 
@@ -61,13 +65,14 @@ def test_travel_to_samsoe_without_ferries_is_unreachable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = ["travel", "10.153", "55.97313", "10.59723", "55.8326", "--json", "--no-ferries"]
+    args.append("--no-cache")
     assert main(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result == {"seconds": None, "metres": None, "reachable": False, "model": "fallback"}
 
 
 def test_travel_into_the_sea_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["travel", "10.153", "55.97313", "10.85", "55.95", "--json"]) == 2
+    assert main(["travel", "10.153", "55.97313", "10.85", "55.95", "--json", "--no-cache"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "sea" in err

@@ -145,3 +145,20 @@ def test_polygon_far_from_roads_is_refused(samsoe_times: RoadTravelTimes) -> Non
     sea = xy(*KATTEGAT)[0]
     with pytest.raises(InvalidInputError, match="road"):
         samsoe_times.entry_point(shapely.box(sea[0], sea[1], sea[0] + 100, sea[1] + 100))
+
+
+def test_threads_sharing_one_adapter_get_the_same_times(samsoe: RoadGraph) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    times = RoadTravelTimes(samsoe, TravelOptions(cache_rows=2))
+    rng = np.random.default_rng(5)
+    points = samsoe.xy[rng.choice(np.flatnonzero(samsoe.snappable), 24, replace=False)]
+    expected = RoadTravelTimes(samsoe).matrix(points, points)
+
+    def one_row(i: int) -> np.ndarray:
+        row: np.ndarray = times.matrix(points[i : i + 1], points)[0]
+        return row
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        rows = list(pool.map(one_row, range(len(points))))
+    assert np.allclose(np.vstack(rows), expected, equal_nan=True)
