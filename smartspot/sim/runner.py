@@ -9,6 +9,7 @@ it — so a run on a Dask cluster returns exactly what a serial run returns for 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,6 +180,7 @@ def run_dask(
             threads_per_worker=1,
             processes=processes,
             dashboard_address=None,
+            silence_logs=logging.ERROR,  # shutdown chatter would bury the planner's output
         )
         client = Client(cluster)
     else:
