@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from api.events import EventBus
 from api.operations import Operations
 from api.settings import Settings
-from api.travel_fallback import StraightLineTravelTimes
+from api.travel_fallback import DistrictTravelTimes, StraightLineTravelTimes
 from smartspot.clock import Clock, SystemClock
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.hotspots import HotspotService
@@ -35,6 +35,15 @@ class Services:
         self.store.close()
 
 
+def travel_model(settings: Settings) -> StraightLineTravelTimes | DistrictTravelTimes:
+    """The travel times proposals are planned with (``SMARTSPOT_TRAVEL``)."""
+    if settings.travel == "district":
+        import platformdirs
+
+        return DistrictTravelTimes(platformdirs.user_cache_path("smartspot") / "travel")
+    return StraightLineTravelTimes()
+
+
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Open the database (creating it when allowed) and wire the services on it.
 
@@ -54,7 +63,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         store,
         hotspots,
         regions,
-        StraightLineTravelTimes(),
+        travel_model(settings),
         events,
         solver_time_limit_s=settings.solver_time_limit_s,
     )

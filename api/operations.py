@@ -251,7 +251,13 @@ class Operations:
             spots,
             self.travel,
             now,
-            stations=np.array([[s.position.x, s.position.y] for s in self.stations.values()]),
+            stations=np.array(
+                [
+                    [s.position.x, s.position.y]
+                    for s in self.stations.values()
+                    if s.location.politikreds in districts
+                ]
+            ).reshape(-1, 2),
             visits=visits,
             world=Rules(
                 urgent_waiting=frozenset(self._urgent_waiting()),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -49,6 +50,12 @@ class Settings(BaseSettings):
     )
     solver_time_limit_s: float = Field(
         default=0.05, gt=0, le=30, description="optimiser deadline for one proposal"
+    )
+    travel: Literal["straight", "district"] = Field(
+        default="straight",
+        description="travel times for proposals: 'straight' (crow flies × 1.3 at 60 km/h, "
+        "instant) or 'district' (the travel layer's model per politikreds: road graph or "
+        "land-aware fallback; built on first use, ~20 s a district, then cached)",
     )
     create_db: bool = Field(
         default=True, description="create the database file when it does not exist"

@@ -8,6 +8,10 @@ optimiser cannot tell the difference.
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 from shapely.geometry import LineString
 
@@ -34,3 +38,35 @@ class StraightLineTravelTimes:
 
     def route(self, a: Points, b: Points) -> LineString | None:
         return LineString([tuple(np.asarray(a, dtype=float)), tuple(np.asarray(b, dtype=float))])
+
+
+class DistrictTravelTimes:
+    """The travel layer's model of the district the origins lie in (built on first use per
+    district and kept), via ``smartspot.travel.config``. One problem is one district: the
+    first origin decides."""
+
+    model = "district"
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir
+        self._models: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _model(self, origins: Points) -> Any:
+        from smartspot.travel.config import district_config, travel_times
+
+        config = district_config(
+            None, np.asarray(origins, dtype=float)[0], cache_dir=self.cache_dir
+        )
+        with self._lock:
+            if config.district not in self._models:
+                self._models[config.district] = travel_times(config)
+            return self._models[config.district]
+
+    def matrix(self, origins: Points, destinations: Points) -> Seconds:
+        result: Seconds = self._model(origins).matrix(origins, destinations)
+        return result
+
+    def route(self, a: Points, b: Points) -> LineString | None:
+        found: LineString | None = self._model(np.atleast_2d(a)).route(a, b)
+        return found

@@ -145,10 +145,56 @@ function showHotspot(feature) {
   state.hotspots.set(props.id, { feature, layer });
 }
 
+function mayEdit() {
+  return state.role === "analyst" || state.role === "admin";
+}
+
 function showDetail(props) {
   $("detail-panel").hidden = false;
   $("detail-title").textContent = props.title;
-  $("detail-body").innerHTML = popupHtml(props);
+  const tools = mayEdit()
+    ? `<div class="row"><button type="button" id="edit-hotspot">Rediger</button>
+       <button type="button" id="close-hotspot">Luk opgave</button></div>`
+    : "";
+  $("detail-body").innerHTML = popupHtml(props) + tools;
+  if (!mayEdit()) return;
+  $("edit-hotspot").addEventListener("click", () => startEditing(props));
+  $("close-hotspot").addEventListener("click", async () => {
+    const reason = window.prompt("Hvorfor lukkes opgaven?", "");
+    if (!reason || !reason.trim()) return;
+    try {
+      const closed = await api(`/hotspots/${encodeURIComponent(props.id)}/close`, {
+        method: "POST",
+        json: { reason: reason.trim(), expected_version: props.version },
+      });
+      showHotspot(closed);
+      $("detail-panel").hidden = true;
+      toast(`Opgaven "${closed.properties.title}" er lukket`);
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+}
+
+function startEditing(props) {
+  cancelDrawing();
+  state.edit = { id: props.id, version: props.version };
+  $("draw-panel").hidden = false;
+  $("draw-finish").hidden = true;
+  $("draw-help").textContent = `Ret ${props.id} (version ${props.version}) og tryk Gem opgave.`;
+  $("form-error").textContent = "";
+  const f = $("hotspot-form").elements;
+  f.title.value = props.title;
+  f.category.value = props.category;
+  f.priority.value = String(props.priority);
+  f.description.value = props.description;
+  f.instruction.value = props.instruction;
+  f.steps.value = (props.steps || []).join("\n");
+  f.minutes_on_site.value = props.minutes_on_site;
+  f.windows.value = (props.windows || []).join("\n");
+  f.visits_per_week.value = props.visits_per_week;
+  f.source.value = props.source;
+  $("hotspot-form").hidden = false;
 }
 
 function showPatrol(patrol) {
@@ -295,6 +341,7 @@ function startDrawing(kind) {
 
 function cancelDrawing() {
   state.draw = null;
+  state.edit = null;
   drawLayer.clearLayers();
   document.body.classList.remove("drawing");
   $("draw-panel").hidden = true;
@@ -354,10 +401,7 @@ const lines = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
 $("hotspot-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const f = event.target.elements;
-  const feature = {
-    type: "Feature",
-    geometry: drawnGeometry(),
-    properties: {
+  const properties = {
       title: f.title.value.trim(),
       category: f.category.value,
       priority: Number(f.priority.value),
@@ -368,16 +412,29 @@ $("hotspot-form").addEventListener("submit", async (event) => {
       windows: lines(f.windows.value),
       visits_per_week: Number(f.visits_per_week.value),
       source: f.source.value,
-    },
   };
   try {
-    const created = await api("/hotspots", { method: "POST", json: feature });
-    showHotspot(created);
+    let saved;
+    if (state.edit) {
+      saved = await api(`/hotspots/${encodeURIComponent(state.edit.id)}`, {
+        method: "PATCH",
+        json: { expected_version: state.edit.version, properties },
+      });
+    } else {
+      saved = await api("/hotspots", {
+        method: "POST",
+        json: { type: "Feature", geometry: drawnGeometry(), properties },
+      });
+    }
+    showHotspot(saved);
+    showDetail(saved.properties);
     event.target.reset();
     cancelDrawing();
-    toast(`Opgaven "${created.properties.title}" er gemt (${created.properties.kommunenavn})`);
+    toast(`Opgaven "${saved.properties.title}" er gemt (${saved.properties.kommunenavn}, version ${saved.properties.version})`);
   } catch (error) {
-    $("form-error").textContent = error.message;
+    $("form-error").textContent = error.message.includes("reload it")
+      ? `En anden har ændret opgaven, siden du åbnede den. Luk formularen og åbn opgaven igen. (${error.message})`
+      : error.message;
   }
 });
 

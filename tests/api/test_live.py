@@ -327,3 +327,21 @@ def test_a_car_that_goes_quiet_at_a_hotspot_still_gets_its_visit(
     demo.post("/patrols/positions", json={"positions": [later]}, headers=op)
     visits = demo.get("/visits", params={"hotspot": "HS-000002"}, headers=op).json()
     assert [v["minutes_on_site"] for v in visits] == [4.0]
+
+
+@pytest.mark.slow
+def test_proposals_can_use_the_travel_layers_district_model(tmp_path: Any) -> None:
+    from api import create_app
+    from api.operations import Fix
+    from tests.api.conftest import make_settings
+
+    app = create_app(make_settings(tmp_path, travel="district"), clock=FixedClock(NOW))
+    services = services_of(app)
+    load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
+    operations = services.operations
+    operations.add_patrol("MV-21", "st02", actor="test")
+    operations.record_positions([Fix("MV-21", HERNING[0], HERNING[1], NOW)])
+    [proposal] = operations.propose(["MV-21"], actor="test")
+    assert proposal.solution["advice"]["stops"]
+    assert operations.replay(proposal.id)["same"] is True
+    services.close()

@@ -192,6 +192,28 @@ def test_analyst_draws_a_polygon_hotspot_with_its_instruction(server: str, brows
     )
     assert props["steps"] == ["Parker synligt", "Gå en runde", "Noter antal personer"]
     assert props["windows"] == ["fri,sat 20:00-02:00"]
+
+    # edit it from its detail panel: a new version
+    page.click("#edit-hotspot")
+    form.locator("select[name=priority]").select_option("5")
+    page.click("#hotspot-save")
+    page.wait_for_selector("#toast.show:has-text('version 2')")
+    current = httpx.get(f"{server}/hotspots/{mine['id']}", headers=planner).json()
+    assert (current["properties"]["version"], current["properties"]["priority"]) == (2, 5)
+
+    # someone else changes it meanwhile: the map says so instead of overwriting
+    page.click("#edit-hotspot")
+    admin = _token(server, "admin")
+    change = {"expected_version": 2, "properties": {"minutes_on_site": 10}}
+    httpx.patch(f"{server}/hotspots/{mine['id']}", json=change, headers=admin).raise_for_status()
+    form.locator("input[name=title]").fill("Unge ved Fredhøj Skole")
+    page.click("#hotspot-save")
+    page.wait_for_selector("#form-error:has-text('En anden har ændret opgaven')")
+    current = httpx.get(f"{server}/hotspots/{mine['id']}", headers=planner).json()
+    assert (current["properties"]["version"], current["properties"]["title"]) == (
+        3,
+        "Unge samles ved Fredhøj Skole",
+    )
     page.close()
 
 
