@@ -1,8 +1,10 @@
 """Load on a real uvicorn server: AVL position batches and proposal requests at once.
 
-Sets up a fresh database with the demo district (both demo politikredse, ~98 hotspots), the
-users and ``--cars`` patrol cars at the districts' stations, starts ``smartspot serve`` as its
-own process on a free loopback port, then for ``--seconds``:
+Sets up a fresh database with the demo district (both demo politikredse, ~98 hotspots; by
+default every hotspot's windows are removed so all are active — the busy case, independent of
+the hour the benchmark runs; ``--real-windows`` keeps them), the users and ``--cars`` patrol
+cars at the districts' stations, starts ``smartspot serve`` as its own process on a free
+loopback port, then for ``--seconds``:
 
 * ``--avl-workers`` clients each send batches of ``--batch`` cars' positions (one request per
   batch, as an AVL feed does), back to back;
@@ -44,7 +46,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare(db: Path, cars: int, seed: int) -> list[dict[str, Any]]:
+def prepare(db: Path, cars: int, seed: int, *, all_active: bool) -> list[dict[str, Any]]:
     """Demo hotspots, an operator, ``cars`` patrols; returns each car's home (lon, lat)."""
     from api import create_app
     from api.app import services_of
@@ -57,6 +59,12 @@ def prepare(db: Path, cars: int, seed: int) -> list[dict[str, Any]]:
     app = create_app(Settings(db=db, secret_key=SECRET))
     services = services_of(app)
     load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
+    if all_active:  # a busy evening: every hotspot active now, so every proposal has work
+        for hotspot in services.hotspots.list():
+            if hotspot.windows and hotspot.is_open:
+                services.hotspots.update(
+                    hotspot.id, {"windows": []}, expected_version=hotspot.version, user="benchmark"
+                )
     services.store.users.add(
         new_account("bench", "operator", PASSWORD, now=datetime.now(UTC)), actor="benchmark"
     )
@@ -84,8 +92,13 @@ def prepare(db: Path, cars: int, seed: int) -> list[dict[str, Any]]:
 async def _avl_worker(
     client: httpx.AsyncClient, fleet: list[dict[str, Any]], batch: int, until: float,
     rng: np.random.Generator, latencies: list[float], counts: list[int], errors: list[str],
+    interval_s: float = 0.0,
 ) -> None:  # fmt: skip
+    next_at = time.perf_counter()
     while time.perf_counter() < until:
+        if interval_s > 0:  # paced: one batch every interval_s per worker
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+            next_at += interval_s
         chosen = rng.choice(len(fleet), size=min(batch, len(fleet)), replace=False)
         now = datetime.now(UTC).isoformat()
         positions = []
@@ -160,11 +173,16 @@ async def run_load(
         prop_lat: list[float] = []
         stops: list[int] = []
         errors: list[str] = []
+        interval = 0.0
+        if args.avl_rate > 0 and args.avl_workers > 0:
+            interval = args.batch * args.avl_workers / args.avl_rate
         began = time.perf_counter()
         until = began + args.seconds
         await asyncio.gather(
             *(
-                _avl_worker(client, fleet, args.batch, until, rng, avl_lat, counts, errors)
+                _avl_worker(
+                    client, fleet, args.batch, until, rng, avl_lat, counts, errors, interval
+                )
                 for _ in range(args.avl_workers)
             ),
             *(
@@ -184,6 +202,7 @@ async def run_load(
             **_summary(prop_lat),
             "per_s": round(len(prop_lat) / elapsed, 1),
             "mean_stops": round(float(np.mean(stops)), 2) if stops else 0.0,
+            "with_stops": sum(1 for s in stops if s > 0),
         },
         "errors": errors[:5],
         "error_count": len(errors),
@@ -198,11 +217,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--avl-workers", type=int, default=4)
     parser.add_argument("--proposal-workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--avl-rate",
+        type=float,
+        default=0.0,
+        help="position updates per second the AVL workers aim at (0 = as fast as they can)",
+    )
+    parser.add_argument(
+        "--real-windows",
+        action="store_true",
+        help="keep the demo hotspots' active windows (default: all active, the busy case)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/api_load.json"))
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-bench-"))
     db = folder / "bench.db"
-    fleet = prepare(db, args.cars, args.seed)
+    fleet = prepare(db, args.cars, args.seed, all_active=not args.real_windows)
     port = _free_port()
     env = {**os.environ, "SMARTSPOT_DB": str(db), "SMARTSPOT_SECRET_KEY": SECRET}
     server = subprocess.Popen(
@@ -229,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     result["setup"] = {
         "cars": args.cars,
         "avl_workers": args.avl_workers,
+        "avl_rate": args.avl_rate,
         "proposal_workers": args.proposal_workers,
         "load_average": os.getloadavg(),
     }
@@ -236,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=1))
     pos, prop = result["positions"], result["proposals"]
+    if not pos["requests"] or not prop["requests"]:
+        return 0
     print(
         "\n| load | requests | throughput | p50 | p99 |\n|---|---|---|---|---|\n"
         f"| AVL batches of {pos['batch']} | {pos['requests']} | "
