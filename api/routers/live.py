@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import Decider, Operator, Reader
 from api.deps import ServicesDep
-from api.operations import Fix, callout_view, patrol_view, proposal_view, visit_view
+from api.operations import Fix
 from api.schemas import (
     AcceptIn,
     CalloutIn,
@@ -32,6 +32,7 @@ from api.schemas import (
     VisitIn,
     VisitOut,
 )
+from api.views import callout_view, patrol_view, proposal_view, visit_view
 from smartspot.domain import PatrolStatus, Visit
 from smartspot.store.records import ProposalStatus
 
