@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A CLI walkthrough of the analyst's work on real Danish geography (until the API serves a map).
-# Uses a fresh database under var/ (git-ignored), so it runs the same on a fresh machine.
+# Uses a fresh database under var/ (git-ignored; SMARTSPOT_WALKTHROUGH_DIR overrides), so it
+# runs the same on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=var/walkthrough
+work=${SMARTSPOT_WALKTHROUGH_DIR:-var/walkthrough}
 rm -rf "$work"
 mkdir -p "$work"
 db="$work/smartspot.db"
@@ -51,8 +52,8 @@ echo "== Its history"
 smartspot hotspots history "$id" --db "$db"
 
 echo
-echo "== Open hotspots in Midt- og Vestjyllands Politi"
-smartspot hotspots list --db "$db" --politikreds "Midt- og Vestjyllands Politi" --status open | head -n 12
+echo "== Open hotspots in Midt- og Vestjyllands Politi (the first 12)"
+smartspot hotspots list --db "$db" --politikreds "Midt- og Vestjyllands Politi" --status open --limit 12
 
 echo
 echo "== Export GeoJSON and GeoPackage"

@@ -125,6 +125,7 @@ def write_geojson(hotspots: Iterable[Hotspot], path: Path) -> int:
 def write_geopackage(hotspots: Sequence[Hotspot], path: Path) -> int:
     """Write a GeoPackage with the layer ``hotspots`` in EPSG:4326 (replacing the file)."""
     import geopandas as gpd  # heavy; only export and import need it
+    import pyogrio
 
     rows = []
     for hotspot in hotspots:
@@ -142,7 +143,10 @@ def write_geopackage(hotspots: Sequence[Hotspot], path: Path) -> int:
     try:
         if path.exists():
             path.unlink()  # a GeoPackage is a database: replace it rather than append a layer
-        frame.to_file(path, layer=LAYER, driver="GPKG", engine="pyogrio")
+        # GeoPackage 1.2: what GDAL 3.x and so every QGIS 3 reads without a warning.
+        pyogrio.write_dataframe(
+            frame, path, layer=LAYER, driver="GPKG", dataset_options={"VERSION": "1.2"}
+        )
     except OSError as error:
         raise InvalidInputError(f"cannot write {path}: {error}", field="path") from None
     return len(rows)

@@ -189,3 +189,9 @@ def test_init_demo_loads_every_scenario_and_is_idempotent(
     assert first["hotspots"] == sum(first["demo_loaded"].values())
     code, second, _ = run(capsys, "init", "--demo", "--db", path, "--json")
     assert code == 0 and second["demo_loaded"] == {} and second["hotspots"] == first["hotspots"]
+    for politikreds in ("Midt- og Vestjyllands Politi", "Østjyllands Politi"):
+        code, listed, _ = run(
+            capsys, "hotspots", "list", "--politikreds", politikreds, "--db", path, "--json"
+        )
+        assert code == 0 and len(listed["features"]) >= 30, politikreds
+        assert {f["properties"]["created_by"] for f in listed["features"]} == {"demo"}

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -178,3 +180,18 @@ def test_a_projected_crs_declared_in_geojson_is_refused(tmp_path: Path) -> None:
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="cannot read"):
         read_features(tmp_path / "absent.geojson")
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="needs GDAL's ogrinfo (gdal-bin)")
+def test_the_system_gdal_that_qgis_uses_opens_the_geopackage_cleanly(
+    hotspots: list[Hotspot], tmp_path: Path
+) -> None:
+    path = tmp_path / "hotspots.gpkg"
+    write_geopackage(hotspots, path)
+    done = subprocess.run(
+        ["ogrinfo", "-so", str(path), LAYER], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr  # e.g. a GeoPackage version the reader does not know
+    assert "Feature Count: 3" in done.stdout
+    assert 'ID["EPSG",4326]' in done.stdout
