@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,29 @@ def test_bbox_query_uses_metric_bounds(service: HotspotService) -> None:
 def test_unknown_hotspot_history_is_not_found(service: HotspotService) -> None:
     with pytest.raises(NotFoundError):
         sqlite_of(service).hotspots.history("HS-424242")
+
+
+def test_threads_share_one_store_each_with_its_own_connection(service: HotspotService) -> None:
+    def register_five() -> list[str]:
+        return [service.register(draft(), TREKANTEN, user="t").id for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        batches = list(pool.map(lambda _: register_five(), range(2)))
+    ids = [hotspot_id for batch in batches for hotspot_id in batch]
+    assert len(set(ids)) == 10
+    assert service.count() == 10
+    assert len(service.store.audit.entries()) == 10
+
+
+def test_two_stores_on_one_file_cannot_both_win_the_same_version(
+    service: HotspotService, tmp_path: Path, regions: Regions
+) -> None:
+    created = service.register(draft(), TREKANTEN, user="a")
+    other = new_service(tmp_path / "smartspot.db", regions)  # a second program on the same file
+    try:
+        other.update(created.id, {"priority": 5}, expected_version=1, user="other")
+        with pytest.raises(ConflictError, match="at version 2"):
+            service.update(created.id, {"priority": 1}, expected_version=1, user="first")
+    finally:
+        other.store.close()
+    assert [h.priority for h in service.history(created.id)] == [4, 5]
