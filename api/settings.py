@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         default=0.05, gt=0, le=30, description="optimiser deadline for one proposal"
     )
     travel: Literal["straight", "district"] = Field(
-        default="straight",
+        default="district",
         description="travel times for proposals: 'straight' (crow flies × 1.3 at 60 km/h, "
         "instant) or 'district' (the travel layer's model per politikreds: road graph or "
         "land-aware fallback; built on first use, ~20 s a district, then cached)",

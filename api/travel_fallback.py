@@ -1,9 +1,10 @@
-"""Interim straight-line travel times for the service, until the travel layer's district model
-(``smartspot.travel.config.travel_times``) is on main; then ``api/deps.py`` should use that.
+"""The travel times the service plans proposals with (``SMARTSPOT_TRAVEL``).
 
-Kept apart on purpose: the crow-flies distance × a circuity factor at a rural driving speed. It
-implements the TravelTimes port (never NaN: every Danish point is taken as reachable), so the
-optimiser cannot tell the difference.
+``district`` (the default) is the travel layer's model of each politikreds: the OSM road graph
+where one is built, else the calibrated land-aware fallback with its bridges and ferries — so a
+hotspot across water without a link is never proposed. ``straight`` (crow flies × 1.3 at a
+rural speed, never unreachable) starts instantly; the API's contract tests use it to stay fast,
+and one test runs proposals on the district model.
 """
 
 from __future__ import annotations
@@ -53,15 +54,28 @@ class DistrictTravelTimes:
         self._lock = threading.Lock()
 
     def _model(self, origins: Points) -> Any:
-        from smartspot.travel.config import district_config, travel_times
+        from smartspot.travel.config import district_config
 
         config = district_config(
             None, np.asarray(origins, dtype=float)[0], cache_dir=self.cache_dir
         )
+        return self._built(config)
+
+    def _built(self, config: Any) -> Any:
+        from smartspot.travel.config import travel_times
+
         with self._lock:
             if config.district not in self._models:
                 self._models[config.district] = travel_times(config)
             return self._models[config.district]
+
+    def warm(self, districts: list[str]) -> None:
+        """Build the named districts' models now (a few seconds each, or read from the cache
+        folder), so the first proposal after start-up does not wait for them."""
+        from smartspot.travel.config import district_config
+
+        for district in districts:
+            self._built(district_config(district, cache_dir=self.cache_dir))
 
     def matrix(self, origins: Points, destinations: Points) -> Seconds:
         result: Seconds = self._model(origins).matrix(origins, destinations)

@@ -49,6 +49,7 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"demo cars: {', '.join(added)}", flush=True)
         driver = DemoDriver(services.operations)
         driver.start()
+        _warm_travel_models(services.operations)
     print(f"Smart Spot on http://{args.host}:{args.port}/ (database {settings.db})", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
@@ -56,3 +57,21 @@ def run_serve(args: argparse.Namespace) -> int:
         if driver is not None:
             driver.stop()
     return 0
+
+
+def _warm_travel_models(operations: Any) -> None:
+    """Build the demo districts' travel models in the background at start-up."""
+    import threading
+
+    from api.travel_fallback import DistrictTravelTimes
+
+    travel = getattr(operations, "travel", None)
+    if not isinstance(travel, DistrictTravelTimes):
+        return
+    districts = ["Midt- og Vestjyllands Politi", "Østjyllands Politi"]
+
+    def warm() -> None:
+        travel.warm(districts)
+        print(f"travel models ready: {', '.join(districts)}", flush=True)
+
+    threading.Thread(target=warm, name="warm-travel", daemon=True).start()

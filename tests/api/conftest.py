@@ -30,6 +30,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "secret_key": "test-secret-key-that-is-long-enough",
         "max_body_bytes": 50_000,
         "busy_timeout_s": 0.2,
+        # Contract tests do not depend on the travel model; the instant one keeps them fast.
+        # test_live.py runs proposals on the real district model.
+        "travel": "straight",
     }
     values.update(overrides)
     return Settings(**values)

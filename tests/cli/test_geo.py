@@ -26,3 +26,18 @@ def test_where_in_the_sea_is_a_one_line_error(capsys: pytest.CaptureFixture[str]
 def test_where_with_swapped_coordinates_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["where", "56.37", "8.62"]) == 2
     assert "latitude/longitude order" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly_not_as_an_internal_error() -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "smartspot.cli.main", "where", "8.62", "56.37", "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader goes away before the answer is written, like `| head`
+    with process.stderr:
+        stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "internal error" not in stderr
+    assert "Traceback" not in stderr
