@@ -111,9 +111,12 @@ class Operations:
         return patrol
 
     def set_status(self, call_sign: str, status: PatrolStatus, *, actor: str) -> Patrol:
+        was_on_task = self.store.patrols.get(call_sign).status is PatrolStatus.ON_TASK
         patrol = self.store.patrols.set_status(call_sign, status, actor=actor, at=self.clock.now())
         if status in (PatrolStatus.DISPATCHED, PatrolStatus.OFF_DUTY):
-            self._void(call_sign, actor=actor, why=f"car set to {status.value}")
+            self._void(
+                call_sign, actor=actor, why=f"car set to {status.value}", on_task=was_on_task
+            )
         self.events.publish("patrol", patrol_view(patrol))
         return patrol
 
@@ -181,8 +184,13 @@ class Operations:
             car = self.store.patrols.set_status(
                 call_sign, PatrolStatus.DISPATCHED, actor=actor, at=now
             )
-        # Sending the car to a call voids its proposal at once.
-        self._void(call_sign, actor=actor, why=f"dispatched to {callout_id}")
+        # Sending the car to a call voids its proposal at once, pending or being worked.
+        self._void(
+            call_sign,
+            actor=actor,
+            why=f"dispatched to {callout_id}",
+            on_task=patrol.status is PatrolStatus.ON_TASK,
+        )
         self.events.publish("callout", callout_view(updated))
         self.events.publish("patrol", patrol_view(car))
         return updated
@@ -509,13 +517,19 @@ class Operations:
                 busy.update(proposal.decision.get("stops", []))
         return busy
 
-    def _void(self, call_sign: str, *, actor: str, why: str) -> None:
-        pending = self.store.proposals.current(call_sign)
-        if pending is None:
+    def _void(self, call_sign: str, *, actor: str, why: str, on_task: bool) -> None:
+        """Void the car's pending proposal, or the accepted one it was working (``on_task``)."""
+        proposal = self.store.proposals.current(call_sign)
+        if proposal is None and on_task:
+            accepted = self.store.proposals.list(
+                patrol=call_sign, status=ProposalStatus.ACCEPTED, limit=1
+            )
+            proposal = accepted[0] if accepted else None
+        if proposal is None:
             return
         try:
             voided = self.store.proposals.decide(
-                pending.id, ProposalStatus.VOIDED, actor=actor, at=self.clock.now(), reason=why
+                proposal.id, ProposalStatus.VOIDED, actor=actor, at=self.clock.now(), reason=why
             )
         except (ConflictError, NotFoundError):
             return  # decided meanwhile

@@ -17,6 +17,21 @@ if TYPE_CHECKING:
 ENTITY = "proposal"
 
 
+#: The decisions each status allows: a pending proposal is decided once; an accepted one can
+#: still be voided when an urgent call takes its car off the task.
+_NEXT: dict[ProposalStatus, frozenset[ProposalStatus]] = {
+    ProposalStatus.PENDING: frozenset(
+        {
+            ProposalStatus.ACCEPTED,
+            ProposalStatus.REJECTED,
+            ProposalStatus.VOIDED,
+            ProposalStatus.SUPERSEDED,
+        }
+    ),
+    ProposalStatus.ACCEPTED: frozenset({ProposalStatus.VOIDED}),
+}
+
+
 def _proposal(row: sqlite3.Row) -> Proposal:
     return Proposal(
         id=row["id"],
@@ -139,12 +154,14 @@ class SqliteProposals:
         reason: str = "",
         decision: dict[str, Any] | None = None,
     ) -> Proposal:
-        """Accept, reject (with a reason) or void a pending proposal.
+        """Accept, reject (with a reason) or void a pending proposal, or void an accepted one
+        (its car was taken off the task for an urgent call).
 
         Raises
         ------
         ConflictError
-            When the proposal is no longer pending (decided, voided or superseded).
+            For any other change: a proposal already rejected, voided or superseded, or an
+            accepted one being accepted or rejected again.
         """
         status = ProposalStatus(status)
         if status is ProposalStatus.PENDING:
@@ -161,11 +178,13 @@ class SqliteProposals:
         actor: str,
         at: datetime,
     ) -> Proposal:
-        if before.status is not ProposalStatus.PENDING:
+        if status not in _NEXT.get(before.status, ()):
             raise ConflictError(
                 f"proposal {before.id} is already {before.status.value}; only a pending "
-                "proposal can be decided"
+                "proposal can be decided, and an accepted one only voided"
             )
+        if before.status is ProposalStatus.ACCEPTED:
+            decision = {**before.decision, **decision}  # keep what was accepted
         after = Proposal(
             id=before.id,
             patrol=before.patrol,
@@ -180,8 +199,16 @@ class SqliteProposals:
         )
         self._store.execute(
             "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?, reason = ?, "
-            "decision = ? WHERE id = ? AND status = 'pending'",
-            (status.value, actor, iso(at), after.reason, json.dumps(decision), before.id),
+            "decision = ? WHERE id = ? AND status = ?",
+            (
+                status.value,
+                actor,
+                iso(at),
+                after.reason,
+                json.dumps(decision),
+                before.id,
+                before.status.value,
+            ),
         )
         self._store.write_audit(
             at=at,

@@ -206,6 +206,23 @@ def test_dispatching_the_car_voids_its_proposal_at_once(demo: TestClient, as_rol
     assert demo.post(f"/proposals/{proposal['id']}/accept", json={}, headers=op).status_code == 409
 
 
+def test_an_urgent_call_voids_the_accepted_task_the_car_was_on(
+    demo: TestClient, as_role: Headers
+) -> None:
+    op = as_role["operator"]
+    proposal = _clear(demo, op)["proposals"][0]
+    demo.post(f"/proposals/{proposal['id']}/accept", json={}, headers=op)
+    assert demo.get("/patrols/MV-21", headers=op).json()["status"] == "on_task"
+    urgent = demo.post(
+        "/callouts", json={"urgent": True, "lon": 8.62, "lat": 56.36}, headers=op
+    ).json()
+    demo.post(f"/callouts/{urgent['id']}/dispatch", json={"patrol": "MV-21"}, headers=op)
+    voided = demo.get(f"/proposals/{proposal['id']}", headers=op).json()
+    assert voided["status"] == "voided"
+    assert urgent["id"] in voided["reason"]
+    assert demo.get("/patrols/MV-21", headers=op).json()["status"] == "dispatched"
+
+
 def test_replay_solves_the_stored_problem_to_the_same_answer(
     demo: TestClient, as_role: Headers
 ) -> None:

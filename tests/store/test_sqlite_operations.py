@@ -168,9 +168,17 @@ def test_proposals_keep_problem_and_decision_and_supersede_per_car(store: Sqlite
     assert store.proposals.get(second.id) == accepted
     assert store.proposals.current("MVJ-11") is None
     with pytest.raises(ConflictError, match="already accepted"):
+        store.proposals.decide(
+            second.id, ProposalStatus.REJECTED, actor="ole", at=START, reason="x"
+        )
+    voided = store.proposals.decide(
+        second.id, ProposalStatus.VOIDED, actor="vagtchef", at=START, reason="urgent call"
+    )
+    assert voided.decision == {"removed_stops": ["HS-000002"]}  # what was accepted is kept
+    with pytest.raises(ConflictError, match="already voided"):
         store.proposals.decide(second.id, ProposalStatus.VOIDED, actor="ole", at=START)
     actions = [e.action for e in store.audit.entries(entity="proposal")]
-    assert actions == ["create", "superseded", "create", "accepted"]
+    assert actions == ["create", "superseded", "create", "accepted", "voided"]
     with pytest.raises(InvalidInputError, match="plain JSON"):
         store.proposals.add("MVJ-11", {"x": float("nan")}, {}, actor="system", at=START)
 
