@@ -27,10 +27,24 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from smartspot.domain import Hotspot
-from smartspot.drafts import HotspotDraft, draft_properties
+from smartspot.drafts import EDITABLE, HotspotDraft, draft_properties
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import WGS84, to_wgs84
 from smartspot.hotspots import FeatureIn
+
+#: Export columns the store derives or keeps, after the editable ones (the GeoJSON contract).
+DERIVED_COLUMNS = (
+    "kommunekode",
+    "kommunenavn",
+    "politikreds",
+    "status",
+    "close_reason",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+)
 
 LAYER = "hotspots"
 DECIMALS = 6
@@ -154,32 +168,7 @@ def write_geopackage(hotspots: Sequence[Hotspot], path: Path) -> int:
 
 def _export_columns() -> list[str]:
     # Column order of the contract; an empty export still gets every column.
-    return [
-        "id",
-        "title",
-        "category",
-        "description",
-        "instruction",
-        "steps",
-        "minutes_on_site",
-        "priority",
-        "windows",
-        "valid_from",
-        "valid_to",
-        "visits_per_week",
-        "source",
-        "source_ref",
-        "kommunekode",
-        "kommunenavn",
-        "politikreds",
-        "status",
-        "close_reason",
-        "version",
-        "created_by",
-        "created_at",
-        "updated_by",
-        "updated_at",
-    ]
+    return ["id", *EDITABLE, *DERIVED_COLUMNS]
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -223,5 +223,6 @@ def test_a_wrong_password_shows_a_danish_message(server: str, browser: Any) -> N
     page.fill("input[name=username]", "operator")
     page.fill("input[name=password]", "forkert-kode")
     page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#login-error:has-text('Forkert brugernavn eller adgangskode')")
+    error = page.wait_for_selector("#login-error:has-text('Forkert brugernavn eller adgangskode')")
+    assert error is not None and error.is_visible()
     page.close()
