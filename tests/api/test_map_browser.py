@@ -150,8 +150,16 @@ def test_operator_sees_the_map_gets_a_proposal_and_accepts_it(server: str, brows
 
 def test_analyst_draws_a_polygon_hotspot_with_its_instruction(server: str, browser: Any) -> None:
     page = _open(browser, server, "analyst")
-    page.evaluate("map.setView([56.128, 8.995], 16)")
-    page.wait_for_timeout(300)
+    # Zoom to a school in Herning. The page's own fit to the district may still be animating
+    # when it reports ready, and would undo a single setView: set it until it holds.
+    page.wait_for_function(
+        """() => {
+            if (map._animatingZoom) return false;
+            if (map.getZoom() === 16) return true;
+            map.setView([56.128, 8.995], 16, {animate: false});
+            return false;
+        }"""
+    )
     page.click("#draw-polygon")
     box = page.locator("#map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
