@@ -10,6 +10,7 @@ and one test runs proposals on the district model.
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ class StraightLineTravelTimes:
     def __init__(self, *, circuity: float = CIRCUITY, speed_kmh: float = SPEED_KMH) -> None:
         self.seconds_per_m = circuity / (speed_kmh / 3.6)
 
-    def matrix(self, origins: Points, destinations: Points) -> Seconds:
+    def matrix(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Seconds:
         a = as_points(origins, name="origins")
         b = as_points(destinations, name="destinations")
         dx = a[:, None, 0] - b[None, :, 0]
@@ -77,8 +80,10 @@ class DistrictTravelTimes:
         for district in districts:
             self._built(district_config(district, cache_dir=self.cache_dir))
 
-    def matrix(self, origins: Points, destinations: Points) -> Seconds:
-        result: Seconds = self._model(origins).matrix(origins, destinations)
+    def matrix(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Seconds:
+        result: Seconds = self._model(origins).matrix(origins, destinations, depart_at=depart_at)
         return result
 
     def route(self, a: Points, b: Points) -> LineString | None:

@@ -8,6 +8,8 @@ the Hou–Sælvig ferry of the links table.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 from numpy.typing import NDArray
 from shapely.geometry import LineString
@@ -48,8 +50,11 @@ class CompositeTravelTimes:
         distance, _ = road._tree.query(xy)
         return np.asarray(distance <= self.cover_m)
 
-    def matrix(self, origins: Points, destinations: Points) -> Seconds:
-        """Seconds from every origin to every destination; ``NaN`` where unreachable."""
+    def matrix(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Seconds:
+        """Seconds from every origin to every destination; ``NaN`` where unreachable; trips
+        start at ``depart_at`` (timezone-aware, ``None``: flat ferry waits)."""
         o = as_points(origins, name="origins")
         d = as_points(destinations, name="destinations")
         o_done = np.zeros(len(o), dtype=bool)
@@ -67,10 +72,12 @@ class CompositeTravelTimes:
         d_land = ~d_done
         d_land[d_done] = self._on_land(d[d_done])
         if o_land.any() and d_land.any():
-            times[np.ix_(o_land, d_land)] = self.fallback.matrix(o[o_land], d[d_land])
+            times[np.ix_(o_land, d_land)] = self.fallback.matrix(
+                o[o_land], d[d_land], depart_at=depart_at
+            )
         for road, o_in, d_in in covered:
             if o_in.any() and d_in.any():
-                times[np.ix_(o_in, d_in)] = road.matrix(o[o_in], d[d_in])
+                times[np.ix_(o_in, d_in)] = road.matrix(o[o_in], d[d_in], depart_at=depart_at)
         return times
 
     def _on_land(self, xy: NDArray[np.float64]) -> NDArray[np.bool_]:

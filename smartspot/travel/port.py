@@ -4,11 +4,19 @@ Every adapter (the OSM road graph, the land-aware fallback, a composite of both)
 :class:`TravelTimes`. Points are EPSG:25832 metres as an ``(n, 2)`` float array; times are
 driving seconds. *Unreachable* is ``NaN``: it poisons any sum and fails every ``<=`` test, so an
 unreachable hotspot can never pass as a long but feasible detour. Use :func:`reachable` to mask.
+
+Times may depend on when the trip starts: a timetabled ferry makes a car wait for its next
+departure, and after the last one the far side is unreachable until morning. So ``matrix``
+takes a keyword-only ``depart_at`` (a timezone-aware :class:`~datetime.datetime`); ``None``
+keeps the time-free answer (a flat ferry wait), so callers that do not know the time still work.
+Adapters that also know the driven length offer :class:`TravelTrips`: seconds *and* metres of
+the same fastest paths.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -28,16 +36,67 @@ class TravelTimes(Protocol):
     ``matrix(origins, destinations)`` returns an ``(n, m)`` array of seconds with ``NaN`` where
     no car can drive from origin ``i`` to destination ``j`` (across the sea with no link, or on
     an island whose ferry is switched off). ``route(a, b)`` is the driven line for the map, or
-    ``None`` when unreachable.
+    ``None`` when unreachable. ``depart_at`` is when the trips start (timezone-aware); ``None``
+    answers without a clock (ferries at a flat wait).
     """
 
-    def matrix(self, origins: Points, destinations: Points) -> Seconds:
+    def matrix(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Seconds:
         """Seconds from every origin to every destination; ``NaN`` where unreachable."""
         ...
 
     def route(self, a: Points, b: Points) -> LineString | None:
         """The driven line (EPSG:25832) from ``a`` to ``b``, each a point of shape ``(2,)``."""
         ...
+
+
+Metres = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Trips:
+    """Seconds and driven metres of the same fastest paths, both ``(n, m)``.
+
+    Both are ``NaN`` exactly where the destination is unreachable. ``metres`` is the length of
+    the path the time was computed on (access legs included), not a straight line.
+    """
+
+    seconds: Seconds
+    metres: Metres
+
+    def __post_init__(self) -> None:
+        if self.seconds.shape != self.metres.shape:
+            raise InvalidInputError("seconds and metres must have the same shape")
+
+
+@runtime_checkable
+class TravelTrips(TravelTimes, Protocol):
+    """A :class:`TravelTimes` that also gives the driven metres beside the seconds."""
+
+    def trips(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Trips:
+        """Seconds and driven metres from every origin to every destination (``NaN`` where
+        unreachable); ``trips(...).seconds`` equals ``matrix(...)``."""
+        ...
+
+
+def check_depart_at(depart_at: datetime | None) -> datetime | None:
+    """``depart_at`` if it is ``None`` or timezone-aware.
+
+    Raises
+    ------
+    InvalidInputError
+        For a naive datetime: a ferry timetable is local time, so the instant must be known.
+    """
+    if depart_at is not None and depart_at.utcoffset() is None:
+        raise InvalidInputError(
+            "depart_at must be a timezone-aware datetime (e.g. with tzinfo=ZoneInfo("
+            "'Europe/Copenhagen') or UTC), not a naive one",
+            field="depart_at",
+        )
+    return depart_at
 
 
 @dataclass(frozen=True, slots=True)

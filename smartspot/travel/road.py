@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
+from datetime import datetime
 
 import numpy as np
 import shapely
@@ -28,7 +29,7 @@ from smartspot.travel.cache import RowCache
 from smartspot.travel.contract import ContractedGraph, Tree
 from smartspot.travel.graph import RoadGraph
 from smartspot.travel.options import TravelOptions
-from smartspot.travel.port import Leg, Points, Seconds, as_points
+from smartspot.travel.port import Leg, Points, Seconds, as_points, check_depart_at
 
 SNAP_CACHE_SIZE = 256  # point sets (not points) whose snapping is remembered
 
@@ -173,12 +174,16 @@ class RoadTravelTimes:
             return self._forward.gather(sources, targets)
         return self._reverse.gather(targets, sources).T
 
-    def matrix(self, origins: Points, destinations: Points) -> Seconds:
+    def matrix(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Seconds:
         """Seconds from every origin to every destination; ``NaN`` where unreachable.
 
         Includes the straight access legs at both ends. Beyond the cut-off counts as
-        unreachable.
+        unreachable. ``depart_at`` (timezone-aware) is accepted for the port; OSM ferries still
+        take the flat wait whatever the time (timetables: :mod:`smartspot.travel.ferries`).
         """
+        check_depart_at(depart_at)
         o_nodes, o_dist = self.snap(origins, name="origins")
         d_nodes, d_dist = self.snap(destinations, name="destinations")
         if len(o_nodes) == 0 or len(d_nodes) == 0:
