@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services, build_services
 from api.errors import BodySizeLimit, install_error_handlers
+from api.logs import redact_access_log
 from api.routers import auth, health, hotspots, live, map, ogc, reports
+from api.security import SecurityHeaders, docs_router
 from api.settings import Settings
 from smartspot import __version__
 from smartspot.clock import Clock
@@ -20,13 +22,15 @@ from smartspot.clock import Clock
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 LEAFLET = HERE / "node_modules" / "leaflet" / "dist"
+SWAGGER_UI = HERE / "node_modules" / "swagger-ui-dist"
 
 DESCRIPTION = """
 Decision support for a vagtcentral: hotspots (tryghedsopgaver) with their handling
 instructions, live patrol cars, callouts and the optimiser's proposals.
 
 Log in with `POST /auth/token` (OAuth2 password flow, the **Authorize** button below) and send
-`Authorization: Bearer <token>`. Geometry is GeoJSON (RFC 7946, WGS84, longitude first).
+`Authorization: Bearer <token>`; the event stream takes the cookie that `POST /events/session`
+sets. Geometry is GeoJSON (RFC 7946, WGS84, longitude first).
 """
 
 
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact_access_log()
         yield
         services.close()
 
@@ -58,6 +63,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.services = services
@@ -73,14 +81,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    app.include_router(docs_router(app, STATIC / "docs.html"))
     app.mount("/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet")
+    app.mount(
+        "/vendor/swagger-ui", StaticFiles(directory=SWAGGER_UI, check_dir=False), name="swagger"
+    )
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app on settings from ``SMARTSPOT_*`` variables (each worker of ``smartspot serve
+    --workers N`` builds one)."""
+    return create_app(Settings())
 
 
 def services_of(app: FastAPI) -> Services:

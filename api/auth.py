@@ -11,28 +11,38 @@ Roles (the issue's rules):
 * **analyst**: reads everything, registers, edits and closes hotspots; cannot decide proposals.
 * **planner**: reads everything, changes nothing live.
 * **admin**: everything, including users.
+
+Tokens can be revoked: each carries the account's *token generation* (``gen``), which the
+store raises whenever the role, the password or the active flag changes. Every request
+compares the two through :class:`AccountCache` (a short-lived in-process cache that the
+service's own user changes clear at once), so deactivating a user or changing a role ends
+their tokens on the next request.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from api.passwords import check_password
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.store.port import UserRepository
 from smartspot.store.records import UserAccount
 
 ALGORITHM = "HS256"
-MIN_PASSWORD = 8
 
 
 class Role(StrEnum):
@@ -64,6 +74,7 @@ class Principal:
 
     name: str
     role: Role
+    generation: int = 0
 
     def may(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
@@ -79,12 +90,10 @@ def check_username(name: str) -> None:
 _hasher = PasswordHasher()
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of ``password``."""
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInputError(
-            f"a password needs at least {MIN_PASSWORD} characters", field="password"
-        )
+def hash_password(password: str, *, name: str = "") -> str:
+    """An argon2id hash of ``password``, once it has passed the password policy
+    (:func:`api.passwords.check_password`)."""
+    check_password(password, name=name)
     return _hasher.hash(password)
 
 
@@ -104,12 +113,16 @@ def new_account(name: str, role: str, password: str, *, now: datetime) -> UserAc
     """A user account with an argon2 hash of ``password`` (checks name, role and password)."""
     check_username(name)
     return UserAccount(
-        name=name, role=Role(role).value, password_hash=hash_password(password), created_at=now
+        name=name,
+        role=Role(role).value,
+        password_hash=hash_password(password, name=name),
+        created_at=now,
     )
 
 
 def authenticate(users: UserRepository, name: str, password: str) -> UserAccount | None:
-    """The active account when ``password`` is right, else None."""
+    """The active account when ``password`` is right, else None (blocking: seconds of CPU
+    under load; call it through :class:`PasswordChecks`)."""
     try:
         user = users.get(name)
     except (NotFoundError, InvalidInputError):
@@ -120,16 +133,79 @@ def authenticate(users: UserRepository, name: str, password: str) -> UserAccount
     return user
 
 
+class TooManyLogins(Exception):
+    """More logins are waiting for a password check than the service queues."""
+
+
+class PasswordChecks:
+    """Runs :func:`authenticate` on threads of its own, at most ``concurrency`` at once and
+    at most ``queue`` waiting, so a flood of logins never takes the threads or the CPU that
+    other requests are served with (argon2 takes ~0.1–0.3 s of CPU a check).
+    """
+
+    def __init__(self, *, concurrency: int = 2, queue: int = 32) -> None:
+        if concurrency < 1 or queue < 0:
+            raise ValueError("concurrency must be at least 1 and queue not negative")
+        self.concurrency = concurrency
+        self.queue = queue
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._waiting = 0
+        self._running = 0
+        self._count_lock = threading.Lock()
+        self.peak = 0  # the most checks that ever ran at once
+        self.checks = 0  # how many passwords were hashed
+
+    async def authenticate(
+        self, users: UserRepository, name: str, password: str
+    ) -> UserAccount | None:
+        """:func:`authenticate` off the event loop. Raises TooManyLogins when the queue is
+        full."""
+        if self._limiter is None:  # made inside the event loop that uses it
+            self._limiter = anyio.CapacityLimiter(self.concurrency)
+        if self._waiting >= self.queue + self.concurrency:
+            raise TooManyLogins
+        self._waiting += 1
+        try:
+            return await anyio.to_thread.run_sync(
+                self._check, users, name, password, limiter=self._limiter
+            )
+        finally:
+            self._waiting -= 1
+
+    def _check(self, users: UserRepository, name: str, password: str) -> UserAccount | None:
+        with self._count_lock:
+            self._running += 1
+            self.peak = max(self.peak, self._running)
+            self.checks += 1
+        try:
+            return authenticate(users, name, password)
+        finally:
+            with self._count_lock:
+                self._running -= 1
+
+
 def issue_token(
-    name: str, role: str, *, secret: str, minutes: int, now: datetime | None = None
+    name: str,
+    role: str,
+    *,
+    secret: str,
+    minutes: int,
+    generation: int = 0,
+    now: datetime | None = None,
+    audience: str | None = None,
 ) -> str:
+    """A signed token for ``name``; ``generation`` is the account's token generation, and
+    ``audience`` limits where it is accepted (``"events"`` for the event-stream cookie)."""
     moment = now or datetime.now(UTC)
-    claims = {
+    claims: dict[str, Any] = {
         "sub": name,
         "role": Role(role).value,
+        "gen": generation,
         "iat": int(moment.timestamp()),
         "exp": int((moment + timedelta(minutes=minutes)).timestamp()),
     }
+    if audience is not None:
+        claims["aud"] = audience
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -137,23 +213,93 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def read_token(token: str, *, secret: str) -> Principal:
-    """The principal a token names. Raises a 401 HTTPException when it is bad or expired."""
+def read_token(token: str, *, secret: str, audience: str | None = None) -> Principal:
+    """The principal a token names. Raises a 401 HTTPException when it is bad or expired,
+    or meant for another audience (an event-stream cookie is no bearer token, and back)."""
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            options={"require": ["exp", "sub"]},
         )
     except jwt.ExpiredSignatureError:
         raise _unauthorized("the login has expired; log in again") from None
     except jwt.PyJWTError:
         raise _unauthorized("the bearer token is not valid; log in again") from None
     try:
-        return Principal(name=str(claims["sub"]), role=Role(str(claims.get("role"))))
-    except ValueError:
+        return Principal(
+            name=str(claims["sub"]),
+            role=Role(str(claims.get("role"))),
+            generation=int(claims.get("gen", 0)),
+        )
+    except (TypeError, ValueError):
         raise _unauthorized("the bearer token names no known role; log in again") from None
 
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """What a token is checked against: the account's role, active flag and generation."""
+
+    role: str
+    active: bool
+    generation: int
+
+
+class AccountCache:
+    """The accounts' current state for token checks, cached for ``ttl_s`` seconds.
+
+    The service's own user changes call :meth:`forget`, so they take effect on the next
+    request; a change made elsewhere (the CLI, another worker) within ``ttl_s``.
+    """
+
+    def __init__(self, users: UserRepository, *, ttl_s: float = 1.0) -> None:
+        self._users = users
+        self.ttl_s = ttl_s
+        self._cache: dict[str, tuple[float, AccountState | None]] = {}
+        self._lock = threading.Lock()
+
+    def state(self, name: str) -> AccountState | None:
+        """The account's state, or None when there is no such account."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(name)
+        if hit is not None and now - hit[0] < self.ttl_s:
+            return hit[1]
+        try:
+            user = self._users.get(name)
+            found: AccountState | None = AccountState(
+                user.role, user.active, self._users.token_generation(name)
+            )
+        except (NotFoundError, InvalidInputError):
+            found = None
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[name] = (now, found)
+        return found
+
+    def forget(self, name: str) -> None:
+        with self._lock:
+            self._cache.pop(name, None)
+
+
+def check_current(principal: Principal, accounts: AccountCache) -> Principal:
+    """The principal when its account still holds the token's role and generation; else a
+    401 (the user was deactivated, given another role or a new password)."""
+    state = accounts.state(principal.name)
+    if (
+        state is None
+        or not state.active
+        or state.role != principal.role.value
+        or state.generation != principal.generation
+    ):
+        raise _unauthorized("the login was ended (the account changed); log in again")
+    return principal
 
 
 def current_principal(
@@ -162,7 +308,8 @@ def current_principal(
     if not token:
         raise _unauthorized("log in first: send Authorization: Bearer <token> from /auth/token")
     secret: str = request.app.state.settings.secret_key
-    return read_token(token, secret=secret)
+    accounts: AccountCache = request.app.state.services.accounts
+    return check_current(read_token(token, secret=secret), accounts)
 
 
 def requires(permission: Permission) -> Callable[..., Principal]:

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from api.auth import AccountCache, PasswordChecks
 from api.events import EventBus
 from api.operations import Operations
 from api.settings import Settings
+from api.throttle import LoginThrottle
 from api.travel_fallback import DistrictTravelTimes, StraightLineTravelTimes
 from smartspot.clock import Clock, SystemClock
 from smartspot.geo.regions import Regions, cached_regions
@@ -29,6 +31,9 @@ class Services:
     hotspots: HotspotService
     events: EventBus
     operations: Operations
+    accounts: AccountCache
+    throttle: LoginThrottle
+    password_checks: PasswordChecks
     cache: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -75,6 +80,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         hotspots=hotspots,
         events=events,
         operations=operations,
+        accounts=AccountCache(store.users, ttl_s=settings.auth_cache_s),
+        throttle=LoginThrottle(),
+        password_checks=PasswordChecks(concurrency=settings.login_concurrency),
     )
 
 

@@ -254,12 +254,39 @@ class Token(BaseModel):
 class UserIn(_Model):
     name: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^\S+$")]
     role: Literal["operator", "analyst", "planner", "admin"]
-    password: Annotated[str, Field(min_length=8, max_length=200)]
+    password: Annotated[
+        str,
+        Field(
+            min_length=12,
+            max_length=200,
+            description="at least 12 characters, not on the common-password list",
+        ),
+    ]
+
+
+class UserChange(_Model):
+    """A change to an account; any change ends the account's current logins."""
+
+    role: Literal["operator", "analyst", "planner", "admin"] | None = None
+    active: bool | None = None
+    password: Annotated[str, Field(min_length=12, max_length=200)] | None = None
 
 
 class UserOut(BaseModel):
     name: str
     role: str
+
+
+class Account(BaseModel):
+    name: str
+    role: str
+    active: bool
+
+
+class EventSession(BaseModel):
+    """The event stream's login, set as an HttpOnly cookie (never in a URL)."""
+
+    expires_in: int
 
 
 class Health(BaseModel):

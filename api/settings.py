@@ -20,6 +20,9 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path("smartspot") / "smartspot.db"
 
 
+MIN_SECRET_BYTES = 32
+
+
 class Settings(BaseSettings):
     """Smart Spot service settings (environment variables ``SMARTSPOT_<NAME>``)."""
 
@@ -28,9 +31,8 @@ class Settings(BaseSettings):
     db: Path = Field(default_factory=default_db_path, description="SQLite database file")
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
-        min_length=16,
-        description="key that signs login tokens; random per process when unset, so tokens "
-        "die with the server",
+        description="key that signs login tokens, at least 32 bytes; random per process when "
+        "unset, so tokens die with the server (refused with several workers)",
     )
     token_minutes: int = Field(default=30, ge=1, le=24 * 60, description="token lifetime")
     max_body_bytes: int = Field(
@@ -60,8 +62,69 @@ class Settings(BaseSettings):
     create_db: bool = Field(
         default=True, description="create the database file when it does not exist"
     )
+    open_docs: bool = Field(
+        default=False,
+        description="serve /openapi.json without a login (the /docs page itself is only a "
+        "viewer; it fetches the schema with the map's login)",
+    )
+    auth_cache_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="how long a request may trust a cached account state; a change made by "
+        "this service applies at once, one made elsewhere (the CLI) within this time",
+    )
+    login_concurrency: int = Field(
+        default=2, ge=1, le=64, description="password checks (argon2) run at once at most"
+    )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"SMARTSPOT_SECRET_KEY needs at least {MIN_SECRET_BYTES} bytes; make one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
+
+    @property
+    def backend(self) -> Literal["sqlite", "postgresql"]:
+        """Which store ``db`` names: a PostgreSQL URL, else an SQLite file."""
+        return "postgresql" if str(self.db).startswith(("postgresql:", "postgres:")) else "sqlite"
+
+    @property
+    def secret_key_given(self) -> bool:
+        """Whether the key was configured (rather than made up for this process)."""
+        return "secret_key" in self.model_fields_set
 
     @field_validator("db")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+
+def deployment_problem(settings: Settings, *, workers: int, demo: bool) -> str | None:
+    """Why the service must not start this way, or None.
+
+    SQLite serves one worker process (its writers would queue on one file lock and each
+    worker would hold its own event stream and login throttle). Outside ``--demo``, several
+    workers or PostgreSQL need a configured ``SMARTSPOT_SECRET_KEY``: a key made up per
+    process would make each worker refuse the others' tokens.
+    """
+    if workers < 1:
+        return f"--workers must be at least 1, not {workers}"
+    if workers > 1 and settings.backend == "sqlite":
+        return (
+            f"--workers {workers}: the embedded SQLite database serves one worker; run one "
+            "worker, or put the store on PostgreSQL (SMARTSPOT_DB=postgresql://…) for several"
+        )
+    shared = workers > 1 or settings.backend == "postgresql"
+    if not demo and shared and not settings.secret_key_given:
+        return (
+            "set SMARTSPOT_SECRET_KEY (at least 32 bytes, the same for every worker) before "
+            "serving with several workers or on PostgreSQL, e.g. "
+            "`export SMARTSPOT_SECRET_KEY=$(python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')`"
+        )
+    return None

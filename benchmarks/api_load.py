@@ -37,7 +37,7 @@ import httpx
 import numpy as np
 
 PASSWORD = "benchmark-password"
-SECRET = "benchmark-secret-key-0123456789"
+SECRET = "benchmark-secret-key-0123456789abcdef"
 
 
 def _free_port() -> int:

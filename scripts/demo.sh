@@ -12,7 +12,7 @@ export SMARTSPOT_DB="${SMARTSPOT_DB:-$PWD/var/demo/smartspot.db}"
 export SMARTSPOT_SECRET_KEY="${SMARTSPOT_SECRET_KEY:-smartspot-demo-key-not-for-production}"
 host="${SMARTSPOT_HOST:-127.0.0.1}"
 port="${SMARTSPOT_PORT:-8000}"
-password="smartspot-demo"
+password="demo-holstebro-vagt"
 mkdir -p "$(dirname "$SMARTSPOT_DB")"
 
 smartspot init --demo --db "$SMARTSPOT_DB"

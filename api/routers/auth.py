@@ -1,31 +1,90 @@
-"""Logging in (OAuth2 password flow) and managing user accounts."""
+"""Logging in (OAuth2 password flow), the event stream's cookie, and managing user accounts."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.auth import Admin, Principal, Reader, authenticate, issue_token, new_account
+from api.auth import (
+    Admin,
+    Principal,
+    Reader,
+    TooManyLogins,
+    hash_password,
+    issue_token,
+    new_account,
+)
 from api.deps import ServicesDep
-from api.schemas import Token, UserIn, UserOut
+from api.events_auth import clear_event_cookie, set_event_cookie
+from api.schemas import Account, EventSession, Token, UserChange, UserIn, UserOut
 
 router = APIRouter(tags=["auth"])
 
+_WRONG = "wrong user name or password"
 
-@router.post("/auth/token", response_model=Token)
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], services: ServicesDep) -> Token:
-    """Exchange a user name and password for a short-lived bearer token."""
-    user = authenticate(services.store.users, form.username, form.password)
-    if user is None:
+
+def client_address(request: Request) -> str:
+    """The caller's address (the proxy's view of it when uvicorn runs with
+    ``--proxy-headers``)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/auth/token",
+    response_model=Token,
+    responses={
+        401: {"description": _WRONG},
+        429: {"description": "too many failed logins: wait Retry-After seconds"},
+        503: {"description": "too many logins at once: try again in a moment"},
+    },
+)
+async def login(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    services: ServicesDep,
+) -> Token:
+    """Exchange a user name and password for a short-lived bearer token.
+
+    After 5 wrong passwords for one user (20 from one address) each further failure doubles
+    the wait (1 s, 2 s, 4 s … at most 15 min): the answer is then ``429`` with
+    ``Retry-After`` and the password is not even checked.
+    """
+    throttle = services.throttle
+    decision = throttle.begin(form.username, client_address(request))
+    if not decision.allowed:
         raise HTTPException(
-            status_code=401,
-            detail="wrong user name or password",
-            headers={"WWW-Authenticate": "Bearer"},
+            status_code=429,
+            detail=f"too many failed logins; try again in {decision.retry_after_s} s",
+            headers={"Retry-After": str(decision.retry_after_s)},
         )
+    try:
+        user = await services.password_checks.authenticate(
+            services.store.users, form.username, form.password
+        )
+    except TooManyLogins:
+        throttle.abandoned(decision)
+        raise HTTPException(
+            status_code=503,
+            detail="too many logins at once; try again in a moment",
+            headers={"Retry-After": "1"},
+        ) from None
+    except BaseException:
+        throttle.abandoned(decision)
+        raise
+    if user is None:
+        throttle.failed(decision)
+        raise HTTPException(status_code=401, detail=_WRONG, headers={"WWW-Authenticate": "Bearer"})
+    throttle.succeeded(decision)
     minutes = services.settings.token_minutes
-    token = issue_token(user.name, user.role, secret=services.settings.secret_key, minutes=minutes)
+    token = issue_token(
+        user.name,
+        user.role,
+        secret=services.settings.secret_key,
+        minutes=minutes,
+        generation=services.store.users.token_generation(user.name),
+    )
     return Token(access_token=token, expires_in=minutes * 60, role=user.role, name=user.name)
 
 
@@ -35,18 +94,55 @@ def me(principal: Reader) -> UserOut:
     return UserOut(name=principal.name, role=principal.role.value)
 
 
-@router.get("/users", response_model=list[UserOut])
-def list_users(principal: Admin, services: ServicesDep) -> list[UserOut]:
+@router.post("/events/session", response_model=EventSession)
+def open_event_session(
+    principal: Reader, request: Request, response: Response, services: ServicesDep
+) -> EventSession:
+    """Log the browser's event stream in: sets an HttpOnly cookie that only ``GET /events``
+    accepts, so no credential ever travels in a URL (EventSource cannot send headers)."""
+    seconds = set_event_cookie(response, principal, request=request, settings=services.settings)
+    return EventSession(expires_in=seconds)
+
+
+@router.delete("/events/session", status_code=204)
+def close_event_session(response: Response) -> Response:
+    """Drop the event stream's cookie (on logging out)."""
+    clear_event_cookie(response)
+    response.status_code = 204
+    return response
+
+
+@router.get("/users", response_model=list[Account])
+def list_users(principal: Admin, services: ServicesDep) -> list[Account]:
     """Every account (admin only)."""
-    return [UserOut(name=u.name, role=u.role) for u in services.store.users.list()]
+    return [Account(name=u.name, role=u.role, active=u.active) for u in services.store.users.list()]
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def add_user(body: UserIn, principal: Admin, services: ServicesDep) -> UserOut:
-    """Create an account (admin only); 409 when the name is taken."""
+    """Create an account (admin only); 409 when the name is taken, 422 for a password that is
+    short or common."""
     user = new_account(body.name, body.role, body.password, now=services.clock.now())
     services.store.users.add(user, actor=principal.name)
     return UserOut(name=user.name, role=user.role)
+
+
+@router.patch("/users/{name}", response_model=Account)
+def change_user(name: str, body: UserChange, principal: Admin, services: ServicesDep) -> Account:
+    """Change a role, deactivate or reactivate, or set a new password (admin only). Every
+    change ends the account's current logins at once."""
+    users, at = services.store.users, services.clock.now()
+    account = users.get(name)
+    password_hash = None if body.password is None else hash_password(body.password, name=name)
+    with services.store.transaction():
+        if body.role is not None:
+            account = users.set_role(name, body.role, actor=principal.name, at=at)
+        if body.active is not None:
+            account = users.set_active(name, body.active, actor=principal.name, at=at)
+        if password_hash is not None:
+            account = users.set_password_hash(name, password_hash, actor=principal.name, at=at)
+    services.accounts.forget(name)
+    return Account(name=account.name, role=account.role, active=account.active)
 
 
 __all__ = ["Principal", "router"]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import shapely
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from api.auth import Reader, current_principal
+from api.auth import Reader
 from api.deps import ServicesDep
+from api.events_auth import stream_principal, while_authorised
 from api.schemas import geometry_to_geojson
 
 router = APIRouter(tags=["map"])
@@ -85,26 +86,13 @@ def map_config(principal: Reader, services: ServicesDep) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def events(
-    request: Request,
-    services: ServicesDep,
-    access_token: Annotated[str | None, Query(max_length=4_000)] = None,
-) -> StreamingResponse:
+async def events(request: Request, services: ServicesDep) -> StreamingResponse:
     """Server-sent events for the map: ``hotspot``, ``patrol``, ``callout``, ``proposal``,
-    ``visit``. Browsers' EventSource cannot send headers, so the token may come as
-    ``?access_token=``."""
-    from api.auth import read_token
-
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        token: str | None = header[7:]
-    else:
-        token = access_token
-    if not token:
-        current_principal(request, None)  # raises the 401 with its message
-    read_token(str(token), secret=services.settings.secret_key)
+    ``visit``. Log in with the cookie from ``POST /events/session`` (browsers) or an
+    ``Authorization: Bearer`` header; a token in the URL is not accepted."""
+    principal = stream_principal(request, services.settings, services.accounts)
     return StreamingResponse(
-        services.events.listen(),
+        while_authorised(services.events.listen(), principal, services.accounts),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -297,11 +297,14 @@ $("proposals").addEventListener("click", (event) => {
 
 // -- live events ---------------------------------------------------------------------------
 
-function listen() {
+async function listen() {
   if (state.events) state.events.close();
-  const source = new EventSource(`/events?access_token=${encodeURIComponent(state.token)}`);
+  // The stream logs in with an HttpOnly cookie set by POST /events/session: no token in a URL.
+  await api("/events/session", { method: "POST" });
+  const source = new EventSource("/events");
   source.onopen = () => $("live").classList.remove("down");
   source.onerror = () => $("live").classList.add("down");
+  source.addEventListener("logout", () => logout());
   source.addEventListener("hotspot", (e) => showHotspot(JSON.parse(e.data)));
   source.addEventListener("patrol", (e) => showPatrol(JSON.parse(e.data)));
   source.addEventListener("positions", (e) => {
@@ -454,6 +457,8 @@ function logout() {
   sessionStorage.clear();
   state.token = null;
   if (state.events) state.events.close();
+  state.events = null;
+  fetch("/events/session", { method: "DELETE" }).catch(() => {});
   $("login").hidden = false;
   $("tools").hidden = true;
 }
@@ -465,6 +470,9 @@ $("login-form").addEventListener("submit", async (event) => {
   try {
     const answer = await fetch("/auth/token", { method: "POST", body: form });
     const body = await answer.json();
+    if (answer.status === 429) {
+      throw new Error(`For mange forkerte forsøg. Prøv igen om ${answer.headers.get("Retry-After") || "lidt"} sekunder.`);
+    }
     if (!answer.ok) throw new Error(body.detail === "wrong user name or password" ? "Forkert brugernavn eller adgangskode" : body.detail);
     Object.assign(state, { token: body.access_token, role: body.role, name: body.name });
     sessionStorage.setItem("smartspot.token", body.access_token);
@@ -517,7 +525,7 @@ async function start() {
   state.proposals.clear();
   proposals.forEach((p) => state.proposals.set(p.id, p));
   renderProposals();
-  listen();
+  await listen();
   document.body.dataset.ready = "true";
 }
 

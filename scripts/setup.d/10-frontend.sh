@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the map's front-end packages (Leaflet) from api/package-lock.json into
+# Installs the front-end packages (Leaflet for the map, Swagger UI for /docs) from api/package-lock.json into
 # api/node_modules (git-ignored); the app serves them itself, so the map needs no CDN.
 set -euo pipefail
 cd "$(dirname "$0")/../../api"
-if [ -f node_modules/leaflet/dist/leaflet.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+if [ -f node_modules/leaflet/dist/leaflet.js ] && [ -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then

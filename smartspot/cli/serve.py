@@ -7,6 +7,7 @@ Settings come from ``SMARTSPOT_*`` environment variables (see the README); ``--d
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 
@@ -19,6 +20,22 @@ def register(subparsers: Any) -> None:
         "--demo", action="store_true", help="add demo cars at the stations and drive them about"
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (several need PostgreSQL and SMARTSPOT_SECRET_KEY)",
+    )
+    parser.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a TLS proxy)",
+    )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose forwarded headers are trusted (default 127.0.0.1)",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.set_defaults(func=run_serve)
@@ -28,7 +45,7 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api import create_app
-    from api.settings import Settings
+    from api.settings import deployment_problem
     from smartspot.errors import InvalidInputError
 
     if not 0 < args.port < 65536:
@@ -36,7 +53,28 @@ def run_serve(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {}
     if args.db is not None:
         overrides["db"] = args.db
-    settings = Settings(**overrides)
+    settings = _settings(overrides)
+    problem = deployment_problem(settings, workers=args.workers, demo=args.demo)
+    if problem is not None:
+        raise InvalidInputError(problem, field="workers")
+    proxy = {
+        "proxy_headers": args.proxy_headers,
+        "forwarded_allow_ips": args.forwarded_allow_ips if args.proxy_headers else None,
+    }
+    if args.workers > 1:
+        # Each worker builds its own app from the environment (the same settings).
+        if args.db is not None:
+            os.environ["SMARTSPOT_DB"] = str(args.db)
+        uvicorn.run(
+            "api.app:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            **proxy,
+        )
+        return 0
     app = create_app(settings)
     driver = None
     if args.demo:
@@ -52,11 +90,27 @@ def run_serve(args: argparse.Namespace) -> int:
         _warm_travel_models(services.operations)
     print(f"Smart Spot on http://{args.host}:{args.port}/ (database {settings.db})", flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy)
     finally:
         if driver is not None:
             driver.stop()
     return 0
+
+
+def _settings(overrides: dict[str, Any]) -> Any:
+    """The service settings; a bad ``SMARTSPOT_*`` value is one line naming the variable."""
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+    from smartspot.errors import InvalidInputError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "SMARTSPOT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise InvalidInputError(f"{name}: {message}", field=name) from None
 
 
 def _warm_travel_models(operations: Any) -> None:

@@ -1,7 +1,9 @@
-"""``smartspot users add NAME --role ROLE`` and ``smartspot users list``: who may log in.
+"""``smartspot users add|list|set-role|deactivate|activate|set-password``: who may log in.
 
 The password is read from ``--password-stdin`` (one line), or asked for on the terminal;
-``--generate`` makes a random one and prints it once.
+``--generate`` makes a random one and prints it once. It must pass the password policy (at
+least 12 characters, not a common password). A new role, a new password or deactivation ends
+the user's current logins (within ``SMARTSPOT_AUTH_CACHE_S`` for a running service).
 """
 
 from __future__ import annotations
@@ -34,6 +36,24 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=run_list)
+    role = commands.add_parser("set-role", help="give a login another role (ends its logins)")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+    role.set_defaults(func=run_change, change="role")
+    for action, text in (("deactivate", "stop a login at once"), ("activate", "allow it again")):
+        sub = commands.add_parser(action, help=text)
+        sub.add_argument("name")
+        sub.set_defaults(func=run_change, change=action)
+    password = commands.add_parser("set-password", help="a new password (ends its logins)")
+    password.add_argument("name")
+    pw_how = password.add_mutually_exclusive_group()
+    pw_how.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    pw_how.add_argument("--generate", action="store_true", help="make one and print it")
+    password.set_defaults(func=run_change, change="password")
+    for sub in (role, password, *(commands.choices[a] for a in ("deactivate", "activate"))):
+        sub.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
+        sub.add_argument("--by", default="cli", help="who changes it, for the audit log")
+        sub.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _users(db: str | None) -> Any:
@@ -79,6 +99,42 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    found = [{"name": u.name, "role": u.role} for u in _users(args.db).list()]
-    emit(found, as_json=args.json, text="\n".join(f"{u['name']}\t{u['role']}" for u in found))
+    found = [{"name": u.name, "role": u.role, "active": u.active} for u in _users(args.db).list()]
+    emit(
+        found,
+        as_json=args.json,
+        text="\n".join(
+            f"{u['name']}\t{u['role']}" + ("" if u["active"] else "\t(deactivated)") for u in found
+        ),
+    )
+    return 0
+
+
+def run_change(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from api.auth import hash_password
+
+    users, at = _users(args.db), datetime.now(UTC)
+    result: dict[str, Any] = {"name": args.name}
+    if args.change == "role":
+        account = users.set_role(args.name, args.role, actor=args.by, at=at)
+        text = f"user {account.name} is now {account.role}; their logins have ended"
+    elif args.change in ("deactivate", "activate"):
+        account = users.set_active(args.name, args.change == "activate", actor=args.by, at=at)
+        text = f"user {account.name} " + (
+            "may log in again" if account.active else "is deactivated; their logins have ended"
+        )
+    else:
+        users.get(args.name)  # an unknown name fails before the password is asked for
+        password = _password(args)
+        account = users.set_password_hash(
+            args.name, hash_password(password, name=args.name), actor=args.by, at=at
+        )
+        text = f"user {account.name} has a new password; their logins have ended"
+        if args.generate:
+            result["password"] = password
+            text += f"; password: {password}"
+    result.update(role=account.role, active=account.active)
+    emit(result, as_json=args.json, text=text)
     return 0

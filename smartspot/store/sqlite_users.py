@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from smartspot.store.sqlite import SqliteStore
 
 ENTITY = "user"
+# Changes that end the account's tokens: each raises its token generation by one.
+REVOKING_ACTIONS = ("set-role", "set-password", "activate", "deactivate")
 
 
 def _account(row: sqlite3.Row) -> UserAccount:
@@ -72,6 +74,18 @@ class SqliteUsers:
     def list(self) -> list[UserAccount]:
         rows = self._store.execute("SELECT * FROM users ORDER BY name").fetchall()
         return [_account(row) for row in rows]
+
+    def token_generation(self, name: str) -> int:
+        """How many times the account's role, password or active flag has changed: the
+        number a token carries, so a change ends every token issued before it. Counted from
+        the append-only audit log, which every change writes in its own transaction."""
+        marks = ", ".join("?" for _ in REVOKING_ACTIONS)
+        row = self._store.execute(
+            "SELECT count(*) FROM audit_log WHERE entity = ? AND entity_id = ? "
+            f"AND action IN ({marks})",
+            (ENTITY, name, *REVOKING_ACTIONS),
+        ).fetchone()
+        return int(row[0])
 
     def set_role(self, name: str, role: str, *, actor: str, at: datetime) -> UserAccount:
         return self._change(name, {"role": role}, actor=actor, at=at, action="set-role")

@@ -20,11 +20,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` until the block ends; yields the base URL."""
+def serving(app: FastAPI, *, log_level: str = "warning") -> Iterator[str]:
+    """Serve ``app`` until the block ends; yields the base URL. ``log_level="info"`` turns
+    uvicorn's access log on."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+        app, host="127.0.0.1", port=port, log_level=log_level, timeout_graceful_shutdown=2
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

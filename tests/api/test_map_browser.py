@@ -234,3 +234,43 @@ def test_a_wrong_password_shows_a_danish_message(server: str, browser: Any) -> N
     error = page.wait_for_selector("#login-error:has-text('Forkert brugernavn eller adgangskode')")
     assert error is not None and error.is_visible()
     page.close()
+
+
+def _watch_csp(page: Any) -> list[str]:
+    """Every Content-Security-Policy complaint the page makes."""
+    seen: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return seen
+
+
+def test_the_map_and_the_docs_run_under_the_content_security_policy(
+    server: str, browser: Any
+) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.set_default_timeout(TIMEOUT_MS)
+    complaints = _watch_csp(page)
+    page.goto(server + "/")
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#live:not(.down)")  # the event stream opened with its cookie
+    page.click("#draw-point")  # the drawing tool and its form
+    page.goto(server + "/docs")  # same tab: the map's login is in sessionStorage
+    page.wait_for_selector(".swagger-ui .opblock-tag")
+    assert page.locator(".opblock-tag").count() >= 3
+    assert complaints == []
+    page.close()
+
+
+def test_the_docs_ask_for_a_login_without_one(server: str, browser: Any) -> None:
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server + "/docs")
+    assert page.wait_for_selector("#docs-login:not([hidden])").is_visible()
+    page.close()

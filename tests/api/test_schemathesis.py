@@ -17,7 +17,9 @@ from smartspot.demo import load_demo_hotspots
 from smartspot.resources import SCENARIOS_DIR
 from tests.api.conftest import add_users, login, make_settings
 
-_app = create_app(make_settings(Path(tempfile.mkdtemp(prefix="smartspot-schemathesis-"))))
+_app = create_app(
+    make_settings(Path(tempfile.mkdtemp(prefix="smartspot-schemathesis-")), open_docs=True)
+)
 add_users(_app)
 load_demo_hotspots(services_of(_app).hotspots, SCENARIOS_DIR)
 services_of(_app).operations.add_patrol("MV-21", "st01", actor="test")

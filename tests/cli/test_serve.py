@@ -1,0 +1,59 @@
+"""``smartspot serve`` refuses set-ups that cannot work: several workers on SQLite, a shared
+service without a fixed secret key, a short key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.settings import Settings, deployment_problem
+from smartspot.cli.main import main
+
+KEY = "k" * 32
+
+
+def test_several_workers_on_sqlite_are_refused_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARTSPOT_SECRET_KEY", KEY)
+    code = main(["serve", "--workers", "2", "--db", str(tmp_path / "x.db")])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "--workers 2" in error and "SQLite database serves one worker" in error
+    assert "postgresql://" in error.lower()
+    assert not (tmp_path / "x.db").exists()  # refused before anything was opened
+
+
+def test_a_short_secret_key_is_refused_naming_the_variable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARTSPOT_SECRET_KEY", "for-kort")
+    assert main(["serve", "--db", str(tmp_path / "x.db")]) == 2
+    error = capsys.readouterr().err
+    assert "SMARTSPOT_SECRET_KEY" in error and "32 bytes" in error
+
+
+def test_postgresql_without_a_secret_key_is_refused_outside_the_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SMARTSPOT_SECRET_KEY", raising=False)
+    shared = Settings(db="postgresql://smartspot@db/smartspot")  # type: ignore[arg-type]
+    assert shared.backend == "postgresql"
+    problem = deployment_problem(shared, workers=1, demo=False)
+    assert problem is not None and "SMARTSPOT_SECRET_KEY" in problem
+    assert deployment_problem(shared, workers=1, demo=True) is None
+    keyed = Settings(db="postgresql://smartspot@db/smartspot", secret_key=KEY)  # type: ignore[arg-type]
+    assert deployment_problem(keyed, workers=4, demo=False) is None
+
+
+def test_one_worker_on_sqlite_may_use_a_key_made_up_per_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMARTSPOT_SECRET_KEY", raising=False)
+    settings = Settings(db=tmp_path / "x.db")
+    assert not settings.secret_key_given and len(settings.secret_key) >= 32
+    assert deployment_problem(settings, workers=1, demo=False) is None
+    assert (
+        deployment_problem(settings, workers=0, demo=False) == "--workers must be at least 1, not 0"
+    )
