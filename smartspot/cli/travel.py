@@ -16,7 +16,7 @@ from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.validate import check_lonlat
 from smartspot.travel.config import ROADS_DIR, TravelModelConfig, district_config, leg_between
 from smartspot.travel.options import DEFAULT_FERRY_WAIT_S, TravelOptions
-from smartspot.travel.osm import BuildOptions, build_graph
+from smartspot.travel.osm import BuildOptions, build_graph_with_report
 
 
 def register(subparsers: Any) -> None:
@@ -87,7 +87,7 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     wait_min = DEFAULT_FERRY_WAIT_S / 60 if args.ferry_wait_min is None else args.ferry_wait_min
     options = BuildOptions(ferries=not args.no_ferries, ferry_wait_s=wait_min * 60)
-    graph = build_graph(args.file, options)
+    graph, turns = build_graph_with_report(args.file, options)
     out.parent.mkdir(parents=True, exist_ok=True)
     graph.save(out)
     result = {
@@ -95,6 +95,8 @@ def run_build(args: argparse.Namespace) -> int:
         "nodes": graph.n_nodes,
         "edges": graph.n_edges,
         "ferry_edges": int(graph.ferry.sum()),
+        "turn_restrictions": turns.used,
+        "turn_restrictions_left_out": dict(turns.skipped),
         "seconds": round(time.perf_counter() - started, 2),
         "attribution": "© OpenStreetMap contributors (ODbL 1.0)",
     }
@@ -102,7 +104,8 @@ def run_build(args: argparse.Namespace) -> int:
         result,
         as_json=args.json,
         text=f"{out}: {graph.n_nodes} nodes, {graph.n_edges} edges "
-        f"({result['ferry_edges']} on ferries) in {result['seconds']} s",
+        f"({result['ferry_edges']} on ferries), {turns.used} turn restrictions "
+        f"({sum(turns.skipped.values())} left out: via ways, malformed) in {result['seconds']} s",
     )
     return 0
 

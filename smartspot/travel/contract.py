@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 INF = np.inf
+START_S = 1e-6  # the virtual source's edges: positive, as scipy may drop a stored zero
 
 
 @dataclass(eq=False)
@@ -43,13 +44,22 @@ class ContractedGraph:
     indptr, heads, cost
         The graph: edges leaving ``u`` are ``indptr[u]:indptr[u+1]`` with ``heads`` and
         ``cost`` (seconds; ``inf`` = edge absent).
+    max_sources
+        The most nodes one tree may start from at once (a junction and its turn-restriction
+        copies, see :meth:`tree`).
     """
 
     def __init__(
-        self, indptr: NDArray[np.int64], heads: NDArray[np.int32], cost: NDArray[np.float64]
+        self,
+        indptr: NDArray[np.int64],
+        heads: NDArray[np.int32],
+        cost: NDArray[np.float64],
+        *,
+        max_sources: int = 1,
     ) -> None:
         n = len(indptr) - 1
         self.n = n
+        self._slots = 2 * max(max_sources, 1)
         # the virtual source row is edited per tree: one tree at a time (API worker threads)
         self._lock = threading.Lock()
         tails = np.repeat(np.arange(n), np.diff(indptr))
@@ -73,8 +83,8 @@ class ContractedGraph:
         ct, ch, cc = core_edges
         self._trav_of, self._trav_pos = trav[0], trav[1]
         self._members, self._member_pos, self._trav_ptr = trav[2], trav[3], trav[4]
-        fwd_csr = _with_virtual_row(index[ct], index[ch], cc, k)
-        bwd_csr = _with_virtual_row(index[ch], index[ct], cc, k)
+        fwd_csr = _with_virtual_row(index[ct], index[ch], cc, k, self._slots)
+        bwd_csr = _with_virtual_row(index[ch], index[ct], cc, k, self._slots)
         exit_n, exit_c, entry_n, entry_c = trav[5], trav[6], trav[7], trav[8]
         exit_n = np.where(exit_n >= 0, index[np.maximum(exit_n, 0)], -1)
         entry_n = np.where(entry_n >= 0, index[np.maximum(entry_n, 0)], -1)
@@ -172,45 +182,68 @@ class ContractedGraph:
             rows[r] = self.read(tree, everything, reverse=reverse, limit=limit)
         return rows
 
-    def tree(self, s: int, *, reverse: bool, limit: float) -> Tree:
-        """The compact tree of one source: core times plus its own chain."""
+    def tree(self, s: int | list[int], *, reverse: bool, limit: float) -> Tree:
+        """The compact tree of one source (or the nearest of several): core times plus the
+        source's own chain."""
+        sources = [s] if isinstance(s, int) else s
         side = self._bwd if reverse else self._fwd
         k = self.n_core
         csr = side.csr
-        if self.core_index[s] >= 0:
-            core_d = dijkstra(csr, directed=True, indices=int(self.core_index[s]), limit=limit)
-            return self._finish(core_d, s, reverse=reverse)
+        if len(sources) == 1 and self.core_index[sources[0]] >= 0:
+            core_d = dijkstra(
+                csr, directed=True, indices=int(self.core_index[sources[0]]), limit=limit
+            )
+            return self._finish(core_d, sources, reverse=reverse)
+        if len(sources) > self._slots // 2:
+            raise ValueError(f"at most {self._slots // 2} sources per tree")
+        starts, costs = [], []
+        for x in sources:
+            if self.core_index[x] >= 0:
+                starts.append(np.array([self.core_index[x]]))
+                costs.append(np.array([START_S]))
+            else:
+                valid = side.start_node[x] >= 0
+                starts.append(side.start_node[x][valid])
+                costs.append(np.maximum(side.start_cost[x][valid], START_S))
+        heads, cost = np.concatenate(starts), np.concatenate(costs)
+        if len(heads) == 0:
+            heads, cost = np.array([k]), np.array([1.0])  # nowhere to go
+        pad = self._slots - len(heads)
+        heads = np.concatenate([heads, np.repeat(heads[:1], pad)])
+        cost = np.concatenate([cost, np.repeat(cost[:1], pad)])
+        order = np.argsort(heads, kind="stable")
         with self._lock:
-            # point the virtual node (row k) at the chain's junctions, then grow from it
-            starts, costs = side.start_node[s], side.start_cost[s]
-            valid = starts >= 0
-            heads, cost = starts[valid], costs[valid]
-            if len(heads) == 0:
-                heads, cost = np.array([k, k]), np.array([1.0, 1.0])  # nowhere to go
-            elif len(heads) == 1:
-                heads, cost = np.repeat(heads, 2), np.repeat(cost, 2)
-            order = np.argsort(heads)
-            csr.indices[-2:] = heads[order]
-            csr.data[-2:] = cost[order]
+            # point the virtual node (row k) at the sources' junctions, then grow from it
+            csr.indices[-self._slots :] = heads[order]
+            csr.data[-self._slots :] = cost[order]
             core_d = dijkstra(csr, directed=True, indices=k, limit=limit)
-        return self._finish(core_d, s, reverse=reverse)
+        return self._finish(core_d, sources, reverse=reverse)
 
-    def _finish(self, core_d: NDArray[np.float64], s: int, *, reverse: bool) -> Tree:
+    def _finish(self, core_d: NDArray[np.float64], sources: list[int], *, reverse: bool) -> Tree:
         k = self.n_core
         core = np.append(core_d[:k], INF).astype(np.float32)  # index -1 (no junction) reads inf
-        # along the source's own chain, without touching a junction
-        own_nodes, own_gaps = [np.array([s], dtype=np.int64)], [np.zeros(1)]
-        for j in range(2):
-            tid = int(self._trav_of[s, j])
-            if tid < 0:
-                continue
-            lo, hi = self._trav_ptr[tid], self._trav_ptr[tid + 1]
-            nodes, pos = self._members[lo:hi], self._member_pos[lo:hi]
-            here = self._trav_pos[s, j]
-            ahead = pos <= here if reverse else pos >= here
-            own_nodes.append(nodes[ahead])
-            own_gaps.append(np.abs(pos[ahead] - here))
-        return Tree(core, np.concatenate(own_nodes), np.concatenate(own_gaps))
+        # along each source's own chain, without touching a junction
+        own_nodes = [np.array(sources, dtype=np.int64)]
+        own_gaps = [np.zeros(len(sources))]
+        for s in sources:
+            for j in range(2):
+                tid = int(self._trav_of[s, j])
+                if tid < 0:
+                    continue
+                lo, hi = self._trav_ptr[tid], self._trav_ptr[tid + 1]
+                nodes, pos = self._members[lo:hi], self._member_pos[lo:hi]
+                here = self._trav_pos[s, j]
+                ahead = pos <= here if reverse else pos >= here
+                own_nodes.append(nodes[ahead])
+                own_gaps.append(np.abs(pos[ahead] - here))
+        nodes_all, gaps_all = np.concatenate(own_nodes), np.concatenate(own_gaps)
+        if len(sources) > 1:  # a node on two sources' chains: keep the nearer
+            order = np.lexsort((gaps_all, nodes_all))
+            nodes_all, gaps_all = nodes_all[order], gaps_all[order]
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = nodes_all[1:] != nodes_all[:-1]
+            nodes_all, gaps_all = nodes_all[first], gaps_all[first]
+        return Tree(core, nodes_all, gaps_all)
 
     def read(
         self, tree: Tree, columns: NDArray[np.int64], *, reverse: bool, limit: float
@@ -253,19 +286,23 @@ def _adjacency(
 
 
 def _with_virtual_row(
-    tails: NDArray[np.int64], heads: NDArray[np.int64], cost: NDArray[np.float64], k: int
+    tails: NDArray[np.int64],
+    heads: NDArray[np.int64],
+    cost: NDArray[np.float64],
+    k: int,
+    slots: int = 2,
 ) -> sp.csr_matrix:
-    """Core graph of ``k`` nodes plus row ``k`` with two editable edges at the very end."""
+    """Core graph of ``k`` nodes plus row ``k`` with ``slots`` editable edges at the end."""
     order = np.lexsort((cost, heads, tails))
     tails, heads, cost = tails[order], heads[order], cost[order]
     keep = np.ones(len(tails), dtype=bool)
     keep[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
     tails, heads, cost = tails[keep], heads[keep], cost[keep]
     counts = np.bincount(tails, minlength=k + 1)
-    counts[k] = 2
+    counts[k] = slots
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    indices = np.concatenate([heads, [0, 0]]).astype(np.int32)
-    data = np.concatenate([cost, [1.0, 1.0]])
+    indices = np.concatenate([heads, np.zeros(slots)]).astype(np.int32)
+    data = np.concatenate([cost, np.ones(slots)])
     csr = sp.csr_matrix((data, indices, indptr), shape=(k + 1, k + 1))
     csr.has_canonical_format = True
     return csr

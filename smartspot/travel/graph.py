@@ -3,6 +3,8 @@
 Nodes carry EPSG:25832 coordinates; directed edges carry metres and seconds. Ferry edges are
 flagged, and the first edge out of each ferry terminal carries the waiting time separately, so
 one built file serves both "ferries on, 15 min wait" and "ferries off" without a rebuild.
+Turn restrictions are built in by node splitting (:mod:`smartspot.travel.turns`): a copy of a
+junction carries the turns allowed after one arrival, ``original`` maps it back.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError, NotFoundError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: scipy's shortest paths treat a stored 0 as "no edge" in some paths; keep every edge positive.
 MIN_EDGE_S = 0.01
 
@@ -47,6 +49,10 @@ class RoadGraph:
     ferry_wait_s
         The waiting time recorded at build time (``--ferry-wait-min``); adapters use it unless
         their options say otherwise.
+    original
+        Per node: the node it is a turn-restriction copy of, or itself (``None``: no copies).
+    turns
+        ``(k, 4)`` resolved restrictions as node indices ``u, via, w, only`` (for checks).
     """
 
     xy: NDArray[np.float64]
@@ -59,6 +65,8 @@ class RoadGraph:
     snappable: NDArray[np.bool_]
     source: str = ""
     ferry_wait_s: float = 900.0
+    original: NDArray[np.int64] | None = None
+    turns: NDArray[np.int64] | None = None
     _tails: NDArray[np.int32] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +87,12 @@ class RoadGraph:
             raise InvalidInputError("ferry_wait_s must be between 0 and 21600 seconds")
         if m and not (self.seconds > 0).all():
             raise InvalidInputError("every edge must take a positive time")
+        if self.original is None:
+            object.__setattr__(self, "original", np.arange(n, dtype=np.int64))
+        elif len(self.original) != n:
+            raise InvalidInputError("original must have one entry per node")
+        if self.turns is None:
+            object.__setattr__(self, "turns", np.empty((0, 4), dtype=np.int64))
         tails = np.repeat(np.arange(n, dtype=np.int32), np.diff(self.indptr))
         object.__setattr__(self, "_tails", tails)
 
@@ -89,6 +103,12 @@ class RoadGraph:
     @property
     def n_edges(self) -> int:
         return len(self.heads)
+
+    @property
+    def copies(self) -> NDArray[np.int64]:
+        """Indices of the turn-restriction copies (nodes whose ``original`` is another)."""
+        assert self.original is not None
+        return np.flatnonzero(self.original != np.arange(self.n_nodes))
 
     @property
     def tails(self) -> NDArray[np.int32]:
@@ -124,6 +144,8 @@ class RoadGraph:
             snappable=self.snappable,
             source=np.str_(self.source),
             ferry_wait_s=np.float64(self.ferry_wait_s),
+            original=np.asarray(self.original, dtype=np.int32),
+            turns=np.asarray(self.turns, dtype=np.int64),
         )
 
     @classmethod
@@ -160,6 +182,8 @@ class RoadGraph:
                 snappable=data["snappable"].astype(bool),
                 source=str(data["source"]),
                 ferry_wait_s=float(data["ferry_wait_s"]),
+                original=data["original"].astype(np.int64),
+                turns=data["turns"].astype(np.int64),
             )
 
 
@@ -175,6 +199,8 @@ def from_edges(
     *,
     source: str = "",
     ferry_wait_s: float = 900.0,
+    original: NDArray[np.int64] | None = None,
+    turns: NDArray[np.int64] | None = None,
 ) -> RoadGraph:
     """Build a :class:`RoadGraph` from an edge list; parallel edges keep the fastest."""
     seconds = np.maximum(np.asarray(seconds, dtype=np.float64), MIN_EDGE_S)
@@ -197,4 +223,6 @@ def from_edges(
         snappable=np.asarray(snappable, dtype=bool),
         source=source,
         ferry_wait_s=ferry_wait_s,
+        original=original,
+        turns=turns,
     )

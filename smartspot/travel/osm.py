@@ -7,7 +7,9 @@ index, so a whole-country extract works too). Drivable ways, speeds and one-way 
 (``motor_vehicle=no``/``motorcar=no``) or when the build is asked for no ferries. A ferry
 terminal that does not share a node with a road is joined to the nearest road node within
 ``terminal_join_m``; if there is none (the far shore of a ferry in a small extract), the
-terminal stays a node of its own that points can snap to.
+terminal stays a node of its own that points can snap to. Turn restrictions
+(``type=restriction``) are read in a first, cheap pass over the relations and built in by node
+splitting (:mod:`smartspot.travel.turns`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.travel.graph import RoadGraph, from_edges
 from smartspot.travel.speeds import oneway_direction, parse_duration_s, way_speed_kmh
+from smartspot.travel.turns import (
+    RawRestriction,
+    TurnReport,
+    parse_restriction,
+    resolve,
+    split_nodes,
+)
 
 FERRY_FALLBACK_KMH = 20.0
 TERMINAL_JOIN_KMH = 10.0  # harbour lanes and queues between a ferry berth and the road
@@ -42,11 +51,14 @@ class BuildOptions:
         Join a ferry terminal to the nearest road node within this distance.
     ferry_wait_s
         Default waiting time at each ferry departure, stored with the graph.
+    turn_restrictions
+        Honour ``type=restriction`` relations (off only to measure what they change).
     """
 
     ferries: bool = True
     terminal_join_m: float = 500.0
     ferry_wait_s: float = 900.0
+    turn_restrictions: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.ferry_wait_s <= 6 * 3600:
@@ -65,7 +77,9 @@ def _car_ferry(tags: Mapping[str, str]) -> bool:
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, wanted_ways: set[int] | None = None) -> None:
+        self.wanted_ways = wanted_ways or set()
+        self.chains: dict[int, list[int]] = {}  # drivable ways named by a restriction
         self.node_index: dict[int, int] = {}
         self.lon: list[float] = []
         self.lat: list[float] = []
@@ -106,6 +120,8 @@ class _Collector:
             self.ferry_ends.append((chain[0], chain[-1]))
             return
         assert speed is not None
+        if way.id in self.wanted_ways:
+            self.chains[way.id] = chain
         self.road_nodes.update(chain)
         self._add_chain(chain, oneway_direction(tags), speed, False, None)
 
@@ -138,10 +154,35 @@ def build_graph(path: Path, options: BuildOptions | None = None) -> RoadGraph:
     InvalidInputError
         When the file holds no drivable road.
     """
+    return build_graph_with_report(path, options)[0]
+
+
+def read_restrictions(path: Path) -> list[RawRestriction]:
+    """The car turn restrictions of an extract (a pass over its relations only)."""
+    processor = osmium.FileProcessor(str(path), osmium.osm.RELATION).with_filter(
+        osmium.filter.TagFilter(("type", "restriction"))
+    )
+    raws = []
+    for rel in processor:
+        if not isinstance(rel, osmium.osm.Relation):
+            continue
+        members = [(m.type, m.ref, m.role) for m in rel.members]
+        raw = parse_restriction(rel.id, dict(rel.tags), members)
+        if raw is not None:
+            raws.append(raw)
+    return raws
+
+
+def build_graph_with_report(
+    path: Path, options: BuildOptions | None = None
+) -> tuple[RoadGraph, TurnReport]:
+    """:func:`build_graph`, plus what became of the extract's turn restrictions."""
     options = options or BuildOptions()
     if not path.exists():
         raise NotFoundError(f"no OSM file at {path}")
-    collector = _Collector()
+    raws = read_restrictions(path) if options.turn_restrictions else []
+    wanted = {w for r in raws for w in (*r.from_ways, *r.to_ways)}
+    collector = _Collector(wanted)
     processor = (
         osmium.FileProcessor(str(path))
         .with_locations()
@@ -153,11 +194,14 @@ def build_graph(path: Path, options: BuildOptions | None = None) -> RoadGraph:
             collector.add_way(way, dict(way.tags), ferries=options.ferries)
     if not collector.road_nodes:
         raise InvalidInputError(f"{path.name} holds no drivable road (highway=residential, …)")
-    return _assemble(collector, options, source=path.name)
+    turns, report = resolve(raws, collector.chains, collector.node_index)
+    collector.chains.clear()
+    return _assemble(collector, options, turns, source=path.name), report
 
 
-def _assemble(c: _Collector, options: BuildOptions, *, source: str) -> RoadGraph:
+def _assemble(c: _Collector, options: BuildOptions, turns: list, *, source: str) -> RoadGraph:  # type: ignore[type-arg]
     xy = lonlat_to_metric(np.array(c.lon), np.array(c.lat))
+    del c.lon[:], c.lat[:]
     tails = np.array(c.tails, dtype=np.int64)
     heads = np.array(c.heads, dtype=np.int64)
     metres = np.hypot(*(xy[heads] - xy[tails]).T)
@@ -169,11 +213,16 @@ def _assemble(c: _Collector, options: BuildOptions, *, source: str) -> RoadGraph
     # wait sits on its first segment. Edges of one crossing were appended in driving order.
     crossing = np.array(c.crossing, dtype=np.int64)
     ferry_s = np.array(c.ferry_s)
-    for k in np.unique(crossing[ferry]):
-        edges = np.flatnonzero(crossing == k)
-        if np.isfinite(ferry_s[edges[0]]):
-            seconds[edges] = ferry_s[edges[0]] * metres[edges] / max(metres[edges].sum(), 1.0)
-        wait[edges[0]] = True
+    on = np.flatnonzero(crossing >= 0)
+    if len(on):
+        ids, first = np.unique(crossing[on], return_index=True)
+        k = np.searchsorted(ids, crossing[on])
+        total = np.bincount(k, weights=metres[on], minlength=len(ids))
+        duration = ferry_s[on[first]][k]
+        timed = np.isfinite(duration)
+        share = metres[on] / np.maximum(total[k], 1.0)
+        seconds[on[timed]] = (duration * share)[timed]
+        wait[on[first]] = True
     snappable = np.zeros(len(xy), dtype=bool)
     snappable[list(c.road_nodes)] = True
     extra = _join_terminals(c, xy, options.terminal_join_m, snappable)
@@ -185,17 +234,21 @@ def _assemble(c: _Collector, options: BuildOptions, *, source: str) -> RoadGraph
         seconds = np.concatenate([seconds, em / (TERMINAL_JOIN_KMH / 3.6)])
         ferry = np.concatenate([ferry, np.zeros(len(et), dtype=bool)])
         wait = np.concatenate([wait, np.zeros(len(et), dtype=bool)])
+    split = split_nodes(len(xy), tails, heads, turns)
+    e = split.source_edge
     return from_edges(
-        xy,
-        tails,
-        heads,
-        seconds,
-        metres,
-        ferry,
-        wait,
-        snappable,
+        xy[split.original],
+        split.tails,
+        split.heads,
+        seconds[e],
+        metres[e],
+        ferry[e],
+        wait[e],
+        np.concatenate([snappable, np.zeros(split.n_nodes - len(xy), dtype=bool)]),
         source=source,
         ferry_wait_s=options.ferry_wait_s,
+        original=split.original,
+        turns=np.array([[t.u, t.via, t.w, t.only] for t in turns], dtype=np.int64).reshape(-1, 4),
     )
 
 

@@ -7,6 +7,10 @@ per snapped node: forward trees from origins, reverse trees (on
 the transposed graph) towards destinations. Whichever side has fewer distinct nodes is solved,
 so "one car to 3,000 hotspots" is one tree and "3,000 hotspots to 40 stations" is 40 reverse
 trees, which :meth:`RoadTravelTimes.warm_to` can pin once because stations do not move.
+
+Turn restrictions live in the graph as junction copies (:mod:`smartspot.travel.turns`): a time
+*to* a junction is the best over the junction and its copies (the arrival may have come in on a
+restricted street), and a reverse tree *to* it starts from all of them at once.
 """
 
 from __future__ import annotations
@@ -54,7 +58,17 @@ class RoadTravelTimes:
         wait = o.wait_s(graph.ferry_wait_s)
         self._csr = graph.csr(ferries=o.ferries, ferry_wait_s=wait)
         self._cost = graph.edge_seconds(ferries=o.ferries, ferry_wait_s=wait)
-        self._contracted = ContractedGraph(graph.indptr, graph.heads, self._cost)
+        copies = graph.copies
+        assert graph.original is not None
+        owners = graph.original[copies]
+        order = np.argsort(owners, kind="stable")
+        self._copy_nodes = copies[order]
+        self._copy_ptr = np.searchsorted(owners[order], np.arange(graph.n_nodes + 1))
+        self._n_copies = np.diff(self._copy_ptr)
+        most = int(self._n_copies.max()) if graph.n_nodes else 0
+        self._contracted = ContractedGraph(
+            graph.indptr, graph.heads, self._cost, max_sources=1 + most
+        )
         self._snap_nodes = np.flatnonzero(graph.snappable)
         if len(self._snap_nodes) == 0:
             raise InvalidInputError(f"road graph {graph.source!r} has no road node to snap to")
@@ -63,7 +77,7 @@ class RoadTravelTimes:
         self._snaps: OrderedDict[bytes, tuple[NDArray[np.int64], Seconds]] = OrderedDict()
         self._forward = RowCache(
             lambda nodes: self._trees(nodes, reverse=False),
-            lambda tree, cols: self._contracted.read(tree, cols, reverse=False, limit=o.limit_s),
+            self._read_forward,
             o.cache_rows,
             lambda tree: self._expand(tree, reverse=False),
         )
@@ -159,14 +173,44 @@ class RoadTravelTimes:
 
     # -- times ------------------------------------------------------------------------------
 
+    def _group(self, node: int) -> list[int]:
+        """A junction and its turn-restriction copies."""
+        lo, hi = self._copy_ptr[node], self._copy_ptr[node + 1]
+        return [node, *self._copy_nodes[lo:hi].tolist()]
+
+    def _read_forward(self, tree: Tree, columns: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Seconds to ``columns``, each the best over the column's node and its copies."""
+        limit = self.options.limit_s
+        out = self._contracted.read(tree, columns, reverse=False, limit=limit)
+        if len(self._copy_nodes):
+            counts = self._n_copies[columns]
+            has = np.flatnonzero(counts)
+            if len(has):
+                at = np.repeat(has, counts[has])
+                starts = self._copy_ptr[columns[has]]
+                offsets = np.arange(len(at)) - np.repeat(
+                    np.cumsum(counts[has]) - counts[has], counts[has]
+                )
+                copies = self._copy_nodes[np.repeat(starts, counts[has]) + offsets]
+                values = self._contracted.read(tree, copies, reverse=False, limit=limit)
+                np.minimum.at(out, at, values)
+        return out
+
     def _expand(self, tree: Tree, *, reverse: bool) -> NDArray[np.float32]:
         everything = np.arange(self.graph.n_nodes)
         row = self._contracted.read(tree, everything, reverse=reverse, limit=self.options.limit_s)
+        if not reverse and len(self._copy_nodes):
+            assert self.graph.original is not None
+            np.minimum.at(row, self.graph.original[self._copy_nodes], row[self._copy_nodes])
         return row.astype(np.float32)
 
     def _trees(self, nodes: NDArray[np.int64], *, reverse: bool) -> list[Tree]:
         limit = self.options.limit_s
-        return [self._contracted.tree(int(s), reverse=reverse, limit=limit) for s in nodes]
+        if reverse:
+            return [
+                self._contracted.tree(self._group(int(s)), reverse=True, limit=limit) for s in nodes
+            ]
+        return [self._contracted.tree(int(s), reverse=False, limit=limit) for s in nodes]
 
     def node_matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> Seconds:
         """Seconds between graph nodes (``inf`` where unreachable), through the caches."""
@@ -244,6 +288,8 @@ class RoadTravelTimes:
             limit=self.options.limit_s,
             return_predecessors=True,
         )
+        group = self._group(target)
+        target = group[int(np.argmin(dist[0, group]))]
         if not np.isfinite(dist[0, target]):
             return None
         path = [target]

@@ -2,10 +2,15 @@
 
 Danish general limits (Færdselsloven §42–43): 50 km/h in built-up areas (``DK:urban``), 80 km/h
 outside (``DK:rural``), 130 km/h on motorways (``DK:motorway``; many stretches are signed 110).
-A way without a ``maxspeed`` tag gets the default of its class below. Classes that normally run
-through towns (residential, living_street, service) get the built-up limit, and the high
-classes the rural or motorway limit; the figures are *free-flow* speeds a patrol car can hold,
-so small roads sit below the legal limit where traffic, junctions and curves slow real driving.
+
+A way with a ``maxspeed`` tag is driven at that limit, as established engines do (Valhalla 3.9
+drives a rural road signed 80 at 80, and the measured Aarhus routes confirm that main roads run
+at about their limit off-peak). A way without one gets the default of its class below, which
+follows Valhalla's defaults (unclassified 40, residential 35, service 25; driveways and parking
+aisles 10). Unpaved surfaces (``surface=gravel|ground|dirt|unpaved|…`` or a ``tracktype`` of
+grade2–5) halve the class default and cap a signed limit at :data:`UNPAVED_CAP_KMH`.
+``highway=track`` is drivable at a low speed by ``tracktype`` (farm tracks are often the only
+way to a house), never faster than :data:`TRACK_SPEED_KMH` gives.
 """
 
 from __future__ import annotations
@@ -14,24 +19,66 @@ import re
 from collections.abc import Mapping
 
 #: Default free-flow speed (km/h) by ``highway`` class when ``maxspeed`` is missing.
-#: Only these classes are drivable; track, path, footway, cycleway, steps, pedestrian are not.
+#: Only these classes (and ``track``) are drivable; path, footway, cycleway, steps are not.
 DEFAULT_SPEED_KMH: Mapping[str, float] = {
-    "motorway": 120.0,  # 130 signed on most Danish motorway, 110 near cities
+    "motorway": 110.0,  # 130 signed on most Danish motorway, 110 near cities: usually tagged
     "motorway_link": 60.0,
-    "trunk": 80.0,  # motortrafikvej: 80 (some 90)
+    "trunk": 90.0,  # motortrafikvej
     "trunk_link": 50.0,
-    "primary": 80.0,  # rural general limit
+    "primary": 75.0,
     "primary_link": 50.0,
-    "secondary": 80.0,
-    "secondary_link": 50.0,
-    "tertiary": 70.0,
+    "secondary": 60.0,
+    "secondary_link": 45.0,
+    "tertiary": 50.0,
     "tertiary_link": 40.0,
-    "unclassified": 60.0,  # small rural roads: 80 signed, rarely held
-    "road": 50.0,
-    "residential": 40.0,  # built-up 50, minus junctions and parked cars
+    "unclassified": 40.0,  # small rural roads, untagged: Valhalla's 40
+    "road": 40.0,
+    "residential": 35.0,  # built-up 50, minus junctions and parked cars (Valhalla 35)
     "living_street": 15.0,  # opholds- og legeområde: 15 km/h by law
     "service": 25.0,
 }
+
+#: ``service=*`` values that are driven at walking-plus pace (private access, car parks).
+SLOW_SERVICE_KMH: Mapping[str, float] = {
+    "driveway": 10.0,
+    "parking_aisle": 10.0,
+    "drive-through": 10.0,
+}
+
+#: ``highway=track`` speed by ``tracktype`` (grade1 is paved or heavily compacted); Valhalla's
+#: own track speeds are lower still (2–7 km/h), below what a car really holds, so the floor is
+#: :data:`MIN_SPEED_KMH`.
+TRACK_SPEED_KMH: Mapping[str, float] = {
+    "grade1": 15.0,
+    "grade2": 7.0,
+    "grade3": 6.0,
+    "grade4": 5.0,
+    "grade5": 5.0,
+}
+TRACK_DEFAULT_KMH = 5.0
+
+#: ``surface`` values a car drives slowly on (OSM wiki, "Key:surface", unpaved group).
+UNPAVED_SURFACES = frozenset(
+    {
+        "unpaved",
+        "compacted",
+        "fine_gravel",
+        "gravel",
+        "pebblestone",
+        "rock",
+        "ground",
+        "dirt",
+        "earth",
+        "grass",
+        "grass_paver",
+        "mud",
+        "sand",
+        "woodchips",
+        "shells",
+    }
+)
+UNPAVED_FACTOR = 0.5  # Valhalla: residential 35 → 17, unclassified 40 → 20, service 25 → 12
+UNPAVED_CAP_KMH = 70.0  # a signed 80 on a gravel road is not held (Valhalla: 70)
 
 #: What the ``DK:…`` (and generic) zone values of ``maxspeed`` mean in km/h.
 ZONE_SPEED_KMH: Mapping[str, float] = {
@@ -92,11 +139,12 @@ def parse_maxspeed(value: str | None) -> float | None:
 def way_speed_kmh(tags: Mapping[str, str]) -> float | None:
     """Free-flow speed of a way in km/h, or ``None`` if a car may not drive it.
 
-    ``maxspeed`` wins over the class default, but never exceeds :data:`MAX_SPEED_KMH`; an
-    explicit ``motor_vehicle``/``motorcar``/``vehicle``/``access`` = ``no`` makes it undrivable.
+    ``maxspeed`` wins over the class default (never above :data:`MAX_SPEED_KMH`); an unpaved
+    surface halves the default and caps a limit at :data:`UNPAVED_CAP_KMH`; an explicit
+    ``motor_vehicle``/``motorcar``/``vehicle``/``access`` = ``no`` makes the way undrivable.
     """
     highway = tags.get("highway", "")
-    if highway not in DEFAULT_SPEED_KMH:
+    if highway not in DEFAULT_SPEED_KMH and highway != "track":
         return None
     for key in ("motorcar", "motor_vehicle", "vehicle", "access"):
         if tags.get(key) in ("no", "private"):
@@ -105,10 +153,22 @@ def way_speed_kmh(tags: Mapping[str, str]) -> float | None:
         if key in tags and tags[key] not in ("no", "private"):
             break  # the most specific access tag present decides
     limit = parse_maxspeed(tags.get("maxspeed"))
-    default = DEFAULT_SPEED_KMH[highway]
-    # A legal limit is an upper bound; on small roads real speeds stay near the class default.
-    speed = default if limit is None else min(limit, max(default, 0.85 * limit))
+    if highway == "track":
+        speed = TRACK_SPEED_KMH.get(tags.get("tracktype", ""), TRACK_DEFAULT_KMH)
+        return float(max(min(speed, limit or speed), MIN_SPEED_KMH))
+    default = SLOW_SERVICE_KMH.get(tags.get("service", ""), DEFAULT_SPEED_KMH[highway])
+    if _unpaved(tags):
+        speed = UNPAVED_FACTOR * default if limit is None else min(limit, UNPAVED_CAP_KMH)
+    else:
+        speed = default if limit is None else limit
     return float(min(max(speed, MIN_SPEED_KMH), MAX_SPEED_KMH))
+
+
+def _unpaved(tags: Mapping[str, str]) -> bool:
+    surface = tags.get("surface", "").strip().lower()
+    if surface:
+        return surface in UNPAVED_SURFACES
+    return tags.get("tracktype", "grade1") != "grade1"
 
 
 def oneway_direction(tags: Mapping[str, str]) -> int:

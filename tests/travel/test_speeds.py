@@ -48,7 +48,8 @@ def test_maxspeed_caps_the_class_speed() -> None:
     "tags",
     [
         {"highway": "footway"},
-        {"highway": "track"},
+        {"highway": "path"},
+        {"highway": "track", "motor_vehicle": "no"},
         {"highway": "cycleway"},
         {"building": "yes"},
         {"highway": "service", "access": "private"},
@@ -57,6 +58,35 @@ def test_maxspeed_caps_the_class_speed() -> None:
 )
 def test_ways_a_car_may_not_drive_have_no_speed(tags: dict[str, str]) -> None:
     assert way_speed_kmh(tags) is None
+
+
+def test_a_signed_limit_is_driven_at_the_limit() -> None:
+    # Valhalla drives a rural road signed 80 at 80, not at a share of it
+    assert way_speed_kmh({"highway": "unclassified", "maxspeed": "80"}) == 80.0
+    assert way_speed_kmh({"highway": "tertiary", "maxspeed": "DK:rural"}) == 80.0
+
+
+@pytest.mark.parametrize(
+    ("tags", "kmh"),
+    [
+        ({"highway": "unclassified"}, 40.0),
+        ({"highway": "residential"}, 35.0),
+        ({"highway": "residential", "surface": "unpaved"}, 17.5),
+        ({"highway": "unclassified", "surface": "gravel"}, 20.0),
+        ({"highway": "residential", "tracktype": "grade3"}, 17.5),
+        ({"highway": "residential", "surface": "asphalt"}, 35.0),
+        ({"highway": "unclassified", "surface": "ground", "maxspeed": "80"}, 70.0),
+        ({"highway": "service", "service": "driveway"}, 10.0),
+    ],
+)
+def test_class_and_surface_speeds_follow_valhalla(tags: dict[str, str], kmh: float) -> None:
+    assert way_speed_kmh(tags) == kmh
+
+
+def test_tracks_are_drivable_slowly() -> None:
+    assert way_speed_kmh({"highway": "track", "tracktype": "grade1"}) == 15.0
+    assert way_speed_kmh({"highway": "track"}) == 5.0
+    assert way_speed_kmh({"highway": "track", "tracktype": "grade5"}) == 5.0
 
 
 def test_specific_access_tag_overrides_general_one() -> None:
