@@ -1,23 +1,62 @@
-"""Real road graphs of small areas (islands) laid over the fallback model.
+"""Real road graphs of small areas laid over the fallback model.
 
-A pair of points that both lie on one of the road graphs (within ``cover_m`` of a road node)
-is answered by that graph; every other pair by the fallback, whose ferry links reach the same
-islands. So a trip on Samsø follows Samsø's real roads, and a trip from Odder to Samsø takes
-the Hou–Sælvig ferry of the links table.
+*Island graphs* (Samsø, Anholt, Tunø): a pair of points that both lie on one (within
+``cover_m`` of a road node) is answered by that graph; every other pair by the fallback, whose
+ferry links reach the same islands. So a trip on Samsø follows Samsø's real roads, and a trip
+from Odder to Samsø takes the Hou–Sælvig ferry of the links table.
+
+*Area graphs* cover part of the mainland (e.g. a city centre, ``aarhus_c_marselis``). A point
+is covered when it lies inside the graph's outline (the convex hull of its nodes) and within
+``area_cover_m`` of one of its roads. Both ends covered: the graph answers. One end covered:
+the trip is joined at the graph's *gateways* (its road nodes at the outline, where its streets
+leave the extract): the best over gateways ``g`` of graph(inside → g) + fallback(g → outside),
+so the graph drives inside its area, the fallback outside, and the two meet where the graph
+ends.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
-from shapely.geometry import LineString
+from shapely.geometry import LineString, MultiPoint, Polygon
 
 from smartspot.errors import InvalidInputError
 from smartspot.travel.fallback import LandTravelTimes
 from smartspot.travel.port import Leg, Points, Seconds, as_points
 from smartspot.travel.road import RoadTravelTimes
+
+GATEWAY_BAND_M = 150.0  # road nodes this close to the outline are gateways …
+GATEWAY_SPACING_M = 250.0  # … at least this far apart
+MAX_GATEWAYS = 32
+
+
+@dataclass(frozen=True, eq=False)
+class AreaGraph:
+    """A road graph covering part of the fallback's area, with its outline and gateways."""
+
+    road: RoadTravelTimes
+    outline: Polygon
+    gateways: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, road: RoadTravelTimes) -> AreaGraph:
+        """Outline = convex hull of the road nodes; gateways = spread road nodes near it."""
+        xy = road.graph.xy[road.graph.snappable]
+        outline = MultiPoint([tuple(p) for p in xy]).convex_hull
+        if not isinstance(outline, Polygon):
+            raise InvalidInputError("an area graph needs road nodes spread over an area")
+        near = shapely.distance(outline.exterior, shapely.points(xy)) <= GATEWAY_BAND_M
+        chosen: list[NDArray[np.float64]] = []
+        for point in xy[near]:
+            if all(np.hypot(*(point - c)) >= GATEWAY_SPACING_M for c in chosen):
+                chosen.append(point)
+            if len(chosen) == MAX_GATEWAYS:
+                break
+        return cls(road, outline, np.array(chosen).reshape(-1, 2))
 
 
 class CompositeTravelTimes:
@@ -30,7 +69,11 @@ class CompositeTravelTimes:
     roads
         Road models of small areas (Samsø, Anholt, Tunø …).
     cover_m
-        A point counts as on a road graph when this close to one of its road nodes.
+        A point counts as on an island graph when this close to one of its road nodes.
+    areas
+        Road models of parts of the mainland, joined to the fallback at their gateways.
+    area_cover_m
+        A point inside an area graph's outline counts as on it when this close to its roads.
     """
 
     def __init__(
@@ -39,12 +82,25 @@ class CompositeTravelTimes:
         roads: tuple[RoadTravelTimes, ...],
         *,
         cover_m: float = 1_000.0,
+        areas: tuple[RoadTravelTimes, ...] = (),
+        area_cover_m: float = 250.0,
     ) -> None:
         if not 0 < cover_m <= fallback.options.snap_m:
             raise InvalidInputError("cover_m must be positive and at most the snap distance")
+        if not 0 < area_cover_m <= fallback.options.snap_m:
+            raise InvalidInputError("area_cover_m must be positive and at most the snap distance")
         self.fallback = fallback
         self.roads = roads
         self.cover_m = cover_m
+        self.areas = tuple(AreaGraph.of(a) for a in areas)
+        self.area_cover_m = area_cover_m
+
+    def _in_area(self, area: AreaGraph, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
+        if len(xy) == 0:
+            return np.zeros(0, dtype=bool)
+        distance, _ = area.road._tree.query(xy)
+        inside = shapely.contains_xy(area.outline, xy[:, 0], xy[:, 1])
+        return np.asarray((distance <= self.area_cover_m) & inside)
 
     def _covered(self, road: RoadTravelTimes, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
         distance, _ = road._tree.query(xy)
@@ -78,7 +134,40 @@ class CompositeTravelTimes:
         for road, o_in, d_in in covered:
             if o_in.any() and d_in.any():
                 times[np.ix_(o_in, d_in)] = road.matrix(o[o_in], d[d_in], depart_at=depart_at)
+        for area in self.areas:
+            self._area_matrix(area, o, d, o_land, d_land, times, depart_at)
         return times
+
+    def _area_matrix(
+        self,
+        area: AreaGraph,
+        o: NDArray[np.float64],
+        d: NDArray[np.float64],
+        o_land: NDArray[np.bool_],
+        d_land: NDArray[np.bool_],
+        times: Seconds,
+        depart_at: datetime | None,
+    ) -> None:
+        """Overwrite ``times`` where an end lies in ``area``: the graph, or the gateway join.
+
+        The leg after the gateway departs at ``depart_at`` too (an area graph is a city
+        centre of minutes, small against ferry headways)."""
+        o_in, d_in = self._in_area(area, o), self._in_area(area, d)
+        if not (o_in.any() or d_in.any()):
+            return
+        g = area.gateways
+        if o_in.any() and d_in.any():
+            times[np.ix_(o_in, d_in)] = area.road.matrix(o[o_in], d[d_in], depart_at=depart_at)
+        d_out = d_land & ~d_in
+        if o_in.any() and d_out.any() and len(g):
+            inside = area.road.matrix(o[o_in], g, depart_at=depart_at)  # (n_in, k)
+            outside = self.fallback.matrix(g, d[d_out], depart_at=depart_at)  # (k, m_out)
+            times[np.ix_(o_in, d_out)] = _best_via(inside, outside)
+        o_out = o_land & ~o_in
+        if d_in.any() and o_out.any() and len(g):
+            outside = self.fallback.matrix(o[o_out], g, depart_at=depart_at)
+            inside = area.road.matrix(g, d[d_in], depart_at=depart_at)
+            times[np.ix_(o_out, d_in)] = _best_via(outside, inside)
 
     def _on_land(self, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
         ok = np.ones(len(xy), dtype=bool)
@@ -90,16 +179,51 @@ class CompositeTravelTimes:
         return ok
 
     def model_for(self, a: Points, b: Points) -> RoadTravelTimes:
-        """The adapter that answers the trip from ``a`` to ``b``."""
+        """The adapter that answers the whole trip from ``a`` to ``b`` (the fallback also for
+        trips that are joined at an area graph's gateway; see :meth:`leg`)."""
         pair = np.vstack([as_points(a, name="a"), as_points(b, name="b")])
+        for area in self.areas:
+            if self._in_area(area, pair).all():
+                return area.road
         for road in self.roads:
             if self._covered(road, pair).all():
                 return road
         return self.fallback
 
     def leg(self, a: Points, b: Points) -> Leg:
-        """Seconds, metres and the driven line, from whichever model answers this pair."""
+        """Seconds, metres and the driven line, from whichever model answers this pair; a
+        trip with one end in an area graph is the graph's leg to the best gateway joined to
+        the fallback's leg from there (model ``"road+fallback"``)."""
+        pair = np.vstack([as_points(a, name="a"), as_points(b, name="b")])
+        for area in self.areas:
+            inside = self._in_area(area, pair)
+            if inside.sum() == 1 and len(area.gateways):
+                return self._joined_leg(area, pair[0], pair[1], a_inside=bool(inside[0]))
         return self.model_for(a, b).leg(a, b)
+
+    def _joined_leg(
+        self, area: AreaGraph, a: NDArray[np.float64], b: NDArray[np.float64], *, a_inside: bool
+    ) -> Leg:
+        g = area.gateways
+        if a_inside:
+            first, second = area.road.matrix(a, g)[0], self.fallback.matrix(g, b)[:, 0]
+        else:
+            first, second = self.fallback.matrix(a, g)[0], area.road.matrix(g, b)[:, 0]
+        total = first + second
+        if np.isnan(total).all():
+            return Leg(np.nan, np.nan, None, "road+fallback")
+        via = g[int(np.nanargmin(total))]
+        legs = (
+            (area.road.leg(a, via), self.fallback.leg(via, b))
+            if a_inside
+            else (self.fallback.leg(a, via), area.road.leg(via, b))
+        )
+        lines = [leg.line for leg in legs if leg.line is not None]
+        coords = [c for line in lines for c in line.coords]
+        line = LineString(coords) if len(coords) >= 2 else None
+        return Leg(
+            sum(leg.seconds for leg in legs), sum(leg.metres for leg in legs), line, "road+fallback"
+        )
 
     def route(self, a: Points, b: Points) -> LineString | None:
         """The driven line from ``a`` to ``b``, or ``None`` when unreachable."""
@@ -115,8 +239,17 @@ class CompositeTravelTimes:
 
     def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
         """Forget cached trees in every model (see :meth:`RoadTravelTimes.invalidate`)."""
-        for model in (self.fallback, *self.roads):
+        for model in (self.fallback, *self.roads, *(a.road for a in self.areas)):
             try:
                 model.invalidate(points, pinned=pinned)
             except InvalidInputError:
                 continue  # a point that this model does not cover has nothing cached there
+
+
+def _best_via(first: Seconds, second: Seconds) -> Seconds:
+    """``min over k of first[i, k] + second[k, j]``, ``NaN`` where no ``k`` connects."""
+    total = first[:, :, None] + second[None, :, :]
+    total = np.where(np.isnan(total), np.inf, total)
+    best = total.min(axis=1)
+    best[~np.isfinite(best)] = np.nan
+    return best

@@ -2,7 +2,9 @@
 
 A district with a built road graph of its own (``<roads_dir>/<district-slug>.npz``, e.g. from
 the Geofabrik Denmark extract, see the README) gets the road model. Otherwise the fallback land
-model answers, with the small real OSM graphs (Samsø, Anholt, Tunø) laid over it where present.
+model answers, with the small real OSM graphs laid over it where present: islands (Samsø,
+Anholt, Tunø) for trips on them, and area graphs of part of the mainland (Aarhus C) inside
+their area, joined to the fallback at their edge.
 Nothing here reads the environment: the caller passes the folders.
 """
 
@@ -46,6 +48,11 @@ ISLAND_GRAPHS: dict[str, tuple[str, ...]] = {
     "Østjyllands Politi": ("samsoe", "anholt", "tunoe"),
 }
 
+#: Real OSM graphs of parts of a district's mainland, joined to the fallback at their edges.
+AREA_GRAPHS: dict[str, tuple[str, ...]] = {
+    "Østjyllands Politi": ("aarhus_c_marselis",),
+}
+
 AnyTravelTimes = RoadTravelTimes | CompositeTravelTimes
 
 
@@ -67,6 +74,9 @@ class TravelModelConfig:
         A road graph covering the whole district: when set, the road model answers alone.
     island_graphs
         Road graphs of small areas laid over the fallback (ignored when ``road_graph`` is set).
+    area_graphs
+        Road graphs of parts of the mainland: used inside their outline and joined to the
+        fallback at their edge (ignored when ``road_graph`` is set).
     options
         Ferries, wait, snapping, cut-off, cache.
     fallback
@@ -81,6 +91,7 @@ class TravelModelConfig:
     district: str
     road_graph: Path | None = None
     island_graphs: tuple[Path, ...] = ()
+    area_graphs: tuple[Path, ...] = ()
     options: TravelOptions = field(default_factory=TravelOptions)
     fallback: FallbackParams = field(default_factory=FallbackParams)
     data_dir: Path = DATA_DIR
@@ -122,15 +133,15 @@ def district_config(
         district = regions.locate(Point(origin_xy)).kommune.politikreds
     regions.kommuner_in(district)  # raises NotFoundError for an unknown name
     full = roads_dir / f"{district_slug(district)}.npz"
-    islands = tuple(
-        roads_dir / f"{name}.npz"
-        for name in ISLAND_GRAPHS.get(district, ())
-        if (roads_dir / f"{name}.npz").exists()
-    )
+
+    def present(names: tuple[str, ...]) -> tuple[Path, ...]:
+        return tuple(roads_dir / f"{n}.npz" for n in names if (roads_dir / f"{n}.npz").exists())
+
     return TravelModelConfig(
         district=district,
         road_graph=full if full.exists() else None,
-        island_graphs=islands,
+        island_graphs=present(ISLAND_GRAPHS.get(district, ())),
+        area_graphs=present(AREA_GRAPHS.get(district, ())),
         options=options or TravelOptions(),
         data_dir=data_dir,
         cache_dir=cache_dir,
@@ -214,10 +225,9 @@ def travel_times(config: TravelModelConfig) -> AnyTravelTimes:
         return RoadTravelTimes(_road_graph(config.road_graph), config.options)
     land = land_graph(config.district, config.fallback, config.data_dir, config.cache_dir)
     fallback = LandTravelTimes(land, config.options)
-    if not config.island_graphs:
-        return CompositeTravelTimes(fallback, ())
     roads = tuple(RoadTravelTimes(_road_graph(p), config.options) for p in config.island_graphs)
-    return CompositeTravelTimes(fallback, roads)
+    areas = tuple(RoadTravelTimes(_road_graph(p), config.options) for p in config.area_graphs)
+    return CompositeTravelTimes(fallback, roads, areas=areas)
 
 
 def leg_between(config: TravelModelConfig, a: NDArray[np.float64], b: NDArray[np.float64]) -> Leg:

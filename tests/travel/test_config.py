@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.geo.crs import lonlat_to_metric
 from smartspot.travel.composite import CompositeTravelTimes
 from smartspot.travel.config import (
     ROADS_DIR,
@@ -15,6 +16,7 @@ from smartspot.travel.config import (
     district_slug,
     travel_times,
 )
+from smartspot.travel.graph import RoadGraph
 from smartspot.travel.road import RoadTravelTimes
 from tests.travel.conftest import NORDBY_SAMSOE, TRANEBJERG, town, xy
 
@@ -65,3 +67,43 @@ def test_island_trips_use_the_real_roads_and_mainland_trips_the_fallback() -> No
     road = model.roads[0].matrix(xy(*TRANEBJERG), xy(*TRANEBJERG))
     assert t[0, 0] == pytest.approx(road[0, 0])
     assert t[1, 0] > 3600  # Odder to Samsø crosses on the ferry
+
+
+# Aarhus C, on the area graph aarhus_c_marselis: Dalgas Avenue and Marselis Boulevard
+AARHUS_DALGAS = (10.204978, 56.1404849)
+AARHUS_MARSELIS = (10.2093, 56.1428)
+VIBY = (10.15, 56.10)  # outside the area graph, on the fallback
+
+
+def test_a_partial_district_graph_is_configured_for_its_district() -> None:
+    config = district_config("Østjyllands Politi")
+    assert {p.stem for p in config.area_graphs} == {"aarhus_c_marselis"}
+    assert district_config("Midt- og Vestjyllands Politi").area_graphs == ()
+
+
+def test_a_trip_inside_aarhus_c_is_answered_by_its_road_graph() -> None:
+    # smartspot travel picks the district from the origin, as here
+    a, b = xy(*AARHUS_DALGAS)[0], xy(*AARHUS_MARSELIS)[0]
+    config = district_config(None, a)
+    model = travel_times(config)
+    leg = model.leg(a, b)
+    assert leg.model == "road"
+    own = RoadTravelTimes(RoadGraph.load(ROADS_DIR / "aarhus_c_marselis.npz"))
+    assert leg.seconds == pytest.approx(own.leg(a, b).seconds)
+    assert model.matrix(a, b)[0, 0] == pytest.approx(leg.seconds)
+
+
+def test_a_trip_leaving_the_area_graph_joins_it_to_the_fallback_seamlessly() -> None:
+    model = travel_times(district_config("Østjyllands Politi"))
+    assert isinstance(model, CompositeTravelTimes)
+    inside, outside = xy(*AARHUS_DALGAS)[0], xy(*VIBY)[0]
+    out = model.leg(inside, outside)
+    back = model.leg(outside, inside)
+    assert out.model == back.model == "road+fallback"
+    assert model.matrix(inside, outside)[0, 0] == pytest.approx(out.seconds)
+    assert model.matrix(outside, inside)[0, 0] == pytest.approx(back.seconds)
+    # walking the start out of the area, 300 m at a time: no jump at the graph's edge
+    starts = lonlat_to_metric(np.linspace(10.205, 10.193, 5), np.full(5, 56.141))
+    times = model.matrix(starts, xy(*VIBY))[:, 0]
+    assert np.isfinite(times).all()
+    assert np.abs(np.diff(times)).max() < 90  # seconds, for 300 m steps
