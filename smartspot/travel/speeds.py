@@ -45,17 +45,17 @@ SLOW_SERVICE_KMH: Mapping[str, float] = {
     "drive-through": 10.0,
 }
 
-#: ``highway=track`` speed by ``tracktype`` (grade1 is paved or heavily compacted); Valhalla's
-#: own track speeds are lower still (2–7 km/h), below what a car really holds, so the floor is
-#: :data:`MIN_SPEED_KMH`.
+#: ``highway=track`` speed by ``tracktype`` (grade1 is paved or heavily compacted), as Valhalla
+#: 3.9 drives them: a farm track is a last resort, taken only to reach a place nothing else
+#: reaches.
 TRACK_SPEED_KMH: Mapping[str, float] = {
     "grade1": 15.0,
     "grade2": 7.0,
     "grade3": 6.0,
     "grade4": 5.0,
-    "grade5": 5.0,
+    "grade5": 2.0,
 }
-TRACK_DEFAULT_KMH = 5.0
+TRACK_DEFAULT_KMH = 2.0  # no tracktype: Valhalla assumes the worst
 
 #: ``surface`` values a car drives slowly on (OSM wiki, "Key:surface", unpaved group).
 UNPAVED_SURFACES = frozenset(
@@ -155,7 +155,7 @@ def way_speed_kmh(tags: Mapping[str, str]) -> float | None:
     limit = parse_maxspeed(tags.get("maxspeed"))
     if highway == "track":
         speed = TRACK_SPEED_KMH.get(tags.get("tracktype", ""), TRACK_DEFAULT_KMH)
-        return float(max(min(speed, limit or speed), MIN_SPEED_KMH))
+        return float(min(speed, limit or speed))
     default = SLOW_SERVICE_KMH.get(tags.get("service", ""), DEFAULT_SPEED_KMH[highway])
     if _unpaved(tags):
         speed = UNPAVED_FACTOR * default if limit is None else min(limit, UNPAVED_CAP_KMH)
