@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
 
 from smartspot.geo.crs import lonlat_to_metric, metric_to_lonlat
 from smartspot.resources import DATA_DIR
