@@ -1,6 +1,8 @@
 """Travel-time benchmarks: the optimiser's hot path on a district-sized road graph and on the fallback.
 
-Run: ``.venv/bin/python benchmarks/travel.py`` (add ``--quick`` for fewer repetitions).
+Run: ``.venv/bin/python benchmarks/travel.py`` (add ``--quick`` for fewer repetitions), and
+for the national-size graph ``--national benchmarks/out/denmark_synthetic.osm.pbf`` (write it
+first with ``.venv/bin/python -m benchmarks.national_extract``; about 10 min in all).
 
 The district-sized road graph is the real Samsø OSM graph (ferries off) tiled 5 × 4 times:
 each copy is shifted by 25 km east / 35 km north, and neighbouring copies are joined by
@@ -17,12 +19,21 @@ Measured, each as the median of several runs (fresh random points every run):
 - **B, 40 × 3,000 matrix** from the stations to the hotspots: warm (station trees pinned by
   ``warm_from``) and cold (caches emptied, new hotspots, every tree computed in the query).
 - the same with a 30-minute cut-off (``limit_s``), and graph load time from ``.npz``.
+
+``--national`` builds the synthetic Denmark-sized extract with ``smartspot roads build`` in a
+child process (build time, its peak memory, file size), loads it (``RoadGraph.load``, then the
+adapter), and runs A and B with the 40 stations and 3,000 hotspots of one district-sized area
+(100 × 100 km in the middle of the country), without a cut-off and with a 60-minute one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,18 +125,30 @@ def timed(run: Callable[[int], object], repeat: int) -> str:
     return f"{statistics.median(wall):.1f} ms | {statistics.median(cpu):.1f} ms"
 
 
-def pick(model: RoadTravelTimes, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
-    nodes = np.flatnonzero(model.graph.snappable)
+def pick(
+    model: RoadTravelTimes,
+    n: int,
+    rng: np.random.Generator,
+    within: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float64]:
+    ok = model.graph.snappable if within is None else model.graph.snappable & within
+    nodes = np.flatnonzero(ok)
     chosen: NDArray[np.float64] = model.graph.xy[rng.choice(nodes, size=n, replace=False)]
     return chosen
 
 
-def bench(name: str, model: RoadTravelTimes, repeat: int, seed: int = 7) -> list[str]:
+def bench(
+    name: str,
+    model: RoadTravelTimes,
+    repeat: int,
+    seed: int = 7,
+    within: NDArray[np.bool_] | None = None,
+) -> list[str]:
     rng = np.random.default_rng(seed)
-    stations = pick(model, 40, rng)
-    hotspots = pick(model, 3_000, rng)  # the open hotspots: the same set query after query
-    fresh = [pick(model, 3_000, rng) for _ in range(repeat)]  # brand-new sets, for contrast
-    cars = pick(model, 2 * repeat, rng)  # every query is a different freed car
+    stations = pick(model, 40, rng, within)
+    hotspots = pick(model, 3_000, rng, within)  # the open hotspots: the same set every query
+    fresh = [pick(model, 3_000, rng, within) for _ in range(repeat)]  # brand-new sets
+    cars = pick(model, 2 * repeat, rng, within)  # every query is a different freed car
     warm_to = timed(lambda _: model.warm_to(stations), 1)
     warm_from = timed(lambda _: model.warm_from(stations), 1)
     model.matrix(hotspots, stations)  # first sight of the hotspots: they get snapped once
@@ -159,12 +182,77 @@ def bench(name: str, model: RoadTravelTimes, repeat: int, seed: int = 7) -> list
     ]
 
 
+def count_ways(pbf: Path) -> tuple[int, int]:
+    """Drivable ways and the way nodes they hold (with repeats at junctions), as built."""
+    import osmium
+
+    from smartspot.travel.speeds import way_speed_kmh
+
+    ways = nodes = 0
+    processor = osmium.FileProcessor(str(pbf), osmium.osm.WAY).with_filter(
+        osmium.filter.KeyFilter("highway")
+    )
+    for way in processor:
+        if isinstance(way, osmium.osm.Way) and way_speed_kmh(dict(way.tags)) is not None:
+            ways += 1
+            nodes += len(way.nodes)
+    return ways, nodes
+
+
+def national(pbf: Path, repeat: int) -> list[str]:
+    """Build, load and query the national-size graph (see the module docstring)."""
+    out = pbf.parent / "denmark_synthetic.npz"
+    cli = shutil.which("smartspot") or str(Path(sys.executable).parent / "smartspot")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [cli, "roads", "build", str(pbf), "--out", str(out), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    build_s = time.perf_counter() - started
+    peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6  # kB on Linux
+    report = json.loads(done.stdout)
+    ways, way_nodes = count_ways(pbf)
+    size_mb = out.stat().st_size / 1e6
+    load = timed(lambda _: RoadGraph.load(out), 3)
+    graph = RoadGraph.load(out)
+    label = f"national synthetic ({graph.n_nodes:,} nodes, {graph.n_edges:,} edges)"
+    rows = [
+        f"| {label} | extract: {pbf.stat().st_size / 1e6:.0f} MB .osm.pbf, {ways:,} drivable "
+        f"ways, {way_nodes:,} way nodes, {report['turn_restrictions']:,} turn restrictions | – | – |",
+        f"| {label} | `smartspot roads build` (child process) | {build_s:.0f} s, peak "
+        f"{peak_gb:.1f} GB | – |",
+        f"| {label} | load `.npz` ({size_mb:.0f} MB) | {load} |",
+    ]
+    centre = np.median(graph.xy, axis=0)
+    within = (np.abs(graph.xy - centre) <= 50_000).all(axis=1)
+    for limit, text in ((float("inf"), "no cut-off"), (3_600.0, "60 min cut-off")):
+        started = time.perf_counter()
+        model = RoadTravelTimes(graph, TravelOptions(ferries=False, limit_s=limit))
+        ready = time.perf_counter() - started
+        name = f"national, {text}"
+        rows.append(
+            f"| {name} | adapter ready (contraction, KD-tree) | {ready * 1000:.0f} ms | – |"
+        )
+        rows += bench(name, model, repeat, within=within)
+        print(f"done: {name}", file=sys.stderr)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--national", type=Path, help="the synthetic national .osm.pbf")
     args = parser.parse_args(argv)
     repeat = 5 if args.quick else 21
     rows: list[str] = []
+    if args.national is not None:
+        rows = national(args.national, repeat=5)
+        print("| graph | measurement | median wall | median CPU |")
+        print("| --- | --- | --- | --- |")
+        print("\n".join(rows))
+        return 0
 
     started = time.perf_counter()
     graph = tiled_samsoe()

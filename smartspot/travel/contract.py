@@ -18,6 +18,8 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
+from smartspot.travel.chains import traverse
+
 INF = np.inf
 START_S = 1e-6  # the virtual source's edges: positive, as scipy may drop a stored zero
 
@@ -65,27 +67,20 @@ class ContractedGraph:
         tails = np.repeat(np.arange(n), np.diff(indptr))
         ok = np.isfinite(cost) & (tails != heads)
         t, h, c = tails[ok], heads[ok].astype(np.int64), cost[ok]
-        self._out = _adjacency(n, t, h, c)
-        self._in = _adjacency(n, h, t, c)
-        core = ~self._chain_mask()
-        while True:
-            visited, result = self._walk(core)
-            stray = ~core & ~visited
-            if not stray.any():
-                break
-            core |= stray  # rings of shape points with no junction: keep them whole
-        core_ids, core_edges, trav = result
+        ptr, out_to, out_cost = _adjacency(n, t, h, c)
+        tr = traverse(n, ptr, out_to, out_cost)
+        core_ids = np.flatnonzero(tr.core)
         k = len(core_ids)
         self.core_ids = core_ids
         index = -np.ones(n, dtype=np.int64)
         index[core_ids] = np.arange(k)
         self.core_index = index
-        ct, ch, cc = core_edges
-        self._trav_of, self._trav_pos = trav[0], trav[1]
-        self._members, self._member_pos, self._trav_ptr = trav[2], trav[3], trav[4]
+        ct, ch, cc = tr.start, tr.end, tr.total
+        self._trav_of, self._trav_pos = tr.trav_of, tr.trav_pos
+        self._members, self._member_pos, self._trav_ptr = tr.members, tr.member_pos, tr.trav_ptr
         fwd_csr = _with_virtual_row(index[ct], index[ch], cc, k, self._slots)
         bwd_csr = _with_virtual_row(index[ch], index[ct], cc, k, self._slots)
-        exit_n, exit_c, entry_n, entry_c = trav[5], trav[6], trav[7], trav[8]
+        exit_n, exit_c, entry_n, entry_c = tr.exit_n, tr.exit_c, tr.entry_n, tr.entry_c
         exit_n = np.where(exit_n >= 0, index[np.maximum(exit_n, 0)], -1)
         entry_n = np.where(entry_n >= 0, index[np.maximum(entry_n, 0)], -1)
         own = index >= 0
@@ -98,80 +93,6 @@ class ContractedGraph:
     @property
     def n_core(self) -> int:
         return len(self.core_ids)
-
-    def _chain_mask(self) -> NDArray[np.bool_]:
-        chain = np.zeros(self.n, dtype=bool)
-        out_ptr, out_to, _ = self._out
-        in_ptr, in_from, _ = self._in
-        for s in range(self.n):
-            outs = set(out_to[out_ptr[s] : out_ptr[s + 1]].tolist())
-            ins = set(in_from[in_ptr[s] : in_ptr[s + 1]].tolist())
-            if len(outs | ins) != 2:
-                continue
-            two_way = outs == ins and len(outs) == 2
-            one_way = len(outs) == 1 and len(ins) == 1 and outs != ins
-            chain[s] = two_way or one_way
-        return chain
-
-    def _walk(self, core: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], tuple]:  # type: ignore[type-arg]
-        out_ptr, out_to, out_cost = self._out
-        n = self.n
-        visited = np.zeros(n, dtype=bool)
-        trav_of = -np.ones((n, 2), dtype=np.int64)
-        trav_pos = np.full((n, 2), INF)
-        exit_n = -np.ones((n, 2), dtype=np.int64)
-        exit_c = np.full((n, 2), INF)
-        entry_n = -np.ones((n, 2), dtype=np.int64)
-        entry_c = np.full((n, 2), INF)
-        slot = np.zeros(n, dtype=np.int64)
-        ct: list[int] = []
-        ch: list[int] = []
-        cc: list[float] = []
-        members: list[int] = []
-        member_pos: list[float] = []
-        trav_ptr = [0]
-        for u in np.flatnonzero(core).tolist():
-            for e in range(out_ptr[u], out_ptr[u + 1]):
-                prev, cur, total = u, int(out_to[e]), float(out_cost[e])
-                path: list[tuple[int, float]] = []
-                while not core[cur]:
-                    path.append((cur, total))
-                    lo, hi = out_ptr[cur], out_ptr[cur + 1]
-                    nxt = [j for j in range(lo, hi) if out_to[j] != prev] or [lo]
-                    prev, cur = cur, int(out_to[nxt[0]])
-                    total += float(out_cost[nxt[0]])
-                    if len(path) > n:  # pragma: no cover - defensive: malformed chain
-                        break
-                ct.append(u)
-                ch.append(cur)
-                cc.append(total)
-                if not path:
-                    continue
-                tid = len(trav_ptr) - 1
-                for node, prefix in path:
-                    j = slot[node]
-                    if j < 2:
-                        trav_of[node, j], trav_pos[node, j] = tid, prefix
-                        entry_n[node, j], entry_c[node, j] = u, prefix
-                        exit_n[node, j], exit_c[node, j] = cur, total - prefix
-                        slot[node] += 1
-                    visited[node] = True
-                    members.append(node)
-                    member_pos.append(prefix)
-                trav_ptr.append(len(members))
-        core_edges = (np.array(ct, dtype=np.int64), np.array(ch, dtype=np.int64), np.array(cc))
-        trav = (
-            trav_of,
-            trav_pos,
-            np.array(members, dtype=np.int64),
-            np.array(member_pos),
-            np.array(trav_ptr, dtype=np.int64),
-            exit_n,
-            exit_c,
-            entry_n,
-            entry_c,
-        )
-        return visited, (np.flatnonzero(core), core_edges, trav)
 
     def trees(self, sources: NDArray[np.int64], *, reverse: bool, limit: float) -> NDArray:  # type: ignore[type-arg]
         """Seconds from each source to every node (to, when ``reverse``); ``inf`` unreachable."""
@@ -279,8 +200,12 @@ class Tree:
 def _adjacency(
     n: int, tails: NDArray[np.int64], heads: NDArray[np.int64], cost: NDArray[np.float64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """CSR of the edges sorted by (tail, head), the cheapest kept of parallel ones."""
     order = np.lexsort((cost, heads, tails))
     tails, heads, cost = tails[order], heads[order], cost[order]
+    keep = np.ones(len(tails), dtype=bool)
+    keep[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
+    tails, heads, cost = tails[keep], heads[keep], cost[keep]
     ptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=n))]).astype(np.int64)
     return ptr, heads, cost
 

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from smartspot.errors import InvalidInputError, NotFoundError
 
 FORMAT_VERSION = 2
+COMPRESS_MAX_NODES = 1_000_000
 #: scipy's shortest paths treat a stored 0 as "no edge" in some paths; keep every edge positive.
 MIN_EDGE_S = 0.01
 
@@ -130,8 +131,11 @@ class RoadGraph:
         return sp.csr_matrix((cost[keep], (self.tails[keep], self.heads[keep])), shape=(n, n))
 
     def save(self, path: Path) -> None:
-        """Write a compressed ``.npz``."""
-        np.savez_compressed(
+        """Write an ``.npz``: compressed for small graphs (shipped in the repository),
+        uncompressed above :data:`COMPRESS_MAX_NODES` nodes, where inflating the arrays would
+        cost more load time than reading them (a national graph loads in about a second)."""
+        write = np.savez_compressed if self.n_nodes <= COMPRESS_MAX_NODES else np.savez
+        write(
             path,
             format_version=np.int64(FORMAT_VERSION),
             xy=self.xy,
@@ -172,14 +176,14 @@ class RoadGraph:
                     "rebuild it with 'smartspot roads build'"
                 )
             return cls(
-                xy=data["xy"].astype(np.float64),
-                indptr=data["indptr"].astype(np.int64),
-                heads=data["heads"].astype(np.int32),
+                xy=np.asarray(data["xy"], dtype=np.float64),
+                indptr=np.asarray(data["indptr"], dtype=np.int64),
+                heads=np.asarray(data["heads"], dtype=np.int32),
                 seconds=data["seconds"].astype(np.float64),
                 metres=data["metres"].astype(np.float64),
-                ferry=data["ferry"].astype(bool),
-                wait=data["wait"].astype(bool),
-                snappable=data["snappable"].astype(bool),
+                ferry=np.asarray(data["ferry"], dtype=bool),
+                wait=np.asarray(data["wait"], dtype=bool),
+                snappable=np.asarray(data["snappable"], dtype=bool),
                 source=str(data["source"]),
                 ferry_wait_s=float(data["ferry_wait_s"]),
                 original=data["original"].astype(np.int64),

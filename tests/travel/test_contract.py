@@ -36,3 +36,34 @@ def test_contracted_trees_respect_one_way_streets(aarhus: RoadGraph) -> None:
     assert np.array_equal(finite, np.isfinite(got))
     assert np.allclose(got[finite], expected[finite])
     assert not np.allclose(got, got.T, equal_nan=True)  # one-way streets: not symmetric
+
+
+def _ring(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A two-way ring of ``n`` shape points and no junction, 1 s per edge."""
+    t = np.concatenate([np.arange(n), (np.arange(n) + 1) % n])
+    h = np.concatenate([(np.arange(n) + 1) % n, np.arange(n)])
+    order = np.lexsort((h, t))
+    t, h = t[order], h[order]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(t, minlength=n))])
+    return indptr, h.astype(np.int32), np.ones(len(h))
+
+
+def test_a_ring_with_no_junction_is_kept_whole() -> None:
+    contracted = ContractedGraph(*_ring(8))
+    got = contracted.trees(np.array([0, 3]), reverse=False, limit=np.inf)
+    assert got[0].tolist() == [0, 1, 2, 3, 4, 3, 2, 1]
+    assert got[1].tolist() == [3, 2, 1, 0, 1, 2, 3, 4]
+
+
+def test_a_tree_from_several_sources_takes_the_nearest(samsoe: RoadGraph) -> None:
+    cost = samsoe.edge_seconds(ferries=False, ferry_wait_s=0)
+    contracted = ContractedGraph(samsoe.indptr, samsoe.heads, cost, max_sources=3)
+    sources = [int(s) for s in np.random.default_rng(8).choice(samsoe.n_nodes, 3)]
+    both = contracted.tree(sources, reverse=True, limit=np.inf)
+    columns = np.arange(samsoe.n_nodes)
+    got = contracted.read(both, columns, reverse=True, limit=np.inf)
+    singles = contracted.trees(np.array(sources), reverse=True, limit=np.inf)
+    expected = singles.min(axis=0)
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    assert np.allclose(got[finite], expected[finite], atol=1e-2)

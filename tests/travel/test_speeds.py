@@ -83,10 +83,10 @@ def test_class_and_surface_speeds_follow_valhalla(tags: dict[str, str], kmh: flo
     assert way_speed_kmh(tags) == kmh
 
 
-def test_tracks_are_drivable_slowly() -> None:
+def test_tracks_are_drivable_slowly_as_valhalla_drives_them() -> None:
     assert way_speed_kmh({"highway": "track", "tracktype": "grade1"}) == 15.0
-    assert way_speed_kmh({"highway": "track"}) == 5.0
-    assert way_speed_kmh({"highway": "track", "tracktype": "grade5"}) == 5.0
+    assert way_speed_kmh({"highway": "track", "tracktype": "grade3"}) == 6.0
+    assert way_speed_kmh({"highway": "track"}) == 2.0  # no tracktype: the worst is assumed
 
 
 def test_specific_access_tag_overrides_general_one() -> None:
