@@ -39,6 +39,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from api.passwords import check_password
 from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.i18n import N_, Message, joined, msg
 from smartspot.store.port import UserRepository
 from smartspot.store.records import UserAccount
 
@@ -59,6 +60,19 @@ class Permission(StrEnum):
     DECIDE_PROPOSALS = "accept or reject proposals"
     MANAGE_USERS = "manage users"
 
+
+#: The roles' and permissions' values are also their English texts; marked for the catalog.
+ROLE_AND_PERMISSION_TEXTS = (
+    N_("operator"),
+    N_("analyst"),
+    N_("planner"),
+    N_("admin"),
+    N_("read"),
+    N_("edit hotspots"),
+    N_("report patrols, callouts and visits"),
+    N_("accept or reject proposals"),
+    N_("manage users"),
+)
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({Permission.READ, Permission.OPERATE, Permission.DECIDE_PROPOSALS}),
@@ -82,9 +96,9 @@ class Principal:
 
 def check_username(name: str) -> None:
     if not isinstance(name, str) or not 2 <= len(name) <= 64 or not name.isprintable():
-        raise InvalidInputError("a user name is 2–64 printable characters", field="name")
+        raise InvalidInputError(msg("a user name is 2–64 printable characters"), field="name")
     if name != name.strip() or any(c.isspace() for c in name):
-        raise InvalidInputError("a user name may not contain spaces", field="name")
+        raise InvalidInputError(msg("a user name may not contain spaces"), field="name")
 
 
 _hasher = PasswordHasher()
@@ -209,7 +223,7 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def _unauthorized(detail: str) -> HTTPException:
+def _unauthorized(detail: Message) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -225,9 +239,9 @@ def read_token(token: str, *, secret: str, audience: str | None = None) -> Princ
             options={"require": ["exp", "sub"]},
         )
     except jwt.ExpiredSignatureError:
-        raise _unauthorized("the login has expired; log in again") from None
+        raise _unauthorized(msg("the login has expired; log in again")) from None
     except jwt.PyJWTError:
-        raise _unauthorized("the bearer token is not valid; log in again") from None
+        raise _unauthorized(msg("the bearer token is not valid; log in again")) from None
     try:
         return Principal(
             name=str(claims["sub"]),
@@ -235,7 +249,7 @@ def read_token(token: str, *, secret: str, audience: str | None = None) -> Princ
             generation=int(claims.get("gen", 0)),
         )
     except (TypeError, ValueError):
-        raise _unauthorized("the bearer token names no known role; log in again") from None
+        raise _unauthorized(msg("the bearer token names no known role; log in again")) from None
 
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -298,7 +312,7 @@ def check_current(principal: Principal, accounts: AccountCache) -> Principal:
         or state.role != principal.role.value
         or state.generation != principal.generation
     ):
-        raise _unauthorized("the login was ended (the account changed); log in again")
+        raise _unauthorized(msg("the login was ended (the account changed); log in again"))
     return principal
 
 
@@ -306,7 +320,9 @@ def current_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
     if not token:
-        raise _unauthorized("log in first: send Authorization: Bearer <token> from /auth/token")
+        raise _unauthorized(
+            msg("log in first: send Authorization: Bearer <token> from /auth/token")
+        )
     secret: str = request.app.state.settings.secret_key
     accounts: AccountCache = request.app.state.services.accounts
     return check_current(read_token(token, secret=secret), accounts)
@@ -320,8 +336,12 @@ def requires(permission: Permission) -> Callable[..., Principal]:
             allowed = sorted(r.value for r, grants in GRANTS.items() if permission in grants)
             raise HTTPException(
                 status_code=403,
-                detail=f"a {principal.role.value} may not {permission.value}; "
-                f"allowed roles: {', '.join(allowed)}",
+                detail=msg(
+                    "a {role} may not {permission}; allowed roles: {allowed}",
+                    role=Message(principal.role.value),
+                    permission=Message(permission.value),
+                    allowed=joined([Message(r) for r in allowed], ", "),
+                ),
             )
         return principal
 

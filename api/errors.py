@@ -1,6 +1,8 @@
 """The one place that turns errors into HTTP answers a person can act on.
 
-Every answer is JSON ``{"detail": "...", ...}`` with a precise status, never a traceback:
+Every answer is JSON ``{"detail": "...", ...}`` with a precise status, never a traceback.
+``detail`` is for people, in the language of the request's ``Accept-Language`` (Danish by
+default); ``field``, ``errors[].field`` and ``errors[].type`` are stable codes for programs.
 
 =============================  ======  ==================================================
 cause                          status  body
@@ -21,14 +23,17 @@ anything else                  500     ``detail`` without internals (a bug to fi
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
 
+from api.language import request_translator
 from smartspot.errors import (
     AuthError,
     ConflictError,
@@ -37,6 +42,7 @@ from smartspot.errors import (
     SmartspotError,
     StorageError,
 )
+from smartspot.i18n import N_, Message, Translator, msg, negotiate, translator
 
 log = logging.getLogger("smartspot.api")
 
@@ -46,7 +52,58 @@ def _location(loc: Any) -> str:
     return ".".join(parts) or "body"
 
 
+#: Starlette's own answers (unknown path, wrong method), marked for the catalog.
+HTTP_PHRASES = (N_("Not Found"), N_("Method Not Allowed"), N_("Unauthorized"), N_("Forbidden"))
+
+#: Pydantic's most common problems in words of our own (its own texts are English only).
+_SCHEMA_TEXTS: dict[str, str] = {
+    "missing": N_("required"),
+    "extra_forbidden": N_("not a known field"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "float_type": N_("must be a number"),
+    "bool_parsing": N_("must be true or false"),
+    "string_type": N_("must be text"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be an object"),
+    "model_attributes_type": N_("must be an object"),
+    "greater_than": N_("must be greater than {gt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "string_too_short": N_("must be at least {min_length} characters"),
+    "string_too_long": N_("must be at most {max_length} characters"),
+    "too_short": N_("must have at least {min_length} items"),
+    "too_long": N_("must have at most {max_length} items"),
+    "enum": N_("must be one of {expected}"),
+    "literal_error": N_("must be one of {expected}"),
+    "date_from_datetime_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "date_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "datetime_parsing": N_("must be a date and time (ISO 8601)"),
+    "datetime_from_date_parsing": N_("must be a date and time (ISO 8601)"),
+    "string_pattern_mismatch": N_("does not have the expected form"),
+}
+
+
+def _schema_problem(item: Mapping[str, Any]) -> Message:
+    """One schema problem in words; pydantic's English text when we have none of our own."""
+    text = _SCHEMA_TEXTS.get(str(item.get("type")))
+    if text is None:
+        return Message(str(item.get("msg", "invalid")), translate=False)
+    ctx = {
+        k: v if isinstance(v, int | float) else str(v) for k, v in (item.get("ctx") or {}).items()
+    }
+    try:
+        text.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return Message(str(item.get("msg", "invalid")), translate=False)
+    return Message(text, ctx)
+
+
 def _validation_response(request: Request, error: RequestValidationError) -> JSONResponse:
+    t = request_translator(request)
     errors = list(error.errors())
     for item in errors:
         if item.get("type") == "json_invalid":
@@ -54,44 +111,50 @@ def _validation_response(request: Request, error: RequestValidationError) -> JSO
             return JSONResponse(
                 status_code=400,
                 content={
-                    "detail": f"the request body is not valid JSON ({ctx.get('error', 'parse error')})",
+                    "detail": t(
+                        msg(
+                            "the request body is not valid JSON ({error})",
+                            error=ctx.get("error", "parse error"),
+                        )
+                    ),
                     "position": (item.get("loc") or [None, None])[-1],
                 },
             )
-    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": "invalid"}
     where = _location(first.get("loc", ()))
     clean = [
         {
             "field": _location(e.get("loc", ())),
-            "message": str(e.get("msg", "")),
+            "message": t(_schema_problem(e)),
             "type": e.get("type"),
         }
         for e in errors
     ]
-    return JSONResponse(
-        status_code=422,
-        content={"detail": f"{where}: {first.get('msg', 'invalid')}", "errors": clean},
-    )
+    detail = msg("{field}: {problem}", field=where, problem=_schema_problem(first))
+    return JSONResponse(status_code=422, content={"detail": t(detail), "errors": clean})
 
 
-def _smartspot_response(error: SmartspotError) -> JSONResponse:
+def _smartspot_response(error: SmartspotError, t: Translator) -> JSONResponse:
+    text = t(error.message)
     if isinstance(error, InvalidInputError):
-        return JSONResponse(status_code=422, content={"detail": str(error), "field": error.field})
+        return JSONResponse(status_code=422, content={"detail": text, "field": error.field})
     if isinstance(error, NotFoundError):
-        return JSONResponse(status_code=404, content={"detail": str(error)})
+        return JSONResponse(status_code=404, content={"detail": text})
     if isinstance(error, ConflictError):
-        return JSONResponse(status_code=409, content={"detail": str(error)})
+        return JSONResponse(status_code=409, content={"detail": text})
     if isinstance(error, StorageError):
         return JSONResponse(
             status_code=503,
-            content={"detail": f"the database is unavailable right now: {error}"},
+            content={
+                "detail": t(msg("the database is unavailable right now: {error}", error=error))
+            },
             headers={"Retry-After": "2"},
         )
     if isinstance(error, AuthError):
         return JSONResponse(
-            status_code=401, content={"detail": str(error)}, headers={"WWW-Authenticate": "Bearer"}
+            status_code=401, content={"detail": text}, headers={"WWW-Authenticate": "Bearer"}
         )
-    return JSONResponse(status_code=400, content={"detail": str(error)})
+    return JSONResponse(status_code=400, content={"detail": text})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -103,20 +166,28 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_smartspot(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, SmartspotError)
-        return _smartspot_response(error)
+        return _smartspot_response(error, request_translator(request))
 
     async def on_http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
         headers = dict(error.headers) if error.headers else None
+        detail = error.detail
+        if isinstance(detail, Message | str):
+            # Starlette's own details are HTTP reason phrases, in the catalog below
+            detail = request_translator(request)(detail)
         return JSONResponse(
-            status_code=error.status_code, content={"detail": error.detail}, headers=headers
+            status_code=error.status_code, content={"detail": detail}, headers=headers
         )
 
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(
             status_code=500,
-            content={"detail": "internal error; it has been logged, please report it"},
+            content={
+                "detail": request_translator(request)(
+                    msg("internal error; it has been logged, please report it")
+                )
+            },
         )
 
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -145,10 +216,12 @@ class BodySizeLimit:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await self._refuse(send, 400, "Content-Length is not a number")
+                    await self._refuse(
+                        send, 400, self._t(scope)(msg("Content-Length is not a number"))
+                    )
                     return
                 if declared > self.max_bytes:
-                    await self._refuse(send, 413, self._too_large())
+                    await self._refuse(send, 413, self._too_large(scope))
                     return
         has_length = any(name == b"content-length" for name, _ in scope.get("headers", ()))
         if has_length:
@@ -164,14 +237,14 @@ class BodySizeLimit:
             body = message.get("body", b"")
             received += len(body)
             if received > self.max_bytes:
-                await self._refuse(send, 413, self._too_large())
+                await self._refuse(send, 413, self._too_large(scope))
                 return
             chunks.append(body)
             if not message.get("more_body", False):
                 break
         replayed = False
 
-        async def replay() -> Message:
+        async def replay() -> AsgiMessage:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -180,8 +253,22 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    def _too_large(self) -> str:
-        return f"the request body is larger than the limit of {self.max_bytes:,} bytes"
+    @staticmethod
+    def _t(scope: Scope) -> Translator:
+        accept = next(
+            (v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"accept-language"),
+            None,
+        )
+        settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+        return translator(negotiate(accept, getattr(settings, "language", "da")))
+
+    def _too_large(self, scope: Scope) -> str:
+        return self._t(scope)(
+            msg(
+                "the request body is larger than the limit of {limit:,} bytes",
+                limit=self.max_bytes,
+            )
+        )
 
     @staticmethod
     async def _refuse(send: Send, status: int, detail: str) -> None:

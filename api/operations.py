@@ -35,6 +35,7 @@ from smartspot.geo.regions import Regions
 from smartspot.geo.stations import load_stations
 from smartspot.geo.validate import check_lonlat
 from smartspot.hotspots import HotspotFilter, HotspotService
+from smartspot.i18n import msg
 from smartspot.optimise.build import FreeCar, Rules, build_problem
 from smartspot.optimise.explain import advice_to_dict, explain
 from smartspot.optimise.problem import problem_from_dict, problem_to_dict, solution_to_dict
@@ -102,7 +103,10 @@ class Operations:
     def add_patrol(self, call_sign: str, home_station: str, *, actor: str) -> Patrol:
         if home_station not in self.stations:
             raise InvalidInputError(
-                f"no station {home_station!r}; stations are ids like st01 (data/police_stations.csv)",
+                msg(
+                    "no station {home_station!r}; stations are ids like st01 (data/police_stations.csv)",
+                    home_station=home_station,
+                ),
                 field="home_station",
             )
         patrol = Patrol(call_sign=call_sign, home_station=home_station)
@@ -129,7 +133,13 @@ class Operations:
                 check_lonlat(fix.lon, fix.lat)
             except InvalidInputError as error:
                 raise InvalidInputError(
-                    f"positions[{index}] ({fix.call_sign}): {error}", field=f"positions.{index}"
+                    msg(
+                        "positions[{index}] ({call_sign}): {error}",
+                        index=index,
+                        call_sign=fix.call_sign,
+                        error=error,
+                    ),
+                    field=f"positions.{index}",
                 ) from None
         xy = lonlat_to_metric(
             np.array([f.lon for f in fixes], dtype=np.float64),
@@ -175,10 +185,12 @@ class Operations:
         with self.store.transaction():
             callout = self.store.callouts.get(callout_id)
             if callout.dispatched_at is not None:
-                raise ConflictError(f"callout {callout_id} is already dispatched")
+                raise ConflictError(
+                    msg("callout {callout_id} is already dispatched", callout_id=callout_id)
+                )
             patrol = self.store.patrols.get(call_sign)
             if patrol.status is PatrolStatus.OFF_DUTY:
-                raise ConflictError(f"{call_sign} is off duty")
+                raise ConflictError(msg("{call_sign} is off duty", call_sign=call_sign))
             updated = _replace_callout(callout, dispatched_at=now, patrol=call_sign)
             self.store.callouts.update(updated, actor=actor, at=now, action="dispatch")
             car = self.store.patrols.set_status(
@@ -200,9 +212,13 @@ class Operations:
         with self.store.transaction():
             callout = self.store.callouts.get(callout_id)
             if callout.dispatched_at is None or callout.patrol is None:
-                raise ConflictError(f"callout {callout_id} has no car dispatched yet")
+                raise ConflictError(
+                    msg("callout {callout_id} has no car dispatched yet", callout_id=callout_id)
+                )
             if callout.arrived_at is not None:
-                raise ConflictError(f"callout {callout_id}: the car has already arrived")
+                raise ConflictError(
+                    msg("callout {callout_id}: the car has already arrived", callout_id=callout_id)
+                )
             updated = _replace_callout(callout, arrived_at=now)
             self.store.callouts.update(updated, actor=actor, at=now, action="arrive")
             car = self.store.patrols.set_status(
@@ -218,9 +234,16 @@ class Operations:
         with self.store.transaction():
             callout = self.store.callouts.get(callout_id)
             if callout.arrived_at is None or callout.patrol is None:
-                raise ConflictError(f"callout {callout_id} cannot clear before a car arrived")
+                raise ConflictError(
+                    msg(
+                        "callout {callout_id} cannot clear before a car arrived",
+                        callout_id=callout_id,
+                    )
+                )
             if callout.cleared_at is not None:
-                raise ConflictError(f"callout {callout_id} is already cleared")
+                raise ConflictError(
+                    msg("callout {callout_id} is already cleared", callout_id=callout_id)
+                )
             updated = _replace_callout(callout, cleared_at=now)
             self.store.callouts.update(updated, actor=actor, at=now, action="clear")
             car = self.store.patrols.set_status(
@@ -325,13 +348,19 @@ class Operations:
         unknown = sorted(set(remove) - set(stops))
         if unknown:
             raise InvalidInputError(
-                f"proposal {proposal_id} has no stop {', '.join(unknown)}; its stops are "
-                f"{', '.join(stops)}",
+                msg(
+                    "proposal {proposal_id} has no stop {unknown}; its stops are {stops}",
+                    proposal_id=proposal_id,
+                    unknown=", ".join(unknown),
+                    stops=", ".join(stops),
+                ),
                 field="remove",
             )
         if remove and set(remove) >= set(stops):
             raise InvalidInputError(
-                "removing every stop is a rejection; reject the proposal with a reason instead",
+                msg(
+                    "removing every stop is a rejection; reject the proposal with a reason instead"
+                ),
                 field="remove",
             )
         now = self.clock.now()
@@ -355,7 +384,7 @@ class Operations:
 
     def reject(self, proposal_id: str, reason: str, *, actor: str) -> Proposal:
         if not reason.strip():
-            raise InvalidInputError("rejecting a proposal needs a reason", field="reason")
+            raise InvalidInputError(msg("rejecting a proposal needs a reason"), field="reason")
         decided = self.store.proposals.decide(
             proposal_id, ProposalStatus.REJECTED, actor=actor, at=self.clock.now(), reason=reason
         )
@@ -483,11 +512,17 @@ class Operations:
     def _free_car(self, patrol: Patrol, now: datetime, fallback: Point | None) -> FreeCar:
         position = patrol.position or fallback
         if position is None:
-            raise ConflictError(f"{patrol.call_sign} has no known position yet")
+            raise ConflictError(
+                msg("{call_sign} has no known position yet", call_sign=patrol.call_sign)
+            )
         station = self.stations.get(patrol.home_station)
         if station is None:
             raise ConflictError(
-                f"{patrol.call_sign}'s home station {patrol.home_station} is unknown"
+                msg(
+                    "{call_sign}'s home station {home_station} is unknown",
+                    call_sign=patrol.call_sign,
+                    home_station=patrol.home_station,
+                )
             )
         return FreeCar(
             call_sign=patrol.call_sign,

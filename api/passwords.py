@@ -15,6 +15,7 @@ import string
 from functools import cache
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR
 
 MIN_LENGTH = 12
@@ -68,22 +69,30 @@ def check_password(password: str, *, name: str = "") -> None:
     """
     if not isinstance(password, str) or len(password) < MIN_LENGTH:
         raise InvalidInputError(
-            f"a password needs at least {MIN_LENGTH} characters; a few unrelated words make a "
-            "good one",
+            msg(
+                "a password needs at least {MIN_LENGTH} characters; a few unrelated words make a good one",
+                MIN_LENGTH=MIN_LENGTH,
+            ),
             field="password",
         )
     if len(password) > MAX_LENGTH:
-        raise InvalidInputError(f"a password has at most {MAX_LENGTH} characters", field="password")
+        raise InvalidInputError(
+            msg("a password has at most {MAX_LENGTH} characters", MAX_LENGTH=MAX_LENGTH),
+            field="password",
+        )
     forms = _forms(password)
     if len(set(password)) <= 2:
         raise InvalidInputError(
-            "a password needs more than two different characters", field="password"
+            msg("a password needs more than two different characters"), field="password"
         )
     if name and name.lower().translate(_STRIP) in forms:
-        raise InvalidInputError("a password may not be the user name", field="password")
+        raise InvalidInputError(msg("a password may not be the user name"), field="password")
     if any(form.isdigit() for form in forms):
-        raise InvalidInputError("a password of digits only is too easy to guess", field="password")
+        raise InvalidInputError(
+            msg("a password of digits only is too easy to guess"), field="password"
+        )
     if any(_common(form) for form in forms):
         raise InvalidInputError(
-            "that password is on the list of common passwords; choose another", field="password"
+            msg("that password is on the list of common passwords; choose another"),
+            field="password",
         )

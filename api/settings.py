@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         "instant) or 'district' (the travel layer's model per politikreds: road graph or "
         "land-aware fallback; built on first use, ~20 s a district, then cached)",
     )
+    language: Literal["da", "en"] = Field(
+        default="da",
+        description="language of answers for people when the browser's Accept-Language names "
+        "none Smart Spot has (da or en); codes, ids and JSON keys are never translated",
+    )
     create_db: bool = Field(
         default=True, description="create the database file when it does not exist"
     )

@@ -44,6 +44,7 @@ from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric, to_metric
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.geo.validate import check_hotspot_geometry
+from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR, SCENARIOS_DIR
 from smartspot.windows import ActiveWindow
 
@@ -90,7 +91,12 @@ def find_town(towns: Sequence[Town], name: str, kommunekode: str) -> Town:
     found = [t for t in towns if t.name == name and t.kommunekode == kommunekode]
     if len(found) != 1:
         raise InvalidInputError(
-            f"GeoNames town {name!r} in kommune {kommunekode}: {len(found)} matches, need 1",
+            msg(
+                "GeoNames town {name!r} in kommune {kommunekode}: {n_found} matches, need 1",
+                name=name,
+                kommunekode=kommunekode,
+                n_found=len(found),
+            ),
             field="town",
         )
     return found[0]
@@ -132,7 +138,9 @@ def build_geometry(spec: Mapping[str, Any], towns: Sequence[Town]) -> BaseGeomet
     elif "point" in spec:
         lon, lat = spec["point"]
     else:
-        raise InvalidInputError(f"{spec['key']}: give point, town or polygon", field="geometry")
+        raise InvalidInputError(
+            msg("{key}: give point, town or polygon", key=spec["key"]), field="geometry"
+        )
     if "radius_m" in spec:
         rx, ry = spec["radius_m"]
         return rounded(octagon(lon, lat, rx, ry))
@@ -175,12 +183,18 @@ def check_feature(
     for text in props["windows"]:
         ActiveWindow.parse(text)
     if not 1 <= props["priority"] <= 5 or not 1 <= props["visits_per_week"] <= 7:
-        raise InvalidInputError(f"{props['id']}: priority 1–5, visits 1–7 per week")
+        raise InvalidInputError(msg("{id}: priority 1–5, visits 1–7 per week", id=props["id"]))
     placement = regions.locate(metric)
     if placement.kommune.kode != kommune or placement.kommune.politikreds != politikreds:
         raise InvalidInputError(
-            f"{props['id']} ({props['title']}) lands in {placement.kommune.navn} "
-            f"({placement.kommune.kode}), not {kommune}"
+            msg(
+                "{id} ({title}) lands in {navn} ({kode}), not {kommune}",
+                id=props["id"],
+                title=props["title"],
+                navn=placement.kommune.navn,
+                kode=placement.kommune.kode,
+                kommune=kommune,
+            )
         )
     worst = 0.0
     coords = np.asarray(metric.exterior.coords if isinstance(metric, Polygon) else metric.coords)
@@ -188,8 +202,14 @@ def check_feature(
         vertex = regions.locate(Point(x, y))
         if vertex.kommune.kode != kommune or vertex.snapped_m > COAST_TOLERANCE_M:
             raise InvalidInputError(
-                f"{props['id']}: vertex ({x:.0f}, {y:.0f}) lies in {vertex.kommune.navn} "
-                f"{vertex.snapped_m:.0f} m off the coast"
+                msg(
+                    "{id}: vertex ({x:.0f}, {y:.0f}) lies in {navn} {snapped_m:.0f} m off the coast",
+                    id=props["id"],
+                    x=x,
+                    y=y,
+                    navn=vertex.kommune.navn,
+                    snapped_m=vertex.snapped_m,
+                )
             )
         worst = max(worst, vertex.snapped_m)
     return worst

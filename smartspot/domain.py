@@ -15,6 +15,7 @@ from enum import StrEnum
 from shapely.geometry import Point, Polygon
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.windows import ActiveWindow
 
 DEFAULT_MINUTES_ON_SITE = 15  # Koper (1995): 10–16 minute stays deter longest.
@@ -62,18 +63,24 @@ class VisitOutcome(StrEnum):
 
 def _require_text(value: str, name: str, *, allow_empty: bool = False) -> None:
     if not isinstance(value, str):
-        raise InvalidInputError(f"{name} must be text", field=name)
+        raise InvalidInputError(msg("{name} must be text", name=name), field=name)
     if not allow_empty and not value.strip():
-        raise InvalidInputError(f"{name} must not be empty", field=name)
+        raise InvalidInputError(msg("{name} must not be empty", name=name), field=name)
     if len(value) > MAX_TEXT:
         raise InvalidInputError(
-            f"{name} is {len(value)} characters; at most {MAX_TEXT}", field=name
+            msg(
+                "{name} is {n_value} characters; at most {MAX_TEXT}",
+                name=name,
+                n_value=len(value),
+                MAX_TEXT=MAX_TEXT,
+            ),
+            field=name,
         )
 
 
 def _require_aware(moment: datetime | None, name: str) -> None:
     if moment is not None and moment.tzinfo is None:
-        raise InvalidInputError(f"{name} must carry a timezone", field=name)
+        raise InvalidInputError(msg("{name} must carry a timezone", name=name), field=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +97,10 @@ class HandlingInstruction:
             _require_text(step, "instruction step")
         if not isinstance(self.minutes_on_site, int) or not 1 <= self.minutes_on_site <= 120:
             raise InvalidInputError(
-                f"minutes on site is {self.minutes_on_site}; allowed are whole minutes 1–120 "
-                "(10–15 is what the evidence favours)",
+                msg(
+                    "minutes on site is {minutes_on_site}; allowed are whole minutes 1–120 (10–15 is what the evidence favours)",
+                    minutes_on_site=self.minutes_on_site,
+                ),
                 field="minutes_on_site",
             )
 
@@ -135,7 +144,7 @@ class Hotspot:
         _require_text(self.id, "id")
         _require_text(self.title, "title")
         if len(self.title) > 200:
-            raise InvalidInputError("title must be at most 200 characters", field="title")
+            raise InvalidInputError(msg("title must be at most 200 characters"), field="title")
         _require_text(self.description, "description")
         if (
             not isinstance(self.priority, int)
@@ -143,35 +152,46 @@ class Hotspot:
             or not (1 <= self.priority <= 5)
         ):
             raise InvalidInputError(
-                f"priority is {self.priority!r}; allowed are whole numbers 1 (low) to 5 (high)",
+                msg(
+                    "priority is {priority!r}; allowed are whole numbers 1 (low) to 5 (high)",
+                    priority=self.priority,
+                ),
                 field="priority",
             )
         if not isinstance(self.geometry, Point | Polygon) or self.geometry.is_empty:
             raise InvalidInputError(
-                "geometry must be a non-empty Point or Polygon", field="geometry"
+                msg("geometry must be a non-empty Point or Polygon"), field="geometry"
             )
         Category(self.category)
         Source(self.source)
         HotspotStatus(self.status)
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise InvalidInputError(
-                f"valid_to ({self.valid_to}) is before valid_from ({self.valid_from}); "
-                "a hotspot must be valid for at least one day",
+                msg(
+                    "valid_to ({valid_to}) is before valid_from ({valid_from}); a hotspot must be valid for at least one day",
+                    valid_to=self.valid_to,
+                    valid_from=self.valid_from,
+                ),
                 field="valid_to",
             )
         if not 0 < self.visits_per_week <= 100:
             raise InvalidInputError(
-                f"visits per week is {self.visits_per_week}; allowed is more than 0 and at most 100",
+                msg(
+                    "visits per week is {visits_per_week}; allowed is more than 0 and at most 100",
+                    visits_per_week=self.visits_per_week,
+                ),
                 field="visits_per_week",
             )
         if len(self.source_ref) > 200:
-            raise InvalidInputError("source_ref must be at most 200 characters", field="source_ref")
+            raise InvalidInputError(
+                msg("source_ref must be at most 200 characters"), field="source_ref"
+            )
         for moment, name in ((self.created_at, "created_at"), (self.updated_at, "updated_at")):
             _require_aware(moment, name)
         if self.status is HotspotStatus.CLOSED and not self.close_reason.strip():
-            raise InvalidInputError("a closed hotspot needs a reason", field="close_reason")
+            raise InvalidInputError(msg("a closed hotspot needs a reason"), field="close_reason")
         if self.version < 1:
-            raise InvalidInputError("version starts at 1", field="version")
+            raise InvalidInputError(msg("version starts at 1"), field="version")
 
     @property
     def is_open(self) -> bool:
@@ -212,7 +232,7 @@ class Patrol:
         PatrolStatus(self.status)
         _require_aware(self.position_at, "position_at")
         if (self.position is None) != (self.position_at is None):
-            raise InvalidInputError("a position needs its time, and a time its position")
+            raise InvalidInputError(msg("a position needs its time, and a time its position"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +258,10 @@ class Callout:
                 continue
             if previous is not None and moment < previous:
                 raise InvalidInputError(
-                    f"{name} is before the step before it; times go received → dispatched → "
-                    "arrived → cleared",
+                    msg(
+                        "{name} is before the step before it; times go received → dispatched → arrived → cleared",
+                        name=name,
+                    ),
                     field=name,
                 )
             previous = moment
@@ -270,9 +292,9 @@ class Visit:
         _require_aware(self.arrived_at, "arrived_at")
         _require_aware(self.left_at, "left_at")
         if self.left_at is not None and self.left_at < self.arrived_at:
-            raise InvalidInputError("left_at is before arrived_at", field="left_at")
+            raise InvalidInputError(msg("left_at is before arrived_at"), field="left_at")
         if self.persons is not None and not 0 <= self.persons <= 1000:
-            raise InvalidInputError("persons must be 0–1000", field="persons")
+            raise InvalidInputError(msg("persons must be 0–1000"), field="persons")
         if self.outcome is not None:
             VisitOutcome(self.outcome)
 

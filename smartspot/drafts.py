@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 from smartspot.domain import DEFAULT_MINUTES_ON_SITE, Category, HandlingInstruction, Hotspot, Source
-from smartspot.errors import InvalidInputError
+from smartspot.errors import InvalidInputError, message_of
+from smartspot.i18n import Message, joined, msg
 from smartspot.windows import ActiveWindow
 
 #: Properties a user may set; everything else on a feature is derived or ignored on import.
@@ -55,22 +56,32 @@ class HotspotDraft:
         for name in ("title", "description"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
-                raise InvalidInputError(f"{name} must be non-empty text", field=name)
+                raise InvalidInputError(msg("{name} must be non-empty text", name=name), field=name)
         Category(self.category)
         Source(self.source)
         if isinstance(self.priority, bool) or self.priority not in range(1, 6):
             raise InvalidInputError(
-                f"priority is {self.priority!r}; allowed are whole numbers 1 (low) to 5 (high)",
+                msg(
+                    "priority is {priority!r}; allowed are whole numbers 1 (low) to 5 (high)",
+                    priority=self.priority,
+                ),
                 field="priority",
             )
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise InvalidInputError(
-                f"valid_to ({self.valid_to}) is before valid_from ({self.valid_from})",
+                msg(
+                    "valid_to ({valid_to}) is before valid_from ({valid_from})",
+                    valid_to=self.valid_to,
+                    valid_from=self.valid_from,
+                ),
                 field="valid_to",
             )
         if not 0 < self.visits_per_week <= 100:
             raise InvalidInputError(
-                f"visits per week is {self.visits_per_week}; allowed is more than 0, at most 100",
+                msg(
+                    "visits per week is {visits_per_week}; allowed is more than 0, at most 100",
+                    visits_per_week=self.visits_per_week,
+                ),
                 field="visits_per_week",
             )
 
@@ -97,7 +108,7 @@ class FieldProblem:
     """One thing wrong with one field of one input."""
 
     field: str
-    reason: str
+    reason: Message
 
 
 def draft_properties(draft: HotspotDraft) -> dict[str, Any]:
@@ -142,7 +153,7 @@ def parse_properties(
         try:
             return parse(*args)
         except (InvalidInputError, ValueError, TypeError) as error:
-            problems.append(FieldProblem(field, str(error)))
+            problems.append(FieldProblem(field, message_of(error)))
             return None
 
     title = attempt("title", _text, props, "title", True)
@@ -178,7 +189,7 @@ def parse_properties(
             source_ref=source_ref or "",
         )
     except InvalidInputError as error:
-        return None, [FieldProblem(error.field or "properties", str(error))]
+        return None, [FieldProblem(error.field or "properties", error.message)]
     return draft, []
 
 
@@ -187,7 +198,8 @@ def draft_from_properties(props: Mapping[str, Any], *, today: date) -> HotspotDr
     draft, problems = parse_properties(props, today=today)
     if draft is None:
         raise InvalidInputError(
-            "; ".join(f"{p.field}: {p.reason}" for p in problems), field=problems[0].field
+            joined([msg("{field}: {reason}", field=p.field, reason=p.reason) for p in problems]),
+            field=problems[0].field,
         )
     return draft
 
@@ -202,40 +214,57 @@ def _missing(props: Mapping[str, Any], key: str) -> bool:
 def _text(props: Mapping[str, Any], key: str, required: bool) -> str | None:
     if _missing(props, key):
         if required:
-            raise InvalidInputError(f"{key} is required")
+            raise InvalidInputError(msg("{key} is required", key=key))
         return None
     value = props[key]
     if not isinstance(value, str):
-        raise InvalidInputError(f"{key} must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            msg("{key} must be text, not {name}", key=key, name=type(value).__name__)
+        )
     return value
 
 
 def _enum(props: Mapping[str, Any], key: str, kind: Any, default: Any) -> Any:
     if _missing(props, key):
         if default is None:
-            raise InvalidInputError(f"{key} is required; one of {', '.join(m.value for m in kind)}")
+            raise InvalidInputError(
+                msg(
+                    "{key} is required; one of {kind}",
+                    key=key,
+                    kind=", ".join(m.value for m in kind),
+                )
+            )
         return default
     value = props[key]
     try:
         return kind(value)
     except ValueError:
         raise InvalidInputError(
-            f"unknown {key} {value!r}; allowed: {', '.join(m.value for m in kind)}"
+            msg(
+                "unknown {key} {value!r}; allowed: {kind}",
+                key=key,
+                value=value,
+                kind=", ".join(m.value for m in kind),
+            )
         ) from None
 
 
 def _integer(props: Mapping[str, Any], key: str, default: int | None) -> int:
     if _missing(props, key):
         if default is None:
-            raise InvalidInputError(f"{key} is required")
+            raise InvalidInputError(msg("{key} is required", key=key))
         return default
     value = props[key]
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{key} must be a whole number, not {value!r}")
+        raise InvalidInputError(
+            msg("{key} must be a whole number, not {value!r}", key=key, value=value)
+        )
     if key == "priority" and not 1 <= value <= 5:
-        raise InvalidInputError(f"priority is {value}; allowed are whole numbers 1 (low) to 5")
+        raise InvalidInputError(
+            msg("priority is {value}; allowed are whole numbers 1 (low) to 5", value=value)
+        )
     return value
 
 
@@ -244,7 +273,7 @@ def _number(props: Mapping[str, Any], key: str, default: float) -> float:
         return default
     value = props[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInputError(f"{key} must be a number, not {value!r}")
+        raise InvalidInputError(msg("{key} must be a number, not {value!r}", key=key, value=value))
     return float(value)
 
 
@@ -255,11 +284,15 @@ def _date(props: Mapping[str, Any], key: str, default: date | None) -> date | No
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise InvalidInputError(f"{key} must be an ISO date like 2026-03-01, not {value!r}")
+        raise InvalidInputError(
+            msg("{key} must be an ISO date like 2026-03-01, not {value!r}", key=key, value=value)
+        )
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
-        raise InvalidInputError(f"{key} {value!r} is not an ISO date like 2026-03-01") from None
+        raise InvalidInputError(
+            msg("{key} {value!r} is not an ISO date like 2026-03-01", key=key, value=value)
+        ) from None
 
 
 def _json_list(props: Mapping[str, Any], key: str) -> list[Any]:
@@ -270,16 +303,18 @@ def _json_list(props: Mapping[str, Any], key: str) -> list[Any]:
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            raise InvalidInputError(f"{key} must be a list or JSON text of a list") from None
+            raise InvalidInputError(
+                msg("{key} must be a list or JSON text of a list", key=key)
+            ) from None
     if not isinstance(value, list | tuple):
-        raise InvalidInputError(f"{key} must be a list of text")
+        raise InvalidInputError(msg("{key} must be a list of text", key=key))
     return list(value)
 
 
 def _text_list(props: Mapping[str, Any], key: str) -> list[str]:
     items = _json_list(props, key)
     if not all(isinstance(item, str) for item in items):
-        raise InvalidInputError(f"every item of {key} must be text")
+        raise InvalidInputError(msg("every item of {key} must be text", key=key))
     return items
 
 

@@ -33,6 +33,7 @@ from smartspot.errors import ConflictError, InvalidInputError, SmartspotError
 from smartspot.geo.crs import to_metric
 from smartspot.geo.regions import Regions
 from smartspot.geo.validate import GeometryRules, check_hotspot_geometry
+from smartspot.i18n import Message, msg
 from smartspot.store.port import MAX_PAGE, HotspotQuery, Repository
 from smartspot.windows import LOCAL_TZ
 
@@ -61,7 +62,7 @@ class FeatureIn:
     index: int
     properties: Mapping[str, Any]
     geometry: BaseGeometry | None
-    geometry_error: str = ""
+    geometry_error: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ class RejectedFeature:
 
     index: int
     field: str
-    reason: str
+    reason: Message
 
 
 class ImportRejectedError(InvalidInputError):
@@ -81,8 +82,15 @@ class ImportRejectedError(InvalidInputError):
         bad = len({p.index for p in problems})
         first = problems[0]
         super().__init__(
-            f"import refused, nothing was imported: {bad} of {total} features are invalid "
-            f"(first: feature {first.index}, {first.field}: {first.reason})",
+            msg(
+                "import refused, nothing was imported: {bad} of {total} features are invalid "
+                "(first: feature {index}, {field}: {reason})",
+                bad=bad,
+                total=total,
+                index=first.index,
+                field=first.field,
+                reason=first.reason,
+            ),
             field=first.field,
         )
         self.problems = tuple(problems)
@@ -91,7 +99,10 @@ class ImportRejectedError(InvalidInputError):
 
 def _check_user(user: str) -> str:
     if not isinstance(user, str) or not user.strip() or len(user) > MAX_USER:
-        raise InvalidInputError(f"the user must be a name of 1–{MAX_USER} characters", field="user")
+        raise InvalidInputError(
+            msg("the user must be a name of 1–{MAX_USER} characters", MAX_USER=MAX_USER),
+            field="user",
+        )
     return user.strip()
 
 
@@ -103,8 +114,11 @@ def geometry_from_geojson(geometry: Mapping[str, Any] | BaseGeometry) -> BaseGeo
         return shape(geometry)
     except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as e:
         raise InvalidInputError(
-            f"not a GeoJSON geometry ({type(e).__name__}: {e}); expected e.g. "
-            '{"type": "Point", "coordinates": [8.62, 56.37]}',
+            msg(
+                'not a GeoJSON geometry ({name}: {e}); expected e.g. {{"type": "Point", "coordinates": [8.62, 56.37]}}',
+                name=type(e).__name__,
+                e=e,
+            ),
             field="geometry",
         ) from None
 
@@ -195,13 +209,16 @@ class HotspotService:
         unknown = sorted(set(changes) - {*EDITABLE, "geometry"})
         if unknown:
             raise InvalidInputError(
-                f"cannot change {', '.join(unknown)}; changeable are {', '.join(EDITABLE)}, "
-                "geometry",
+                msg(
+                    "cannot change {unknown}; changeable are {EDITABLE}, geometry",
+                    unknown=", ".join(unknown),
+                    EDITABLE=", ".join(EDITABLE),
+                ),
                 field=unknown[0],
             )
         if expected_version is None and not force:
             raise InvalidInputError(
-                "say which version the change is based on (expected_version), or force it",
+                msg("say which version the change is based on (expected_version), or force it"),
                 field="expected_version",
             )
         with self.store.transaction():
@@ -209,7 +226,12 @@ class HotspotService:
             based_on = current.version if force else int(expected_version)  # type: ignore[arg-type]
             self._check_fresh(current, based_on)
             if not current.is_open:
-                raise ConflictError(f"hotspot {hotspot_id} is closed; closed hotspots stay as is")
+                raise ConflictError(
+                    msg(
+                        "hotspot {hotspot_id} is closed; closed hotspots stay as is",
+                        hotspot_id=hotspot_id,
+                    )
+                )
             props = {**draft_properties(HotspotDraft.of(current)), **changes}
             props = {k: v for k, v in props.items() if k != "geometry"}
             draft = draft_from_properties(props, today=self.today())
@@ -217,7 +239,9 @@ class HotspotService:
             if "geometry" in changes:
                 metric, location = self.place(changes["geometry"])
             if draft == HotspotDraft.of(current) and metric.equals_exact(current.geometry, 1e-6):
-                raise InvalidInputError("nothing to change: the values equal the current version")
+                raise InvalidInputError(
+                    msg("nothing to change: the values equal the current version")
+                )
             now = self.clock.now()
             new = self._build(draft, metric, location, hotspot_id, user, now, current)
             self.store.hotspots.save_version(
@@ -236,13 +260,15 @@ class HotspotService:
         """Close a hotspot with a reason: a new version with status closed; history stays."""
         user = _check_user(user)
         if not isinstance(reason, str) or not reason.strip():
-            raise InvalidInputError("closing a hotspot needs a reason", field="close_reason")
+            raise InvalidInputError(msg("closing a hotspot needs a reason"), field="close_reason")
         with self.store.transaction():
             current = self.store.hotspots.get(hotspot_id)
             if expected_version is not None:
                 self._check_fresh(current, expected_version)
             if not current.is_open:
-                raise ConflictError(f"hotspot {hotspot_id} is already closed")
+                raise ConflictError(
+                    msg("hotspot {hotspot_id} is already closed", hotspot_id=hotspot_id)
+                )
             closed = dataclasses.replace(
                 current,
                 status=HotspotStatus.CLOSED,
@@ -289,14 +315,14 @@ class HotspotService:
             found = [RejectedFeature(feature.index, p.field, p.reason) for p in field_problems]
             placed = None
             if feature.geometry is None:
-                reason = feature.geometry_error or "the feature has no geometry"
+                reason = feature.geometry_error or msg("the feature has no geometry")
                 found.append(RejectedFeature(feature.index, "geometry", reason))
             else:
                 try:
                     placed = self.place(feature.geometry)
                 except SmartspotError as error:
                     field = getattr(error, "field", None) or "geometry"
-                    found.append(RejectedFeature(feature.index, field, str(error)))
+                    found.append(RejectedFeature(feature.index, field, error.message))
             problems.extend(found)
             if draft is not None and placed is not None:
                 checked.append((draft, *placed))
@@ -319,8 +345,12 @@ class HotspotService:
     def _check_fresh(current: Hotspot, expected_version: int) -> None:
         if current.version != expected_version:
             raise ConflictError(
-                f"hotspot {current.id} is at version {current.version}, but the change was "
-                f"based on version {expected_version}; reload it and apply the change again"
+                msg(
+                    "hotspot {id} is at version {version}, but the change was based on version {expected_version}; reload it and apply the change again",
+                    id=current.id,
+                    version=current.version,
+                    expected_version=expected_version,
+                )
             )
 
     @staticmethod
@@ -366,7 +396,7 @@ class HotspotService:
             minlon, minlat, maxlon, maxlat = where.bbox
             if not (minlon < maxlon and minlat < maxlat):
                 raise InvalidInputError(
-                    "bbox is min lon, min lat, max lon, max lat (WGS84) with min < max",
+                    msg("bbox is min lon, min lat, max lon, max lat (WGS84) with min < max"),
                     field="bbox",
                 )
             # Densify before projecting: a lon/lat box's edges are curves in UTM.
@@ -389,7 +419,10 @@ class HotspotService:
             if candidate.navn.casefold() == kommune.strip().casefold():
                 return candidate.kode
         raise InvalidInputError(
-            f"no kommune named {kommune!r}; give its name (e.g. Holstebro) or code (0661)",
+            msg(
+                "no kommune named {kommune!r}; give its name (e.g. Holstebro) or code (0661)",
+                kommune=kommune,
+            ),
             field="kommune",
         )
 

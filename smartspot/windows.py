@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -23,7 +24,8 @@ def parse_weekday(name: str) -> int:
     key = name.strip().lower()[:3]
     if key not in WEEKDAY_NAMES:
         raise InvalidInputError(
-            f"unknown weekday {name!r}; use mon, tue, wed, thu, fri, sat or sun", field="windows"
+            msg("unknown weekday {name!r}; use mon, tue, wed, thu, fri, sat or sun", name=name),
+            field="windows",
         )
     return WEEKDAY_NAMES.index(key)
 
@@ -32,12 +34,14 @@ def parse_clock(text: str) -> time:
     try:
         hours, minutes = (int(part) for part in text.strip().split(":"))
     except ValueError:
-        raise InvalidInputError(f"time {text!r} must look like HH:MM", field="windows") from None
+        raise InvalidInputError(
+            msg("time {text!r} must look like HH:MM", text=text), field="windows"
+        ) from None
     if hours == 24 and minutes == 0:
         return time(0, 0)
     if not (0 <= hours <= 23 and 0 <= minutes <= 59):
         raise InvalidInputError(
-            f"time {text!r} is not a time of day (00:00–23:59)", field="windows"
+            msg("time {text!r} is not a time of day (00:00–23:59)", text=text), field="windows"
         )
     return time(hours, minutes)
 
@@ -52,19 +56,23 @@ class ActiveWindow:
 
     def __post_init__(self) -> None:
         if not self.weekdays:
-            raise InvalidInputError("an active window needs at least one weekday", field="windows")
+            raise InvalidInputError(
+                msg("an active window needs at least one weekday"), field="windows"
+            )
         if any(day not in range(7) for day in self.weekdays):
-            raise InvalidInputError("weekdays are 0 (Monday) to 6 (Sunday)", field="windows")
+            raise InvalidInputError(msg("weekdays are 0 (Monday) to 6 (Sunday)"), field="windows")
         if self.start == self.end:
             raise InvalidInputError(
-                f"window {self.label()} opens and closes at the same minute; leave windows "
-                "empty for a hotspot that is always active",
+                msg(
+                    "window {label} opens and closes at the same minute; leave windows empty for a hotspot that is always active",
+                    label=self.label(),
+                ),
                 field="windows",
             )
         for moment in (self.start, self.end):
             if moment.second or moment.microsecond or moment.tzinfo is not None:
                 raise InvalidInputError(
-                    "window times are whole minutes, local time", field="windows"
+                    msg("window times are whole minutes, local time"), field="windows"
                 )
 
     @property
@@ -83,7 +91,10 @@ class ActiveWindow:
             start_text, end_text = hours_part.split("-")
         except ValueError:
             raise InvalidInputError(
-                f"window {text!r} must look like 'fri,sat 20:00-02:00' or 'mon-fri 07:00-09:00'",
+                msg(
+                    "window {text!r} must look like 'fri,sat 20:00-02:00' or 'mon-fri 07:00-09:00'",
+                    text=text,
+                ),
                 field="windows",
             ) from None
         days: set[int] = set()
@@ -122,7 +133,7 @@ class ActiveWindow:
 
 def _as_local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
-        raise InvalidInputError("times must carry a timezone (e.g. 2026-03-28T20:00:00+01:00)")
+        raise InvalidInputError(msg("times must carry a timezone (e.g. 2026-03-28T20:00:00+01:00)"))
     return moment.astimezone(LOCAL_TZ)
 
 

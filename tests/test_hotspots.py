@@ -11,6 +11,7 @@ from smartspot.domain import Category, HotspotStatus
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import FeatureIn, HotspotFilter, HotspotService, ImportRejectedError
+from smartspot.i18n import msg
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import SAMSOE, SILKEBORG_CW, TREKANTEN, draft, new_service, props
 
@@ -204,12 +205,12 @@ def test_import_report_lists_every_bad_feature_and_imports_nothing(
         _feature(3, Point(56.3560, 8.6375)),  # lat/lon swapped
         _feature(4, TREKANTEN, priority=9),
         _feature(5, TREKANTEN, category="rowdy_seagulls"),
-        FeatureIn(6, props(), None, "unreadable geometry: bad coordinates"),
+        FeatureIn(6, props(), None, msg("unreadable geometry: {error}", error="bad coordinates")),
         _feature(7, SAMSOE),
     ]
     with pytest.raises(ImportRejectedError) as caught:
         service.import_features(features, user="a")
-    report = {(p.index, p.field): p.reason for p in caught.value.problems}
+    report = {(p.index, p.field): str(p.reason) for p in caught.value.problems}
     assert sorted(report) == [
         (1, "geometry"),
         (2, "geometry"),
@@ -218,7 +219,7 @@ def test_import_report_lists_every_bad_feature_and_imports_nothing(
         (5, "category"),
         (6, "geometry"),
     ]
-    assert "not valid" in report[(1, "geometry")]
+    assert "edges cross each other" in report[(1, "geometry")]
     assert "outside Danish land" in report[(2, "geometry")]
     assert "latitude/longitude order" in report[(3, "geometry")]
     assert "1 (low) to 5" in report[(4, "priority")]

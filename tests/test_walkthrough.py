@@ -29,7 +29,7 @@ def test_walkthrough_registers_updates_closes_and_exports_on_a_fresh_database(
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "at version 2, but the change was based on version 1" in done.stderr
+    assert "i version 2, men ændringen byggede på version 1" in done.stderr
     out = done.stdout
     assert "Holstebro" in out and "closed" in out
     assert "close  status: 'open' → 'closed'" in out

@@ -19,10 +19,11 @@ from api.auth import (
 from api.deps import ServicesDep
 from api.events_auth import clear_event_cookie, set_event_cookie
 from api.schemas import Account, EventSession, Token, UserChange, UserIn, UserOut
+from smartspot.i18n import N_, Message, msg
 
 router = APIRouter(tags=["auth"])
 
-_WRONG = "wrong user name or password"
+_WRONG = N_("wrong user name or password")
 
 
 def client_address(request: Request) -> str:
@@ -56,7 +57,9 @@ async def login(
     if not decision.allowed:
         raise HTTPException(
             status_code=429,
-            detail=f"too many failed logins; try again in {decision.retry_after_s} s",
+            detail=msg(
+                "too many failed logins; try again in {seconds} s", seconds=decision.retry_after_s
+            ),
             headers={"Retry-After": str(decision.retry_after_s)},
         )
     try:
@@ -67,7 +70,7 @@ async def login(
         throttle.abandoned(decision)
         raise HTTPException(
             status_code=503,
-            detail="too many logins at once; try again in a moment",
+            detail=msg("too many logins at once; try again in a moment"),
             headers={"Retry-After": "1"},
         ) from None
     except BaseException:
@@ -75,7 +78,9 @@ async def login(
         raise
     if user is None:
         throttle.failed(decision)
-        raise HTTPException(status_code=401, detail=_WRONG, headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status_code=401, detail=Message(_WRONG), headers={"WWW-Authenticate": "Bearer"}
+        )
     throttle.succeeded(decision)
     minutes = services.settings.token_minutes
     token = issue_token(

@@ -29,6 +29,7 @@ from smartspot.domain import Category, HotspotStatus
 from smartspot.drafts import draft_from_properties
 from smartspot.errors import InvalidInputError
 from smartspot.hotspots import HotspotFilter
+from smartspot.i18n import msg
 
 router = APIRouter(prefix="/hotspots", tags=["hotspots"])
 
@@ -58,14 +59,17 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         values = ()
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise InvalidInputError(
-            f"bbox {text!r} must be four numbers: min lon,min lat,max lon,max lat (WGS84)",
+            msg(
+                "bbox {text!r} must be four numbers: min lon,min lat,max lon,max lat (WGS84)",
+                text=text,
+            ),
             field="bbox",
         )
     minlon, minlat, maxlon, maxlat = values
     if not (-180 <= minlon <= 180 and -180 <= maxlon <= 180):
-        raise InvalidInputError("bbox longitudes must be within -180..180", field="bbox")
+        raise InvalidInputError(msg("bbox longitudes must be within -180..180"), field="bbox")
     if not (-90 <= minlat <= 90 and -90 <= maxlat <= 90):
-        raise InvalidInputError("bbox latitudes must be within -90..90", field="bbox")
+        raise InvalidInputError(msg("bbox latitudes must be within -90..90"), field="bbox")
     return (minlon, minlat, maxlon, maxlat)
 
 

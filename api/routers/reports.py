@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from api.auth import Reader
 from api.deps import ServicesDep
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.windows import LOCAL_TZ
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -25,10 +26,11 @@ def _period(since: datetime, until: datetime) -> None:
     for name, moment in (("since", since), ("until", until)):
         if moment.tzinfo is None:
             raise InvalidInputError(
-                f"{name} must carry a timezone, e.g. 2026-01-01T00:00:00+01:00", field=name
+                msg("{name} must carry a timezone, e.g. 2026-01-01T00:00:00+01:00", name=name),
+                field=name,
             )
     if until <= since:
-        raise InvalidInputError("until must be after since", field="until")
+        raise InvalidInputError(msg("until must be after since"), field="until")
 
 
 def _stats(seconds: list[float]) -> dict[str, Any]:

@@ -1,33 +1,46 @@
 /* Smart Spot map: boundaries, hotspots, live cars, proposals, and the analyst's drawing tool.
-   Plain JavaScript on Leaflet (installed from npm, served by the app: no CDN). */
+   Plain JavaScript on Leaflet (installed from npm, served by the app: no CDN).
+   Texts are English msgids marked t("...") or N_("...") (and data-i18n="..." in index.html),
+   translated from the `map` catalog that /i18n.json serves in the browser's language. */
 "use strict";
 
+const i18n = { language: "da", messages: {} };
+// t("text {name}", {name: value}): the text in the reader's language, fields filled in
+function t(text, params) {
+  const template = i18n.messages[text] || text;
+  return params ? template.replace(/\{(\w+)\}/g, (all, key) => (key in params ? String(params[key]) : all)) : template;
+}
+const N_ = (text) => text; // marks a text for the catalog; translated with t() where shown
+const locale = () => (i18n.language === "da" ? "da-DK" : "en-GB");
+const number = (value, digits) =>
+  Number(value).toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
 const CATEGORIES = {
-  youth_nuisance: "Uro blandt unge",
-  mopeds_traffic: "Knallerter og trafik",
-  speeding: "Fart",
-  nightlife: "Natteliv",
-  burglary_area: "Indbrudsudsat område",
-  drugs_near_school: "Narko ved skole",
-  vandalism: "Hærværk",
-  other: "Andet",
+  youth_nuisance: N_("Youth nuisance"),
+  mopeds_traffic: N_("Mopeds and traffic"),
+  speeding: N_("Speeding"),
+  nightlife: N_("Nightlife"),
+  burglary_area: N_("Burglary-prone area"),
+  drugs_near_school: N_("Drugs near a school"),
+  vandalism: N_("Vandalism"),
+  other: N_("Other"),
 };
 const SOURCES = {
-  analysis: "Analyse",
-  citizen_report: "Borgerhenvendelse",
-  bestil_en_betjent: "Bestil en betjent",
-  lokalraad: "Lokalråd",
-  tryghedsopfoelgning: "Tryghedsopfølgning",
+  analysis: N_("Analysis"),
+  citizen_report: N_("Citizen report"),
+  bestil_en_betjent: N_("Bestil en betjent"),
+  lokalraad: N_("Local council (lokalråd)"),
+  tryghedsopfoelgning: N_("Safety follow-up (tryghedsopfølgning)"),
 };
 const STATUS = {
-  available: "Ledig",
-  dispatched: "Disponeret",
-  on_scene: "På stedet",
-  returning: "På vej hjem",
-  on_task: "På opgave",
-  off_duty: "Fri",
+  available: N_("Available"),
+  dispatched: N_("Dispatched"),
+  on_scene: N_("On scene"),
+  returning: N_("Returning"),
+  on_task: N_("On task"),
+  off_duty: N_("Off duty"),
 };
-const ROLES = { operator: "operatør", analyst: "analytiker", planner: "planlægger", admin: "administrator" };
+const ROLES = { operator: N_("operator"), analyst: N_("analyst"), planner: N_("planner"), admin: N_("administrator") };
 const PRIORITY_COLOURS = { 1: "#4caf50", 2: "#9ccc65", 3: "#fdd835", 4: "#fb8c00", 5: "#e53935" };
 const STALE_DAYS = 7;
 
@@ -65,10 +78,14 @@ async function api(path, options = {}) {
   const answer = await fetch(path, Object.assign({}, options, { headers }));
   if (answer.status === 401 && path !== "/auth/token") {
     logout();
-    throw new Error("Log ind igen");
+    throw new Error(t("Log in again"));
   }
   const body = answer.headers.get("content-type")?.includes("json") ? await answer.json() : null;
-  if (!answer.ok) throw new Error(body?.detail || `Fejl ${answer.status}`);
+  if (!answer.ok) {
+    const error = new Error(body?.detail || t("Error {status}", { status: answer.status }));
+    error.status = answer.status;
+    throw error;
+  }
   return body;
 }
 
@@ -110,18 +127,23 @@ function hotspotStyle(props) {
 
 function popupHtml(props) {
   const steps = (props.steps || []).map((s) => `<li>${esc(s)}</li>`).join("");
-  const windows = (props.windows || []).length ? props.windows.join(", ") : "altid";
+  const windows = (props.windows || []).length ? props.windows.join(", ") : t("always");
   const days = daysSince(state.lastVisits[props.id]);
-  const visited = days === null ? "ikke besøgt endnu" : `sidst besøgt for ${days} dage siden`;
+  const visited =
+    days === null
+      ? t("not visited yet")
+      : days === 1
+        ? t("last visited 1 day ago")
+        : t("last visited {days} days ago", { days });
   return `<div class="popup" data-hotspot="${esc(props.id)}">
     <h3>${esc(props.title)}</h3>
-    <div class="meta">${esc(CATEGORIES[props.category] || props.category)} · prioritet ${props.priority}
+    <div class="meta">${esc(t(CATEGORIES[props.category] || props.category))} · ${esc(t("priority {priority}", { priority: props.priority }))}
       · ${esc(props.kommunenavn)} · ${esc(visited)}</div>
     <p>${esc(props.description)}</p>
-    <strong>Handlingsanvisning</strong>
+    <strong>${esc(t("Handling instruction"))}</strong>
     <p class="instruction">${esc(props.instruction)}</p>
     ${steps ? `<ol>${steps}</ol>` : ""}
-    <div class="meta">${props.minutes_on_site} min. på stedet · aktiv: ${esc(windows)} · ${esc(props.id)} v${props.version}</div>
+    <div class="meta">${esc(t("{minutes} min. on site", { minutes: props.minutes_on_site }))} · ${esc(t("active: {windows}", { windows }))} · ${esc(props.id)} v${props.version}</div>
   </div>`;
 }
 
@@ -153,14 +175,14 @@ function showDetail(props) {
   $("detail-panel").hidden = false;
   $("detail-title").textContent = props.title;
   const tools = mayEdit()
-    ? `<div class="row"><button type="button" id="edit-hotspot">Rediger</button>
-       <button type="button" id="close-hotspot">Luk opgave</button></div>`
+    ? `<div class="row"><button type="button" id="edit-hotspot">${esc(t("Edit"))}</button>
+       <button type="button" id="close-hotspot">${esc(t("Close task"))}</button></div>`
     : "";
   $("detail-body").innerHTML = popupHtml(props) + tools;
   if (!mayEdit()) return;
   $("edit-hotspot").addEventListener("click", () => startEditing(props));
   $("close-hotspot").addEventListener("click", async () => {
-    const reason = window.prompt("Hvorfor lukkes opgaven?", "");
+    const reason = window.prompt(t("Why is the task being closed?"), "");
     if (!reason || !reason.trim()) return;
     try {
       const closed = await api(`/hotspots/${encodeURIComponent(props.id)}/close`, {
@@ -169,7 +191,7 @@ function showDetail(props) {
       });
       showHotspot(closed);
       $("detail-panel").hidden = true;
-      toast(`Opgaven "${closed.properties.title}" er lukket`);
+      toast(t('The task "{title}" is closed', { title: closed.properties.title }));
     } catch (error) {
       toast(error.message);
     }
@@ -181,7 +203,10 @@ function startEditing(props) {
   state.edit = { id: props.id, version: props.version };
   $("draw-panel").hidden = false;
   $("draw-finish").hidden = true;
-  $("draw-help").textContent = `Ret ${props.id} (version ${props.version}) og tryk Gem opgave.`;
+  $("draw-help").textContent = t("Edit {id} (version {version}) and press Save task.", {
+    id: props.id,
+    version: props.version,
+  });
   $("form-error").textContent = "";
   const f = $("hotspot-form").elements;
   f.title.value = props.title;
@@ -209,7 +234,7 @@ function showPatrol(patrol) {
       iconAnchor: [10, 10],
     });
     marker = L.marker([patrol.lat, patrol.lon], { icon, zIndexOffset: 1000 });
-    marker.bindTooltip(`${esc(patrol.call_sign)}: ${esc(STATUS[patrol.status] || patrol.status)}`);
+    marker.bindTooltip(`${esc(patrol.call_sign)}: ${esc(t(STATUS[patrol.status] || patrol.status))}`);
     marker.addTo(carLayer);
   }
   state.patrols.set(patrol.call_sign, { patrol, marker });
@@ -221,24 +246,32 @@ function renderPatrolTable() {
     .map(({ patrol }) => patrol)
     .sort((a, b) => a.call_sign.localeCompare(b.call_sign))
     .map((p) => {
-      const seen = p.position_at ? new Date(p.position_at).toLocaleTimeString("da-DK") : "–";
+      const seen = p.position_at
+        ? new Date(p.position_at).toLocaleTimeString(locale(), { timeZone: "Europe/Copenhagen", hour12: false })
+        : "–";
       return `<tr data-car="${esc(p.call_sign)}"><td><strong>${esc(p.call_sign)}</strong></td>
-        <td><span class="status st-${esc(p.status)}">${esc(STATUS[p.status] || p.status)}</span></td><td>${esc(seen)}</td></tr>`;
+        <td><span class="status st-${esc(p.status)}">${esc(t(STATUS[p.status] || p.status))}</span></td><td>${esc(seen)}</td></tr>`;
     });
-  $("patrols").querySelector("tbody").innerHTML = rows.join("") || `<tr><td colspan="3" class="help">Ingen patruljer.</td></tr>`;
+  $("patrols").querySelector("tbody").innerHTML =
+    rows.join("") || `<tr><td colspan="3" class="help">${esc(t("No patrols."))}</td></tr>`;
 }
 
 // -- proposals -----------------------------------------------------------------------------
 
 function hhmm(iso) {
-  return new Date(iso).toLocaleTimeString("da-DK", { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString(locale(), {
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+    timeZone: "Europe/Copenhagen",
+  });
 }
 
 function renderProposals() {
   proposalLayer.clearLayers();
   const pending = [...state.proposals.values()].filter((p) => p.status === "pending");
   if (!pending.length) {
-    $("proposals").innerHTML = `<p class="help">Ingen forslag lige nu.</p>`;
+    $("proposals").innerHTML = `<p class="help">${esc(t("No proposals right now."))}</p>`;
     return;
   }
   const mayDecide = state.role === "operator" || state.role === "admin";
@@ -246,20 +279,29 @@ function renderProposals() {
     .map((p) => {
       const stops = p.stops
         .map(
-          (s) => `<li data-stop="${esc(s.hotspot)}"><strong>${esc(s.title)}</strong> – ankomst ${hhmm(s.eta)}, ${s.minutes_on_site} min.
-            ${mayDecide && p.stops.length > 1 ? `<button type="button" class="remove" data-proposal="${esc(p.id)}" data-hotspot="${esc(s.hotspot)}">Fjern stop</button>` : ""}
+          (s) => `<li data-stop="${esc(s.hotspot)}"><strong>${esc(s.title)}</strong> – ${esc(t("arrival {time}, {minutes} min.", { time: hhmm(s.eta), minutes: s.minutes_on_site }))}
+            ${mayDecide && p.stops.length > 1 ? `<button type="button" class="remove" data-proposal="${esc(p.id)}" data-hotspot="${esc(s.hotspot)}">${esc(t("Remove stop"))}</button>` : ""}
             <div class="why">${esc(s.why)}</div></li>`,
         )
         .join("");
       const actions = mayDecide
         ? `<div class="actions">
-            <button type="button" class="accept" data-proposal="${esc(p.id)}">Accepter</button>
-            <button type="button" class="reject" data-proposal="${esc(p.id)}">Afvis</button>
+            <button type="button" class="accept" data-proposal="${esc(p.id)}">${esc(t("Accept"))}</button>
+            <button type="button" class="reject" data-proposal="${esc(p.id)}">${esc(t("Reject"))}</button>
           </div>`
-        : `<p class="help">Kun en operatør kan beslutte.</p>`;
+        : `<p class="help">${esc(t("Only an operator can decide."))}</p>`;
+      const heading =
+        p.stops.length === 1
+          ? t("{car}: 1 stop on the way home", { car: p.patrol })
+          : t("{car}: {n} stops on the way home", { car: p.patrol, n: p.stops.length });
+      const facts = t("Detour {detour} min. · home {home} · value {value}", {
+        detour: number(p.detour_min, 0),
+        home: p.home_at ? hhmm(p.home_at) : "–",
+        value: number(p.value, 1),
+      });
       return `<div class="proposal" data-proposal="${esc(p.id)}" data-car="${esc(p.patrol)}">
-        <h3>${esc(p.patrol)}: ${p.stops.length} ${p.stops.length === 1 ? "stop" : "stop"} på vejen hjem</h3>
-        <div class="help">Omvej ${p.detour_min.toFixed(0)} min. · hjemme ${p.home_at ? hhmm(p.home_at) : "–"} · værdi ${p.value.toFixed(1)}</div>
+        <h3>${esc(heading)}</h3>
+        <div class="help">${esc(facts)}</div>
         <ol>${stops}</ol>${actions}</div>`;
     })
     .join("");
@@ -276,7 +318,11 @@ async function decide(id, action, body) {
     const decided = await api(`/proposals/${encodeURIComponent(id)}/${action}`, { method: "POST", json: body });
     state.proposals.set(decided.id, decided);
     renderProposals();
-    toast(action === "accept" ? `${decided.patrol} er sat på opgave` : `Forslaget til ${decided.patrol} er afvist`);
+    toast(
+      action === "accept"
+        ? t("{car} is on the task", { car: decided.patrol })
+        : t("The proposal for {car} is rejected", { car: decided.patrol }),
+    );
   } catch (error) {
     toast(error.message);
   }
@@ -288,7 +334,7 @@ $("proposals").addEventListener("click", (event) => {
   const id = button.dataset.proposal;
   if (button.classList.contains("accept")) decide(id, "accept", {});
   else if (button.classList.contains("reject")) {
-    const reason = window.prompt("Hvorfor afvises forslaget?", "");
+    const reason = window.prompt(t("Why is the proposal rejected?"), "");
     if (reason && reason.trim()) decide(id, "reject", { reason: reason.trim() });
   } else if (button.classList.contains("remove")) {
     decide(id, "accept", { remove: [button.dataset.hotspot] });
@@ -317,7 +363,7 @@ async function listen() {
     const proposal = JSON.parse(e.data);
     state.proposals.set(proposal.id, proposal);
     renderProposals();
-    if (proposal.status === "pending") toast(`Nyt forslag til ${proposal.patrol}`);
+    if (proposal.status === "pending") toast(t("New proposal for {car}", { car: proposal.patrol }));
   });
   source.addEventListener("visit", (e) => {
     const visit = JSON.parse(e.data);
@@ -338,7 +384,9 @@ function startDrawing(kind) {
   $("hotspot-form").hidden = true;
   $("draw-finish").hidden = kind !== "polygon";
   $("draw-help").textContent =
-    kind === "point" ? "Klik på kortet, hvor opgaven er." : "Klik hjørnerne af området på kortet, og tryk Afslut område.";
+    kind === "point"
+      ? t("Click the map where the task is.")
+      : t("Click the corners of the area on the map, and press Finish area.");
   $("form-error").textContent = "";
 }
 
@@ -368,7 +416,7 @@ map.on("click", (event) => {
     d.closed = true;
     showForm();
   } else {
-    $("draw-help").textContent = `${d.vertices.length} hjørner. Klik flere, eller tryk Afslut område.`;
+    $("draw-help").textContent = t("{n} corners. Click more, or press Finish area.", { n: d.vertices.length });
   }
   redrawSketch();
 });
@@ -376,7 +424,7 @@ map.on("click", (event) => {
 $("draw-finish").addEventListener("click", () => {
   const d = state.draw;
   if (!d || d.vertices.length < 3) {
-    $("draw-help").textContent = "Et område skal have mindst tre hjørner.";
+    $("draw-help").textContent = t("An area needs at least three corners.");
     return;
   }
   d.closed = true;
@@ -387,7 +435,7 @@ $("draw-finish").addEventListener("click", () => {
 function showForm() {
   $("hotspot-form").hidden = false;
   $("draw-finish").hidden = true;
-  $("draw-help").textContent = "Udfyld opgaven og tryk Gem opgave.";
+  $("draw-help").textContent = t("Fill in the task and press Save task.");
   $("hotspot-form").elements.title.focus();
 }
 
@@ -433,11 +481,20 @@ $("hotspot-form").addEventListener("submit", async (event) => {
     showDetail(saved.properties);
     event.target.reset();
     cancelDrawing();
-    toast(`Opgaven "${saved.properties.title}" er gemt (${saved.properties.kommunenavn}, version ${saved.properties.version})`);
+    toast(
+      t('The task "{title}" is saved ({kommune}, version {version})', {
+        title: saved.properties.title,
+        kommune: saved.properties.kommunenavn,
+        version: saved.properties.version,
+      }),
+    );
   } catch (error) {
-    $("form-error").textContent = error.message.includes("reload it")
-      ? `En anden har ændret opgaven, siden du åbnede den. Luk formularen og åbn opgaven igen. (${error.message})`
-      : error.message;
+    $("form-error").textContent =
+      error.status === 409
+        ? t("Someone else changed the task after you opened it. Close the form and open the task again. ({message})", {
+            message: error.message,
+          })
+        : error.message;
   }
 });
 
@@ -448,10 +505,24 @@ $("draw-cancel").addEventListener("click", cancelDrawing);
 // -- login and start -----------------------------------------------------------------------
 
 function fillSelect(select, options) {
-  select.innerHTML = Object.entries(options).map(([v, t]) => `<option value="${v}">${esc(t)}</option>`).join("");
+  select.innerHTML = Object.entries(options)
+    .map(([value, text]) => `<option value="${value}">${esc(t(text))}</option>`)
+    .join("");
 }
-fillSelect($("category-select"), CATEGORIES);
-fillSelect($("source-select"), SOURCES);
+
+// the page's own texts: data-i18n="English" (element text), -placeholder, -title
+function translatePage() {
+  document.documentElement.lang = i18n.language;
+  document.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n)));
+  document.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle)));
+  document
+    .querySelectorAll("[data-i18n-aria-label]")
+    .forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel)));
+  document
+    .querySelectorAll("[data-i18n-placeholder]")
+    .forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
+  document.title = t("Smart Spot – dispatch centre");
+}
 
 function logout() {
   sessionStorage.clear();
@@ -470,10 +541,7 @@ $("login-form").addEventListener("submit", async (event) => {
   try {
     const answer = await fetch("/auth/token", { method: "POST", body: form });
     const body = await answer.json();
-    if (answer.status === 429) {
-      throw new Error(`For mange forkerte forsøg. Prøv igen om ${answer.headers.get("Retry-After") || "lidt"} sekunder.`);
-    }
-    if (!answer.ok) throw new Error(body.detail === "wrong user name or password" ? "Forkert brugernavn eller adgangskode" : body.detail);
+    if (!answer.ok) throw new Error(body.detail);
     Object.assign(state, { token: body.access_token, role: body.role, name: body.name });
     sessionStorage.setItem("smartspot.token", body.access_token);
     sessionStorage.setItem("smartspot.role", body.role);
@@ -496,7 +564,7 @@ async function optional(path, fallback) {
 async function start() {
   $("login").hidden = true;
   $("tools").hidden = false;
-  $("whoami").textContent = `${state.name} (${ROLES[state.role] || state.role})`;
+  $("whoami").textContent = `${state.name} (${t(ROLES[state.role] || state.role)})`;
   document.querySelectorAll(".analyst-only").forEach((el) => {
     el.hidden = !(state.role === "analyst" || state.role === "admin");
   });
@@ -529,8 +597,20 @@ async function start() {
   document.body.dataset.ready = "true";
 }
 
-if (state.token) {
-  start().catch(() => logout());
-} else {
-  logout();
+async function boot() {
+  try {
+    // the browser's Accept-Language chooses Danish or English (Danish when it names neither)
+    Object.assign(i18n, await (await fetch("/i18n.json")).json());
+  } catch (error) {
+    // without the catalog the page shows its English msgids rather than nothing
+  }
+  translatePage();
+  fillSelect($("category-select"), CATEGORIES);
+  fillSelect($("source-select"), SOURCES);
+  if (state.token) {
+    start().catch(() => logout());
+  } else {
+    logout();
+  }
 }
+boot();

@@ -11,7 +11,7 @@ from typing import Any
 from shapely.geometry import Point
 
 from smartspot.cli.common import open_store, service, store_options, user_of, user_option
-from smartspot.cli.output import emit
+from smartspot.cli.output import emit, say
 from smartspot.domain import Category, Hotspot, HotspotStatus, Source
 from smartspot.drafts import HotspotDraft, draft_from_properties, draft_properties
 from smartspot.errors import InvalidInputError
@@ -26,6 +26,7 @@ from smartspot.geo.io import (
     write_geopackage,
 )
 from smartspot.hotspots import HotspotFilter, ImportRejectedError
+from smartspot.i18n import msg, msg_n
 
 #: option dest → contract property, for the fields add and update share
 FIELD_OPTIONS = {
@@ -158,34 +159,44 @@ def _geometry(args: argparse.Namespace, *, required: bool) -> Any:
         if present
     ]
     if len(given) > 1:
-        raise InvalidInputError(f"give one geometry, not {' and '.join(given)}", field="geometry")
+        raise InvalidInputError(
+            msg("give one geometry, not {given}", given=" and ".join(given)), field="geometry"
+        )
     if not given:
         if required:
             raise InvalidInputError(
-                "give the place: --lon and --lat, --geojson or --geometry-file", field="geometry"
+                msg("give the place: --lon and --lat, --geojson or --geometry-file"),
+                field="geometry",
             )
         return None
     if given[0] == "--lon/--lat":
         if args.lon is None or args.lat is None:
-            raise InvalidInputError("a point needs both --lon and --lat", field="geometry")
+            raise InvalidInputError(msg("a point needs both --lon and --lat"), field="geometry")
         return Point(args.lon, args.lat)
     if args.geometry_file is not None:
         try:
             text = args.geometry_file.read_text(encoding="utf-8")
         except OSError as error:
             raise InvalidInputError(
-                f"cannot read {args.geometry_file}: {error}", field="geometry"
+                msg(
+                    "cannot read {geometry_file}: {error}",
+                    geometry_file=args.geometry_file,
+                    error=error,
+                ),
+                field="geometry",
             ) from None
     else:
         text = args.geojson
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidInputError(f"the geometry is not JSON: {error}", field="geometry") from None
+        raise InvalidInputError(
+            msg("the geometry is not JSON: {error}", error=error), field="geometry"
+        ) from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features") or []
         if len(features) != 1:
-            raise InvalidInputError("the file must hold exactly one feature", field="geometry")
+            raise InvalidInputError(msg("the file must hold exactly one feature"), field="geometry")
         data = features[0]
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
@@ -210,7 +221,11 @@ def run_add(args: argparse.Namespace) -> int:
         hotspots = service(store)
         draft = draft_from_properties(_fields(args), today=hotspots.today())
         created = hotspots.register(draft, geometry, user=user_of(args))
-    emit(hotspot_feature(created), as_json=args.json, text=f"registered {_line(created)}")
+    emit(
+        hotspot_feature(created),
+        as_json=args.json,
+        text=msg("registered {hotspot}", hotspot=_line(created)),
+    )
     return 0
 
 
@@ -220,7 +235,7 @@ def run_update(args: argparse.Namespace) -> int:
     if geometry is not None:
         changes["geometry"] = geometry
     if not changes:
-        raise InvalidInputError("nothing to change: give at least one field option")
+        raise InvalidInputError(msg("nothing to change: give at least one field option"))
     with open_store(args) as store:
         updated = service(store).update(
             args.id,
@@ -229,7 +244,11 @@ def run_update(args: argparse.Namespace) -> int:
             user=user_of(args),
             force=args.force,
         )
-    emit(hotspot_feature(updated), as_json=args.json, text=f"updated {_line(updated)}")
+    emit(
+        hotspot_feature(updated),
+        as_json=args.json,
+        text=msg("updated {hotspot}", hotspot=_line(updated)),
+    )
     return 0
 
 
@@ -238,7 +257,11 @@ def run_close(args: argparse.Namespace) -> int:
         closed = service(store).close(
             args.id, args.reason, user=user_of(args), expected_version=args.expected_version
         )
-    emit(hotspot_feature(closed), as_json=args.json, text=f"closed {_line(closed)}")
+    emit(
+        hotspot_feature(closed),
+        as_json=args.json,
+        text=msg("closed {hotspot}", hotspot=_line(closed)),
+    )
     return 0
 
 
@@ -250,7 +273,7 @@ def _filter(args: argparse.Namespace) -> HotspotFilter:
         except ValueError:
             values = ()
         if len(values) != 4:
-            raise InvalidInputError("--bbox is min lon,min lat,max lon,max lat", field="bbox")
+            raise InvalidInputError(msg("--bbox is min lon,min lat,max lon,max lat"), field="bbox")
         bbox = values
     return HotspotFilter(
         politikreds=args.politikreds,
@@ -266,7 +289,7 @@ def _filter(args: argparse.Namespace) -> HotspotFilter:
 def run_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         found = service(store).list(_filter(args))
-    text = "\n".join(_line(h) for h in found) if found else "no hotspots match"
+    text = "\n".join(_line(h) for h in found) if found else say(msg("no hotspots match"))
     emit(feature_collection(found), as_json=args.json, text=text)
     return 0
 
@@ -291,12 +314,16 @@ def run_history(args: argparse.Namespace) -> int:
         changed = (
             ", ".join(f"{k}: {previous[k]!r} → {v!r}" for k, v in props.items() if previous[k] != v)
             if previous
-            else "registered"
+            else say(msg("registered"))
         )
         lines.append(
             f"v{hotspot.version}  {hotspot.updated_at:%Y-%m-%d %H:%M}Z  {hotspot.updated_by}  "
             f"{entry.action if entry else '?'}  {changed}"
-            + (f"  reason: {hotspot.close_reason}" if hotspot.close_reason else "")
+            + (
+                "  " + say(msg("reason: {reason}", reason=hotspot.close_reason))
+                if hotspot.close_reason
+                else ""
+            )
         )
         previous = props
     data = {
@@ -323,22 +350,33 @@ def run_import(args: argparse.Namespace) -> int:
             created = service(store).import_features(features, user=user_of(args))
         except ImportRejectedError as rejected:
             report = [
-                {"index": p.index, "field": p.field, "reason": p.reason} for p in rejected.problems
+                {"index": p.index, "field": p.field, "reason": say(p.reason)}
+                for p in rejected.problems
             ]
             if args.json:
                 emit({"imported": 0, "rejected": report}, as_json=True)
             else:
                 for item in report:
-                    print(
-                        f"feature {item['index']}: {item['field']}: {item['reason']}",
-                        file=sys.stderr,
+                    line = msg(
+                        "feature {index}: {field}: {reason}",
+                        index=item["index"],
+                        field=item["field"],
+                        reason=item["reason"],
                     )
+                    print(say(line), file=sys.stderr)
             raise
     emit(
         {"imported": len(created), "ids": [h.id for h in created]},
         as_json=args.json,
-        text=f"imported {len(created)} hotspots"
-        + (f" ({created[0].id} … {created[-1].id})" if created else ""),
+        text=msg_n("imported {n} hotspot", "imported {n} hotspots", len(created))
+        if not created
+        else msg_n(
+            "imported {n} hotspot ({first} … {last})",
+            "imported {n} hotspots ({first} … {last})",
+            len(created),
+            first=created[0].id,
+            last=created[-1].id,
+        ),
     )
     return 0
 
@@ -353,6 +391,12 @@ def run_export(args: argparse.Namespace) -> int:
     emit(
         {"exported": written, "path": str(args.path), "format": kind},
         as_json=args.json,
-        text=f"exported {written} hotspots to {args.path} ({kind})",
+        text=msg_n(
+            "exported {n} hotspot to {path} ({kind})",
+            "exported {n} hotspots to {path} ({kind})",
+            written,
+            path=args.path,
+            kind=kind,
+        ),
     )
     return 0

@@ -6,8 +6,9 @@ import argparse
 from typing import Any
 
 from smartspot.cli.common import open_store, service, store_options
-from smartspot.cli.output import emit
+from smartspot.cli.output import emit, say
 from smartspot.demo import load_demo_hotspots
+from smartspot.i18n import joined, msg, msg_n
 from smartspot.resources import SCENARIOS_DIR
 
 
@@ -34,16 +35,34 @@ def run_init(args: argparse.Namespace) -> int:
             loaded = load_demo_hotspots(hotspots, SCENARIOS_DIR)
             result["demo_loaded"] = loaded
             if existing:
-                result["note"] = f"the database already holds {existing} hotspots; demo not loaded"
+                result["note"] = say(
+                    msg_n(
+                        "the database already holds {n} hotspot; demo not loaded",
+                        "the database already holds {n} hotspots; demo not loaded",
+                        existing,
+                    )
+                )
         result["hotspots"] = service(store).count()
-    lines = [f"database {result['db']} (schema version {result['schema_version']})"]
+    lines = [
+        msg(
+            "database {db} (schema version {version})",
+            db=result["db"],
+            version=result["schema_version"],
+        )
+    ]
     if args.demo:
         loaded = result["demo_loaded"]
-        lines.append(
-            "demo: " + ", ".join(f"{name} {count} hotspots" for name, count in loaded.items())
-            if loaded
-            else "demo: " + result.get("note", "no scenarios/*/hotspots.geojson found")
-        )
-    lines.append(f"{result['hotspots']} hotspots in the database")
-    emit(result, as_json=args.json, text="\n".join(lines))
+        if loaded:
+            counts = [
+                msg_n("{name} {n} hotspot", "{name} {n} hotspots", count, name=name)
+                for name, count in loaded.items()
+            ]
+            lines.append(msg("demo: {loaded}", loaded=joined(counts, ", ")))
+        else:
+            note = result.get("note") or say(msg("no scenarios/*/hotspots.geojson found"))
+            lines.append(msg("demo: {loaded}", loaded=note))
+    lines.append(
+        msg_n("{n} hotspot in the database", "{n} hotspots in the database", result["hotspots"])
+    )
+    emit(result, as_json=args.json, text=joined(lines, "\n"))
     return 0

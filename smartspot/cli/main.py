@@ -1,5 +1,6 @@
 """Entry point of the ``smartspot`` command: one-line errors and exit codes, never a traceback.
 
+Messages are in ``$SMARTSPOT_LANGUAGE`` (``da`` by default, or ``en``).
 Exit codes: 0 ok, 2 invalid input, 3 not found, 4 conflict, 5 storage problem, 70 internal error.
 """
 
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 import smartspot.cli
+from smartspot.cli.output import cli_translator
 from smartspot.errors import (
     AuthError,
     ConflictError,
@@ -21,6 +23,7 @@ from smartspot.errors import (
     SmartspotError,
     StorageError,
 )
+from smartspot.i18n import msg
 
 EXIT_CODES: tuple[tuple[type[SmartspotError], int], ...] = (
     (InvalidInputError, 2),
@@ -57,13 +60,14 @@ def exit_code(error: SmartspotError) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    t = cli_translator()
     try:
         result = args.func(args)
     except SmartspotError as error:
-        print(f"smartspot: error: {error}", file=sys.stderr)
+        print(t(msg("smartspot: error: {message}", message=error.message)), file=sys.stderr)
         return exit_code(error)
     except KeyboardInterrupt:
-        print("smartspot: interrupted", file=sys.stderr)
+        print(t(msg("smartspot: interrupted")), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`smartspot hotspots list | head`): stop quietly, as `yes | head`
@@ -71,7 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as error:  # the last guard: one line, never a traceback
-        print(f"smartspot: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        text = msg(
+            "smartspot: internal error: {kind}: {error}",
+            kind=type(error).__name__,
+            error=str(error),
+        )
+        print(t(text), file=sys.stderr)
         return 70
     return int(result or 0)
 

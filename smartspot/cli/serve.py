@@ -10,6 +10,9 @@ import argparse
 import os
 from typing import Any
 
+from smartspot.cli.output import say
+from smartspot.i18n import msg
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("serve", help="serve the API and the vagtcentral map")
@@ -49,7 +52,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from smartspot.errors import InvalidInputError
 
     if not 0 < args.port < 65536:
-        raise InvalidInputError(f"port {args.port} is not 1–65535", field="port")
+        raise InvalidInputError(msg("port {port} is not 1–65535", port=args.port), field="port")
     overrides: dict[str, Any] = {}
     if args.db is not None:
         overrides["db"] = args.db
@@ -84,11 +87,12 @@ def run_serve(args: argparse.Namespace) -> int:
         services = services_of(app)
         added = seed_demo_fleet(services.operations, services.clock.now())
         if added:
-            print(f"demo cars: {', '.join(added)}", flush=True)
+            print(say(msg("demo cars: {cars}", cars=", ".join(added))), flush=True)
         driver = DemoDriver(services.operations)
         driver.start()
         _warm_travel_models(services.operations)
-    print(f"Smart Spot on http://{args.host}:{args.port}/ (database {settings.db})", flush=True)
+    url = f"http://{args.host}:{args.port}/"
+    print(say(msg("Smart Spot on {url} (database {db})", url=url, db=settings.db)), flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy)
     finally:
@@ -110,7 +114,9 @@ def _settings(overrides: dict[str, Any]) -> Any:
         first = error.errors()[0]
         name = "SMARTSPOT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise InvalidInputError(f"{name}: {message}", field=name) from None
+        raise InvalidInputError(
+            msg("{name}: {message}", name=name, message=message), field=name
+        ) from None
 
 
 def _warm_travel_models(operations: Any) -> None:
@@ -126,6 +132,8 @@ def _warm_travel_models(operations: Any) -> None:
 
     def warm() -> None:
         travel.warm(districts)
-        print(f"travel models ready: {', '.join(districts)}", flush=True)
+        print(
+            say(msg("travel models ready: {districts}", districts=", ".join(districts))), flush=True
+        )
 
     threading.Thread(target=warm, name="warm-travel", daemon=True).start()

@@ -9,8 +9,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from smartspot.cli.output import emit
+from smartspot.cli.output import cli_translator, emit, say
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import joined, msg
 from smartspot.sim.policies import POLICIES
 from smartspot.sim.report import write_records, write_report, write_summary
 from smartspot.sim.runner import (
@@ -73,14 +74,18 @@ def parse_sweep(items: list[str]) -> list[tuple[tuple[str, float | None], ...]]:
         key = key.strip()
         if key not in SWEEPABLE or not values:
             raise InvalidInputError(
-                f"--sweep {item!r}: use KEY=V1,V2 with KEY one of {', '.join(SWEEPABLE)}",
+                msg(
+                    "--sweep {item!r}: use KEY=V1,V2 with KEY one of {SWEEPABLE}",
+                    item=item,
+                    SWEEPABLE=", ".join(SWEEPABLE),
+                ),
                 field="sweep",
             )
         try:
             numbers = [float(v) for v in values.split(",")]
         except ValueError:
             raise InvalidInputError(
-                f"--sweep {item!r}: values must be numbers", field="sweep"
+                msg("--sweep {item!r}: values must be numbers", item=item), field="sweep"
             ) from None
         grid = [(*point, (key, n)) for point in grid for n in numbers]
     return grid
@@ -88,7 +93,7 @@ def parse_sweep(items: list[str]) -> list[tuple[tuple[str, float | None], ...]]:
 
 def _prepare(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise InvalidInputError(f"--out {out} exists and is not a folder", field="out")
+        raise InvalidInputError(msg("--out {out} exists and is not a folder", out=out), field="out")
     out.mkdir(parents=True, exist_ok=True)
 
 
@@ -113,7 +118,7 @@ def _finish(
         if any(r.job.policy != "none" for r in results)
         else district_for(job.scenario, with_hotspots=False)
     )
-    write_report(district, results, comparison, out, title=title)
+    write_report(district, results, comparison, out, title=title, t=cli_translator())
     return summary
 
 
@@ -126,15 +131,28 @@ def run_simulate(args: argparse.Namespace) -> int:
     summary = _finish(
         [result],
         args.out,
-        f"{scenario.name}: {args.days:g} days, policy {args.policy}, seed {args.seed}",
+        say(
+            msg(
+                "{scenario}: {days} days, policy {policy}, seed {seed}",
+                scenario=scenario.name,
+                days=float(args.days),
+                policy=args.policy,
+                seed=args.seed,
+            )
+        ),
         {"scenario": scenario.name, "days": args.days, "policy": args.policy, "seed": args.seed},
     )
     run = summary["run"]
-    text = (
-        f"{scenario.name}, {args.days:g} days, policy {args.policy}: "
-        f"{run['calls']['urgent']} urgent calls, mean response "
-        f"{run['urgent_response_s']['mean'] or 0:.0f} s; {run['visits']['total']} hotspot visits; "
-        f"wrote {args.out / 'report.html'}"
+    text = msg(
+        "{scenario}, {days} days, policy {policy}: {urgent} urgent calls, mean response "
+        "{mean:.0f} s; {visits} hotspot visits; wrote {path}",
+        scenario=scenario.name,
+        days=float(args.days),
+        policy=args.policy,
+        urgent=run["calls"]["urgent"],
+        mean=run["urgent_response_s"]["mean"] or 0,
+        visits=run["visits"]["total"],
+        path=args.out / "report.html",
     )
     emit(run, as_json=args.json, text=text)
     return 0
@@ -174,10 +192,15 @@ def run_compare(args: argparse.Namespace) -> int:
     unknown = [p for p in policies if p not in POLICIES]
     if unknown or not policies:
         raise InvalidInputError(
-            f"--policies {args.policies!r}: choose from {', '.join(POLICIES)}", field="policies"
+            msg(
+                "--policies {policies!r}: choose from {POLICIES}",
+                policies=args.policies,
+                POLICIES=", ".join(POLICIES),
+            ),
+            field="policies",
         )
     if not 1 <= args.replications <= 10_000:
-        raise InvalidInputError("--replications must be 1–10000", field="replications")
+        raise InvalidInputError(msg("--replications must be 1–10000"), field="replications")
     _prepare(args.out)
     seeds = [args.seed + r for r in range(args.replications)]
     jobs = make_jobs(
@@ -192,7 +215,15 @@ def run_compare(args: argparse.Namespace) -> int:
     summary = _finish(
         results,
         args.out,
-        f"{scenario.name}: {', '.join(policies)} over {args.replications} × {args.days:g} days",
+        say(
+            msg(
+                "{scenario}: {policies} over {replications} × {days} days",
+                scenario=scenario.name,
+                policies=", ".join(policies),
+                replications=args.replications,
+                days=float(args.days),
+            )
+        ),
         {
             "scenario": scenario.name,
             "days": args.days,
@@ -201,10 +232,24 @@ def run_compare(args: argparse.Namespace) -> int:
             "sweep": args.sweep,
         },
     )
-    lines = [f"{scenario.name}: {len(jobs)} runs; wrote {args.out / 'report.html'}"]
+    lines = [
+        msg(
+            "{scenario}: {runs} runs; wrote {path}",
+            scenario=scenario.name,
+            runs=len(jobs),
+            path=args.out / "report.html",
+        )
+    ]
     for label, figures in summary["policies"].items():
         mean = figures.get("urgent_response_s.mean", {}).get("mean")
         visits = figures.get("visits.total", {}).get("mean")
-        lines.append(f"  {label}: urgent response mean {mean or 0:.0f} s, visits {visits or 0:.1f}")
-    emit(summary, as_json=args.json, text="\n".join(lines))
+        lines.append(
+            msg(
+                "  {policy}: urgent response mean {mean:.0f} s, visits {visits:.1f}",
+                policy=label,
+                mean=mean or 0,
+                visits=visits or 0,
+            )
+        )
+    emit(summary, as_json=args.json, text=joined(lines, "\n"))
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from smartspot.cli.output import emit
+from smartspot.i18n import joined, msg
 from smartspot.optimise.problem import read_problem, solution_to_dict
 from smartspot.optimise.solvers import DEFAULT_SOLVER, get_solver, solver_names
 
@@ -38,11 +39,24 @@ def run_solve(args: argparse.Namespace) -> int:
     problem = read_problem(args.problem)
     solution = get_solver(args.solver).solve(problem, time_limit_s=args.time_limit, seed=args.seed)
     data = solution_to_dict(solution)
-    lines = [f"value {solution.value:g} ({solution.solver})"]
+    lines = [msg("value {value} ({solver})", value=float(solution.value), solver=solution.solver)]
     for plan in solution.plans:
-        stops = ", ".join(
-            f"{s.hotspot} {s.start_s // 60}–{s.leave_s // 60} min" for s in plan.stops
+        stops = [
+            msg(
+                "{hotspot} {start}–{leave} min",
+                hotspot=s.hotspot,
+                start=s.start_s // 60,
+                leave=s.leave_s // 60,
+            )
+            for s in plan.stops
+        ]
+        lines.append(
+            msg(
+                "{car}: {stops}; home at {home} min",
+                car=plan.car,
+                stops=joined(stops, ", ") if stops else msg("straight home"),
+                home=plan.return_s // 60,
+            )
         )
-        lines.append(f"{plan.car}: {stops or 'straight home'}; home at {plan.return_s // 60} min")
-    emit(data, as_json=args.json, text="\n".join(lines))
+    emit(data, as_json=args.json, text=joined(lines, "\n"))
     return 0

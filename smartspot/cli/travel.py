@@ -14,6 +14,7 @@ from smartspot.cli.output import emit
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.validate import check_lonlat
+from smartspot.i18n import msg
 from smartspot.travel.config import ROADS_DIR, TravelModelConfig, district_config, leg_between
 from smartspot.travel.options import DEFAULT_FERRY_WAIT_S, TravelOptions
 from smartspot.travel.osm import BuildOptions, build_graph_with_report
@@ -75,14 +76,17 @@ def _out_path(out: str) -> Path:
         return Path(out)
     if not out.replace("_", "").replace("-", "").isalnum():
         raise InvalidInputError(
-            f"--out {out!r}: use a plain name (letters, digits, - and _) or a path ending in .npz"
+            msg(
+                "--out {out!r}: use a plain name (letters, digits, - and _) or a path ending in .npz",
+                out=out,
+            )
         )
     return ROADS_DIR / f"{out}.npz"
 
 
 def run_build(args: argparse.Namespace) -> int:
     if args.ferry_wait_min is not None and not 0 <= args.ferry_wait_min <= 360:
-        raise InvalidInputError("--ferry-wait-min must be between 0 and 360 minutes")
+        raise InvalidInputError(msg("--ferry-wait-min must be between 0 and 360 minutes"))
     out = _out_path(args.out)
     started = time.perf_counter()
     wait_min = DEFAULT_FERRY_WAIT_S / 60 if args.ferry_wait_min is None else args.ferry_wait_min
@@ -103,9 +107,17 @@ def run_build(args: argparse.Namespace) -> int:
     emit(
         result,
         as_json=args.json,
-        text=f"{out}: {graph.n_nodes} nodes, {graph.n_edges} edges "
-        f"({result['ferry_edges']} on ferries), {turns.used} turn restrictions "
-        f"({sum(turns.skipped.values())} left out: via ways, malformed) in {result['seconds']} s",
+        text=msg(
+            "{out}: {nodes} nodes, {edges} edges ({ferry} on ferries), {turns} turn restrictions "
+            "({skipped} left out: via ways, malformed) in {seconds} s",
+            out=out,
+            nodes=graph.n_nodes,
+            edges=graph.n_edges,
+            ferry=result["ferry_edges"],
+            turns=turns.used,
+            skipped=sum(turns.skipped.values()),
+            seconds=result["seconds"],
+        ),
     )
     return 0
 
@@ -127,8 +139,17 @@ def run_travel(args: argparse.Namespace) -> int:
     leg = leg_between(config, a, b)
     result = leg.as_dict()
     if leg.reachable:
-        text = f"{leg.seconds / 60:.1f} min, {leg.metres / 1000:.1f} km ({leg.model})"
+        text = msg(
+            "{minutes:.1f} min, {km:.1f} km ({model})",
+            minutes=leg.seconds / 60,
+            km=leg.metres / 1000,
+            model=leg.model,
+        )
     else:
-        text = f"unreachable by car ({leg.model}{'' if options.ferries else ', ferries off'})"
+        text = (
+            msg("unreachable by car ({model})", model=leg.model)
+            if options.ferries
+            else msg("unreachable by car ({model}, ferries off)", model=leg.model)
+        )
     emit(result, as_json=args.json, text=text)
     return 0

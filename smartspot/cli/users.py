@@ -14,7 +14,8 @@ import secrets
 import sys
 from typing import Any
 
-from smartspot.cli.output import emit
+from smartspot.cli.output import emit, say
+from smartspot.i18n import Message, msg
 
 ROLES = ("operator", "analyst", "planner", "admin")
 
@@ -70,11 +71,11 @@ def _password(args: argparse.Namespace) -> str:
         return secrets.token_urlsafe(12)
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass(f"password for {args.name}: ")
-    if getpass.getpass("again: ") != first:
+    first = getpass.getpass(say(msg("password for {name}: ", name=args.name)))
+    if getpass.getpass(say(msg("again: "))) != first:
         from smartspot.errors import InvalidInputError
 
-        raise InvalidInputError("the two passwords differ", field="password")
+        raise InvalidInputError(msg("the two passwords differ"), field="password")
     return first
 
 
@@ -92,8 +93,14 @@ def run_add(args: argparse.Namespace) -> int:
     emit(
         result,
         as_json=args.json,
-        text=f"user {user.name} ({user.role}) created"
-        + (f"; password: {password}" if args.generate else ""),
+        text=msg(
+            "user {name} ({role}) created; password: {password}",
+            name=user.name,
+            role=Message(user.role),
+            password=password,
+        )
+        if args.generate
+        else msg("user {name} ({role}) created", name=user.name, role=Message(user.role)),
     )
     return 0
 
@@ -104,7 +111,9 @@ def run_list(args: argparse.Namespace) -> int:
         found,
         as_json=args.json,
         text="\n".join(
-            f"{u['name']}\t{u['role']}" + ("" if u["active"] else "\t(deactivated)") for u in found
+            f"{u['name']}\t{say(Message(u['role']))}"
+            + ("" if u["active"] else "\t" + say(msg("(deactivated)")))
+            for u in found
         ),
     )
     return 0
@@ -119,11 +128,17 @@ def run_change(args: argparse.Namespace) -> int:
     result: dict[str, Any] = {"name": args.name}
     if args.change == "role":
         account = users.set_role(args.name, args.role, actor=args.by, at=at)
-        text = f"user {account.name} is now {account.role}; their logins have ended"
+        text = msg(
+            "user {name} is now {role}; their logins have ended",
+            name=account.name,
+            role=Message(account.role),
+        )
     elif args.change in ("deactivate", "activate"):
         account = users.set_active(args.name, args.change == "activate", actor=args.by, at=at)
-        text = f"user {account.name} " + (
-            "may log in again" if account.active else "is deactivated; their logins have ended"
+        text = (
+            msg("user {name} may log in again", name=account.name)
+            if account.active
+            else msg("user {name} is deactivated; their logins have ended", name=account.name)
         )
     else:
         users.get(args.name)  # an unknown name fails before the password is asked for
@@ -131,10 +146,14 @@ def run_change(args: argparse.Namespace) -> int:
         account = users.set_password_hash(
             args.name, hash_password(password, name=args.name), actor=args.by, at=at
         )
-        text = f"user {account.name} has a new password; their logins have ended"
+        text = msg("user {name} has a new password; their logins have ended", name=account.name)
         if args.generate:
             result["password"] = password
-            text += f"; password: {password}"
+            text = msg(
+                "user {name} has a new password; their logins have ended; password: {password}",
+                name=account.name,
+                password=password,
+            )
     result.update(role=account.role, active=account.active)
     emit(result, as_json=args.json, text=text)
     return 0

@@ -31,6 +31,7 @@ from smartspot.drafts import EDITABLE, HotspotDraft, draft_properties
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import WGS84, to_wgs84
 from smartspot.hotspots import FeatureIn
+from smartspot.i18n import msg
 
 #: Export columns the store derives or keeps, after the editable ones (the GeoJSON contract).
 DERIVED_COLUMNS = (
@@ -61,7 +62,7 @@ class ImportLimits:
 
     def __post_init__(self) -> None:
         if self.max_bytes < 1 or self.max_features < 1:
-            raise InvalidInputError("import limits must be positive")
+            raise InvalidInputError(msg("import limits must be positive"))
 
 
 def file_format(path: Path, given: str | None = None) -> str:
@@ -69,14 +70,15 @@ def file_format(path: Path, given: str | None = None) -> str:
     if given is not None:
         if given not in ("geojson", "gpkg"):
             raise InvalidInputError(
-                f"unknown format {given!r}; use geojson or gpkg", field="format"
+                msg("unknown format {given!r}; use geojson or gpkg", given=given), field="format"
             )
         return given
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
         raise InvalidInputError(
-            f"cannot tell the format of {path.name}; name it .geojson or .gpkg", field="format"
+            msg("cannot tell the format of {name}; name it .geojson or .gpkg", name=path.name),
+            field="format",
         ) from None
 
 
@@ -162,7 +164,9 @@ def write_geopackage(hotspots: Sequence[Hotspot], path: Path) -> int:
             frame, path, layer=LAYER, driver="GPKG", dataset_options={"VERSION": "1.2"}
         )
     except OSError as error:
-        raise InvalidInputError(f"cannot write {path}: {error}", field="path") from None
+        raise InvalidInputError(
+            msg("cannot write {path}: {error}", path=path, error=error), field="path"
+        ) from None
     return len(rows)
 
 
@@ -175,7 +179,9 @@ def _write_text(path: Path, text: str) -> None:
     try:
         path.write_text(text + "\n", encoding="utf-8")
     except OSError as error:
-        raise InvalidInputError(f"cannot write {path}: {error}", field="path") from None
+        raise InvalidInputError(
+            msg("cannot write {path}: {error}", path=path, error=error), field="path"
+        ) from None
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -196,18 +202,28 @@ def read_features(
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise InvalidInputError(f"cannot read {path}: {error.strerror}", field="path") from None
+        raise InvalidInputError(
+            msg("cannot read {path}: {strerror}", path=path, strerror=error.strerror), field="path"
+        ) from None
     if size > limits.max_bytes:
         raise InvalidInputError(
-            f"{path.name} is {size / 1e6:.1f} MB; an import may be at most "
-            f"{limits.max_bytes / 1e6:.1f} MB — split the file",
+            msg(
+                "{name} is {e6:.1f} MB; an import may be at most {e62:.1f} MB — split the file",
+                name=path.name,
+                e6=size / 1e6,
+                e62=limits.max_bytes / 1e6,
+            ),
             field="path",
         )
     features = _read_geojson(path) if kind == "geojson" else _read_geopackage(path)
     if len(features) > limits.max_features:
         raise InvalidInputError(
-            f"{path.name} has {len(features)} features; an import may have at most "
-            f"{limits.max_features} — split the file",
+            msg(
+                "{name} has {n_features} features; an import may have at most {max_features} — split the file",
+                name=path.name,
+                n_features=len(features),
+                max_features=limits.max_features,
+            ),
             field="path",
         )
     return features
@@ -218,33 +234,41 @@ def features_from_geojson(data: Any) -> list[FeatureIn]:
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InvalidInputError("expected a GeoJSON FeatureCollection", field="type")
+        raise InvalidInputError(msg("expected a GeoJSON FeatureCollection"), field="type")
     crs = data.get("crs")
     if crs is not None and "CRS84" not in json.dumps(crs) and "4326" not in json.dumps(crs):
         raise InvalidInputError(
-            f"GeoJSON must be WGS84 longitude/latitude (RFC 7946); this file declares {crs}",
+            msg(
+                "GeoJSON must be WGS84 longitude/latitude (RFC 7946); this file declares {crs}",
+                crs=crs,
+            ),
             field="crs",
         )
     items = data.get("features")
     if not isinstance(items, list):
-        raise InvalidInputError("the FeatureCollection has no 'features' list", field="features")
+        raise InvalidInputError(
+            msg("the FeatureCollection has no 'features' list"), field="features"
+        )
     return [_feature(index, item) for index, item in enumerate(items)]
 
 
 def _feature(index: int, item: Any) -> FeatureIn:
     if not isinstance(item, dict) or item.get("type") != "Feature":
-        return FeatureIn(index, {}, None, "not a GeoJSON Feature object")
+        return FeatureIn(index, {}, None, msg("not a GeoJSON Feature object"))
     props = item.get("properties") or {}
     if not isinstance(props, dict):
-        return FeatureIn(index, {}, None, "properties must be an object")
+        return FeatureIn(index, {}, None, msg("properties must be an object"))
     raw = item.get("geometry")
     if raw is None:
-        return FeatureIn(index, props, None, "the feature has no geometry")
+        return FeatureIn(index, props, None, msg("the feature has no geometry"))
     try:
         geometry = shape(raw)
     except Exception as error:  # shapely raises many kinds for malformed GeoJSON
         return FeatureIn(
-            index, props, None, f"unreadable geometry: {error or type(error).__name__}"
+            index,
+            props,
+            None,
+            msg("unreadable geometry: {error}", error=str(error) or type(error).__name__),
         )
     return FeatureIn(index, props, geometry)
 
@@ -254,7 +278,8 @@ def _read_geojson(path: Path) -> list[FeatureIn]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidInputError(
-            f"{path.name} is not readable GeoJSON: {error}", field="path"
+            msg("{name} is not readable GeoJSON: {error}", name=path.name, error=error),
+            field="path",
         ) from None
     return features_from_geojson(data)
 
@@ -268,7 +293,8 @@ def _read_geopackage(path: Path) -> list[FeatureIn]:
         frame = pyogrio.read_dataframe(path, layer=layer)
     except Exception as error:  # GDAL reports unreadable files in several ways
         raise InvalidInputError(
-            f"{path.name} is not a readable GeoPackage: {error}", field="path"
+            msg("{name} is not a readable GeoPackage: {error}", name=path.name, error=error),
+            field="path",
         ) from None
     if frame.crs is not None and not frame.crs.equals(WGS84):
         frame = frame.to_crs(WGS84)
@@ -283,7 +309,7 @@ def _read_geopackage(path: Path) -> list[FeatureIn]:
                 with contextlib.suppress(json.JSONDecodeError):
                     props[key] = json.loads(props[key])
         if geometry is None or geometry.is_empty:
-            features.append(FeatureIn(index, props, None, "the feature has no geometry"))
+            features.append(FeatureIn(index, props, None, msg("the feature has no geometry")))
         else:
             features.append(FeatureIn(index, props, geometry))
     return features

@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.geo.crs import to_metric
+from smartspot.i18n import msg
 
 DEFAULT_SNAP_M = 2_000.0
 
@@ -70,7 +71,7 @@ class Regions:
         snap_m: float = DEFAULT_SNAP_M,
     ) -> None:
         if len(kommuner) != len(polygons):
-            raise InvalidInputError("each kommune needs exactly one polygon")
+            raise InvalidInputError(msg("each kommune needs exactly one polygon"))
         self.kommuner = tuple(kommuner)
         self.polygons = np.array(polygons, dtype=object)
         self.district_polygons = dict(district_polygons)
@@ -83,14 +84,20 @@ class Regions:
             return self._by_code[kode]
         except KeyError:
             raise NotFoundError(
-                f"no kommune with code {kode!r}; codes are 4 digits, e.g. 0661"
+                msg("no kommune with code {kode!r}; codes are 4 digits, e.g. 0661", kode=kode)
             ) from None
 
     def kommuner_in(self, politikreds: str) -> list[Kommune]:
         found = [k for k in self.kommuner if k.politikreds == politikreds]
         if not found:
             names = sorted({k.politikreds for k in self.kommuner})
-            raise NotFoundError(f"no politikreds named {politikreds!r}; known: {', '.join(names)}")
+            raise NotFoundError(
+                msg(
+                    "no politikreds named {politikreds!r}; known: {names}",
+                    politikreds=politikreds,
+                    names=", ".join(names),
+                )
+            )
         return found
 
     def locate(self, geometry: BaseGeometry) -> Placement:
@@ -121,9 +128,12 @@ class Regions:
         index, distance = self._tree.query_nearest(geometry, return_distance=True)
         kommune = self.kommuner[int(index[0])]
         raise InvalidInputError(
-            f"the place lies {float(distance[0]) / 1000:.1f} km outside Danish land "
-            f"(nearest kommune: {kommune.navn}); places must lie on land or within "
-            f"{self.snap_m / 1000:g} km of the coast",
+            msg(
+                "the place lies {distance:.1f} km outside Danish land (nearest kommune: {navn}); places must lie on land or within {snap_m:g} km of the coast",
+                distance=float(distance[0]) / 1000,
+                navn=kommune.navn,
+                snap_m=self.snap_m / 1000,
+            ),
             field="geometry",
         )
 
@@ -162,7 +172,9 @@ def _check_against_table(kommuner: list[Kommune], table: Path) -> None:
         expected = {row["kommunekode"]: row["politikreds_navn"] for row in csv.DictReader(handle)}
     found = {k.kode: k.politikreds for k in kommuner}
     if found != expected:
-        raise InvalidInputError(f"{table.name} and dk_kommuner.geojson disagree on politikredse")
+        raise InvalidInputError(
+            msg("{name} and dk_kommuner.geojson disagree on politikredse", name=table.name)
+        )
 
 
 @cache

@@ -15,6 +15,7 @@ from smartspot.domain import Location, Station
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import Regions
+from smartspot.i18n import msg
 
 
 def load_stations(path: Path, regions: Regions) -> list[Station]:
@@ -42,7 +43,7 @@ def load_stations(path: Path, regions: Regions) -> list[Station]:
 def nearest_station(stations: Sequence[Station], geometry: BaseGeometry) -> tuple[Station, float]:
     """The station nearest to ``geometry`` (EPSG:25832) and its straight-line distance in m."""
     if not stations:
-        raise InvalidInputError("no stations to choose from")
+        raise InvalidInputError(msg("no stations to choose from"))
     distances = shapely.distance(np.array([s.position for s in stations]), geometry)
     best = int(np.argmin(distances))
     return stations[best], float(distances[best])

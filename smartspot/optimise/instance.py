@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.optimise.problem import Plan, Problem, Solution, Stop
 
 BIG = 10**9  # seconds; stands for "no road" in integer matrices
@@ -132,11 +133,18 @@ class Instance:
         total = 0.0
         for k, route in enumerate(routes):
             if seen.intersection(route) or len(set(route)) != len(route):
-                raise InvalidInputError(f"{solver}: a hotspot is planned twice")
+                raise InvalidInputError(msg("{solver}: a hotspot is planned twice", solver=solver))
             seen.update(route)
             timed = self.timeline(k, route)
             if timed is None:
-                raise InvalidInputError(f"{solver}: car {k}'s route {route} is infeasible")
+                raise InvalidInputError(
+                    msg(
+                        "{solver}: car {k}'s route {route} is infeasible",
+                        solver=solver,
+                        k=k,
+                        route=route,
+                    )
+                )
             times, back = timed
             tasks = self.problem.hotspots
             stops = tuple(Stop(tasks[h].id, b, e) for h, (b, e) in zip(route, times, strict=True))

@@ -29,15 +29,28 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 MAX_SECONDS = 7 * 24 * 3600  # a week: any time beyond this is a unit mistake
 
 
 def _int(value: Any, name: str, *, low: int = 0, high: int = MAX_SECONDS) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InvalidInputError(f"{name} is {value!r}; it must be a whole number", field=name)
+        raise InvalidInputError(
+            msg("{name} is {value!r}; it must be a whole number", name=name, value=value),
+            field=name,
+        )
     if not low <= int(value) <= high:
-        raise InvalidInputError(f"{name} is {value}; allowed is {low}–{high}", field=name)
+        raise InvalidInputError(
+            msg(
+                "{name} is {value}; allowed is {low}–{high}",
+                name=name,
+                value=value,
+                low=low,
+                high=high,
+            ),
+            field=name,
+        )
     return int(value)
 
 
@@ -53,7 +66,7 @@ class Car:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
-            raise InvalidInputError("a car needs a non-empty id", field="cars.id")
+            raise InvalidInputError(msg("a car needs a non-empty id"), field="cars.id")
         for name in ("start", "end", "available_s", "budget_s"):
             _int(getattr(self, name), f"car {self.id}: {name}", high=10**7)
 
@@ -70,7 +83,7 @@ class Task:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
-            raise InvalidInputError("a hotspot needs a non-empty id", field="hotspots.id")
+            raise InvalidInputError(msg("a hotspot needs a non-empty id"), field="hotspots.id")
         _int(self.node, f"hotspot {self.id}: node", high=10**7)
         value = self.value
         if (
@@ -79,12 +92,20 @@ class Task:
             or not math.isfinite(value)
         ):
             raise InvalidInputError(
-                f"hotspot {self.id}: value is {value!r}; it must be a finite number",
+                msg(
+                    "hotspot {id}: value is {value!r}; it must be a finite number",
+                    id=self.id,
+                    value=value,
+                ),
                 field="hotspots.value",
             )
         if value < 0:
             raise InvalidInputError(
-                f"hotspot {self.id}: value is {value}; it must not be negative",
+                msg(
+                    "hotspot {id}: value is {value}; it must not be negative",
+                    id=self.id,
+                    value=value,
+                ),
                 field="hotspots.value",
             )
         _int(self.service_s, f"hotspot {self.id}: service_s", high=MAX_SECONDS)
@@ -92,15 +113,22 @@ class Task:
         for window in self.windows:
             if len(window) != 2:
                 raise InvalidInputError(
-                    f"hotspot {self.id}: a window is [open_s, close_s], got {list(window)}",
+                    msg(
+                        "hotspot {id}: a window is [open_s, close_s], got {window}",
+                        id=self.id,
+                        window=list(window),
+                    ),
                     field="hotspots.windows",
                 )
             lo = _int(window[0], f"hotspot {self.id}: window open", high=10**7)
             hi = _int(window[1], f"hotspot {self.id}: window close", high=10**7)
             if hi < lo or lo <= previous:
                 raise InvalidInputError(
-                    f"hotspot {self.id}: windows must be sorted, disjoint [open_s, close_s] "
-                    f"pairs with open ≤ close; got {[list(w) for w in self.windows]}",
+                    msg(
+                        "hotspot {id}: windows must be sorted, disjoint [open_s, close_s] pairs with open ≤ close; got {windows}",
+                        id=self.id,
+                        windows=[list(w) for w in self.windows],
+                    ),
                     field="hotspots.windows",
                 )
             previous = hi
@@ -118,12 +146,13 @@ class Problem:
         travel = np.asarray(self.travel_s, dtype=np.float64)
         if travel.ndim != 2 or travel.shape[0] != travel.shape[1]:
             raise InvalidInputError(
-                f"travel_s must be a square matrix; got shape {travel.shape}", field="travel_s"
+                msg("travel_s must be a square matrix; got shape {shape}", shape=travel.shape),
+                field="travel_s",
             )
         finite = travel[~np.isnan(travel)]
         if finite.size and (finite.min() < 0 or np.any(finite != np.round(finite))):
             raise InvalidInputError(
-                "travel_s holds whole, non-negative seconds (or null)", field="travel_s"
+                msg("travel_s holds whole, non-negative seconds (or null)"), field="travel_s"
             )
         travel.setflags(write=False)
         object.__setattr__(self, "travel_s", travel)
@@ -132,25 +161,42 @@ class Problem:
             ids = [item.id for item in items]
             if len(set(ids)) != len(ids):
                 duplicate = next(i for i in ids if ids.count(i) > 1)
-                raise InvalidInputError(f"{kind} id {duplicate!r} appears twice", field=kind)
+                raise InvalidInputError(
+                    msg("{kind} id {duplicate!r} appears twice", kind=kind, duplicate=duplicate),
+                    field=kind,
+                )
         for car in self.cars:
             for name in ("start", "end"):
                 if getattr(car, name) >= n:
                     raise InvalidInputError(
-                        f"car {car.id}: {name} node {getattr(car, name)} is outside the "
-                        f"{n}×{n} travel matrix",
+                        msg(
+                            "car {id}: {name} node {name2} is outside the {n_}×{n_} travel matrix",
+                            id=car.id,
+                            name=name,
+                            name2=getattr(car, name),
+                            n_=n,
+                        ),
                         field="cars",
                     )
             if np.isnan(travel[car.start, car.end]):
                 raise InvalidInputError(
-                    f"car {car.id} cannot reach its end node {car.end} from {car.start} "
-                    "(travel_s is null)",
+                    msg(
+                        "car {id} cannot reach its end node {end} from {start} (travel_s is null)",
+                        id=car.id,
+                        end=car.end,
+                        start=car.start,
+                    ),
                     field="cars",
                 )
         for task in self.hotspots:
             if task.node >= n:
                 raise InvalidInputError(
-                    f"hotspot {task.id}: node {task.node} is outside the {n}×{n} travel matrix",
+                    msg(
+                        "hotspot {id}: node {node} is outside the {n_}×{n_} travel matrix",
+                        id=task.id,
+                        node=task.node,
+                        n_=n,
+                    ),
                     field="hotspots",
                 )
 
@@ -220,15 +266,24 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 
 def _require_keys(item: Any, keys: Sequence[str], where: str, optional: Sequence[str] = ()) -> None:
     if not isinstance(item, dict):
-        raise InvalidInputError(f"{where} must be an object, got {type(item).__name__}")
+        raise InvalidInputError(
+            msg("{where} must be an object, got {name}", where=where, name=type(item).__name__)
+        )
     missing = [k for k in keys if k not in item]
     if missing:
-        raise InvalidInputError(f"{where} lacks {', '.join(missing)}", field=missing[0])
+        raise InvalidInputError(
+            msg("{where} lacks {missing}", where=where, missing=", ".join(missing)),
+            field=missing[0],
+        )
     unknown = sorted(set(item) - set(keys) - set(optional))
     if unknown:
         raise InvalidInputError(
-            f"{where} has unknown keys {', '.join(unknown)}; allowed are "
-            f"{', '.join([*keys, *optional])}",
+            msg(
+                "{where} has unknown keys {unknown}; allowed are {optional}",
+                where=where,
+                unknown=", ".join(unknown),
+                optional=", ".join([*keys, *optional]),
+            ),
             field=unknown[0],
         )
 
@@ -237,9 +292,9 @@ def problem_from_dict(data: Any) -> Problem:
     """Read and validate a problem-file dict; every error names the item and the field."""
     _require_keys(data, ("cars", "hotspots", "travel_s"), "the problem")
     if not isinstance(data["cars"], list) or not data["cars"]:
-        raise InvalidInputError("cars must be a non-empty list", field="cars")
+        raise InvalidInputError(msg("cars must be a non-empty list"), field="cars")
     if not isinstance(data["hotspots"], list):
-        raise InvalidInputError("hotspots must be a list", field="hotspots")
+        raise InvalidInputError(msg("hotspots must be a list"), field="hotspots")
     cars = []
     for i, raw in enumerate(data["cars"]):
         _require_keys(raw, ("id", "start", "end", "available_s", "budget_s"), f"cars[{i}]")
@@ -249,7 +304,9 @@ def problem_from_dict(data: Any) -> Problem:
         _require_keys(raw, ("id", "node", "value"), f"hotspots[{i}]", ("service_s", "windows"))
         windows = raw.get("windows") or []
         if not isinstance(windows, list):
-            raise InvalidInputError(f"hotspots[{i}].windows must be a list", field="windows")
+            raise InvalidInputError(
+                msg("hotspots[{i}].windows must be a list", i=i), field="windows"
+            )
         tasks.append(
             Task(
                 id=raw["id"],
@@ -261,11 +318,11 @@ def problem_from_dict(data: Any) -> Problem:
         )
     rows = data["travel_s"]
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise InvalidInputError("travel_s must be a list of rows", field="travel_s")
+        raise InvalidInputError(msg("travel_s must be a list of rows"), field="travel_s")
     n = len(rows)
     if any(len(r) != n for r in rows):
         raise InvalidInputError(
-            f"travel_s must be {n}×{n}; a row has another length", field="travel_s"
+            msg("travel_s must be {n_}×{n_}; a row has another length", n_=n), field="travel_s"
         )
     matrix = np.full((n, n), np.nan)
     for i, row in enumerate(rows):
@@ -274,7 +331,8 @@ def problem_from_dict(data: Any) -> Problem:
                 continue
             if isinstance(t, bool) or not isinstance(t, int):
                 raise InvalidInputError(
-                    f"travel_s[{i}][{j}] is {t!r}; whole seconds or null", field="travel_s"
+                    msg("travel_s[{i}][{j}] is {t!r}; whole seconds or null", i=i, j=j, t=t),
+                    field="travel_s",
                 )
             matrix[i, j] = t
     return Problem(cars=tuple(cars), hotspots=tuple(tasks), travel_s=matrix)
@@ -285,11 +343,15 @@ def read_problem(path: Path) -> Problem:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise InvalidInputError(f"cannot read problem file {path}: {error.strerror}") from error
+        raise InvalidInputError(
+            msg("cannot read problem file {path}: {strerror}", path=path, strerror=error.strerror)
+        ) from error
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidInputError(f"problem file {path} is not JSON: {error}") from error
+        raise InvalidInputError(
+            msg("problem file {path} is not JSON: {error}", path=path, error=error)
+        ) from error
     return problem_from_dict(data)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import Instance, Routes, components
 from smartspot.optimise.problem import Problem, Solution
@@ -59,7 +60,10 @@ Improver = Callable[[Instance, Part, float, int], Routes | None]
 def check_time_limit(time_limit_s: float) -> None:
     if not time_limit_s > 0:
         raise InvalidInputError(
-            f"time limit is {time_limit_s} s; it must be more than 0", field="time_limit"
+            msg(
+                "time limit is {time_limit_s} s; it must be more than 0", time_limit_s=time_limit_s
+            ),
+            field="time_limit",
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.optimise.exact import ExactSolver, exact_part
 from smartspot.optimise.greedy import GreedySolver
 from smartspot.optimise.instance import Instance, Routes
@@ -79,5 +80,10 @@ def get_solver(name: str = DEFAULT_SOLVER) -> Solver:
 
         return VroomSolver()
     raise InvalidInputError(
-        f"unknown solver {name!r}; choose one of {', '.join(solver_names())}", field="solver"
+        msg(
+            "unknown solver {name!r}; choose one of {solver_names}",
+            name=name,
+            solver_names=", ".join(solver_names()),
+        ),
+        field="solver",
     )

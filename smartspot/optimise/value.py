@@ -31,6 +31,7 @@ import numpy as np
 
 from smartspot.domain import Category
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 DEFAULT_HARM: Mapping[Category, float] = MappingProxyType(
     {
@@ -67,8 +68,11 @@ class ValueSettings:
             weight = self.harm.get(category)
             if weight is None or not (math.isfinite(weight) and weight >= 0):
                 raise InvalidInputError(
-                    f"harm weight of {category.value} is {weight!r}; every category needs a "
-                    "finite weight ≥ 0",
+                    msg(
+                        "harm weight of {value} is {weight!r}; every category needs a finite weight ≥ 0",
+                        value=category.value,
+                        weight=weight,
+                    ),
                     field="harm",
                 )
         for name in (
@@ -85,9 +89,12 @@ class ValueSettings:
         ):
             number = getattr(self, name)
             if not (isinstance(number, int | float) and math.isfinite(number) and number >= 0):
-                raise InvalidInputError(f"{name} is {number!r}; it must be ≥ 0", field=name)
+                raise InvalidInputError(
+                    msg("{name} is {number!r}; it must be ≥ 0", name=name, number=number),
+                    field=name,
+                )
         if self.soon_factor > 1 or self.jitter >= 1:
-            raise InvalidInputError("soon_factor must be ≤ 1 and jitter < 1", field="value")
+            raise InvalidInputError(msg("soon_factor must be ≤ 1 and jitter < 1"), field="value")
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import Regions
 from smartspot.geo.stations import load_stations
 from smartspot.geo.validate import check_hotspot_geometry
+from smartspot.i18n import msg
 from smartspot.sim.scenario import Scenario, StationCars
 from smartspot.windows import ActiveWindow
 
@@ -110,7 +111,10 @@ def _load_towns(path: Path, politikreds: str, kommuner: set[str], exclude: set[s
             pop.append(float(row["population"]))
             kode.append(row["kommunekode"])
     if not names:
-        raise InvalidInputError(f"no GeoNames towns found in {politikreds}", field="politikreds")
+        raise InvalidInputError(
+            msg("no GeoNames towns found in {politikreds}", politikreds=politikreds),
+            field="politikreds",
+        )
     return Towns(
         tuple(names),
         lonlat_to_metric(np.array(lon), np.array(lat)),
@@ -132,8 +136,12 @@ def _posts(
             continue
         if name not in towns.names:
             raise InvalidInputError(
-                f"scenario: stations.{entry.station_id}.posts: no GeoNames town {name!r} in the "
-                f"district; known towns include {', '.join(sorted(towns.names)[:12])} …",
+                msg(
+                    "scenario: stations.{station_id}.posts: no GeoNames town {name!r} in the district; known towns include {names} …",
+                    station_id=entry.station_id,
+                    name=name,
+                    names=", ".join(sorted(towns.names)[:12]),
+                ),
                 field="posts",
             )
         points.append(towns.xy[towns.names.index(name)])
@@ -151,7 +159,7 @@ def load_hotspots(path: Path, regions: Regions, *, today: date | None = None) ->
         When a feature breaks the contract; the message names the feature.
     """
     if not path.is_file():
-        raise NotFoundError(f"no hotspot file at {path}")
+        raise NotFoundError(msg("no hotspot file at {path}", path=path))
     features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
     moment = datetime(2026, 1, 1, tzinfo=UTC)
     hotspots = []
@@ -193,7 +201,9 @@ def load_hotspots(path: Path, regions: Regions, *, today: date | None = None) ->
                 )
             )
         except (InvalidInputError, KeyError, TypeError, ValueError) as error:
-            raise InvalidInputError(f"{path.name}: hotspot {ident}: {error}") from None
+            raise InvalidInputError(
+                msg("{name}: hotspot {ident}: {error}", name=path.name, ident=ident, error=error)
+            ) from None
     if today is not None:
         hotspots = [h for h in hotspots if h.valid_on(today)]
     return hotspots
@@ -218,14 +228,21 @@ def build_district(
     for entry in scenario.stations:
         if entry.station_id not in by_id:
             raise NotFoundError(
-                f"scenario: station {entry.station_id!r} is not in police_stations.csv (or has "
-                "no coordinate)"
+                msg(
+                    "scenario: station {station_id!r} is not in police_stations.csv (or has no coordinate)",
+                    station_id=entry.station_id,
+                )
             )
         station = by_id[entry.station_id]
         if station.location.politikreds != scenario.politikreds:
             raise InvalidInputError(
-                f"scenario: station {station.id} ({station.name}) lies in "
-                f"{station.location.politikreds}, not {scenario.politikreds}",
+                msg(
+                    "scenario: station {id} ({name}) lies in {politikreds}, not {politikreds2}",
+                    id=station.id,
+                    name=station.name,
+                    politikreds=station.location.politikreds,
+                    politikreds2=scenario.politikreds,
+                ),
                 field="stations",
             )
         stations.append(station)
@@ -264,8 +281,11 @@ def build_district(
     unknown = {kode for kode, _ in scenario.callouts.kommune_population} - kommuner
     if unknown:
         raise InvalidInputError(
-            f"scenario: callouts.kommune_population names kommuner outside "
-            f"{scenario.politikreds}: {', '.join(sorted(unknown))}",
+            msg(
+                "scenario: callouts.kommune_population names kommuner outside {politikreds}: {unknown}",
+                politikreds=scenario.politikreds,
+                unknown=", ".join(sorted(unknown)),
+            ),
             field="kommune_population",
         )
     return District(

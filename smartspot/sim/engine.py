@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 Event = Callable[[], None]
 
@@ -83,7 +84,10 @@ class Environment:
         """
         if not math.isfinite(delay) or delay < 0:
             raise InvalidInputError(
-                f"an event cannot be scheduled {delay} s from now; delays are finite and >= 0",
+                msg(
+                    "an event cannot be scheduled {delay} s from now; delays are finite and >= 0",
+                    delay=delay,
+                ),
                 field="delay",
             )
         return self.schedule_at(self._now + delay, event, priority=priority)
@@ -92,7 +96,11 @@ class Environment:
         """Run ``event`` at absolute time ``time`` (not before now)."""
         if not math.isfinite(time) or time < self._now:
             raise InvalidInputError(
-                f"an event cannot be scheduled at {time} s when the clock says {self._now} s",
+                msg(
+                    "an event cannot be scheduled at {time} s when the clock says {now} s",
+                    time=time,
+                    now=self._now,
+                ),
                 field="time",
             )
         entry = _Entry(float(time), priority, self._counter, event)
@@ -115,7 +123,7 @@ class Environment:
             When no event is left.
         """
         if self.peek() == math.inf:
-            raise InvalidInputError("no events left to run")
+            raise InvalidInputError(msg("no events left to run"))
         entry = heapq.heappop(self._heap)
         if entry.time < self._now:  # cannot happen through schedule(); guards the invariant
             raise AssertionError(f"clock would go back from {self._now} to {entry.time}")
@@ -126,7 +134,13 @@ class Environment:
     def run(self, until: float) -> None:
         """Run every event up to and including time ``until``, then set the clock to it."""
         if until < self._now:
-            raise InvalidInputError(f"cannot run until {until} s: the clock is at {self._now} s")
+            raise InvalidInputError(
+                msg(
+                    "cannot run until {until} s: the clock is at {now} s",
+                    until=until,
+                    now=self._now,
+                )
+            )
         while self.peek() <= until:
             self.step()
         self._now = float(until)

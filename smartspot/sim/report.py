@@ -1,5 +1,10 @@
 """Writing a run or a comparison to a folder: ``summary.json``, the raw records as CSV, and
-``report.html`` with plots a planner can take to a meeting."""
+``report.html`` with plots a planner can take to a meeting (or print on A4).
+
+The report is in the language of the :class:`~smartspot.i18n.Translator` it is given (Danish
+by default), with that language's numbers; ``summary.json`` and the CSV files keep their
+machine keys and plain numbers.
+"""
 
 from __future__ import annotations
 
@@ -18,25 +23,48 @@ import numpy as np
 import shapely
 from matplotlib.figure import Figure
 
+from smartspot.i18n import N_, Translator, msg, msg_n, translator
 from smartspot.sim.district import OUTLYING_KM, District
 from smartspot.sim.records import CallRecord, CarRecord, PlanRecord, VisitRecord, as_rows, columns
 from smartspot.sim.runner import JobResult
+from smartspot.sim.summary import MIN_REPLICATIONS
 
 KEY_FIGURES = (
-    ("urgent_response_s.mean", "Urgent response, mean (s)"),
-    ("urgent_response_s.median", "Urgent response, median (s)"),
-    ("urgent_response_s.p90", "Urgent response, p90 (s)"),
-    ("calls.urgent", "Urgent calls"),
-    ("visits.total", "Hotspot visits"),
-    ("visits.outlying", "Visits to outlying hotspots"),
-    ("visits.town", "Visits to town hotspots"),
-    ("dosage_min.total", "Dosage (minutes on site)"),
-    ("value", "Value collected"),
-    ("extra_km", "Extra km on Smart Spot plans"),
-    ("fleet_km", "Fleet km"),
-    ("pulled_from_task.share", "Share of urgent calls answered by a car on a task"),
-    ("proposals.accepted", "Proposals accepted"),
+    ("urgent_response_s.mean", N_("Urgent response, mean (s)")),
+    ("urgent_response_s.median", N_("Urgent response, median (s)")),
+    ("urgent_response_s.p90", N_("Urgent response, p90 (s)")),
+    ("calls.urgent", N_("Urgent calls")),
+    ("visits.total", N_("Hotspot visits")),
+    ("visits.outlying", N_("Visits to outlying hotspots")),
+    ("visits.town", N_("Visits to town hotspots")),
+    ("dosage_min.total", N_("Dosage (minutes on site)")),
+    ("value", N_("Value collected")),
+    ("extra_km", N_("Extra km on Smart Spot plans")),
+    ("fleet_km", N_("Fleet km")),
+    ("pulled_from_task.share", N_("Share of urgent calls answered by a car on a task")),
+    ("proposals.accepted", N_("Proposals accepted")),
 )
+PULLED_EXTRA = ("pulled_extra_s", N_("Extra response of calls taken from a task (s)"))
+
+#: Screen and A4 print: the tables and plots keep to the page, headings stay with what follows.
+STYLE = """
+body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:1em 0}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{text-align:left;background:#f4f4f4}small{color:#555}img{max-width:100%}
+.facts{border:1px solid #ccc;padding:.5em 1em;background:#fafafa}
+.warning{border:2px solid #b00020;background:#fdecea;color:#5f0010;padding:.6em 1em;
+font-weight:bold}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+ body{max-width:none;margin:0;font-size:9.5pt;color:#000}
+ h1{font-size:16pt;margin:0 0 .4em}h2{font-size:12pt;break-after:avoid;page-break-after:avoid}
+ table,img,.facts,.warning{break-inside:avoid;page-break-inside:avoid}
+ td,th{padding:2px 5px}img{max-height:120mm}
+ .warning{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ .figures{break-before:page;page-break-before:always}
+}
+"""
 
 
 def _png(figure: Figure) -> str:
@@ -72,7 +100,7 @@ def write_records(results: Sequence[JobResult], out: Path) -> list[str]:
     return written
 
 
-def _response_plot(by_label: Mapping[str, Sequence[JobResult]]) -> str:
+def _response_plot(by_label: Mapping[str, Sequence[JobResult]], t: Translator) -> str:
     figure = Figure(figsize=(7, 3.6))
     axes = figure.subplots()
     for label, results in by_label.items():
@@ -80,15 +108,17 @@ def _response_plot(by_label: Mapping[str, Sequence[JobResult]]) -> str:
         if len(times):
             axes.step(times, np.arange(1, len(times) + 1) / len(times), where="post", label=label)
     axes.axvline(10, color="grey", linestyle=":", linewidth=1)
-    axes.set_xlabel("urgent response time (minutes, received → first car on scene)")
-    axes.set_ylabel("share of urgent calls")
+    axes.set_xlabel(t(msg("urgent response time (minutes, received → first car on scene)")))
+    axes.set_ylabel(t(msg("share of urgent calls")))
     axes.set_xlim(left=0)
     axes.legend()
     axes.grid(alpha=0.3)
     return _png(figure)
 
 
-def _map_plot(district: District, by_label: Mapping[str, Sequence[JobResult]]) -> str:
+def _map_plot(
+    district: District, by_label: Mapping[str, Sequence[JobResult]], t: Translator
+) -> str:
     labels = [label for label in by_label if label != "none"] or list(by_label)
     figure = Figure(figsize=(4.2 * len(labels), 4.8))
     axes_list = np.atleast_1d(figure.subplots(1, len(labels)))
@@ -119,40 +149,105 @@ def _map_plot(district: District, by_label: Mapping[str, Sequence[JobResult]]) -
                 linewidths=0.3,
             )
         axes.scatter(*district.station_xy.T, marker="s", color="black", s=22, zorder=3)
-        axes.set_title(f"{label}: visits per hotspot\n(orange: outlying > {OUTLYING_KM:g} km)")
+        axes.set_title(
+            t(
+                msg(
+                    "{policy}: visits per hotspot\n(orange: outlying > {km:g} km)",
+                    policy=label,
+                    km=OUTLYING_KM,
+                )
+            )
+        )
         axes.set_aspect("equal")
         axes.set_xticks([])
         axes.set_yticks([])
     return _png(figure)
 
 
-def _km_plot(by_label: Mapping[str, Sequence[JobResult]]) -> str:
+def _km_plot(by_label: Mapping[str, Sequence[JobResult]], t: Translator) -> str:
     figure = Figure(figsize=(5.5, 3.6))
     axes = figure.subplots()
     for label, results in by_label.items():
         km = [r.summary["extra_km"] for r in results]
         visits = [r.summary["visits"]["total"] for r in results]
         axes.scatter(km, visits, label=label, alpha=0.7)
-    axes.set_xlabel("extra kilometres on Smart Spot plans (per run)")
-    axes.set_ylabel("hotspot visits (per run)")
+    axes.set_xlabel(t(msg("extra kilometres on Smart Spot plans (per run)")))
+    axes.set_ylabel(t(msg("hotspot visits (per run)")))
     axes.legend()
     axes.grid(alpha=0.3)
     return _png(figure)
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
+def _fmt(value: Any, t: Translator, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if abs(value) < 1 and value != 0:
-        return f"{value:.3f}"
-    return f"{value:,.{digits}f}"
+        return t.number(value, 3)
+    return t.number(value, digits)
 
 
-def _ci_cell(entry: Mapping[str, Any]) -> str:
+def _ci_cell(entry: Mapping[str, Any], t: Translator) -> str:
     low, high = entry["ci"]
     if low is None:
-        return _fmt(entry["mean"])
-    return f"{_fmt(entry['mean'])} <small>[{_fmt(low)}, {_fmt(high)}]</small>"
+        return _fmt(entry["mean"], t)
+    # a semicolon between the bounds: a Danish decimal comma would make "1,5, 2,5" ambiguous
+    return f"{_fmt(entry['mean'], t)} <small>[{_fmt(low, t)}; {_fmt(high, t)}]</small>"
+
+
+def _seeds(results: Sequence[JobResult]) -> list[int]:
+    return sorted({int(r.job.seed) for r in results})
+
+
+def _facts(district: District, by_label: Mapping[str, Sequence[JobResult]], t: Translator) -> str:
+    """The first page's facts: what was run, how often, with which seeds."""
+    counts = {label: len(runs) for label, runs in by_label.items()}
+    fewest = min(counts.values())
+    results = [r for runs in by_label.values() for r in runs]
+    days = sorted({float(r.job.days) for r in results})
+    seeds = _seeds(results)
+    per_policy = ", ".join(f"{html.escape(label)}: {t.number(n, 0)}" for label, n in counts.items())
+    lines = [
+        t(
+            msg_n(
+                "{n} replication per policy ({counts})",
+                "{n} replications per policy ({counts})",
+                fewest,
+                counts=per_policy,
+            )
+        )
+        if len(set(counts.values())) > 1
+        else t(msg_n("{n} replication per policy", "{n} replications per policy", fewest)),
+        t(
+            msg_n(
+                "seed: {seeds}",
+                "seeds: {seeds}",
+                len(seeds),
+                seeds=", ".join(str(s) for s in seeds),
+            )
+        ),
+        t(msg("simulated days per run: {days}", days=", ".join(t.number(d) for d in days))),
+        t(msg("policies: {policies}", policies=", ".join(html.escape(p) for p in by_label))),
+    ]
+    facts = "".join(f"<li>{line}</li>" for line in lines)
+    warning = ""
+    if fewest < MIN_REPLICATIONS:
+        warning = '<p class="warning" role="alert">{}</p>'.format(
+            html.escape(
+                t(
+                    msg_n(
+                        "Only {n} replication: too few to rely on. The confidence intervals are "
+                        "wide and uncertain below {minimum} replications; run at least {minimum} "
+                        "(e.g. --replications 10) before the figures are used for a decision.",
+                        "Only {n} replications: too few to rely on. The confidence intervals are "
+                        "wide and uncertain below {minimum} replications; run at least {minimum} "
+                        "(e.g. --replications 10) before the figures are used for a decision.",
+                        fewest,
+                        minimum=MIN_REPLICATIONS,
+                    )
+                )
+            )
+        )
+    return f'{warning}<ul class="facts">{facts}</ul>'
 
 
 def write_report(
@@ -163,8 +258,22 @@ def write_report(
     *,
     title: str,
     notes: Sequence[str] = (),
+    t: Translator | None = None,
 ) -> Path:
-    """Write ``report.html`` (plots inline) into ``out`` and return its path."""
+    """Write ``report.html`` (plots inline) into ``out`` and return its path.
+
+    Parameters
+    ----------
+    district, results, comparison
+        The district, every run, and :func:`smartspot.sim.summary.compare` of them.
+    out
+        The folder to write into.
+    title, notes
+        The report's title and extra notes (already in the reader's language).
+    t
+        The language to write in (default Danish).
+    """
+    t = t or translator()
     by_label: dict[str, list[JobResult]] = defaultdict(list)
     for result in results:
         by_label[result.job.label].append(result)
@@ -172,20 +281,19 @@ def write_report(
     rows = []
     for key, name in KEY_FIGURES:
         cells = "".join(
-            f"<td>{_ci_cell(policies[label][key])}</td>" if key in policies[label] else "<td>–</td>"
+            f"<td>{_ci_cell(policies[label][key], t)}</td>"
+            if key in policies[label]
+            else "<td>–</td>"
             for label in by_label
         )
-        rows.append(f"<tr><th>{html.escape(name)}</th>{cells}</tr>")
+        rows.append(f"<tr><th>{html.escape(t(name))}</th>{cells}</tr>")
     diff_rows = []
     for pair, diffs in comparison.get("differences", {}).items():
-        for key, name in (
-            *KEY_FIGURES,
-            ("pulled_extra_s", "Extra response of calls taken from a task (s)"),
-        ):
+        for key, name in (*KEY_FIGURES, PULLED_EXTRA):
             if key in diffs:
                 diff_rows.append(
-                    f"<tr><td>{html.escape(pair)}</td><th>{html.escape(name)}</th>"
-                    f"<td>{_ci_cell(diffs[key])}</td></tr>"
+                    f"<tr><td>{html.escape(pair)}</td><th>{html.escape(t(name))}</th>"
+                    f"<td>{_ci_cell(diffs[key], t)}</td></tr>"
                 )
     kommune_rows = []
     for kode in district.kommuner:
@@ -195,7 +303,8 @@ def write_report(
                     policies[label].get(
                         f"urgent_response_s_by_kommune.{kode}.mean",
                         {"mean": None, "ci": [None, None]},
-                    )
+                    ),
+                    t,
                 )
             )
             for label in by_label
@@ -204,31 +313,76 @@ def write_report(
             f"<tr><th>{html.escape(district.kommune_name(kode))} ({kode})</th>{cells}</tr>"
         )
     head = "".join(f"<th>{html.escape(label)}</th>" for label in by_label)
-    n_runs = max(len(v) for v in by_label.values())
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     area = shapely.area(district.polygon) / 1e6
+
+    words = {
+        key: html.escape(t(text))
+        for key, text in (
+            ("key", N_("Key figures")),
+            (
+                "pairs",
+                N_(
+                    "Paired differences (each policy against no Smart Spot, and optimiser against greedy)"
+                ),
+            ),
+            ("policy", N_("policy")),
+            ("figure", N_("figure")),
+            ("mean_ci", N_("mean [95 % CI]")),
+            ("kommune", N_("Mean urgent response per kommune (s)")),
+            ("response", N_("Urgent response time")),
+            ("response_alt", N_("response times")),
+            ("visits", N_("Visits per hotspot")),
+            ("map_alt", N_("map")),
+            ("km", N_("Kilometres against visits")),
+            ("km_alt", N_("km against visits")),
+            ("notes", N_("Notes")),
+            (
+                "note_response",
+                N_(
+                    "Response time = call received → first car on scene, including call handling, turnout and queueing. Kilometres are straight-line legs × the scenario's circuity."
+                ),
+            ),
+            (
+                "note_files",
+                N_(
+                    "Raw records: calls.csv, visits.csv, plans.csv, cars.csv; key figures: summary.json."
+                ),
+            ),
+        )
+    }
+    intro = t(
+        msg(
+            "{politikreds}: {stations} stations, {hotspots} open hotspots ({outlying} outlying), "
+            "{area:,.0f} km². Every policy saw the same calls (common random numbers). Figures "
+            "are means over replications with 95 % confidence intervals (Student's t) in "
+            "brackets, cut off where a figure cannot go (no negative counts, times or "
+            "distances).",
+            politikreds=district.scenario.politikreds,
+            stations=len(district.stations),
+            hotspots=len(district.hotspots),
+            outlying=int(district.hotspot_outlying.sum()),
+            area=area,
+        )
+    )
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
-th{{text-align:left;background:#f4f4f4}}small{{color:#666}}img{{max-width:100%}}</style></head>
+<html lang="{t.language}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>{STYLE}</style></head>
 <body><h1>{html.escape(title)}</h1>
-<p>{html.escape(district.scenario.politikreds)}: {len(district.stations)} stations,
-{len(district.hotspots)} open hotspots ({int(district.hotspot_outlying.sum())} outlying),
-{area:,.0f} km². {n_runs} replication(s) per policy; every policy saw the same calls
-(common random numbers). Figures are means over replications with 95 % confidence intervals
-in brackets.</p>
-<h2>Key figures</h2><table><tr><th></th>{head}</tr>{"".join(rows)}</table>
-<h2>Paired differences (each policy against no Smart Spot, and optimiser against greedy)</h2>
-<table><tr><th>policy</th><th>figure</th><th>mean [95 % CI]</th></tr>{"".join(diff_rows)}</table>
-<h2>Urgent response time</h2><img src="data:image/png;base64,{_response_plot(by_label)}" alt="response times">
-<h2>Visits per hotspot</h2><img src="data:image/png;base64,{_map_plot(district, by_label)}" alt="map">
-<h2>Kilometres against visits</h2><img src="data:image/png;base64,{_km_plot(by_label)}" alt="km vs visits">
-<h2>Mean urgent response per kommune (s)</h2><table><tr><th></th>{head}</tr>{"".join(kommune_rows)}</table>
-<h2>Notes</h2><ul>{notes_html}
-<li>Response time = call received → first car on scene, including call handling, turnout and
-queueing. Kilometres are straight-line legs × the scenario's circuity.</li>
-<li>Raw records: calls.csv, visits.csv, plans.csv, cars.csv; key figures: summary.json.</li></ul>
+{_facts(district, by_label, t)}
+<p>{html.escape(intro)}</p>
+<h2>{words["key"]}</h2><table><tr><th></th>{head}</tr>{"".join(rows)}</table>
+<h2>{words["pairs"]}</h2>
+<table><tr><th>{words["policy"]}</th><th>{words["figure"]}</th><th>{words["mean_ci"]}</th></tr>{"".join(diff_rows)}</table>
+<h2>{words["kommune"]}</h2><table><tr><th></th>{head}</tr>{"".join(kommune_rows)}</table>
+<div class="figures">
+<h2>{words["response"]}</h2><img src="data:image/png;base64,{_response_plot(by_label, t)}" alt="{words["response_alt"]}">
+<h2>{words["visits"]}</h2><img src="data:image/png;base64,{_map_plot(district, by_label, t)}" alt="{words["map_alt"]}">
+<h2>{words["km"]}</h2><img src="data:image/png;base64,{_km_plot(by_label, t)}" alt="{words["km_alt"]}">
+</div>
+<h2>{words["notes"]}</h2><ul>{notes_html}
+<li>{words["note_response"]}</li>
+<li>{words["note_files"]}</li></ul>
 </body></html>"""
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.sim.callouts import CalloutSpec, generate_callouts
 from smartspot.sim.district import District, build_district
 from smartspot.sim.ports import TravelTimes
@@ -49,7 +50,12 @@ class Job:
         for key, _ in self.overrides:
             if key not in SWEEPABLE:
                 raise InvalidInputError(
-                    f"cannot sweep {key!r}; sweepable are {', '.join(SWEEPABLE)}", field="sweep"
+                    msg(
+                        "cannot sweep {key!r}; sweepable are {SWEEPABLE}",
+                        key=key,
+                        SWEEPABLE=", ".join(SWEEPABLE),
+                    ),
+                    field="sweep",
                 )
 
     @property

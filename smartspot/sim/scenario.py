@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.i18n import msg
 from smartspot.windows import LOCAL_TZ, parse_clock
 
 SHIFTS = ("day", "evening", "night")
 
 
 def _fail(message: str, key: str) -> InvalidInputError:
-    return InvalidInputError(f"scenario: {key}: {message}", field=key)
+    return InvalidInputError(msg("scenario: {key}: {message}", key=key, message=message), field=key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,9 +357,11 @@ def load_scenario(path: Path) -> Scenario:
         When it is not valid TOML or breaks a rule; the message names the key.
     """
     if not path.is_file():
-        raise NotFoundError(f"no scenario file at {path}")
+        raise NotFoundError(msg("no scenario file at {path}", path=path))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInputError(f"scenario {path.name} is not valid TOML: {error}") from None
+        raise InvalidInputError(
+            msg("scenario {name} is not valid TOML: {error}", name=path.name, error=error)
+        ) from None
     return parse_scenario(data, base=path.parent)

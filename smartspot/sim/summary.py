@@ -136,18 +136,54 @@ def flatten(summary: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
     return flat
 
 
-def interval(values: Sequence[float], level: float = 0.95) -> dict[str, Any]:
-    """Mean and a Student-t confidence interval (``None`` bounds for fewer than two values)."""
+#: Below this many replications a report warns that its intervals say little.
+MIN_REPLICATIONS = 5
+
+
+def bounds(key: str, *, difference: bool = False) -> tuple[float | None, float | None]:
+    """The values the quantity under ``key`` (a :func:`flatten` key) can take.
+
+    Every figure of a run is a count, a time, a distance, minutes, a value or a share, so it is
+    never negative, and a share is at most 1. A paired difference of two runs can have either
+    sign; a difference of shares lies in [-1, 1].
+    """
+    share = key.endswith(".share")
+    if difference:
+        return (-1.0, 1.0) if share else (None, None)
+    return (0.0, 1.0) if share else (0.0, None)
+
+
+def interval(
+    values: Sequence[float],
+    level: float = 0.95,
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+) -> dict[str, Any]:
+    """Mean and a Student-t confidence interval, kept inside what the quantity allows.
+
+    The interval is ``mean ± t(level, n - 1) · s / √n`` (``scipy.stats.t``), then clipped to
+    ``[lower, upper]``: the true mean of a quantity that cannot be negative is not negative, so
+    cutting off impossible values leaves the interval's coverage as it was, and a planner never
+    reads "582 [-211, 1,376]" for a response time. ``clipped`` says when a bound was cut.
+    ``None`` bounds for fewer than two values.
+    """
     array = np.asarray([v for v in values if v is not None and not math.isnan(v)])
     if len(array) == 0:
-        return {"n": 0, "mean": None, "ci": [None, None]}
+        return {"n": 0, "mean": None, "ci": [None, None], "clipped": False}
     mean = float(array.mean())
     if len(array) < 2:
-        return {"n": 1, "mean": mean, "ci": [None, None]}
+        return {"n": 1, "mean": mean, "ci": [None, None], "clipped": False}
     half = float(
         stats.t.ppf(0.5 + level / 2, len(array) - 1) * array.std(ddof=1) / math.sqrt(len(array))
     )
-    return {"n": len(array), "mean": mean, "ci": [mean - half, mean + half]}
+    low, high = mean - half, mean + half
+    clipped = False
+    if lower is not None and low < lower:
+        low, clipped = lower, True
+    if upper is not None and high > upper:
+        high, clipped = upper, True
+    return {"n": len(array), "mean": mean, "ci": [low, high], "clipped": clipped}
 
 
 def _call_responses(records: RunRecords) -> dict[str, float]:
@@ -162,7 +198,9 @@ def compare(
 ) -> dict[str, Any]:
     """Paired comparison of policies: replication ``r`` of every policy used the same seed and
     therefore the same calls (common random numbers), so differences are taken per
-    replication and their mean gets a 95 % t-interval.
+    replication and their mean gets a 95 % t-interval (see :func:`interval`; figures of a
+    run are kept inside :func:`bounds`). ``replications`` gives each policy's number of runs
+    and ``few_replications`` is true when any has fewer than :data:`MIN_REPLICATIONS`.
 
     ``pulled_extra_s`` is, over the urgent calls that a policy answered with a car pulled off a
     Smart Spot task, the mean of (response under the policy − response of the same call under
@@ -174,7 +212,13 @@ def compare(
     keys = sorted(set().union(*(f.keys() for fs in flat.values() for f in fs)))
     result: dict[str, Any] = {"policies": {}, "differences": {}}
     for p in policies:
-        result["policies"][p] = {k: interval([f.get(k, math.nan) for f in flat[p]]) for k in keys}
+        result["policies"][p] = {}
+        for k in keys:
+            low, high = bounds(k)
+            values = [f.get(k, math.nan) for f in flat[p]]
+            result["policies"][p][k] = interval(values, lower=low, upper=high)
+    result["replications"] = {p: len(flat[p]) for p in policies}
+    result["few_replications"] = any(n < MIN_REPLICATIONS for n in result["replications"].values())
     pairs_to_compare = [(p, baseline) for p in policies if p != baseline and baseline in runs]
     if "optimiser" in runs and "greedy" in runs:
         pairs_to_compare.append(("optimiser", "greedy"))
@@ -185,7 +229,8 @@ def compare(
                 f.get(k, math.nan) - b.get(k, math.nan)
                 for f, b in zip(flat[p], flat[q], strict=True)
             ]
-            diffs[k] = interval(pairs)
+            low, high = bounds(k, difference=True)
+            diffs[k] = interval(pairs, lower=low, upper=high)
         extra: list[float] = []
         for run, base in zip(runs[p], runs[q], strict=True):
             base_times = _call_responses(base)

@@ -9,6 +9,7 @@ whether car ferries run and how long a car waits for one.
 from __future__ import annotations
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.sim.ports import TravelTimes
 from smartspot.sim.scenario import Scenario
 
@@ -27,22 +28,26 @@ def travel_options(scenario: Scenario) -> dict[str, object]:
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
         raise InvalidInputError(
-            f"scenario: travel: unknown key(s) {', '.join(unknown)}; allowed are "
-            f"{', '.join(sorted(KNOWN_KEYS))}",
+            msg(
+                "scenario: travel: unknown key(s) {unknown}; allowed are {KNOWN_KEYS}",
+                unknown=", ".join(unknown),
+                KNOWN_KEYS=", ".join(sorted(KNOWN_KEYS)),
+            ),
             field="travel",
         )
     options: dict[str, object] = {}
     if "ferries" in table:
         if not isinstance(table["ferries"], bool):
             raise InvalidInputError(
-                "scenario: travel.ferries must be true or false", field="travel"
+                msg("scenario: travel.ferries must be true or false"), field="travel"
             )
         options["ferries"] = table["ferries"]
     if "ferry_wait_min" in table:
         wait = table["ferry_wait_min"]
         if isinstance(wait, bool) or not isinstance(wait, int | float) or not 0 <= wait <= 360:
             raise InvalidInputError(
-                "scenario: travel.ferry_wait_min must be a number of minutes 0–360", field="travel"
+                msg("scenario: travel.ferry_wait_min must be a number of minutes 0–360"),
+                field="travel",
             )
         options["ferry_wait_s"] = float(wait) * 60.0
     return options

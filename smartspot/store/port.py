@@ -26,6 +26,7 @@ from smartspot.domain import (
     Visit,
 )
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.store.records import (
     PositionFix,
     Proposal,
@@ -66,12 +67,14 @@ class HotspotQuery:
             minx, miny, maxx, maxy = self.bbox
             if not (minx <= maxx and miny <= maxy):
                 raise InvalidInputError(
-                    "bbox must be (min x, min y, max x, max y) with min ≤ max", field="bbox"
+                    msg("bbox must be (min x, min y, max x, max y) with min ≤ max"), field="bbox"
                 )
         if not 1 <= self.limit <= MAX_PAGE:
-            raise InvalidInputError(f"limit must be 1–{MAX_PAGE}", field="limit")
+            raise InvalidInputError(
+                msg("limit must be 1–{MAX_PAGE}", MAX_PAGE=MAX_PAGE), field="limit"
+            )
         if self.offset < 0:
-            raise InvalidInputError("offset must be 0 or more", field="offset")
+            raise InvalidInputError(msg("offset must be 0 or more"), field="offset")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,14 @@ from shapely.geometry import Point
 
 from smartspot.domain import Visit
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 ROLES = ("operator", "analyst", "planner", "admin")
 
 
 def _aware(moment: datetime | None, name: str) -> None:
     if moment is not None and moment.tzinfo is None:
-        raise InvalidInputError(f"{name} must carry a timezone", field=name)
+        raise InvalidInputError(msg("{name} must carry a timezone", name=name), field=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +37,18 @@ class UserAccount:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not 1 <= len(self.name.strip()) <= 100:
-            raise InvalidInputError("a user name has 1–100 characters", field="name")
+            raise InvalidInputError(msg("a user name has 1–100 characters"), field="name")
         if self.role not in ROLES:
             raise InvalidInputError(
-                f"unknown role {self.role!r}; roles are {', '.join(ROLES)}", field="role"
+                msg(
+                    "unknown role {role!r}; roles are {ROLES}",
+                    role=self.role,
+                    ROLES=", ".join(ROLES),
+                ),
+                field="role",
             )
         if not self.password_hash:
-            raise InvalidInputError("a user needs a password hash", field="password_hash")
+            raise InvalidInputError(msg("a user needs a password hash"), field="password_hash")
         _aware(self.created_at, "created_at")
 
 
@@ -56,10 +62,10 @@ class PositionFix:
 
     def __post_init__(self) -> None:
         if not self.call_sign:
-            raise InvalidInputError("a position needs the car's call sign", field="call_sign")
+            raise InvalidInputError(msg("a position needs the car's call sign"), field="call_sign")
         _aware(self.at, "at")
         if not isinstance(self.position, Point) or self.position.is_empty:
-            raise InvalidInputError("a position is a non-empty point", field="position")
+            raise InvalidInputError(msg("a position is a non-empty point"), field="position")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +102,14 @@ class Proposal:
 
     def __post_init__(self) -> None:
         if not self.patrol:
-            raise InvalidInputError("a proposal names its patrol", field="patrol")
+            raise InvalidInputError(msg("a proposal names its patrol"), field="patrol")
         ProposalStatus(self.status)
         _aware(self.created_at, "created_at")
         _aware(self.decided_at, "decided_at")
         decided = self.status is not ProposalStatus.PENDING
         if decided and self.decided_at is None:
             raise InvalidInputError(
-                "a decided proposal needs its decision time", field="decided_at"
+                msg("a decided proposal needs its decision time"), field="decided_at"
             )
         if self.status is ProposalStatus.REJECTED and not self.reason.strip():
-            raise InvalidInputError("rejecting a proposal needs a reason", field="reason")
+            raise InvalidInputError(msg("rejecting a proposal needs a reason"), field="reason")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from smartspot.errors import StorageError
+from smartspot.i18n import msg
 from smartspot.store.port import AuditEntry
 from smartspot.store.schema import MIGRATIONS
 
@@ -29,7 +30,7 @@ def iso(moment: datetime) -> str:
     """An aware datetime as ISO 8601 in UTC with microseconds (fixed width, so it sorts as
     text)."""
     if moment.tzinfo is None:
-        raise StorageError("refusing to store a datetime without a timezone")
+        raise StorageError(msg("refusing to store a datetime without a timezone"))
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
@@ -68,14 +69,19 @@ class SqliteStore:
         if not self.path.exists():
             if not create:
                 raise StorageError(
-                    f"no database at {self.path}; create it with `smartspot init --db {self.path}`"
+                    msg(
+                        "no database at {path}; create it with `smartspot init --db {path}`",
+                        path=self.path,
+                    )
                 )
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise StorageError(f"cannot create {self.path.parent}: {error}") from None
+                raise StorageError(
+                    msg("cannot create {parent}: {error}", parent=self.path.parent, error=error)
+                ) from None
         elif self.path.is_dir():
-            raise StorageError(f"{self.path} is a folder, not a database file")
+            raise StorageError(msg("{path} is a folder, not a database file", path=self.path))
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -114,7 +120,13 @@ class SqliteStore:
             raise self.storage_error(error) from None
         if str(mode).lower() != "wal":
             conn.close()
-            raise StorageError(f"{self.path}: cannot switch the database to WAL mode ({mode})")
+            raise StorageError(
+                msg(
+                    "{path}: cannot switch the database to WAL mode ({mode})",
+                    path=self.path,
+                    mode=mode,
+                )
+            )
         with self._lock:
             self._connections.append(conn)
         return conn
@@ -167,7 +179,9 @@ class SqliteStore:
         try:
             return self.connection.execute(sql, params)
         except sqlite3.IntegrityError as error:
-            raise StorageError(f"the database refused the write: {error}") from None
+            raise StorageError(
+                msg("the database refused the write: {error}", error=error)
+            ) from None
         except sqlite3.Error as error:
             raise self.storage_error(error) from None
 
@@ -234,8 +248,12 @@ class SqliteStore:
         current = self.schema_version
         if current > len(MIGRATIONS):
             raise StorageError(
-                f"{self.path} has schema version {current}, newer than this Smart Spot knows "
-                f"({len(MIGRATIONS)}); upgrade Smart Spot"
+                msg(
+                    "{path} has schema version {current}, newer than this Smart Spot knows ({n_MIGRATIONS}); upgrade Smart Spot",
+                    path=self.path,
+                    current=current,
+                    n_MIGRATIONS=len(MIGRATIONS),
+                )
             )
         for number in range(current + 1, len(MIGRATIONS) + 1):
             conn = self.connection
@@ -256,17 +274,23 @@ class SqliteStore:
         where = f"{self.path}" + (f" ({during})" if during else "")
         if "locked" in text or "busy" in text:
             return StorageError(
-                f"{where} is locked by another writer for more than {self.busy_timeout_s:g} s; "
-                "nothing was written, try again"
+                msg(
+                    "{where} is locked by another writer for more than {busy_timeout_s:g} s; nothing was written, try again",
+                    where=where,
+                    busy_timeout_s=self.busy_timeout_s,
+                )
             )
         if "not a database" in text or "malformed" in text or "corrupt" in text:
             return StorageError(
-                f"{where} is not a readable Smart Spot database ({text}); restore it from a "
-                "backup or point --db at another file"
+                msg(
+                    "{where} is not a readable Smart Spot database ({text}); restore it from a backup or point --db at another file",
+                    where=where,
+                    text=text,
+                )
             )
         if "unable to open" in text:
-            return StorageError(f"cannot open {where}: {text}")
-        return StorageError(f"{where}: {text}")
+            return StorageError(msg("cannot open {where}: {text}", where=where, text=text))
+        return StorageError(msg("{where}: {text}", where=where, text=text))
 
 
 class SqliteAuditLog:

@@ -10,6 +10,7 @@ from shapely.geometry import Point
 
 from smartspot.domain import Callout, Location, Visit, VisitOutcome
 from smartspot.errors import ConflictError, NotFoundError
+from smartspot.i18n import msg
 from smartspot.store.records import StoredVisit
 from smartspot.store.sqlite import from_iso, iso
 
@@ -71,7 +72,7 @@ class SqliteCallouts:
         """Store a new callout; ``location`` (from the geo core) feeds response-time reports."""
         with self._store.transaction():
             if self._row(callout.id) is not None:
-                raise ConflictError(f"callout {callout.id} exists already")
+                raise ConflictError(msg("callout {id} exists already", id=callout.id))
             self._store.execute(
                 "INSERT INTO callouts (id, urgent, x, y, kommunekode, kommunenavn, politikreds, "
                 "received_at, dispatched_at, arrived_at, cleared_at, patrol) "
@@ -126,13 +127,13 @@ class SqliteCallouts:
     def get(self, callout_id: str) -> Callout:
         row = self._row(callout_id)
         if row is None:
-            raise NotFoundError(f"no callout {callout_id!r}")
+            raise NotFoundError(msg("no callout {callout_id!r}", callout_id=callout_id))
         return _callout(row)
 
     def location(self, callout_id: str) -> Location | None:
         row = self._row(callout_id)
         if row is None:
-            raise NotFoundError(f"no callout {callout_id!r}")
+            raise NotFoundError(msg("no callout {callout_id!r}", callout_id=callout_id))
         return _location(row)
 
     def list(
@@ -269,7 +270,7 @@ class SqliteVisits:
     def get(self, visit_id: str) -> StoredVisit:
         row = self._store.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no visit {visit_id!r}")
+            raise NotFoundError(msg("no visit {visit_id!r}", visit_id=visit_id))
         return _visit(row)
 
     def list(

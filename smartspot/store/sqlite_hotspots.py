@@ -19,6 +19,7 @@ from smartspot.domain import (
     Source,
 )
 from smartspot.errors import ConflictError, NotFoundError, StorageError
+from smartspot.i18n import msg
 from smartspot.store.port import HotspotQuery
 from smartspot.store.sqlite import from_iso, iso
 from smartspot.windows import ActiveWindow
@@ -120,7 +121,13 @@ def audit_record(hotspot: Hotspot) -> dict[str, Any]:
 def from_row(row: sqlite3.Row) -> Hotspot:
     geometry = shapely.from_wkb(row["geometry"])
     if not isinstance(geometry, Point | Polygon):
-        raise StorageError(f"hotspot {row['hotspot_id']} has a stored {geometry.geom_type}")
+        raise StorageError(
+            msg(
+                "hotspot {hotspot_id} has a stored {geom_type}",
+                hotspot_id=row["hotspot_id"],
+                geom_type=geometry.geom_type,
+            )
+        )
     return Hotspot(
         id=row["hotspot_id"],
         title=row["title"],
@@ -165,13 +172,15 @@ class SqliteHotspots:
 
     def add(self, hotspot: Hotspot, *, action: str = "create") -> None:
         if hotspot.version != 1:
-            raise ConflictError(f"a new hotspot starts at version 1, not {hotspot.version}")
+            raise ConflictError(
+                msg("a new hotspot starts at version 1, not {version}", version=hotspot.version)
+            )
         with self._store.transaction():
             exists = self._store.execute(
                 "SELECT 1 FROM hotspots WHERE id = ?", (hotspot.id,)
             ).fetchone()
             if exists:
-                raise ConflictError(f"hotspot {hotspot.id} already exists")
+                raise ConflictError(msg("hotspot {id} already exists", id=hotspot.id))
             self._store.execute(
                 "INSERT INTO hotspots (id, current_version) VALUES (?, 1)", (hotspot.id,)
             )
@@ -189,7 +198,11 @@ class SqliteHotspots:
     def save_version(self, hotspot: Hotspot, *, expected_version: int, action: str) -> None:
         if hotspot.version != expected_version + 1:
             raise ConflictError(
-                f"version {hotspot.version} cannot follow version {expected_version}"
+                msg(
+                    "version {version} cannot follow version {expected_version}",
+                    version=hotspot.version,
+                    expected_version=expected_version,
+                )
             )
         with self._store.transaction():
             before = self.get(hotspot.id)
@@ -200,8 +213,12 @@ class SqliteHotspots:
             ).rowcount
             if moved != 1:
                 raise ConflictError(
-                    f"hotspot {hotspot.id} is at version {before.version}, not "
-                    f"{expected_version}: someone changed it meanwhile; reload and try again"
+                    msg(
+                        "hotspot {id} is at version {version}, not {expected_version}: someone changed it meanwhile; reload and try again",
+                        id=hotspot.id,
+                        version=before.version,
+                        expected_version=expected_version,
+                    )
                 )
             self._store.execute(_INSERT, to_row(hotspot))
             self._store.write_audit(
@@ -217,7 +234,9 @@ class SqliteHotspots:
     def get(self, hotspot_id: str) -> Hotspot:
         row = self._store.execute(_CURRENT + " WHERE h.id = ?", (hotspot_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no hotspot {hotspot_id!r}; ids look like HS-000042")
+            raise NotFoundError(
+                msg("no hotspot {hotspot_id!r}; ids look like HS-000042", hotspot_id=hotspot_id)
+            )
         return from_row(row)
 
     def history(self, hotspot_id: str) -> list[Hotspot]:
@@ -226,7 +245,9 @@ class SqliteHotspots:
             (hotspot_id,),
         ).fetchall()
         if not rows:
-            raise NotFoundError(f"no hotspot {hotspot_id!r}; ids look like HS-000042")
+            raise NotFoundError(
+                msg("no hotspot {hotspot_id!r}; ids look like HS-000042", hotspot_id=hotspot_id)
+            )
         return [from_row(row) for row in rows]
 
     def list(self, query: HotspotQuery | None = None) -> list[Hotspot]:

@@ -16,6 +16,7 @@ from shapely.geometry import Point
 
 from smartspot.domain import Patrol, PatrolStatus
 from smartspot.errors import ConflictError, NotFoundError
+from smartspot.i18n import msg
 from smartspot.store.records import PositionFix
 from smartspot.store.sqlite import from_iso, iso
 
@@ -54,7 +55,9 @@ class SqlitePatrols:
         """Register a car. Raises ConflictError when the call sign is taken."""
         with self._store.transaction():
             if self._find(patrol.call_sign) is not None:
-                raise ConflictError(f"a patrol with call sign {patrol.call_sign!r} exists")
+                raise ConflictError(
+                    msg("a patrol with call sign {call_sign!r} exists", call_sign=patrol.call_sign)
+                )
             position = patrol.position
             self._store.execute(
                 "INSERT INTO patrols (call_sign, home_station, status, x, y, position_at) "
@@ -81,7 +84,7 @@ class SqlitePatrols:
     def get(self, call_sign: str) -> Patrol:
         found = self._find(call_sign)
         if found is None:
-            raise NotFoundError(f"no patrol with call sign {call_sign!r}")
+            raise NotFoundError(msg("no patrol with call sign {call_sign!r}", call_sign=call_sign))
         return found
 
     def list(self, *, status: PatrolStatus | None = None) -> list[Patrol]:
@@ -133,7 +136,9 @@ class SqlitePatrols:
             }
             unknown = sorted({fix.call_sign for fix in fixes} - known)
             if unknown:
-                raise NotFoundError(f"unknown patrol call signs: {', '.join(unknown)}")
+                raise NotFoundError(
+                    msg("unknown patrol call signs: {unknown}", unknown=", ".join(unknown))
+                )
             rows = [(f.call_sign, iso(f.at), f.position.x, f.position.y) for f in fixes]
             conn = self._store.connection
             try:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
+from smartspot.i18n import msg
 from smartspot.store.records import Proposal, ProposalStatus
 from smartspot.store.sqlite import from_iso, iso
 
@@ -79,7 +80,9 @@ class SqliteProposals:
             problem_json = json.dumps(problem, ensure_ascii=False, allow_nan=False)
             solution_json = json.dumps(solution, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as error:
-            raise InvalidInputError(f"a proposal must be plain JSON: {error}") from None
+            raise InvalidInputError(
+                msg("a proposal must be plain JSON: {error}", error=error)
+            ) from None
         with self._store.transaction():
             pending = self.current(patrol)
             if pending is not None:
@@ -110,7 +113,7 @@ class SqliteProposals:
     def get(self, proposal_id: str) -> Proposal:
         row = self._store.execute("SELECT * FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no proposal {proposal_id!r}")
+            raise NotFoundError(msg("no proposal {proposal_id!r}", proposal_id=proposal_id))
         return _proposal(row)
 
     def current(self, patrol: str) -> Proposal | None:
@@ -165,7 +168,9 @@ class SqliteProposals:
         """
         status = ProposalStatus(status)
         if status is ProposalStatus.PENDING:
-            raise InvalidInputError("a decision is accepted, rejected or voided", field="status")
+            raise InvalidInputError(
+                msg("a decision is accepted, rejected or voided"), field="status"
+            )
         with self._store.transaction():
             return self._decide(self.get(proposal_id), status, reason, decision or {}, actor, at)
 
@@ -180,8 +185,11 @@ class SqliteProposals:
     ) -> Proposal:
         if status not in _NEXT.get(before.status, ()):
             raise ConflictError(
-                f"proposal {before.id} is already {before.status.value}; only a pending "
-                "proposal can be decided, and an accepted one only voided"
+                msg(
+                    "proposal {id} is already {value}; only a pending proposal can be decided, and an accepted one only voided",
+                    id=before.id,
+                    value=before.status.value,
+                )
             )
         if before.status is ProposalStatus.ACCEPTED:
             decision = {**before.decision, **decision}  # keep what was accepted

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, NotFoundError
+from smartspot.i18n import msg
 from smartspot.store.records import ROLES, UserAccount
 from smartspot.store.sqlite import from_iso, iso
 
@@ -42,7 +43,7 @@ class SqliteUsers:
         """Store a new account. Raises ConflictError when the name is taken."""
         with self._store.transaction():
             if self._find(account.name) is not None:
-                raise ConflictError(f"a user named {account.name!r} exists already")
+                raise ConflictError(msg("a user named {name!r} exists already", name=account.name))
             self._store.execute(
                 "INSERT INTO users (name, role, password_hash, created_at, active) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -68,7 +69,7 @@ class SqliteUsers:
         """Raises NotFoundError for an unknown name."""
         found = self._find(name)
         if found is None:
-            raise NotFoundError(f"no user named {name!r}")
+            raise NotFoundError(msg("no user named {name!r}", name=name))
         return found
 
     def list(self) -> list[UserAccount]:

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 Row = Any  # a cached tree: whatever ``compute`` returns and ``read`` understands
 
@@ -46,7 +47,7 @@ class RowCache:
         expand: Callable[[Row], NDArray[np.float32]] | None = None,
     ):
         if max_rows < 0:
-            raise InvalidInputError("max_rows must be zero or positive")
+            raise InvalidInputError(msg("max_rows must be zero or positive"))
         self._compute = compute
         self._read = read
         self._expand = expand

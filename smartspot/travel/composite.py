@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from shapely.geometry import LineString, MultiPoint, Polygon
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.travel.fallback import LandTravelTimes
 from smartspot.travel.port import Leg, Points, Seconds, as_points
 from smartspot.travel.road import RoadTravelTimes
@@ -48,7 +49,7 @@ class AreaGraph:
         xy = road.graph.xy[road.graph.snappable]
         outline = MultiPoint([tuple(p) for p in xy]).convex_hull
         if not isinstance(outline, Polygon):
-            raise InvalidInputError("an area graph needs road nodes spread over an area")
+            raise InvalidInputError(msg("an area graph needs road nodes spread over an area"))
         near = shapely.distance(outline.exterior, shapely.points(xy)) <= GATEWAY_BAND_M
         chosen: list[NDArray[np.float64]] = []
         for point in xy[near]:
@@ -86,9 +87,11 @@ class CompositeTravelTimes:
         area_cover_m: float = 250.0,
     ) -> None:
         if not 0 < cover_m <= fallback.options.snap_m:
-            raise InvalidInputError("cover_m must be positive and at most the snap distance")
+            raise InvalidInputError(msg("cover_m must be positive and at most the snap distance"))
         if not 0 < area_cover_m <= fallback.options.snap_m:
-            raise InvalidInputError("area_cover_m must be positive and at most the snap distance")
+            raise InvalidInputError(
+                msg("area_cover_m must be positive and at most the snap distance")
+            )
         self.fallback = fallback
         self.roads = roads
         self.cover_m = cover_m

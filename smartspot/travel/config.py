@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import cached_regions
+from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR
 from smartspot.travel.composite import CompositeTravelTimes
 from smartspot.travel.fallback import LandTravelTimes
@@ -99,7 +100,7 @@ class TravelModelConfig:
 
     def __post_init__(self) -> None:
         if not self.district.strip():
-            raise InvalidInputError("a travel model needs a district (politikreds) name")
+            raise InvalidInputError(msg("a travel model needs a district (politikreds) name"))
 
     @property
     def model(self) -> str:
@@ -127,7 +128,7 @@ def district_config(
     regions = cached_regions(data_dir)
     if district is None:
         if origin_xy is None:
-            raise InvalidInputError("give a district or a point to find it from")
+            raise InvalidInputError(msg("give a district or a point to find it from"))
         from shapely.geometry import Point
 
         district = regions.locate(Point(origin_xy)).kommune.politikreds
@@ -184,7 +185,7 @@ def land_graph(
     ``cache_dir`` when a graph built from the same data and constants is there."""
     regions = cached_regions(data_dir)
     if district not in regions.district_polygons:
-        raise InvalidInputError(f"unknown politikreds {district!r}")
+        raise InvalidInputError(msg("unknown politikreds {district!r}", district=district))
     if cache_dir is not None:
         key = _land_key(district, params, data_dir)
         path = cache_dir / f"fallback-{district_slug(district)}.npz"

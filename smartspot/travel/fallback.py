@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.travel.land import LandGraph
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Seconds
@@ -69,10 +70,14 @@ class LandTravelTimes(RoadTravelTimes):
             )
             if len(near) == 0:
                 raise InvalidInputError(
-                    f"{name}[{positions[i]}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies more than "
-                    f"{self.options.snap_m / 1000:g} km from the land this travel model covers; "
-                    "points are snapped to land only within that distance, so this one is "
-                    "refused (is it in the sea, or outside the district and its margin?)",
+                    msg(
+                        "{name}[{i}] at ({i2:.0f}, {i3:.0f}) EPSG:25832 lies more than {snap_m:g} km from the land this travel model covers; points are snapped to land only within that distance, so this one is refused (is it in the sea, or outside the district and its margin?)",
+                        name=name,
+                        i=positions[i],
+                        i2=xy[i, 0],
+                        i3=xy[i, 1],
+                        snap_m=self.options.snap_m / 1000,
+                    ),
                     field=name,
                 )
             part[i] = int(near[0])

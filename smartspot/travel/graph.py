@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.i18n import msg
 
 FORMAT_VERSION = 2
 COMPRESS_MAX_NODES = 1_000_000
@@ -74,24 +75,26 @@ class RoadGraph:
         n = len(self.xy)
         m = len(self.heads)
         if self.xy.ndim != 2 or self.xy.shape[1] != 2:
-            raise InvalidInputError("xy must be (N, 2) EPSG:25832 coordinates")
+            raise InvalidInputError(msg("xy must be (N, 2) EPSG:25832 coordinates"))
         if len(self.indptr) != n + 1 or int(self.indptr[-1]) != m:
-            raise InvalidInputError("indptr must have N + 1 entries ending at the edge count")
+            raise InvalidInputError(msg("indptr must have N + 1 entries ending at the edge count"))
         for name in ("seconds", "metres", "ferry", "wait"):
             if len(getattr(self, name)) != m:
-                raise InvalidInputError(f"{name} must have one entry per edge ({m})")
+                raise InvalidInputError(
+                    msg("{name} must have one entry per edge ({m})", name=name, m=m)
+                )
         if len(self.snappable) != n:
-            raise InvalidInputError("snappable must have one entry per node")
+            raise InvalidInputError(msg("snappable must have one entry per node"))
         if m and (self.heads.min() < 0 or self.heads.max() >= n):
-            raise InvalidInputError("edge heads must be node indices")
+            raise InvalidInputError(msg("edge heads must be node indices"))
         if not 0 <= self.ferry_wait_s <= 6 * 3600:
-            raise InvalidInputError("ferry_wait_s must be between 0 and 21600 seconds")
+            raise InvalidInputError(msg("ferry_wait_s must be between 0 and 21600 seconds"))
         if m and not (self.seconds > 0).all():
-            raise InvalidInputError("every edge must take a positive time")
+            raise InvalidInputError(msg("every edge must take a positive time"))
         if self.original is None:
             object.__setattr__(self, "original", np.arange(n, dtype=np.int64))
         elif len(self.original) != n:
-            raise InvalidInputError("original must have one entry per node")
+            raise InvalidInputError(msg("original must have one entry per node"))
         if self.turns is None:
             object.__setattr__(self, "turns", np.empty((0, 4), dtype=np.int64))
         tails = np.repeat(np.arange(n, dtype=np.int32), np.diff(self.indptr))
@@ -165,15 +168,21 @@ class RoadGraph:
         """
         if not path.exists():
             raise NotFoundError(
-                f"no road graph at {path}; build one with "
-                "'smartspot roads build FILE.osm.pbf --out NAME'"
+                msg(
+                    "no road graph at {path}; build one with 'smartspot roads build FILE.osm.pbf --out NAME'",
+                    path=path,
+                )
             )
         with np.load(path, allow_pickle=False) as data:
             version = int(data["format_version"]) if "format_version" in data else -1
             if version != FORMAT_VERSION:
                 raise InvalidInputError(
-                    f"{path.name} is road-graph format {version}, expected {FORMAT_VERSION}; "
-                    "rebuild it with 'smartspot roads build'"
+                    msg(
+                        "{name} is road-graph format {version}, expected {FORMAT_VERSION}; rebuild it with 'smartspot roads build'",
+                        name=path.name,
+                        version=version,
+                        FORMAT_VERSION=FORMAT_VERSION,
+                    )
                 )
             return cls(
                 xy=np.asarray(data["xy"], dtype=np.float64),

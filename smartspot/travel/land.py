@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric
+from smartspot.i18n import msg
 from smartspot.travel.graph import RoadGraph, from_edges
 from smartspot.travel.links import Link
 
@@ -77,20 +78,20 @@ class FallbackParams:
 
     def __post_init__(self) -> None:
         checks = (
-            (1.0 <= self.circuity <= 3.0, "circuity must be between 1 and 3"),
-            (10 <= self.rural_kmh <= 130, "rural_kmh must be between 10 and 130"),
-            (5 <= self.urban_kmh <= self.rural_kmh, "urban_kmh must be 5..rural_kmh"),
-            (0 <= self.town_radius_m <= 10_000, "town_radius_m must be 0..10000"),
-            (0 <= self.town_radius_per_sqrt_pop_m <= 100, "town radius factor must be 0..100"),
-            (10 <= self.trunk_kmh <= 130, "trunk_kmh must be between 10 and 130"),
-            (1.0 <= self.trunk_circuity <= 3.0, "trunk_circuity must be between 1 and 3"),
-            (0 <= self.trunk_town_s <= 3_600, "trunk_town_s must be 0..3600"),
-            (self.trunk_min_population >= 0, "trunk_min_population must not be negative"),
-            (0 <= self.trunk_max_m <= 300_000, "trunk_max_m must be 0..300000"),
-            (200 <= self.grid_m <= 10_000, "grid_m must be 200..10000"),
-            (1.5 <= self.reach <= 4, "reach must be 1.5..4 grid steps"),
-            (10 <= self.sample_m <= self.grid_m / 2, "sample_m must be 10..grid_m/2"),
-            (0 <= self.margin_m <= 200_000, "margin_m must be 0..200000"),
+            (1.0 <= self.circuity <= 3.0, msg("circuity must be between 1 and 3")),
+            (10 <= self.rural_kmh <= 130, msg("rural_kmh must be between 10 and 130")),
+            (5 <= self.urban_kmh <= self.rural_kmh, msg("urban_kmh must be 5..rural_kmh")),
+            (0 <= self.town_radius_m <= 10_000, msg("town_radius_m must be 0..10000")),
+            (0 <= self.town_radius_per_sqrt_pop_m <= 100, msg("town radius factor must be 0..100")),
+            (10 <= self.trunk_kmh <= 130, msg("trunk_kmh must be between 10 and 130")),
+            (1.0 <= self.trunk_circuity <= 3.0, msg("trunk_circuity must be between 1 and 3")),
+            (0 <= self.trunk_town_s <= 3_600, msg("trunk_town_s must be 0..3600")),
+            (self.trunk_min_population >= 0, msg("trunk_min_population must not be negative")),
+            (0 <= self.trunk_max_m <= 300_000, msg("trunk_max_m must be 0..300000")),
+            (200 <= self.grid_m <= 10_000, msg("grid_m must be 200..10000")),
+            (1.5 <= self.reach <= 4, msg("reach must be 1.5..4 grid steps")),
+            (10 <= self.sample_m <= self.grid_m / 2, msg("sample_m must be 10..grid_m/2")),
+            (0 <= self.margin_m <= 200_000, msg("margin_m must be 0..200000")),
         )
         for ok, message in checks:
             if not ok:
@@ -151,7 +152,7 @@ def build_land_graph(
     window = _window(area, links, p.margin_m)
     parts = landmasses(polygons, window)
     if not parts:
-        raise InvalidInputError("no land inside the area asked for")
+        raise InvalidInputError(msg("no land inside the area asked for"))
     tree = shapely.STRtree(np.array(parts, dtype=object))
     land = shapely.union_all(np.array(parts, dtype=object))
     shapely.prepare(land)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 
 class LinkKind(StrEnum):
@@ -33,14 +34,21 @@ class Link:
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise InvalidInputError("a link needs an id")
+            raise InvalidInputError(msg("a link needs an id"))
         if not 0 < self.crossing_s <= 6 * 3600:
-            raise InvalidInputError(f"link {self.id}: crossing time must be 0–6 hours")
+            raise InvalidInputError(msg("link {id}: crossing time must be 0–6 hours", id=self.id))
         if not self.source:
-            raise InvalidInputError(f"link {self.id}: every link needs a source")
+            raise InvalidInputError(msg("link {id}: every link needs a source", id=self.id))
         for lon, lat in (self.a, self.b):
             if not (7.5 <= lon <= 15.5 and 54.4 <= lat <= 58.0):
-                raise InvalidInputError(f"link {self.id}: end point ({lon}, {lat}) not in Denmark")
+                raise InvalidInputError(
+                    msg(
+                        "link {id}: end point ({lon}, {lat}) not in Denmark",
+                        id=self.id,
+                        lon=lon,
+                        lat=lat,
+                    )
+                )
 
     @property
     def is_ferry(self) -> bool:
@@ -69,9 +77,11 @@ def load_links(path: Path) -> tuple[Link, ...]:
                     source=row["source"],
                 )
             except (KeyError, ValueError) as error:
-                raise InvalidInputError(f"{path.name} line {line}: {error}") from None
+                raise InvalidInputError(
+                    msg("{name} line {line}: {error}", name=path.name, line=line, error=error)
+                ) from None
             links.append(link)
     ids = [link.id for link in links]
     if len(set(ids)) != len(ids):
-        raise InvalidInputError(f"{path.name}: link ids must be unique")
+        raise InvalidInputError(msg("{name}: link ids must be unique", name=path.name))
     return tuple(links)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 DEFAULT_FERRY_WAIT_S = 15 * 60.0
 
@@ -41,15 +42,15 @@ class TravelOptions:
 
     def __post_init__(self) -> None:
         if self.ferry_wait_s is not None and not 0 <= self.ferry_wait_s <= 6 * 3600:
-            raise InvalidInputError("ferry_wait_s must be between 0 and 21600 seconds")
+            raise InvalidInputError(msg("ferry_wait_s must be between 0 and 21600 seconds"))
         if not 0 < self.snap_m <= 50_000:
-            raise InvalidInputError("snap_m must be positive and at most 50000 metres")
+            raise InvalidInputError(msg("snap_m must be positive and at most 50000 metres"))
         if not 1 <= self.access_kmh <= 130:
-            raise InvalidInputError("access_kmh must be between 1 and 130 km/h")
+            raise InvalidInputError(msg("access_kmh must be between 1 and 130 km/h"))
         if not self.limit_s > 0:
-            raise InvalidInputError("limit_s must be positive (math.inf for no cut-off)")
+            raise InvalidInputError(msg("limit_s must be positive (math.inf for no cut-off)"))
         if self.cache_rows < 0:
-            raise InvalidInputError("cache_rows must be zero or positive")
+            raise InvalidInputError(msg("cache_rows must be zero or positive"))
 
     def wait_s(self, default: float = DEFAULT_FERRY_WAIT_S) -> float:
         """The ferry wait to use: the options' own, else ``default``."""

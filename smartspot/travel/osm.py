@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.geo.crs import lonlat_to_metric
+from smartspot.i18n import msg
 from smartspot.travel.graph import RoadGraph, from_edges
 from smartspot.travel.speeds import oneway_direction, parse_duration_s, way_speed_kmh
 from smartspot.travel.turns import (
@@ -62,9 +63,9 @@ class BuildOptions:
 
     def __post_init__(self) -> None:
         if not 0 <= self.ferry_wait_s <= 6 * 3600:
-            raise InvalidInputError("ferry_wait_s must be between 0 and 21600 seconds (6 h)")
+            raise InvalidInputError(msg("ferry_wait_s must be between 0 and 21600 seconds (6 h)"))
         if not 0 <= self.terminal_join_m <= 5_000:
-            raise InvalidInputError("terminal_join_m must be between 0 and 5000 metres")
+            raise InvalidInputError(msg("terminal_join_m must be between 0 and 5000 metres"))
 
 
 def _car_ferry(tags: Mapping[str, str]) -> bool:
@@ -179,7 +180,7 @@ def build_graph_with_report(
     """:func:`build_graph`, plus what became of the extract's turn restrictions."""
     options = options or BuildOptions()
     if not path.exists():
-        raise NotFoundError(f"no OSM file at {path}")
+        raise NotFoundError(msg("no OSM file at {path}", path=path))
     raws = read_restrictions(path) if options.turn_restrictions else []
     wanted = {w for r in raws for w in (*r.from_ways, *r.to_ways)}
     collector = _Collector(wanted)
@@ -193,7 +194,9 @@ def build_graph_with_report(
         if isinstance(way, osmium.osm.Way):
             collector.add_way(way, dict(way.tags), ferries=options.ferries)
     if not collector.road_nodes:
-        raise InvalidInputError(f"{path.name} holds no drivable road (highway=residential, …)")
+        raise InvalidInputError(
+            msg("{name} holds no drivable road (highway=residential, …)", name=path.name)
+        )
     turns, report = resolve(raws, collector.chains, collector.node_index)
     collector.chains.clear()
     return _assemble(collector, options, turns, source=path.name), report

@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import LineString
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 Points = NDArray[np.float64]
 Seconds = NDArray[np.float64]
@@ -67,7 +68,7 @@ class Trips:
 
     def __post_init__(self) -> None:
         if self.seconds.shape != self.metres.shape:
-            raise InvalidInputError("seconds and metres must have the same shape")
+            raise InvalidInputError(msg("seconds and metres must have the same shape"))
 
 
 @runtime_checkable
@@ -92,8 +93,9 @@ def check_depart_at(depart_at: datetime | None) -> datetime | None:
     """
     if depart_at is not None and depart_at.utcoffset() is None:
         raise InvalidInputError(
-            "depart_at must be a timezone-aware datetime (e.g. with tzinfo=ZoneInfo("
-            "'Europe/Copenhagen') or UTC), not a naive one",
+            msg(
+                "depart_at must be a timezone-aware datetime (e.g. with tzinfo=ZoneInfo('Europe/Copenhagen') or UTC), not a naive one"
+            ),
             field="depart_at",
         )
     return depart_at
@@ -144,15 +146,23 @@ def as_points(points: ArrayLike, *, name: str = "points") -> Points:
         array = array.reshape(1, 2)
     if array.ndim != 2 or array.shape[1] != 2:
         raise InvalidInputError(
-            f"{name} must be an (n, 2) array of EPSG:25832 x, y metres; got shape {array.shape}",
+            msg(
+                "{name} must be an (n, 2) array of EPSG:25832 x, y metres; got shape {shape}",
+                name=name,
+                shape=array.shape,
+            ),
             field=name,
         )
     if not np.isfinite(array).all():
-        raise InvalidInputError(f"{name} contain NaN or infinite coordinates", field=name)
+        raise InvalidInputError(
+            msg("{name} contain NaN or infinite coordinates", name=name), field=name
+        )
     if len(array) and np.abs(array).max() < 1_000:
         raise InvalidInputError(
-            f"{name} look like longitude/latitude degrees; project them to EPSG:25832 metres "
-            "first (smartspot.geo.crs.lonlat_to_metric)",
+            msg(
+                "{name} look like longitude/latitude degrees; project them to EPSG:25832 metres first (smartspot.geo.crs.lonlat_to_metric)",
+                name=name,
+            ),
             field=name,
         )
     return array

@@ -31,6 +31,7 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.travel.cache import RowCache
 from smartspot.travel.contract import ContractedGraph, Tree
 from smartspot.travel.graph import RoadGraph
@@ -74,7 +75,9 @@ class RoadTravelTimes:
         )
         self._snap_nodes = np.flatnonzero(graph.snappable)
         if len(self._snap_nodes) == 0:
-            raise InvalidInputError(f"road graph {graph.source!r} has no road node to snap to")
+            raise InvalidInputError(
+                msg("road graph {source!r} has no road node to snap to", source=graph.source)
+            )
         # unbalanced: builds several times faster on millions of nodes, queries as fast
         self._tree = cKDTree(graph.xy[self._snap_nodes], balanced_tree=False, compact_nodes=False)
         self._snap_lock = threading.Lock()
@@ -136,11 +139,16 @@ class RoadTravelTimes:
         if len(too_far):
             i = int(too_far[0])
             raise InvalidInputError(
-                f"{name}[{positions[i]}] at ({xy[i, 0]:.0f}, {xy[i, 1]:.0f}) EPSG:25832 lies "
-                f"{distance[i] / 1000:.1f} km from the nearest drivable road of "
-                f"{self.graph.source or 'the road graph'}; points are snapped to a road only "
-                f"within {self.options.snap_m / 1000:g} km, so this one is refused (is it in the "
-                "sea, or outside the area the graph covers?)",
+                msg(
+                    "{name}[{i}] at ({i2:.0f}, {i3:.0f}) EPSG:25832 lies {i4:.1f} km from the nearest drivable road of {graph}; points are snapped to a road only within {snap_m:g} km, so this one is refused (is it in the sea, or outside the area the graph covers?)",
+                    name=name,
+                    i=positions[i],
+                    i2=xy[i, 0],
+                    i3=xy[i, 1],
+                    i4=distance[i] / 1000,
+                    graph=self.graph.source or "the road graph",
+                    snap_m=self.options.snap_m / 1000,
+                ),
                 field=name,
             )
         return self._snap_nodes[k].astype(np.int64), np.asarray(distance, dtype=np.float64)
@@ -155,7 +163,7 @@ class RoadTravelTimes:
             When the geometry is empty or no road node lies within ``snap_m`` of it.
         """
         if geometry.is_empty:
-            raise InvalidInputError("an empty geometry has no entry point", field="geometry")
+            raise InvalidInputError(msg("an empty geometry has no entry point"), field="geometry")
         if geometry.geom_type == "Point":
             return np.array([geometry.x, geometry.y], dtype=np.float64)
         centre = np.array(geometry.centroid.coords[0])
@@ -164,7 +172,10 @@ class RoadTravelTimes:
         near = np.asarray(self._tree.query_ball_point(centre, radius), dtype=np.int64)
         if len(near) == 0:
             raise InvalidInputError(
-                f"no drivable road within {self.options.snap_m / 1000:g} km of the hotspot",
+                msg(
+                    "no drivable road within {snap_m:g} km of the hotspot",
+                    snap_m=self.options.snap_m / 1000,
+                ),
                 field="geometry",
             )
         xy = self.graph.xy[self._snap_nodes[near]]
@@ -172,8 +183,11 @@ class RoadTravelTimes:
         best = int(np.argmin(distance))
         if distance[best] > self.options.snap_m:
             raise InvalidInputError(
-                f"the hotspot lies {distance[best] / 1000:.1f} km from the nearest drivable "
-                f"road; at most {self.options.snap_m / 1000:g} km is allowed",
+                msg(
+                    "the hotspot lies {best:.1f} km from the nearest drivable road; at most {snap_m:g} km is allowed",
+                    best=distance[best] / 1000,
+                    snap_m=self.options.snap_m / 1000,
+                ),
                 field="geometry",
             )
         return xy[best].copy()

@@ -21,6 +21,7 @@ from shapely.geometry import LineString
 
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric, metric_to_lonlat
+from smartspot.i18n import msg
 from smartspot.travel.port import Points, Seconds, as_points, check_depart_at
 
 Post = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -64,7 +65,9 @@ def parse_matrix(answer: dict[str, Any], n: int, m: int) -> Seconds:
     """Seconds from a ``/sources_to_targets`` answer; ``NaN`` where Valhalla found no route."""
     rows = answer.get("sources_to_targets")
     if not isinstance(rows, list) or len(rows) != n:
-        raise InvalidInputError("Valhalla's answer has no sources_to_targets matrix of this size")
+        raise InvalidInputError(
+            msg("Valhalla's answer has no sources_to_targets matrix of this size")
+        )
     out = np.full((n, m), np.nan)
     for i, row in enumerate(rows):
         for cell in row:

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from api.auth import issue_token
 from tests.api.conftest import PASSWORD, ROLES, login, point_feature
 
+DANISH_ROLES = {"operator": "operatør", "analyst": "analytiker", "planner": "planlægger"}
+
 
 def test_health_needs_no_login(client: TestClient) -> None:
     answer = client.get("/health")
@@ -38,7 +40,7 @@ def test_wrong_credentials_are_refused_with_401(
 ) -> None:
     answer = client.post("/auth/token", data={"username": name, "password": password})
     assert answer.status_code == 401
-    assert answer.json()["detail"] == "wrong user name or password"
+    assert answer.json()["detail"] == "forkert brugernavn eller adgangskode"
 
 
 def test_login_without_a_form_is_a_422_naming_the_missing_field(client: TestClient) -> None:
@@ -51,14 +53,14 @@ def test_endpoints_without_a_token_answer_401(client: TestClient) -> None:
     answer = client.get("/hotspots")
     assert answer.status_code == 401
     assert answer.headers["WWW-Authenticate"] == "Bearer"
-    assert "log in" in answer.json()["detail"]
+    assert "log ind først" in answer.json()["detail"]
 
 
 def test_a_forged_token_is_refused(client: TestClient) -> None:
     forged = jwt.encode({"sub": "admin", "role": "admin", "exp": 9_999_999_999}, "guess" * 8)
     answer = client.get("/hotspots", headers={"Authorization": f"Bearer {forged}"})
     assert answer.status_code == 401
-    assert "not valid" in answer.json()["detail"]
+    assert "ikke gyldig" in answer.json()["detail"]
 
 
 def test_an_expired_token_is_refused(client: TestClient) -> None:
@@ -67,7 +69,7 @@ def test_an_expired_token_is_refused(client: TestClient) -> None:
     token = issue_token("admin", "admin", secret=secret, minutes=30, now=old)
     answer = client.get("/hotspots", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401
-    assert "expired" in answer.json()["detail"]
+    assert "udløbet" in answer.json()["detail"]
 
 
 def test_admin_creates_users_who_can_then_log_in(
@@ -188,4 +190,4 @@ def test_each_role_may_do_exactly_what_its_rules_allow(
             assert answer.status_code not in (401, 403), (role, method, path, answer.text)
         else:
             assert answer.status_code == 403, (role, method, path, answer.text)
-            assert f"a {role} may not" in answer.json()["detail"]
+            assert f"en {DANISH_ROLES[role]} må ikke" in answer.json()["detail"]

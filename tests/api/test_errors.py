@@ -29,7 +29,7 @@ def test_a_self_intersecting_polygon_is_422_saying_why(
     ]
     answer = _post(client, as_role, bowtie)
     assert answer.status_code == 422
-    assert "not valid" in answer.json()["detail"]
+    assert "polygonens kanter krydser hinanden" in answer.json()["detail"]
     assert answer.json()["field"] == "geometry"
 
 
@@ -46,19 +46,19 @@ def test_an_unclosed_ring_is_422(client: TestClient, as_role: Headers) -> None:
 def test_a_place_outside_denmark_is_422(client: TestClient, as_role: Headers) -> None:
     answer = _post(client, as_role, point_feature(13.40, 52.52))  # Berlin
     assert answer.status_code == 422
-    assert "outside Denmark" in answer.json()["detail"]
+    assert "uden for Danmark" in answer.json()["detail"]
 
 
 def test_a_place_in_the_north_sea_is_422(client: TestClient, as_role: Headers) -> None:
     answer = _post(client, as_role, point_feature(7.95, 56.3))
     assert answer.status_code == 422
-    assert "outside Danish land" in answer.json()["detail"]
+    assert "uden for dansk land" in answer.json()["detail"]
 
 
 def test_swapped_lat_lon_is_422_and_says_so(client: TestClient, as_role: Headers) -> None:
     answer = _post(client, as_role, point_feature(56.3706, 8.6246))
     assert answer.status_code == 422
-    assert "latitude/longitude order" in answer.json()["detail"]
+    assert "breddegrad/længdegrad" in answer.json()["detail"]
 
 
 def test_a_polygon_too_large_is_422(client: TestClient, as_role: Headers) -> None:
@@ -104,14 +104,14 @@ def test_malformed_json_is_400(client: TestClient, as_role: Headers) -> None:
         headers={**as_role["analyst"], "Content-Type": "application/json"},
     )
     assert answer.status_code == 400
-    assert "not valid JSON" in answer.json()["detail"]
+    assert "ikke gyldig JSON" in answer.json()["detail"]
 
 
 def test_an_oversized_payload_is_413(client: TestClient, as_role: Headers) -> None:
     feature = point_feature(description="x" * 60_000)
     answer = _post(client, as_role, feature)
     assert answer.status_code == 413
-    assert "larger than the limit" in answer.json()["detail"]
+    assert "større end grænsen" in answer.json()["detail"]
 
 
 def test_an_oversized_chunked_payload_without_length_is_413(
@@ -170,7 +170,7 @@ def test_an_update_without_changes_is_422(
         f"/hotspots/{hotspot['id']}", json={"expected_version": 1}, headers=as_role["analyst"]
     )
     assert answer.status_code == 422
-    assert "nothing to change" in answer.json()["detail"]
+    assert "intet at ændre" in answer.json()["detail"]
 
 
 def test_a_locked_database_is_503_with_a_clear_message(
@@ -185,7 +185,7 @@ def test_a_locked_database_is_503_with_a_clear_message(
         blocker.execute("ROLLBACK")
         blocker.close()
     assert answer.status_code == 503
-    assert "locked" in answer.json()["detail"]
+    assert "låst" in answer.json()["detail"]
     assert answer.headers["Retry-After"] == "2"
     assert _post(client, as_role, point_feature()).status_code == 201  # and it recovers
 
@@ -193,7 +193,7 @@ def test_a_locked_database_is_503_with_a_clear_message(
 def test_an_unknown_path_is_a_json_404(client: TestClient) -> None:
     answer = client.get("/nowhere")
     assert answer.status_code == 404
-    assert answer.json() == {"detail": "Not Found"}
+    assert answer.json() == {"detail": "Ikke fundet"}
 
 
 def test_a_wrong_method_is_405(client: TestClient, as_role: Headers) -> None:

@@ -76,8 +76,9 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def _open(browser: Any, base: str, user: str) -> Any:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+def _open(browser: Any, base: str, user: str, locale: str = "da-DK") -> Any:
+    # the locale sets the browser's Accept-Language, which chooses the map's language
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale=locale)
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(base + "/")
     page.fill("input[name=username]", user)
@@ -226,7 +227,7 @@ def test_analyst_draws_a_polygon_hotspot_with_its_instruction(server: str, brows
 
 
 def test_a_wrong_password_shows_a_danish_message(server: str, browser: Any) -> None:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="da-DK")
     page.goto(server + "/")
     page.fill("input[name=username]", "operator")
     page.fill("input[name=password]", "forkert-kode")
@@ -251,7 +252,7 @@ def _watch_csp(page: Any) -> list[str]:
 def test_the_map_and_the_docs_run_under_the_content_security_policy(
     server: str, browser: Any
 ) -> None:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="da-DK")
     page.set_default_timeout(TIMEOUT_MS)
     complaints = _watch_csp(page)
     page.goto(server + "/")
@@ -274,3 +275,35 @@ def test_the_docs_ask_for_a_login_without_one(server: str, browser: Any) -> None
     page.goto(server + "/docs")
     assert page.wait_for_selector("#docs-login:not([hidden])").is_visible()
     page.close()
+
+
+def _english_on_page(page: Any) -> list[str]:
+    """The map catalog's English texts that show on the page where Danish should be."""
+    from smartspot.i18n import catalog_messages
+
+    danish = catalog_messages("da", "map")
+    # the user's own name ("operator") is no text of the page's
+    shown = page.evaluate(
+        "document.body.innerText.replace(document.querySelector('#whoami').innerText, '')"
+        " + ' ' + document.title"
+    )
+    return [
+        english
+        for english, dansk in danish.items()
+        if english != dansk and len(english) > 3 and "{" not in english and english in shown
+    ]
+
+
+def test_a_danish_operator_reads_no_english_and_an_english_one_no_danish(
+    server: str, browser: Any
+) -> None:
+    page = _open(browser, server, "operator")
+    assert page.evaluate("document.documentElement.lang") == "da"
+    assert page.locator("#patrol-panel h2").inner_text() == "Patruljer"
+    assert _english_on_page(page) == []
+    page.close()
+    english = _open(browser, server, "operator", locale="en-GB")
+    assert english.evaluate("document.documentElement.lang") == "en"
+    assert english.locator("#patrol-panel h2").inner_text() == "Patrols"
+    assert english.locator("#whoami").inner_text() == "operator (operator)"
+    english.close()

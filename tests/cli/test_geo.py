@@ -20,12 +20,12 @@ def test_where_in_the_sea_is_a_one_line_error(capsys: pytest.CaptureFixture[str]
     assert main(["where", "7.95", "56.3"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "outside Danish land" in err
+    assert "uden for dansk land" in err
 
 
 def test_where_with_swapped_coordinates_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["where", "56.37", "8.62"]) == 2
-    assert "latitude/longitude order" in capsys.readouterr().err
+    assert "breddegrad/længdegrad" in capsys.readouterr().err
 
 
 def test_a_closed_pipe_ends_quietly_not_as_an_internal_error() -> None:

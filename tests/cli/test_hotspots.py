@@ -68,7 +68,7 @@ def test_update_close_and_history(db: Path, capsys: pytest.CaptureFixture[str]) 
         "--priority", "3", "--db", str(db),
     )  # fmt: skip
     assert code == 4
-    assert err.count("\n") == 1 and "at version 2" in err and "version 1" in err
+    assert err.count("\n") == 1 and "i version 2" in err and "version 1" in err
     code, closed, _ = run(
         capsys, "hotspots", "close", "HS-000001", "--reason", "Roligt nu", "--db", str(db), "--json"
     )
@@ -79,7 +79,7 @@ def test_update_close_and_history(db: Path, capsys: pytest.CaptureFixture[str]) 
     assert [a["action"] for a in history["audit"]] == ["create", "update", "close"]
     assert history["audit"][1]["actor"] == "bo"
     code, text, _ = run(capsys, "hotspots", "history", "HS-000001", "--db", str(db))
-    assert "priority: 4 → 5" in text and "reason: Roligt nu" in text
+    assert "priority: 4 → 5" in text and "begrundelse: Roligt nu" in text
 
 
 def test_update_needs_expected_version_or_force(
@@ -107,12 +107,12 @@ def test_update_needs_expected_version_or_force(
 @pytest.mark.parametrize(
     ("argv", "exit_code", "message"),
     [
-        (["hotspots", "show", "HS-000042"], 3, "no hotspot 'HS-000042'"),
-        (["hotspots", "close", "HS-000042", "--reason", "x"], 3, "no hotspot"),
-        ([*ADD[:-8], "--lon", "56.356", "--lat", "8.6375"], 2, "latitude/longitude order"),
-        ([*ADD[:-8], "--lon", "7.95", "--lat", "56.3"], 2, "outside Danish land"),
-        ([*ADD[:-8]], 2, "give the place"),
-        (["hotspots", "list", "--kommune", "Atlantis"], 2, "no kommune named"),
+        (["hotspots", "show", "HS-000042"], 3, "ingen opgave 'HS-000042'"),
+        (["hotspots", "close", "HS-000042", "--reason", "x"], 3, "ingen opgave"),
+        ([*ADD[:-8], "--lon", "56.356", "--lat", "8.6375"], 2, "breddegrad/længdegrad"),
+        ([*ADD[:-8], "--lon", "7.95", "--lat", "56.3"], 2, "uden for dansk land"),
+        ([*ADD[:-8]], 2, "angiv stedet"),
+        (["hotspots", "list", "--kommune", "Atlantis"], 2, "ingen kommune ved navn"),
         (["hotspots", "list", "--bbox", "1,2,3"], 2, "--bbox"),
     ],
 )
@@ -121,7 +121,7 @@ def test_errors_are_one_line_with_their_exit_code(
 ) -> None:
     code, _, err = run(capsys, *argv, "--db", str(db))
     assert code == exit_code
-    assert err.count("\n") == 1 and err.startswith("smartspot: error:")
+    assert err.count("\n") == 1 and err.startswith("smartspot: fejl:")
     assert message in err
 
 
@@ -174,7 +174,7 @@ def test_rejected_import_prints_the_report_and_exits_2(
         (1, "priority"),
         (2, "geometry"),
     ]
-    assert "2 of 3 features are invalid" in err
+    assert "2 af 3 objekter er ugyldige" in err
     code, listed, _ = run(capsys, "hotspots", "list", "--db", str(db), "--json")
     assert listed["features"] == []
 

@@ -48,7 +48,7 @@ def test_compare_runs_paired_replications(
          "--serial", "--out", str(out)]
     )  # fmt: skip
     assert code == 0
-    assert "greedy: urgent response mean" in capsys.readouterr().out
+    assert "greedy: responstid ved hastende opkald i gennemsnit" in capsys.readouterr().out
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["seeds"] == [1, 2]
     assert summary["differences"]["greedy-none"]["calls.urgent"]["mean"] == 0.0
@@ -70,4 +70,4 @@ def test_unknown_policy_in_compare_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["compare", str(MV), "--policies", "none,magic", "--out", str(tmp_path)]) == 2
-    assert "choose from none, greedy, optimiser" in capsys.readouterr().err
+    assert "vælg blandt none, greedy, optimiser" in capsys.readouterr().err

@@ -28,4 +28,4 @@ def test_solve_names_what_is_wrong_with_a_bad_file(
     path = tmp_path / "p.json"
     path.write_text('{"cars": [], "hotspots": [], "travel_s": []}')
     assert main(["solve", str(path), "--time-limit", "1"]) == 2
-    assert "cars must be a non-empty list" in capsys.readouterr().err
+    assert "cars skal være en ikke-tom liste" in capsys.readouterr().err

@@ -75,4 +75,4 @@ def test_travel_into_the_sea_is_a_one_line_error(capsys: pytest.CaptureFixture[s
     assert main(["travel", "10.153", "55.97313", "10.85", "55.95", "--json", "--no-cache"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "sea" in err
+    assert "havet" in err

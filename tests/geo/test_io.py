@@ -146,9 +146,9 @@ def test_unreadable_feature_geometry_is_left_for_the_report(tmp_path: Path) -> N
     path.write_text(json.dumps(data), encoding="utf-8")
     features = read_features(path)
     assert [f.geometry for f in features] == [None, None, None]
-    assert "unreadable geometry" in features[0].geometry_error
-    assert "no geometry" in features[1].geometry_error
-    assert "not a GeoJSON Feature" in features[2].geometry_error
+    assert "unreadable geometry" in str(features[0].geometry_error)
+    assert "no geometry" in str(features[1].geometry_error)
+    assert "not a GeoJSON Feature" in str(features[2].geometry_error)
 
 
 @pytest.mark.parametrize(

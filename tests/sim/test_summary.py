@@ -7,7 +7,7 @@ import pytest
 from smartspot.sim.district import District
 from smartspot.sim.ports import TravelTimes
 from smartspot.sim.simulation import simulate
-from smartspot.sim.summary import compare, flatten, interval, summarise
+from smartspot.sim.summary import bounds, compare, flatten, interval, summarise
 from tests.sim.test_simulation import NearestHotspot
 
 
@@ -18,6 +18,25 @@ def test_interval_is_a_student_t_interval() -> None:
     assert low == pytest.approx(2 - 4.302653 / math.sqrt(3), rel=1e-5)
     assert high == pytest.approx(2 + 4.302653 / math.sqrt(3), rel=1e-5)
     assert interval([5.0])["ci"] == [None, None]
+    assert result["clipped"] is False
+
+
+def test_interval_never_leaves_what_the_quantity_allows() -> None:
+    # the case: two replications of a response time, 95 % t-interval reaching below 0
+    raw = interval([520.0, 644.8])
+    assert raw["ci"][0] < 0
+    kept = interval([520.0, 644.8], lower=0.0)
+    assert kept["ci"][0] == 0.0 and kept["ci"][1] == raw["ci"][1] and kept["clipped"]
+    share = interval([0.9, 1.0], lower=0.0, upper=1.0)
+    assert share["ci"][1] == 1.0 and 0.0 <= share["ci"][0] < 0.95
+
+
+def test_bounds_follow_the_kind_of_figure() -> None:
+    assert bounds("urgent_response_s.mean") == (0.0, None)
+    assert bounds("visits.total") == (0.0, None)
+    assert bounds("pulled_from_task.share") == (0.0, 1.0)
+    assert bounds("visits.total", difference=True) == (None, None)
+    assert bounds("pulled_from_task.share", difference=True) == (-1.0, 1.0)
 
 
 def test_summary_has_the_documented_keys(mvj_district: District, fallback: TravelTimes) -> None:
@@ -61,6 +80,14 @@ def test_paired_differences_use_the_same_calls(
     assert diff["visits.total"]["mean"] > 0
     assert diff["visits.total"]["n"] == 3
     assert "pulled_extra_s" in diff
+    assert result["replications"] == {"none": 3, "nearest": 3}
+    assert result["few_replications"] is True
+    for figures in result["policies"].values():
+        for key, entry in figures.items():
+            low, high = entry["ci"]
+            if low is not None:
+                assert low >= 0, key
+                assert not key.endswith(".share") or high <= 1, key
 
 
 def test_optimiser_is_also_compared_with_greedy(
