@@ -293,3 +293,21 @@ def test_every_feature_reads_through_the_import_contract_unchanged(
     assert [ActiveWindow.parse(w) for w in windows] == [
         ActiveWindow.parse(w) for w in props["windows"]
     ]
+
+
+#: Words that occur in almost any English text and are no Danish words ("to", "at", "for" and
+#: "by" are Danish too).
+ENGLISH_WORDS = {"the", "and", "with", "of", "are", "from", "when", "where", "which", "they", "on"}
+DANISH_WORDS = {"og", "i", "på", "ved", "med", "til", "af", "er", "de", "for", "hvor", "om"}
+
+
+@pytest.mark.parametrize(("folder", "item"), all_features(), ids=feature_id)
+def test_descriptions_and_handling_instructions_are_danish(
+    folder: str, item: dict[str, Any]
+) -> None:
+    props = item["properties"]
+    for text in (props["description"], props["instruction"], *props["steps"]):
+        words = {w.strip(".,;:()!?–").lower() for w in text.split()}
+        assert not words & ENGLISH_WORDS, (text, words & ENGLISH_WORDS)
+    prose = " ".join((props["description"], props["instruction"], *props["steps"])).lower()
+    assert {w.strip(".,;:()!?–") for w in prose.split()} & DANISH_WORDS, prose
