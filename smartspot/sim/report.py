@@ -355,7 +355,7 @@ def write_report(
         msg(
             "{politikreds}: {stations} stations, {hotspots} open hotspots ({outlying} outlying), "
             "{area:,.0f} km². Every policy saw the same calls (common random numbers). Figures "
-            "are means over replications with 95 % confidence intervals (Student's t) in "
+            "are means over replications with confidence intervals (95 %, Student's t) in "
             "brackets, cut off where a figure cannot go (no negative counts, times or "
             "distances).",
             politikreds=district.scenario.politikreds,
