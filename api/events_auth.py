@@ -19,6 +19,7 @@ from fastapi import HTTPException, Request, Response
 
 from api.auth import AccountCache, Principal, check_current, issue_token, read_token
 from api.settings import Settings
+from smartspot.i18n import msg
 
 COOKIE = "smartspot_events"
 COOKIE_PATH = "/events"
@@ -65,8 +66,10 @@ def stream_principal(request: Request, settings: Settings, accounts: AccountCach
     else:
         raise HTTPException(
             status_code=401,
-            detail="log in first: POST /events/session with your bearer token sets the "
-            "stream's cookie, or send Authorization: Bearer <token>",
+            detail=msg(
+                "log in first: POST /events/session with your bearer token sets the "
+                "stream's cookie, or send Authorization: Bearer <token>"
+            ),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return check_current(principal, accounts)
