@@ -44,6 +44,12 @@ KEY_FIGURES = (
     ("pulled_from_task.share", N_("Share of urgent calls answered by a car on a task")),
     ("proposals.accepted", N_("Proposals accepted")),
 )
+#: The policies in words; the report shows these with the code a planner types (--policies).
+POLICY_NAMES = {
+    "none": N_("no Smart Spot"),
+    "greedy": N_("greedy rule"),
+    "optimiser": N_("optimiser"),
+}
 PULLED_EXTRA = ("pulled_extra_s", N_("Extra response of calls taken from a task (s)"))
 
 #: Screen and A4 print: the tables and plots keep to the page, headings stay with what follows.
@@ -106,7 +112,12 @@ def _response_plot(by_label: Mapping[str, Sequence[JobResult]], t: Translator) -
     for label, results in by_label.items():
         times = np.sort([c.response_s / 60 for r in results for c in r.records.calls if c.urgent])
         if len(times):
-            axes.step(times, np.arange(1, len(times) + 1) / len(times), where="post", label=label)
+            axes.step(
+                times,
+                np.arange(1, len(times) + 1) / len(times),
+                where="post",
+                label=_policy(label, t),
+            )
     axes.axvline(10, color="grey", linestyle=":", linewidth=1)
     axes.set_xlabel(t(msg("urgent response time (minutes, received → first car on scene)")))
     axes.set_ylabel(t(msg("share of urgent calls")))
@@ -153,7 +164,7 @@ def _map_plot(
             t(
                 msg(
                     "{policy}: visits per hotspot\n(orange: outlying > {km:g} km)",
-                    policy=label,
+                    policy=_policy(label, t),
                     km=OUTLYING_KM,
                 )
             )
@@ -170,12 +181,26 @@ def _km_plot(by_label: Mapping[str, Sequence[JobResult]], t: Translator) -> str:
     for label, results in by_label.items():
         km = [r.summary["extra_km"] for r in results]
         visits = [r.summary["visits"]["total"] for r in results]
-        axes.scatter(km, visits, label=label, alpha=0.7)
+        axes.scatter(km, visits, label=_policy(label, t), alpha=0.7)
     axes.set_xlabel(t(msg("extra kilometres on Smart Spot plans (per run)")))
     axes.set_ylabel(t(msg("hotspot visits (per run)")))
     axes.legend()
     axes.grid(alpha=0.3)
     return _png(figure)
+
+
+def _policy(label: str, t: Translator) -> str:
+    """``greedy[detour_budget_min=10]`` → ``grådig regel (greedy[detour_budget_min=10])``."""
+    base = label.partition("[")[0]
+    return f"{t(POLICY_NAMES[base])} ({label})" if base in POLICY_NAMES else label
+
+
+def _pair(pair: str, t: Translator) -> str:
+    """``optimiser-greedy`` → ``optimering (optimiser) − grådig regel (greedy)``."""
+    first, _, second = pair.partition("-")
+    if first.partition("[")[0] in POLICY_NAMES and second.partition("[")[0] in POLICY_NAMES:
+        return f"{_policy(first, t)} − {_policy(second, t)}"
+    return pair
 
 
 def _fmt(value: Any, t: Translator, digits: int = 1) -> str:
@@ -205,7 +230,9 @@ def _facts(district: District, by_label: Mapping[str, Sequence[JobResult]], t: T
     results = [r for runs in by_label.values() for r in runs]
     days = sorted({float(r.job.days) for r in results})
     seeds = _seeds(results)
-    per_policy = ", ".join(f"{html.escape(label)}: {t.number(n, 0)}" for label, n in counts.items())
+    per_policy = ", ".join(
+        f"{html.escape(_policy(label, t))}: {t.number(n, 0)}" for label, n in counts.items()
+    )
     lines = [
         t(
             msg_n(
@@ -226,7 +253,12 @@ def _facts(district: District, by_label: Mapping[str, Sequence[JobResult]], t: T
             )
         ),
         t(msg("simulated days per run: {days}", days=", ".join(t.number(d) for d in days))),
-        t(msg("policies: {policies}", policies=", ".join(html.escape(p) for p in by_label))),
+        t(
+            msg(
+                "policies: {policies}",
+                policies=", ".join(html.escape(_policy(p, t)) for p in by_label),
+            )
+        ),
     ]
     facts = "".join(f"<li>{line}</li>" for line in lines)
     warning = ""
@@ -292,7 +324,7 @@ def write_report(
         for key, name in (*KEY_FIGURES, PULLED_EXTRA):
             if key in diffs:
                 diff_rows.append(
-                    f"<tr><td>{html.escape(pair)}</td><th>{html.escape(t(name))}</th>"
+                    f"<tr><td>{html.escape(_pair(pair, t))}</td><th>{html.escape(t(name))}</th>"
                     f"<td>{_ci_cell(diffs[key], t)}</td></tr>"
                 )
     kommune_rows = []
@@ -312,7 +344,7 @@ def write_report(
         kommune_rows.append(
             f"<tr><th>{html.escape(district.kommune_name(kode))} ({kode})</th>{cells}</tr>"
         )
-    head = "".join(f"<th>{html.escape(label)}</th>" for label in by_label)
+    head = "".join(f"<th>{html.escape(_policy(label, t))}</th>" for label in by_label)
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     area = shapely.area(district.polygon) / 1e6
 

@@ -41,7 +41,8 @@ def test_report_records_and_summary_are_written(
     page = write_report(district, results, comparison, tmp_path, title="test")
     text = page.read_text(encoding="utf-8")
     assert text.count("data:image/png;base64,") == 3
-    assert "Holstebro (0661)" in text and "greedy-none" in text
+    assert "Holstebro (0661)" in text
+    assert "grådig regel (greedy) − ingen Smart Spot (none)" in text  # the pair, in words
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["policies"]["none"]["urgent_response_s.mean"]["n"] == 2
     assert summary["replications"] == {"greedy": 2, "none": 2}
