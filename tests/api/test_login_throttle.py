@@ -28,7 +28,7 @@ def test_after_five_failures_even_the_right_password_waits_and_is_not_checked(
     answer = _try(client, "analyst", PASSWORD)
     assert answer.status_code == 429
     assert int(answer.headers["Retry-After"]) >= 1
-    assert "try again" in answer.json()["detail"]
+    assert "prøv igen" in answer.json()["detail"]
     assert checks.checks == hashed  # refused before argon2 ran
     assert login(client, "operator")  # another user logs in as usual
 

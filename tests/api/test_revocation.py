@@ -31,7 +31,7 @@ def test_a_deactivated_users_token_stops_working_at_once(
     assert _change(client, as_role["admin"], "operator", active=False) == 200
     answer = client.get("/hotspots", headers=operator)
     assert answer.status_code == 401
-    assert "log in again" in answer.json()["detail"]
+    assert "log ind igen" in answer.json()["detail"]
     refused = client.post("/auth/token", data={"username": "operator", "password": PASSWORD})
     assert refused.status_code == 401
 
