@@ -13,6 +13,7 @@ from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import cached_regions
 from smartspot.geo.stations import load_stations, nearest_station
 from smartspot.geo.validate import check_lonlat
+from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR
 
 
@@ -41,5 +42,19 @@ def run_where(args: argparse.Namespace) -> int:
             "distance_m": round(distance_m),
         },
     }
-    emit(result, as_json=args.json)
+    text = msg(
+        "{kommune} kommune ({kode}), {politikreds}; nearest station: {station} ({km:.1f} km)",
+        kommune=placement.kommune.navn,
+        kode=placement.kommune.kode,
+        politikreds=placement.kommune.politikreds,
+        station=station.name,
+        km=distance_m / 1000,
+    )
+    if placement.snapped_m > 0:
+        text = msg(
+            "{place} (the point lies {snapped:.0f} m off the coast)",
+            place=text,
+            snapped=placement.snapped_m,
+        )
+    emit(result, as_json=args.json, text=text)
     return 0

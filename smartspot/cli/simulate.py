@@ -126,7 +126,9 @@ def run_simulate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     _prepare(args.out)
     job = Job(scenario, args.policy, args.seed, args.days)
-    with tqdm(total=int(args.days * 24), unit="h", desc="simulating", disable=None) as bar:
+    with tqdm(
+        total=int(args.days * 24), unit=say(msg("h")), desc=say(msg("simulating")), disable=None
+    ) as bar:
         result = _run_one_with_progress(job, bar)
     summary = _finish(
         [result],
@@ -210,7 +212,15 @@ def run_compare(args: argparse.Namespace) -> int:
         stream = run_serial(jobs)
     else:
         stream = run_dask(jobs, scheduler=args.scheduler, workers=args.workers)
-    results = list(tqdm(stream, total=len(jobs), unit="run", desc="replications", disable=None))
+    results = list(
+        tqdm(
+            stream,
+            total=len(jobs),
+            unit=say(msg("run")),
+            desc=say(msg("replications")),
+            disable=None,
+        )
+    )
     results = ordered(results, jobs)
     summary = _finish(
         results,

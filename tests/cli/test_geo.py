@@ -41,3 +41,15 @@ def test_a_closed_pipe_ends_quietly_not_as_an_internal_error() -> None:
     assert process.wait(timeout=60) == 141
     assert "internal error" not in stderr
     assert "Traceback" not in stderr
+
+
+def test_where_prints_a_danish_line_for_people(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["where", "8.97", "56.14"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Herning Kommune (0657), Midt- og Vestjyllands Politi; nærmeste station:")
+    assert " km)" in out and "{" not in out  # no Python dict for people
+    monkeypatch.setenv("SMARTSPOT_LANGUAGE", "en")
+    assert main(["where", "8.97", "56.14"]) == 0
+    assert "nearest station:" in capsys.readouterr().out
