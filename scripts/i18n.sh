@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel=${PYBABEL:-.venv/bin/pybabel}
 locale=smartspot/locale
-keywords=(-k msg -k "msg_n:1,2" -k N_)
+keywords=(-k msg -k "msg_n:1,2" -k N_ -k help_text)
 
 extract() {
   "$pybabel" -q extract --no-wrap --ignore-dirs "node_modules .* _*" --no-location --sort-output --omit-header -F "$locale/python.cfg" \

@@ -26,7 +26,7 @@ from smartspot.i18n import (
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the keywords scripts/i18n.sh passes to pybabel
-PYTHON_KEYWORDS = {**DEFAULT_KEYWORDS, "msg": None, "msg_n": (1, 2)}
+PYTHON_KEYWORDS = {**DEFAULT_KEYWORDS, "msg": None, "msg_n": (1, 2), "help_text": None}
 MAP_KEYWORDS = {"t": None, "N_": None}
 #: Files the live-engine rework owns right now; their texts move to reason codes rendered
 #: through the catalog when it lands (issue 12). Nothing else may hand a person a bare string.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from smartspot.cli.output import help_text
 from smartspot.clock import SystemClock
 from smartspot.geo.regions import cached_regions
 from smartspot.hotspots import HotspotService
@@ -45,9 +46,13 @@ def store_options() -> argparse.ArgumentParser:
         "--db",
         type=Path,
         default=None,
-        help=f"database file (default: ${DB_ENV} or {DB_NAME} in the user data folder)",
+        help=help_text(
+            "database file (default: ${DB_ENV} or {DB_NAME} in the user data folder)",
+            DB_ENV=DB_ENV,
+            DB_NAME=DB_NAME,
+        ),
     )
-    parent.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parent.add_argument("--json", action="store_true", help=help_text("print JSON for scripts"))
     return parent
 
 
@@ -55,7 +60,9 @@ def user_option() -> argparse.ArgumentParser:
     """A parent parser adding ``--user`` (who the audit log names)."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
-        "--user", default=None, help="who makes the change (default: $USER), for the audit log"
+        "--user",
+        default=None,
+        help=help_text("who makes the change (default: $USER), for the audit log"),
     )
     return parent
 

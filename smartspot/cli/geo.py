@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from shapely.geometry import Point
 
-from smartspot.cli.output import emit
+from smartspot.cli.output import emit, help_text
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import cached_regions
 from smartspot.geo.stations import load_stations, nearest_station
@@ -18,10 +18,12 @@ from smartspot.resources import DATA_DIR
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("where", help="the kommune and politikreds of a WGS84 point")
-    parser.add_argument("lon", type=float, help="longitude (WGS84), e.g. 8.6246")
-    parser.add_argument("lat", type=float, help="latitude (WGS84), e.g. 56.3706")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser = subparsers.add_parser(
+        "where", help=help_text("the kommune and politikreds of a WGS84 point")
+    )
+    parser.add_argument("lon", type=float, help=help_text("longitude (WGS84), e.g. 8.6246"))
+    parser.add_argument("lat", type=float, help=help_text("latitude (WGS84), e.g. 56.3706"))
+    parser.add_argument("--json", action="store_true", help=help_text("print JSON"))
     parser.set_defaults(func=run_where)
 
 

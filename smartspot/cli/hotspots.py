@@ -11,7 +11,7 @@ from typing import Any
 from shapely.geometry import Point
 
 from smartspot.cli.common import open_store, service, store_options, user_of, user_option
-from smartspot.cli.output import emit, say
+from smartspot.cli.output import emit, help_text, say
 from smartspot.domain import Category, Hotspot, HotspotStatus, Source
 from smartspot.drafts import HotspotDraft, draft_from_properties, draft_properties
 from smartspot.errors import InvalidInputError
@@ -47,54 +47,70 @@ FIELD_OPTIONS = {
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("hotspots", help="register, change, close, find and export")
+    parser = subparsers.add_parser(
+        "hotspots", help=help_text("register, change, close, find and export")
+    )
     commands = parser.add_subparsers(dest="hotspots_command", required=True, metavar="ACTION")
     common, who = store_options(), user_option()
 
-    add = commands.add_parser("add", parents=[common, who], help="register a hotspot")
+    add = commands.add_parser("add", parents=[common, who], help=help_text("register a hotspot"))
     _field_options(add, required=True)
     _geometry_options(add)
     add.set_defaults(func=run_add)
 
-    update = commands.add_parser("update", parents=[common, who], help="change a hotspot")
-    update.add_argument("id", help="hotspot id, e.g. HS-000042")
+    update = commands.add_parser(
+        "update", parents=[common, who], help=help_text("change a hotspot")
+    )
+    update.add_argument("id", help=help_text("hotspot id, e.g. HS-000042"))
     version = update.add_mutually_exclusive_group(required=True)
-    version.add_argument("--expected-version", type=int, help="the version your change is based on")
     version.add_argument(
-        "--force", action="store_true", help="overwrite whatever is current (audited)"
+        "--expected-version", type=int, help=help_text("the version your change is based on")
+    )
+    version.add_argument(
+        "--force", action="store_true", help=help_text("overwrite whatever is current (audited)")
     )
     _field_options(update, required=False)
     _geometry_options(update)
-    update.add_argument("--always", action="store_true", help="clear the active windows")
+    update.add_argument("--always", action="store_true", help=help_text("clear the active windows"))
     update.set_defaults(func=run_update)
 
-    close = commands.add_parser("close", parents=[common, who], help="close with a reason")
+    close = commands.add_parser(
+        "close", parents=[common, who], help=help_text("close with a reason")
+    )
     close.add_argument("id")
-    close.add_argument("--reason", required=True, help="why the hotspot is closed")
+    close.add_argument("--reason", required=True, help=help_text("why the hotspot is closed"))
     close.add_argument("--expected-version", type=int, default=None)
     close.set_defaults(func=run_close)
 
-    listing = commands.add_parser("list", parents=[common], help="current versions")
+    listing = commands.add_parser("list", parents=[common], help=help_text("current versions"))
     _filter_options(listing)
     listing.set_defaults(func=run_list)
 
-    show = commands.add_parser("show", parents=[common], help="one hotspot's current version")
+    show = commands.add_parser(
+        "show", parents=[common], help=help_text("one hotspot's current version")
+    )
     show.add_argument("id")
     show.set_defaults(func=run_show)
 
-    history = commands.add_parser("history", parents=[common], help="every version and audit")
+    history = commands.add_parser(
+        "history", parents=[common], help=help_text("every version and audit")
+    )
     history.add_argument("id")
     history.set_defaults(func=run_history)
 
-    imp = commands.add_parser("import", parents=[common, who], help="GeoJSON/GeoPackage in")
+    imp = commands.add_parser(
+        "import", parents=[common, who], help=help_text("GeoJSON/GeoPackage in")
+    )
     imp.add_argument("path", type=Path)
     imp.add_argument("--format", choices=["geojson", "gpkg"], default=None)
-    imp.add_argument("--max-mb", type=float, default=20.0, help="refuse larger files")
-    imp.add_argument("--max-features", type=int, default=10_000, help="refuse more features")
+    imp.add_argument("--max-mb", type=float, default=20.0, help=help_text("refuse larger files"))
+    imp.add_argument(
+        "--max-features", type=int, default=10_000, help=help_text("refuse more features")
+    )
     imp.set_defaults(func=run_import)
 
-    exp = commands.add_parser("export", parents=[common], help="GeoJSON/GeoPackage out")
-    exp.add_argument("path", type=Path, help="file to write: .geojson or .gpkg")
+    exp = commands.add_parser("export", parents=[common], help=help_text("GeoJSON/GeoPackage out"))
+    exp.add_argument("path", type=Path, help=help_text("file to write: .geojson or .gpkg"))
     exp.add_argument("--format", choices=["geojson", "gpkg"], default=None)
     _filter_options(exp)
     exp.set_defaults(func=run_export)
@@ -103,34 +119,46 @@ def register(subparsers: Any) -> None:
 def _field_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
     parser.add_argument("--title", required=required)
     parser.add_argument("--category", required=required, choices=[c.value for c in Category])
-    parser.add_argument("--priority", required=required, type=int, help="1 (low) to 5 (high)")
-    parser.add_argument("--description", required=required, help="the unsafe behaviour")
-    parser.add_argument("--instruction", required=required, help="what the patrol does")
-    parser.add_argument("--step", action="append", help="an instruction step (repeatable)")
-    parser.add_argument("--minutes", type=int, help="minutes on site (default 15)")
     parser.add_argument(
-        "--window", action="append", help='active window, e.g. "fri,sat 20:00-02:00" (repeatable)'
+        "--priority", required=required, type=int, help=help_text("1 (low) to 5 (high)")
     )
-    parser.add_argument("--valid-from", help="ISO date (default today)")
-    parser.add_argument("--valid-to", help="ISO date, or 'none'")
+    parser.add_argument("--description", required=required, help=help_text("the unsafe behaviour"))
+    parser.add_argument("--instruction", required=required, help=help_text("what the patrol does"))
+    parser.add_argument(
+        "--step", action="append", help=help_text("an instruction step (repeatable)")
+    )
+    parser.add_argument("--minutes", type=int, help=help_text("minutes on site (default 15)"))
+    parser.add_argument(
+        "--window",
+        action="append",
+        help=help_text('active window, e.g. "fri,sat 20:00-02:00" (repeatable)'),
+    )
+    parser.add_argument("--valid-from", help=help_text("ISO date (default today)"))
+    parser.add_argument("--valid-to", help=help_text("ISO date, or 'none'"))
     parser.add_argument("--visits-per-week", type=float)
     parser.add_argument("--source", choices=[s.value for s in Source])
-    parser.add_argument("--source-ref", help="the external reference, e.g. a case number")
+    parser.add_argument(
+        "--source-ref", help=help_text("the external reference, e.g. a case number")
+    )
 
 
 def _geometry_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lon", type=float, help="longitude (WGS84) of a point hotspot")
-    parser.add_argument("--lat", type=float, help="latitude (WGS84) of a point hotspot")
-    parser.add_argument("--geometry-file", type=Path, help="GeoJSON geometry or feature file")
-    parser.add_argument("--geojson", help="GeoJSON geometry as text (a Point or a Polygon)")
+    parser.add_argument("--lon", type=float, help=help_text("longitude (WGS84) of a point hotspot"))
+    parser.add_argument("--lat", type=float, help=help_text("latitude (WGS84) of a point hotspot"))
+    parser.add_argument(
+        "--geometry-file", type=Path, help=help_text("GeoJSON geometry or feature file")
+    )
+    parser.add_argument(
+        "--geojson", help=help_text("GeoJSON geometry as text (a Point or a Polygon)")
+    )
 
 
 def _filter_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--politikreds", help="e.g. 'Midt- og Vestjyllands Politi'")
-    parser.add_argument("--kommune", help="name or 4-digit code")
+    parser.add_argument("--politikreds", help=help_text("e.g. 'Midt- og Vestjyllands Politi'"))
+    parser.add_argument("--kommune", help=help_text("name or 4-digit code"))
     parser.add_argument("--status", choices=[s.value for s in HotspotStatus])
     parser.add_argument("--category", choices=[c.value for c in Category])
-    parser.add_argument("--bbox", help="min lon,min lat,max lon,max lat (WGS84)")
+    parser.add_argument("--bbox", help=help_text("min lon,min lat,max lon,max lat (WGS84)"))
     parser.add_argument("--limit", type=int, default=10_000)
     parser.add_argument("--offset", type=int, default=0)
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from smartspot.cli.common import open_store, service, store_options
-from smartspot.cli.output import emit, say
+from smartspot.cli.output import emit, help_text, say
 from smartspot.demo import load_demo_hotspots
 from smartspot.i18n import joined, msg, msg_n
 from smartspot.resources import SCENARIOS_DIR
@@ -16,12 +16,16 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "init",
         parents=[store_options()],
-        help="create the database (idempotent); --demo loads the demo districts' hotspots",
+        help=help_text(
+            "create the database (idempotent); --demo loads the demo districts' hotspots"
+        ),
     )
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="load every scenarios/*/hotspots.geojson (skipped when hotspots already exist)",
+        help=help_text(
+            "load every scenarios/*/hotspots.geojson (skipped when hotspots already exist)"
+        ),
     )
     parser.set_defaults(func=run_init)
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 import smartspot.cli
-from smartspot.cli.output import cli_translator
+from smartspot.cli.output import cli_translator, help_text
 from smartspot.errors import (
     AuthError,
     ConflictError,
@@ -37,7 +37,7 @@ EXIT_CODES: tuple[tuple[type[SmartspotError], int], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smartspot",
-        description="Smart Spot: safety hotspots worth a patrol's detour.",
+        description=help_text("Smart Spot: safety hotspots worth a patrol's detour."),
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(smartspot.cli.__path__), key=lambda m: m.name):

@@ -33,6 +33,12 @@ def say(text: Message | str) -> str:
     return cli_translator().render(text)
 
 
+def help_text(msgid: str, /, **params: Any) -> str:
+    """An option's or command's ``--help`` text in the command line's language (marked for
+    the catalog like :func:`smartspot.i18n.msg`; argparse's own words stay its own)."""
+    return say(Message(msgid, params)).replace("%", "%%")
+
+
 def emit(data: Any, *, as_json: bool, text: Message | str | None = None) -> None:
     """Print ``data`` as JSON when asked, else ``text`` (or a key: value listing)."""
     if as_json:

@@ -10,33 +10,39 @@ import argparse
 import os
 from typing import Any
 
-from smartspot.cli.output import say
+from smartspot.cli.output import help_text, say
 from smartspot.i18n import msg
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("serve", help="serve the API and the vagtcentral map")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
+    parser = subparsers.add_parser("serve", help=help_text("serve the API and the vagtcentral map"))
+    parser.add_argument("--host", default="127.0.0.1", help=help_text("address to listen on"))
+    parser.add_argument("--port", type=int, default=8000, help=help_text("port (default 8000)"))
     parser.add_argument(
-        "--demo", action="store_true", help="add demo cars at the stations and drive them about"
+        "--db", default=None, help=help_text("database file (default: $SMARTSPOT_DB)")
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=help_text("add demo cars at the stations and drive them about"),
     )
     parser.add_argument(
         "--workers",
         type=int,
         default=1,
-        help="worker processes (several need PostgreSQL and SMARTSPOT_SECRET_KEY)",
+        help=help_text("worker processes (several need PostgreSQL and SMARTSPOT_SECRET_KEY)"),
     )
     parser.add_argument(
         "--proxy-headers",
         action="store_true",
-        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a TLS proxy)",
+        help=help_text(
+            "trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a TLS proxy)"
+        ),
     )
     parser.add_argument(
         "--forwarded-allow-ips",
         default="127.0.0.1",
-        help="proxies whose forwarded headers are trusted (default 127.0.0.1)",
+        help=help_text("proxies whose forwarded headers are trusted (default 127.0.0.1)"),
     )
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]

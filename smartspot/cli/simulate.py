@@ -9,7 +9,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from smartspot.cli.output import cli_translator, emit, say
+from smartspot.cli.output import cli_translator, emit, help_text, say
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import joined, msg
 from smartspot.sim.policies import POLICIES
@@ -30,38 +30,55 @@ from smartspot.sim.summary import compare
 
 def register(subparsers: Any) -> None:
     sim = subparsers.add_parser(
-        "simulate", help="simulate a district for some days under one policy"
+        "simulate", help=help_text("simulate a district for some days under one policy")
     )
     sim.add_argument(
-        "scenario", type=Path, help="scenario TOML, e.g. scenarios/oestjylland/scenario.toml"
+        "scenario",
+        type=Path,
+        help=help_text("scenario TOML, e.g. scenarios/oestjylland/scenario.toml"),
     )
-    sim.add_argument("--days", type=float, default=7.0, help="days of calls (default 7)")
+    sim.add_argument("--days", type=float, default=7.0, help=help_text("days of calls (default 7)"))
     sim.add_argument("--policy", choices=POLICIES, default="none")
-    sim.add_argument("--seed", type=int, default=1, help="seeds the calls and the operator")
-    sim.add_argument("--out", type=Path, required=True, help="folder for summary, records, report")
-    sim.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sim.add_argument(
+        "--seed", type=int, default=1, help=help_text("seeds the calls and the operator")
+    )
+    sim.add_argument(
+        "--out", type=Path, required=True, help=help_text("folder for summary, records, report")
+    )
+    sim.add_argument("--json", action="store_true", help=help_text("print the summary as JSON"))
     sim.set_defaults(func=run_simulate)
 
     cmp = subparsers.add_parser(
-        "compare", help="compare policies over paired replications (optionally on Dask)"
+        "compare", help=help_text("compare policies over paired replications (optionally on Dask)")
     )
     cmp.add_argument("scenario", type=Path)
-    cmp.add_argument("--policies", default="none,greedy,optimiser", help="comma-separated")
+    cmp.add_argument(
+        "--policies", default="none,greedy,optimiser", help=help_text("comma-separated")
+    )
     cmp.add_argument("--replications", type=int, default=20)
     cmp.add_argument("--days", type=float, default=7.0)
-    cmp.add_argument("--seed", type=int, default=1, help="replication r uses seed + r")
+    cmp.add_argument("--seed", type=int, default=1, help=help_text("replication r uses seed + r"))
     cmp.add_argument("--out", type=Path, required=True)
     cmp.add_argument(
         "--sweep",
         action="append",
         default=[],
         metavar="KEY=V1,V2",
-        help=f"sweep a Smart Spot setting ({', '.join(SWEEPABLE)}); repeat for a grid",
+        help=help_text(
+            "sweep a Smart Spot setting ({SWEEPABLE}); repeat for a grid",
+            SWEEPABLE=", ".join(SWEEPABLE),
+        ),
     )
     where = cmp.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786")
-    where.add_argument("--serial", action="store_true", help="run in this process, no Dask")
-    cmp.add_argument("--workers", type=int, default=2, help="local Dask workers (default 2)")
+    where.add_argument(
+        "--scheduler", help=help_text("address of a Dask scheduler, e.g. tcp://host:8786")
+    )
+    where.add_argument(
+        "--serial", action="store_true", help=help_text("run in this process, no Dask")
+    )
+    cmp.add_argument(
+        "--workers", type=int, default=2, help=help_text("local Dask workers (default 2)")
+    )
     cmp.add_argument("--json", action="store_true")
     cmp.set_defaults(func=run_compare)
 

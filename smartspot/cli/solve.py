@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from smartspot.cli.output import emit
+from smartspot.cli.output import emit, help_text
 from smartspot.i18n import joined, msg
 from smartspot.optimise.problem import read_problem, solution_to_dict
 from smartspot.optimise.solvers import DEFAULT_SOLVER, get_solver, solver_names
@@ -14,24 +14,28 @@ from smartspot.optimise.solvers import DEFAULT_SOLVER, get_solver, solver_names
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "solve", help="plan the free cars' detours in a problem file (see README: problem file)"
+        "solve",
+        help=help_text("plan the free cars' detours in a problem file (see README: problem file)"),
     )
-    parser.add_argument("problem", type=Path, help="problem file (JSON)")
+    parser.add_argument("problem", type=Path, help=help_text("problem file (JSON)"))
     parser.add_argument(
         "--time-limit",
         type=float,
         default=1.0,
         metavar="SECONDS",
-        help="wall-time limit; the answer comes within it (+50 ms at most). Default 1",
+        help=help_text("wall-time limit; the answer comes within it (+50 ms at most). Default 1"),
     )
     parser.add_argument(
         "--solver",
         default=DEFAULT_SOLVER,
         choices=solver_names(),
-        help=f"which solver (default {DEFAULT_SOLVER}: the best measured set-up)",
+        help=help_text(
+            "which solver (default {DEFAULT_SOLVER}: the best measured set-up)",
+            DEFAULT_SOLVER=DEFAULT_SOLVER,
+        ),
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--seed", type=int, default=0, help=help_text("random seed of the search"))
+    parser.add_argument("--json", action="store_true", help=help_text("print JSON"))
     parser.set_defaults(func=run_solve)
 
 

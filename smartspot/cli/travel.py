@@ -10,64 +10,79 @@ from typing import Any
 import numpy as np
 import platformdirs
 
-from smartspot.cli.output import emit
+from smartspot.cli.output import emit, help_text
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.validate import check_lonlat
-from smartspot.i18n import msg
+from smartspot.i18n import N_, msg
 from smartspot.travel.config import ROADS_DIR, TravelModelConfig, district_config, leg_between
 from smartspot.travel.options import DEFAULT_FERRY_WAIT_S, TravelOptions
 from smartspot.travel.osm import BuildOptions, build_graph_with_report
 
 
 def register(subparsers: Any) -> None:
-    roads = subparsers.add_parser("roads", help="build road graphs from OpenStreetMap extracts")
+    roads = subparsers.add_parser(
+        "roads", help=help_text("build road graphs from OpenStreetMap extracts")
+    )
     roads_sub = roads.add_subparsers(dest="roads_command", required=True, metavar="ACTION")
-    build = roads_sub.add_parser("build", help="read FILE.osm.pbf and save its drivable graph")
-    build.add_argument("file", type=Path, help="an OpenStreetMap extract (.osm.pbf or .osm)")
+    build = roads_sub.add_parser(
+        "build", help=help_text("read FILE.osm.pbf and save its drivable graph")
+    )
+    build.add_argument(
+        "file", type=Path, help=help_text("an OpenStreetMap extract (.osm.pbf or .osm)")
+    )
     build.add_argument(
         "--out",
         required=True,
-        help="graph name (saved as data/roads/NAME.npz) or a path ending in .npz",
+        help=help_text("graph name (saved as data/roads/NAME.npz) or a path ending in .npz"),
     )
-    build.add_argument("--no-ferries", action="store_true", help="leave car ferries out")
+    build.add_argument("--no-ferries", action="store_true", help=help_text("leave car ferries out"))
     build.add_argument(
         "--ferry-wait-min",
         type=float,
         default=None,
-        help="ferry waiting time in minutes stored as this graph's default (15 if not given); "
-        "'smartspot travel --ferry-wait-min' overrides it without a rebuild",
+        help=help_text(
+            "ferry waiting time in minutes stored as this graph's default (15 if not given); 'smartspot travel --ferry-wait-min' overrides it without a rebuild"
+        ),
     )
-    build.add_argument("--json", action="store_true", help="print JSON")
+    build.add_argument("--json", action="store_true", help=help_text("print JSON"))
     build.set_defaults(func=run_build)
 
-    travel = subparsers.add_parser("travel", help="driving time between two WGS84 points")
-    for name, help_text in (
-        ("lon1", "origin longitude"),
-        ("lat1", "origin latitude"),
-        ("lon2", "destination longitude"),
-        ("lat2", "destination latitude"),
-    ):
-        travel.add_argument(name, type=float, help=help_text)
-    travel.add_argument(
-        "--district", default=None, help="politikreds name; default: the one the origin is in"
+    travel = subparsers.add_parser(
+        "travel", help=help_text("driving time between two WGS84 points")
     )
-    travel.add_argument("--no-ferries", action="store_true", help="cars may not take ferries")
+    for name, words in (
+        ("lon1", N_("origin longitude")),
+        ("lat1", N_("origin latitude")),
+        ("lon2", N_("destination longitude")),
+        ("lat2", N_("destination latitude")),
+    ):
+        travel.add_argument(name, type=float, help=help_text(words))
+    travel.add_argument(
+        "--district",
+        default=None,
+        help=help_text("politikreds name; default: the one the origin is in"),
+    )
+    travel.add_argument(
+        "--no-ferries", action="store_true", help=help_text("cars may not take ferries")
+    )
     travel.add_argument(
         "--ferry-wait-min",
         type=float,
         default=None,
-        help="waiting time at each ferry departure in minutes (default: the graph's, or 15)",
+        help=help_text(
+            "waiting time at each ferry departure in minutes (default: the graph's, or 15)"
+        ),
     )
     travel.add_argument(
-        "--roads-dir", type=Path, default=ROADS_DIR, help="folder of built road graphs"
+        "--roads-dir", type=Path, default=ROADS_DIR, help=help_text("folder of built road graphs")
     )
     travel.add_argument(
         "--no-cache",
         action="store_true",
-        help="build the fallback graph afresh instead of reading the user cache folder",
+        help=help_text("build the fallback graph afresh instead of reading the user cache folder"),
     )
-    travel.add_argument("--json", action="store_true", help="print JSON")
+    travel.add_argument("--json", action="store_true", help=help_text("print JSON"))
     travel.set_defaults(func=run_travel)
 
 

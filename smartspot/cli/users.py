@@ -14,47 +14,64 @@ import secrets
 import sys
 from typing import Any
 
-from smartspot.cli.output import emit, say
-from smartspot.i18n import Message, msg
+from smartspot.cli.output import emit, help_text, say
+from smartspot.i18n import N_, Message, msg
 
 ROLES = ("operator", "analyst", "planner", "admin")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("users", help="user accounts for the web service")
+    parser = subparsers.add_parser("users", help=help_text("user accounts for the web service"))
     commands = parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    add = commands.add_parser("add", help="create a login")
-    add.add_argument("name", help="login name, no spaces")
+    add = commands.add_parser("add", help=help_text("create a login"))
+    add.add_argument("name", help=help_text("login name, no spaces"))
     add.add_argument("--role", required=True, choices=ROLES)
     how = add.add_mutually_exclusive_group()
-    how.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    how.add_argument("--generate", action="store_true", help="make a random password and print it")
-    add.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
-    add.add_argument("--by", default="cli", help="who creates it, for the audit log")
-    add.add_argument("--json", action="store_true", help="print JSON")
+    how.add_argument(
+        "--password-stdin", action="store_true", help=help_text("read the password from stdin")
+    )
+    how.add_argument(
+        "--generate", action="store_true", help=help_text("make a random password and print it")
+    )
+    add.add_argument("--db", default=None, help=help_text("database file (default: $SMARTSPOT_DB)"))
+    add.add_argument("--by", default="cli", help=help_text("who creates it, for the audit log"))
+    add.add_argument("--json", action="store_true", help=help_text("print JSON"))
     add.set_defaults(func=run_add)
-    listing = commands.add_parser("list", help="list logins and roles")
-    listing.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
-    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing = commands.add_parser("list", help=help_text("list logins and roles"))
+    listing.add_argument(
+        "--db", default=None, help=help_text("database file (default: $SMARTSPOT_DB)")
+    )
+    listing.add_argument("--json", action="store_true", help=help_text("print JSON"))
     listing.set_defaults(func=run_list)
-    role = commands.add_parser("set-role", help="give a login another role (ends its logins)")
+    role = commands.add_parser(
+        "set-role", help=help_text("give a login another role (ends its logins)")
+    )
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
     role.set_defaults(func=run_change, change="role")
-    for action, text in (("deactivate", "stop a login at once"), ("activate", "allow it again")):
-        sub = commands.add_parser(action, help=text)
+    for action, text in (
+        ("deactivate", N_("stop a login at once")),
+        ("activate", N_("allow it again")),
+    ):
+        sub = commands.add_parser(action, help=help_text(text))
         sub.add_argument("name")
         sub.set_defaults(func=run_change, change=action)
-    password = commands.add_parser("set-password", help="a new password (ends its logins)")
+    password = commands.add_parser(
+        "set-password", help=help_text("a new password (ends its logins)")
+    )
     password.add_argument("name")
     pw_how = password.add_mutually_exclusive_group()
-    pw_how.add_argument("--password-stdin", action="store_true", help="read it from stdin")
-    pw_how.add_argument("--generate", action="store_true", help="make one and print it")
+    pw_how.add_argument(
+        "--password-stdin", action="store_true", help=help_text("read it from stdin")
+    )
+    pw_how.add_argument("--generate", action="store_true", help=help_text("make one and print it"))
     password.set_defaults(func=run_change, change="password")
     for sub in (role, password, *(commands.choices[a] for a in ("deactivate", "activate"))):
-        sub.add_argument("--db", default=None, help="database file (default: $SMARTSPOT_DB)")
-        sub.add_argument("--by", default="cli", help="who changes it, for the audit log")
-        sub.add_argument("--json", action="store_true", help="print JSON")
+        sub.add_argument(
+            "--db", default=None, help=help_text("database file (default: $SMARTSPOT_DB)")
+        )
+        sub.add_argument("--by", default="cli", help=help_text("who changes it, for the audit log"))
+        sub.add_argument("--json", action="store_true", help=help_text("print JSON"))
 
 
 def _users(db: str | None) -> Any:
