@@ -37,6 +37,7 @@ class Services:
     cache: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
+        self.password_checks.close()
         self.store.close()
 
 

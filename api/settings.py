@@ -80,7 +80,10 @@ class Settings(BaseSettings):
         "this service applies at once, one made elsewhere (the CLI) within this time",
     )
     login_concurrency: int = Field(
-        default=2, ge=1, le=64, description="password checks (argon2) run at once at most"
+        default=1,
+        ge=1,
+        le=64,
+        description="password checks (argon2) run at once at most, on low-priority threads",
     )
 
     @field_validator("secret_key")
