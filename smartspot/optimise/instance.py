@@ -164,8 +164,14 @@ class Instance:
     def weighted_prizes(self) -> NDArray[np.int64]:
         """Prizes in seconds of driving: value 1.0 outweighs all driving any plan can do, so
         solvers that minimise driving + missed prizes put value first and driving second."""
-        per_unit = -(-int(np.sum(self.deadline - self.available)) // VALUE_UNITS) + 1
-        return self.prizes() * per_unit
+        return self.prizes() * self._per_prize_unit()
+
+    def _per_prize_unit(self) -> int:
+        return -(-int(np.sum(self.deadline - self.available)) // VALUE_UNITS) + 1
+
+    def weighted_prizes_per_value(self) -> int:
+        """The weighted prize of value 1.0 (see ``weighted_prizes``)."""
+        return VALUE_UNITS * self._per_prize_unit()
 
 
 def routes_of(instance: Instance, solution: Solution) -> Routes:

@@ -19,6 +19,10 @@ from smartspot.optimise.solver import Part, Solver, decomposed_solve
 # reachable hotspots: 1–7 ms), and gives up at its label cap when it cannot.
 EXACT_PART_HOTSPOTS = 40
 EXACT_ONE_CAR_HOTSPOTS = 200
+# Where the proof does not come quickly (long routes: TOPTW's 10–40 stops a car) enumeration
+# runs into its label cap after about a second; so it gets this much of the time at most.
+EXACT_S = 0.03
+EXACT_SHARE = 0.1
 
 
 def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
@@ -27,7 +31,7 @@ def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Route
     began = time.perf_counter()
     one_car = len(part.cars) == 1 and len(part.hotspots) <= EXACT_ONE_CAR_HOTSPOTS
     if one_car or len(part.hotspots) <= EXACT_PART_HOTSPOTS:
-        proven = exact_part(inst, part, 0.7 * seconds, seed)
+        proven = exact_part(inst, part, min(0.7 * seconds, EXACT_S + EXACT_SHARE * seconds), seed)
         if proven is not None:
             return proven
     left = seconds - (time.perf_counter() - began)
