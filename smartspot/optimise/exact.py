@@ -11,10 +11,10 @@ where a circuit model in CP-SAT stalls; beyond a label cap it gives up rather th
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.sat.python import cp_model
 
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import BIG, Instance, Routes, components
@@ -78,13 +78,15 @@ def pack(
     if len(cars) == 1:
         best = max(columns[0], key=lambda s: (inst.route_value([list(s)]), -len(s)))
         return [list(columns[0][best])], True
+    from ortools.sat.python import cp_model  # 0.3–1 s to import; one car needs no packing
+
     prizes = inst.prizes()
     model = cp_model.CpModel()
-    choose: list[list[tuple[cp_model.IntVar, tuple[int, ...]]]] = []
-    covers: dict[int, list[cp_model.IntVar]] = {}
+    choose: list[list[tuple[Any, tuple[int, ...]]]] = []
+    covers: dict[int, list[Any]] = {}
     objective = []
     for c, sets in enumerate(columns):
-        options: list[tuple[cp_model.IntVar, tuple[int, ...]]] = []
+        options: list[tuple[Any, tuple[int, ...]]] = []
         for visited, route in sets.items():
             if not visited:
                 continue

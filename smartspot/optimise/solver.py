@@ -25,6 +25,9 @@ from smartspot.optimise.problem import Problem, Solution
 
 # Returning the answer (building Plan objects) takes a few ms; backends stop this much early.
 RETURN_MARGIN_S = 0.003
+# The first greedy pass (the floor) may run this far past the limit, and no further: the
+# answer must come by the limit + 50 ms, and building the plans takes a few ms more.
+FLOOR_GRACE_S = 0.035
 
 
 class Solver(Protocol):
@@ -126,7 +129,9 @@ def decomposed_solve(
     inst = Instance.of(problem)
     reach = inst.reach_lists()
     groups = components(inst, reach)
-    routes = construct(inst, reach, deadline=deadline, groups=groups)
+    routes = construct(
+        inst, reach, deadline=deadline, groups=groups, hard_deadline=deadline + FLOOR_GRACE_S
+    )
     start_value = inst.route_value(routes)
     rng = np.random.default_rng(seed)
     parts = []

@@ -1,4 +1,9 @@
-"""Every solver by name, and the default: the best measured set-up (benchmarks/RESULTS.md)."""
+"""Every solver by name, and the default: the best measured set-up (benchmarks/RESULTS.md).
+
+The backends (PyVRP, OR-Tools, VROOM) are imported when first used, not with this module:
+together they take 0.5–1.5 s to import, and ``smartspot solve`` on a small file needs none of
+them when the exact enumeration proves the answer (benchmarks/RESULTS.md, start-up).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,7 @@ from smartspot.i18n import msg
 from smartspot.optimise.exact import ExactSolver, exact_part
 from smartspot.optimise.greedy import GreedySolver
 from smartspot.optimise.instance import Instance, Routes
-from smartspot.optimise.ortools_routing import OrToolsSolver, improve_with_ortools
 from smartspot.optimise.problem import Problem, Solution
-from smartspot.optimise.pyvrp_solver import PyVrpSolver, improve_with_pyvrp
 from smartspot.optimise.solver import Part, Solver, decomposed_solve
 
 # Parts of one car, or whose cars together reach at most this many hotspots, are first tried
@@ -34,12 +37,18 @@ def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Route
         proven = exact_part(inst, part, min(0.7 * seconds, EXACT_S + EXACT_SHARE * seconds), seed)
         if proven is not None:
             return proven
+    from smartspot.optimise.pyvrp_solver import improve_with_pyvrp
+
     left = seconds - (time.perf_counter() - began)
     found = improve_with_pyvrp(inst, part, left, seed)
     if found is not None:
         return found
     left = seconds - (time.perf_counter() - began)
-    return improve_with_ortools(inst, part, left, seed) if left > 0.005 else None
+    if left <= 0.005:
+        return None
+    from smartspot.optimise.ortools_routing import improve_with_ortools
+
+    return improve_with_ortools(inst, part, left, seed)
 
 
 class AutoSolver:
@@ -74,8 +83,12 @@ def get_solver(name: str = DEFAULT_SOLVER) -> Solver:
     if name == "greedy":
         return GreedySolver()
     if name == "ortools":
+        from smartspot.optimise.ortools_routing import OrToolsSolver
+
         return OrToolsSolver()
     if name == "pyvrp":
+        from smartspot.optimise.pyvrp_solver import PyVrpSolver
+
         return PyVrpSolver()
     if name == "exact":
         return ExactSolver()

@@ -130,3 +130,16 @@ def test_greedy_stops_inserting_at_its_deadline_with_a_feasible_prefix() -> None
     full = greedy_routes(inst, reach)
     assert sum(map(len, full)) > 0
     assert check_solution(problem, inst.solution(full, "greedy")) == []
+
+
+def test_the_first_greedy_pass_stops_at_the_hard_deadline() -> None:
+    from smartspot.optimise.greedy import construct
+    from smartspot.optimise.instance import Instance
+
+    problem = random_problem(6, cars=3, hotspots=40)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    assert construct(inst, reach, deadline=0.0, hard_deadline=0.0) == [[], [], []]
+    floor = construct(inst, reach, deadline=0.0)  # no hard deadline: the floor completes
+    assert sum(map(len, floor)) > 0
+    assert check_solution(problem, inst.solution(floor, "greedy")) == []

@@ -1,0 +1,94 @@
+"""Deadlines under load: how far past its limit each solver answers while two other
+CPU-bound processes run beside it (on a 2-core machine: every core busy).
+
+    .venv/bin/python -m benchmarks.deadline_load
+
+The two busy processes are started by this script and ended by it (by their own handles).
+Instances: the district ones (``benchmarks/instances.py``) from 1 × 20 to 40 × 3000 and the
+largest Cordeau TOPTW instance; each instance's integer matrix is built before the timed
+runs, as it is with the problem. Overrun = wall time of ``solve`` − the time limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+from benchmarks.instances import generate
+from benchmarks.toptw import RAW, read_toptw
+from smartspot.optimise.instance import Instance
+from smartspot.optimise.problem import Problem
+from smartspot.optimise.solvers import get_solver
+
+SIZES = [(1, 20), (5, 100), (10, 300), (20, 1000), (40, 3000)]
+LIMITS = [0.05, 0.1, 1.0]
+SOLVERS = ["auto", "pyvrp", "ortools"]
+TARGET_S = 0.05
+
+
+def _spin() -> None:  # pragma: no cover - runs in the busy processes
+    x = 0
+    while True:
+        x = (x * 31 + 7) % 1_000_003
+
+
+def _problems() -> list[tuple[str, Problem]]:
+    found = []
+    for cars, hotspots in SIZES:
+        for seed in (0, 1):
+            found.append((f"{cars}x{hotspots} s{seed}", generate(cars, hotspots, seed)))
+    found.append(("pr10 m=4", read_toptw(RAW / "cordeau" / "pr10.txt", 4)))
+    return found
+
+
+def main() -> int:
+    problems = _problems()
+    for _, problem in problems:
+        Instance.of(problem)
+    get_solver("auto").solve(problems[0][1], time_limit_s=0.05)  # warm the libraries
+    busy = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(2)]
+    for process in busy:
+        process.start()
+    overruns: dict[tuple[str, float], list[tuple[float, str]]] = defaultdict(list)
+    loads = []
+    try:
+        time.sleep(1.0)  # let the busy processes take their cores
+        for name, problem in problems:
+            for solver in SOLVERS:
+                for limit in LIMITS:
+                    began = time.perf_counter()
+                    get_solver(solver).solve(problem, time_limit_s=limit, seed=0)
+                    overruns[solver, limit].append((time.perf_counter() - began - limit, name))
+                    loads.append(os.getloadavg()[0])
+            print(f"{name} done", file=sys.stderr, flush=True)
+    finally:
+        for process in busy:
+            process.terminate()
+            process.join()
+    lines = [
+        f"Two busy processes beside the solver; load average (1 min) during the runs: median "
+        f"{statistics.median(loads):.1f}, max {max(loads):.1f} on {os.cpu_count()} cores.",
+        "",
+        "| solver@limit | runs | overrun median | p95 | max (instance) | within +50 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (solver, limit), rows in overruns.items():
+        values = sorted(v for v, _ in rows)
+        worst = max(rows)
+        p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
+        ok = sum(v <= TARGET_S for v in values)
+        lines.append(
+            f"| {solver}@{limit:g} | {len(values)} | {1000 * statistics.median(values):+.0f} ms"
+            f" | {1000 * p95:+.0f} ms | {1000 * worst[0]:+.0f} ms ({worst[1]}) | "
+            f"{ok}/{len(values)} |"
+        )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
