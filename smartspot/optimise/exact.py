@@ -84,12 +84,14 @@ def pack(
     model = cp_model.CpModel()
     choose: list[list[tuple[Any, tuple[int, ...]]]] = []
     covers: dict[int, list[Any]] = {}
-    objective = []
+    objective: list[Any] = []
     for c, sets in enumerate(columns):
         options: list[tuple[Any, tuple[int, ...]]] = []
         for visited, route in sets.items():
             if not visited:
                 continue
+            if len(objective) % 1024 == 0 and time.perf_counter() > stop_at:
+                raise GaveUp  # building a model of many columns takes time too
             x = model.new_bool_var(f"c{c}_{len(options)}")
             options.append((x, route))
             objective.append(int(sum(prizes[h] for h in visited)) * x)

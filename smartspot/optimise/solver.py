@@ -71,9 +71,15 @@ def check_time_limit(time_limit_s: float) -> None:
 
 
 def split(
-    inst: Instance, part: Part, routes: Routes, limit: int, rng: np.random.Generator
+    inst: Instance,
+    part: Part,
+    routes: Routes,
+    limit: int,
+    rng: np.random.Generator,
+    stop_at: float = float("inf"),
 ) -> list[list[int]]:
-    """Groups of neighbouring cars of a big part, each reaching about ``limit`` hotspots."""
+    """Groups of neighbouring cars of a big part, each reaching about ``limit`` hotspots (as
+    many groups as can be formed before ``stop_at``, a ``perf_counter`` moment)."""
     order = [part.cars[i] for i in rng.permutation(len(part.cars))]
     reach = dict(zip(part.cars, part.reach, strict=True))
     left = set(order)
@@ -81,6 +87,8 @@ def split(
     for seed in order:
         if seed not in left:
             continue
+        if time.perf_counter() >= stop_at:
+            break  # no time left to improve the groups not formed yet
         near = sorted(left - {seed}, key=lambda k: inst.travel[inst.start[seed], inst.start[k]])
         group, seen = [seed], set(reach[seed].tolist())
         left.discard(seed)
@@ -150,7 +158,7 @@ def decomposed_solve(
             if len(part.hotspots) <= part_limit:
                 pieces.append(part.cars)
             else:
-                pieces.extend(split(inst, part, routes, part_limit, rng))
+                pieces.extend(split(inst, part, routes, part_limit, rng, deadline))
         owner = {k: p for p in parts for k in p.cars}
         sizes = [len(np.unique(np.concatenate([reach[k] for k in cars]))) for cars in pieces]
         work = sum(sizes)
