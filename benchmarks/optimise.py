@@ -32,7 +32,7 @@ from smartspot.optimise.solvers import get_solver
 
 ROOT = Path(__file__).resolve().parent
 TOPTW_DIR = ROOT.parent.parent / "shared" / "benchmarks" / "toptw"
-SIZES = [(1, 20, 5), (3, 50, 5), (5, 100, 5), (10, 300, 3), (20, 1000, 3), (40, 3000, 2)]
+SIZES = [(1, 20, 5), (3, 50, 5), (5, 100, 5), (10, 300, 3), (20, 1000, 3), (40, 3000, 3)]
 METHODS = [
     ("greedy", 1.0),
     ("auto", 0.05),

@@ -31,18 +31,17 @@ from pyvrp.stop import MaxRuntime
 
 from smartspot.optimise.instance import Instance, Routes
 from smartspot.optimise.problem import Problem, Solution
-from smartspot.optimise.solver import Part, decomposed_solve
+from smartspot.optimise.solver import LONG_ROUTE_STOPS, Part, decomposed_solve
 
 # Set-up time grows with the square of the clients: about 2 s at 2,700 clients (3e-7·n²).
 SETUP_S_PER_CLIENT2 = 3e-7
 SETUP_S_FIXED = 0.003
 NEIGHBOURS = 50  # PyVRP's default granular neighbourhood
-# Long routes (a warm start with this many stops a car or more: the TOPTW instances, not the
-# districts' 1–4) search better with a shorter late-acceptance history than PyVRP's 300, and
+# Long routes (a warm start with LONG_ROUTE_STOPS stops a car or more: the TOPTW instances, not
+# the districts' 1–4) search better with a shorter late-acceptance history than PyVRP's 300, and
 # with a first time-warp penalty of this share of one value unit's prize per second instead of
 # the midpoint of the penalty range (+2 points of best-known at 2 s on the hardest Cordeau
 # instances); on the districts the low penalty lost 1–2 % at 40 × 3000, so they keep PyVRP's.
-LONG_ROUTE_STOPS = 6
 HISTORY = 50
 PYVRP_HISTORY = 300
 PENALTY_PER_PRIZE = 0.01

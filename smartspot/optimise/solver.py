@@ -60,6 +60,17 @@ class Part:
 Improver = Callable[[Instance, Part, float, int], Routes | None]
 
 
+# A plan with this many stops a car or more has long routes (the TOPTW instances; the districts'
+# plans have 1–4), where other search settings measured better (benchmarks/RESULTS.md).
+LONG_ROUTE_STOPS = 6
+
+
+def has_long_routes(routes: Routes) -> bool:
+    """Whether the non-empty routes have ``LONG_ROUTE_STOPS`` stops or more on average."""
+    used = [len(r) for r in routes if r]
+    return bool(used) and sum(used) / len(used) >= LONG_ROUTE_STOPS
+
+
 def check_time_limit(time_limit_s: float) -> None:
     if not time_limit_s > 0:
         raise InvalidInputError(

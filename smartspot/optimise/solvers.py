@@ -8,6 +8,7 @@ them when the exact enumeration proves the answer (benchmarks/RESULTS.md, start-
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
@@ -15,7 +16,7 @@ from smartspot.optimise.exact import ExactSolver, exact_part
 from smartspot.optimise.greedy import GreedySolver
 from smartspot.optimise.instance import Instance, Routes
 from smartspot.optimise.problem import Problem, Solution
-from smartspot.optimise.solver import Part, Solver, decomposed_solve
+from smartspot.optimise.solver import Part, Solver, decomposed_solve, has_long_routes
 
 # Parts of one car, or whose cars together reach at most this many hotspots, are first tried
 # exactly: route enumeration proves them optimal in a few milliseconds (one car among 150
@@ -26,10 +27,19 @@ EXACT_ONE_CAR_HOTSPOTS = 200
 # runs into its label cap after about a second; so it gets this much of the time at most.
 EXACT_S = 0.03
 EXACT_SHARE = 0.1
+# Long routes (TOPTW) start PyVRP from VROOM's plan when it is better than greedy's: on the
+# Solomon instances with 2–4 cars PyVRP alone stayed up to 10 % below VROOM (RESULTS.md).
+# VROOM's set-up cannot be interrupted and grows steeply, hence the size cap.
+# Its timeout is overrun by up to 0.25 s (measured under load), so it gets a quarter of limits
+# of half a second or more, and PyVRP's deadline absorbs the overrun.
+VROOM_MAX_HOTSPOTS = 120
+VROOM_SHARE = 0.25
+VROOM_MIN_S = 0.5
 
 
 def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
-    """Exact for one car or small parts, then PyVRP warm-started, then OR-Tools when PyVRP
+    """Exact for one car or small parts; then, for long routes, VROOM for a quarter of the
+    time; then PyVRP from the better of greedy's and VROOM's plan; then OR-Tools when PyVRP
     could not run."""
     began = time.perf_counter()
     one_car = len(part.cars) == 1 and len(part.hotspots) <= EXACT_ONE_CAR_HOTSPOTS
@@ -39,10 +49,23 @@ def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Route
             return proven
     from smartspot.optimise.pyvrp_solver import improve_with_pyvrp
 
+    seeded = None
+    long = len(part.hotspots) <= VROOM_MAX_HOTSPOTS and has_long_routes(part.warm)
+    if long and seconds >= VROOM_MIN_S:
+        from smartspot.optimise.vroom_solver import vroom_routes
+
+        left = seconds - (time.perf_counter() - began)
+        seeded = vroom_routes(inst, part.cars, part.hotspots, VROOM_SHARE * left)
+        if seeded is not None and inst.route_value(seeded) > inst.route_value(part.warm) + 1e-9:
+            part = replace(part, warm=seeded)
+        else:
+            seeded = None
     left = seconds - (time.perf_counter() - began)
     found = improve_with_pyvrp(inst, part, left, seed)
     if found is not None:
         return found
+    if seeded is not None:
+        return seeded
     left = seconds - (time.perf_counter() - began)
     if left <= 0.005:
         return None
@@ -53,7 +76,9 @@ def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Route
 
 class AutoSolver:
     """The default: greedy construction, per-part exact proof where small, else PyVRP
-    warm-started from greedy (it measured best; see benchmarks/RESULTS.md), else OR-Tools."""
+    warm-started from greedy (it measured best; see benchmarks/RESULTS.md) or, for long routes
+    among at most ``VROOM_MAX_HOTSPOTS`` hotspots, from VROOM's plan when that is better, else
+    OR-Tools."""
 
     name = "auto"
 
@@ -93,7 +118,7 @@ def get_solver(name: str = DEFAULT_SOLVER) -> Solver:
     if name == "exact":
         return ExactSolver()
     if name == "vroom":
-        from smartspot.optimise.vroom_solver import VroomSolver  # dev dependency only
+        from smartspot.optimise.vroom_solver import VroomSolver
 
         return VroomSolver()
     raise InvalidInputError(
