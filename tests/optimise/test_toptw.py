@@ -48,7 +48,24 @@ def test_every_raw_instance_reads_and_the_best_known_scores_cover_the_shared_ind
 def test_long_routes_stay_feasible_and_beat_greedy(name: str) -> None:
     problem = read_toptw(_raw("pr01"), 2)
     greedy = get_solver("greedy").solve(problem, time_limit_s=1)
-    solution = get_solver(name).solve(problem, time_limit_s=0.5, seed=1)
+    # 1 s: auto gives VROOM a quarter of limits from 0.5 s (this instance has 48 hotspots)
+    solution = get_solver(name).solve(problem, time_limit_s=1.0, seed=1)
     assert check_solution(problem, solution) == []
     assert solution.value >= greedy.value
     assert max(len(plan.stops) for plan in solution.plans) >= 6  # the long-route set-up ran
+
+
+def test_vrooms_routes_for_a_part_are_checked_and_keep_each_hotspot_once() -> None:
+    import numpy as np
+
+    from smartspot.optimise.instance import Instance
+    from smartspot.optimise.vroom_solver import vroom_routes
+
+    problem = read_toptw(_raw("pr01"), 3)
+    inst = Instance.of(problem)
+    hotspots = np.unique(np.concatenate(inst.reach_lists()))
+    routes = vroom_routes(inst, [0, 2], hotspots, 0.3, threads=1)
+    assert routes is not None and len(routes) == 2
+    visited = [h for r in routes for h in r]
+    assert len(visited) == len(set(visited)) > 0
+    assert all(inst.timeline(k, r) is not None for k, r in zip([0, 2], routes, strict=True))
