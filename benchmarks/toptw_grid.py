@@ -163,12 +163,40 @@ def report() -> list[str]:
         "Lowest shares of `auto@2`: "
         + ", ".join(f"{n} m={m} {100 * s:.1f} %" for s, n, m in worst),
     ]
+    refs = [r for r in rows if r["method"] not in methods]
+    ref_names = sorted({r["method"] for r in refs})
+    lines.append(
+        f"Reference runs: {len(refs)} ({', '.join(ref_names) or 'none'}) on the "
+        f"{sum(1 for k in best if k not in bks)} instances without a best-known score; their "
+        f"best improved on the grid's best on "
+        f"{sum(1 for r in refs if r['value'] > _grid_best(rows, methods, r) + 1e-9)}."
+    )
+    full = sum(1 for k in best if best[k] >= _total(rows, k) - 1e-9)
+    lines.append(f"Instances where some run collected every hotspot's value (optimal): {full}.")
     loads = [r["load"] for r in rows]
     lines.append(
         f"Load average (1 min) during the runs: median {statistics.median(loads):.1f}, "
         f"max {max(loads):.1f} (2 cores)."
     )
     return lines
+
+
+def _grid_best(rows: list[dict], methods: list[str], ref: dict) -> float:
+    return max(
+        (
+            r["value"]
+            for r in rows
+            if r["instance"] == ref["instance"]
+            and r["m"] == ref["m"]
+            and r["method"] in methods
+            and r["valid"]
+        ),
+        default=0.0,
+    )
+
+
+def _total(rows: list[dict], key: tuple[str, int]) -> float:
+    return next(r["total"] for r in rows if (r["instance"], r["m"]) == key)
 
 
 def main(argv: list[str] | None = None) -> int:
