@@ -5,19 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import Depends, Request
 
 from api.auth import AccountCache, PasswordChecks
-from api.events import EventBus
-from api.operations import Operations
+from api.events import EventStream
 from api.settings import Settings
 from api.throttle import LoginThrottle
-from api.travel_fallback import DistrictTravelTimes, StraightLineTravelTimes
 from smartspot.clock import Clock, SystemClock
+from smartspot.geo.coverage import kommune_points
 from smartspot.geo.regions import Regions, cached_regions
+from smartspot.geo.stations import load_stations
 from smartspot.hotspots import HotspotService
+from smartspot.live.context import District, DistrictTravel, LiveContext
+from smartspot.live.engine import Vagtcentral
+from smartspot.live.events import EventLog
+from smartspot.live.policy import PlanningPolicy, load_policies
+from smartspot.live.positions import FixBounds
 from smartspot.resources import DATA_DIR
 from smartspot.store.sqlite import SqliteStore
+from smartspot.travel.districts import DistrictTravelTimes
+from smartspot.travel.straight import StraightLineTravelTimes
 
 
 @dataclass
@@ -29,8 +37,8 @@ class Services:
     regions: Regions
     clock: Clock
     hotspots: HotspotService
-    events: EventBus
-    operations: Operations
+    events: EventStream
+    engine: Vagtcentral
     accounts: AccountCache
     throttle: LoginThrottle
     password_checks: PasswordChecks
@@ -41,13 +49,34 @@ class Services:
         self.store.close()
 
 
-def travel_model(settings: Settings) -> StraightLineTravelTimes | DistrictTravelTimes:
+def travel_model(settings: Settings) -> DistrictTravel:
     """The travel times proposals are planned with (``SMARTSPOT_TRAVEL``)."""
     if settings.travel == "district":
         import platformdirs
 
         return DistrictTravelTimes(platformdirs.user_cache_path("smartspot") / "travel")
     return StraightLineTravelTimes()
+
+
+def districts(settings: Settings, regions: Regions) -> dict[str, District]:
+    """Every politikreds with its policy (from ``policy_dir``, else the defaults), stations and
+    the coverage guard's kommune points."""
+    policies = load_policies(settings.policy_dir)
+    stations = load_stations(DATA_DIR / "police_stations.csv", regions)
+    names = sorted({k.politikreds for k in regions.kommuner})
+    found = {}
+    for name in names:
+        mine = [s for s in stations if s.location.politikreds == name]
+        kommuner = {k.kode: k.navn for k in regions.kommuner_in(name)}
+        labels, points = kommune_points(DATA_DIR / "dk_places_geonames.csv", kommuner)
+        found[name] = District(
+            politikreds=name,
+            policy=policies.get(name) or PlanningPolicy(name),
+            stations=np.array([[s.position.x, s.position.y] for s in mine]).reshape(-1, 2),
+            kommune_names=labels,
+            kommune_points=points,
+        )
+    return found
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
@@ -63,24 +92,30 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
     regions = cached_regions(DATA_DIR)
     the_clock = clock or SystemClock()
-    hotspots = HotspotService(store, regions, the_clock)
-    events = EventBus()
-    operations = Operations(
-        store,
-        hotspots,
-        regions,
-        travel_model(settings),
-        events,
-        solver_time_limit_s=settings.solver_time_limit_s,
+    stream = EventStream(store)
+    stations = load_stations(DATA_DIR / "police_stations.csv", regions)
+    ctx = LiveContext(
+        store=store,
+        clock=the_clock,
+        regions=regions,
+        travel=travel_model(settings),
+        districts=districts(settings, regions),
+        bases={s.id: s.position for s in stations},
+        events=EventLog(store, stream.wake),
+        rng=np.random.default_rng(settings.seed),
+    )
+    engine = Vagtcentral(
+        ctx,
+        bounds=FixBounds(settings.avl_max_future_s, settings.avl_max_age_h * 3600),
     )
     return Services(
         settings=settings,
         store=store,
         regions=regions,
         clock=the_clock,
-        hotspots=hotspots,
-        events=events,
-        operations=operations,
+        hotspots=HotspotService(store, regions, the_clock),
+        events=stream,
+        engine=engine,
         accounts=AccountCache(store.users, ttl_s=settings.auth_cache_s),
         throttle=LoginThrottle(),
         password_checks=PasswordChecks(concurrency=settings.login_concurrency),

@@ -1,9 +1,11 @@
-"""The live event stream: the map listens, nothing polls.
+"""The live event stream for the map: the store's event log, tailed per listener.
 
-:class:`EventBus` fans events out to every connected listener. Routes that publish usually run
-in FastAPI's threadpool (they touch SQLite), so :meth:`EventBus.publish` is thread-safe: it
-hands each event to the event loop with ``call_soon_threadsafe``. A slow listener whose queue is
-full loses the oldest events rather than slowing the publishers down.
+Events are written by the engine into the store in the same transaction as the change they
+report (``smartspot.live.events``), with a persisted, monotonic id. Each listener reads the log
+from where it is: from ``Last-Event-ID`` when the browser reconnects (EventSource sends it by
+itself), else from the newest event. A write in this process wakes the listeners at once
+(:meth:`EventStream.wake`); writes by other processes on the same database are picked up within
+``poll_s``. Nothing is lost and no event is sent twice to a listener, whichever process wrote it.
 """
 
 from __future__ import annotations
@@ -12,75 +14,78 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
-QUEUE_SIZE = 1_000
+from starlette.concurrency import run_in_threadpool
+
+from smartspot.store.port import Repository
+from smartspot.store.records import StoredEvent
+
 KEEPALIVE_S = 15.0
+POLL_S = 0.5
+BATCH = 500
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One server-sent event: ``kind`` becomes the SSE ``event:`` name."""
-
-    kind: str
-    data: dict[str, Any]
-    seq: int = 0
-
-    def encode(self) -> str:
-        payload = json.dumps(self.data, ensure_ascii=False, default=str)
-        return f"id: {self.seq}\nevent: {self.kind}\ndata: {payload}\n\n"
+def encode(event: StoredEvent) -> str:
+    payload = json.dumps(event.data, ensure_ascii=False, default=str)
+    return f"id: {event.seq}\nevent: {event.kind}\ndata: {payload}\n\n"
 
 
-@dataclass
-class EventBus:
-    """Publish from any thread; listen from the event loop."""
+class EventStream:
+    """Listeners of one process over the store's event log."""
 
-    _listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Event]]] = field(
-        default_factory=set
-    )
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _seq: int = 0
+    def __init__(self, store: Repository, *, poll_s: float = POLL_S) -> None:
+        self.store = store
+        self.poll_s = poll_s
+        self._wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._lock = threading.Lock()
 
-    def publish(self, kind: str, data: dict[str, Any]) -> None:
+    def wake(self) -> None:
+        """Something was written: let every listener read the log now (any thread)."""
         with self._lock:
-            self._seq += 1
-            event = Event(kind, data, self._seq)
-            listeners = list(self._listeners)
-        for loop, queue in listeners:
+            wakers = list(self._wakers)
+        for loop, flag in wakers:
             try:
-                loop.call_soon_threadsafe(_offer, queue, event)
+                loop.call_soon_threadsafe(flag.set)
             except RuntimeError:  # the loop has closed: the listener is gone
                 with self._lock:
-                    self._listeners.discard((loop, queue))
+                    self._wakers.discard((loop, flag))
 
     @property
     def listeners(self) -> int:
         with self._lock:
-            return len(self._listeners)
+            return len(self._wakers)
 
-    async def listen(self, *, keepalive_s: float = KEEPALIVE_S) -> AsyncIterator[str]:
-        """SSE text chunks for one listener, with a comment line as keep-alive."""
+    async def listen(
+        self, *, after: int | None = None, keepalive_s: float = KEEPALIVE_S
+    ) -> AsyncIterator[str]:
+        """SSE text for one listener: events after id ``after`` (default: from now on), with
+        a comment line as keep-alive."""
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_SIZE)
-        entry = (loop, queue)
+        flag = asyncio.Event()
+        entry = (loop, flag)
         with self._lock:
-            self._listeners.add(entry)
+            self._wakers.add(entry)
         try:
+            seq = after if after is not None else await run_in_threadpool(self.store.events.last)
             yield "retry: 2000\n: connected\n\n"
+            quiet = 0.0
             while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), timeout=keepalive_s)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
+                flag.clear()
+                found = await run_in_threadpool(self.store.events.after, seq, limit=BATCH)
+                for event in found:
+                    seq = event.seq
+                    yield encode(event)
+                if len(found) == BATCH:
                     continue
-                yield event.encode()
+                if found:
+                    quiet = 0.0
+                try:
+                    await asyncio.wait_for(flag.wait(), timeout=min(self.poll_s, keepalive_s))
+                except TimeoutError:
+                    quiet += min(self.poll_s, keepalive_s)
+                    if quiet >= keepalive_s:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
         finally:
             with self._lock:
-                self._listeners.discard(entry)
-
-
-def _offer(queue: asyncio.Queue[Event], event: Event) -> None:
-    if queue.full():
-        queue.get_nowait()
-    queue.put_nowait(event)
+                self._wakers.discard(entry)

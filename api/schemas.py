@@ -12,7 +12,15 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import shapely
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -20,6 +28,36 @@ from smartspot.domain import Category, Hotspot, HotspotStatus, PatrolStatus, Sou
 from smartspot.geo.crs import to_wgs84
 
 COORD_DECIMALS = 7  # ~1 cm: more digits are noise
+
+
+def _in_range(moment: datetime) -> datetime:
+    """Moments Smart Spot can mean: 1970–2100 (a year 9999 or 0001 is a typing error)."""
+    if not 1970 <= moment.year <= 2100:
+        raise ValueError(f"year {moment.year} is outside 1970–2100")
+    return moment
+
+
+def _day_in_range(day: date) -> date:
+    if not 1970 <= day.year <= 2100:
+        raise ValueError(f"year {day.year} is outside 1970–2100")
+    return day
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+Day = Annotated[date, AfterValidator(_day_in_range)]
+
+
+def refuse_nulls(data: Any, nullable: frozenset[str]) -> Any:
+    """Refuse ``null`` for a field that cannot be empty: leaving a field out keeps it, but a
+    ``null`` would silently clear it (or fail deep inside)."""
+    if isinstance(data, dict):
+        bad = sorted(k for k, v in data.items() if v is None and k not in nullable)
+        if bad:
+            raise ValueError(
+                f"{', '.join(bad)} cannot be null; leave a field out to keep it as it is"
+            )
+    return data
+
 
 Lon = Annotated[float, Field(description="longitude, WGS84", allow_inf_nan=False)]
 Lat = Annotated[float, Field(description="latitude, WGS84", allow_inf_nan=False)]
@@ -70,8 +108,8 @@ class HotspotPropertiesIn(_Model):
     minutes_on_site: Annotated[int, Field(ge=1, le=120)] = 15
     priority: Annotated[int, Field(ge=1, le=5)]
     windows: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=50)] = []
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     visits_per_week: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 1.0
     source: Source = Source.ANALYSIS
     source_ref: Annotated[str, Field(max_length=200)] = ""
@@ -90,11 +128,16 @@ class HotspotChanges(_Model):
     windows: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=50)] | None = (
         None
     )
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     visits_per_week: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
     source: Source | None = None
     source_ref: Annotated[str, Field(max_length=200)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        return refuse_nulls(data, frozenset({"valid_to"}))
 
 
 class HotspotIn(_Model):
@@ -309,7 +352,7 @@ class PositionIn(_Model):
     call_sign: CallSign
     lon: Lon
     lat: Lat
-    at: AwareDatetime = Field(description="time of the fix, with a timezone")
+    at: Moment = Field(description="time of the fix, with a timezone")
 
 
 class PositionBatch(_Model):
@@ -318,8 +361,18 @@ class PositionBatch(_Model):
     positions: Annotated[list[PositionIn], Field(min_length=1, max_length=5_000)]
 
 
+class RefusedFix(BaseModel):
+    index: int = Field(description="position of the fix in the batch, from 0")
+    call_sign: str
+    status: int = Field(description="422 for a fix that cannot be believed, 404 unknown car")
+    reason: str
+
+
 class PositionsStored(BaseModel):
-    stored: int
+    stored: int = Field(description="fixes stored")
+    refused: list[RefusedFix] = Field(
+        default_factory=list, description="fixes not stored, each with why (the rest were)"
+    )
 
 
 class StatusIn(_Model):
@@ -357,33 +410,57 @@ class CalloutOut(BaseModel):
     cleared_at: datetime | None
 
 
+class ReasonOut(BaseModel):
+    code: str = Field(description="stable machine code, e.g. outside_budget")
+    params: dict[str, Any]
+    text: str = Field(description="the reason in words")
+
+
 class StopOut(BaseModel):
     hotspot: str
     title: str
-    eta: datetime
-    start: datetime
+    lon: float
+    lat: float
+    eta: datetime = Field(description="arrival")
+    start: datetime = Field(description="time on site starts (later than eta when waiting)")
+    leave: datetime
     minutes_on_site: int
     value: float
     why: str
-    lon: float | None = None
-    lat: float | None = None
+    reasons: list[ReasonOut]
+    removed: bool
+    done: bool
+
+
+class SolverRunOut(BaseModel):
+    solver: str
+    time_limit_s: float
+    seed: int
+    solve_ms: float
+    failure: str | None
 
 
 class ProposalOut(BaseModel):
     id: str
     patrol: str
-    status: str
+    politikreds: str
+    status: str = Field(
+        description="pending, accepted, rejected, voided, superseded, completed, or empty "
+        "(nothing to propose; see blocked and left_out)"
+    )
     created_at: datetime
     value: float
     detour_min: float
     home_at: datetime | None
-    stops: list[StopOut]
-    left_out: dict[str, str]
-    solver: str | None
+    stops: list[StopOut] = Field(description="the stops to drive (removed ones left out)")
+    removed_stops: list[str]
+    blocked: ReasonOut | None = Field(description="why the car got no stops")
+    left_out: dict[str, ReasonOut] = Field(description="hotspot id → why it is not a stop")
+    solver: str
+    solver_run: SolverRunOut
     decided_by: str | None
     decided_at: datetime | None
     reason: str
-    decision: dict[str, Any]
 
 
 class ClearedOut(BaseModel):
@@ -408,20 +485,33 @@ class ProposeIn(_Model):
 class VisitIn(_Model):
     hotspot: Annotated[str, Field(min_length=1, max_length=64)]
     patrol: CallSign
-    arrived_at: AwareDatetime
-    left_at: AwareDatetime | None = None
+    arrived_at: Moment
+    left_at: Moment | None = None
     outcome: VisitOutcome | None = None
     persons: Annotated[int, Field(ge=0, le=1000)] | None = None
     action: Annotated[str, Field(max_length=1_000)] = ""
     note: Annotated[str, Field(max_length=4_000)] = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        return refuse_nulls(data, frozenset({"left_at", "outcome", "persons"}))
+
 
 class VisitChanges(_Model):
-    left_at: AwareDatetime | None = None
+    """Only the fields sent change. ``left_at``, ``outcome`` and ``persons`` may be null (not
+    known); ``action`` and ``note`` are text and may not."""
+
+    left_at: Moment | None = None
     outcome: VisitOutcome | None = None
     persons: Annotated[int, Field(ge=0, le=1000)] | None = None
-    action: Annotated[str, Field(max_length=1_000)] | None = None
-    note: Annotated[str, Field(max_length=4_000)] | None = None
+    action: Annotated[str, Field(max_length=1_000)] = ""
+    note: Annotated[str, Field(max_length=4_000)] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        return refuse_nulls(data, frozenset({"left_at", "outcome", "persons"}))
 
 
 class VisitOut(BaseModel):

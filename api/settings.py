@@ -14,6 +14,8 @@ import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from smartspot.resources import SCENARIOS_DIR
+
 
 def default_db_path() -> Path:
     """The embedded database in the user's data directory."""
@@ -50,8 +52,20 @@ class Settings(BaseSettings):
         default="Midt- og Vestjyllands Politi",
         description="politikreds the map opens on",
     )
-    solver_time_limit_s: float = Field(
-        default=0.05, gt=0, le=30, description="optimiser deadline for one proposal"
+    policy_dir: Path = Field(
+        default=SCENARIOS_DIR,
+        description="folder of district folders, each with a policy.toml (the planning policy "
+        "of that politikreds, shared with the simulation); districts without one plan with "
+        "the documented defaults",
+    )
+    avl_max_future_s: float = Field(
+        default=120.0, ge=0, le=3600, description="an AVL fix further ahead is refused"
+    )
+    avl_max_age_h: float = Field(
+        default=24.0, gt=0, le=720, description="an AVL fix older than this is refused"
+    )
+    seed: int | None = Field(
+        default=None, description="seed of the value jitter (None: fresh at start-up)"
     )
     travel: Literal["straight", "district"] = Field(
         default="district",

@@ -141,8 +141,7 @@ def create_hotspot(body: HotspotIn, principal: HotspotEditor, services: Services
     draft = draft_from_properties(body.draft_properties(), today=services.hotspots.today())
     hotspot = services.hotspots.register(draft, body.geometry_geojson(), user=principal.name)
     feature = hotspot_feature(hotspot)
-    services.operations.invalidate_hotspots()
-    services.events.publish("hotspot", feature.model_dump(mode="json"))
+    services.engine.announce("hotspot", feature.model_dump(mode="json"))
     return feature
 
 
@@ -205,8 +204,7 @@ def update_hotspot(
         hotspot_id, body.changes(), expected_version=body.expected_version, user=principal.name
     )
     feature = hotspot_feature(hotspot)
-    services.operations.invalidate_hotspots()
-    services.events.publish("hotspot", feature.model_dump(mode="json"))
+    services.engine.announce("hotspot", feature.model_dump(mode="json"))
     return feature
 
 
@@ -219,8 +217,7 @@ def close_hotspot(
         hotspot_id, body.reason, user=principal.name, expected_version=body.expected_version
     )
     feature = hotspot_feature(hotspot)
-    services.operations.invalidate_hotspots()
-    services.events.publish("hotspot", feature.model_dump(mode="json"))
+    services.engine.announce("hotspot", feature.model_dump(mode="json"))
     return feature
 
 

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query
 
 from api.auth import Decider, Operator, Reader
 from api.deps import ServicesDep
-from api.operations import Fix
 from api.schemas import (
     AcceptIn,
     CalloutIn,
@@ -26,15 +25,19 @@ from api.schemas import (
     PositionsStored,
     ProposalOut,
     ProposeIn,
+    RefusedFix,
     RejectIn,
     StatusIn,
     VisitChanges,
     VisitIn,
     VisitOut,
 )
-from api.views import callout_view, patrol_view, proposal_view, visit_view
 from smartspot.domain import PatrolStatus, Visit
-from smartspot.store.records import ProposalStatus
+from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.geo.validate import metric_point
+from smartspot.live.positions import Fix
+from smartspot.live.views import callout_view, patrol_view, proposal_view, visit_view
+from smartspot.plans import ProposalStatus
 
 router = APIRouter()
 
@@ -53,7 +56,7 @@ def list_patrols(
 @router.post("/patrols", response_model=PatrolOut, status_code=201, tags=["patrols"])
 def add_patrol(body: PatrolIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
     """Register a car by call sign and home station (a station id, e.g. st01)."""
-    patrol = services.operations.add_patrol(body.call_sign, body.home_station, actor=principal.name)
+    patrol = services.engine.add_patrol(body.call_sign, body.home_station, actor=principal.name)
     return patrol_view(patrol)
 
 
@@ -66,18 +69,41 @@ def get_patrol(call_sign: str, principal: Reader, services: ServicesDep) -> dict
 def record_positions(
     body: PositionBatch, principal: Operator, services: ServicesDep
 ) -> PositionsStored:
-    """An AVL batch: many cars in one request, stored all or nothing. Positions also feed the
-    automatic visit detection (≥ 3 min inside a hotspot polygon or within 150 m of a point)."""
+    """An AVL batch: many cars in one request. A fix that cannot be believed (more than two
+    minutes in the future, older than the horizon, outside Denmark, an unknown car) is refused
+    on its own and named in ``refused`` with status 422 (404 for an unknown car); the rest are
+    stored and feed the automatic visit detection (a stay of the district policy's minutes
+    inside a hotspot). When no fix is stored at all the answer is that 422 (or 404)."""
     fixes = [Fix(p.call_sign, p.lon, p.lat, p.at) for p in body.positions]
-    return PositionsStored(stored=services.operations.record_positions(fixes))
+    result = services.engine.record_positions(fixes)
+    if not result.stored:
+        reasons = "; ".join(
+            f"positions[{r.index}] ({r.call_sign}): {r.reason}" for r in result.refused
+        )
+        if all(r.unknown for r in result.refused):
+            raise NotFoundError(f"nothing stored: {reasons}")
+        raise InvalidInputError(f"nothing stored: {reasons}", field="positions")
+    return PositionsStored(
+        stored=result.stored,
+        refused=[
+            RefusedFix(
+                index=r.index,
+                call_sign=r.call_sign,
+                status=404 if r.unknown else 422,
+                reason=r.reason,
+            )
+            for r in result.refused
+        ],
+    )
 
 
 @router.post("/patrols/{call_sign}/status", response_model=PatrolOut, tags=["patrols"])
 def set_status(
     call_sign: str, body: StatusIn, principal: Operator, services: ServicesDep
 ) -> dict[str, Any]:
-    """Change a car's status. Dispatched or off duty voids its pending proposal."""
-    patrol = services.operations.set_status(call_sign, body.status, actor=principal.name)
+    """Change a car's status. Dispatched or off duty voids its proposal; freeing a car on
+    task completes the task."""
+    patrol = services.engine.set_status(call_sign, body.status, actor=principal.name)
     return patrol_view(patrol)
 
 
@@ -94,8 +120,8 @@ def list_callouts(
 @router.post("/callouts", response_model=CalloutOut, status_code=201, tags=["callouts"])
 def receive_callout(body: CalloutIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
     """A call is received (urgent or not) at a WGS84 place."""
-    callout = services.operations.receive(
-        urgent=body.urgent, lon=body.lon, lat=body.lat, actor=principal.name
+    callout = services.engine.receive(
+        urgent=body.urgent, position=metric_point(body.lon, body.lat), actor=principal.name
     )
     return callout_view(callout)
 
@@ -109,20 +135,22 @@ def get_callout(callout_id: str, principal: Reader, services: ServicesDep) -> di
 def dispatch(
     callout_id: str, body: DispatchIn, principal: Operator, services: ServicesDep
 ) -> dict[str, Any]:
-    """Send a car; its pending proposal is voided at once."""
-    return callout_view(services.operations.dispatch(callout_id, body.patrol, actor=principal.name))
+    """Send a car; whatever Smart Spot task it had is voided at once."""
+    return callout_view(services.engine.dispatch(callout_id, body.patrol, actor=principal.name))
 
 
 @router.post("/callouts/{callout_id}/arrive", response_model=CalloutOut, tags=["callouts"])
 def arrive(callout_id: str, principal: Operator, services: ServicesDep) -> dict[str, Any]:
-    return callout_view(services.operations.arrive(callout_id, actor=principal.name))
+    return callout_view(services.engine.arrive(callout_id, actor=principal.name))
 
 
 @router.post("/callouts/{callout_id}/clear", response_model=ClearedOut, tags=["callouts"])
 def clear(callout_id: str, principal: Operator, services: ServicesDep) -> dict[str, Any]:
     """The car is free: it heads home and gets a proposal for its way back (solved in the
-    threadpool within the optimiser's deadline), jointly with the other cars heading home."""
-    callout, proposals = services.operations.clear(callout_id, actor=principal.name)
+    threadpool within the optimiser's deadline), jointly with the other cars of its
+    politikreds heading home. Each car gets a proposal, maybe without stops (status
+    ``empty``, with the reasons)."""
+    callout, proposals = services.engine.clear(callout_id, actor=principal.name)
     return {"callout": callout_view(callout), "proposals": [proposal_view(p) for p in proposals]}
 
 
@@ -143,8 +171,8 @@ def list_proposals(
 
 @router.post("/proposals", response_model=list[ProposalOut], tags=["proposals"])
 def propose(body: ProposeIn, principal: Operator, services: ServicesDep) -> list[dict[str, Any]]:
-    """Ask for proposals for these cars now (one joint plan)."""
-    made = services.operations.propose(body.patrols, actor=principal.name)
+    """Ask for proposals for these cars now (one joint plan per politikreds)."""
+    made = services.engine.propose(body.patrols, actor=principal.name)
     return [proposal_view(p) for p in made]
 
 
@@ -168,27 +196,28 @@ def accept(
     proposal_id: str, body: AcceptIn, principal: Decider, services: ServicesDep
 ) -> dict[str, Any]:
     """Accept (optionally without some stops): the car goes on task."""
-    return proposal_view(services.operations.accept(proposal_id, body.remove, actor=principal.name))
+    return proposal_view(services.engine.accept(proposal_id, body.remove, actor=principal.name))
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut, tags=["proposals"])
 def reject(
     proposal_id: str, body: RejectIn, principal: Decider, services: ServicesDep
 ) -> dict[str, Any]:
-    return proposal_view(services.operations.reject(proposal_id, body.reason, actor=principal.name))
+    return proposal_view(services.engine.reject(proposal_id, body.reason, actor=principal.name))
 
 
 @router.get("/proposals/{proposal_id}/problem", tags=["proposals"])
 def proposal_problem(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
     """The problem file the optimiser saw (``smartspot solve`` reads it)."""
-    return services.store.proposals.get(proposal_id).problem
+    problem = services.store.proposals.get(proposal_id).problem
+    return dict(problem or {})
 
 
 @router.get("/proposals/{proposal_id}/replay", tags=["proposals"])
 def replay(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
     """Solve the stored problem again with the same solver, deadline and seed, beside the
     stored answer, so any decision can be reviewed later."""
-    return services.operations.replay(proposal_id)
+    return services.engine.replay(proposal_id)
 
 
 # -- visits --------------------------------------------------------------------------------
@@ -223,7 +252,7 @@ def add_visit(body: VisitIn, principal: Operator, services: ServicesDep) -> dict
         action=body.action,
         note=body.note,
     )
-    return visit_view(services.operations.add_visit(visit, actor=principal.name))
+    return visit_view(services.engine.report_visit(visit, actor=principal.name))
 
 
 @router.patch("/visits/{visit_id}", response_model=VisitOut, tags=["visits"])
@@ -232,4 +261,4 @@ def update_visit(
 ) -> dict[str, Any]:
     """Leaving and the outcome: observed or not, persons, action taken, free text."""
     changes = body.model_dump(exclude_unset=True)
-    return visit_view(services.operations.update_visit(visit_id, changes, actor=principal.name))
+    return visit_view(services.engine.amend_visit(visit_id, changes, actor=principal.name))

@@ -87,12 +87,16 @@ def map_config(principal: Reader, services: ServicesDep) -> dict[str, Any]:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def events(request: Request, services: ServicesDep) -> StreamingResponse:
-    """Server-sent events for the map: ``hotspot``, ``patrol``, ``callout``, ``proposal``,
-    ``visit``. Log in with the cookie from ``POST /events/session`` (browsers) or an
-    ``Authorization: Bearer`` header; a token in the URL is not accepted."""
+    """Server-sent events for the map: ``hotspot``, ``patrol``, ``positions``, ``callout``,
+    ``proposal``, ``no-proposal``, ``visit``. Log in with the cookie from
+    ``POST /events/session`` (browsers) or an ``Authorization: Bearer`` header; a token in the
+    URL is not accepted. Each event carries its persisted id; a reconnecting client sends
+    ``Last-Event-ID`` and gets every event after it, from any worker."""
     principal = stream_principal(request, services.settings, services.accounts)
+    resume = request.headers.get("last-event-id", "").strip()
+    after = int(resume) if resume.isdigit() else None
     return StreamingResponse(
-        while_authorised(services.events.listen(), principal, services.accounts),
+        while_authorised(services.events.listen(after=after), principal, services.accounts),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

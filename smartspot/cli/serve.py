@@ -88,15 +88,15 @@ def run_serve(args: argparse.Namespace) -> int:
     driver = None
     if args.demo:
         from api.app import services_of
-        from api.demo import DemoDriver, seed_demo_fleet
+        from smartspot.live.demo_fleet import DemoDriver, seed_demo_fleet
 
         services = services_of(app)
-        added = seed_demo_fleet(services.operations, services.clock.now())
+        added = seed_demo_fleet(services.engine, services.clock.now())
         if added:
             print(say(msg("demo cars: {cars}", cars=", ".join(added))), flush=True)
-        driver = DemoDriver(services.operations)
+        driver = DemoDriver(services.engine)
         driver.start()
-        _warm_travel_models(services.operations)
+        _warm_travel_models(services.engine.ctx.travel)
     url = f"http://{args.host}:{args.port}/"
     print(say(msg("Smart Spot on {url} (database {db})", url=url, db=settings.db)), flush=True)
     try:
@@ -125,13 +125,12 @@ def _settings(overrides: dict[str, Any]) -> Any:
         ) from None
 
 
-def _warm_travel_models(operations: Any) -> None:
+def _warm_travel_models(travel: Any) -> None:
     """Build the demo districts' travel models in the background at start-up."""
     import threading
 
-    from api.travel_fallback import DistrictTravelTimes
+    from smartspot.travel.districts import DistrictTravelTimes
 
-    travel = getattr(operations, "travel", None)
     if not isinstance(travel, DistrictTravelTimes):
         return
     districts = ["Midt- og Vestjyllands Politi", "Østjyllands Politi"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -16,7 +17,7 @@ from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
 
 from smartspot.errors import InvalidInputError
-from smartspot.geo.crs import to_metric
+from smartspot.geo.crs import lonlat_to_metric, to_metric
 from smartspot.i18n import N_, Message, msg
 
 #: GEOS's reasons for an invalid polygon, in words; each is followed by where it happens.
@@ -160,3 +161,16 @@ def check_hotspot_geometry(
         raise InvalidInputError(msg("the polygon has no area (under 1 m²)"), field="geometry")
     # Counter-clockwise exterior: the right-hand rule RFC 7946 asks of GeoJSON output.
     return orient(metric, sign=1.0) if isinstance(metric, Polygon) else metric
+
+
+def metric_point(lon: float, lat: float) -> Point:
+    """A checked WGS84 coordinate as an EPSG:25832 point.
+
+    Raises
+    ------
+    InvalidInputError
+        Outside Denmark, or when latitude and longitude look swapped.
+    """
+    check_lonlat(lon, lat)
+    x, y = lonlat_to_metric(np.array([lon]), np.array([lat]))[0]
+    return Point(float(x), float(y))

@@ -23,13 +23,10 @@ from smartspot.errors import InvalidInputError
 from smartspot.optimise import rules
 from smartspot.optimise.problem import Car, Problem, Task
 from smartspot.optimise.value import Situation, Valuation, ValueSettings, value_of
+from smartspot.reasons import Reason
 from smartspot.travel.port import TravelTimes
 from smartspot.windows import ActiveWindow, open_intervals
 
-OUTSIDE_BUDGET = "outside budget: no free car can get there and home within its detour budget"
-UNREACHABLE = "unreachable: no road from any free car"
-NOT_ACTIVE = "not active"
-NOT_VALID = "closed or not valid today"
 WEEK_S = 7 * 86400
 
 
@@ -53,25 +50,26 @@ class FreeCar:
 
 
 @dataclass(frozen=True)
-class Rules:
-    """The world the rules look at; every part optional (empty = the rule never fires)."""
+class PlanningContext:
+    """The state of the vagtcentral the rules look at; every part optional (empty = the rule
+    never fires)."""
 
     urgent_waiting: frozenset[str] = frozenset()  # politikredse, see rules.urgent_waiting
-    busy_hotspots: frozenset[str] = frozenset()
+    claimed: frozenset[str] = frozenset()  # hotspots other cars hold
     coverage: rules.CoverageGuard | None = None
     other_available: NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 2)))
 
 
 @dataclass(frozen=True)
-class Built:
+class BuiltProblem:
     """The problem and everything needed to explain its answer."""
 
     problem: Problem | None  # None when no car may take a proposal
     now: datetime
     hotspots: Mapping[str, Hotspot]
     valuations: Mapping[str, Valuation]
-    left_out: Mapping[str, str]  # hotspot id → why it is not a candidate
-    blocked: Mapping[str, str]  # car → why it gets no proposal
+    left_out: Mapping[str, Reason]  # hotspot id → why it is not a candidate
+    blocked: Mapping[str, Reason]  # car → why it gets no proposal
     direct_s: Mapping[str, int]  # car → direct trip home
 
 
@@ -105,9 +103,9 @@ def build_problem(
     visits: Iterable[Visit] = (),
     settings: ValueSettings | None = None,
     rng: np.random.Generator | None = None,
-    world: Rules | None = None,
+    context: PlanningContext | None = None,
     station_round_trip_s: Mapping[str, float] | None = None,
-) -> Built:
+) -> BuiltProblem:
     """The problem for ``cars`` at ``now``.
 
     Parameters
@@ -119,33 +117,33 @@ def build_problem(
         between calls; the API caches them). Missing ones are computed with ``travel``.
     """
     settings = settings or ValueSettings()
-    world = world or Rules()
+    context = context or PlanningContext()
     if not cars:
         raise InvalidInputError("no free cars to plan for", field="cars")
     starts = np.array([xy(c.position) for c in cars])
     homes = np.array([xy(c.home) for c in cars])
     direct = np.diag(travel.matrix(starts, homes))
-    blocked: dict[str, str] = {}
+    blocked: dict[str, Reason] = {}
     for k, car in enumerate(cars):
         if math.isnan(direct[k]):
-            blocked[car.call_sign] = "unreachable: no road home from where it is"
+            blocked[car.call_sign] = Reason("no_road_home")
             continue
-        reason = rules.urgent_rule(car.politikreds, world.urgent_waiting) or rules.shift_rule(
+        reason = rules.urgent_rule(car.politikreds, context.urgent_waiting) or rules.shift_rule(
             car.shift_ends_at, car.free_at, direct[k], car.budget_s
         )
         if reason:
             blocked[car.call_sign] = reason
-    if world.coverage is not None:
-        everyone = np.vstack([starts, world.other_available.reshape(-1, 2)])
-        times = travel.matrix(everyone, world.coverage.points)
+    if context.coverage is not None and len(context.coverage.points):
+        everyone = np.vstack([starts, context.other_available.reshape(-1, 2)])
+        times = travel.matrix(everyone, context.coverage.points)
         proposed = [True] * len(cars) + [False] * (len(everyone) - len(cars))
-        reasons = rules.coverage_rule(world.coverage, times, proposed)[: len(cars)]
+        reasons = rules.coverage_rule(context.coverage, times, proposed)[: len(cars)]
         for car, reason in zip(cars, reasons, strict=True):
             if reason and car.call_sign not in blocked:
                 blocked[car.call_sign] = reason
     active = [k for k, c in enumerate(cars) if c.call_sign not in blocked]
 
-    left_out: dict[str, str] = {}
+    left_out: dict[str, Reason] = {}
     valuations: dict[str, Valuation] = {}
     stats = _visit_stats(visits, now)
     today = now.date()
@@ -157,8 +155,8 @@ def build_problem(
     intervals: dict[tuple[ActiveWindow, ...], tuple[list[tuple[int, int]], str]] = {}
     candidates: list[Hotspot] = []
     for spot in hotspots:
-        reason = None if spot.is_open and spot.valid_on(today) else NOT_VALID
-        reason = reason or rules.busy_rule(spot.id, world.busy_hotspots)
+        reason = None if spot.is_open and spot.valid_on(today) else Reason("not_valid")
+        reason = reason or rules.claimed_rule(spot.id, context.claimed)
         if reason:
             left_out[spot.id] = reason
             continue
@@ -185,8 +183,8 @@ def build_problem(
         valuations[spot.id] = valuation
         if valuation.value <= 0:
             left_out[spot.id] = next(
-                (r for r in valuation.reasons if r.startswith(("cool-down", "not active"))),
-                NOT_ACTIVE,
+                (r for r in valuation.reasons if r.code in ("cooldown", "not_active_now")),
+                Reason("not_active"),
             )
             continue
         kept.append(i)
@@ -206,7 +204,7 @@ def _round_trips(
 ) -> NDArray[np.float64]:
     result = np.array([known.get(s.id, np.nan) for s in spots], dtype=np.float64)
     todo = np.array([s.id not in known for s in spots], dtype=bool)
-    if todo.any() and len(stations):
+    if todo.any() and len(stations) and len(points):
         there = travel.matrix(stations, points[todo])
         back = travel.matrix(points[todo], stations).T
         both = there + back
@@ -232,10 +230,10 @@ def _assemble(
     travel: TravelTimes,
     now: datetime,
     valuations: dict[str, Valuation],
-    left_out: dict[str, str],
-    blocked: dict[str, str],
+    left_out: dict[str, Reason],
+    blocked: dict[str, Reason],
     hotspots: Sequence[Hotspot],
-) -> Built:
+) -> BuiltProblem:
     """The ellipse prefilter, then the matrix among survivors, then the Problem."""
     m = len(active)
     spots = [candidates[i] for i in kept]
@@ -243,16 +241,18 @@ def _assemble(
     service = np.array([s.instruction.minutes_on_site * 60 for s in spots], dtype=np.float64)
     available = np.array([max(0, int((cars[k].free_at - now).total_seconds())) for k in active])
     budget = np.array([cars[k].budget_s for k in active], dtype=np.float64)
-    out = travel.matrix(starts[active], where) if m else np.empty((0, len(spots)))
-    back = travel.matrix(where, homes[active]).T if m else np.empty((0, len(spots)))
+    asks = m and len(spots)  # no travel question without both ends
+    out = travel.matrix(starts[active], where) if asks else np.empty((m, len(spots)))
+    back = travel.matrix(where, homes[active]).T if asks else np.empty((m, len(spots)))
     detour = out + service[None, :] + back
     fits = detour <= (direct[active] + budget)[:, None]  # NaN fails: unreachable drops out
     survivors = np.flatnonzero(fits.any(axis=0)) if m else np.empty(0, dtype=int)
     for j, spot in enumerate(spots):
         if m == 0:
-            left_out[spot.id] = "no free car may take a proposal"
+            left_out[spot.id] = Reason("no_car")
         elif not fits[:, j].any():
-            left_out[spot.id] = UNREACHABLE if np.isnan(detour[:, j]).all() else OUTSIDE_BUDGET
+            unreachable = np.isnan(detour[:, j]).all()
+            left_out[spot.id] = Reason("unreachable" if unreachable else "outside_budget")
     chosen = [spots[j] for j in survivors]
     nodes = np.vstack([starts[active], homes[active], where[survivors]]) if m else np.empty((0, 2))
     matrix = np.rint(travel.matrix(nodes, nodes)) if len(nodes) else np.empty((0, 0))
@@ -268,7 +268,7 @@ def _assemble(
         for j, (spot, kept_index) in enumerate(zip(chosen, survivors.tolist(), strict=True))
     )  # fmt: skip
     problem = Problem(cars=problem_cars, hotspots=tasks, travel_s=matrix) if m else None
-    return Built(
+    return BuiltProblem(
         problem=problem,
         now=now,
         hotspots={s.id: s for s in hotspots},

@@ -1,6 +1,7 @@
 """Who may get a proposal, and which hotspots may be in it.
 
-Each rule returns a reason in words (for the operator and the audit log) or ``None``:
+Each rule returns a :class:`~smartspot.reasons.Reason` (for the operator and the audit log) or
+``None``:
 
 * no proposal while an urgent call waits unassigned in the car's politikreds;
 * each hotspot to at most one car (the solver guarantees it), and none to a hotspot another car
@@ -24,11 +25,8 @@ from shapely.geometry import Point
 
 from smartspot.domain import Callout
 from smartspot.errors import InvalidInputError
-
-URGENT = "urgent queue: an urgent call waits unassigned in {kreds}"
-SHIFT = "shift ends at {end:%H:%M}, within the detour budget"
-COVERAGE = "coverage: {kommune} would have no other available car within {minutes:g} min"
-BUSY = "another car is working it"
+from smartspot.reasons import Reason
+from smartspot.windows import LOCAL_TZ
 
 
 @dataclass(frozen=True)
@@ -57,41 +55,42 @@ def urgent_waiting(
     )
 
 
-def urgent_rule(politikreds: str, waiting: frozenset[str]) -> str | None:
-    return URGENT.format(kreds=politikreds) if politikreds in waiting else None
+def urgent_rule(politikreds: str, waiting: frozenset[str]) -> Reason | None:
+    return Reason("urgent_queue", {"politikreds": politikreds}) if politikreds in waiting else None
 
 
 def shift_rule(
     shift_ends_at: datetime | None, free_at: datetime, direct_s: float, budget_s: int
-) -> str | None:
+) -> Reason | None:
     """A car whose shift ends before it could use its whole budget gets nothing."""
     if shift_ends_at is None:
         return None
     if (shift_ends_at - free_at).total_seconds() < direct_s + budget_s:
-        return SHIFT.format(end=shift_ends_at)
+        return Reason("shift_ends", {"end": f"{shift_ends_at.astimezone(LOCAL_TZ):%H:%M}"})
     return None
 
 
-def busy_rule(hotspot_id: str, busy: frozenset[str]) -> str | None:
-    return BUSY if hotspot_id in busy else None
+def claimed_rule(hotspot_id: str, claimed: frozenset[str]) -> Reason | None:
+    """A hotspot another car holds (a pending or accepted stop, or a stay in progress)."""
+    return Reason("claimed") if hotspot_id in claimed else None
 
 
 def coverage_rule(
     guard: CoverageGuard,
     to_kommuner_s: NDArray[np.float64],
     proposed: Sequence[bool],
-) -> list[str | None]:
+) -> list[Reason | None]:
     """For each car (rows of ``to_kommuner_s``, seconds to each kommune point, NaN where
     unreachable): a reason when it is the only available car within the guard's minutes of
     some kommune. Cars with ``proposed`` False are other available cars that stay put."""
     limit = guard.minutes * 60
     covers = np.nan_to_num(to_kommuner_s, nan=math.inf) <= limit  # cars × kommuner
     count = covers.sum(axis=0)
-    reasons: list[str | None] = []
+    reasons: list[Reason | None] = []
     for k, is_proposed in enumerate(proposed):
         sole = np.flatnonzero(covers[k] & (count == 1)) if is_proposed else np.empty(0, int)
         reasons.append(
-            COVERAGE.format(kommune=guard.names[int(sole[0])], minutes=guard.minutes)
+            Reason("coverage", {"kommune": guard.names[int(sole[0])], "minutes": guard.minutes})
             if len(sole)
             else None
         )

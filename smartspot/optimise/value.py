@@ -32,6 +32,7 @@ import numpy as np
 from smartspot.domain import Category
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
+from smartspot.reasons import Reason
 
 DEFAULT_HARM: Mapping[Category, float] = MappingProxyType(
     {
@@ -119,16 +120,7 @@ class Valuation:
     activity: float
     opportunity: float
     jitter: float
-    reasons: tuple[str, ...]  # short phrases, most telling first
-
-
-def _minutes(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.0f} h"
-    return f"{minutes / 1440:.0f} days"
+    reasons: tuple[Reason, ...]  # most telling first
 
 
 def value_of(
@@ -138,7 +130,7 @@ def value_of(
     *,
     window_label: str = "",
 ) -> Valuation:
-    """The value of a visit now and the reasons, in words.
+    """The value of a visit now and the reasons for it.
 
     Parameters
     ----------
@@ -154,13 +146,13 @@ def value_of(
     s = situation
     harm = settings.harm[s.category]
     priority_harm = s.priority * harm
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     # need
     cooldown_s = settings.cooldown_min * 60
     interval_s = 7 * 86400 / s.visits_per_week
     if s.since_last_visit_s is not None and s.since_last_visit_s < cooldown_s:
         need = 0.0
-        reasons.append(f"cool-down: visited {_minutes(s.since_last_visit_s)} ago")
+        reasons.append(Reason("cooldown", {"ago_s": round(s.since_last_visit_s)}))
     else:
         target = s.visits_per_week
         behind = max(0.0, target - s.visits_last_week) / target
@@ -168,39 +160,39 @@ def value_of(
         stale = min(since / interval_s, settings.need_stale_cap)
         need = settings.need_base + settings.need_behind * behind + settings.need_stale * stale
         if s.since_last_visit_s is None:
-            reasons.append("never visited")
+            reasons.append(Reason("never_visited"))
         elif since >= interval_s:
-            reasons.append(f"not visited for {_minutes(since)}")
+            reasons.append(Reason("not_visited_for", {"since_s": round(since)}))
         if behind > 0:
             reasons.append(
-                f"{s.visits_last_week} of {target:g} visits this week"
+                Reason("behind", {"done": s.visits_last_week, "target": float(target)})
                 if s.visits_last_week
-                else f"no visit yet of {target:g} a week"
+                else Reason("none_yet", {"target": float(target)})
             )
     # activity
-    label = f" {window_label}" if window_label else ""
+    window = {"window": window_label}
     if s.active_now:
         activity = 1.0
         if window_label:
-            reasons.append(f"active{label}")
+            reasons.append(Reason("active", window))
     elif s.opens_in_s is not None and s.opens_in_s <= settings.soon_min * 60:
         activity = settings.soon_factor
-        reasons.append(f"opens in {_minutes(s.opens_in_s)}{label}")
+        reasons.append(Reason("opens_in", {"opens_s": round(s.opens_in_s), **window}))
     else:
         activity = 0.0
-        reasons.append(f"not active now{label}")
+        reasons.append(Reason("not_active_now", window))
     # opportunity
     if math.isnan(s.station_round_trip_s):
         opportunity = 1.0 + settings.opportunity_per_hour * settings.opportunity_cap_hours
-        reasons.insert(0, "remote: no station reaches it by road")
+        reasons.insert(0, Reason("remote_no_road"))
     else:
         hours = min(s.station_round_trip_s / 3600, settings.opportunity_cap_hours)
         opportunity = 1.0 + settings.opportunity_per_hour * hours
         if s.station_round_trip_s >= 1800:
-            reasons.insert(0, f"remote: nearest station {_minutes(s.station_round_trip_s / 2)}")
+            reasons.insert(0, Reason("remote", {"station_s": round(s.station_round_trip_s / 2)}))
     jitter = 1.0
     if rng is not None and settings.jitter > 0:
         jitter = float(rng.uniform(1 - settings.jitter, 1 + settings.jitter))
     value = priority_harm * need * activity * opportunity * jitter
-    reasons.insert(0, f"priority {s.priority}, {s.category.value.replace('_', ' ')}")
+    reasons.insert(0, Reason("priority", {"priority": s.priority, "category": s.category.value}))
     return Valuation(value, priority_harm, need, activity, opportunity, jitter, tuple(reasons))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from shapely.geometry import Point
 
-from smartspot.optimise.build import FreeCar, Rules, build_problem
+from smartspot.optimise.build import FreeCar, PlanningContext, build_problem
 from smartspot.optimise.rules import CoverageGuard
 from smartspot.optimise.solvers import DEFAULT_SOLVER, get_solver
 from smartspot.optimise.value import ValueSettings
@@ -71,9 +71,9 @@ class OptimiserPolicy:
         scenario = model.scenario
         now = model.moment()
         others = [c for c in model.cars if c is not car and c.state in AVAILABLE and not c.leaving]
-        world = Rules(
+        world = PlanningContext(
             urgent_waiting=frozenset({scenario.politikreds}) if model.urgent_queue else frozenset(),
-            busy_hotspots=frozenset(model.district.hotspots[i].id for i in model.claimed),
+            claimed=frozenset(model.district.hotspots[i].id for i in model.claimed),
             coverage=self._guard,
             other_available=np.array(
                 [c.leg_to if c.state == "returning" else c.pos for c in others]
@@ -98,7 +98,7 @@ class OptimiserPolicy:
             visits=visits,
             settings=self._settings,
             rng=model.rng,
-            world=world,
+            context=world,
             station_round_trip_s=self._round_trip,
         )
         problem = built.problem

@@ -9,7 +9,7 @@ file (``sqlite.py`` now; a PostGIS adapter can follow without touching the domai
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,10 +27,11 @@ from smartspot.domain import (
 )
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
+from smartspot.plans import Proposal, ProposalStatus
 from smartspot.store.records import (
     PositionFix,
-    Proposal,
-    ProposalStatus,
+    Stay,
+    StoredEvent,
     StoredVisit,
     UserAccount,
 )
@@ -112,6 +113,10 @@ class HotspotRepository(Protocol):
         NotFoundError
             When no hotspot has this id.
         """
+        ...
+
+    def revision(self) -> int:
+        """Changes with every hotspot write, in any process (a cache key)."""
         ...
 
     def get(self, hotspot_id: str) -> Hotspot:
@@ -200,34 +205,33 @@ class VisitRepository(Protocol):
 
 
 class ProposalRepository(Protocol):
-    def add(
-        self,
-        patrol: str,
-        problem: dict[str, Any],
-        solution: dict[str, Any],
-        *,
-        actor: str,
-        at: datetime,
-    ) -> Proposal: ...
+    def add(self, proposal: Proposal, *, actor: str) -> Proposal: ...
     def get(self, proposal_id: str) -> Proposal: ...
     def current(self, patrol: str) -> Proposal | None: ...
+    def active(self, patrol: str) -> Proposal | None: ...
     def list(
         self,
         *,
         patrol: str | None = None,
         status: ProposalStatus | None = None,
+        politikreds: str | None = None,
         limit: int = 1000,
-    ) -> list[Proposal]: ...
-    def decide(
-        self,
-        proposal_id: str,
-        status: ProposalStatus,
-        *,
-        actor: str,
-        at: datetime,
-        reason: str = "",
-        decision: dict[str, Any] | None = None,
-    ) -> Proposal: ...
+    ) -> builtins.list[Proposal]: ...
+    def held(self) -> dict[str, str]: ...
+    def decide(self, after: Proposal, *, actor: str) -> Proposal: ...
+    def mark_done(self, patrol: str, hotspot: str) -> bool: ...
+
+
+class StayRepository(Protocol):
+    def of(self, call_signs: Iterable[str]) -> dict[str, Stay]: ...
+    def all(self) -> builtins.list[Stay]: ...
+    def save(self, stays: Iterable[Stay], ended: Iterable[str]) -> None: ...
+
+
+class EventLog(Protocol):
+    def append(self, kind: str, data: dict[str, Any], *, at: datetime) -> int: ...
+    def after(self, seq: int, *, limit: int = 500) -> builtins.list[StoredEvent]: ...
+    def last(self) -> int: ...
 
 
 class Repository(Protocol):
@@ -254,8 +258,18 @@ class Repository(Protocol):
     @property
     def proposals(self) -> ProposalRepository: ...
 
+    @property
+    def stays(self) -> StayRepository: ...
+
+    @property
+    def events(self) -> EventLog: ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """All writes in the block commit together, or none do. Nested blocks join the outer."""
+        ...
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current transaction commits (dropped on rollback)."""
         ...
 
     def close(self) -> None: ...

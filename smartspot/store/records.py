@@ -1,4 +1,5 @@
-"""Records the store keeps beside the domain objects: user accounts, position fixes, proposals.
+"""Records the store keeps beside the domain objects: user accounts, position fixes, visits,
+stays being detected and the live event log.
 
 Frozen and validated when built, like the domain. Roles are plain text here (the API owns what
 each role may do); the store only refuses a role it does not know.
@@ -6,9 +7,8 @@ each role may do); the store only refuses a role it does not know.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from shapely.geometry import Point
@@ -76,40 +76,30 @@ class StoredVisit:
     visit: Visit
 
 
-class ProposalStatus(StrEnum):
-    PENDING = "pending"  # waiting for the operator
-    ACCEPTED = "accepted"  # the car is on task
-    REJECTED = "rejected"  # the operator said no, with a reason
-    VOIDED = "voided"  # the car was sent to an urgent call
-    SUPERSEDED = "superseded"  # a newer proposal for the same car replaced it
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """A car inside a hotspot since ``first`` (its first fix there), last seen there at
+    ``last``: a visit once it lasts long enough."""
+
+    call_sign: str
+    hotspot: str
+    first: datetime
+    last: datetime
+
+    def __post_init__(self) -> None:
+        _aware(self.first, "first")
+        _aware(self.last, "last")
+
+    @property
+    def seconds(self) -> float:
+        return (self.last - self.first).total_seconds()
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
-    """A detour proposal for one car, with the exact problem the optimiser saw (for replay)
-    and what the operator decided."""
+class StoredEvent:
+    """One event of the live stream, as stored: ``seq`` is its SSE id."""
 
-    id: str
-    patrol: str
-    created_at: datetime
-    problem: dict[str, Any]
-    solution: dict[str, Any]
-    status: ProposalStatus = ProposalStatus.PENDING
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    reason: str = ""
-    decision: dict[str, Any] = field(default_factory=dict)  # e.g. {"removed_stops": [...]}
-
-    def __post_init__(self) -> None:
-        if not self.patrol:
-            raise InvalidInputError(msg("a proposal names its patrol"), field="patrol")
-        ProposalStatus(self.status)
-        _aware(self.created_at, "created_at")
-        _aware(self.decided_at, "decided_at")
-        decided = self.status is not ProposalStatus.PENDING
-        if decided and self.decided_at is None:
-            raise InvalidInputError(
-                msg("a decided proposal needs its decision time"), field="decided_at"
-            )
-        if self.status is ProposalStatus.REJECTED and not self.reason.strip():
-            raise InvalidInputError(msg("rejecting a proposal needs a reason"), field="reason")
+    seq: int
+    at: datetime
+    kind: str
+    data: dict[str, Any]

@@ -162,4 +162,90 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER proposals_no_delete BEFORE DELETE ON proposals
     BEGIN SELECT RAISE(ABORT, 'proposals are kept for review, never deleted'); END;
     """,
+    # 3: the live engine's state, so a restart or a second process changes nothing anyone can
+    #    observe: each proposal's politikreds and typed plan, its stops in their own table
+    #    (what is held is one query), stays being detected, and the persisted event log that
+    #    the live stream resumes from (Last-Event-ID). Old proposals keep their JSON; their
+    #    stops are copied out of it.
+    """
+    CREATE TABLE proposals_v3 (
+        id TEXT PRIMARY KEY,
+        patrol TEXT NOT NULL REFERENCES patrols(call_sign),
+        politikreds TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN
+            ('pending', 'accepted', 'rejected', 'voided', 'superseded', 'completed', 'empty')),
+        problem TEXT NOT NULL,            -- JSON: the problem file the optimiser saw
+        solution TEXT NOT NULL,           -- JSON: what it answered
+        plan TEXT NOT NULL DEFAULT '{}',  -- JSON: the typed plan's other fields
+        decided_by TEXT,
+        decided_at TEXT,
+        reason TEXT NOT NULL DEFAULT '',
+        decision TEXT NOT NULL DEFAULT '{}'
+    );
+    INSERT INTO proposals_v3 (id, patrol, created_at, status, problem, solution, decided_by,
+                              decided_at, reason, decision)
+    SELECT id, patrol, created_at, status, problem, solution, decided_by, decided_at, reason,
+           decision FROM proposals;
+    DROP TABLE proposals;                 -- (its no-delete trigger goes with it)
+    ALTER TABLE proposals_v3 RENAME TO proposals;
+    CREATE INDEX proposals_by_patrol ON proposals (patrol, created_at);
+    CREATE INDEX proposals_by_status ON proposals (status, patrol);
+    CREATE TRIGGER proposals_no_delete BEFORE DELETE ON proposals
+    BEGIN SELECT RAISE(ABORT, 'proposals are kept for review, never deleted'); END;
+
+    CREATE TABLE proposal_stops (
+        proposal_id TEXT NOT NULL REFERENCES proposals(id),
+        position INTEGER NOT NULL CHECK (position >= 0),
+        hotspot_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        lon REAL NOT NULL,
+        lat REAL NOT NULL,
+        eta TEXT NOT NULL,
+        start TEXT NOT NULL,
+        leave TEXT NOT NULL,
+        minutes_on_site INTEGER NOT NULL,
+        value REAL NOT NULL,
+        reasons TEXT NOT NULL DEFAULT '[]',   -- JSON list of {code, params}
+        removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1)),
+        done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+        PRIMARY KEY (proposal_id, position)
+    );
+    CREATE INDEX proposal_stops_by_hotspot ON proposal_stops (hotspot_id);
+    CREATE TRIGGER proposal_stops_no_delete BEFORE DELETE ON proposal_stops
+    BEGIN SELECT RAISE(ABORT, 'proposal stops are kept for review, never deleted'); END;
+
+    INSERT INTO proposal_stops
+        (proposal_id, position, hotspot_id, title, lon, lat, eta, start, leave,
+         minutes_on_site, value, reasons, removed)
+    SELECT p.id, CAST(s.key AS INTEGER), json_extract(s.value, '$.hotspot'),
+           COALESCE(json_extract(s.value, '$.title'), ''),
+           COALESCE(json_extract(s.value, '$.lon'), 0), COALESCE(json_extract(s.value, '$.lat'), 0),
+           json_extract(s.value, '$.eta'), json_extract(s.value, '$.start'),
+           json_extract(s.value, '$.start'),
+           COALESCE(json_extract(s.value, '$.minutes_on_site'), 0),
+           COALESCE(json_extract(s.value, '$.value'), 0),
+           json_array(json_object('code', 'legacy', 'params',
+                                  json_object('text', json_extract(s.value, '$.why')))),
+           CASE WHEN EXISTS (SELECT 1 FROM json_each(p.decision, '$.removed_stops') r
+                             WHERE r.value = json_extract(s.value, '$.hotspot'))
+                THEN 1 ELSE 0 END
+    FROM proposals p, json_each(p.solution, '$.advice.stops') s;
+
+    CREATE TABLE stays (                  -- a car inside a hotspot now, until it leaves
+        call_sign TEXT PRIMARY KEY REFERENCES patrols(call_sign),
+        hotspot_id TEXT NOT NULL,
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL
+    );
+
+    CREATE TABLE events (                 -- the live stream, in order; ids never reused
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL                -- JSON
+    );
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    """,
 )

@@ -12,30 +12,31 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from smartspot.errors import StorageError
+from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
 from smartspot.store.port import AuditEntry
 from smartspot.store.schema import MIGRATIONS
+from smartspot.store.sqlite_callouts import SqliteCallouts
+from smartspot.store.sqlite_events import SqliteEvents
+from smartspot.store.sqlite_hotspots import SqliteHotspots
+from smartspot.store.sqlite_patrols import SqlitePatrols
+from smartspot.store.sqlite_proposals import SqliteProposals
+from smartspot.store.sqlite_stays import SqliteStays
+from smartspot.store.sqlite_users import SqliteUsers
+from smartspot.store.sqlite_visits import SqliteVisits
+from smartspot.store.timestamps import from_iso, iso
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 
-
-def iso(moment: datetime) -> str:
-    """An aware datetime as ISO 8601 in UTC with microseconds (fixed width, so it sorts as
-    text)."""
-    if moment.tzinfo is None:
-        raise StorageError(msg("refusing to store a datetime without a timezone"))
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+#: The path of a private in-memory database (one connection, shared by the threads of one
+#: process): the simulation's store.
+MEMORY = ":memory:"
 
 
 class SqliteStore:
@@ -66,7 +67,8 @@ class SqliteStore:
     ) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
-        if not self.path.exists():
+        self.memory = str(path) == MEMORY
+        if not self.memory and not self.path.exists():
             if not create:
                 raise StorageError(
                     msg(
@@ -80,19 +82,12 @@ class SqliteStore:
                 raise StorageError(
                     msg("cannot create {parent}: {error}", parent=self.path.parent, error=error)
                 ) from None
-        elif self.path.is_dir():
+        elif not self.memory and self.path.is_dir():
             raise StorageError(msg("{path} is a folder, not a database file", path=self.path))
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._migrate()
-        # The repositories import this module's helpers; import late to avoid a cycle.
-        from smartspot.store.sqlite_callouts import SqliteCallouts, SqliteVisits
-        from smartspot.store.sqlite_hotspots import SqliteHotspots
-        from smartspot.store.sqlite_patrols import SqlitePatrols
-        from smartspot.store.sqlite_proposals import SqliteProposals
-        from smartspot.store.sqlite_users import SqliteUsers
-
         self.hotspots = SqliteHotspots(self)
         self.audit = SqliteAuditLog(self)
         self.users = SqliteUsers(self)
@@ -100,10 +95,21 @@ class SqliteStore:
         self.callouts = SqliteCallouts(self)
         self.visits = SqliteVisits(self)
         self.proposals = SqliteProposals(self)
+        self.stays = SqliteStays(self)
+        self.events = SqliteEvents(self)
 
     # -- connections and transactions -------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        if self.memory:
+            with self._lock:
+                if self._connections:
+                    return self._connections[0]
+                conn = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA foreign_keys = ON")
+                self._connections.append(conn)
+                return conn
         try:
             conn = sqlite3.connect(
                 self.path,
@@ -162,6 +168,7 @@ class SqliteStore:
             yield
         except BaseException:
             self._local.depth = 0
+            self._local.after = []
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
@@ -172,6 +179,22 @@ class SqliteStore:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise self.storage_error(error) from None
+        finally:
+            callbacks, self._local.after = getattr(self._local, "after", []), []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current transaction has committed (at once outside one);
+        dropped when it rolls back."""
+        if getattr(self._local, "depth", 0) == 0:
+            callback()
+            return
+        after = getattr(self._local, "after", None)
+        if after is None:
+            after = self._local.after = []
+        if callback not in after:
+            after.append(callback)
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         """Run one statement; SQLite errors become StorageError (conflicts the domain can
@@ -179,7 +202,8 @@ class SqliteStore:
         try:
             return self.connection.execute(sql, params)
         except sqlite3.IntegrityError as error:
-            raise StorageError(
+            # a rule of the data was broken (a caller's mistake, not an outage): 409, never 503
+            raise ConflictError(
                 msg("the database refused the write: {error}", error=error)
             ) from None
         except sqlite3.Error as error:

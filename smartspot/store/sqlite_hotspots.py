@@ -21,7 +21,7 @@ from smartspot.domain import (
 from smartspot.errors import ConflictError, NotFoundError, StorageError
 from smartspot.i18n import msg
 from smartspot.store.port import HotspotQuery
-from smartspot.store.sqlite import from_iso, iso
+from smartspot.store.timestamps import from_iso, iso
 from smartspot.windows import ActiveWindow
 
 if TYPE_CHECKING:
@@ -230,6 +230,12 @@ class SqliteHotspots:
                 before=audit_record(before),
                 after=audit_record(hotspot),
             )
+
+    def revision(self) -> int:
+        """A number that changes with every hotspot write (any process): caches of open
+        hotspots are keyed by it, so a closed hotspot is never planned with."""
+        row = self._store.execute("SELECT MAX(rowid) FROM hotspot_versions").fetchone()
+        return int(row[0] or 0)
 
     def get(self, hotspot_id: str) -> Hotspot:
         row = self._store.execute(_CURRENT + " WHERE h.id = ?", (hotspot_id,)).fetchone()

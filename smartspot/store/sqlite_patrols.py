@@ -18,7 +18,7 @@ from smartspot.domain import Patrol, PatrolStatus
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.store.records import PositionFix
-from smartspot.store.sqlite import from_iso, iso
+from smartspot.store.timestamps import from_iso, iso
 
 if TYPE_CHECKING:
     from smartspot.store.sqlite import SqliteStore

@@ -1,16 +1,19 @@
-"""Detour proposals in SQLite: the problem the optimiser saw, its answer, the decision."""
+"""Detour proposals in SQLite: the typed plan, its stops (one row each), the problem the
+optimiser saw, its answer and the decision. Every write is audited."""
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
-from smartspot.i18n import msg
-from smartspot.store.records import Proposal, ProposalStatus
-from smartspot.store.sqlite import from_iso, iso
+from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus, SolverRun
+from smartspot.reasons import Reason
+from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
 
 if TYPE_CHECKING:
     from smartspot.store.sqlite import SqliteStore
@@ -18,213 +21,316 @@ if TYPE_CHECKING:
 ENTITY = "proposal"
 
 
-#: The decisions each status allows: a pending proposal is decided once; an accepted one can
-#: still be voided when an urgent call takes its car off the task.
-_NEXT: dict[ProposalStatus, frozenset[ProposalStatus]] = {
-    ProposalStatus.PENDING: frozenset(
-        {
-            ProposalStatus.ACCEPTED,
-            ProposalStatus.REJECTED,
-            ProposalStatus.VOIDED,
-            ProposalStatus.SUPERSEDED,
-        }
-    ),
-    ProposalStatus.ACCEPTED: frozenset({ProposalStatus.VOIDED}),
-}
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"a proposal must be plain JSON: {error}") from None
 
 
-def _proposal(row: sqlite3.Row) -> Proposal:
-    return Proposal(
-        id=row["id"],
-        patrol=row["patrol"],
-        created_at=from_iso(row["created_at"]),
-        problem=json.loads(row["problem"]),
-        solution=json.loads(row["solution"]),
-        status=ProposalStatus(row["status"]),
-        decided_by=row["decided_by"],
-        decided_at=None if row["decided_at"] is None else from_iso(row["decided_at"]),
-        reason=row["reason"],
-        decision=json.loads(row["decision"]),
-    )
-
-
-def _summary(proposal: Proposal) -> dict[str, Any]:
-    """The audit view: the decision, not the (large) problem file."""
+def _plan(proposal: Proposal) -> dict[str, Any]:
+    """The typed fields that have no column of their own."""
+    run = proposal.run
     return {
-        "patrol": proposal.patrol,
-        "status": proposal.status.value,
-        "decided_by": proposal.decided_by,
-        "reason": proposal.reason,
-        "decision": proposal.decision,
+        "home_at": maybe_iso(proposal.home_at),
+        "detour_s": proposal.detour_s,
+        "value": proposal.value,
+        "blocked": None if proposal.blocked is None else proposal.blocked.to_dict(),
+        "left_out": {k: r.to_dict() for k, r in proposal.left_out.items()},
+        "run": {
+            "solver": run.solver,
+            "time_limit_s": run.time_limit_s,
+            "seed": run.seed,
+            "solve_ms": run.solve_ms,
+            "failure": run.failure,
+        },
     }
 
 
+def _summary(proposal: Proposal) -> dict[str, Any]:
+    """The audit view: the decision and the stops, not the (large) problem file."""
+    return {
+        "patrol": proposal.patrol,
+        "politikreds": proposal.politikreds,
+        "status": proposal.status.value,
+        "stops": [s.hotspot for s in proposal.kept],
+        "removed": list(proposal.removed),
+        "decided_by": proposal.decided_by,
+        "reason": proposal.reason,
+    }
+
+
+def _stop(row: sqlite3.Row) -> PlannedStop:
+    return PlannedStop(
+        hotspot=row["hotspot_id"],
+        title=row["title"],
+        lon=row["lon"],
+        lat=row["lat"],
+        eta=from_iso(row["eta"]),
+        start=from_iso(row["start"]),
+        leave=from_iso(row["leave"]),
+        minutes_on_site=row["minutes_on_site"],
+        value=row["value"],
+        reasons=tuple(Reason.from_dict(r) for r in json.loads(row["reasons"])),
+        removed=bool(row["removed"]),
+        done=bool(row["done"]),
+    )
+
+
+def _legacy_plan(solution: dict[str, Any]) -> dict[str, Any]:
+    """The plan of a proposal stored before migration 3, from its JSON."""
+    advice = solution.get("advice", {})
+    why = advice.get("blocked")
+    return {
+        "home_at": advice.get("home_at"),
+        "detour_s": float(advice.get("detour_min", 0.0)) * 60,
+        "value": float(advice.get("value", 0.0)),
+        "blocked": None if not why else {"code": "legacy", "params": {"text": why}},
+        "left_out": {
+            k: {"code": "legacy", "params": {"text": v}}
+            for k, v in solution.get("left_out", {}).items()
+        },
+        "run": {
+            "solver": solution.get("solver", ""),
+            "time_limit_s": float(solution.get("time_limit_s", 0.0)),
+            "seed": int(solution.get("seed", 0)),
+            "solve_ms": float(solution.get("solve_ms", 0.0)),
+            "failure": "",
+        },
+    }
+
+
+def _proposal(row: sqlite3.Row, stops: tuple[PlannedStop, ...]) -> Proposal:
+    solution = json.loads(row["solution"])
+    plan = json.loads(row["plan"]) or _legacy_plan(solution)
+    run = plan["run"]
+    blocked = plan.get("blocked")
+    return Proposal(
+        id=row["id"],
+        patrol=row["patrol"],
+        politikreds=row["politikreds"],
+        created_at=from_iso(row["created_at"]),
+        stops=stops,
+        run=SolverRun(
+            run["solver"], run["time_limit_s"], run["seed"], run["solve_ms"], run["failure"]
+        ),
+        home_at=maybe_time(plan.get("home_at")),
+        detour_s=float(plan.get("detour_s", 0.0)),
+        value=float(plan.get("value", 0.0)),
+        blocked=None if blocked is None else Reason.from_dict(blocked),
+        left_out={k: Reason.from_dict(v) for k, v in plan.get("left_out", {}).items()},
+        problem=json.loads(row["problem"]) or None,
+        answer=solution.get("answer", solution.get("solution")),
+        status=ProposalStatus(row["status"]),
+        decided_by=row["decided_by"],
+        decided_at=maybe_time(row["decided_at"]),
+        reason=row["reason"],
+    )
+
+
 class SqliteProposals:
-    """Proposals per car. Adding one supersedes the car's pending one; a decision is final."""
+    """Proposals per car. Adding one supersedes the car's pending one; decisions follow
+    :data:`smartspot.plans.TRANSITIONS`."""
 
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
 
-    def add(
-        self,
-        patrol: str,
-        problem: dict[str, Any],
-        solution: dict[str, Any],
-        *,
-        actor: str,
-        at: datetime,
-    ) -> Proposal:
-        """Store a new pending proposal (id ``PR-000042``); the car's earlier pending proposal,
-        if any, becomes ``superseded``."""
-        try:
-            problem_json = json.dumps(problem, ensure_ascii=False, allow_nan=False)
-            solution_json = json.dumps(solution, ensure_ascii=False, allow_nan=False)
-        except (TypeError, ValueError) as error:
-            raise InvalidInputError(
-                msg("a proposal must be plain JSON: {error}", error=error)
-            ) from None
+    def add(self, proposal: Proposal, *, actor: str) -> Proposal:
+        """Store a new proposal under a fresh id (``PR-000042``) and return it with that id;
+        the car's earlier pending proposal, if any, becomes ``superseded``."""
+        problem_json = _json(proposal.problem or {})
+        solution_json = _json({"answer": proposal.answer})
+        plan_json = _json(_plan(proposal))
+        at = proposal.created_at
         with self._store.transaction():
-            pending = self.current(patrol)
+            pending = self.current(proposal.patrol)
             if pending is not None:
-                self._decide(pending, ProposalStatus.SUPERSEDED, "", {}, actor, at)
-            proposal = Proposal(
-                id=f"PR-{self._store.next_number(ENTITY):06d}",
-                patrol=patrol,
-                created_at=at,
-                problem=json.loads(problem_json),
-                solution=json.loads(solution_json),
-            )
+                self._save_decision(
+                    pending, pending.decided(ProposalStatus.SUPERSEDED, by=actor, at=at), actor
+                )
+            stored = replace(proposal, id=f"PR-{self._store.next_number(ENTITY):06d}")
             self._store.execute(
-                "INSERT INTO proposals (id, patrol, created_at, status, problem, solution) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (proposal.id, patrol, iso(at), proposal.status.value, problem_json, solution_json),
+                "INSERT INTO proposals (id, patrol, politikreds, created_at, status, problem, "
+                "solution, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stored.id,
+                    stored.patrol,
+                    stored.politikreds,
+                    iso(at),
+                    stored.status.value,
+                    problem_json,
+                    solution_json,
+                    plan_json,
+                ),
+            )
+            self._store.connection.executemany(
+                "INSERT INTO proposal_stops (proposal_id, position, hotspot_id, title, lon, lat, "
+                "eta, start, leave, minutes_on_site, value, reasons, removed, done) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        stored.id,
+                        i,
+                        s.hotspot,
+                        s.title,
+                        s.lon,
+                        s.lat,
+                        iso(s.eta),
+                        iso(s.start),
+                        iso(s.leave),
+                        s.minutes_on_site,
+                        s.value,
+                        _json([r.to_dict() for r in s.reasons]),
+                        int(s.removed),
+                        int(s.done),
+                    )
+                    for i, s in enumerate(stored.stops)
+                ],
             )
             self._store.write_audit(
                 at=at,
                 actor=actor,
                 action="create",
                 entity=ENTITY,
-                entity_id=proposal.id,
+                entity_id=stored.id,
                 before=None,
-                after=_summary(proposal),
+                after=_summary(stored),
             )
-        return proposal
+        return stored
 
     def get(self, proposal_id: str) -> Proposal:
         row = self._store.execute("SELECT * FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
         if row is None:
-            raise NotFoundError(msg("no proposal {proposal_id!r}", proposal_id=proposal_id))
-        return _proposal(row)
+            raise NotFoundError(f"no proposal {proposal_id!r}")
+        return self._with_stops([row])[0]
 
     def current(self, patrol: str) -> Proposal | None:
         """The car's pending proposal, if it has one."""
-        row = self._store.execute(
-            "SELECT * FROM proposals WHERE patrol = ? AND status = 'pending' "
+        found = self.list(patrol=patrol, status=ProposalStatus.PENDING, limit=1)
+        return found[0] if found else None
+
+    def active(self, patrol: str) -> Proposal | None:
+        """The car's pending or accepted proposal (the one that holds its hotspots)."""
+        rows = self._store.execute(
+            "SELECT * FROM proposals WHERE patrol = ? AND status IN ('pending', 'accepted') "
             "ORDER BY created_at DESC, id DESC LIMIT 1",
             (patrol,),
-        ).fetchone()
-        return None if row is None else _proposal(row)
+        ).fetchall()
+        return self._with_stops(rows)[0] if rows else None
 
     def list(
         self,
         *,
         patrol: str | None = None,
         status: ProposalStatus | None = None,
+        politikreds: str | None = None,
         limit: int = 1000,
-    ) -> list[Proposal]:
+    ) -> builtins.list[Proposal]:
         """Newest first."""
         clauses, params = [], []
-        if patrol is not None:
-            clauses.append("patrol = ?")
-            params.append(patrol)
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(ProposalStatus(status).value)
+        for sql, value in (
+            ("patrol = ?", patrol),
+            ("status = ?", None if status is None else ProposalStatus(status).value),
+            ("politikreds = ?", politikreds),
+        ):
+            if value is not None:
+                clauses.append(sql)
+                params.append(value)
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         rows = self._store.execute(
             f"SELECT * FROM proposals{where} ORDER BY created_at DESC, id DESC LIMIT ?",
             [*params, limit],
         ).fetchall()
-        return [_proposal(row) for row in rows]
+        return self._with_stops(rows)
 
-    def decide(
-        self,
-        proposal_id: str,
-        status: ProposalStatus,
-        *,
-        actor: str,
-        at: datetime,
-        reason: str = "",
-        decision: dict[str, Any] | None = None,
-    ) -> Proposal:
-        """Accept, reject (with a reason) or void a pending proposal, or void an accepted one
-        (its car was taken off the task for an urgent call).
+    def held(self) -> dict[str, str]:
+        """Hotspot id → the car whose pending or accepted proposal holds it (kept stops not
+        yet visited): the claims, in one query."""
+        rows = self._store.execute(
+            "SELECT s.hotspot_id, p.patrol FROM proposal_stops s "
+            "JOIN proposals p ON p.id = s.proposal_id "
+            f"WHERE p.status IN ({', '.join('?' * len(HOLDING))}) "
+            "AND s.removed = 0 AND s.done = 0",
+            [status.value for status in HOLDING],
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def decide(self, after: Proposal, *, actor: str) -> Proposal:
+        """Store a decision made on the stored proposal (``Proposal.decided``), with the stops
+        as decided (removed ones marked, kept ones re-timed).
 
         Raises
         ------
         ConflictError
-            For any other change: a proposal already rejected, voided or superseded, or an
-            accepted one being accepted or rejected again.
+            When the stored proposal is no longer in the status the decision started from.
         """
-        status = ProposalStatus(status)
-        if status is ProposalStatus.PENDING:
-            raise InvalidInputError(
-                msg("a decision is accepted, rejected or voided"), field="status"
-            )
         with self._store.transaction():
-            return self._decide(self.get(proposal_id), status, reason, decision or {}, actor, at)
-
-    def _decide(
-        self,
-        before: Proposal,
-        status: ProposalStatus,
-        reason: str,
-        decision: dict[str, Any],
-        actor: str,
-        at: datetime,
-    ) -> Proposal:
-        if status not in _NEXT.get(before.status, ()):
-            raise ConflictError(
-                msg(
-                    "proposal {id} is already {value}; only a pending proposal can be decided, and an accepted one only voided",
-                    id=before.id,
-                    value=before.status.value,
+            before = self.get(after.id)
+            if after.status not in TRANSITIONS.get(before.status, frozenset()):
+                raise ConflictError(
+                    f"proposal {before.id} is {before.status.value}; it cannot become "
+                    f"{after.status.value}"
                 )
-            )
-        if before.status is ProposalStatus.ACCEPTED:
-            decision = {**before.decision, **decision}  # keep what was accepted
-        after = Proposal(
-            id=before.id,
-            patrol=before.patrol,
-            created_at=before.created_at,
-            problem=before.problem,
-            solution=before.solution,
-            status=status,
-            decided_by=actor,
-            decided_at=at,
-            reason=reason.strip(),
-            decision=decision,
+            self._save_decision(before, after, actor)
+        return after
+
+    def mark_done(self, patrol: str, hotspot: str) -> bool:
+        """Mark ``hotspot`` visited in the car's active proposal; True when it had that stop."""
+        cursor = self._store.execute(
+            "UPDATE proposal_stops SET done = 1 WHERE hotspot_id = ? AND done = 0 AND "
+            "proposal_id IN (SELECT id FROM proposals WHERE patrol = ? AND status = 'accepted')",
+            (hotspot, patrol),
         )
-        self._store.execute(
+        return cursor.rowcount > 0
+
+    def _save_decision(self, before: Proposal, after: Proposal, actor: str) -> None:
+        at = after.decided_at or after.created_at
+        cursor = self._store.execute(
             "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?, reason = ?, "
-            "decision = ? WHERE id = ? AND status = ?",
+            "plan = ? WHERE id = ? AND status = ?",
             (
-                status.value,
+                after.status.value,
                 actor,
                 iso(at),
                 after.reason,
-                json.dumps(decision),
+                _json(_plan(after)),
                 before.id,
                 before.status.value,
             ),
         )
+        if cursor.rowcount != 1:
+            raise ConflictError(f"proposal {before.id} was decided meanwhile")
+        if after.stops != before.stops:
+            self._store.connection.executemany(
+                "UPDATE proposal_stops SET eta = ?, start = ?, leave = ?, removed = ? "
+                "WHERE proposal_id = ? AND position = ?",
+                [
+                    (iso(s.eta), iso(s.start), iso(s.leave), int(s.removed), after.id, i)
+                    for i, s in enumerate(after.stops)
+                ],
+            )
         self._store.write_audit(
             at=at,
             actor=actor,
-            action=status.value,
+            action=after.status.value,
             entity=ENTITY,
             entity_id=before.id,
             before=_summary(before),
             after=_summary(after),
         )
-        return after
+
+    def _with_stops(self, rows: Iterable[sqlite3.Row]) -> builtins.list[Proposal]:
+        rows = list(rows)
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        stops: dict[str, list[PlannedStop]] = {i: [] for i in ids}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            for stop_row in self._store.execute(
+                f"SELECT * FROM proposal_stops WHERE proposal_id IN ({', '.join('?' * len(part))}) "
+                "ORDER BY proposal_id, position",
+                part,
+            ).fetchall():
+                stops[stop_row["proposal_id"]].append(_stop(stop_row))
+        return [_proposal(row, tuple(stops[row["id"]])) for row in rows]

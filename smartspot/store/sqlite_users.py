@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.store.records import ROLES, UserAccount
-from smartspot.store.sqlite import from_iso, iso
+from smartspot.store.timestamps import from_iso, iso
 
 if TYPE_CHECKING:
     from smartspot.store.sqlite import SqliteStore

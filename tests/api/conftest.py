@@ -33,6 +33,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         # Contract tests do not depend on the travel model; the instant one keeps them fast.
         # test_live.py runs proposals on the real district model.
         "travel": "straight",
+        "policy_dir": Path(__file__).parent / "policies",
     }
     values.update(overrides)
     return Settings(**values)

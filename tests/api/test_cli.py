@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.app import services_of
-from api.demo import DemoDriver, seed_demo_fleet
 from smartspot.cli.main import main
+from smartspot.clock import FixedClock
+from smartspot.live.demo_fleet import DemoDriver, seed_demo_fleet
 from tests.api.conftest import NOW, login, make_settings
 
 
@@ -40,13 +41,13 @@ def test_users_add_refuses_an_unknown_role(tmp_path: Path) -> None:
 
 
 def test_the_demo_fleet_is_added_once_and_drives_about(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path))
-    operations = services_of(app).operations
-    added = seed_demo_fleet(operations, NOW)
+    app = create_app(make_settings(tmp_path), clock=FixedClock(NOW))
+    engine = services_of(app).engine
+    added = seed_demo_fleet(engine, NOW)
     assert len(added) == 12
-    assert seed_demo_fleet(operations, NOW) == []
-    before = {p.call_sign: p.position for p in operations.store.patrols.list()}
-    assert DemoDriver(operations).tick() == 12
-    after = {p.call_sign: p.position for p in operations.store.patrols.list()}
+    assert seed_demo_fleet(engine, NOW) == []
+    before = {p.call_sign: p.position for p in engine.ctx.store.patrols.list()}
+    assert DemoDriver(engine).tick() == 12
+    after = {p.call_sign: p.position for p in engine.ctx.store.patrols.list()}
     assert all(before[k] != after[k] for k in before)
     services_of(app).close()

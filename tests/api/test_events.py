@@ -1,48 +1,109 @@
-"""The live event stream: events published from worker threads reach every listener."""
+"""The live event stream: the store's event log, tailed per listener, resumable by id."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.events import EventBus
+from api.events import EventStream
+from smartspot.store.sqlite import SqliteStore
+
+AT = datetime(2026, 3, 14, 21, 0, tzinfo=UTC)
 
 
-def test_an_event_published_from_another_thread_reaches_each_listener() -> None:
+def _fields(chunk: str) -> dict[str, str]:
+    return dict(line.split(": ", 1) for line in chunk.strip().splitlines())
+
+
+def _append(store: SqliteStore, stream: EventStream, kind: str, data: dict[str, str]) -> None:
+    with store.transaction():
+        store.events.append(kind, data, at=AT)
+        store.after_commit(stream.wake)
+
+
+def test_an_event_written_from_another_thread_reaches_each_listener(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "e.db", create=True)
+    stream = EventStream(store, poll_s=5)  # the wake-up, not the poll, must deliver it
+
     async def scenario() -> list[str]:
-        bus = EventBus()
-        first, second = bus.listen(keepalive_s=5), bus.listen(keepalive_s=5)
+        first, second = stream.listen(keepalive_s=5), stream.listen(keepalive_s=5)
         assert "connected" in await anext(first)
         assert "connected" in await anext(second)
-        assert bus.listeners == 2
-        thread = threading.Thread(target=bus.publish, args=("proposal", {"id": "PR-1"}))
+        assert stream.listeners == 2
+        pending = [asyncio.ensure_future(anext(g)) for g in (first, second)]
+        await asyncio.sleep(0.05)
+        thread = threading.Thread(target=_append, args=(store, stream, "proposal", {"id": "PR-1"}))
         thread.start()
         thread.join()
-        got = [await asyncio.wait_for(anext(g), 5) for g in (first, second)]
+        got = [await asyncio.wait_for(p, 2) for p in pending]
         await first.aclose()
         await second.aclose()
-        assert bus.listeners == 0
+        assert stream.listeners == 0
         return got
 
     for chunk in asyncio.run(scenario()):
-        lines = dict(line.split(": ", 1) for line in chunk.strip().splitlines())
-        assert lines["event"] == "proposal"
+        lines = _fields(chunk)
+        assert (lines["id"], lines["event"]) == ("1", "proposal")
         assert json.loads(lines["data"]) == {"id": "PR-1"}
+    store.close()
 
 
-def test_a_quiet_stream_sends_keep_alive_comments() -> None:
+def test_a_listener_resumes_after_the_last_event_id_it_saw(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "e.db", create=True)
+    stream = EventStream(store, poll_s=0.01)
+    for k in range(5):
+        _append(store, stream, "visit", {"n": str(k)})
+
+    async def scenario() -> list[str]:
+        resumed = stream.listen(after=2, keepalive_s=5)
+        await anext(resumed)
+        got = [await asyncio.wait_for(anext(resumed), 2) for _ in range(3)]
+        await resumed.aclose()
+        return got
+
+    assert [_fields(c)["id"] for c in asyncio.run(scenario())] == ["3", "4", "5"]
+    store.close()
+
+
+def test_events_written_by_another_process_arrive_by_polling(tmp_path: Path) -> None:
+    mine = SqliteStore(tmp_path / "e.db", create=True)
+    theirs = SqliteStore(tmp_path / "e.db")  # another worker on the same file
+    stream = EventStream(mine, poll_s=0.02)
+
     async def scenario() -> str:
-        stream = EventBus().listen(keepalive_s=0.01)
-        await anext(stream)
-        chunk = await anext(stream)
-        await stream.aclose()
+        listener = stream.listen(keepalive_s=5)
+        await anext(listener)
+        pending = asyncio.ensure_future(anext(listener))
+        await asyncio.sleep(0.05)
+        with theirs.transaction():
+            theirs.events.append("patrol", {"call_sign": "MV-21"}, at=AT)
+        chunk = await asyncio.wait_for(pending, 2)
+        await listener.aclose()
+        return chunk
+
+    assert _fields(asyncio.run(scenario()))["event"] == "patrol"
+    mine.close()
+    theirs.close()
+
+
+def test_a_quiet_stream_sends_keep_alive_comments(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "e.db", create=True)
+
+    async def scenario() -> str:
+        listener = EventStream(store, poll_s=0.01).listen(keepalive_s=0.02)
+        await anext(listener)
+        chunk = await anext(listener)
+        await listener.aclose()
         return chunk
 
     assert asyncio.run(scenario()) == ": keep-alive\n\n"
+    store.close()
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])

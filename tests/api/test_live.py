@@ -78,13 +78,13 @@ def test_a_batch_of_positions_moves_many_cars_at_once(demo: TestClient, as_role:
         },
     ]
     answer = demo.post("/patrols/positions", json={"positions": batch}, headers=op)
-    assert answer.json() == {"stored": 2}
+    assert answer.json() == {"stored": 2, "refused": []}
     cars = {p["call_sign"]: p for p in demo.get("/patrols", headers=op).json()}
     assert (cars["MV-21"]["lon"], cars["MV-21"]["lat"]) == (8.6, 56.36)
     assert (cars["MV-22"]["lon"], cars["MV-22"]["lat"]) == (9.0, 56.1)
 
 
-def test_a_batch_naming_an_unknown_car_stores_nothing_and_is_404(
+def test_a_fix_of_an_unknown_car_is_refused_and_the_rest_of_the_batch_stored(
     demo: TestClient, as_role: Headers
 ) -> None:
     batch = [
@@ -97,10 +97,44 @@ def test_a_batch_naming_an_unknown_car_stores_nothing_and_is_404(
         {"call_sign": "XX-99", "lon": 9.00, "lat": 56.10, "at": NOW.isoformat()},
     ]
     answer = demo.post("/patrols/positions", json={"positions": batch}, headers=as_role["operator"])
-    assert answer.status_code == 404
-    assert "XX-99" in answer.json()["detail"]
+    assert answer.status_code == 200
+    [refused] = answer.json()["refused"]
+    assert (refused["index"], refused["call_sign"], refused["status"]) == (1, "XX-99", 404)
     car = demo.get("/patrols/MV-21", headers=as_role["operator"]).json()
-    assert (car["lon"], car["lat"]) == HERNING
+    assert (car["lon"], car["lat"]) == (8.6, 56.36)
+    alone = demo.post(
+        "/patrols/positions", json={"positions": batch[1:]}, headers=as_role["operator"]
+    )
+    assert alone.status_code == 404
+    assert "XX-99" in alone.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("offset", "words"), [(timedelta(days=1), "in the future"), (-timedelta(days=2), "older")]
+)
+def test_a_fix_far_in_the_future_or_past_is_refused_by_name(
+    demo: TestClient, as_role: Headers, offset: timedelta, words: str
+) -> None:
+    good = {"call_sign": "MV-21", "lon": 8.60, "lat": 56.36, "at": NOW.isoformat()}
+    odd = {**good, "lon": 8.7, "at": (NOW + offset).isoformat()}
+    op = as_role["operator"]
+    answer = demo.post("/patrols/positions", json={"positions": [good, odd]}, headers=op)
+    assert answer.status_code == 200
+    [refused] = answer.json()["refused"]
+    assert refused["index"] == 1 and refused["status"] == 422 and words in refused["reason"]
+    car = demo.get("/patrols/MV-21", headers=op).json()
+    assert (car["lon"], car["position_at"]) == (8.6, "2026-03-14T21:00:00Z")  # not frozen ahead
+    alone = demo.post("/patrols/positions", json={"positions": [odd]}, headers=op)
+    assert alone.status_code == 422 and "positions[0]" in alone.json()["detail"]
+
+
+@pytest.mark.parametrize("year", ["0001", "9999", "1969"])
+def test_a_fix_dated_outside_1970_to_2100_is_422(
+    demo: TestClient, as_role: Headers, year: str
+) -> None:
+    fix = {"call_sign": "MV-21", "lon": 8.6, "lat": 56.3, "at": f"{year}-03-14T21:00:00+00:00"}
+    answer = demo.post("/patrols/positions", json={"positions": [fix]}, headers=as_role["operator"])
+    assert answer.status_code == 422
 
 
 def test_a_position_without_timezone_or_outside_denmark_is_422(
@@ -168,7 +202,13 @@ def test_accept_with_a_stop_removed_records_which(demo: TestClient, as_role: Hea
         headers=as_role["operator"],
     )
     assert answer.status_code == 200
-    assert answer.json()["decision"] == {"removed_stops": [stops[0]], "stops": stops[1:]}
+    accepted = answer.json()
+    assert accepted["removed_stops"] == [stops[0]]
+    assert [s["hotspot"] for s in accepted["stops"]] == stops[1:]
+    # re-timed on the solver's timeline: the car gets to the remaining stops sooner
+    assert accepted["stops"][0]["eta"] < proposal["stops"][1]["eta"]
+    assert accepted["home_at"] < proposal["home_at"]
+    assert accepted["detour_min"] < proposal["detour_min"]
 
 
 def test_removing_an_unknown_stop_or_every_stop_is_422(demo: TestClient, as_role: Headers) -> None:
@@ -241,7 +281,11 @@ def test_no_proposal_while_an_urgent_call_waits_in_the_district(
     callout_id = _callout_to_clear(demo, op)
     demo.post("/callouts", json={"urgent": True, "lon": 8.62, "lat": 56.36}, headers=op)  # waits
     cleared = demo.post(f"/callouts/{callout_id}/clear", headers=op).json()
-    assert cleared["proposals"] == []
+    [empty] = cleared["proposals"]
+    assert (empty["status"], empty["stops"]) == ("empty", [])
+    assert empty["blocked"]["code"] == "urgent_queue"
+    codes = {r["code"] for r in empty["left_out"].values()}
+    assert "urgent_queue" in codes and codes <= {"urgent_queue", "not_active_now", "not_valid"}
 
 
 def test_callout_steps_out_of_order_are_409(demo: TestClient, as_role: Headers) -> None:
@@ -296,7 +340,12 @@ def _hotspot_point(
 
 @pytest.mark.parametrize(("minutes", "expected"), [(4, 1), (2, 0)])
 def test_positions_at_a_hotspot_for_three_minutes_count_as_a_visit(
-    app: FastAPI, demo: TestClient, as_role: Headers, minutes: int, expected: int
+    app: FastAPI,
+    demo: TestClient,
+    as_role: Headers,
+    clock: FixedClock,
+    minutes: int,
+    expected: int,
 ) -> None:
     op = as_role["operator"]
     lon, lat = _hotspot_point(demo, op, "HS-000002")
@@ -312,6 +361,7 @@ def test_positions_at_a_hotspot_for_three_minutes_count_as_a_visit(
     ]
     away = start + timedelta(minutes=minutes, seconds=30)
     fixes.append({"call_sign": "MV-21", "lon": 8.62, "lat": 56.36, "at": away.isoformat()})
+    clock.current = away  # the batch arrives as the last fix is made
     assert demo.post("/patrols/positions", json={"positions": fixes}, headers=op).status_code == 200
     visits = demo.get("/visits", params={"hotspot": "HS-000002"}, headers=op).json()
     assert len(visits) == expected
@@ -334,7 +384,9 @@ def test_a_car_that_goes_quiet_at_a_hotspot_still_gets_its_visit(
         }
         for m in (1, 3, 5)
     ]
+    clock.current = NOW + timedelta(minutes=5)
     demo.post("/patrols/positions", json={"positions": first}, headers=op)
+    clock.current = NOW + timedelta(minutes=40)
     later = {
         "call_sign": "MV-21",
         "lon": lon,
@@ -349,16 +401,16 @@ def test_a_car_that_goes_quiet_at_a_hotspot_still_gets_its_visit(
 @pytest.mark.slow
 def test_proposals_can_use_the_travel_layers_district_model(tmp_path: Any) -> None:
     from api import create_app
-    from api.operations import Fix
+    from smartspot.live.positions import Fix
     from tests.api.conftest import make_settings
 
     app = create_app(make_settings(tmp_path, travel="district"), clock=FixedClock(NOW))
     services = services_of(app)
     load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
-    operations = services.operations
-    operations.add_patrol("MV-21", "st02", actor="test")
-    operations.record_positions([Fix("MV-21", HERNING[0], HERNING[1], NOW)])
-    [proposal] = operations.propose(["MV-21"], actor="test")
-    assert proposal.solution["advice"]["stops"]
-    assert operations.replay(proposal.id)["same"] is True
+    engine = services.engine
+    engine.add_patrol("MV-21", "st02", actor="test")
+    engine.record_positions([Fix("MV-21", HERNING[0], HERNING[1], NOW)])
+    [proposal] = engine.propose(["MV-21"], actor="test")
+    assert proposal.kept
+    assert engine.replay(proposal.id)["same"] is True
     services.close()

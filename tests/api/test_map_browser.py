@@ -49,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_users(app)
     services = services_of(app)
     load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
-    services.operations.add_patrol("MV-21", "st02", actor="test")
+    services.engine.add_patrol("MV-21", "st02", actor="test")
     with serving(app) as base:
         fix = {"call_sign": "MV-21", "lon": 8.97, "lat": 56.14, "at": NOW.isoformat()}
         answer = httpx.post(

@@ -22,7 +22,7 @@ _app = create_app(
 )
 add_users(_app)
 load_demo_hotspots(services_of(_app).hotspots, SCENARIOS_DIR)
-services_of(_app).operations.add_patrol("MV-21", "st01", actor="test")
+services_of(_app).engine.add_patrol("MV-21", "st01", actor="test")
 _AUTH = login(TestClient(_app), "admin")
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app)

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from smartspot.domain import Visit
-from smartspot.optimise.build import OUTSIDE_BUDGET, UNREACHABLE, FreeCar, Rules, build_problem
+from smartspot.optimise.build import FreeCar, PlanningContext, build_problem
 from smartspot.optimise.check import check_solution
-from smartspot.optimise.explain import advice_to_dict, explain
+from smartspot.optimise.explain import explain
 from smartspot.optimise.solvers import get_solver
 from smartspot.optimise.value import ValueSettings
+from smartspot.reasons import joined
 from smartspot.resources import DATA_DIR
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.osm import build_graph
@@ -65,24 +66,25 @@ def test_build_solve_explain_on_real_roads(travel: RoadTravelTimes) -> None:
     visits = [Visit("just-seen", "P9", NOW - timedelta(minutes=30))]
     built = build_problem(
         [_car()], _spots(), travel, NOW, stations=_stations(), visits=visits,
-        settings=NO_JITTER, world=Rules(busy_hotspots=frozenset({"busy"})),
+        settings=NO_JITTER, context=PlanningContext(claimed=frozenset({"busy"})),
     )  # fmt: skip
     assert built.problem is not None
     assert [t.id for t in built.problem.hotspots] == ["on-way"]
-    assert built.left_out["mainland"] == UNREACHABLE
-    assert built.left_out["monday"].startswith("not active")
-    assert built.left_out["just-seen"] == "cool-down: visited 30 min ago"
-    assert built.left_out["busy"] == "another car is working it"
+    assert built.left_out["mainland"].code == "unreachable"
+    assert built.left_out["monday"].text().startswith("not active")
+    assert built.left_out["just-seen"].text() == "cool-down: visited 30 min ago"
+    assert built.left_out["busy"].text() == "another car is working it"
     solution = get_solver().solve(built.problem, time_limit_s=0.2)
     assert check_solution(built.problem, solution) == []
     advice = explain(built, solution)
     [car] = advice.cars
     [stop] = car.stops
     assert stop.hotspot == "on-way" and stop.minutes_on_site == 15
-    assert NOW < stop.eta <= stop.start < car.home_at
-    assert 0 < car.detour_min <= 30
-    assert "active fri,sat 20:00-02:00" in stop.why
-    assert advice_to_dict(advice)["cars"][0]["stops"][0]["why"] == stop.why
+    assert car.home_at is not None and NOW < stop.eta <= stop.start < stop.leave < car.home_at
+    assert 0 < car.detour_s <= 30 * 60
+    assert "active fri,sat 20:00-02:00" in joined(stop.reasons)
+    [plan] = solution.plans
+    assert (stop.start - NOW).total_seconds() == plan.stops[0].start_s  # the solver's own times
 
 
 def test_remote_hotspot_outranks_an_equal_town_hotspot_on_real_roads(travel) -> None:
@@ -92,29 +94,30 @@ def test_remote_hotspot_outranks_an_equal_town_hotspot_on_real_roads(travel) -> 
         [_car()], [town, remote], travel, NOW, stations=_stations(), settings=NO_JITTER
     )
     assert built.valuations["remote"].value > built.valuations["town"].value
-    assert built.valuations["remote"].reasons[1].startswith("remote: nearest station")
+    assert built.valuations["remote"].reasons[1].text().startswith("remote: nearest station")
 
 
 def test_urgent_queue_blocks_every_car_of_the_kreds(travel: RoadTravelTimes) -> None:
-    world = Rules(urgent_waiting=frozenset({"Østjyllands Politi"}))
-    built = build_problem([_car()], _spots(), travel, NOW, stations=_stations(), world=world)
+    context = PlanningContext(urgent_waiting=frozenset({"Østjyllands Politi"}))
+    built = build_problem([_car()], _spots(), travel, NOW, stations=_stations(), context=context)
     assert built.problem is None
-    assert built.blocked["P1"].startswith("urgent queue")
+    assert built.blocked["P1"].code == "urgent_queue"
     advice = explain(built, None)
-    assert advice.cars[0].blocked.startswith("urgent queue") and advice.cars[0].stops == ()
+    blocked = advice.cars[0].blocked
+    assert blocked is not None and blocked.code == "urgent_queue" and advice.cars[0].stops == ()
 
 
 def test_shift_end_within_budget_gives_no_proposal(travel: RoadTravelTimes) -> None:
     car = _car(shift_ends_at=NOW + timedelta(minutes=20))
     built = build_problem([car], _spots(), travel, NOW, stations=_stations())
-    assert built.problem is None and built.blocked["P1"].startswith("shift ends")
+    assert built.problem is None and built.blocked["P1"].code == "shift_ends"
 
 
 def test_no_budget_leaves_everything_outside_the_budget(travel: RoadTravelTimes) -> None:
     built = build_problem(
         [_car(budget_s=0)], _spots()[:1], travel, NOW, stations=_stations(), settings=NO_JITTER
     )
-    assert built.left_out["on-way"] == OUTSIDE_BUDGET
+    assert built.left_out["on-way"].code == "outside_budget"
 
 
 def test_coverage_guard_blocks_the_only_car_near_a_kommune(travel: RoadTravelTimes) -> None:
@@ -123,8 +126,9 @@ def test_coverage_guard_blocks_the_only_car_near_a_kommune(travel: RoadTravelTim
     nordby = metric_point(*NORDBY)
     guard = CoverageGuard(10, ("Samsø nord",), np.array([[nordby.x, nordby.y]]))
     alone = build_problem([_car()], _spots(), travel, NOW, stations=_stations(),
-                          world=Rules(coverage=guard))  # fmt: skip
-    assert alone.problem is None and alone.blocked["P1"].startswith("coverage: Samsø nord")
-    backup = Rules(coverage=guard, other_available=np.array([[nordby.x, nordby.y]]))
-    covered = build_problem([_car()], _spots(), travel, NOW, stations=_stations(), world=backup)
+                          context=PlanningContext(coverage=guard))  # fmt: skip
+    assert alone.problem is None
+    assert alone.blocked["P1"].text().startswith("coverage: Samsø nord")
+    backup = PlanningContext(coverage=guard, other_available=np.array([[nordby.x, nordby.y]]))
+    covered = build_problem([_car()], _spots(), travel, NOW, stations=_stations(), context=backup)
     assert covered.problem is not None and "P1" not in covered.blocked

@@ -25,7 +25,9 @@ def test_no_proposal_while_an_urgent_call_waits_unassigned_in_the_kreds() -> Non
     ]
     waiting = rules.urgent_waiting(calls, lambda p: "ABC"[int(p.x) - 1])
     assert waiting == frozenset({"A"})
-    assert rules.urgent_rule("A", waiting) == "urgent queue: an urgent call waits unassigned in A"
+    reason = rules.urgent_rule("A", waiting)
+    assert reason is not None and reason.code == "urgent_queue"
+    assert reason.text() == "urgent queue: an urgent call waits unassigned in A"
     assert rules.urgent_rule("B", waiting) is None
 
 
@@ -36,9 +38,10 @@ def test_nothing_for_a_car_whose_shift_ends_within_its_budget() -> None:
     assert rules.shift_rule(None, NOW, direct_s=5 * 60, budget_s=30 * 60) is None
 
 
-def test_no_hotspot_another_car_is_working() -> None:
-    assert rules.busy_rule("HS-1", frozenset({"HS-1"})) == rules.BUSY
-    assert rules.busy_rule("HS-2", frozenset({"HS-1"})) is None
+def test_no_hotspot_another_car_holds() -> None:
+    held = rules.claimed_rule("HS-1", frozenset({"HS-1"}))
+    assert held is not None and held.text() == "another car is working it"
+    assert rules.claimed_rule("HS-2", frozenset({"HS-1"})) is None
 
 
 def test_coverage_guard_keeps_the_only_car_near_a_kommune() -> None:
@@ -46,7 +49,8 @@ def test_coverage_guard_keeps_the_only_car_near_a_kommune() -> None:
     # car 0 is the only one within 10 min of Samsø; Odder has car 1 and a car at the station
     seconds = np.array([[300.0, 2000.0], [4000.0, 200.0], [np.nan, 500.0]])
     reasons = rules.coverage_rule(guard, seconds, proposed=[True, True, False])
-    assert reasons[0] == "coverage: Samsø would have no other available car within 10 min"
+    assert reasons[0] is not None
+    assert reasons[0].text() == "coverage: Samsø would have no other available car within 10 min"
     assert reasons[1] is None
     assert reasons[2] is None
 

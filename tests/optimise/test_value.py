@@ -9,6 +9,7 @@ import pytest
 from smartspot.domain import Category
 from smartspot.errors import InvalidInputError
 from smartspot.optimise.value import DEFAULT_HARM, Situation, ValueSettings, value_of
+from smartspot.reasons import joined
 
 NO_JITTER = ValueSettings(jitter=0)
 BASE = Situation(
@@ -27,7 +28,7 @@ def test_remote_hotspot_outranks_an_otherwise_equal_town_hotspot() -> None:
     town = value_of(BASE, NO_JITTER)
     remote = value_of(replace(BASE, station_round_trip_s=76 * 60), NO_JITTER)
     assert remote.value > 1.5 * town.value
-    assert remote.reasons[1] == "remote: nearest station 38 min"
+    assert remote.reasons[1].text() == "remote: nearest station 38 min"
 
 
 def test_value_is_priority_times_harm_weight() -> None:
@@ -44,7 +45,7 @@ def test_value_is_priority_times_harm_weight() -> None:
 def test_nothing_during_the_cool_down_after_a_visit() -> None:
     just_visited = value_of(replace(BASE, since_last_visit_s=119 * 60), NO_JITTER)
     assert just_visited.value == 0
-    assert "cool-down: visited 119 min ago" in just_visited.reasons
+    assert "cool-down: visited 119 min ago" in joined(just_visited.reasons)
     assert value_of(replace(BASE, since_last_visit_s=121 * 60), NO_JITTER).value > 0
     shorter = ValueSettings(jitter=0, cooldown_min=60)
     assert value_of(replace(BASE, since_last_visit_s=61 * 60), shorter).value > 0
@@ -55,8 +56,9 @@ def test_need_grows_when_behind_and_when_long_unvisited() -> None:
     behind = value_of(replace(BASE, visits_last_week=0), NO_JITTER)
     stale = value_of(replace(BASE, since_last_visit_s=9 * 86400, visits_last_week=0), NO_JITTER)
     assert on_track.value < behind.value < stale.value
-    assert "not visited for 9 days" in stale.reasons
-    assert "never visited" in value_of(replace(BASE, since_last_visit_s=None), NO_JITTER).reasons
+    assert "not visited for 9 days" in joined(stale.reasons)
+    never = value_of(replace(BASE, since_last_visit_s=None), NO_JITTER)
+    assert "never visited" in joined(never.reasons)
 
 
 def test_activity_full_inside_reduced_shortly_before_zero_outside() -> None:
@@ -81,7 +83,7 @@ def test_jitter_is_seeded_small_and_off_when_zero() -> None:
 def test_unreachable_from_every_station_counts_as_most_remote() -> None:
     cut_off = value_of(replace(BASE, station_round_trip_s=math.nan), NO_JITTER)
     assert cut_off.opportunity == 1 + NO_JITTER.opportunity_cap_hours
-    assert "no station reaches it" in cut_off.reasons[1]
+    assert "no station reaches it" in cut_off.reasons[1].text()
 
 
 @pytest.mark.parametrize(

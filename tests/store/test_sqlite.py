@@ -67,7 +67,7 @@ def test_versions_and_audit_log_are_append_only(service: HotspotService) -> None
         "DELETE FROM audit_log",
         "DELETE FROM hotspots",
     ):
-        with pytest.raises(StorageError, match="append-only|never deleted"):
+        with pytest.raises(ConflictError, match="append-only|never deleted"):
             store.execute(sql)
     assert store.hotspots.get(created.id) == created
     assert len(store.audit.entries()) == 1
@@ -100,7 +100,7 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(service: HotspotService
         "CREATE TEMP TRIGGER fail_audit BEFORE INSERT ON main.audit_log "
         "BEGIN SELECT RAISE(ABORT, 'forced failure'); END"
     )
-    with pytest.raises(StorageError, match="forced failure"):
+    with pytest.raises(ConflictError, match="forced failure"):
         service.register(draft(), TREKANTEN, user="a")
     for table in ("hotspots", "hotspot_versions", "audit_log", "id_counters"):
         assert store.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table

@@ -9,8 +9,9 @@ from datetime import datetime
 
 import numpy as np
 
-from api.operations import Fix, Operations
 from smartspot.geo.crs import metric_to_lonlat
+from smartspot.live.engine import Vagtcentral
+from smartspot.live.positions import Fix
 
 DEMO_DISTRICTS = {"Midt- og Vestjyllands Politi": "MV", "Østjyllands Politi": "OJ"}
 CARS_PER_DISTRICT = 6
@@ -18,22 +19,24 @@ STEP_DEG = 0.0015  # ~100 m a tick
 HOME_SPREAD_DEG = 0.03
 
 
-def seed_demo_fleet(operations: Operations, now: datetime, *, seed: int = 7) -> list[str]:
+def seed_demo_fleet(engine: Vagtcentral, now: datetime, *, seed: int = 7) -> list[str]:
     """Add the demo cars with a first position near their station, unless cars exist."""
-    if operations.store.patrols.list():
+    if engine.ctx.store.patrols.list():
         return []
     rng = np.random.default_rng(seed)
     added: list[str] = []
     fixes: list[Fix] = []
     for district, prefix in DEMO_DISTRICTS.items():
-        stations = [s for s in operations.stations.values() if s.location.politikreds == district]
-        for k in range(min(CARS_PER_DISTRICT, len(stations))):
-            station = stations[k]
+        bases = [
+            (name, point)
+            for name, point in sorted(engine.ctx.bases.items())
+            if engine.ctx.politikreds_of(point) == district
+        ]
+        for k in range(min(CARS_PER_DISTRICT, len(bases))):
+            station, position = bases[k]
             call_sign = f"{prefix}-{21 + k}"
-            operations.add_patrol(call_sign, station.id, actor="demo")
-            lon, lat = metric_to_lonlat(
-                np.array([station.position.x]), np.array([station.position.y])
-            )[0]
+            engine.add_patrol(call_sign, station, actor="demo")
+            lon, lat = metric_to_lonlat(np.array([position.x]), np.array([position.y]))[0]
             fixes.append(
                 Fix(
                     call_sign,
@@ -43,15 +46,15 @@ def seed_demo_fleet(operations: Operations, now: datetime, *, seed: int = 7) -> 
                 )
             )
             added.append(call_sign)
-    operations.record_positions(fixes)
+    engine.record_positions(fixes)
     return added
 
 
 class DemoDriver:
     """Moves every car a little every ``interval_s`` seconds (a thread; stop() ends it)."""
 
-    def __init__(self, operations: Operations, *, interval_s: float = 3.0, seed: int = 11) -> None:
-        self.operations = operations
+    def __init__(self, engine: Vagtcentral, *, interval_s: float = 3.0, seed: int = 11) -> None:
+        self.engine = engine
         self.interval_s = interval_s
         self.rng = np.random.default_rng(seed)
         self._stop = threading.Event()
@@ -66,8 +69,8 @@ class DemoDriver:
 
     def tick(self) -> int:
         fixes = []
-        now = self.operations.clock.now()
-        for patrol in self.operations.store.patrols.list():
+        now = self.engine.ctx.clock.now()
+        for patrol in self.engine.ctx.store.patrols.list():
             if patrol.position is None:
                 continue
             lon, lat = metric_to_lonlat(
@@ -82,7 +85,7 @@ class DemoDriver:
                 )
             )
         try:
-            return self.operations.record_positions(fixes)
+            return self.engine.record_positions(fixes).stored
         except Exception:  # a step into the sea or a locked database: skip this tick
             return 0
 

@@ -1,0 +1,84 @@
+"""What the live engine works with, passed in (never read from files, clocks or the network
+inside the engine): the store, the clock, the geography, the travel models, the planning
+policies and the event log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from shapely.geometry import Point
+
+from smartspot.clock import Clock
+from smartspot.errors import InvalidInputError
+from smartspot.geo.regions import Regions
+from smartspot.live.events import EventLog
+from smartspot.live.policy import PlanningPolicy
+from smartspot.store.port import Repository
+from smartspot.travel.port import TravelTimes
+
+
+class DistrictTravel(Protocol):
+    """The travel model per politikreds (``smartspot.travel.districts`` and
+    ``smartspot.travel.straight`` fit; the simulation passes its own district's table)."""
+
+    def for_district(self, politikreds: str) -> TravelTimes: ...
+
+
+@dataclass(frozen=True)
+class District:
+    """A politikreds as the engine plans it: stations (for the opportunity factor), the
+    coverage guard's kommune points, and its policy."""
+
+    politikreds: str
+    policy: PlanningPolicy
+    stations: NDArray[np.float64]  # (s, 2) EPSG:25832
+    kommune_names: tuple[str, ...] = ()
+    kommune_points: NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 2)))
+
+    def __post_init__(self) -> None:
+        if self.policy.politikreds != self.politikreds:
+            raise InvalidInputError(
+                f"the policy of {self.policy.politikreds} given for {self.politikreds}",
+                field="policy",
+            )
+
+
+@dataclass
+class LiveContext:
+    """Everything the engine's modules share. ``bases`` maps a patrol's ``home_station`` to
+    where it returns (a station, or in the simulation a post)."""
+
+    store: Repository
+    clock: Clock
+    regions: Regions
+    travel: DistrictTravel
+    districts: Mapping[str, District]
+    bases: Mapping[str, Point]
+    events: EventLog
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+    _base_districts: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def district(self, politikreds: str) -> District:
+        found = self.districts.get(politikreds)
+        if found is None:
+            raise InvalidInputError(
+                f"Smart Spot is not set up for {politikreds} (no planning policy); set up "
+                f"districts: {', '.join(sorted(self.districts))}",
+                field="politikreds",
+            )
+        return found
+
+    def politikreds_of(self, point: Point) -> str:
+        return self.regions.locate(point).kommune.politikreds
+
+    def district_of_base(self, home_station: str) -> str:
+        """The politikreds a car belongs to: where its home base lies (cached)."""
+        found = self._base_districts.get(home_station)
+        if found is None:
+            found = self.politikreds_of(self.bases[home_station])
+            self._base_districts[home_station] = found
+        return found

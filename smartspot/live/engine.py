@@ -1,0 +1,239 @@
+"""The vagtcentral's live workflow as one engine: patrols and their positions, callouts,
+proposals and visits. The API, the CLI and the simulation all drive this class, so a planner's
+what-if run exercises exactly the rules an operator meets at night.
+
+Every method is synchronous and may block (the store, the solver): a web server calls it from
+its thread pool, never from the event loop. All state lives in the store, so a restart or a
+second process on the same database changes nothing anyone can observe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shapely.geometry import Point
+
+from smartspot.domain import Callout, Patrol, PatrolStatus, Visit
+from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.live import callouts, proposals, visits
+from smartspot.live.context import LiveContext
+from smartspot.live.planning import AVAILABLE, Candidate, RoundTrips, is_fresh, plan
+from smartspot.live.planning import politikreds_of_base as district_of
+from smartspot.live.positions import Fix, FixBounds, Refused, out_of_bounds, screen
+from smartspot.live.views import patrol_view, positions_view
+from smartspot.plans import Proposal
+from smartspot.store.records import PositionFix, StoredVisit
+
+
+@dataclass(frozen=True, slots=True)
+class PositionsResult:
+    stored: int
+    refused: tuple[Refused, ...]
+    visits: tuple[StoredVisit, ...]
+
+
+class Vagtcentral:
+    """The live engine over one store (see the module docstring)."""
+
+    def __init__(self, ctx: LiveContext, *, bounds: FixBounds | None = None) -> None:
+        self.ctx = ctx
+        self.bounds = bounds or FixBounds()
+        self.hotspots = visits.OpenHotspots(ctx)
+        self.round_trips = RoundTrips()
+
+    # -- patrols ---------------------------------------------------------------------------
+
+    def add_patrol(self, call_sign: str, home_station: str, *, actor: str) -> Patrol:
+        if home_station not in self.ctx.bases:
+            raise InvalidInputError(
+                f"no station {home_station!r}; stations are ids like st01 (data/police_stations.csv)",
+                field="home_station",
+            )
+        self.ctx.district(district_of(self.ctx, Patrol(call_sign, home_station)))
+        patrol = Patrol(call_sign=call_sign, home_station=home_station)
+        now = self.ctx.clock.now()
+        with self.ctx.store.transaction():
+            self.ctx.store.patrols.add(patrol, actor=actor, at=now)
+            self.ctx.events.emit("patrol", patrol_view(patrol), at=now)
+        return patrol
+
+    def set_status(self, call_sign: str, status: PatrolStatus, *, actor: str) -> Patrol:
+        """The operator changes a car's status. Sending it elsewhere or off duty voids its
+        proposal; freeing it from a task completes the task."""
+        now = self.ctx.clock.now()
+        with self.ctx.store.transaction():
+            before = self.ctx.store.patrols.get(call_sign)
+            if status in (PatrolStatus.DISPATCHED, PatrolStatus.OFF_DUTY):
+                proposals.release_car(
+                    self.ctx, call_sign, actor=actor, why=f"car set to {status.value}", at=now
+                )
+            elif before.status is PatrolStatus.ON_TASK and status is not PatrolStatus.ON_TASK:
+                proposals.complete(self.ctx, call_sign, actor=actor, at=now)
+            patrol = self.ctx.store.patrols.set_status(call_sign, status, actor=actor, at=now)
+            self.ctx.events.emit("patrol", patrol_view(patrol), at=now)
+        return patrol
+
+    def record_positions(self, fixes: Sequence[Fix]) -> PositionsResult:
+        """An AVL batch: believable fixes of known cars are stored, visits detected, the map
+        told; each refused fix is named with why."""
+        now = self.ctx.clock.now()
+        accepted, refused = screen(fixes, now, self.bounds)
+        return self._record(accepted, refused, now)
+
+    def record_fixes(self, fixes: Sequence[PositionFix]) -> PositionsResult:
+        """The same for fixes already in EPSG:25832 (the simulation's exact places)."""
+        now = self.ctx.clock.now()
+        accepted, refused = [], []
+        for index, fix in enumerate(fixes):
+            late = out_of_bounds(fix.at, now, self.bounds)
+            if late:
+                refused.append(Refused(index, fix.call_sign, late))
+            else:
+                accepted.append((index, fix))
+        return self._record(accepted, refused, now)
+
+    def _record(
+        self, accepted: list[tuple[int, PositionFix]], refused: list[Refused], now: datetime
+    ) -> PositionsResult:
+        if not accepted:
+            return PositionsResult(0, tuple(refused), ())
+        with self.ctx.store.transaction():
+            cars = {p.call_sign: p for p in self.ctx.store.patrols.list()}
+            records = []
+            for index, fix in accepted:
+                if fix.call_sign in cars:
+                    records.append(fix)
+                else:
+                    why = f"unknown patrol {fix.call_sign!r}"
+                    refused.append(Refused(index, fix.call_sign, why, unknown=True))
+            refused.sort(key=lambda r: r.index)
+            if not records:
+                return PositionsResult(0, tuple(refused), ())
+            self.ctx.store.patrols.record_positions(records)
+            rules = {
+                cs: self._district_of(cars[cs]).policy.detection
+                for cs in {f.call_sign for f in records}
+            }
+            found = visits.detect(self.ctx, self.hotspots, records, rules)
+            for visit in found:
+                self._after_visit(visit, now)
+            if self.ctx.events.enabled:
+                latest: dict[str, PositionFix] = {}
+                for fix in records:
+                    if fix.call_sign not in latest or latest[fix.call_sign].at <= fix.at:
+                        latest[fix.call_sign] = fix
+                self.ctx.events.emit("positions", positions_view(latest.values()), at=now)
+        return PositionsResult(len(records), tuple(refused), tuple(found))
+
+    # -- callouts --------------------------------------------------------------------------
+
+    def receive(self, *, urgent: bool, position: Point, actor: str) -> Callout:
+        return callouts.receive(self.ctx, urgent=urgent, position=position, actor=actor)
+
+    def dispatch(self, callout_id: str, call_sign: str, *, actor: str) -> Callout:
+        """Send a car; whatever Smart Spot task it had is voided at once."""
+        return callouts.advance(self.ctx, callout_id, "dispatch", actor=actor, patrol=call_sign)
+
+    def arrive(self, callout_id: str, *, actor: str) -> Callout:
+        return callouts.advance(self.ctx, callout_id, "arrive", actor=actor)
+
+    def clear(self, callout_id: str, *, actor: str) -> tuple[Callout, list[Proposal]]:
+        """The car is free again and heads home. The clear is stored first; then the car and
+        the other cars of its politikreds on their way home get a joint plan, stored as a
+        proposal per car (maybe without stops, with the reasons) — never an error."""
+        cleared = callouts.advance(self.ctx, callout_id, "clear", actor=actor)
+        assert cleared.patrol is not None
+        car = self.ctx.store.patrols.get(cleared.patrol)
+        now = self.ctx.clock.now()
+        district = self._district_of(car)
+        fresh = is_fresh(car, now, district.policy.fresh_fix_s)
+        position = car.position if fresh and car.position is not None else cleared.position
+        others = [
+            Candidate(p, p.position)
+            for p in self.ctx.store.patrols.list(status=PatrolStatus.RETURNING)
+            if p.call_sign != car.call_sign
+            and p.position is not None
+            and is_fresh(p, now, district.policy.fresh_fix_s)
+            and district_of(self.ctx, p) == district.politikreds
+        ]
+        made = plan(
+            self.ctx,
+            self.hotspots,
+            self.round_trips,
+            district.politikreds,
+            [Candidate(car, position), *others],
+            now,
+        )
+        return cleared, proposals.store_all(self.ctx, made, actor=actor)
+
+    # -- proposals -------------------------------------------------------------------------
+
+    def propose(self, call_signs: Sequence[str], *, actor: str) -> list[Proposal]:
+        """Plan now for these cars (available or on their way home, with a known position),
+        one joint plan per politikreds."""
+        now = self.ctx.clock.now()
+        groups: dict[str, list[Candidate]] = {}
+        for call_sign in dict.fromkeys(call_signs):
+            patrol = self.ctx.store.patrols.get(call_sign)
+            if patrol.status not in AVAILABLE:
+                raise ConflictError(
+                    f"{call_sign} is {patrol.status.value}; proposals are for cars that are "
+                    "available or on their way home"
+                )
+            if patrol.position is None:
+                raise ConflictError(f"{call_sign} has no known position yet")
+            groups.setdefault(self._district_of(patrol).politikreds, []).append(
+                Candidate(patrol, patrol.position)
+            )
+        made: list[Proposal] = []
+        for politikreds, cars in sorted(groups.items()):
+            made += plan(self.ctx, self.hotspots, self.round_trips, politikreds, cars, now)
+        return proposals.store_all(self.ctx, made, actor=actor)
+
+    def accept(self, proposal_id: str, remove: Sequence[str], *, actor: str) -> Proposal:
+        return proposals.accept(self.ctx, proposal_id, remove, actor=actor)
+
+    def reject(self, proposal_id: str, reason: str, *, actor: str) -> Proposal:
+        return proposals.reject(self.ctx, proposal_id, reason, actor=actor)
+
+    def replay(self, proposal_id: str) -> dict[str, Any]:
+        return proposals.replay(self.ctx, proposal_id)
+
+    # -- visits ----------------------------------------------------------------------------
+
+    def report_visit(self, visit: Visit, *, actor: str) -> StoredVisit:
+        stored = visits.report(self.ctx, visit, actor=actor)
+        with self.ctx.store.transaction():
+            self._after_visit(stored, self.ctx.clock.now())
+        return stored
+
+    def amend_visit(self, visit_id: str, changes: dict[str, Any], *, actor: str) -> StoredVisit:
+        return visits.amend(self.ctx, visit_id, changes, actor=actor)
+
+    def announce(self, kind: str, data: dict[str, Any]) -> int:
+        """Put a change made outside the engine (a hotspot registered, edited or closed) on
+        the live stream; planning reads hotspots from the store, so nothing else is needed."""
+        with self.ctx.store.transaction():
+            return self.ctx.events.emit(kind, data, at=self.ctx.clock.now())
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _district_of(self, patrol: Patrol) -> Any:
+        return self.ctx.district(district_of(self.ctx, patrol))
+
+    def _after_visit(self, visit: StoredVisit, now: Any) -> None:
+        """When the car's accepted proposal has no stop left to visit, the task is done and
+        the car heads home."""
+        active = self.ctx.store.proposals.active(visit.visit.patrol)
+        if active is None or any(not s.done for s in active.kept):
+            return
+        if proposals.complete(self.ctx, visit.visit.patrol, actor=visits.DETECTOR, at=now):
+            car = self.ctx.store.patrols.get(visit.visit.patrol)
+            if car.status is PatrolStatus.ON_TASK:
+                car = self.ctx.store.patrols.set_status(
+                    car.call_sign, PatrolStatus.RETURNING, actor=visits.DETECTOR, at=now
+                )
+                self.ctx.events.emit("patrol", patrol_view(car), at=now)

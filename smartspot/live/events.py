@@ -1,0 +1,51 @@
+"""The live event log: what the map is told, in order.
+
+Every change the engine makes writes its event into the store in the same transaction
+(``store.events``), so an event exists exactly when its change does, its id is persisted and
+monotonic, and a stream resumes from ``Last-Event-ID`` on any process. After a commit the
+engine calls its ``notify`` hook, which lets listeners in the same process wake at once; other
+processes see the new rows when they next read the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from smartspot.store.port import Repository
+
+#: Event kinds, the SSE ``event:`` names the map listens for.
+KINDS = (
+    "patrol",
+    "positions",
+    "callout",
+    "proposal",
+    "no-proposal",
+    "visit",
+    "hotspot",
+)
+
+Notify = Callable[[], None]
+
+
+def no_one() -> None:
+    """The notify hook when nobody listens in this process (the CLI, the simulation)."""
+
+
+class EventLog:
+    """Appends events to the store's log; ``emit`` must run inside the change's transaction."""
+
+    def __init__(self, store: Repository, notify: Notify = no_one, *, enabled: bool = True) -> None:
+        self.store = store
+        self.notify = notify
+        self.enabled = enabled  # the simulation has no map to tell
+
+    def emit(self, kind: str, data: dict[str, Any], *, at: datetime) -> int:
+        if kind not in KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        if not self.enabled:
+            return 0
+        seq = self.store.events.append(kind, data, at=at)
+        self.store.after_commit(self.notify)
+        return seq

@@ -1,0 +1,237 @@
+"""Planning: the proposals for a set of free cars of one politikreds, from the store's state,
+the district's policy and travel model, through the optimiser's problem builder and solvers.
+
+A plan never fails loudly: when nothing is active, in reach or allowed, each car gets a
+proposal with no stops and the reason per hotspot; when the optimiser itself fails, the
+proposal records why.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from shapely.geometry import Point
+
+from smartspot.domain import Hotspot, Patrol, PatrolStatus
+from smartspot.live.callouts import urgent_waiting
+from smartspot.live.claims import held_by_others
+from smartspot.live.context import District, LiveContext
+from smartspot.live.visits import OpenHotspots
+from smartspot.optimise.build import FreeCar, PlanningContext, build_problem, xy
+from smartspot.optimise.explain import explain
+from smartspot.optimise.problem import problem_to_dict, solution_to_dict
+from smartspot.optimise.rules import CoverageGuard
+from smartspot.optimise.solvers import get_solver
+from smartspot.plans import Proposal, ProposalStatus, SolverRun
+from smartspot.reasons import Reason
+
+log = logging.getLogger(__name__)
+
+AVAILABLE = (PatrolStatus.AVAILABLE, PatrolStatus.RETURNING)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A car to plan for: where it is free from, and since when."""
+
+    patrol: Patrol
+    position: Point
+
+
+class RoundTrips:
+    """Round trips from each hotspot's nearest station, per district, cached by hotspot
+    version (they change only when a hotspot moves or the stations do)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str, int], float] = {}
+        self._lock = threading.Lock()
+
+    def of(
+        self, district: District, spots: Sequence[Hotspot], ctx: LiveContext
+    ) -> dict[str, float]:
+        key = district.politikreds
+        with self._lock:
+            missing = [s for s in spots if (key, s.id, s.version) not in self._known]
+        if missing and len(district.stations):
+            travel = ctx.travel.for_district(key)
+            points = np.array([xy(s.geometry) for s in missing])
+            there = travel.matrix(district.stations, points)
+            back = travel.matrix(points, district.stations).T
+            both = np.where(np.isnan(there + back), np.inf, there + back).min(axis=0)
+            with self._lock:
+                for spot, seconds in zip(missing, both.tolist(), strict=True):
+                    self._known[(key, spot.id, spot.version)] = (
+                        math.nan if math.isinf(seconds) else float(seconds)
+                    )
+        with self._lock:
+            return {s.id: self._known.get((key, s.id, s.version), math.nan) for s in spots}
+
+
+def politikreds_of_base(ctx: LiveContext, patrol: Patrol) -> str:
+    """The district a car belongs to: where its home base lies."""
+    return ctx.district_of_base(patrol.home_station)
+
+
+def is_fresh(patrol: Patrol, now: datetime, max_age_s: float) -> bool:
+    if patrol.position is None or patrol.position_at is None:
+        return False
+    return abs((now - patrol.position_at).total_seconds()) <= max_age_s
+
+
+def plan(
+    ctx: LiveContext,
+    hotspots: OpenHotspots,
+    round_trips: RoundTrips,
+    politikreds: str,
+    cars: Sequence[Candidate],
+    now: datetime,
+) -> list[Proposal]:
+    """Unsaved proposals (one per car, maybe empty) for ``cars``, all of ``politikreds``."""
+    district = ctx.district(politikreds)
+    policy = district.policy
+    run = SolverRun(policy.solver, policy.time_limit_s, int(ctx.rng.integers(0, 2**31 - 1)))
+    spots = hotspots.of(politikreds)
+    if not spots:
+        return [
+            _empty(c, politikreds, now, run, Reason("no_hotspots", {"politikreds": politikreds}))
+            for c in cars
+        ]
+    try:
+        return _plan(ctx, district, spots, round_trips, cars, now, run)
+    except Exception as error:  # planning must never leave a cleared callout without an answer
+        log.exception("planning failed for %s", [c.patrol.call_sign for c in cars])
+        failed = SolverRun(run.solver, run.time_limit_s, run.seed, failure=repr(error))
+        why = Reason("planning_failed", {"error": type(error).__name__})
+        return [_empty(c, politikreds, now, failed, why) for c in cars]
+
+
+def _plan(
+    ctx: LiveContext,
+    district: District,
+    spots: list[Hotspot],
+    round_trips: RoundTrips,
+    cars: Sequence[Candidate],
+    now: datetime,
+    run: SolverRun,
+) -> list[Proposal]:
+    policy = district.policy
+    politikreds = district.politikreds
+    planning = {c.patrol.call_sign for c in cars}
+    waiting = urgent_waiting(ctx, politikreds)
+    others = [
+        p.position if p.position is not None else ctx.bases[p.home_station]
+        for p in ctx.store.patrols.list()
+        if p.status in AVAILABLE
+        and p.call_sign not in planning
+        and politikreds_of_base(ctx, p) == politikreds
+    ]
+    guard = None
+    if policy.coverage_guard_min is not None and len(district.kommune_points):
+        guard = CoverageGuard(
+            policy.coverage_guard_min, district.kommune_names, district.kommune_points
+        )
+    context = PlanningContext(
+        urgent_waiting=frozenset({politikreds}) if waiting else frozenset(),
+        claimed=held_by_others(ctx.store, planning),
+        coverage=guard,
+        other_available=np.array([[p.x, p.y] for p in others]).reshape(-1, 2),
+    )
+    shift_end = policy.shift_end_after(now)
+    free = [
+        FreeCar(
+            call_sign=c.patrol.call_sign,
+            position=c.position,
+            home=ctx.bases[c.patrol.home_station],
+            free_at=now,
+            budget_s=policy.budget_s,
+            shift_ends_at=shift_end,
+            politikreds=politikreds,
+        )
+        for c in cars
+    ]
+    travel = ctx.travel.for_district(politikreds)
+    visits = [v.visit for v in ctx.store.visits.list(since=now - policy.lookback)]
+    built = build_problem(
+        free,
+        spots,
+        travel,
+        now,
+        stations=district.stations,
+        visits=visits,
+        settings=policy.value,
+        rng=ctx.rng,
+        context=context,
+        station_round_trip_s=round_trips.of(district, spots, ctx),
+    )
+    solution = None
+    if built.problem is not None and built.problem.hotspots:
+        began = time.perf_counter()
+        solution = get_solver(policy.solver).solve(
+            built.problem, time_limit_s=policy.time_limit_s, seed=run.seed
+        )
+        run = SolverRun(
+            run.solver, run.time_limit_s, run.seed, (time.perf_counter() - began) * 1000
+        )
+    explanation = explain(built, solution)
+    left_out = dict(explanation.left_out)
+    blocks = {r.code: r for r in built.blocked.values()}
+    if len(blocks) == 1 and len(built.blocked) == len(cars):  # every car stopped by one rule
+        [why] = blocks.values()
+        left_out = {k: why if r.code == "no_car" else r for k, r in left_out.items()}
+    problem = None if built.problem is None else problem_to_dict(built.problem)
+    answer = None if solution is None else solution_to_dict(solution)
+    by_car = {c.car: c for c in explanation.cars}
+    proposals = []
+    for candidate in cars:
+        car_plan = by_car.get(candidate.patrol.call_sign)
+        blocked = Reason("nothing_worth_it") if car_plan is None else car_plan.blocked
+        stops = () if car_plan is None else car_plan.stops
+        proposals.append(
+            Proposal(
+                id="new",
+                patrol=candidate.patrol.call_sign,
+                politikreds=politikreds,
+                created_at=now,
+                stops=stops,
+                run=run,
+                home_at=None if car_plan is None else car_plan.home_at,
+                detour_s=0.0 if car_plan is None else car_plan.detour_s,
+                value=0.0 if car_plan is None else car_plan.value,
+                blocked=None if stops else blocked,
+                left_out=left_out,
+                problem=problem,
+                answer=answer,
+                status=ProposalStatus.PENDING if stops else ProposalStatus.EMPTY,
+            )
+        )
+    return proposals
+
+
+def _empty(
+    car: Candidate, politikreds: str, now: datetime, run: SolverRun, why: Reason
+) -> Proposal:
+    return Proposal(
+        id="new",
+        patrol=car.patrol.call_sign,
+        politikreds=politikreds,
+        created_at=now,
+        stops=(),
+        run=run,
+        blocked=why,
+        status=ProposalStatus.EMPTY,
+    )
+
+
+def left_out_summary(proposal: Proposal) -> Mapping[str, int]:
+    """How many hotspots were left out for each reason code (for reports and the map)."""
+    counts: dict[str, int] = {}
+    for reason in proposal.left_out.values():
+        counts[reason.code] = counts.get(reason.code, 0) + 1
+    return counts

@@ -1,0 +1,230 @@
+"""The planning policy of one politikreds: every rule the vagtcentral's proposals follow.
+
+One file per district (``scenarios/<district>/policy.toml``) holds it; the API and the
+simulation both read that file, so a planner's what-if run plans with exactly the rules an
+operator meets at night, and there is no second set of defaults anywhere (the defaults below
+are the only ones).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from smartspot.domain import Category
+from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.optimise.value import DEFAULT_HARM, ValueSettings
+from smartspot.windows import LOCAL_TZ, parse_clock
+
+#: Settings a planner may sweep over (``smartspot compare --sweep name=v1,v2``).
+SWEEPABLE = ("detour_budget_min", "cooldown_min", "coverage_guard_min")
+
+
+def _fail(message: str, name: str) -> InvalidInputError:
+    return InvalidInputError(f"policy: {name} is {message}", field=name)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """When positions count as a visit: ≥ ``min_stay_s`` inside a polygon hotspot or within
+    ``radius_m`` of a point one; a silence longer than ``gap_s`` ends a stay."""
+
+    radius_m: float = 150.0
+    min_stay_s: float = 180.0
+    gap_s: float = 600.0
+
+    def __post_init__(self) -> None:
+        for name, low, high in (
+            ("radius_m", 10, 2_000),
+            ("min_stay_s", 30, 3_600),
+            ("gap_s", 60, 7_200),
+        ):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and low <= value <= high):
+                raise _fail(f"{value!r}; allowed {low}–{high}", f"detection.{name}")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningPolicy:
+    """What the vagtcentral of ``politikreds`` lets Smart Spot propose, and how.
+
+    Parameters
+    ----------
+    politikreds
+        The district the policy belongs to.
+    detour_budget_min
+        Minutes of detour beyond the direct trip home (0–240).
+    cooldown_min
+        No second visit proposed within this many minutes of a visit (0–10080).
+    visit_lookback_days
+        How far back the visit log is read for the need term (1–60 days).
+    jitter
+        ± share of random value jitter so visits stay unpredictable (0 = off, < 1).
+    coverage_guard_min
+        No proposal that leaves a kommune without another available car within this many
+        minutes; ``None`` switches the guard off.
+    shift_starts
+        Local times the shifts change (day, evening, night); a car whose shift ends within
+        its budget gets no proposal.
+    respect_shift_ends
+        Apply the shift-end rule.
+    solver, time_limit_ms
+        The optimiser and its deadline per proposal.
+    fresh_fix_s
+        Another car on its way home joins a joint re-plan only when its last position is at
+        most this old (a stale position would plan from the wrong place).
+    value
+        The value model's factors (harm table, need, activity, opportunity).
+    detection
+        When positions count as a visit.
+    """
+
+    politikreds: str
+    detour_budget_min: float = 30.0
+    cooldown_min: float = 120.0
+    visit_lookback_days: float = 7.0
+    jitter: float = 0.1
+    coverage_guard_min: float | None = 20.0
+    shift_starts: tuple[time, ...] = (time(7), time(15), time(23))
+    respect_shift_ends: bool = True
+    solver: str = "auto"
+    time_limit_ms: int = 80
+    fresh_fix_s: float = 120.0
+    value: ValueSettings = field(default_factory=ValueSettings)
+    detection: Detection = field(default_factory=Detection)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.politikreds, str) or not self.politikreds.strip():
+            raise _fail("missing; name the politikreds", "politikreds")
+        checks: tuple[tuple[str, float, float], ...] = (
+            ("detour_budget_min", 0, 240),
+            ("cooldown_min", 0, 7 * 24 * 60),
+            ("visit_lookback_days", 1, 60),
+            ("time_limit_ms", 1, 60_000),
+            ("fresh_fix_s", 0, 3_600),
+        )
+        for name, low, high in checks:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _fail(f"{value!r}; a number {low}–{high}", name)
+            if not (math.isfinite(value) and low <= value <= high):
+                raise _fail(f"{value}; allowed {low}–{high}", name)
+        if not 0 <= self.jitter < 1:
+            raise _fail(f"{self.jitter}; allowed 0 (off) up to below 1", "jitter")
+        guard = self.coverage_guard_min
+        if guard is not None and not 0 < guard <= 240:
+            raise _fail(f"{guard}; allowed 0–240, or absent (off)", "coverage_guard_min")
+        if not self.shift_starts or list(self.shift_starts) != sorted(set(self.shift_starts)):
+            raise _fail("not a sorted list of distinct times", "shift_starts")
+        from smartspot.optimise.solvers import solver_names
+
+        if self.solver not in solver_names():
+            raise _fail(f"{self.solver!r}; choose from {', '.join(solver_names())}", "solver")
+        # the value model's own cool-down and jitter are the policy's
+        if (self.value.cooldown_min, self.value.jitter) != (self.cooldown_min, self.jitter):
+            object.__setattr__(
+                self,
+                "value",
+                replace(self.value, cooldown_min=self.cooldown_min, jitter=self.jitter),
+            )
+
+    @property
+    def budget_s(self) -> int:
+        return round(self.detour_budget_min * 60)
+
+    @property
+    def time_limit_s(self) -> float:
+        return self.time_limit_ms / 1000.0
+
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(days=self.visit_lookback_days)
+
+    def shift_end_after(self, moment: datetime) -> datetime | None:
+        """When the shift running at ``moment`` ends (``None`` when the rule is off)."""
+        if not self.respect_shift_ends:
+            return None
+        local = moment.astimezone(LOCAL_TZ)
+        for days in (0, 1):
+            day = local.date() + timedelta(days=days)
+            for start in self.shift_starts:
+                change = datetime.combine(day, start, tzinfo=LOCAL_TZ)
+                if change > local:
+                    return change
+        raise AssertionError("a shift change within two days")  # pragma: no cover
+
+    def with_changes(self, **changes: Any) -> PlanningPolicy:
+        """A copy with some fields changed (a planner's sweep point), checked again."""
+        unknown = sorted(set(changes) - {f.name for f in fields(self)})
+        if unknown:
+            raise _fail(f"unknown: {', '.join(unknown)}", "sweep")
+        return replace(self, **changes)
+
+
+def parse_policy(data: Mapping[str, Any], *, where: str = "policy") -> PlanningPolicy:
+    """A policy from a parsed TOML table; unknown keys are refused by name."""
+    known = {f.name for f in fields(PlanningPolicy)} | {"harm"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidInputError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed are {', '.join(sorted(known))}",
+            field="policy",
+        )
+    values = {k: v for k, v in data.items() if k not in ("harm", "value", "detection")}
+    if "coverage_guard_min" in values and values["coverage_guard_min"] in (0, False):
+        values["coverage_guard_min"] = None
+    if "shift_starts" in values:
+        try:
+            values["shift_starts"] = tuple(parse_clock(str(v)) for v in values["shift_starts"])
+        except InvalidInputError as error:
+            raise _fail(str(error), "shift_starts") from None
+    harm = dict(DEFAULT_HARM)
+    for name, weight in dict(data.get("harm", {})).items():
+        try:
+            harm[Category(name)] = float(weight)
+        except ValueError:
+            raise _fail(f"an unknown category {name!r}", "harm") from None
+    value_table = dict(data.get("value", {}))
+    try:
+        value = ValueSettings(harm=harm, **value_table)
+        detection = Detection(**dict(data.get("detection", {})))
+    except TypeError as error:
+        raise InvalidInputError(f"{where}: {error}", field="policy") from None
+    return PlanningPolicy(value=value, detection=detection, **values)
+
+
+def load_policy(path: Path) -> PlanningPolicy:
+    """Read and check a district's ``policy.toml``.
+
+    Raises
+    ------
+    NotFoundError
+        When the file does not exist.
+    InvalidInputError
+        When it is not valid TOML or breaks a rule; the message names the key.
+    """
+    if not path.is_file():
+        raise NotFoundError(f"no policy file at {path}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInputError(f"policy {path} is not valid TOML: {error}") from None
+    return parse_policy(data, where=f"policy {path.name}")
+
+
+def load_policies(folder: Path) -> dict[str, PlanningPolicy]:
+    """Every ``<district>/policy.toml`` under ``folder``, by politikreds."""
+    policies: dict[str, PlanningPolicy] = {}
+    for path in sorted(folder.glob("*/policy.toml")):
+        policy = load_policy(path)
+        if policy.politikreds in policies:
+            raise InvalidInputError(
+                f"two policy files for {policy.politikreds} under {folder}", field="policy"
+            )
+        policies[policy.politikreds] = policy
+    return policies

@@ -1,0 +1,171 @@
+"""Visits: reported by a crew, or detected from AVL positions (a stay of at least the policy's
+minutes inside a polygon hotspot or near a point one), and the dosage (minutes on site).
+
+Stays in progress live in the store (``store.stays``) and are read and written inside the
+position batch's transaction, so a restart in the middle of a stay, or a second process taking
+the next batch, detects exactly the same visit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import Point
+
+from smartspot.domain import Hotspot, HotspotStatus, Visit, VisitOutcome
+from smartspot.live.context import LiveContext
+from smartspot.live.policy import Detection
+from smartspot.live.views import visit_view
+from smartspot.store.port import HotspotQuery
+from smartspot.store.records import PositionFix, Stay, StoredVisit
+
+DETECTOR = "avl"  # the actor of detected visits in the audit log
+
+
+class OpenHotspots:
+    """The open hotspots and a spatial index of their detection shapes, cached per hotspot
+    revision of the store (any process's write changes it, so the cache is never stale)."""
+
+    def __init__(self, ctx: LiveContext) -> None:
+        self.ctx = ctx
+        self._lock = threading.Lock()
+        self._revision = -1
+        self._spots: list[Hotspot] = []
+        self._by_district: dict[str, list[Hotspot]] = {}
+        self._trees: dict[float, shapely.STRtree] = {}
+
+    def _refresh(self) -> None:
+        revision = self.ctx.store.hotspots.revision()
+        if revision == self._revision:
+            return
+        spots = self.ctx.store.hotspots.list(HotspotQuery(status=HotspotStatus.OPEN))
+        self._spots = spots
+        self._by_district = {}
+        for spot in spots:
+            self._by_district.setdefault(spot.location.politikreds, []).append(spot)
+        self._trees = {}
+        self._revision = revision
+
+    def of(self, politikreds: str) -> list[Hotspot]:
+        with self._lock:
+            self._refresh()
+            return list(self._by_district.get(politikreds, ()))
+
+    def by_id(self) -> dict[str, Hotspot]:
+        with self._lock:
+            self._refresh()
+            return {h.id: h for h in self._spots}
+
+    def index(self, radius_m: float) -> tuple[shapely.STRtree | None, list[str]]:
+        with self._lock:
+            self._refresh()
+            if radius_m not in self._trees:
+                shapes = [
+                    h.geometry.buffer(radius_m) if isinstance(h.geometry, Point) else h.geometry
+                    for h in self._spots
+                ]
+                self._trees[radius_m] = shapely.STRtree(np.array(shapes, dtype=object))
+            ids = [h.id for h in self._spots]
+            return (self._trees[radius_m] if ids else None), ids
+
+
+def detect(
+    ctx: LiveContext,
+    hotspots: OpenHotspots,
+    fixes: Sequence[PositionFix],
+    detection_of: Mapping[str, Detection],
+) -> list[StoredVisit]:
+    """Advance the stays of the batch's cars and store the visits that ended (call inside the
+    batch's transaction). ``detection_of`` gives each car's district rules."""
+    default = Detection()
+    radii = sorted({d.radius_m for d in detection_of.values()} | {default.radius_m})
+    inside: dict[tuple[int, float], str] = {}
+    points = np.array([f.position for f in fixes], dtype=object)
+    for radius in radii:
+        tree, ids = hotspots.index(radius)
+        if tree is None:
+            continue
+        inputs, hits = tree.query(points, predicate="within")
+        for i, h in zip(inputs.tolist(), hits.tolist(), strict=True):
+            inside.setdefault((i, radius), ids[h])
+    stays = ctx.store.stays.of(f.call_sign for f in fixes)
+    ended_cars: set[str] = set()
+    finished: list[Stay] = []
+    for i, fix in sorted(enumerate(fixes), key=lambda item: item[1].at):
+        rules = detection_of.get(fix.call_sign, default)
+        here = inside.get((i, rules.radius_m))
+        stay = stays.get(fix.call_sign)
+        if stay is not None and fix.at < stay.last:
+            continue  # an old fix arriving late: the stay has moved on
+        if stay is not None and (fix.at - stay.last).total_seconds() > rules.gap_s:
+            finished.append(stay)
+            stay = None
+        if stay is not None and stay.hotspot == here:
+            stays[fix.call_sign] = dataclasses.replace(stay, last=fix.at)
+            continue
+        if stay is not None:
+            finished.append(dataclasses.replace(stay, last=fix.at))
+        if here is not None:
+            stays[fix.call_sign] = Stay(fix.call_sign, here, fix.at, fix.at)
+        else:
+            stays.pop(fix.call_sign, None)
+            ended_cars.add(fix.call_sign)
+    ctx.store.stays.save(stays.values(), ended_cars - set(stays))
+    stored = []
+    for stay in finished:
+        rules = detection_of.get(stay.call_sign, default)
+        if stay.seconds < rules.min_stay_s:
+            continue
+        visit = Visit(
+            hotspot=stay.hotspot,
+            patrol=stay.call_sign,
+            arrived_at=stay.first,
+            left_at=stay.last,
+            detected=True,
+        )
+        stored.append(record(ctx, visit, actor=DETECTOR))
+    return stored
+
+
+def record(ctx: LiveContext, visit: Visit, *, actor: str) -> StoredVisit:
+    """Store a visit (inside the caller's transaction), mark the car's planned stop there as
+    done, and tell the map."""
+    now = ctx.clock.now()
+    stored = ctx.store.visits.add(visit, actor=actor, at=now)
+    ctx.store.proposals.mark_done(visit.patrol, visit.hotspot)
+    ctx.events.emit("visit", visit_view(stored), at=now)
+    return stored
+
+
+def report(ctx: LiveContext, visit: Visit, *, actor: str) -> StoredVisit:
+    """A crew reports a visit. Raises NotFoundError for an unknown hotspot or car."""
+    ctx.store.hotspots.get(visit.hotspot)
+    ctx.store.patrols.get(visit.patrol)
+    with ctx.store.transaction():
+        return record(ctx, visit, actor=actor)
+
+
+def amend(
+    ctx: LiveContext, visit_id: str, changes: Mapping[str, Any], *, actor: str
+) -> StoredVisit:
+    """Leaving time and outcome: observed or not, persons, action taken, free text."""
+    with ctx.store.transaction():
+        current = ctx.store.visits.get(visit_id).visit
+        values = dict(changes)
+        if values.get("outcome") is not None:
+            values["outcome"] = VisitOutcome(values["outcome"])
+        updated = dataclasses.replace(current, **values)
+        now = ctx.clock.now()
+        stored = ctx.store.visits.update(visit_id, updated, actor=actor, at=now)
+        ctx.events.emit("visit", visit_view(stored), at=now)
+    return stored
+
+
+def dosage_minutes(visits: Sequence[Visit]) -> float:
+    """Minutes on site over visits that have a leaving time (the dosage)."""
+    return sum(v.minutes_on_site or 0.0 for v in visits)

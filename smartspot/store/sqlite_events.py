@@ -1,0 +1,43 @@
+"""The live event log in SQLite: every event the map is sent, in order, with an id that is
+never reused, so a stream resumes from ``Last-Event-ID`` on any process."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from smartspot.store.records import StoredEvent
+from smartspot.store.timestamps import from_iso, iso
+
+if TYPE_CHECKING:
+    from smartspot.store.sqlite import SqliteStore
+
+
+class SqliteEvents:
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def append(self, kind: str, data: dict[str, Any], *, at: datetime) -> int:
+        """Append one event (inside the caller's transaction, so it commits with the change it
+        reports); returns its id."""
+        cursor = self._store.execute(
+            "INSERT INTO events (at, kind, data) VALUES (?, ?, ?)",
+            (iso(at), kind, json.dumps(data, ensure_ascii=False, default=str)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def after(self, seq: int, *, limit: int = 500) -> list[StoredEvent]:
+        """Events with an id above ``seq``, oldest first."""
+        rows = self._store.execute(
+            "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+        ).fetchall()
+        return [
+            StoredEvent(row["seq"], from_iso(row["at"]), row["kind"], json.loads(row["data"]))
+            for row in rows
+        ]
+
+    def last(self) -> int:
+        """The newest event id (0 when none)."""
+        row = self._store.execute("SELECT MAX(seq) FROM events").fetchone()
+        return int(row[0] or 0)
