@@ -8,7 +8,7 @@ from shapely.geometry import Point, Polygon
 
 from smartspot.clock import FixedClock
 from smartspot.domain import Category, HotspotStatus
-from smartspot.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
+from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import FeatureIn, HotspotFilter, HotspotService, ImportRejectedError
 from smartspot.i18n import msg
@@ -246,7 +246,7 @@ def test_import_failing_mid_write_leaves_nothing(service: HotspotService) -> Non
         "CREATE TEMP TRIGGER fail_second AFTER INSERT ON main.audit_log "
         "WHEN NEW.seq = 2 BEGIN SELECT RAISE(ABORT, 'forced failure'); END"
     )
-    with pytest.raises(StorageError, match="forced failure"):
+    with pytest.raises(ConflictError, match="forced failure"):
         service.import_features([_feature(0, TREKANTEN), _feature(1, SAMSOE)], user="a")
     assert service.count() == 0
     assert store.audit.entries() == []

@@ -1,0 +1,172 @@
+"""The live engine as the vagtcentral meets it: clears that always answer, planning per
+politikreds, believable positions, and state that survives a restart or a second process."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from smartspot.clock import FixedClock
+from smartspot.domain import HotspotStatus, PatrolStatus
+from smartspot.geo.regions import Regions
+from smartspot.hotspots import HotspotFilter, HotspotService
+from smartspot.live.engine import Vagtcentral
+from smartspot.live.positions import Fix
+from smartspot.plans import ProposalStatus
+from smartspot.travel.port import TravelTimes
+from tests.live.conftest import HERNING, NOW, RANDERS, MakeEngine, place, to_clear
+
+# A Tuesday at 10:00 in Copenhagen: the demo hotspots with windows are all closed then.
+TUESDAY_MORNING = datetime(2026, 3, 17, 9, 0, tzinfo=UTC)
+
+
+def _close_windowless(engine: Vagtcentral, regions: Regions, clock: FixedClock) -> None:
+    service = HotspotService(engine.ctx.store, regions, clock)
+    for spot in service.list(HotspotFilter(status=HotspotStatus.OPEN)):
+        if not spot.windows:
+            service.close(spot.id, "kun tidsbestemte opgaver i testen", user="analyst")
+
+
+def test_a_clear_with_nothing_active_answers_with_an_empty_proposal_and_reasons(
+    engine: Vagtcentral, regions: Regions, clock: FixedClock
+) -> None:
+    clock.current = TUESDAY_MORNING
+    _close_windowless(engine, regions, clock)
+    engine.add_patrol("OJ-21", "st14", actor="op")
+    place(engine, "OJ-21", RANDERS, clock.current)
+    callout_id = to_clear(engine, "OJ-21", RANDERS)
+    cleared, [proposal] = engine.clear(callout_id, actor="op")
+    assert cleared.cleared_at == TUESDAY_MORNING
+    assert (proposal.status, proposal.stops) == (ProposalStatus.EMPTY, ())
+    assert proposal.blocked is not None and proposal.blocked.code == "nothing_worth_it"
+    open_oj = [
+        h.id
+        for h in engine.hotspots.of("Østjyllands Politi")  # every open hotspot of the kreds
+    ]
+    assert set(proposal.left_out) == set(open_oj)
+    assert {r.code for r in proposal.left_out.values()} <= {"not_active_now", "not_valid"}
+    stored = engine.ctx.store.proposals.get(proposal.id)
+    assert stored == proposal  # stored like any other, and found again
+    assert engine.ctx.store.patrols.get("OJ-21").status is PatrolStatus.RETURNING
+
+
+def test_a_joint_replan_takes_only_the_cars_of_the_clearing_cars_politikreds(
+    engine: Vagtcentral, clock: FixedClock
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    engine.add_patrol("OJ-21", "st14", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    place(engine, "OJ-21", RANDERS, NOW)
+    mv_call = to_clear(engine, "MV-21", HERNING)
+    _, mine = engine.clear(mv_call, actor="op")  # MV-21 now on its way home
+    assert [p.patrol for p in mine] == ["MV-21"]
+    oj_call = to_clear(engine, "OJ-21", RANDERS)
+    _, made = engine.clear(oj_call, actor="op")
+    assert [(p.patrol, p.politikreds) for p in made] == [("OJ-21", "Østjyllands Politi")]
+    assert engine.ctx.store.proposals.current("MV-21") is not None  # untouched
+
+
+def test_planning_that_fails_leaves_the_clear_stored_and_says_why(
+    make_engine: MakeEngine, clock: FixedClock, regions: Regions
+) -> None:
+    class Broken:
+        def for_district(self, politikreds: str) -> TravelTimes:
+            raise RuntimeError("the road graph file is unreadable")
+
+    engine = make_engine()
+    from smartspot.demo import load_demo_hotspots
+    from smartspot.resources import SCENARIOS_DIR
+
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    engine.ctx.travel = Broken()
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    callout_id = to_clear(engine, "MV-21", HERNING)
+    _, [proposal] = engine.clear(callout_id, actor="op")
+    assert engine.ctx.store.callouts.get(callout_id).cleared_at == NOW
+    assert proposal.status is ProposalStatus.EMPTY
+    assert proposal.blocked is not None and proposal.blocked.code == "planning_failed"
+    assert "unreadable" in proposal.run.failure
+
+
+def test_a_fix_dated_a_day_ahead_cannot_freeze_the_car(engine: Vagtcentral) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    ahead = Fix("MV-21", 8.7, 56.4, NOW + timedelta(days=1))
+    result = engine.record_positions([Fix("MV-21", *HERNING, NOW), ahead])
+    assert result.stored == 1 and [r.index for r in result.refused] == [1]
+    later = Fix("MV-21", 8.62, 56.36, NOW + timedelta(seconds=30))
+    engine.ctx.clock.current = NOW + timedelta(seconds=30)  # type: ignore[attr-defined]
+    engine.record_positions([later])
+    car = engine.ctx.store.patrols.get("MV-21")
+    assert car.position_at == NOW + timedelta(seconds=30)
+
+
+def _stay(lonlat: tuple[float, float], start: datetime, minutes: int) -> list[Fix]:
+    return [
+        Fix("MV-21", *lonlat, start + timedelta(seconds=30 * k)) for k in range(2 * minutes + 1)
+    ]
+
+
+def _hotspot_lonlat(engine: Vagtcentral, hotspot_id: str) -> tuple[float, float]:
+    from smartspot.live.views import lonlat_of
+
+    return lonlat_of(engine.ctx.store.hotspots.get(hotspot_id).geometry)
+
+
+@pytest.mark.parametrize("split_at", [3, 5, 8])
+def test_a_restart_in_the_middle_of_a_stay_records_the_same_visit(
+    engine: Vagtcentral, make_engine: MakeEngine, clock: FixedClock, split_at: int
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    spot = _hotspot_lonlat(engine, "HS-000002")
+    fixes = [*_stay(spot, NOW, 4), Fix("MV-21", 8.62, 56.36, NOW + timedelta(minutes=5))]
+    clock.current = NOW + timedelta(minutes=5)
+    engine.record_positions(fixes[:split_at])
+    engine.ctx.store.close()  # the process stops ...
+    again = make_engine()  # ... and a new one takes the rest of the feed
+    found = again.record_positions(fixes[split_at:]).visits
+    [visit] = again.ctx.store.visits.list(hotspot="HS-000002")
+    assert visit.visit.minutes_on_site == pytest.approx(5.0)  # until the first fix away
+    assert [v.id for v in found] == [visit.id]
+
+
+def test_two_processes_taking_turns_detect_one_visit_of_the_true_length(
+    engine: Vagtcentral, make_engine: MakeEngine, clock: FixedClock
+) -> None:
+    other = make_engine()  # a second worker on the same database
+    engine.add_patrol("MV-21", "st01", actor="op")
+    spot = _hotspot_lonlat(engine, "HS-000002")
+    fixes = [*_stay(spot, NOW, 5), Fix("MV-21", 8.62, 56.36, NOW + timedelta(minutes=6))]
+    clock.current = NOW + timedelta(minutes=6)
+    for k, fix in enumerate(fixes):
+        (engine if k % 2 else other).record_positions([fix])
+    visits = engine.ctx.store.visits.list(hotspot="HS-000002")
+    assert [round(v.visit.minutes_on_site or 0, 1) for v in visits] == [6.0]
+
+
+def test_a_hotspot_closed_by_another_process_is_never_proposed(
+    engine: Vagtcentral, make_engine: MakeEngine, regions: Regions, clock: FixedClock
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    [first] = engine.propose(["MV-21"], actor="op")
+    assert first.kept
+    closed = first.kept[0].hotspot
+    other = make_engine()
+    HotspotService(other.ctx.store, regions, clock).close(closed, "løst", user="analyst")
+    [again] = engine.propose(["MV-21"], actor="op")
+    assert closed not in {s.hotspot for s in again.kept}
+    assert closed not in again.left_out  # not even a candidate any more
+
+
+def test_an_urgent_dispatch_voids_the_pending_and_the_accepted_task(
+    engine: Vagtcentral,
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    [pending] = engine.propose(["MV-21"], actor="op")
+    urgent = engine.receive(urgent=True, position=engine.ctx.bases["st01"], actor="op")
+    engine.dispatch(urgent.id, "MV-21", actor="op")
+    assert engine.ctx.store.proposals.get(pending.id).status is ProposalStatus.VOIDED
+    assert engine.ctx.store.proposals.held() == {}
