@@ -50,7 +50,6 @@ NOT_YET = {
     "smartspot/live/positions.py",
     "smartspot/live/proposals.py",
     "smartspot/store/sqlite_proposals.py",
-    "api/schemas.py",
 }
 ERRORS = {
     "SmartspotError",
