@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.i18n import msg
 from smartspot.reasons import Reason
 
 
@@ -47,7 +48,7 @@ HOLDING = frozenset({ProposalStatus.PENDING, ProposalStatus.ACCEPTED})
 
 def _aware(moment: datetime | None, name: str) -> None:
     if moment is not None and moment.tzinfo is None:
-        raise InvalidInputError(f"{name} must carry a timezone", field=name)
+        raise InvalidInputError(msg("{name} must carry a timezone", name=name), field=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,8 @@ class PlannedStop:
             _aware(getattr(self, name), name)
         if not self.eta <= self.start <= self.leave:
             raise InvalidInputError(
-                f"stop {self.hotspot}: eta ≤ start ≤ leave is required", field="stops"
+                msg("stop {hotspot}: eta ≤ start ≤ leave is required", hotspot=self.hotspot),
+                field="stops",
             )
 
 
@@ -113,7 +115,7 @@ class Proposal:
 
     def __post_init__(self) -> None:
         if not self.patrol:
-            raise InvalidInputError("a proposal names its patrol", field="patrol")
+            raise InvalidInputError(msg("a proposal names its patrol"), field="patrol")
         ProposalStatus(self.status)
         _aware(self.created_at, "created_at")
         _aware(self.decided_at, "decided_at")
@@ -121,12 +123,12 @@ class Proposal:
         decided = self.status not in (ProposalStatus.PENDING, ProposalStatus.EMPTY)
         if decided and self.decided_at is None:
             raise InvalidInputError(
-                "a decided proposal needs its decision time", field="decided_at"
+                msg("a decided proposal needs its decision time"), field="decided_at"
             )
         if self.status is ProposalStatus.REJECTED and not self.reason.strip():
-            raise InvalidInputError("rejecting a proposal needs a reason", field="reason")
+            raise InvalidInputError(msg("rejecting a proposal needs a reason"), field="reason")
         if self.status is ProposalStatus.EMPTY and self.kept:
-            raise InvalidInputError("an empty proposal has no stops to visit", field="stops")
+            raise InvalidInputError(msg("an empty proposal has no stops to visit"), field="stops")
 
     @property
     def kept(self) -> tuple[PlannedStop, ...]:
@@ -149,6 +151,11 @@ class Proposal:
         """
         if status not in TRANSITIONS.get(self.status, frozenset()):
             raise ConflictError(
-                f"proposal {self.id} is {self.status.value}; it cannot become {status.value}"
+                msg(
+                    "proposal {id} is {status}; it cannot become {target}",
+                    id=self.id,
+                    status=self.status.value,
+                    target=status.value,
+                )
             )
         return replace(self, status=status, decided_by=by, decided_at=at, reason=reason.strip())

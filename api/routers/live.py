@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.auth import Decider, Operator, Reader
 from api.deps import ServicesDep
+from api.language import request_translator
 from api.schemas import (
     AcceptIn,
     CalloutIn,
@@ -35,6 +36,7 @@ from api.schemas import (
 from smartspot.domain import PatrolStatus, Visit
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.geo.validate import metric_point
+from smartspot.i18n import joined, msg
 from smartspot.live.positions import Fix
 from smartspot.live.views import callout_view, patrol_view, proposal_view, visit_view
 from smartspot.plans import ProposalStatus
@@ -67,7 +69,7 @@ def get_patrol(call_sign: str, principal: Reader, services: ServicesDep) -> dict
 
 @router.post("/patrols/positions", response_model=PositionsStored, tags=["patrols"])
 def record_positions(
-    body: PositionBatch, principal: Operator, services: ServicesDep
+    body: PositionBatch, principal: Operator, services: ServicesDep, request: Request
 ) -> PositionsStored:
     """An AVL batch: many cars in one request. A fix that cannot be believed (more than two
     minutes in the future, older than the horizon, outside Denmark, an unknown car) is refused
@@ -76,13 +78,21 @@ def record_positions(
     inside a hotspot). When no fix is stored at all the answer is that 422 (or 404)."""
     fixes = [Fix(p.call_sign, p.lon, p.lat, p.at) for p in body.positions]
     result = services.engine.record_positions(fixes)
-    if not result.stored:
-        reasons = "; ".join(
-            f"positions[{r.index}] ({r.call_sign}): {r.reason}" for r in result.refused
+    named = [
+        msg(
+            "positions[{index}] ({call_sign}): {reason}",
+            index=r.index,
+            call_sign=r.call_sign,
+            reason=r.reason,
         )
+        for r in result.refused
+    ]
+    if not result.stored:
+        why = msg("nothing stored: {reasons}", reasons=joined(named))
         if all(r.unknown for r in result.refused):
-            raise NotFoundError(f"nothing stored: {reasons}")
-        raise InvalidInputError(f"nothing stored: {reasons}", field="positions")
+            raise NotFoundError(why)
+        raise InvalidInputError(why, field="positions")
+    say = request_translator(request)
     return PositionsStored(
         stored=result.stored,
         refused=[
@@ -90,7 +100,7 @@ def record_positions(
                 index=r.index,
                 call_sign=r.call_sign,
                 status=404 if r.unknown else 422,
-                reason=r.reason,
+                reason=say(r.reason),
             )
             for r in result.refused
         ],

@@ -16,6 +16,7 @@ from shapely.geometry import Point
 
 from smartspot.domain import Callout, Location, PatrolStatus
 from smartspot.errors import ConflictError
+from smartspot.i18n import msg
 from smartspot.live.context import LiveContext
 from smartspot.live.proposals import release_car
 from smartspot.live.views import callout_view, patrol_view
@@ -89,14 +90,20 @@ def advance(
         current = stage(callout)
         if current is not step.source:
             raise ConflictError(
-                f"callout {callout_id} is {current.value}; {action} needs it {step.source.value}"
+                msg(
+                    "callout {callout_id} is {stage}; {action} needs it {needed}",
+                    callout_id=callout_id,
+                    stage=current.value,
+                    action=action,
+                    needed=step.source.value,
+                )
             )
         changes: dict[str, object] = {step.stamp: now}
         if action == "dispatch":
             assert patrol is not None
             car = ctx.store.patrols.get(patrol)
             if car.status is PatrolStatus.OFF_DUTY:
-                raise ConflictError(f"{patrol} is off duty")
+                raise ConflictError(msg("{call_sign} is off duty", call_sign=patrol))
             changes["patrol"] = patrol
             release_car(ctx, patrol, actor=actor, why=f"dispatched to {callout_id}", at=now)
         updated = dataclasses.replace(callout, **changes)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from shapely.geometry import Point
 from smartspot.clock import Clock
 from smartspot.errors import InvalidInputError
 from smartspot.geo.regions import Regions
+from smartspot.i18n import msg
 from smartspot.live.events import EventLog
 from smartspot.live.policy import PlanningPolicy
 from smartspot.store.port import Repository
@@ -42,7 +43,11 @@ class District:
     def __post_init__(self) -> None:
         if self.policy.politikreds != self.politikreds:
             raise InvalidInputError(
-                f"the policy of {self.policy.politikreds} given for {self.politikreds}",
+                msg(
+                    "the policy of {policy} given for {politikreds}",
+                    policy=self.policy.politikreds,
+                    politikreds=self.politikreds,
+                ),
                 field="policy",
             )
 
@@ -66,8 +71,12 @@ class LiveContext:
         found = self.districts.get(politikreds)
         if found is None:
             raise InvalidInputError(
-                f"Smart Spot is not set up for {politikreds} (no planning policy); set up "
-                f"districts: {', '.join(sorted(self.districts))}",
+                msg(
+                    "Smart Spot is not set up for {politikreds} (no planning policy); set up "
+                    "districts: {known}",
+                    politikreds=politikreds,
+                    known=", ".join(sorted(self.districts)),
+                ),
                 field="politikreds",
             )
         return found

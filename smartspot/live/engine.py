@@ -18,6 +18,7 @@ from shapely.geometry import Point
 
 from smartspot.domain import Callout, Patrol, PatrolStatus, Visit
 from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.i18n import msg
 from smartspot.live import callouts, proposals, visits
 from smartspot.live.context import LiveContext
 from smartspot.live.planning import AVAILABLE, Candidate, RoundTrips, is_fresh, plan
@@ -49,7 +50,10 @@ class Vagtcentral:
     def add_patrol(self, call_sign: str, home_station: str, *, actor: str) -> Patrol:
         if home_station not in self.ctx.bases:
             raise InvalidInputError(
-                f"no station {home_station!r}; stations are ids like st01 (data/police_stations.csv)",
+                msg(
+                    "no station {home_station!r}; stations are ids like st01 (data/police_stations.csv)",
+                    home_station=home_station,
+                ),
                 field="home_station",
             )
         self.ctx.district(district_of(self.ctx, Patrol(call_sign, home_station)))
@@ -107,7 +111,7 @@ class Vagtcentral:
                 if fix.call_sign in cars:
                     records.append(fix)
                 else:
-                    why = f"unknown patrol {fix.call_sign!r}"
+                    why = msg("unknown patrol {call_sign!r}", call_sign=fix.call_sign)
                     refused.append(Refused(index, fix.call_sign, why, unknown=True))
             refused.sort(key=lambda r: r.index)
             if not records:
@@ -180,11 +184,17 @@ class Vagtcentral:
             patrol = self.ctx.store.patrols.get(call_sign)
             if patrol.status not in AVAILABLE:
                 raise ConflictError(
-                    f"{call_sign} is {patrol.status.value}; proposals are for cars that are "
-                    "available or on their way home"
+                    msg(
+                        "{call_sign} is {status}; proposals are for cars that are available or "
+                        "on their way home",
+                        call_sign=call_sign,
+                        status=patrol.status.value,
+                    )
                 )
             if patrol.position is None:
-                raise ConflictError(f"{call_sign} has no known position yet")
+                raise ConflictError(
+                    msg("{call_sign} has no known position yet", call_sign=call_sign)
+                )
             groups.setdefault(self._district_of(patrol).politikreds, []).append(
                 Candidate(patrol, patrol.position)
             )

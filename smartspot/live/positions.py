@@ -17,6 +17,7 @@ from shapely.geometry import Point
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.validate import check_lonlat
+from smartspot.i18n import Message, msg
 from smartspot.store.records import PositionFix
 
 
@@ -40,7 +41,7 @@ class FixBounds:
     def __post_init__(self) -> None:
         if not (0 <= self.max_future_s <= 3600 and 60 <= self.max_age_s <= 30 * 86400):
             raise InvalidInputError(
-                "fix bounds: max_future_s 0–3600 and max_age_s 60–2592000", field="avl"
+                msg("fix bounds: max_future_s 0–3600 and max_age_s 60–2592000"), field="avl"
             )
 
 
@@ -51,20 +52,27 @@ class Refused:
 
     index: int
     call_sign: str
-    reason: str
+    reason: Message
     unknown: bool = False
 
 
-def out_of_bounds(at: datetime, now: datetime, bounds: FixBounds) -> str | None:
+def out_of_bounds(at: datetime, now: datetime, bounds: FixBounds) -> Message | None:
     """Why a fix made ``at`` cannot be believed at ``now``, or None."""
     ahead = (at - now).total_seconds()
     if ahead > bounds.max_future_s:
-        return (
-            f"at {at.isoformat()} lies {ahead:.0f} s in the future; at most "
-            f"{bounds.max_future_s:g} s ahead of the clock is accepted"
+        return msg(
+            "at {at} lies {ahead:.0f} s in the future; at most {limit:.0f} s ahead of the "
+            "clock is accepted",
+            at=at.isoformat(),
+            ahead=ahead,
+            limit=bounds.max_future_s,
         )
     if -ahead > bounds.max_age_s:
-        return f"at {at.isoformat()} is older than the {bounds.max_age_s / 3600:g} h a fix is accepted for"
+        return msg(
+            "at {at} is older than the {hours:g} h a fix is accepted for",
+            at=at.isoformat(),
+            hours=bounds.max_age_s / 3600,
+        )
     return None
 
 
@@ -78,7 +86,7 @@ def screen(
         try:
             check_lonlat(fix.lon, fix.lat)
         except InvalidInputError as error:
-            refused.append(Refused(index, fix.call_sign, str(error)))
+            refused.append(Refused(index, fix.call_sign, error.message))
             continue
         late = out_of_bounds(fix.at, now, bounds)
         if late:

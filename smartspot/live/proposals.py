@@ -14,6 +14,7 @@ from typing import Any
 
 from smartspot.domain import PatrolStatus
 from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.i18n import msg
 from smartspot.live.context import LiveContext
 from smartspot.live.views import patrol_view, proposal_view
 from smartspot.optimise.explain import retime
@@ -51,15 +52,28 @@ def accept(ctx: LiveContext, proposal_id: str, remove: Sequence[str], *, actor: 
         unknown = sorted(set(remove) - set(stops))
         if unknown:
             raise InvalidInputError(
-                f"proposal {proposal_id} has no stop {', '.join(unknown)}; its stops are "
-                f"{', '.join(stops) or 'none'}",
+                msg(
+                    "proposal {proposal_id} has no stop {unknown}; its stops are {stops}",
+                    proposal_id=proposal_id,
+                    unknown=", ".join(unknown),
+                    stops=", ".join(stops) or "–",
+                ),
                 field="remove",
             )
         if proposal.status is not ProposalStatus.PENDING:
-            raise ConflictError(f"proposal {proposal_id} is {proposal.status.value}, not pending")
+            raise ConflictError(
+                msg(
+                    "proposal {id} is {status}; it cannot become {target}",
+                    id=proposal_id,
+                    status=proposal.status.value,
+                    target=ProposalStatus.ACCEPTED.value,
+                )
+            )
         if set(remove) >= set(stops):
             raise InvalidInputError(
-                "removing every stop is a rejection; reject the proposal with a reason instead",
+                msg(
+                    "removing every stop is a rejection; reject the proposal with a reason instead"
+                ),
                 field="remove",
             )
         now = ctx.clock.now()
@@ -79,7 +93,7 @@ def _without(proposal: Proposal, removed: set[str]) -> Proposal:
     """The proposal with ``removed`` stops marked and the kept ones re-timed."""
     kept = [s.hotspot for s in proposal.stops if s.hotspot not in removed]
     if proposal.problem is None:
-        raise InvalidInputError("this proposal has no problem file to re-time", field="remove")
+        raise InvalidInputError(msg("this proposal has no problem file to re-time"), field="remove")
     times, home_at = retime(
         problem_from_dict(proposal.problem), proposal.patrol, kept, proposal.created_at
     )
@@ -105,7 +119,7 @@ def _without(proposal: Proposal, removed: set[str]) -> Proposal:
 def reject(ctx: LiveContext, proposal_id: str, reason: str, *, actor: str) -> Proposal:
     """The operator says no, with a reason (kept for review)."""
     if not reason.strip():
-        raise InvalidInputError("rejecting a proposal needs a reason", field="reason")
+        raise InvalidInputError(msg("rejecting a proposal needs a reason"), field="reason")
     with ctx.store.transaction():
         now = ctx.clock.now()
         proposal = ctx.store.proposals.get(proposal_id)

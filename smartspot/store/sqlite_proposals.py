@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
+from smartspot.i18n import msg
 from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
 from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
@@ -25,7 +26,9 @@ def _json(value: Any) -> str:
     try:
         return json.dumps(value, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as error:
-        raise InvalidInputError(f"a proposal must be plain JSON: {error}") from None
+        raise InvalidInputError(
+            msg("a proposal must be plain JSON: {error}", error=error)
+        ) from None
 
 
 def _plan(proposal: Proposal) -> dict[str, Any]:
@@ -201,7 +204,7 @@ class SqliteProposals:
     def get(self, proposal_id: str) -> Proposal:
         row = self._store.execute("SELECT * FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no proposal {proposal_id!r}")
+            raise NotFoundError(msg("no proposal {proposal_id!r}", proposal_id=proposal_id))
         return self._with_stops([row])[0]
 
     def current(self, patrol: str) -> Proposal | None:
@@ -268,8 +271,12 @@ class SqliteProposals:
             before = self.get(after.id)
             if after.status not in TRANSITIONS.get(before.status, frozenset()):
                 raise ConflictError(
-                    f"proposal {before.id} is {before.status.value}; it cannot become "
-                    f"{after.status.value}"
+                    msg(
+                        "proposal {id} is {status}; it cannot become {target}",
+                        id=before.id,
+                        status=before.status.value,
+                        target=after.status.value,
+                    )
                 )
             self._save_decision(before, after, actor)
         return after
@@ -299,7 +306,7 @@ class SqliteProposals:
             ),
         )
         if cursor.rowcount != 1:
-            raise ConflictError(f"proposal {before.id} was decided meanwhile")
+            raise ConflictError(msg("proposal {id} was decided meanwhile", id=before.id))
         if after.stops != before.stops:
             self._store.connection.executemany(
                 "UPDATE proposal_stops SET eta = ?, start = ?, leave = ?, removed = ? "

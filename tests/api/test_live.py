@@ -110,7 +110,7 @@ def test_a_fix_of_an_unknown_car_is_refused_and_the_rest_of_the_batch_stored(
 
 
 @pytest.mark.parametrize(
-    ("offset", "words"), [(timedelta(days=1), "in the future"), (-timedelta(days=2), "older")]
+    ("offset", "words"), [(timedelta(days=1), "ude i fremtiden"), (-timedelta(days=2), "ældre")]
 )
 def test_a_fix_far_in_the_future_or_past_is_refused_by_name(
     demo: TestClient, as_role: Headers, offset: timedelta, words: str
