@@ -10,6 +10,7 @@ ordered node pair), so the start and position of every edge follow by pointer do
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +35,11 @@ class Traversals:
     total: NDArray[np.float64]
     members: NDArray[np.int64]
     member_pos: NDArray[np.float64]
+    member_gone: NDArray[np.int64]
     trav_ptr: NDArray[np.int64]
     trav_of: NDArray[np.int64]
     trav_pos: NDArray[np.float64]
+    trav_gone: NDArray[np.int64]
     entry_n: NDArray[np.int64]
     entry_c: NDArray[np.float64]
     exit_n: NDArray[np.int64]
@@ -57,55 +60,80 @@ def chain_mask(n: int, tails: NDArray[np.int64], heads: NDArray[np.int64]) -> ND
     return np.asarray((n_union == 2) & (two_way | one_way))
 
 
-def traverse(
-    n: int,
-    ptr: NDArray[np.int64],
-    heads: NDArray[np.int64],
-    cost: NDArray[np.float64],
-) -> Traversals:
-    """All traversals of the graph given as CSR (edges sorted by tail, then head).
+@dataclass(frozen=True, slots=True, eq=False)
+class ChainStructure:
+    """Which nodes are core and how the edges line up into traversals: the part of the
+    contraction that depends only on the graph's shape, not on its costs (so it is computed
+    once, at build time, and serves ferries on and off alike: an absent edge is an ``inf``
+    cost on its traversal).
 
-    Rings of chain nodes with no core node on them are made core, so every node is reached.
+    ``order`` lists edge ids traversal by traversal in driving order, ``first`` marks each
+    traversal's first edge; ``member_at`` (positions in ``order``) are the edges that end at a
+    chain node, ``member_slot`` which of the node's two slots that traversal takes (2: none).
     """
+
+    core: NDArray[np.bool_]
+    order: NDArray[np.int64]
+    first: NDArray[np.bool_]
+    member_at: NDArray[np.int64]
+    member_slot: NDArray[np.int64]
+
+    def arrays(self) -> dict[str, NDArray[np.generic]]:
+        """The arrays to store with a graph (see :meth:`from_arrays`)."""
+        return {
+            "chain_core": self.core,
+            "chain_order": self.order.astype(np.int32),
+            "chain_first": self.first,
+            "chain_member_at": self.member_at.astype(np.int32),
+            "chain_member_slot": self.member_slot.astype(np.int8),
+        }
+
+    @classmethod
+    def from_arrays(cls, data: Mapping[str, NDArray[np.generic]]) -> ChainStructure:
+        """The structure stored by :meth:`arrays` (e.g. an open ``.npz``)."""
+        get = data.__getitem__
+        return cls(
+            core=np.asarray(get("chain_core"), dtype=bool),
+            order=np.asarray(get("chain_order"), dtype=np.int64),
+            first=np.asarray(get("chain_first"), dtype=bool),
+            member_at=np.asarray(get("chain_member_at"), dtype=np.int64),
+            member_slot=np.asarray(get("chain_member_slot"), dtype=np.int64),
+        )
+
+
+def chain_structure(n: int, ptr: NDArray[np.integer], heads: NDArray[np.integer]) -> ChainStructure:
+    """The traversals of a graph given as CSR (edges sorted by tail, then head; at most one
+    edge per ordered pair). Self-loops are in no traversal. Rings of chain nodes with no core
+    node on them are made core, so every node is reached."""
+    heads = np.asarray(heads, dtype=np.int64)
     m = len(heads)
     tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
-    core = ~chain_mask(n, tails, heads)
-    if m == 0:
-        core[:] = True
-        none, empty = np.empty(0, dtype=np.int64), np.empty(0)
-        slots_n, slots_c = -np.ones((n, 2), dtype=np.int64), np.full((n, 2), np.inf)
-        return Traversals(
-            core,
-            none,
-            none,
-            empty,
-            none,
-            empty,
-            np.zeros(1, dtype=np.int64),
-            slots_n,
-            slots_c,
-            slots_n.copy(),
-            slots_c.copy(),
-            slots_n.copy(),
-            slots_c.copy(),
-        )
+    loop = tails == heads
+    core = ~chain_mask(n, tails[~loop], heads[~loop])
+    none = np.empty(0, dtype=np.int64)
+    if m == 0 or loop.all():
+        return ChainStructure(np.ones(n, dtype=bool), none, np.zeros(0, dtype=bool), none, none)
     edges = np.arange(m, dtype=np.int64)
     group = np.ones(m, dtype=bool)
     group[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
+    group &= ~loop
     group_starts = np.flatnonzero(group)
-    has_out = np.diff(ptr) > 0
-    f0 = np.where(has_out, ptr[:-1], 0)
-    # f1: the node's first edge to its other neighbour (or f0 when it has one neighbour)
-    nxt_group = group_starts[np.minimum(np.searchsorted(group_starts, f0, "right"), m - 1)]
+    out_deg = np.bincount(tails[~loop], minlength=n)
+    has_out = out_deg > 0
+    # f0, f1: a node's first edge to its first and to its other neighbour (loops skipped)
+    f0 = group_starts[np.minimum(np.searchsorted(group_starts, ptr[:-1]), len(group_starts) - 1)]
+    nxt_group = group_starts[
+        np.minimum(np.searchsorted(group_starts, f0, "right"), len(group_starts) - 1)
+    ]
     f1 = np.where(has_out & (nxt_group < ptr[1:]) & (nxt_group > f0), nxt_group, f0)
     while True:
         b = heads
         successor = np.where(heads[f0[b]] == tails, f1[b], f0[b])
-        succ = np.where(core[b] | ~has_out[b], -1, successor)
+        succ = np.where(core[b] | ~has_out[b] | loop, -1, successor)
         pred = -np.ones(m, dtype=np.int64)
         valid = succ >= 0
         pred[succ[valid]] = edges[valid]
-        start = core[tails]
+        start = core[tails] & ~loop
         p = np.where(start, edges, pred)
         d = np.where(start, 0, 1).astype(np.int64)
         for _ in range(int(np.ceil(np.log2(max(m, 2)))) + 1):
@@ -114,66 +142,96 @@ def traverse(
                 break
             d = d + np.where(p >= 0, d[np.maximum(p, 0)], 0)
             p = pp
-        lost = ~start[np.maximum(p, 0)] | (p < 0)
+        lost = (~start[np.maximum(p, 0)] | (p < 0)) & ~loop
         if not lost.any():
             break
         core[tails[lost]] = True  # a ring with no junction: keep its nodes whole
-    order = np.lexsort((d, p))
-    c = cost[order]
-    head_o, p_o = heads[order], p[order]
-    first = np.ones(m, dtype=bool)
+    on = ~loop
+    order = edges[on][np.lexsort((d[on], p[on]))]
+    p_o = p[order]
+    first = np.ones(len(order), dtype=bool)
     first[1:] = p_o[1:] != p_o[:-1]
-    last = np.ones(m, dtype=bool)
+    last = np.ones(len(order), dtype=bool)
     last[:-1] = first[1:]
-    run = np.cumsum(first) - 1
-    cs = np.cumsum(c)
-    base = (cs - c)[first]
+    member_at = np.flatnonzero(~last)  # every edge but a traversal's last ends at a chain node
+    nodes = heads[order[member_at]]
+    by_node = np.argsort(nodes, kind="stable")
+    sorted_nodes = nodes[by_node]
+    new_node = np.ones(len(by_node), dtype=bool)
+    new_node[1:] = sorted_nodes[1:] != sorted_nodes[:-1]
+    node_start = np.maximum.accumulate(np.where(new_node, np.arange(len(by_node)), 0))
+    slot = np.empty(len(by_node), dtype=np.int64)
+    slot[by_node] = np.minimum(np.arange(len(by_node)) - node_start, 2)
+    return ChainStructure(core, order, first, member_at, slot)
+
+
+def traverse(
+    n: int,
+    ptr: NDArray[np.integer],
+    heads: NDArray[np.integer],
+    cost: NDArray[np.float64],
+    structure: ChainStructure | None = None,
+) -> Traversals:
+    """All traversals with their costs (``inf`` edges are absent: a traversal through one
+    does not exist, and the chain nodes beyond it are reached from the other side only)."""
+    s = structure if structure is not None else chain_structure(n, ptr, heads)
+    head: NDArray[np.int64] = np.asarray(heads, dtype=np.int64)
+    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+    c = cost[s.order]
+    gone = ~np.isfinite(c)
+    run = np.cumsum(s.first) - 1
+    g_first = np.flatnonzero(s.first)
+    last = np.ones(len(s.order), dtype=bool)
+    last[:-1] = s.first[1:]
+    g_last = np.flatnonzero(last)
+    # segmented prefix sums, with a count of absent edges so far instead of inf arithmetic
+    cs = np.cumsum(np.where(gone, 0.0, c))
+    ci = np.cumsum(gone)
+    base, base_i = (cs - np.where(gone, 0.0, c))[g_first], (ci - gone)[g_first]
     prefix = cs - base[run]
-    g_first, g_last = np.flatnonzero(first), np.flatnonzero(last)
-    start_nodes = tails[order[g_first]]
-    end_nodes = head_o[g_last]
-    totals = prefix[g_last]
-    inner = ~last  # every edge but a traversal's last ends at a chain node
-    member_run = run[inner]
-    long_runs = _sorted_unique(member_run)
+    prefix_i = ci - base_i[run]
+    total, total_i = prefix[g_last], prefix_i[g_last]
+    start_nodes = tails[s.order[g_first]]
+    end_nodes = head[s.order[g_last]]
+    totals = np.where(total_i > 0, np.inf, total)
+    k = s.member_at
+    m_run = run[k]
+    to_here = np.where(prefix_i[k] > 0, np.inf, prefix[k])
+    from_here = np.where(total_i[m_run] - prefix_i[k] > 0, np.inf, total[m_run] - prefix[k])
+    long_runs = _sorted_unique(m_run)
     tid_of_run = -np.ones(len(g_first), dtype=np.int64)
     tid_of_run[long_runs] = np.arange(len(long_runs))
-    members = head_o[inner]
-    member_pos = prefix[inner]
-    member_tid = tid_of_run[member_run]
+    members = head[s.order[k]]
+    member_tid = tid_of_run[m_run]
     trav_ptr = np.concatenate([[0], np.cumsum(np.bincount(member_tid, minlength=len(long_runs)))])
     trav_of = -np.ones((n, 2), dtype=np.int64)
     trav_pos = np.full((n, 2), np.inf)
+    trav_gone = np.zeros((n, 2), dtype=np.int64)
     entry_n = -np.ones((n, 2), dtype=np.int64)
     entry_c = np.full((n, 2), np.inf)
     exit_n = -np.ones((n, 2), dtype=np.int64)
     exit_c = np.full((n, 2), np.inf)
-    by_node = np.argsort(members, kind="stable")
-    sorted_nodes = members[by_node]
-    new_node = np.ones(len(by_node), dtype=bool)
-    new_node[1:] = sorted_nodes[1:] != sorted_nodes[:-1]
-    node_start = np.maximum.accumulate(np.where(new_node, np.arange(len(by_node)), 0))
-    slot = np.arange(len(by_node)) - node_start
-    keep = slot < 2
-    i, j = sorted_nodes[keep], slot[keep]
-    k = by_node[keep]
-    runs = member_run[k]
-    trav_of[i, j] = member_tid[k]
-    trav_pos[i, j] = member_pos[k]
-    entry_n[i, j] = start_nodes[runs]
-    entry_c[i, j] = member_pos[k]
-    exit_n[i, j] = end_nodes[runs]
-    exit_c[i, j] = totals[runs] - member_pos[k]
+    keep = s.member_slot < 2
+    i, j = members[keep], s.member_slot[keep]
+    trav_of[i, j] = member_tid[keep]
+    trav_pos[i, j] = prefix[k][keep]
+    trav_gone[i, j] = prefix_i[k][keep]
+    entry_n[i, j] = start_nodes[m_run[keep]]
+    entry_c[i, j] = to_here[keep]
+    exit_n[i, j] = end_nodes[m_run[keep]]
+    exit_c[i, j] = from_here[keep]
     return Traversals(
-        core=core,
+        core=s.core,
         start=start_nodes,
         end=end_nodes,
         total=totals,
         members=members,
-        member_pos=member_pos,
+        member_pos=prefix[k],
+        member_gone=prefix_i[k],
         trav_ptr=trav_ptr.astype(np.int64),
         trav_of=trav_of,
         trav_pos=trav_pos,
+        trav_gone=trav_gone,
         entry_n=entry_n,
         entry_c=entry_c,
         exit_n=exit_n,

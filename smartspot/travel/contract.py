@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from smartspot.travel.chains import traverse
+from smartspot.travel.chains import ChainStructure, traverse
 
 INF = np.inf
 START_S = 1e-6  # the virtual source's edges: positive, as scipy may drop a stored zero
@@ -45,7 +45,11 @@ class ContractedGraph:
     ----------
     indptr, heads, cost
         The graph: edges leaving ``u`` are ``indptr[u]:indptr[u+1]`` with ``heads`` and
-        ``cost`` (seconds; ``inf`` = edge absent).
+        ``cost`` (seconds; ``inf`` = edge absent), sorted by head, at most one edge per
+        ordered pair of nodes (as :class:`~smartspot.travel.graph.RoadGraph` keeps them).
+    structure
+        The graph's :class:`~smartspot.travel.chains.ChainStructure` if already known (stored
+        with a built graph); computed here otherwise.
     max_sources
         The most nodes one tree may start from at once (a junction and its turn-restriction
         copies, see :meth:`tree`).
@@ -58,17 +62,14 @@ class ContractedGraph:
         cost: NDArray[np.float64],
         *,
         max_sources: int = 1,
+        structure: ChainStructure | None = None,
     ) -> None:
         n = len(indptr) - 1
         self.n = n
         self._slots = 2 * max(max_sources, 1)
         # the virtual source row is edited per tree: one tree at a time (API worker threads)
         self._lock = threading.Lock()
-        tails = np.repeat(np.arange(n), np.diff(indptr))
-        ok = np.isfinite(cost) & (tails != heads)
-        t, h, c = tails[ok], heads[ok].astype(np.int64), cost[ok]
-        ptr, out_to, out_cost = _adjacency(n, t, h, c)
-        tr = traverse(n, ptr, out_to, out_cost)
+        tr = traverse(n, indptr, heads, cost, structure)
         core_ids = np.flatnonzero(tr.core)
         k = len(core_ids)
         self.core_ids = core_ids
@@ -78,6 +79,9 @@ class ContractedGraph:
         ct, ch, cc = tr.start, tr.end, tr.total
         self._trav_of, self._trav_pos = tr.trav_of, tr.trav_pos
         self._members, self._member_pos, self._trav_ptr = tr.members, tr.member_pos, tr.trav_ptr
+        self._member_gone, self._trav_gone = tr.member_gone, tr.trav_gone
+        finite = np.isfinite(cc)
+        ct, ch, cc = ct[finite], ch[finite], cc[finite]
         fwd_csr = _with_virtual_row(index[ct], index[ch], cc, k, self._slots)
         bwd_csr = _with_virtual_row(index[ch], index[ct], cc, k, self._slots)
         exit_n, exit_c, entry_n, entry_c = tr.exit_n, tr.exit_c, tr.entry_n, tr.entry_c
@@ -155,8 +159,10 @@ class ContractedGraph:
                 nodes, pos = self._members[lo:hi], self._member_pos[lo:hi]
                 here = self._trav_pos[s, j]
                 ahead = pos <= here if reverse else pos >= here
+                # an absent edge (ferries off) between the two: not along the chain
+                apart = self._member_gone[lo:hi][ahead] != self._trav_gone[s, j]
                 own_nodes.append(nodes[ahead])
-                own_gaps.append(np.abs(pos[ahead] - here))
+                own_gaps.append(np.where(apart, INF, np.abs(pos[ahead] - here)))
         nodes_all, gaps_all = np.concatenate(own_nodes), np.concatenate(own_gaps)
         if len(sources) > 1:  # a node on two sources' chains: keep the nearer
             order = np.lexsort((gaps_all, nodes_all))
@@ -195,19 +201,6 @@ class Tree:
     core: NDArray[np.float32]
     own_nodes: NDArray[np.int64]
     own_gaps: NDArray[np.float64]
-
-
-def _adjacency(
-    n: int, tails: NDArray[np.int64], heads: NDArray[np.int64], cost: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """CSR of the edges sorted by (tail, head), the cheapest kept of parallel ones."""
-    order = np.lexsort((cost, heads, tails))
-    tails, heads, cost = tails[order], heads[order], cost[order]
-    keep = np.ones(len(tails), dtype=bool)
-    keep[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
-    tails, heads, cost = tails[keep], heads[keep], cost[keep]
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=n))]).astype(np.int64)
-    return ptr, heads, cost
 
 
 def _with_virtual_row(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import msg
+from smartspot.travel.chains import ChainStructure, chain_structure
 
 FORMAT_VERSION = 2
 COMPRESS_MAX_NODES = 1_000_000
@@ -55,6 +57,10 @@ class RoadGraph:
         Per node: the node it is a turn-restriction copy of, or itself (``None``: no copies).
     turns
         ``(k, 4)`` resolved restrictions as node indices ``u, via, w, only`` (for checks).
+    chains
+        The chain contraction's shape (:class:`~smartspot.travel.chains.ChainStructure`),
+        computed once when the graph is made and stored with it, so an adapter on a national
+        graph is ready in seconds.
     """
 
     xy: NDArray[np.float64]
@@ -69,6 +75,7 @@ class RoadGraph:
     ferry_wait_s: float = 900.0
     original: NDArray[np.int64] | None = None
     turns: NDArray[np.int64] | None = None
+    chains: ChainStructure | None = None
     _tails: NDArray[np.int32] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -138,8 +145,7 @@ class RoadGraph:
         uncompressed above :data:`COMPRESS_MAX_NODES` nodes, where inflating the arrays would
         cost more load time than reading them (a national graph loads in about a second)."""
         write = np.savez_compressed if self.n_nodes <= COMPRESS_MAX_NODES else np.savez
-        write(
-            path,
+        arrays: dict[str, Any] = dict(
             format_version=np.int64(FORMAT_VERSION),
             xy=self.xy,
             indptr=self.indptr,
@@ -154,6 +160,9 @@ class RoadGraph:
             original=np.asarray(self.original, dtype=np.int32),
             turns=np.asarray(self.turns, dtype=np.int64),
         )
+        if self.chains is not None:
+            arrays.update(self.chains.arrays())
+        write(path, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> RoadGraph:
@@ -197,6 +206,7 @@ class RoadGraph:
                 ferry_wait_s=float(data["ferry_wait_s"]),
                 original=data["original"].astype(np.int64),
                 turns=data["turns"].astype(np.int64),
+                chains=ChainStructure.from_arrays(data) if "chain_core" in data else None,
             )
 
 
@@ -225,6 +235,7 @@ def from_edges(
     tails, heads = tails[first], heads[first]
     counts = np.bincount(tails, minlength=len(xy))
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    chains = chain_structure(len(xy), indptr, heads)
     return RoadGraph(
         xy=np.asarray(xy, dtype=np.float64),
         indptr=indptr,
@@ -238,4 +249,5 @@ def from_edges(
         ferry_wait_s=ferry_wait_s,
         original=original,
         turns=turns,
+        chains=chains,
     )

@@ -71,7 +71,7 @@ class RoadTravelTimes:
         self._n_copies = np.diff(self._copy_ptr)
         most = int(self._n_copies.max()) if graph.n_nodes else 0
         self._contracted = ContractedGraph(
-            graph.indptr, graph.heads, self._cost, max_sources=1 + most
+            graph.indptr, graph.heads, self._cost, max_sources=1 + most, structure=graph.chains
         )
         self._snap_nodes = np.flatnonzero(graph.snappable)
         if len(self._snap_nodes) == 0:

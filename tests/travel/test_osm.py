@@ -72,3 +72,12 @@ def test_tracks_reach_places_no_other_road_does(samsoe: RoadGraph) -> None:
     t = times.matrix(xy(*TRANEBJERG), tip)[0, 0]
     assert np.isfinite(t)
     assert t > 1_600 / (15 / 3.6)  # the last 1.6 km are driven on the track, slowly
+
+
+def test_the_chain_contraction_is_stored_with_the_graph(samsoe: RoadGraph, tmp_path: Path) -> None:
+    assert samsoe.chains is not None
+    samsoe.save(tmp_path / "s.npz")
+    loaded = RoadGraph.load(tmp_path / "s.npz")
+    assert loaded.chains is not None
+    assert np.array_equal(loaded.chains.order, samsoe.chains.order)
+    assert np.array_equal(loaded.chains.core, samsoe.chains.core)
