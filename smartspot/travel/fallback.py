@@ -3,22 +3,44 @@
 Shortest paths on the land graph of :mod:`smartspot.travel.land`: straight lines on land ×
 circuity, urban or rural speed, water crossed only over the listed fixed links and ferries.
 A point snaps to the nearest graph node *on its own landmass* (a point on Mors never snaps to
-a node on Thy across the sound), so an island without a link stays unreachable.
+a node on Thy across the sound), so an island without a link stays unreachable. Two points
+close together whose straight line stays on land are also timed directly (no detour to the
+grid nodes). With ``depart_at`` the ferries follow ``data/ferry_timetables.csv``
+(:mod:`smartspot.travel.timetabled`): the wait is until the next departure, and after the
+last one the far side is unreachable until morning.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
+from shapely.geometry import LineString
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
+from smartspot.resources import DATA_DIR
+from smartspot.travel.ferries import Timetables, load_timetables
 from smartspot.travel.land import LandGraph
+from smartspot.travel.metres import PathMetres
 from smartspot.travel.options import TravelOptions
-from smartspot.travel.port import Seconds
+from smartspot.travel.port import Leg, Points, Seconds, Trips, as_points, check_depart_at
 from smartspot.travel.road import RoadTravelTimes
+from smartspot.travel.timetabled import Legs, TimedCrossing, timed_trips
+
+SHARE_SAMPLES = 9  # points along a direct line tested for a town core
+
+
+@lru_cache(maxsize=4)
+def default_timetables(path: Path = DATA_DIR / "ferry_timetables.csv") -> Timetables:
+    """The timetables shipped in ``data/`` (read once per process); none when absent."""
+    return load_timetables(path) if path.exists() else {}
 
 
 class LandTravelTimes(RoadTravelTimes):
@@ -30,11 +52,20 @@ class LandTravelTimes(RoadTravelTimes):
         The land graph (build it with :func:`smartspot.travel.land.build_land_graph`).
     options
         Ferries, wait (15 min by default), snap distance from the coast, cut-off, cache size.
+    timetables
+        Ferry timetables by ``(link id, end)``; ``None``: the ones in ``data/``. Used only
+        when a query gives ``depart_at``; without it every ferry takes the flat wait.
     """
 
     model = "fallback"
 
-    def __init__(self, land: LandGraph, options: TravelOptions | None = None) -> None:
+    def __init__(
+        self,
+        land: LandGraph,
+        options: TravelOptions | None = None,
+        *,
+        timetables: Timetables | None = None,
+    ) -> None:
         super().__init__(land.graph, options)
         self.land = land
         self._parts = shapely.STRtree(np.array(land.parts, dtype=object))
@@ -44,6 +75,182 @@ class LandTravelTimes(RoadTravelTimes):
         self._part_trees: dict[int, tuple[cKDTree, NDArray[np.int64]]] = {}
         p = land.params
         self._access_s_per_m = p.circuity / (p.rural_kmh / 3.6)
+        towns = land.towns
+        self._town_tree = cKDTree(towns.xy) if len(towns.xy) else None
+        self._town_radius = p.town_radius_m + p.town_radius_per_sqrt_pop_m * np.sqrt(
+            towns.population
+        )
+        self._metres = PathMetres(land.graph, self._cost)
+        self._setup_timetables(default_timetables() if timetables is None else timetables)
+
+    # -- timetabled ferries -----------------------------------------------------------------
+
+    def _setup_timetables(self, timetables: Timetables) -> None:
+        rows = []
+        for tail, head, link, end in self.land.crossings.tolist():
+            table = timetables.get((self.land.link_ids[link], "ab"[end]))
+            if table is not None and self.options.ferries:
+                rows.append((int(tail), int(head), table))
+        self._terminals = np.unique([r[i] for r in rows for i in (0, 1)]).astype(np.int64)
+        column = {int(node): k for k, node in enumerate(self._terminals)}
+        g = self.graph
+        timed = np.zeros(g.n_edges, dtype=bool)
+        crossings = []
+        for tail, head, table in rows:
+            edge = self._edge(tail, head)
+            timed[edge] = True
+            crossings.append(
+                TimedCrossing(
+                    column[tail], column[head], table, float(g.seconds[edge]), g.metres[edge]
+                )
+            )
+        self._crossings = tuple(crossings)
+        self._land_only: RoadTravelTimes | None = None
+        if crossings:
+            # the graph without the timetabled crossings (untimetabled ferries keep the flat
+            # wait): road legs between terminals come from its cached trees
+            roads = dataclasses.replace(g, ferry=timed)
+            off = dataclasses.replace(self.options, ferries=False)
+            self._land_only = RoadTravelTimes(roads, off)
+            self._land_only_metres = PathMetres(roads, self._land_only._cost)
+
+    # -- times ------------------------------------------------------------------------------
+
+    def matrix(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Seconds:
+        """Seconds from every origin to every destination; ``NaN`` where unreachable.
+
+        ``depart_at`` (timezone-aware): ferries wait for their next departure and are closed
+        at night; ``None``: every ferry takes the flat wait of the options.
+        """
+        return self.trips(origins, destinations, depart_at=depart_at, metres=False).seconds
+
+    def trips(
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        metres: bool = True,
+    ) -> Trips:
+        """Seconds and driven metres of the fastest paths (``NaN`` where unreachable).
+
+        ``metres=False`` skips the path metres (they cost one Dijkstra per distinct origin);
+        the metres are then ``NaN`` too.
+        """
+        check_depart_at(depart_at)
+        o = as_points(origins, name="origins")
+        d = as_points(destinations, name="destinations")
+        o_nodes, o_dist = self.snap(o, name="origins")
+        d_nodes, d_dist = self.snap(d, name="destinations")
+        if len(o_nodes) == 0 or len(d_nodes) == 0:
+            empty = np.empty((len(o_nodes), len(d_nodes)))
+            return Trips(empty, empty.copy())
+        o_acc, d_acc = self.access_seconds(o_dist), self.access_seconds(d_dist)
+        o_am, d_am = self.access_metres(o_dist), self.access_metres(d_dist)
+        timed = depart_at is not None and self._land_only is not None
+        if timed:
+            assert depart_at is not None and self._land_only is not None
+            seconds, length = self._timed(o_nodes, d_nodes, o_acc, d_acc, depart_at, metres)
+        else:
+            seconds = self.node_matrix(o_nodes, d_nodes)
+            length = (
+                self._metres.matrix(o_nodes, d_nodes) if metres else np.full(seconds.shape, np.nan)
+            )
+            seconds = seconds + o_acc[:, None] + d_acc[None, :]
+        length = length + o_am[:, None] + d_am[None, :]
+        direct_s, direct_m = self._direct(o, d)
+        use = direct_s < seconds
+        seconds = np.where(use, direct_s, seconds)
+        length = np.where(use, direct_m, length)
+        bad = ~np.isfinite(seconds) | (seconds > self.options.limit_s)
+        seconds[bad] = np.nan
+        length[bad] = np.nan
+        return Trips(seconds, length)
+
+    def _timed(
+        self,
+        o_nodes: NDArray[np.int64],
+        d_nodes: NDArray[np.int64],
+        o_acc: Seconds,
+        d_acc: Seconds,
+        depart_at: datetime,
+        metres: bool,
+    ) -> tuple[Seconds, Seconds]:
+        """Graph part of a timetabled query (access legs of the origins included in the
+        seconds, so the ferry waits see the real arrival times)."""
+        land = self._land_only
+        assert land is not None
+        t = self._terminals
+
+        def leg(a: NDArray[np.int64], b: NDArray[np.int64]) -> tuple[Seconds, Seconds]:
+            s = land.node_matrix(a, b)
+            m = self._land_only_metres.matrix(a, b) if metres else np.zeros(s.shape)
+            return s, m
+
+        direct, to_t, between, from_t = (
+            leg(o_nodes, d_nodes),
+            leg(o_nodes, t),
+            leg(t, t),
+            leg(t, d_nodes),
+        )
+        legs = Legs(
+            direct=(direct[0] + o_acc[:, None], direct[1]),
+            to_terminal=(to_t[0] + o_acc[:, None], to_t[1]),
+            between=between,
+            from_terminal=from_t,
+        )
+        seconds, length = timed_trips(self._crossings, depart_at, legs)
+        if not metres:
+            length = np.full(seconds.shape, np.nan)
+        return seconds + d_acc[None, :], length
+
+    def _direct(self, o: Points, d: Points) -> tuple[Seconds, Seconds]:
+        """Straight-line times of the close pairs whose line stays on land (``inf`` else)."""
+        p = self.land.params
+        gap = np.hypot(o[:, None, 0] - d[None, :, 0], o[:, None, 1] - d[None, :, 1])
+        seconds = np.full(gap.shape, np.inf)
+        metres = np.full(gap.shape, np.inf)
+        i, j = np.nonzero(gap <= p.direct_max_m)
+        if len(i) == 0:
+            return seconds, metres
+        ok = self.land.mask.lines_on_land(o[i], d[j], gap_m=p.water_gap_m)
+        i, j = i[ok], j[ok]
+        a, b = o[i], d[j]
+        # share of the line inside a town core, from 9 points along it (the ends and middle
+        # alone would count a trip between two towns as all core)
+        share = np.zeros(len(a))
+        for f in np.linspace(0.0, 1.0, SHARE_SAMPLES):
+            share += self._urban(a + f * (b - a))
+        share /= SHARE_SAMPLES
+        per_m = p.circuity * (share / (p.urban_kmh / 3.6) + (1 - share) / (p.rural_kmh / 3.6))
+        seconds[i, j] = gap[i, j] * per_m
+        metres[i, j] = gap[i, j] * p.circuity
+        return seconds, metres
+
+    def _urban(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self._town_tree is None or len(xy) == 0:
+            return np.zeros(len(xy))
+        k = min(4, len(self._town_radius))
+        distance, index = self._town_tree.query(xy, k=k)
+        distance, index = distance.reshape(len(xy), -1), index.reshape(len(xy), -1)
+        return (distance < self._town_radius[index]).any(axis=1).astype(np.float64)
+
+    def leg(self, a: Points, b: Points) -> Leg:
+        """Seconds, metres and the driven line from ``a`` to ``b`` (points of shape ``(2,)``)."""
+        a_xy, b_xy = as_points(a, name="a"), as_points(b, name="b")
+        trip = self.trips(a_xy, b_xy)
+        seconds, metres = float(trip.seconds[0, 0]), float(trip.metres[0, 0])
+        if np.isnan(seconds):
+            return Leg(np.nan, np.nan, None, self.model)
+        direct_s, _ = self._direct(a_xy, b_xy)
+        if direct_s[0, 0] <= seconds:
+            return Leg(seconds, metres, LineString([a_xy[0], b_xy[0]]), self.model)
+        (a_node, b_node), _ = self.snap(np.vstack([a_xy, b_xy]))
+        path = self.node_path(int(a_node), int(b_node)) or [int(a_node)]
+        line = LineString(np.vstack([a_xy, self.graph.xy[path], b_xy]))
+        return Leg(seconds, metres, line, self.model)
 
     def access_seconds(self, metres: Seconds) -> Seconds:
         return metres * self._access_s_per_m

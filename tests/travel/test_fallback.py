@@ -161,3 +161,15 @@ def test_land_graph_cache_round_trips_and_checks_its_key(
     )
     assert load_land_graph(path, key="other data", params=oej_land.params) is None
     assert load_land_graph(tmp_path / "missing.npz", key="abc", params=oej_land.params) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "typical_min"),
+    [("Thisted", "Struer", 45), ("Hurup", "Struer", 30), ("Thisted", "Holstebro", 55)],
+)
+def test_thy_reaches_struer_over_oddesundbroen(
+    a: str, b: str, typical_min: float, mvj_fallback: LandTravelTimes
+) -> None:
+    # typical car times from issue 11 (rute 11 over Oddesundbroen, not round through Mors)
+    minutes = mvj_fallback.matrix(town(a), town(b))[0, 0] / 60
+    assert minutes == pytest.approx(typical_min, rel=0.20)

@@ -1,0 +1,74 @@
+"""Driven metres along the fastest paths of a graph (for ``TravelTrips.trips``).
+
+The times come from the cached shortest-path trees; the metres need the paths themselves. One
+scipy Dijkstra with predecessors per distinct source (or target, on the reversed graph) gives
+the fastest-path tree, and the metres along it follow by pointer doubling (``log2(depth)``
+vectorised passes, not a Python walk per node). Any :class:`~smartspot.travel.graph.RoadGraph`
+works: the fallback uses it, and the road graph can.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from smartspot.travel.graph import RoadGraph
+
+
+class PathMetres:
+    """Metres of the fastest paths on ``graph`` under the per-edge ``cost`` (seconds, ``inf``
+    where an edge is switched off, e.g. ferries off)."""
+
+    def __init__(self, graph: RoadGraph, cost: NDArray[np.float64]) -> None:
+        n = graph.n_nodes
+        keep = np.isfinite(cost)
+        tails, heads = graph.tails[keep].astype(np.int64), graph.heads[keep].astype(np.int64)
+        self._csr = sp.csr_matrix((cost[keep], (tails, heads)), shape=(n, n))
+        self._csr_t = self._csr.T.tocsr()
+        # edge lookup by (tail, head): from_edges keeps one edge per ordered pair
+        key = tails * n + heads
+        order = np.argsort(key)
+        self._keys = key[order]
+        self._metres = graph.metres[keep][order]
+        self.n = n
+
+    def _edge_metres(self, tails: NDArray[np.int64], heads: NDArray[np.int64]) -> NDArray:  # type: ignore[type-arg]
+        at = np.searchsorted(self._keys, tails * self.n + heads)
+        at = np.minimum(at, len(self._keys) - 1)
+        return np.where(self._keys[at] == tails * self.n + heads, self._metres[at], 0.0)
+
+    def rows(self, sources: NDArray[np.int64], *, reverse: bool = False) -> NDArray[np.float64]:
+        """Metres from each source to every node (to it, when ``reverse``); ``inf`` where
+        unreachable."""
+        csr = self._csr_t if reverse else self._csr
+        dist, pred = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
+        out = np.empty(dist.shape)
+        nodes = np.arange(self.n)
+        for r in range(len(sources)):
+            up = pred[r].astype(np.int64)
+            has = up >= 0
+            step = np.zeros(self.n)
+            # forward tree: edge pred → v; reverse tree: edge v → pred (the next node on)
+            t, h = (nodes[has], up[has]) if reverse else (up[has], nodes[has])
+            step[has] = self._edge_metres(t, h)
+            total, anc = step, np.where(has, up, -1)
+            while (anc >= 0).any():  # pointer doubling: 2^j edges per pass
+                ok = anc >= 0
+                safe = np.where(ok, anc, 0)
+                total = total + np.where(ok, total[safe], 0.0)
+                anc = np.where(ok, anc[safe], -1)
+            total[~np.isfinite(dist[r])] = np.inf
+            out[r] = total
+        return out
+
+    def matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> NDArray:  # type: ignore[type-arg]
+        """Metres between graph nodes, solving whichever side has fewer distinct nodes."""
+        if len(sources) == 0 or len(targets) == 0:
+            return np.empty((len(sources), len(targets)))
+        if len(np.unique(sources)) <= len(np.unique(targets)):
+            uniq, inverse = np.unique(sources, return_inverse=True)
+            return self.rows(uniq)[inverse][:, targets]
+        uniq, inverse = np.unique(targets, return_inverse=True)
+        return self.rows(uniq, reverse=True)[inverse][:, sources].T
