@@ -237,6 +237,18 @@ class LandTravelTimes(RoadTravelTimes):
         distance, index = distance.reshape(len(xy), -1), index.reshape(len(xy), -1)
         return (distance < self._town_radius[index]).any(axis=1).astype(np.float64)
 
+    def warm_from(self, points: Points) -> None:
+        """Pin the trees from these points (stations), with and without timetabled ferries."""
+        super().warm_from(points)
+        if self._land_only is not None:
+            self._land_only.warm_from(points)
+
+    def warm_to(self, points: Points) -> None:
+        """Pin the reverse trees to these points (stations), with and without timetables."""
+        super().warm_to(points)
+        if self._land_only is not None:
+            self._land_only.warm_to(points)
+
     def leg(self, a: Points, b: Points) -> Leg:
         """Seconds, metres and the driven line from ``a`` to ``b`` (points of shape ``(2,)``)."""
         a_xy, b_xy = as_points(a, name="a"), as_points(b, name="b")

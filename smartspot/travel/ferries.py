@@ -22,6 +22,7 @@ import csv
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -102,8 +103,11 @@ class Timetable:
 
     def departures(self, start: datetime, days: int = 3) -> NDArray[np.float64]:
         """Departure instants (POSIX seconds) of the service days from the day before
-        ``start`` on, ``days`` + 1 of them."""
-        first = start.astimezone(LOCAL).date() - timedelta(days=1)
+        ``start`` on, ``days`` + 1 of them (cached per local date)."""
+        return _departures(self, start.astimezone(LOCAL).date(), days)
+
+    def _departures(self, day0: date, days: int) -> NDArray[np.float64]:
+        first = day0 - timedelta(days=1)
         out: list[float] = []
         for k in range(days + 1):
             day: date = first + timedelta(days=k)
@@ -115,6 +119,13 @@ class Timetable:
 
 
 Timetables = dict[tuple[str, str], Timetable]
+
+
+@lru_cache(maxsize=512)
+def _departures(table: Timetable, day0: date, days: int) -> NDArray[np.float64]:
+    result = table._departures(day0, days)
+    result.setflags(write=False)
+    return result
 
 
 def load_timetables(path: Path) -> Timetables:
