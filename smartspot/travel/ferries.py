@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -43,7 +44,9 @@ def _weekdays(text: str) -> frozenset[int]:
     for piece in text.split(","):
         lo, _, hi = piece.strip().partition("-")
         if lo not in DAYS or (hi and hi not in DAYS):
-            raise InvalidInputError(f"weekdays {text!r}: use mon..sun, ranges (mon-fri), or daily")
+            raise InvalidInputError(
+                msg("weekdays {text}: use mon..sun, ranges (mon-fri), or daily", text=text)
+            )
         a, b = DAYS.index(lo), DAYS.index(hi or lo)
         out.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
     return frozenset(out)
@@ -53,7 +56,7 @@ def _minutes(text: str) -> int:
     hours, _, minutes = text.strip().partition(":")
     value = int(hours) * 60 + int(minutes or 0)
     if not 0 <= value < 36 * 60 or not 0 <= int(minutes or 0) < 60:
-        raise InvalidInputError(f"time {text!r} must be HH:MM between 00:00 and 35:59")
+        raise InvalidInputError(msg("time {text} must be HH:MM between 00:00 and 35:59", text=text))
     return value
 
 
@@ -70,13 +73,19 @@ class Block:
 
     def __post_init__(self) -> None:
         if self.depart_from not in ("a", "b"):
-            raise InvalidInputError(f"{self.link_id}: depart_from must be 'a' or 'b'")
+            raise InvalidInputError(msg("{id}: depart_from must be 'a' or 'b'", id=self.link_id))
         if not self.minutes:
-            raise InvalidInputError(f"{self.link_id}: a block needs at least one departure")
+            raise InvalidInputError(
+                msg("{id}: a block needs at least one departure", id=self.link_id)
+            )
         if self.basis not in ("published", "own_estimate"):
-            raise InvalidInputError(f"{self.link_id}: basis must be published or own_estimate")
+            raise InvalidInputError(
+                msg("{id}: basis must be published or own_estimate", id=self.link_id)
+            )
         if not self.source:
-            raise InvalidInputError(f"{self.link_id}: every timetable row needs a source")
+            raise InvalidInputError(
+                msg("{id}: every timetable row needs a source", id=self.link_id)
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +155,7 @@ def load_timetables(path: Path) -> Timetables:
                     first, last = _minutes(row["first"]), _minutes(row["last"])
                     step = int(row["headway_min"])
                     if step <= 0 or last < first:
-                        raise InvalidInputError("headway must be positive and last >= first")
+                        raise InvalidInputError(msg("headway must be positive and last >= first"))
                     minutes = tuple(range(first, last + 1, step))
                 block = Block(
                     link_id=row["link_id"],
@@ -157,7 +166,9 @@ def load_timetables(path: Path) -> Timetables:
                     source=row["source"],
                 )
             except (KeyError, ValueError, InvalidInputError) as error:
-                raise InvalidInputError(f"{path.name} line {line}: {error}") from None
+                raise InvalidInputError(
+                    msg("{name} line {line}: {error}", name=path.name, line=line, error=error)
+                ) from None
             blocks.setdefault((block.link_id, block.depart_from), []).append(block)
     return {
         key: Timetable(link_id=key[0], depart_from=key[1], blocks=tuple(b))
@@ -179,7 +190,7 @@ def waits(
         When ``depart_at`` is naive (a timetable is local time).
     """
     if depart_at.utcoffset() is None:
-        raise InvalidInputError("depart_at must be timezone-aware", field="depart_at")
+        raise InvalidInputError(msg("depart_at must be timezone-aware"), field="depart_at")
     arrive = np.asarray(arrive_s, dtype=np.float64)
     finite = np.isfinite(arrive)
     horizon = int(np.nanmax(arrive[finite], initial=0.0) // 86_400) + 2

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 
 CELL_M = 100.0
 
@@ -32,7 +33,7 @@ class LandMask:
 
     def __post_init__(self) -> None:
         if self.land.ndim != 2 or not self.cell > 0:
-            raise InvalidInputError("a land mask needs a 2-D raster and a positive cell size")
+            raise InvalidInputError(msg("a land mask needs a 2-D raster and a positive cell size"))
 
     def on_land(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.bool_]:
         """Per point: does it fall in a land cell (outside the raster: no)."""
