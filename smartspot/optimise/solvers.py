@@ -88,6 +88,16 @@ class AutoSolver:
         )
 
 
+def preload() -> None:
+    """Import every backend now: a long-running service (the API, a simulation) calls this at
+    start so that its first proposal does not wait for the imports (0.5–2 s under load)."""
+    import ortools.sat.python.cp_model  # noqa: F401
+
+    import smartspot.optimise.ortools_routing
+    import smartspot.optimise.pyvrp_solver
+    import smartspot.optimise.vroom_solver  # noqa: F401
+
+
 def solver_names() -> list[str]:
     return ["auto", "greedy", "ortools", "pyvrp", "exact", "vroom"]
 

@@ -46,3 +46,10 @@ def test_a_backend_is_imported_when_it_is_asked_for(tmp_path: Path) -> None:
     write_problem(random_problem(3, cars=1, hotspots=20), path)
     result = _probe(["solve", str(path), "--time-limit", "0.1", "--solver", "pyvrp"])
     assert result["code"] == 0 and "pyvrp" in result["heavy"]
+
+
+def test_a_service_can_import_every_backend_up_front() -> None:
+    from smartspot.optimise.solvers import preload
+
+    preload()
+    assert {"pyvrp", "vroom", "ortools"} <= {m.split(".")[0] for m in sys.modules}
