@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import Services, build_services
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import redact_access_log
-from api.routers import auth, health, hotspots, i18n, live, map, ogc, reports
+from api.routers import audit, auth, health, hotspots, i18n, live, map, ogc, reports
 from api.security import SecurityHeaders, docs_router
 from api.settings import Settings
 from smartspot import __version__
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         health.router,
         i18n.router,
         auth.router,
+        audit.router,
         hotspots.router,
         live.router,
         reports.router,

@@ -61,6 +61,7 @@ class Permission(StrEnum):
     OPERATE = "report patrols, callouts and visits"
     DECIDE_PROPOSALS = "accept or reject proposals"
     MANAGE_USERS = "manage users"
+    READ_AUDIT = "read the audit log"
 
 
 #: The roles' and permissions' values are also their English texts; marked for the catalog.
@@ -74,11 +75,12 @@ ROLE_AND_PERMISSION_TEXTS = (
     N_("report patrols, callouts and visits"),
     N_("accept or reject proposals"),
     N_("manage users"),
+    N_("read the audit log"),
 )
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({Permission.READ, Permission.OPERATE, Permission.DECIDE_PROPOSALS}),
-    Role.ANALYST: frozenset({Permission.READ, Permission.EDIT_HOTSPOTS}),
+    Role.ANALYST: frozenset({Permission.READ, Permission.EDIT_HOTSPOTS, Permission.READ_AUDIT}),
     Role.PLANNER: frozenset({Permission.READ}),
     Role.ADMIN: frozenset(Permission),
 }
@@ -371,3 +373,4 @@ HotspotEditor = Annotated[Principal, Depends(requires(Permission.EDIT_HOTSPOTS))
 Operator = Annotated[Principal, Depends(requires(Permission.OPERATE))]
 Decider = Annotated[Principal, Depends(requires(Permission.DECIDE_PROPOSALS))]
 Admin = Annotated[Principal, Depends(requires(Permission.MANAGE_USERS))]
+Auditor = Annotated[Principal, Depends(requires(Permission.READ_AUDIT))]

@@ -248,4 +248,51 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     """,
+    # 4: a tamper-evident record. Every audit row gets the SHA-256 of the audited object's rows
+    #    after the write (state_hash) and is chained to the row before it (prev_hash, hash; see
+    #    smartspot/store/audit.py). Existing rows are chained, and each existing object gets a
+    #    "seal" row with its current state, by the Python step that runs in the same
+    #    transaction (smartspot/store/sqlite_audit.py). A sealed audit row can no longer be
+    #    changed at all. Tables that hold history, decisions or users refuse UPDATE and DELETE
+    #    from any connection but Smart Spot's own (which define smartspot_writer()); another
+    #    program's write fails with "no such function: smartspot_writer".
+    """
+    ALTER TABLE audit_log ADD COLUMN state_hash TEXT;
+    ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+    ALTER TABLE audit_log ADD COLUMN hash TEXT;
+    DROP TRIGGER audit_log_no_update;
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    WHEN OLD.hash IS NOT NULL OR NEW.seq IS NOT OLD.seq
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+    CREATE TRIGGER hotspots_guard_update BEFORE UPDATE ON hotspots
+    WHEN smartspot_writer() IS NOT 1
+        OR NEW.current_version IS NOT OLD.current_version + 1 OR NEW.id IS NOT OLD.id
+    BEGIN SELECT RAISE(ABORT, 'a hotspot changes only by a new version'); END;
+    CREATE TRIGGER users_guard_update BEFORE UPDATE ON users WHEN smartspot_writer() IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'users change only through Smart Spot'); END;
+    CREATE TRIGGER users_no_delete BEFORE DELETE ON users
+    BEGIN SELECT RAISE(ABORT, 'users are deactivated, never deleted'); END;
+    CREATE TRIGGER patrols_guard_update BEFORE UPDATE ON patrols WHEN smartspot_writer() IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'patrols change only through Smart Spot'); END;
+    CREATE TRIGGER patrols_no_delete BEFORE DELETE ON patrols
+    BEGIN SELECT RAISE(ABORT, 'patrols are kept, never deleted'); END;
+    CREATE TRIGGER callouts_guard_update BEFORE UPDATE ON callouts
+    WHEN smartspot_writer() IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'callouts change only through Smart Spot'); END;
+    CREATE TRIGGER callouts_no_delete BEFORE DELETE ON callouts
+    BEGIN SELECT RAISE(ABORT, 'callouts are kept, never deleted'); END;
+    CREATE TRIGGER visits_guard_update BEFORE UPDATE ON visits WHEN smartspot_writer() IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'visits change only through Smart Spot'); END;
+    CREATE TRIGGER visits_no_delete BEFORE DELETE ON visits
+    BEGIN SELECT RAISE(ABORT, 'visits are kept, never deleted'); END;
+    CREATE TRIGGER proposals_guard_update BEFORE UPDATE ON proposals
+    WHEN smartspot_writer() IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'proposals change only through Smart Spot'); END;
+    CREATE TRIGGER proposal_stops_guard_update BEFORE UPDATE ON proposal_stops
+    WHEN smartspot_writer() IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'proposal stops change only through Smart Spot'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    """,
 )

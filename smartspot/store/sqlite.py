@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
+from smartspot.store import sqlite_audit
 from smartspot.store.port import AuditEntry
 from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite_callouts import SqliteCallouts
@@ -33,6 +34,8 @@ from smartspot.store.sqlite_visits import SqliteVisits
 from smartspot.store.timestamps import from_iso, iso
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
+#: The migration after which existing audit rows are chained and existing objects sealed.
+SEAL_MIGRATION = 4
 
 #: The path of a private in-memory database (one connection, shared by the threads of one
 #: process): the simulation's store.
@@ -88,6 +91,7 @@ class SqliteStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._migrate()
+        self._schema_version: int | None = self.schema_version  # fixed from here on
         self.hotspots = SqliteHotspots(self)
         self.audit = SqliteAuditLog(self)
         self.users = SqliteUsers(self)
@@ -108,6 +112,7 @@ class SqliteStore:
                 conn = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
                 conn.row_factory = sqlite3.Row
                 conn.execute("PRAGMA foreign_keys = ON")
+                sqlite_audit.writer_function(conn)
                 self._connections.append(conn)
                 return conn
         try:
@@ -121,7 +126,10 @@ class SqliteStore:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; fsync at checkpoints
+            # FULL: every commit (each carries its audit row) is on disk before it is
+            # acknowledged; NORMAL in WAL mode may lose the last commits on a power cut.
+            conn.execute("PRAGMA synchronous = FULL")
+            sqlite_audit.writer_function(conn)
         except sqlite3.Error as error:
             raise self.storage_error(error) from None
         if str(mode).lower() != "wal":
@@ -247,25 +255,73 @@ class SqliteStore:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        """Append one audit entry (call inside the transaction of the write it records)."""
-        self.execute(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                iso(at),
-                actor,
-                action,
-                entity,
-                entity_id,
-                None if before is None else json.dumps(before, ensure_ascii=False),
-                None if after is None else json.dumps(after, ensure_ascii=False),
-            ),
-        )
+        """Append one audit entry, chained to the one before it (call inside the transaction
+        of the write it records, after the write: it hashes the object's rows as written)."""
+        if self.schema_version < SEAL_MIGRATION:  # a database kept at an older schema
+            self.execute(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    iso(at),
+                    actor,
+                    action,
+                    entity,
+                    entity_id,
+                    None if before is None else json.dumps(before, ensure_ascii=False),
+                    None if after is None else json.dumps(after, ensure_ascii=False),
+                ),
+            )
+            return
+        try:
+            sqlite_audit.append(
+                self.connection,
+                at=iso(at),
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                before=None if before is None else json.dumps(before, ensure_ascii=False),
+                after=None if after is None else json.dumps(after, ensure_ascii=False),
+            )
+        except sqlite3.IntegrityError as error:
+            raise ConflictError(
+                msg("the database refused the write: {error}", error=error)
+            ) from None
+        except sqlite3.Error as error:
+            raise self.storage_error(error) from None
+
+    def verify_audit(self, *, anchors: Mapping[int, str] | None = None) -> sqlite_audit.Verdict:
+        """Check the audit chain, every object's rows against its last audit row, and the
+        guard triggers (see :func:`smartspot.store.sqlite_audit.verify`)."""
+        with self.transaction():  # one consistent snapshot, no writer in between
+            return sqlite_audit.verify(self.connection, anchors=anchors)
+
+    def audit_of(self, object_id: str) -> list[dict[str, Any]]:
+        """Every audit row about one object (hotspot, callout, proposal, visit …)."""
+        return sqlite_audit.entries_for(self.connection, object_id)
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the file ("ok" when sound)."""
+        return str(self.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy of the database in ``target``, with SQLite's online backup API
+        (safe while the service writes)."""
+        destination = sqlite3.connect(target)
+        try:
+            self.connection.backup(destination)
+        except sqlite3.Error as error:
+            raise self.storage_error(error, during="backup") from None
+        finally:
+            destination.close()
 
     # -- migrations and errors --------------------------------------------------------------
 
     @property
     def schema_version(self) -> int:
+        cached: int | None = getattr(self, "_schema_version", None)  # set once migrated
+        if cached is not None:
+            return cached
         return int(self.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
@@ -282,11 +338,13 @@ class SqliteStore:
         for number in range(current + 1, len(MIGRATIONS) + 1):
             conn = self.connection
             try:
-                # executescript commits first; the script carries its own transaction.
-                conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n"
-                    f"PRAGMA user_version = {number};\nCOMMIT;"
-                )
+                # executescript commits first; the script opens the migration's transaction,
+                # which a Python step (if the migration has one) joins before the commit.
+                conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n")
+                if number == SEAL_MIGRATION:
+                    sqlite_audit.seal_existing(conn, at=iso(datetime.now(UTC)))
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
             except sqlite3.Error as error:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")

@@ -1,0 +1,222 @@
+"""The audit chain in SQLite: appending chained rows, sealing an upgraded database, and
+checking the whole record (the hashing itself is in :mod:`smartspot.store.audit`).
+
+Works on a plain ``sqlite3.Connection`` so the migration step can run inside the migration's
+own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from smartspot.store.audit import (
+    ENTITIES,
+    GENESIS,
+    Break,
+    ChainRow,
+    row_hash,
+    state_hash,
+    verify_chain,
+    verify_states,
+)
+from smartspot.store.schema import MIGRATIONS
+
+SEAL_ACTOR = "smartspot"
+
+
+def writer_function(conn: sqlite3.Connection) -> None:
+    """Mark ``conn`` as Smart Spot's own: the guard triggers let its UPDATEs through."""
+    conn.create_function("smartspot_writer", 0, lambda: 1, deterministic=True)
+
+
+def object_state(conn: sqlite3.Connection, entity: str, object_id: str) -> str | None:
+    """The hash of the object's rows now, or None for an entity without tables."""
+    tables = ENTITIES.get(entity)
+    if tables is None:
+        return None
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for table in tables:
+        cursor = conn.execute(
+            f"SELECT * FROM {table.name} WHERE {table.key} = ? ORDER BY {table.order}",
+            (object_id,),
+        )
+        names = [d[0] for d in cursor.description]
+        rows[table.name] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return state_hash(rows, ignore={t.name: t.ignore for t in tables})
+
+
+def _head(conn: sqlite3.Connection) -> tuple[int, str]:
+    counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    seq = max(int(counter[0]) if counter else 0, int(last[0]) if last else 0)
+    return seq, (last[1] if last and last[1] else GENESIS)
+
+
+def append(
+    conn: sqlite3.Connection,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: str | None,
+    after: str | None,
+) -> ChainRow:
+    """Append one chained audit row (inside the write's transaction, after the write, so the
+    state hash is of the rows as written)."""
+    last_seq, prev = _head(conn)
+    row = ChainRow(
+        seq=last_seq + 1,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        state_hash=object_state(conn, entity, entity_id),
+        prev_hash=prev,
+        hash=None,
+    )
+    sealed = row_hash(prev, row)
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, "
+        "state_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row.seq,
+            at,
+            actor,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            row.state_hash,
+            prev,
+            sealed,
+        ),
+    )
+    return row
+
+
+def _rows(conn: sqlite3.Connection) -> Iterator[ChainRow]:
+    cursor = conn.execute(
+        "SELECT seq, at, actor, action, entity, entity_id, before, after, state_hash, "
+        "prev_hash, hash FROM audit_log ORDER BY seq"
+    )
+    for values in cursor:
+        yield ChainRow(*values)
+
+
+def _objects(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    for entity, tables in ENTITIES.items():
+        first = tables[0]
+        for (object_id,) in conn.execute(f"SELECT {first.key} FROM {first.name}"):
+            yield entity, str(object_id)
+
+
+def seal_existing(conn: sqlite3.Connection, *, at: str) -> int:
+    """Migration 4's step: chain the rows written before it, then record each object's
+    current state in a ``seal`` row. Returns how many rows were sealed or added."""
+    prev, count = GENESIS, 0
+    for row in list(_rows(conn)):
+        sealed = row_hash(prev, row)
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, sealed, row.seq)
+        )
+        prev, count = sealed, count + 1
+    for entity, object_id in sorted(_objects(conn)):
+        append(
+            conn,
+            at=at,
+            actor=SEAL_ACTOR,
+            action="seal",
+            entity=entity,
+            entity_id=object_id,
+            before=None,
+            after=None,
+        )
+        count += 1
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What ``audit verify`` found."""
+
+    rows: int
+    objects: int
+    head_seq: int
+    head_hash: str
+    problem: Break | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def expected_triggers() -> dict[str, str]:
+    """Every trigger the migrations create, with its SQL (from a scratch database)."""
+    scratch = sqlite3.connect(":memory:")
+    writer_function(scratch)
+    try:
+        for script in MIGRATIONS:
+            scratch.executescript(script)
+        rows = scratch.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return {name: sql for name, sql in rows}
+    finally:
+        scratch.close()
+
+
+def verify(conn: sqlite3.Connection, *, anchors: Mapping[int, str] | None = None) -> Verdict:
+    """Check the chain, every object's state and the guard triggers; the first problem is
+    named (chain first, since a broken chain makes the rest moot)."""
+    rows = list(_rows(conn))
+    counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    problem = verify_chain(rows, last_seq=int(counter[0]) if counter else None, anchors=anchors)
+    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for row in rows:
+        if row.entity in ENTITIES:
+            latest[(row.entity, row.entity_id)] = (row.seq, row.state_hash)
+    current = {key: object_state(conn, *key) or "" for key in _objects(conn)}
+    if problem is None:
+        problem = verify_states(latest, current)
+    if problem is None:
+        found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        for name, sql in sorted(expected_triggers().items()):
+            if name not in found:
+                problem = Break(None, "trigger", f"the guard trigger {name} is missing")
+                break
+            if found[name] != sql:
+                problem = Break(None, "trigger", f"the guard trigger {name} was changed")
+                break
+    head = rows[-1] if rows else None
+    return Verdict(
+        rows=len(rows),
+        objects=len(current),
+        head_seq=head.seq if head else 0,
+        head_hash=(head.hash or "") if head else GENESIS,
+        problem=problem,
+    )
+
+
+def entries_for(conn: sqlite3.Connection, object_id: str) -> list[dict[str, Any]]:
+    """Every audit row about ``object_id`` (any entity), oldest first, JSON decoded."""
+    cursor = conn.execute(
+        "SELECT seq, at, actor, action, entity, entity_id, before, after FROM audit_log "
+        "WHERE entity_id = ? ORDER BY seq",
+        (object_id,),
+    )
+    names = [d[0] for d in cursor.description]
+    found = []
+    for values in cursor:
+        entry = dict(zip(names, values, strict=True))
+        for side in ("before", "after"):
+            entry[side] = None if entry[side] is None else json.loads(entry[side])
+        found.append(entry)
+    return found

@@ -1,0 +1,251 @@
+"""``smartspot audit verify`` catches every forgery the issue lists, each at its first broken
+row; the guards refuse writes from other programs; ``audit show`` reads one object's story."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from smartspot.cli.main import main
+from smartspot.store.schema import MIGRATIONS
+from smartspot.store.sqlite import SqliteStore
+from smartspot.store.sqlite_audit import expected_triggers
+from tests.store.audit_fixtures import Busy, busy_database
+
+
+@pytest.fixture(scope="module")
+def original(tmp_path_factory: pytest.TempPathFactory) -> Busy:
+    return busy_database(tmp_path_factory.mktemp("busy"))
+
+
+@pytest.fixture
+def busy(original: Busy, tmp_path: Path) -> Busy:
+    """A fresh copy of the busy database for each forgery."""
+    with SqliteStore(original.db) as store:
+        store.backup(tmp_path / "copy.db")
+    return Busy(tmp_path / "copy.db", original.hotspot, original.callout, original.proposal)
+
+
+def _verify(db: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict, str]:
+    code = main(["audit", "verify", "--db", str(db), "--json", *extra])
+    out = capsys.readouterr()
+    return code, json.loads(out.out), out.err
+
+
+def _attacker(db: Path) -> sqlite3.Connection:
+    """Someone with the file and the sqlite3 library: drops every trigger first."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    return conn
+
+
+def _recreate_triggers(conn: sqlite3.Connection) -> None:
+    for sql in expected_triggers().values():
+        conn.execute(sql)
+
+
+def test_an_untouched_database_verifies(busy: Busy, capsys: pytest.CaptureFixture[str]) -> None:
+    code, result, _ = _verify(busy.db, capsys)
+    assert code == 0
+    assert result["ok"] and result["integrity_check"] == "ok"
+    assert result["rows"] > 100 and result["objects"] > 100
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE users SET role = 'admin' WHERE name = 'operator'",
+        "UPDATE hotspots SET current_version = 1",
+        "UPDATE callouts SET patrol = NULL",
+        "UPDATE proposals SET decided_by = 'someone'",
+        "UPDATE audit_log SET actor = 'admin' WHERE seq = 5",
+        "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
+        "DELETE FROM users",
+        "DELETE FROM hotspot_versions",
+    ],
+)
+def test_other_programs_cannot_change_guarded_tables(busy: Busy, sql: str) -> None:
+    conn = sqlite3.connect(busy.db)
+    with pytest.raises(sqlite3.Error):
+        conn.execute(sql)
+    conn.close()
+
+
+def _edit_actor(conn: sqlite3.Connection, busy: Busy) -> int:
+    conn.execute("UPDATE audit_log SET actor = 'admin' WHERE seq = 20")
+    return 20
+
+
+def _delete_middle(conn: sqlite3.Connection, busy: Busy) -> int:
+    conn.execute("DELETE FROM audit_log WHERE seq = 30")
+    return 31
+
+
+def _delete_last(conn: sqlite3.Connection, busy: Busy) -> int:
+    last = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+    conn.execute("DELETE FROM audit_log WHERE seq = ?", (last,))
+    return int(last)
+
+
+def _reorder(conn: sqlite3.Connection, busy: Busy) -> int:
+    conn.execute("UPDATE audit_log SET seq = -1 WHERE seq = 40")
+    conn.execute("UPDATE audit_log SET seq = 40 WHERE seq = 41")
+    conn.execute("UPDATE audit_log SET seq = 41 WHERE seq = -1")
+    return 40
+
+
+def _insert(conn: sqlite3.Connection, busy: Busy) -> int:
+    row = conn.execute("SELECT * FROM audit_log WHERE seq = 50").fetchone()
+    last = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, "
+        "state_hash, prev_hash, hash) VALUES (?, ?, 'admin', 'close', ?, ?, ?, ?, ?, ?, ?)",
+        (last + 1, *row[1:2], *row[4:]),
+    )
+    return int(last) + 1
+
+
+def _edit_history(conn: sqlite3.Connection, busy: Busy) -> int:
+    conn.execute(
+        "UPDATE hotspot_versions SET priority = 1, updated_by = 'someone' "
+        "WHERE hotspot_id = ? AND version = 2",
+        (busy.hotspot,),
+    )
+    return int(
+        conn.execute(
+            "SELECT max(seq) FROM audit_log WHERE entity_id = ?", (busy.hotspot,)
+        ).fetchone()[0]
+    )
+
+
+def _roll_back_hotspot(conn: sqlite3.Connection, busy: Busy) -> int:
+    conn.execute("UPDATE hotspots SET current_version = 1 WHERE id = ?", (busy.hotspot,))
+    return int(
+        conn.execute(
+            "SELECT max(seq) FROM audit_log WHERE entity_id = ?", (busy.hotspot,)
+        ).fetchone()[0]
+    )
+
+
+def _promote_user(conn: sqlite3.Connection, busy: Busy) -> int:
+    conn.execute("UPDATE users SET role = 'admin' WHERE name = 'operator'")
+    return int(
+        conn.execute(
+            "SELECT max(seq) FROM audit_log WHERE entity = 'user' AND entity_id = 'operator'"
+        ).fetchone()[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("forge", "kind"),
+    [
+        (_edit_actor, "edited"),
+        (_delete_middle, "deleted"),
+        (_delete_last, "deleted"),
+        (_reorder, "inserted or reordered"),
+        (_insert, "inserted or reordered"),
+        (_edit_history, "state"),
+        (_roll_back_hotspot, "state"),
+        (_promote_user, "state"),
+    ],
+)
+def test_each_forgery_is_named_at_its_first_broken_row_even_with_the_triggers_back(
+    busy: Busy,
+    capsys: pytest.CaptureFixture[str],
+    forge: Callable[[sqlite3.Connection, Busy], int],
+    kind: str,
+) -> None:
+    conn = _attacker(busy.db)
+    broken = forge(conn, busy)
+    _recreate_triggers(conn)  # cover the tracks
+    conn.close()
+    code, result, err = _verify(busy.db, capsys)
+    assert code == 8
+    assert (result["broken"]["seq"], result["broken"]["kind"]) == (broken, kind), result
+    assert f"{broken}" in err
+
+
+def test_dropped_triggers_are_reported(busy: Busy, capsys: pytest.CaptureFixture[str]) -> None:
+    _attacker(busy.db).close()
+    code, result, _ = _verify(busy.db, capsys)
+    assert code == 8 and result["broken"]["kind"] == "trigger"
+
+
+def test_a_chain_recomputed_after_the_forgery_is_caught_by_the_anchors(
+    busy: Busy, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from smartspot.store.audit import GENESIS, ChainRow, row_hash
+
+    anchors = tmp_path / "anchors.txt"
+    assert _verify(busy.db, capsys, "--anchors", str(anchors))[0] == 0
+    assert len(anchors.read_text().splitlines()) == 1
+    conn = _attacker(busy.db)
+    rows = [
+        ChainRow(*r)
+        for r in conn.execute(
+            "SELECT seq, at, actor, action, entity, entity_id, before, after, state_hash, "
+            "prev_hash, hash FROM audit_log ORDER BY seq"
+        )
+    ]
+    prev = GENESIS
+    for row in rows:  # rewrite one actor and recompute every hash after it
+        row = replace(row, actor="admin" if row.seq == 20 else row.actor, prev_hash=prev)
+        sealed = row_hash(prev, row)
+        conn.execute(
+            "UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+            (row.actor, prev, sealed, row.seq),
+        )
+        prev = sealed
+    _recreate_triggers(conn)
+    conn.close()
+    assert _verify(busy.db, capsys)[0] == 0  # self-consistent without the anchors …
+    code, result, _ = _verify(busy.db, capsys, "--anchors", str(anchors))
+    assert code == 8 and result["broken"]["kind"] == "anchor"
+
+
+def test_audit_show_tells_who_did_what_in_copenhagen_time(
+    busy: Busy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit", "show", busy.hotspot, "--db", str(busy.db)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[4] for line in lines] == ["create", "update", "close"]
+    assert lines[0].startswith("2026-03-14 22:00:00 CET  analyst")  # 21:00 UTC
+    assert main(["audit", "show", "XX-1", "--db", str(busy.db)]) == 3
+
+
+def test_a_database_from_before_the_chain_upgrades_without_loss_and_verifies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with monkeypatch.context() as patch:  # today's main: three migrations, no hashes
+        patch.setattr("smartspot.store.sqlite.MIGRATIONS", MIGRATIONS[:3])
+        old = busy_database(tmp_path)
+        with sqlite3.connect(old.db) as conn:
+            before = {
+                t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                for t in ("hotspots", "hotspot_versions", "users", "callouts", "proposals")
+            }
+            audit_before = conn.execute(
+                "SELECT seq, at, actor, action, entity, entity_id, before, after FROM audit_log"
+            ).fetchall()
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    with SqliteStore(old.db) as store:
+        assert store.schema_version == len(MIGRATIONS)
+    with sqlite3.connect(old.db) as conn:
+        for table, rows in before.items():
+            assert conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows, table
+        kept = conn.execute(
+            "SELECT seq, at, actor, action, entity, entity_id, before, after FROM audit_log "
+            f"WHERE seq <= {len(audit_before)}"
+        ).fetchall()
+        assert kept == audit_before
+        seals = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'seal'").fetchone()
+        assert seals[0] > 100
+    code, result, _ = _verify(old.db, capsys)
+    assert code == 0, result
