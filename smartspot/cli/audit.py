@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from smartspot.cli.common import open_store, store_options
-from smartspot.cli.output import emit, say
+from smartspot.cli.output import emit, help_text, say
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import msg
 
@@ -26,19 +26,24 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("audit", help="check and read the audit log")
+    parser = subparsers.add_parser("audit", help=help_text("check and read the audit log"))
     commands = parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = commands.add_parser(
-        "verify", parents=[store_options()], help="check that no record was changed"
+        "verify", parents=[store_options()], help=help_text("check that no record was changed")
     )
     verify.add_argument(
-        "--anchors", type=Path, default=None, help="file of earlier heads to check and extend"
+        "--anchors",
+        type=Path,
+        default=None,
+        help=help_text("file of earlier heads to check and extend"),
     )
     verify.set_defaults(func=run_verify)
     show = commands.add_parser(
-        "show", parents=[store_options()], help="who did what to one object, and when"
+        "show", parents=[store_options()], help=help_text("who did what to one object, and when")
     )
-    show.add_argument("object_id", help="a hotspot, callout, proposal, visit, patrol or user")
+    show.add_argument(
+        "object_id", help=help_text("a hotspot, callout, proposal, visit, patrol or user")
+    )
     show.set_defaults(func=run_show)
 
 

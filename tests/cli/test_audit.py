@@ -249,3 +249,13 @@ def test_a_database_from_before_the_chain_upgrades_without_loss_and_verifies(
         assert seals[0] > 100
     code, result, _ = _verify(old.db, capsys)
     assert code == 0, result
+
+
+def test_a_backup_is_a_database_that_verifies(
+    busy: Busy, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "backup.db"
+    assert main(["backup", str(target), "--db", str(busy.db)]) == 0
+    capsys.readouterr()
+    assert _verify(target, capsys)[0] == 0
+    assert main(["backup", str(target), "--db", str(busy.db)]) == 4  # never overwrites
