@@ -163,6 +163,8 @@ class PlanningPolicy:
         unknown = sorted(set(changes) - {f.name for f in fields(self)})
         if unknown:
             raise _fail(f"unknown: {', '.join(unknown)}", "sweep")
+        if changes.get("coverage_guard_min") == 0:
+            changes["coverage_guard_min"] = None  # 0 switches the guard off, as in the file
         return replace(self, **changes)
 
 

@@ -22,7 +22,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from smartspot.sim.district import District
-from smartspot.sim.ports import TravelTimes
+from smartspot.travel.port import TravelTimes
 from smartspot.windows import LOCAL_TZ
 
 HOURS_PER_YEAR = 365.25 * 24

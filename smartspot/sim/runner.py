@@ -16,16 +16,17 @@ from typing import Any
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
+from smartspot.live.policy import SWEEPABLE as POLICY_SWEEPABLE
 from smartspot.sim.callouts import CalloutSpec, generate_callouts
 from smartspot.sim.district import District, build_district
-from smartspot.sim.ports import TravelTimes
 from smartspot.sim.records import RunRecords
 from smartspot.sim.scenario import Scenario
 from smartspot.sim.simulation import simulate, streams
 from smartspot.sim.summary import summarise
+from smartspot.travel.port import TravelTimes
 
 TravelFactory = Callable[[Scenario], TravelTimes]
-SWEEPABLE = ("detour_budget_min", "acceptance_rate", "cooldown_min", "coverage_guard_min")
+SWEEPABLE = ("acceptance_rate", *POLICY_SWEEPABLE)
 
 
 def default_travel(scenario: Scenario) -> TravelTimes:
@@ -66,8 +67,16 @@ class Job:
     def effective_scenario(self) -> Scenario:
         if not self.overrides:
             return self.scenario
-        smartspot = dataclasses.replace(self.scenario.smartspot, **dict(self.overrides))  # type: ignore[arg-type]
-        return dataclasses.replace(self.scenario, smartspot=smartspot)
+        changes = dict(self.overrides)
+        scenario = self.scenario
+        if "acceptance_rate" in changes:
+            rate = changes.pop("acceptance_rate")
+            smartspot = dataclasses.replace(scenario.smartspot, acceptance_rate=float(rate or 0))
+            scenario = dataclasses.replace(scenario, smartspot=smartspot)
+        if changes:
+            policy = scenario.policy.with_changes(**changes)
+            scenario = dataclasses.replace(scenario, policy=policy)
+        return scenario
 
 
 @dataclass(frozen=True)

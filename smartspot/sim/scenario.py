@@ -16,6 +16,7 @@ from typing import Any
 
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import msg
+from smartspot.live.policy import PlanningPolicy, load_policy
 from smartspot.windows import LOCAL_TZ, parse_clock
 
 SHIFTS = ("day", "evening", "night")
@@ -145,31 +146,22 @@ class DispatchSettings:
             raise _fail(f"{self.km_circuity}; allowed 1.0–3.0", "dispatch.km_circuity")
 
 
+#: Keys that moved from a scenario's [smartspot] table to the district's policy.toml.
+MOVED_TO_POLICY = frozenset(
+    {"detour_budget_min", "cooldown_min", "coverage_guard_min", "time_limit_ms", "jitter"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SmartSpotSettings:
-    """What the vagtcentral allows Smart Spot to propose."""
+    """How the simulated operator answers proposals (the planning rules themselves are the
+    district's planning policy, shared with the live service)."""
 
-    detour_budget_min: float = 30.0
-    cooldown_min: float = 120.0
-    coverage_guard_min: float | None = None  # None = off
     acceptance_rate: float = 0.7
-    time_limit_ms: int = 80
-    jitter: float = 0.1  # ± share of random value jitter ("regular but unpredictable"); 0 = off
 
     def __post_init__(self) -> None:
-        if not 0 <= self.jitter < 1:
-            raise _fail(f"{self.jitter}; allowed 0 (off) up to below 1", "smartspot.jitter")
-        if not 0 < self.detour_budget_min <= 240:
-            raise _fail(f"{self.detour_budget_min}; allowed 0–240", "smartspot.detour_budget_min")
-        if not 0 <= self.cooldown_min <= 7 * 24 * 60:
-            raise _fail(f"{self.cooldown_min}; allowed 0–10080", "smartspot.cooldown_min")
-        guard = self.coverage_guard_min
-        if guard is not None and not 0 < guard <= 240:
-            raise _fail(f"{guard}; allowed 0–240 or absent (off)", "smartspot.coverage_guard_min")
         if not 0 <= self.acceptance_rate <= 1:
             raise _fail(f"{self.acceptance_rate}; a share 0–1", "smartspot.acceptance_rate")
-        if not 1 <= self.time_limit_ms <= 60_000:
-            raise _fail(f"{self.time_limit_ms}; allowed 1–60000", "smartspot.time_limit_ms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +176,7 @@ class Scenario:
     callouts: CalloutSettings
     dispatch: DispatchSettings
     smartspot: SmartSpotSettings
+    policy: PlanningPolicy
     hotspots_path: Path | None = None
     travel: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
@@ -201,6 +194,17 @@ class Scenario:
                 raise _fail(f"no car at all in the {shift} shift", "stations")
         if len(set(self.shift_starts)) != 3:
             raise _fail("day, evening and night must start at different times", "shifts")
+        if self.policy.politikreds != self.politikreds:
+            raise _fail(
+                f"the policy file is for {self.policy.politikreds}, not {self.politikreds}",
+                "policy",
+            )
+        if tuple(sorted(self.shift_starts)) != tuple(self.policy.shift_starts):
+            raise _fail(
+                "the shifts must start when the policy's shift_starts say (one source of "
+                "shift ends for the live service and the simulation)",
+                "shifts",
+            )
 
     def shift_at(self, local: datetime) -> str:
         """The shift in force at a local wall-clock time."""
@@ -249,6 +253,20 @@ def _on_scene(data: dict[str, Any], key: str) -> OnScene:
         _number(table, "median_min", f"callouts.{key}."),
         _number(table, "p90_min", f"callouts.{key}."),
     )
+
+
+def _policy(data: dict[str, Any], base: Path | None, politikreds: str) -> PlanningPolicy:
+    """The district's planning policy: the file ``policy`` names (relative to the scenario),
+    else ``policy.toml`` beside it, else the documented defaults."""
+    name = data.get("policy")
+    if name is not None and not isinstance(name, str):
+        raise _fail("must be the path of a policy file", "policy")
+    path = Path(name or "policy.toml")
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if name is None and not path.is_file():
+        return PlanningPolicy(politikreds)
+    return load_policy(path)
 
 
 def parse_scenario(data: dict[str, Any], *, base: Path | None = None) -> Scenario:
@@ -314,15 +332,20 @@ def parse_scenario(data: dict[str, Any], *, base: Path | None = None) -> Scenari
         urgent_speedup=_number(d, "urgent_speedup", "dispatch.", 1.0),
     )
     s = data.get("smartspot", {})
-    guard = s.get("coverage_guard_min")
+    moved = sorted(set(s) & MOVED_TO_POLICY)
+    if moved:
+        raise _fail(
+            f"{', '.join(moved)} belong in the district's policy.toml (shared with the live "
+            "service), not in the scenario",
+            "smartspot",
+        )
+    unknown = sorted(set(s) - {"acceptance_rate"})
+    if unknown:
+        raise _fail(f"unknown key(s) {', '.join(unknown)}; allowed: acceptance_rate", "smartspot")
     smartspot = SmartSpotSettings(
-        detour_budget_min=_number(s, "detour_budget_min", "smartspot.", 30.0),
-        cooldown_min=_number(s, "cooldown_min", "smartspot.", 120.0),
-        coverage_guard_min=None if guard in (None, 0, False) else float(guard),
         acceptance_rate=_number(s, "acceptance_rate", "smartspot.", 0.7),
-        time_limit_ms=int(_number(s, "time_limit_ms", "smartspot.", 80)),
-        jitter=_number(s, "jitter", "smartspot.", 0.1),
     )
+    policy = _policy(data, base, str(data["politikreds"]))
     hotspots_path = None
     if "hotspots" in data:
         hotspots_path = Path(str(data["hotspots"]))
@@ -340,6 +363,7 @@ def parse_scenario(data: dict[str, Any], *, base: Path | None = None) -> Scenari
         callouts=callouts,
         dispatch=dispatch,
         smartspot=smartspot,
+        policy=policy,
         hotspots_path=hotspots_path,
         travel=dict(travel),
         source=None if base is None else base,

@@ -10,14 +10,14 @@ from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
 from smartspot.sim.callouts import CalloutSpec, generate_callouts
-from smartspot.sim.dispatch import Model
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_SHIFT, Environment
-from smartspot.sim.policies import Policy, make_policy
-from smartspot.sim.ports import TravelTimes
+from smartspot.sim.policies import planning_for
 from smartspot.sim.records import RunRecords
 from smartspot.sim.scenario import SHIFTS, Scenario
 from smartspot.sim.table import PointTable
+from smartspot.sim.world import World
+from smartspot.travel.port import TravelTimes
 from smartspot.windows import LOCAL_TZ
 
 #: After the last call arrives the run goes on (without new calls) until every call is
@@ -65,7 +65,7 @@ def simulate(
     district: District,
     travel: TravelTimes,
     *,
-    policy: str | Policy,
+    policy: str,
     days: float,
     seed: int,
     calls: list[CalloutSpec] | None = None,
@@ -80,7 +80,8 @@ def simulate(
     travel
         The travel-time layer.
     policy
-        ``"none"``, ``"greedy"``, ``"optimiser"`` or a :class:`Policy` object.
+        ``"none"``, ``"greedy"`` or ``"optimiser"`` (see :mod:`smartspot.sim.policies`); the
+        desk plans with the scenario's planning policy (its ``policy.toml``).
     days
         Days of calls; the run then continues until every call is cleared.
     seed
@@ -100,13 +101,21 @@ def simulate(
         raise InvalidInputError(
             f"days is {days}; allowed more than 0 and at most 366", field="days"
         )
+    planning = planning_for(policy, district.scenario.policy)
     call_rng, policy_rng = streams(seed)
     if calls is None:
         calls = generate_callouts(district, travel, days, call_rng)
-    chosen = make_policy(policy) if isinstance(policy, str) else policy
     env = Environment()
     table = PointTable(travel, places(district, calls))
-    model = Model(env, district, table, chosen, policy_rng)
+    model = World(
+        env,
+        district,
+        table,
+        planning,
+        policy_rng,
+        acceptance_rate=district.scenario.smartspot.acceptance_rate,
+        with_hotspots=policy != "none",
+    )
     horizon = days * 86400.0
     for at, shift in shift_changes(district.scenario, horizon + DRAIN_S):
         env.schedule_at(at, lambda s=shift: model.set_shift(s), priority=PRIORITY_SHIFT)  # type: ignore[misc]
@@ -123,7 +132,7 @@ def simulate(
         env.step()
     return RunRecords(
         scenario=district.scenario.name,
-        policy=chosen.name,
+        policy=policy,
         seed=seed,
         days=days,
         calls=tuple(sorted(model.call_records, key=lambda r: r.callout)),

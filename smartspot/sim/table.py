@@ -11,11 +11,13 @@ answers are always the travel layer's own.
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
+from shapely.geometry import LineString
 
-from smartspot.sim.ports import TravelTimes
+from smartspot.travel.port import TravelTimes
 
 #: Rows kept in memory (each holds one float per known place).
 MAX_ROWS = 4_000
@@ -77,9 +79,14 @@ class PointTable:
             self.rows.popitem(last=False)
 
     def matrix(
-        self, origins: NDArray[np.float64], destinations: NDArray[np.float64]
+        self,
+        origins: NDArray[np.float64],
+        destinations: NDArray[np.float64],
+        *,
+        depart_at: datetime | None = None,
     ) -> NDArray[np.float64]:
-        """Seconds from every origin to every destination; ``NaN`` where unreachable."""
+        """Seconds from every origin to every destination; ``NaN`` where unreachable. The
+        table holds one answer per pair, whatever the hour (``depart_at`` is not looked at)."""
         rows = self._lookup(origins)
         cols = self._lookup(destinations)
         if rows is None or cols is None:
@@ -90,3 +97,8 @@ class PointTable:
         for k, i in enumerate(rows):
             out[k] = self.rows[i][cols]
         return out
+
+    def route(self, a: NDArray[np.float64], b: NDArray[np.float64]) -> LineString | None:
+        """The travel layer's driven line (the map's concern; the simulation draws none)."""
+        found: LineString | None = self.travel.route(a, b)
+        return found

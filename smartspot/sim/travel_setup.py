@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
-from smartspot.sim.ports import TravelTimes
 from smartspot.sim.scenario import Scenario
+from smartspot.travel.port import TravelTimes
 
 KNOWN_KEYS = frozenset({"ferries", "ferry_wait_min"})
 

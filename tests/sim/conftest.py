@@ -1,5 +1,5 @@
 """Fixtures for the simulation tests: the real Midt- og Vestjylland scenario, a handful of
-real-place hotspots, and the stopgap travel model."""
+real-place hotspots, and a straight-line travel model."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from smartspot.geo.regions import Regions
 from smartspot.resources import DATA_DIR, SCENARIOS_DIR
 from smartspot.sim.district import District, build_district
-from smartspot.sim.ports import TravelTimes
 from smartspot.sim.scenario import Scenario, load_scenario
 from smartspot.sim.travel_setup import travel_for
-from tests.sim.stopgap import StraightLine
+from smartspot.travel.port import TravelTimes
+from tests.sim.straight import StraightLine
 
 # (title, lon, lat, priority, windows): real places in Midt- og Vestjylland.
 PLACES = (

@@ -6,8 +6,8 @@ import shapely
 
 from smartspot.sim.callouts import generate_callouts, hourly_rates
 from smartspot.sim.district import District
-from smartspot.sim.ports import TravelTimes
-from tests.sim.stopgap import StraightLine
+from smartspot.travel.port import TravelTimes
+from tests.sim.straight import StraightLine
 
 
 def test_callout_volume_follows_the_yearly_rates(

@@ -9,17 +9,17 @@ import pytest
 from numpy.typing import NDArray
 from shapely.geometry import Point
 
-from smartspot.domain import Category, HandlingInstruction, Hotspot, Location, Source
+from smartspot.domain import Category, HandlingInstruction, Hotspot, Location, PatrolStatus, Source
 from smartspot.errors import InvalidInputError
 from smartspot.geo.regions import Regions
-from smartspot.sim.dispatch import Model
+from smartspot.plans import Proposal
 from smartspot.sim.district import District
 from smartspot.sim.engine import Environment
-from smartspot.sim.optimiser_policy import OptimiserPolicy
-from smartspot.sim.policies import Proposal, make_policy
-from smartspot.sim.ports import TravelTimes
+from smartspot.sim.policies import planning_for
 from smartspot.sim.simulation import simulate
-from tests.sim.stopgap import StraightLine
+from smartspot.sim.world import World
+from smartspot.travel.port import TravelTimes
+from tests.sim.straight import StraightLine
 
 
 def _hotspot(number: int, xy: NDArray[np.float64], priority: int, regions: Regions) -> Hotspot:
@@ -57,10 +57,10 @@ def test_in_a_fixed_scenario_the_optimiser_collects_more_value_than_greedy_for_n
     # A car clears a call 20 km west of Herning station and drives home. A priority-5 hotspot
     # lies 4.5 km off the road; two priority-4 hotspots lie on it. Greedy (best value per
     # added minute) takes the first and then nothing fits; the optimiser takes the two.
-    smartspot = dataclasses.replace(
-        mvj_district.scenario.smartspot, coverage_guard_min=None, jitter=0.0, detour_budget_min=35
+    policy = mvj_district.scenario.policy.with_changes(
+        coverage_guard_min=None, jitter=0.0, detour_budget_min=35, respect_shift_ends=False
     )
-    scenario = dataclasses.replace(mvj_district.scenario, smartspot=smartspot)
+    scenario = dataclasses.replace(mvj_district.scenario, policy=policy)
     home = mvj_district.station_xy[1]
     start = home + np.array([-20_000.0, 0.0])
     places = [
@@ -77,17 +77,24 @@ def test_in_a_fixed_scenario_the_optimiser_collects_more_value_than_greedy_for_n
     )
     found: dict[str, tuple[Proposal, float]] = {}
     for name in ("greedy", "optimiser"):
-        policy = OptimiserPolicy(name)
-        model = Model(Environment(), district, StraightLine(), policy, np.random.default_rng(0))
-        car = model.by_station[1][0]
-        car.pos, car.state = start.copy(), "on_scene"
-        proposal = policy.propose(model, car)
-        assert proposal is not None
-        stops = [district.hotspot_xy[s.hotspot] for s in proposal.stops]
-        found[name] = (proposal, _extra_km(start, home, stops))
+        world = World(
+            Environment(),
+            district,
+            StraightLine(),
+            planning_for(name, policy),
+            np.random.default_rng(0),
+            acceptance_rate=1.0,
+            with_hotspots=True,
+        )
+        car = world.by_station[1][0]
+        world.desk.set_status(car.id, PatrolStatus.RETURNING, actor="test")
+        world.report(car, start, [0.0])  # the car cleared its call here, just now
+        [proposal] = world.desk.propose([car.id], actor="test")  # the live engine's plan
+        stops = [district.hotspot_xy[world.index[s.hotspot]] for s in proposal.kept]
+        found[name] = (proposal, _extra_km(start, car.home, stops))
     (greedy, greedy_km), (best, best_km) = found["greedy"], found["optimiser"]
-    assert [s.hotspot for s in greedy.stops] == [0]
-    assert sorted(s.hotspot for s in best.stops) == [1, 2]
+    assert [s.hotspot for s in greedy.kept] == ["x0"]
+    assert sorted(s.hotspot for s in best.kept) == ["x1", "x2"]
     assert best.value > greedy.value
     assert best_km <= greedy_km
 
@@ -114,6 +121,6 @@ def test_greedy_policy_is_reproducible(mvj_district: District, fallback: TravelT
     assert first == again
 
 
-def test_unknown_policy_is_refused() -> None:
+def test_unknown_policy_is_refused(mvj_district: District) -> None:
     with pytest.raises(InvalidInputError, match="choose from none, greedy, optimiser"):
-        make_policy("random")
+        planning_for("random", mvj_district.scenario.policy)

@@ -27,7 +27,7 @@ def test_none_runs_once_per_seed_in_a_sweep(mvj_scenario: Scenario) -> None:
     labels = [job.label for job in jobs]
     assert labels.count("none") == 2
     assert labels.count("greedy[detour_budget_min=10.0]") == 2
-    assert jobs[1].effective_scenario().smartspot.detour_budget_min == 10.0
+    assert jobs[1].effective_scenario().policy.detour_budget_min == 10.0
 
 
 def test_only_smart_spot_settings_can_be_swept(mvj_scenario: Scenario) -> None:

@@ -16,7 +16,9 @@ BUNDLED = ("midt_vestjylland", "oestjylland")
 
 
 def _raw(name: str = "midt_vestjylland") -> dict[str, Any]:
-    return tomllib.loads((SCENARIOS_DIR / name / "scenario.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((SCENARIOS_DIR / name / "scenario.toml").read_text(encoding="utf-8"))
+    data["policy"] = str(SCENARIOS_DIR / name / "policy.toml")
+    return data
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -26,6 +28,15 @@ def test_bundled_scenarios_load_with_their_stations(name: str, regions: Regions)
     assert all(s.location.politikreds == scenario.politikreds for s in district.stations)
     assert scenario.hotspots_path == SCENARIOS_DIR / name / "hotspots.geojson"
     assert 0 < scenario.callouts.urgent_share < 1
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_a_scenario_plans_with_its_districts_policy_file(name: str) -> None:
+    from smartspot.live.policy import load_policy
+
+    scenario = load_scenario(SCENARIOS_DIR / name / "scenario.toml")
+    assert scenario.policy == load_policy(SCENARIOS_DIR / name / "policy.toml")
+    assert scenario.policy.politikreds == scenario.politikreds
 
 
 def test_shift_at_wraps_past_midnight() -> None:
@@ -51,6 +62,8 @@ def test_shift_at_wraps_past_midnight() -> None:
         (lambda d: d["stations"][0].update(cars={"day": 1}), "exactly day, evening and night"),
         (lambda d: d["dispatch"].update(handling_s=[120, 60]), "handling_s"),
         (lambda d: d["smartspot"].update(acceptance_rate=2), "acceptance_rate"),
+        (lambda d: d["smartspot"].update(detour_budget_min=20), "belong in the district's policy"),
+        (lambda d: d["shifts"].update(day="06:00"), "policy's shift_starts"),
         (lambda d: d.update(start="next tuesday"), "start.*ISO"),
         (
             lambda d: d["callouts"].update(urgent_on_scene={"median_min": 50, "p90_min": 20}),

@@ -8,33 +8,13 @@ import numpy as np
 import pytest
 
 from smartspot.errors import InvalidInputError
-from smartspot.sim.dispatch import Car, Model
 from smartspot.sim.district import District
-from smartspot.sim.policies import Proposal, Stop
-from smartspot.sim.ports import TravelTimes
 from smartspot.sim.simulation import shift_changes, simulate
-
-
-class NearestHotspot:
-    """A test policy: always propose the nearest unclaimed hotspot that is out of cool-down."""
-
-    name = "nearest"
-
-    def propose(self, model: Model, car: Car) -> Proposal | None:
-        free = [
-            i
-            for i in range(len(model.district.hotspots))
-            if i not in model.claimed and model.env.now - model.last_visit_s[i] > 3600
-        ]
-        if not free:
-            return None
-        gaps = np.hypot(*(model.district.hotspot_xy[free] - car.pos).T)
-        best = free[int(np.argmin(gaps))]
-        return Proposal((Stop(best, model.env.now, 1.0),), 1.0)
+from smartspot.travel.port import TravelTimes
 
 
 def test_every_call_is_answered_exactly_once(mvj_district: District, fallback: TravelTimes) -> None:
-    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=3, seed=4)
+    records = simulate(mvj_district, fallback, policy="greedy", days=3, seed=4)
     assert records.unanswered == ()
     counts = Counter(call.callout for call in records.calls)
     assert counts and set(counts.values()) == {1}
@@ -45,9 +25,9 @@ def test_every_call_is_answered_exactly_once(mvj_district: District, fallback: T
 
 
 def test_same_seed_gives_identical_records(mvj_district: District, fallback: TravelTimes) -> None:
-    first = simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=11)
-    again = simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=11)
-    other = simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=12)
+    first = simulate(mvj_district, fallback, policy="greedy", days=1, seed=11)
+    again = simulate(mvj_district, fallback, policy="greedy", days=1, seed=11)
+    other = simulate(mvj_district, fallback, policy="greedy", days=1, seed=12)
     assert first == again
     assert first.calls != other.calls
 
@@ -60,7 +40,7 @@ def test_none_policy_makes_no_hotspot_visits(mvj_district: District, fallback: T
 
 def test_every_policy_sees_the_same_calls(mvj_district: District, fallback: TravelTimes) -> None:
     none = simulate(mvj_district, fallback, policy="none", days=2, seed=5)
-    busy = simulate(mvj_district, fallback, policy=NearestHotspot(), days=2, seed=5)
+    busy = simulate(mvj_district, fallback, policy="greedy", days=2, seed=5)
     fields = ("callout", "urgent", "x", "y", "received_s")
     assert [tuple(getattr(c, f) for f in fields) for c in none.calls] == [
         tuple(getattr(c, f) for f in fields) for c in busy.calls
@@ -71,7 +51,9 @@ def test_every_policy_sees_the_same_calls(mvj_district: District, fallback: Trav
 def test_urgent_call_pulls_a_car_off_its_smart_spot_task(
     mvj_district: District, fallback: TravelTimes
 ) -> None:
-    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=5, seed=3)
+    # seed 6 is a week where urgent calls come in while cars are on a task (found by search;
+    # with the real rules such overlaps are rare: a task is short and urgent calls few)
+    records = simulate(mvj_district, fallback, policy="greedy", days=5, seed=6)
     pulled = [c for c in records.calls if c.car_was_on_task]
     assert pulled and all(c.urgent for c in pulled)
     aborted = [v for v in records.visits if v.aborted]
@@ -84,10 +66,11 @@ def test_urgent_call_pulls_a_car_off_its_smart_spot_task(
 def test_visits_respect_cooldown_and_one_car_per_hotspot(
     mvj_district: District, fallback: TravelTimes
 ) -> None:
-    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=3, seed=8)
+    records = simulate(mvj_district, fallback, policy="greedy", days=3, seed=8)
     by_hotspot: dict[str, list[tuple[float, float]]] = {}
     for visit in records.visits:
         by_hotspot.setdefault(visit.hotspot, []).append((visit.arrived_s, visit.left_s))
+    assert by_hotspot
     for stays in by_hotspot.values():
         stays.sort()
         for (_, left), (arrived, _) in itertools.pairwise(stays):
@@ -102,7 +85,7 @@ def test_acceptance_rate_zero_means_no_plan_is_driven(
     district = dataclasses.replace(
         mvj_district, scenario=dataclasses.replace(scenario, smartspot=smartspot)
     )
-    records = simulate(district, fallback, policy=NearestHotspot(), days=2, seed=1)
+    records = simulate(district, fallback, policy="greedy", days=2, seed=1)
     assert records.plans and not any(p.accepted for p in records.plans)
     assert records.visits == ()
 

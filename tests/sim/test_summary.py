@@ -5,10 +5,9 @@ import math
 import pytest
 
 from smartspot.sim.district import District
-from smartspot.sim.ports import TravelTimes
 from smartspot.sim.simulation import simulate
 from smartspot.sim.summary import bounds, compare, flatten, interval, summarise
-from tests.sim.test_simulation import NearestHotspot
+from smartspot.travel.port import TravelTimes
 
 
 def test_interval_is_a_student_t_interval() -> None:
@@ -40,7 +39,7 @@ def test_bounds_follow_the_kind_of_figure() -> None:
 
 
 def test_summary_has_the_documented_keys(mvj_district: District, fallback: TravelTimes) -> None:
-    records = simulate(mvj_district, fallback, policy=NearestHotspot(), days=2, seed=1)
+    records = simulate(mvj_district, fallback, policy="greedy", days=2, seed=1)
     summary = summarise(records, mvj_district)
     flat = flatten(summary)
     for key in (
@@ -70,7 +69,7 @@ def test_paired_differences_use_the_same_calls(
     runs = {
         "none": [simulate(mvj_district, fallback, policy="none", days=1, seed=s) for s in seeds],
         "nearest": [
-            simulate(mvj_district, fallback, policy=NearestHotspot(), days=1, seed=s) for s in seeds
+            simulate(mvj_district, fallback, policy="greedy", days=1, seed=s) for s in seeds
         ],
     }
     summaries = {p: [summarise(r, mvj_district) for r in rs] for p, rs in runs.items()}
@@ -96,7 +95,7 @@ def test_optimiser_is_also_compared_with_greedy(
     runs = {
         "none": [simulate(mvj_district, fallback, policy="none", days=0.5, seed=s) for s in (1, 2)],
         "nearest": [
-            simulate(mvj_district, fallback, policy=NearestHotspot(), days=0.5, seed=s)
+            simulate(mvj_district, fallback, policy="greedy", days=0.5, seed=s)
             for s in (1, 2)
         ],
     }

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from smartspot.sim.table import PointTable
-from tests.sim.stopgap import StraightLine
+from tests.sim.straight import StraightLine
 
 
 class _Counting(StraightLine):

@@ -1,0 +1,234 @@
+"""Cars on the road in the simulated world: where each car is, its legs and shifts, and how long
+it needs to get somewhere. Kilometres are straight-line legs × the scenario's circuity."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from smartspot.plans import PlannedStop, Proposal
+from smartspot.sim.callouts import CalloutSpec
+from smartspot.sim.district import District
+from smartspot.sim.engine import PRIORITY_CAR, Environment, Handle
+from smartspot.sim.records import CarRecord
+from smartspot.travel.port import TravelTimes
+
+OFF, IDLE, TO_CALL, ON_SCENE, RETURNING, TO_HOTSPOT, AT_HOTSPOT = (
+    "off",
+    "idle",
+    "to_call",
+    "on_scene",
+    "returning",
+    "to_hotspot",
+    "at_hotspot",
+)
+MOVING = frozenset({TO_CALL, RETURNING, TO_HOTSPOT})
+ON_TASK = frozenset({TO_HOTSPOT, AT_HOTSPOT})
+URGENT_OK = frozenset({IDLE, RETURNING, TO_HOTSPOT, AT_HOTSPOT})
+NON_URGENT_OK = frozenset({IDLE, RETURNING})
+
+
+@dataclass(slots=True)
+class PlanState:
+    """An accepted proposal being driven."""
+
+    proposal: Proposal
+    remaining: list[PlannedStop]
+    start_s: float
+    start_xy: NDArray[np.float64]
+    km: float = 0.0
+    visits_done: int = 0
+    arrived_s: float = math.nan  # service starts at the current hotspot
+    reached_s: float = math.nan  # the car got there
+    current: PlannedStop | None = None
+
+
+@dataclass(slots=True)
+class Car:
+    """A patrol car's state in the world (mutable; records are what leaves the world)."""
+
+    id: str
+    station: int
+    home: NDArray[np.float64]
+    state: str = OFF
+    leaving: bool = False  # finish the current job, then go off duty
+    pos: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
+    leg_from: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
+    leg_to: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
+    leg_t0: float = 0.0
+    leg_t1: float = 0.0
+    handle: Handle | None = None
+    call: CalloutSpec | None = None
+    plan: PlanState | None = None
+    in_stay: bool = False  # its last fixes were at a hotspot
+    km: float = 0.0
+    calls: int = 0
+
+
+class Fleet:
+    """The district's cars, their legs and shifts. Subclasses say what happens when a car
+    comes on or goes off duty and when it gets home."""
+
+    def __init__(self, env: Environment, district: District, travel: TravelTimes) -> None:
+        self.env = env
+        self.district = district
+        self.travel = travel
+        self.scenario = district.scenario
+        self.circuity = self.scenario.dispatch.km_circuity
+        self.cars: list[Car] = []
+        self.by_station: list[list[Car]] = []
+        for s, entry in enumerate(self.scenario.stations):
+            pool = []
+            for k in range(entry.max_cars):
+                home = district.home_of(s, k).copy()
+                car = Car(id=f"{entry.station_id}-{k + 1}", station=s, home=home, pos=home.copy())
+                pool.append(car)
+                self.cars.append(car)
+            self.by_station.append(pool)
+
+    # hooks ------------------------------------------------------------------------------
+    def on_duty(self, car: Car) -> None: ...
+    def off_duty(self, car: Car) -> None: ...
+    def arrived_home(self, car: Car) -> None: ...
+
+    # places and times -------------------------------------------------------------------
+    def km(self, a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+        return float(np.hypot(*(a - b))) / 1000.0 * self.circuity
+
+    def position(self, car: Car) -> NDArray[np.float64]:
+        """Where the car is now (interpolated along a leg; for kilometres only)."""
+        if car.state not in MOVING:
+            return car.pos
+        span = car.leg_t1 - car.leg_t0
+        f = 1.0 if span <= 0 else min(1.0, max(0.0, (self.env.now - car.leg_t0) / span))
+        return np.asarray(car.leg_from + f * (car.leg_to - car.leg_from))
+
+    def _anchors(self, car: Car) -> list[tuple[NDArray[np.float64], float]]:
+        """Real places the car can start from, with the seconds needed to get there."""
+        if car.state not in MOVING:
+            return [(car.pos, 0.0)]
+        done = self.env.now - car.leg_t0
+        left = max(0.0, car.leg_t1 - self.env.now)
+        return [(car.leg_from, done), (car.leg_to, left)]
+
+    def times_to(
+        self,
+        cars: list[Car],
+        target: NDArray[np.float64],
+        turnout_s: float,
+        *,
+        speedup: float = 1.0,
+    ) -> NDArray[np.float64]:
+        """Seconds until each car could be at ``target``; ``NaN`` when it cannot get there.
+        ``speedup`` divides the driving (blue-light driving to an urgent call)."""
+        if not cars:
+            return np.zeros(0)
+        anchors = [self._anchors(car) for car in cars]
+        points = np.array([p for group in anchors for p, _ in group])
+        seconds = self.travel.matrix(points, target.reshape(1, 2))[:, 0]
+        out = np.empty(len(cars))
+        i = 0
+        for c, group in enumerate(anchors):
+            best = math.nan
+            for _, extra in group:
+                t = seconds[i] + extra
+                i += 1
+                if not math.isnan(t) and (math.isnan(best) or t < best):
+                    best = t
+            parked = cars[c].state in (IDLE, "at_hotspot")
+            out[c] = best / speedup + (turnout_s if parked else 0.0)
+        return out
+
+    # legs -------------------------------------------------------------------------------
+    def end_leg(self, car: Car) -> NDArray[np.float64]:
+        """Stop the car where it is, cancel its pending event, count the kilometres."""
+        if car.handle is not None:
+            car.handle.cancel()
+            car.handle = None
+        here = self.position(car)
+        if car.state in MOVING:
+            km = self.km(car.leg_from, here)
+            car.km += km
+            if car.plan is not None:
+                car.plan.km += km
+        car.pos = np.array(here)
+        return car.pos
+
+    def drive(
+        self,
+        car: Car,
+        to: NDArray[np.float64],
+        seconds: float,
+        state: str,
+        then: Callable[[], None],
+    ) -> None:
+        car.state = state
+        car.leg_from = car.pos.copy()
+        car.leg_to = np.array(to, dtype=np.float64)
+        car.leg_t0 = self.env.now
+        car.leg_t1 = self.env.now + seconds
+        car.handle = self.env.schedule(then, delay=seconds, priority=PRIORITY_CAR)
+
+    def arrive_leg(self, car: Car) -> None:
+        km = self.km(car.leg_from, car.leg_to)
+        car.km += km
+        if car.plan is not None:
+            car.plan.km += km
+        car.pos = car.leg_to.copy()
+        car.handle = None
+
+    def go_home(self, car: Car) -> None:
+        if np.array_equal(car.pos, car.home) and car.state not in MOVING:
+            car.state = IDLE
+            self.arrived_home(car)
+            return
+        seconds = self.times_to([car], car.home, 0.0)[0]
+        self.end_leg(car)
+        if math.isnan(seconds):  # cannot happen for a call its station reached; stay put
+            seconds = 0.0
+        self.drive(car, car.home, float(seconds), RETURNING, lambda: self._home_leg(car))
+
+    def _home_leg(self, car: Car) -> None:
+        self.arrive_leg(car)
+        car.state = IDLE
+        car.pos = car.home.copy()
+        self.arrived_home(car)
+
+    # shifts -----------------------------------------------------------------------------
+    def set_shift(self, shift: str) -> None:
+        """Bring each station's on-duty cars to the shift's number."""
+        for entry, pool in zip(self.scenario.stations, self.by_station, strict=True):
+            target = entry.cars(shift)
+            working = [c for c in pool if c.state != OFF and not c.leaving]
+            if len(working) > target:
+                # parked cars go off first; busy ones finish their job
+                for car in sorted(working, key=lambda c: c.state != IDLE)[target:]:
+                    if car.state == IDLE:
+                        car.state = OFF
+                        self.off_duty(car)
+                    else:
+                        car.leaving = True
+            for car in pool:
+                if len(working) >= target:
+                    break
+                if car.leaving:
+                    car.leaving = False
+                    working.append(car)
+            for car in pool:
+                if len(working) >= target:
+                    break
+                if car.state == OFF:
+                    car.state = IDLE
+                    car.pos = car.home.copy()
+                    working.append(car)
+                    self.on_duty(car)
+
+    def car_records(self) -> list[CarRecord]:
+        return [
+            CarRecord(car.id, self.scenario.stations[car.station].station_id, car.km, car.calls)
+            for car in self.cars
+        ]

@@ -1,0 +1,87 @@
+"""The simulated vagtcentral's desk: the live engine (``smartspot.live``) on an in-memory store,
+with the simulation's clock and travel table, and the district's planning policy — the same
+engine, rules and policy file the API runs, driven by the simulated world instead of HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from shapely.geometry import Point
+
+from smartspot.live.context import District as LiveDistrict
+from smartspot.live.context import LiveContext
+from smartspot.live.engine import Vagtcentral
+from smartspot.live.events import EventLog
+from smartspot.live.policy import PlanningPolicy
+from smartspot.live.positions import FixBounds
+from smartspot.sim.district import District
+from smartspot.sim.engine import Environment
+from smartspot.store.sqlite import MEMORY, SqliteStore
+from smartspot.travel.port import TravelTimes
+
+SIMULATOR = "simulation"  # the actor of every engine call in the audit log
+
+
+@dataclass
+class SimulatedClock:
+    """The engine's clock: the scenario's start plus the simulation's seconds."""
+
+    env: Environment
+    start: datetime
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.env.now)
+
+
+@dataclass(frozen=True)
+class OneDistrict:
+    """The travel port the engine asks per politikreds: the run's own table for its district."""
+
+    table: TravelTimes
+
+    def for_district(self, politikreds: str) -> TravelTimes:
+        return self.table
+
+
+def open_desk(
+    env: Environment,
+    district: District,
+    travel: TravelTimes,
+    policy: PlanningPolicy,
+    rng: np.random.Generator,
+    homes: dict[str, Point],
+    *,
+    with_hotspots: bool,
+) -> Vagtcentral:
+    """The engine for one run; ``homes`` maps each car's id to the post it returns to (every
+    car is registered with its own post as its base). ``with_hotspots`` false is today's
+    practice: no hotspot is registered, so nothing is ever proposed."""
+    store = SqliteStore(MEMORY)
+    scenario = district.scenario
+    names, points = district.kommune_points()
+    ctx = LiveContext(
+        store=store,
+        clock=SimulatedClock(env, scenario.start),
+        regions=district.regions,
+        travel=OneDistrict(travel),
+        districts={
+            scenario.politikreds: LiveDistrict(
+                politikreds=scenario.politikreds,
+                policy=policy,
+                stations=district.station_xy,
+                kommune_names=names,
+                kommune_points=points,
+            )
+        },
+        bases=homes,
+        events=EventLog(store, enabled=False),  # no map to tell
+        rng=rng,
+    )
+    if with_hotspots and district.hotspots:
+        with store.transaction():
+            for hotspot in district.hotspots:
+                store.hotspots.add(hotspot, action="scenario")
+    # the world reports every fix as it happens, never later than a stay's end
+    return Vagtcentral(ctx, bounds=FixBounds(max_future_s=0.0, max_age_s=7 * 86400.0))

@@ -1,0 +1,424 @@
+"""The simulated world around the vagtcentral: cars driving, calls coming in, and the
+operator's choices. Every rule of the vagtcentral itself — callout steps, voiding a task when
+a car is sent to a call, planning proposals, which hotspots are held, visit detection — is the
+live engine's (:mod:`smartspot.live`), driven here through the same calls the API makes.
+
+- An urgent call, once handled, takes the available car that can be on scene first by travel
+  time: parked, driving home, or on a Smart Spot task (the engine voids the task). With none
+  available it queues, and the next car that comes free takes it.
+- A non-urgent call takes the nearest car that is parked or driving home; otherwise it queues.
+- A car that clears a call first takes queued calls (urgent first); otherwise the engine clears
+  it and plans its way home, the operator accepts with the scenario's acceptance rate, and the
+  car drives the plan, then home. Positions at hotspots go to the engine as AVL fixes, which
+  is how its visits are detected.
+
+A moving car's time to a new place is the better of turning back to where its leg began and
+driving on to where it ends (never an interpolated point, which might lie in a fjord).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+from shapely.geometry import Point
+
+from smartspot.domain import PatrolStatus
+from smartspot.live.engine import Vagtcentral
+from smartspot.live.policy import PlanningPolicy
+from smartspot.plans import Proposal
+from smartspot.sim.callouts import CalloutSpec
+from smartspot.sim.cars import (
+    AT_HOTSPOT,
+    IDLE,
+    NON_URGENT_OK,
+    OFF,
+    ON_SCENE,
+    ON_TASK,
+    RETURNING,
+    TO_CALL,
+    TO_HOTSPOT,
+    URGENT_OK,
+    Car,
+    Fleet,
+    PlanState,
+)
+from smartspot.sim.desk import SIMULATOR, open_desk
+from smartspot.sim.district import District
+from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_CAR, Environment
+from smartspot.sim.records import CallRecord, PlanRecord, VisitRecord
+from smartspot.store.records import PositionFix
+from smartspot.travel.port import TravelTimes
+
+#: A car on site reports its position at least this often (the engine ends a stay after a
+#: silence of its policy's gap; the world reports every five minutes).
+REPORT_S = 300.0
+
+
+@dataclass(slots=True)
+class OpenCall:
+    """A call between receipt and clearance."""
+
+    spec: CalloutSpec
+    engine_id: str
+    ready_s: float = math.nan
+    dispatched_s: float = math.nan
+    arrived_s: float = math.nan
+    car: str = ""
+    queued: bool = False
+    on_task: bool = False
+
+
+class World(Fleet):
+    """One district's cars and calls around the live engine ``desk``.
+
+    Parameters
+    ----------
+    env
+        The event engine (its clock is the desk's clock).
+    district
+        Stations, towns and hotspots.
+    travel
+        The run's travel table (``NaN`` = unreachable).
+    planning
+        The planning policy the desk runs with.
+    rng
+        The policy stream: the operator's acceptance and the desk's jitter and seeds.
+    acceptance_rate
+        Share of proposals with stops the operator accepts.
+    with_hotspots
+        Register the district's hotspots at the desk (``False``: today's practice).
+    """
+
+    def __init__(
+        self,
+        env: Environment,
+        district: District,
+        travel: TravelTimes,
+        planning: PlanningPolicy,
+        rng: np.random.Generator,
+        *,
+        acceptance_rate: float,
+        with_hotspots: bool,
+    ) -> None:
+        super().__init__(env, district, travel)
+        homes = {car.id: Point(float(car.home[0]), float(car.home[1])) for car in self.cars}
+        self.desk: Vagtcentral = open_desk(
+            env, district, travel, planning, rng, homes, with_hotspots=with_hotspots
+        )
+        desk = self.desk
+        self.rng = rng
+        self.acceptance_rate = acceptance_rate
+        self.urgent_queue: deque[OpenCall] = deque()
+        self.other_queue: deque[OpenCall] = deque()
+        self.open_calls: dict[str, OpenCall] = {}
+        self.call_records: list[CallRecord] = []
+        self.visit_records: list[VisitRecord] = []
+        self.plan_records: list[PlanRecord] = []
+        self.index = {h.id: i for i, h in enumerate(district.hotspots)}
+        self.by_id = {car.id: car for car in self.cars}
+        for car in self.cars:
+            desk.add_patrol(car.id, car.id, actor=SIMULATOR)
+            desk.set_status(car.id, PatrolStatus.OFF_DUTY, actor=SIMULATOR)
+
+    def moment(self, seconds: float | None = None) -> datetime:
+        at = self.env.now if seconds is None else seconds
+        return self.scenario.start + timedelta(seconds=at)
+
+    def seconds_of(self, moment: datetime) -> float:
+        return (moment - self.scenario.start).total_seconds()
+
+    def status(self, car: Car, status: PatrolStatus) -> None:
+        """Tell the desk what the crew reports (the API's status change)."""
+        self.desk.set_status(car.id, status, actor=SIMULATOR)
+
+    def report(self, car: Car, xy: NDArray[np.float64], at: list[float]) -> None:
+        """The car's AVL fixes at ``xy`` at the given simulation seconds."""
+        point = Point(float(xy[0]), float(xy[1]))
+        self.desk.record_fixes([PositionFix(car.id, self.moment(t), point) for t in at])
+
+    # --------------------------------------------------------------------- shifts
+    def on_duty(self, car: Car) -> None:
+        self.status(car, PatrolStatus.AVAILABLE)
+        self._free(car)
+
+    def off_duty(self, car: Car) -> None:
+        self.status(car, PatrolStatus.OFF_DUTY)
+
+    # ---------------------------------------------------------------------- calls
+    def receive(self, spec: CalloutSpec) -> None:
+        """A call arrives at the vagtcentral; a car is chosen after call handling."""
+        callout = self.desk.receive(
+            urgent=spec.urgent, position=Point(spec.x, spec.y), actor=SIMULATOR
+        )
+        call = OpenCall(spec, callout.id)
+        self.open_calls[spec.id] = call
+        self.env.schedule(lambda: self._ready(call), delay=spec.handling_s, priority=PRIORITY_CALL)
+
+    def _ready(self, call: OpenCall) -> None:
+        call.ready_s = self.env.now
+        allowed = URGENT_OK if call.spec.urgent else NON_URGENT_OK
+        cars = [c for c in self.cars if c.state in allowed and not c.leaving]
+        target = np.array([call.spec.x, call.spec.y])
+        times = self.times_to(cars, target, call.spec.turnout_s, speedup=self._speedup(call.spec))
+        if len(cars) == 0 or np.isnan(times).all():
+            call.queued = True
+            (self.urgent_queue if call.spec.urgent else self.other_queue).append(call)
+            return
+        best = int(np.nanargmin(times))
+        self._send(cars[best], call, float(times[best]))
+
+    def _speedup(self, spec: CalloutSpec) -> float:
+        return self.scenario.dispatch.urgent_speedup if spec.urgent else 1.0
+
+    def _send(self, car: Car, call: OpenCall, seconds: float) -> None:
+        call.on_task = car.plan is not None and car.state in ON_TASK  # pulled off a task
+        if car.plan is not None:
+            self._end_plan(car, interrupted=True)
+        else:
+            self.end_leg(car)
+        self.desk.dispatch(call.engine_id, car.id, actor=SIMULATOR)  # voids any task
+        call.dispatched_s = self.env.now
+        call.car = car.id
+        car.call = call.spec
+        car.calls += 1
+        target = np.array([call.spec.x, call.spec.y])
+        self.drive(car, target, seconds, TO_CALL, lambda: self._on_scene(car, call))
+
+    def _on_scene(self, car: Car, call: OpenCall) -> None:
+        self.arrive_leg(car)
+        car.state = ON_SCENE
+        call.arrived_s = self.env.now
+        self._report_arrival(car)
+        self.desk.arrive(call.engine_id, actor=SIMULATOR)
+        car.handle = self.env.schedule(
+            lambda: self._clear(car, call), delay=call.spec.on_scene_s, priority=PRIORITY_CAR
+        )
+
+    def _clear(self, car: Car, call: OpenCall) -> None:
+        car.handle = None
+        car.call = None
+        spec = call.spec
+        self.call_records.append(
+            CallRecord(
+                callout=spec.id,
+                urgent=spec.urgent,
+                kommunekode=spec.kommunekode,
+                rural=spec.rural,
+                x=spec.x,
+                y=spec.y,
+                received_s=spec.received_s,
+                dispatched_s=call.dispatched_s,
+                arrived_s=call.arrived_s,
+                cleared_s=self.env.now,
+                car=car.id,
+                queued=call.queued,
+                car_was_on_task=call.on_task,
+            )
+        )
+        del self.open_calls[spec.id]
+        if car.leaving:
+            self._clear_at_desk(car, call, take=False)
+            self.go_home(car)
+            return
+        queued = self._queued_for(car)
+        if queued is not None:
+            self._clear_at_desk(car, call, take=False)  # its proposal is voided by the dispatch
+            self._send(car, *queued)
+            return
+        if not self._clear_at_desk(car, call, take=True):
+            self.go_home(car)
+
+    def _clear_at_desk(self, car: Car, call: OpenCall, *, take: bool) -> bool:
+        """Clear at the desk and act on what it proposes: for this car (when ``take``) and
+        for any other car on its way home that joined the plan. True when this car took its
+        plan."""
+        _, made = self.desk.clear(call.engine_id, actor=SIMULATOR)
+        taken = False
+        for proposal in made:
+            other = self.by_id[proposal.patrol]
+            if other is car:
+                if take:
+                    taken = self._decide(car, proposal)
+                elif proposal.kept and car.leaving:
+                    self.desk.reject(proposal.id, "the shift is over", actor=SIMULATOR)
+            elif other.state == RETURNING and other.plan is None and not other.leaving:
+                self._decide(other, proposal)
+            elif proposal.kept:
+                self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
+        return taken
+
+    def _decide(self, car: Car, proposal: Proposal) -> bool:
+        """The operator's answer to a proposal with stops; True when the car takes it."""
+        if not proposal.kept:
+            return False
+        if self.rng.random() < self.acceptance_rate:
+            self.desk.accept(proposal.id, [], actor=SIMULATOR)
+            self._start_plan(car, proposal)
+            return True
+        self.desk.reject(proposal.id, "the operator keeps the car free", actor=SIMULATOR)
+        self.plan_records.append(
+            PlanRecord(
+                car=car.id,
+                proposed_s=self.env.now,
+                stops=len(proposal.kept),
+                planned_value=proposal.value,
+                accepted=False,
+                ended_s=self.env.now,
+                visits_done=0,
+                interrupted=False,
+                extra_km=0.0,
+            )
+        )
+        return False
+
+    def _queued_for(self, car: Car) -> tuple[OpenCall, float] | None:
+        """The oldest queued call the car can reach (urgent first), taken off its queue."""
+        for queue in (self.urgent_queue, self.other_queue):
+            for call in list(queue):
+                seconds = self.times_to(
+                    [car],
+                    np.array([call.spec.x, call.spec.y]),
+                    call.spec.turnout_s,
+                    speedup=self._speedup(call.spec),
+                )[0]
+                if math.isnan(seconds):
+                    continue
+                queue.remove(call)
+                return call, float(seconds)
+        return None
+
+    def _take_queued(self, car: Car) -> bool:
+        queued = self._queued_for(car)
+        if queued is None:
+            return False
+        self._send(car, *queued)
+        return True
+
+    def _free(self, car: Car) -> None:
+        """A car with nothing to do: queued calls first, then home."""
+        if car.leaving:
+            self.go_home(car)
+            return
+        if self._take_queued(car):
+            return
+        if car.state != IDLE or not np.array_equal(car.pos, car.home):
+            self.go_home(car)
+
+    def arrived_home(self, car: Car) -> None:
+        if car.plan is not None:
+            self._end_plan(car, interrupted=False)
+        self._report_arrival(car)
+        if car.leaving:
+            car.leaving = False
+            car.state = OFF
+            self.off_duty(car)
+            return
+        self.status(car, PatrolStatus.AVAILABLE)
+        self._take_queued(car)
+
+    def _report_arrival(self, car: Car) -> None:
+        """After a hotspot, the first fix elsewhere ends the stay at the desk."""
+        if car.in_stay:
+            self.report(car, car.pos, [self.env.now])
+            car.in_stay = False
+
+    # --------------------------------------------------------------- smart spot plans
+    def _start_plan(self, car: Car, proposal: Proposal) -> None:
+        start = self.position(car).copy()  # for kilometres only
+        car.plan = PlanState(proposal, list(proposal.kept), self.env.now, start)
+        self._next_stop(car)
+
+    def _next_stop(self, car: Car) -> None:
+        plan = car.plan
+        assert plan is not None
+        if not plan.remaining:
+            self.status(car, PatrolStatus.RETURNING)  # the task is done
+            self.go_home(car)
+            return
+        stop = plan.remaining.pop(0)
+        plan.current = stop
+        target = self.district.hotspot_xy[self.index[stop.hotspot]]
+        seconds = self.times_to([car], target, 0.0)[0]
+        self.end_leg(car)
+        if math.isnan(seconds):  # cannot happen for a stop the engine planned; skip it
+            plan.current = None
+            self._next_stop(car)
+            return
+        self.drive(car, target, float(seconds), TO_HOTSPOT, lambda: self._at_hotspot(car))
+
+    def _at_hotspot(self, car: Car) -> None:
+        self.arrive_leg(car)
+        plan = car.plan
+        assert plan is not None and plan.current is not None
+        self._report_arrival(car)
+        car.state = AT_HOTSPOT
+        wait = max(0.0, self.seconds_of(plan.current.start) - self.env.now)  # early: wait
+        plan.arrived_s = self.env.now + wait
+        plan.reached_s = self.env.now
+        stay = wait + plan.current.minutes_on_site * 60
+        car.handle = self.env.schedule(
+            lambda: self._leave_hotspot(car), delay=stay, priority=PRIORITY_CAR
+        )
+
+    def _record_visit(self, car: Car, *, aborted: bool) -> None:
+        plan = car.plan
+        assert plan is not None and plan.current is not None
+        index = self.index[plan.current.hotspot]
+        arrived = min(plan.arrived_s, self.env.now)
+        hotspot = self.district.hotspots[index]
+        # the car's fixes while it stood there (the desk detects the visit from them)
+        times = [*np.arange(plan.reached_s, self.env.now, REPORT_S).tolist(), self.env.now]
+        self.report(car, car.pos, times)
+        car.in_stay = True
+        self.visit_records.append(
+            VisitRecord(
+                hotspot=hotspot.id,
+                car=car.id,
+                kommunekode=hotspot.location.kommunekode,
+                outlying=bool(self.district.hotspot_outlying[index]),
+                arrived_s=arrived,
+                left_s=self.env.now,
+                aborted=aborted,
+                value=0.0 if aborted else plan.current.value,
+            )
+        )
+        plan.visits_done += 1
+        plan.current = None
+
+    def _leave_hotspot(self, car: Car) -> None:
+        car.handle = None
+        self._record_visit(car, aborted=False)
+        if self.urgent_queue or self.other_queue:
+            self._end_plan(car, interrupted=True)
+            self.status(car, PatrolStatus.RETURNING)
+            if not self._take_queued(car):
+                self.go_home(car)
+            return
+        self._next_stop(car)
+
+    def _end_plan(self, car: Car, *, interrupted: bool) -> None:
+        plan = car.plan
+        assert plan is not None
+        if car.state == AT_HOTSPOT and plan.current is not None and self.env.now >= plan.arrived_s:
+            self._record_visit(car, aborted=True)
+        here = self.end_leg(car)
+        progress = self.km(plan.start_xy, car.home) - self.km(here, car.home)
+        self.plan_records.append(
+            PlanRecord(
+                car=car.id,
+                proposed_s=plan.start_s,
+                stops=len(plan.proposal.kept),
+                planned_value=plan.proposal.value,
+                accepted=True,
+                ended_s=self.env.now,
+                visits_done=plan.visits_done,
+                interrupted=interrupted,
+                extra_km=plan.km - progress,
+            )
+        )
+        car.plan = None
