@@ -34,9 +34,7 @@ NOT_YET = {
     "smartspot/optimise/build.py",
     "smartspot/optimise/rules.py",
     "smartspot/optimise/explain.py",
-    "smartspot/sim/dispatch.py",
     "smartspot/sim/policies.py",
-    "smartspot/sim/optimiser_policy.py",
     "smartspot/sim/simulation.py",
     "api/routers/live.py",
     # the planning policy file's checks (for admins): their messages move to the catalog next

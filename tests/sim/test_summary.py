@@ -95,8 +95,7 @@ def test_optimiser_is_also_compared_with_greedy(
     runs = {
         "none": [simulate(mvj_district, fallback, policy="none", days=0.5, seed=s) for s in (1, 2)],
         "nearest": [
-            simulate(mvj_district, fallback, policy="greedy", days=0.5, seed=s)
-            for s in (1, 2)
+            simulate(mvj_district, fallback, policy="greedy", days=0.5, seed=s) for s in (1, 2)
         ],
     }
     summaries = {p: [summarise(r, mvj_district) for r in rs] for p, rs in runs.items()}
