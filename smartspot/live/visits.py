@@ -109,7 +109,7 @@ def detect(
             stays[fix.call_sign] = dataclasses.replace(stay, last=fix.at)
             continue
         if stay is not None:
-            finished.append(dataclasses.replace(stay, last=fix.at))
+            finished.append(stay)  # it lasted until the last fix inside, by the evidence
         if here is not None:
             stays[fix.call_sign] = Stay(fix.call_sign, here, fix.at, fix.at)
         else:

@@ -367,7 +367,7 @@ def test_positions_at_a_hotspot_for_three_minutes_count_as_a_visit(
     assert len(visits) == expected
     if expected:
         assert visits[0]["detected"] is True
-        assert visits[0]["minutes_on_site"] == pytest.approx(minutes + 0.5)
+        assert visits[0]["minutes_on_site"] == pytest.approx(minutes)
 
 
 def test_a_car_that_goes_quiet_at_a_hotspot_still_gets_its_visit(
