@@ -50,6 +50,15 @@ def seed_demo_fleet(engine: Vagtcentral, now: datetime, *, seed: int = 7) -> lis
     return added
 
 
+def demo_call_signs(engine: Vagtcentral) -> set[str]:
+    """The cars the demo itself registered (their ``create`` is audited as ``demo``)."""
+    return {
+        entry.entity_id
+        for entry in engine.ctx.store.audit.entries(entity="patrol")
+        if entry.action == "create" and entry.actor == "demo"
+    }
+
+
 class DemoDriver:
     """Moves every car a little every ``interval_s`` seconds (a thread; stop() ends it)."""
 
@@ -70,7 +79,10 @@ class DemoDriver:
     def tick(self) -> int:
         fixes = []
         now = self.engine.ctx.clock.now()
+        mine = demo_call_signs(self.engine)
         for patrol in self.engine.ctx.store.patrols.list():
+            if patrol.call_sign not in mine:
+                continue  # a car a user registered is never moved by the demo
             if patrol.position is None:
                 continue
             lon, lat = metric_to_lonlat(

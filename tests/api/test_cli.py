@@ -13,6 +13,7 @@ from api.app import services_of
 from smartspot.cli.main import main
 from smartspot.clock import FixedClock
 from smartspot.live.demo_fleet import DemoDriver, seed_demo_fleet
+from smartspot.live.positions import Fix
 from tests.api.conftest import NOW, login, make_settings
 
 
@@ -46,8 +47,11 @@ def test_the_demo_fleet_is_added_once_and_drives_about(tmp_path: Path) -> None:
     added = seed_demo_fleet(engine, NOW)
     assert len(added) == 12
     assert seed_demo_fleet(engine, NOW) == []
+    engine.add_patrol("VAGT-1", "st01", actor="operator")  # a real car, not the demo's
+    engine.record_positions([Fix("VAGT-1", 8.62, 56.36, NOW)])
     before = {p.call_sign: p.position for p in engine.ctx.store.patrols.list()}
     assert DemoDriver(engine).tick() == 12
     after = {p.call_sign: p.position for p in engine.ctx.store.patrols.list()}
+    assert after.pop("VAGT-1") == before.pop("VAGT-1")
     assert all(before[k] != after[k] for k in before)
     services_of(app).close()
