@@ -27,6 +27,7 @@ from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR
 from smartspot.travel.composite import CompositeTravelTimes
 from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.ferries import load_timetables
 from smartspot.travel.graph import RoadGraph
 from smartspot.travel.land import (
     FallbackParams,
@@ -40,6 +41,7 @@ from smartspot.travel.links import load_links
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Leg
 from smartspot.travel.road import RoadTravelTimes
+from smartspot.travel.road_ferries import TimedFerries, timed_ferries
 
 #: Where ``smartspot roads build --out NAME`` writes and the factory looks.
 ROADS_DIR = DATA_DIR / "roads"
@@ -220,14 +222,28 @@ def _road_graph(path: Path) -> RoadGraph:
     return RoadGraph.load(path)
 
 
+@lru_cache(maxsize=16)
+def _timed_ferries(path: Path, data_dir: Path) -> TimedFerries | None:
+    """The graph's OSM ferries matched to the timetables in ``data_dir`` (once per process)."""
+    table = data_dir / "ferry_timetables.csv"
+    if not table.exists():
+        return None
+    links = load_links(data_dir / "fixed_links.csv")
+    return timed_ferries(_road_graph(path), links, load_timetables(table))
+
+
+def _road(path: Path, options: TravelOptions, data_dir: Path) -> RoadTravelTimes:
+    return RoadTravelTimes(_road_graph(path), options, ferries=_timed_ferries(path, data_dir))
+
+
 def travel_times(config: TravelModelConfig) -> AnyTravelTimes:
     """The TravelTimes adapter ``config`` asks for (graphs are loaded once per process)."""
     if config.road_graph is not None:
-        return RoadTravelTimes(_road_graph(config.road_graph), config.options)
+        return _road(config.road_graph, config.options, config.data_dir)
     land = land_graph(config.district, config.fallback, config.data_dir, config.cache_dir)
     fallback = LandTravelTimes(land, config.options)
-    roads = tuple(RoadTravelTimes(_road_graph(p), config.options) for p in config.island_graphs)
-    areas = tuple(RoadTravelTimes(_road_graph(p), config.options) for p in config.area_graphs)
+    roads = tuple(_road(p, config.options, config.data_dir) for p in config.island_graphs)
+    areas = tuple(_road(p, config.options, config.data_dir) for p in config.area_graphs)
     return CompositeTravelTimes(fallback, roads, areas=areas)
 
 

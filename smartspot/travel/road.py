@@ -36,7 +36,9 @@ from smartspot.travel.cache import RowCache
 from smartspot.travel.contract import ContractedGraph, Tree
 from smartspot.travel.graph import RoadGraph
 from smartspot.travel.options import TravelOptions
-from smartspot.travel.port import Leg, Points, Seconds, as_points, check_depart_at
+from smartspot.travel.port import Leg, Points, Seconds, Trips, as_points, check_depart_at
+from smartspot.travel.road_ferries import TimedFerries, timed_trips_on
+from smartspot.travel.road_metres import PathMetres
 
 SNAP_CACHE_SIZE = 256  # point sets (not points) whose snapping is remembered
 EXPAND_MAX_NODES = 1_000_000
@@ -51,17 +53,34 @@ class RoadTravelTimes:
         The road network.
     options
         Ferries, wait, snap distance, cut-off and cache size.
+    ferries
+        The graph's timetabled OSM ferries (:func:`~smartspot.travel.road_ferries.timed_ferries`):
+        with a ``depart_at`` they wait for their next departure and close at night; ``None``:
+        every ferry takes the flat wait.
+    closed
+        Per edge: ``True`` to leave it out (the timetabled crossings, for their road legs).
     """
 
     model = "road"
 
-    def __init__(self, graph: RoadGraph, options: TravelOptions | None = None) -> None:
+    def __init__(
+        self,
+        graph: RoadGraph,
+        options: TravelOptions | None = None,
+        *,
+        ferries: TimedFerries | None = None,
+        closed: NDArray[np.bool_] | None = None,
+    ) -> None:
         self.graph = graph
         self.options = options or TravelOptions()
         o = self.options
         wait = o.wait_s(graph.ferry_wait_s)
         self._wait = wait
         self._cost = graph.edge_seconds(ferries=o.ferries, ferry_wait_s=wait)
+        if closed is not None:
+            self._cost = np.where(closed, np.inf, self._cost)
+        self.ferries = ferries if o.ferries else None
+        self._off: RoadTravelTimes | None = None
         copies = graph.copies
         assert graph.original is not None
         owners = graph.original[copies]
@@ -245,10 +264,15 @@ class RoadTravelTimes:
         """Seconds from every origin to every destination; ``NaN`` where unreachable.
 
         Includes the straight access legs at both ends. Beyond the cut-off counts as
-        unreachable. ``depart_at`` (timezone-aware) is accepted for the port; OSM ferries still
-        take the flat wait whatever the time (timetables: :mod:`smartspot.travel.ferries`).
+        unreachable. With ``depart_at`` (timezone-aware) the timetabled ferries (``ferries``)
+        wait for their next departure and are closed after the last one of the day.
         """
         check_depart_at(depart_at)
+        if depart_at is not None and self.ferries is not None:
+            off = self._closed_ferries()
+            return timed_trips_on(
+                off, self.ferries, origins, destinations, depart_at, metres=False
+            )[0]
         o_nodes, o_dist = self.snap(origins, name="origins")
         d_nodes, d_dist = self.snap(destinations, name="destinations")
         if len(o_nodes) == 0 or len(d_nodes) == 0:
@@ -265,6 +289,48 @@ class RoadTravelTimes:
         times[~np.isfinite(times)] = np.nan
         times[times > self.options.limit_s] = np.nan
         return times
+
+    def _closed_ferries(self) -> RoadTravelTimes:
+        """The same graph with the timetabled crossings closed (their road legs)."""
+        assert self.ferries is not None
+        if self._off is None:
+            self._off = RoadTravelTimes(self.graph, self.options, closed=self.ferries.closed)
+        return self._off
+
+    @functools.cached_property
+    def _path_metres(self) -> PathMetres:
+        return PathMetres(self.graph, self._cost)
+
+    def trips(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Trips:
+        """Seconds (as :meth:`matrix`) and driven metres of the same fastest paths, access
+        legs included; ``NaN`` where unreachable. The metres cost one Dijkstra with
+        predecessors per distinct origin (or destination, whichever are fewer)."""
+        check_depart_at(depart_at)
+        if depart_at is not None and self.ferries is not None:
+            off = self._closed_ferries()
+            seconds, metres = timed_trips_on(
+                off, self.ferries, origins, destinations, depart_at, metres=True
+            )
+            return Trips(seconds, metres)
+        seconds = self.matrix(origins, destinations)
+        o_nodes, o_dist = self.snap(origins, name="origins")
+        d_nodes, d_dist = self.snap(destinations, name="destinations")
+        if len(o_nodes) == 0 or len(d_nodes) == 0:
+            return Trips(seconds, seconds.copy())
+        metres = self._path_metres.matrix(o_nodes, d_nodes)
+        metres = metres + self.access_metres(o_dist)[:, None] + self.access_metres(d_dist)[None, :]
+        same = o_nodes[:, None] == d_nodes[None, :]
+        if same.any():  # matrix drove these straight from point to point
+            gap = np.hypot(
+                *(as_points(origins)[:, None, :] - as_points(destinations)[None, :, :]).transpose(
+                    2, 0, 1
+                )
+            )
+            metres = np.where(same, gap, metres)
+        metres[np.isnan(seconds)] = np.nan
+        return Trips(seconds, metres)
 
     def access_seconds(self, metres: Seconds) -> Seconds:
         """Time for the straight leg between a point and its snapped node."""
