@@ -66,9 +66,13 @@ python - "$work/hotspots.geojson" "$work/hotspots.gpkg" <<'PY'
 import sys
 
 import geopandas as gpd
+import pandas as pd
+import pyogrio
 
 for path in sys.argv[1:]:
-    frame = gpd.read_file(path)
+    # the GeoPackage has a point and an area layer; GeoJSON one collection
+    layers = [name for name, _ in pyogrio.list_layers(path)] if path.endswith(".gpkg") else [None]
+    frame = pd.concat([gpd.read_file(path, layer=layer) for layer in layers])
     closed = int((frame["status"] == "closed").sum())
-    print(f"{path}: {len(frame)} rows, CRS {frame.crs.to_string()}, {closed} closed")
+    print(f"{path}: {len(frame)} rows in {len(layers)} layer(s), CRS {frame.crs.to_string()}, {closed} closed")
 PY

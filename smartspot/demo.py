@@ -34,8 +34,8 @@ def load_demo_hotspots(service: HotspotService, scenarios_dir: Path) -> dict[str
     loaded: dict[str, int] = {}
     with service.store.transaction():
         for path in demo_files(scenarios_dir):
-            created = service.import_features(
+            result = service.import_features(
                 read_features(path), user=DEMO_USER, action=DEMO_ACTION
             )
-            loaded[path.parent.name] = len(created)
+            loaded[path.parent.name] = len(result.created)
     return loaded

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from shapely.geometry.base import BaseGeometry
 
 from smartspot.domain import DEFAULT_MINUTES_ON_SITE, Category, HandlingInstruction, Hotspot, Source
 from smartspot.errors import InvalidInputError, message_of
@@ -101,6 +103,18 @@ class HotspotDraft:
             source=hotspot.source,
             source_ref=hotspot.source_ref,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureIn:
+    """One feature as a file carries it, before validation: what the file readers
+    (:mod:`smartspot.geo.io`) hand to the import. ``geometry`` is WGS84 (or None, with
+    ``geometry_error`` saying why it could not be read)."""
+
+    index: int
+    properties: Mapping[str, Any]
+    geometry: BaseGeometry | None
+    geometry_error: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +295,8 @@ def _date(props: Mapping[str, Any], key: str, default: date | None) -> date | No
     if _missing(props, key):
         return default
     value = props[key]
+    if isinstance(value, datetime):  # a GeoPackage Date field read as midnight
+        return value.date()
     if isinstance(value, date):
         return value
     if not isinstance(value, str):

@@ -56,3 +56,7 @@ class StorageError(SmartspotError):
 
 class AuthError(SmartspotError):
     """Wrong credentials or a role that may not do this."""
+
+
+class UnavailableError(SmartspotError):
+    """Something the command needs is taken or cannot be reached: a port in use."""

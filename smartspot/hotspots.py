@@ -23,17 +23,18 @@ from smartspot.clock import Clock
 from smartspot.domain import Category, Hotspot, HotspotStatus, Location
 from smartspot.drafts import (
     EDITABLE,
+    FeatureIn,
     FieldProblem,
     HotspotDraft,
     draft_from_properties,
     draft_properties,
-    parse_properties,
 )
-from smartspot.errors import ConflictError, InvalidInputError, SmartspotError
+from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
 from smartspot.geo.crs import to_metric
 from smartspot.geo.regions import Regions
 from smartspot.geo.validate import GeometryRules, check_hotspot_geometry
-from smartspot.i18n import Message, msg
+from smartspot.i18n import msg
+from smartspot.imports import ImportRejectedError, ImportResult, RejectedFeature, import_features
 from smartspot.store.port import MAX_PAGE, HotspotQuery, Repository
 from smartspot.windows import LOCAL_TZ
 
@@ -52,49 +53,6 @@ class HotspotFilter:
     bbox: tuple[float, float, float, float] | None = None
     limit: int = MAX_PAGE
     offset: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class FeatureIn:
-    """One feature read from a file, before validation. ``geometry`` is WGS84 (or None, with
-    ``geometry_error`` saying why it could not be read)."""
-
-    index: int
-    properties: Mapping[str, Any]
-    geometry: BaseGeometry | None
-    geometry_error: Message | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RejectedFeature:
-    """A line of an import report."""
-
-    index: int
-    field: str
-    reason: Message
-
-
-class ImportRejectedError(InvalidInputError):
-    """An import with at least one bad feature: nothing was imported. ``problems`` lists every
-    bad field of every bad feature."""
-
-    def __init__(self, problems: Sequence[RejectedFeature], total: int) -> None:
-        bad = len({p.index for p in problems})
-        first = problems[0]
-        super().__init__(
-            msg(
-                "import refused, nothing was imported: {bad} of {total} features are invalid "
-                "(first: feature {index}, {field}: {reason})",
-                bad=bad,
-                total=total,
-                index=first.index,
-                field=first.field,
-                reason=first.reason,
-            ),
-            field=first.field,
-        )
-        self.problems = tuple(problems)
-        self.total = total
 
 
 def _check_user(user: str) -> str:
@@ -179,7 +137,9 @@ class HotspotService:
         metric, location = self.place(geometry)
         now = self.clock.now()
         with self.store.transaction():
-            hotspot = self._build(draft, metric, location, self.store.hotspots.next_id(), user, now)
+            hotspot = self.build_version(
+                draft, metric, location, self.store.hotspots.next_id(), user, now
+            )
             self.store.hotspots.add(hotspot, action=action)
         return hotspot
 
@@ -243,7 +203,7 @@ class HotspotService:
                     msg("nothing to change: the values equal the current version")
                 )
             now = self.clock.now()
-            new = self._build(draft, metric, location, hotspot_id, user, now, current)
+            new = self.build_version(draft, metric, location, hotspot_id, user, now, current)
             self.store.hotspots.save_version(
                 new, expected_version=current.version, action="update-forced" if force else "update"
             )
@@ -297,47 +257,21 @@ class HotspotService:
         return self.store.hotspots.count(self._query(where or HotspotFilter()))
 
     def import_features(
-        self, features: Sequence[FeatureIn], *, user: str, action: str = "import"
-    ) -> builtins.list[Hotspot]:
-        """Register every feature as a new hotspot, or none of them.
+        self,
+        features: Sequence[FeatureIn],
+        *,
+        user: str,
+        update: bool = False,
+        action: str = "import",
+    ) -> ImportResult:
+        """Import file features, all or nothing (the rules: :mod:`smartspot.imports`).
 
         Raises
         ------
         ImportRejectedError
             Listing every bad field of every bad feature; nothing is written.
         """
-        user = _check_user(user)
-        today = self.today()
-        checked: list[tuple[HotspotDraft, BaseGeometry, Location]] = []
-        problems: list[RejectedFeature] = []
-        for feature in features:
-            draft, field_problems = parse_properties(feature.properties, today=today)
-            found = [RejectedFeature(feature.index, p.field, p.reason) for p in field_problems]
-            placed = None
-            if feature.geometry is None:
-                reason = feature.geometry_error or msg("the feature has no geometry")
-                found.append(RejectedFeature(feature.index, "geometry", reason))
-            else:
-                try:
-                    placed = self.place(feature.geometry)
-                except SmartspotError as error:
-                    field = getattr(error, "field", None) or "geometry"
-                    found.append(RejectedFeature(feature.index, field, error.message))
-            problems.extend(found)
-            if draft is not None and placed is not None:
-                checked.append((draft, *placed))
-        if problems:
-            raise ImportRejectedError(problems, total=len(features))
-        now = self.clock.now()
-        created = []
-        with self.store.transaction():
-            for draft, metric, location in checked:
-                hotspot = self._build(
-                    draft, metric, location, self.store.hotspots.next_id(), user, now
-                )
-                self.store.hotspots.add(hotspot, action=action)
-                created.append(hotspot)
-        return created
+        return import_features(self, features, user=_check_user(user), update=update, action=action)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -354,7 +288,7 @@ class HotspotService:
             )
 
     @staticmethod
-    def _build(
+    def build_version(
         draft: HotspotDraft,
         metric: BaseGeometry,
         location: Location,
@@ -418,12 +352,12 @@ class HotspotService:
         for candidate in self.regions.kommuner:
             if candidate.navn.casefold() == kommune.strip().casefold():
                 return candidate.kode
-        raise InvalidInputError(
+        # Not found, as an unknown politikreds or kommune code is: one exit code, one status.
+        raise NotFoundError(
             msg(
                 "no kommune named {kommune!r}; give its name (e.g. Holstebro) or code (0661)",
                 kommune=kommune,
-            ),
-            field="kommune",
+            )
         )
 
 
@@ -434,5 +368,6 @@ __all__ = [
     "HotspotFilter",
     "HotspotService",
     "ImportRejectedError",
+    "ImportResult",
     "RejectedFeature",
 ]

@@ -8,9 +8,10 @@ from shapely.geometry import Point, Polygon
 
 from smartspot.clock import FixedClock
 from smartspot.domain import Category, HotspotStatus
+from smartspot.drafts import FeatureIn
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
 from smartspot.geo.regions import Regions
-from smartspot.hotspots import FeatureIn, HotspotFilter, HotspotService, ImportRejectedError
+from smartspot.hotspots import HotspotFilter, HotspotService, ImportRejectedError
 from smartspot.i18n import msg
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import SAMSOE, SILKEBORG_CW, TREKANTEN, draft, new_service, props
@@ -184,7 +185,7 @@ def test_list_filters_by_politikreds_kommune_status_category_and_bbox(
     assert ids(bbox=(9.5, 56.1, 9.6, 56.2)) == [silkeborg.id]
     assert ids(limit=1, offset=1) == [silkeborg.id]
     assert service.count(HotspotFilter(status=HotspotStatus.OPEN)) == 2
-    with pytest.raises(InvalidInputError, match="no kommune named"):
+    with pytest.raises(NotFoundError, match="no kommune named"):
         ids(kommune="Atlantis")
     with pytest.raises(NotFoundError, match="no politikreds"):
         ids(politikreds="Atlantis Politi")
@@ -230,10 +231,8 @@ def test_import_report_lists_every_bad_feature_and_imports_nothing(
 
 
 def test_a_good_import_registers_every_feature_in_one_go(service: HotspotService) -> None:
-    created = service.import_features(
-        [_feature(0, TREKANTEN), _feature(1, SAMSOE)], user="importer"
-    )
-    assert [h.id for h in created] == ["HS-000001", "HS-000002"]
+    result = service.import_features([_feature(0, TREKANTEN), _feature(1, SAMSOE)], user="importer")
+    assert [h.id for h in result.created] == ["HS-000001", "HS-000002"]
     assert {e.action for e in service.store.audit.entries()} == {"import"}
 
 

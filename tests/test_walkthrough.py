@@ -32,5 +32,5 @@ def test_walkthrough_registers_updates_closes_and_exports_on_a_fresh_database(
     assert "i version 2, men ændringen byggede på version 1" in done.stderr
     out = done.stdout
     assert "Holstebro" in out and "closed" in out
-    assert "close  status: 'open' → 'closed'" in out
-    assert "hotspots.gpkg: " in out and "CRS EPSG:4326, 1 closed" in out
+    assert "close  status: open → closed" in out
+    assert "hotspots.gpkg: " in out and "in 2 layer(s), CRS EPSG:4326, 1 closed" in out

@@ -1,22 +1,30 @@
-"""The map's own data: simplified kommune and politikreds boundaries, and the live stream."""
+"""The map's own data: simplified kommune and politikreds boundaries, the offline base layer
+(roads from the shipped OSM extracts, GeoNames towns), the favicon, and the live stream."""
 
 from __future__ import annotations
 
 import json
+import threading
+from pathlib import Path
 from typing import Any, Literal
 
 import shapely
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from api.auth import Reader
 from api.deps import ServicesDep
 from api.events_auth import stream_principal, while_authorised
 from api.schemas import geometry_to_geojson
+from smartspot.geo import basemap
+from smartspot.resources import DATA_DIR
 
 router = APIRouter(tags=["map"])
 
 SIMPLIFY_M = {"kommune": 150.0, "politikreds": 250.0}
+OSM_DIR = DATA_DIR / "osm"
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
+BaseLevel = Literal["overview", "area", "street"]
 
 
 def _boundaries(services: Any, level: str) -> str:
@@ -75,10 +83,72 @@ def boundaries(
     )
 
 
+def basemap_layers(services: Any) -> dict[str, str]:
+    """The base layer's GeoJSON texts (a road layer per level, and ``towns``), built from the
+    shipped data on first use and kept for the life of the app."""
+    lock: threading.Lock = services.cache.setdefault("basemap:lock", threading.Lock())
+    with lock:
+        built: dict[str, str] | None = services.cache.get("basemap")
+        if built is None:
+            roads = basemap.read_roads(sorted(OSM_DIR.glob("*.osm.pbf")))
+            built = {
+                level.name: json.dumps(basemap.road_layer(roads, level), ensure_ascii=False)
+                for level in basemap.LEVELS
+            }
+            towns = basemap.town_layer(DATA_DIR / "dk_places_geonames.csv")
+            built["towns"] = json.dumps(towns, ensure_ascii=False)
+            services.cache["basemap"] = built
+        return built
+
+
+def _geojson(text: str) -> Response:
+    return Response(
+        text, media_type="application/geo+json", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@router.get(
+    "/basemap/roads/{level}",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def basemap_roads(level: BaseLevel, principal: Reader, services: ServicesDep) -> Response:
+    """Roads and car ferries where the project has OpenStreetMap data (Samsø, Anholt, Tunø,
+    Aarhus C) at one level of detail: ``overview`` (zoom ≤ 10: main roads), ``area`` (11–13:
+    + local roads), ``street`` (≥ 14: + service roads and paths). © OpenStreetMap
+    contributors, ODbL."""
+    return _geojson(basemap_layers(services)[level])
+
+
+@router.get(
+    "/basemap/towns",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def basemap_towns(principal: Reader, services: ServicesDep) -> Response:
+    """Danish towns of 500 or more inhabitants with their population, largest first.
+    © GeoNames, CC BY 4.0."""
+    return _geojson(basemap_layers(services)["towns"])
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    return FileResponse(
+        FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
 @router.get("/config")
 def map_config(principal: Reader, services: ServicesDep) -> dict[str, Any]:
-    """What the map needs to start: its district, an optional tile URL."""
-    return {"district": services.settings.district, "tile_url": services.settings.tile_url}
+    """What the map needs to start: its district, an optional online tile URL (without one,
+    the map draws its offline base layer from ``/basemap``)."""
+    return {
+        "district": services.settings.district,
+        "tile_url": services.settings.tile_url,
+        "basemap_levels": {
+            level.name: [level.min_zoom, level.max_zoom] for level in basemap.LEVELS
+        },
+    }
 
 
 @router.get(

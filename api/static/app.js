@@ -91,20 +91,179 @@ async function api(path, options = {}) {
 
 // -- map and layers ------------------------------------------------------------------------
 
+// Panes, bottom to top: online tiles (optional), land and kommune fill, roads, boundaries,
+// town and street names, then Leaflet's overlay pane (hotspots, proposals) and the cars.
 const map = L.map("map", { zoomControl: true, preferCanvas: false }).setView([56.25, 9.3], 8);
+[["land", 250], ["roads", 300], ["boundaries", 320], ["labels", 350]].forEach(([name, z]) => {
+  map.createPane(name).style.zIndex = String(z);
+});
+map.getPane("labels").style.pointerEvents = "none";
+
+// The data's licences want their credits wherever the data is shown: always on the map. DAGI's
+// credit is the wording its licence prescribes, in Danish whatever the page's language.
+const DAGI_CREDIT =
+  "Indeholder data fra Geodatastyrelsen (nu Styrelsen for Dataforsyning og Infrastruktur), DAGI 1:500.000, februar 2014";
+const CREDITS = [
+  N_('Towns © <a href="https://www.geonames.org/">GeoNames</a>, CC BY 4.0'),
+  N_('Roads © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>, ODbL'),
+];
+map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
+function showCredits() {
+  [DAGI_CREDIT, ...CREDITS].forEach((text) => map.attributionControl.removeAttribution(t(text)).removeAttribution(text));
+  [DAGI_CREDIT, ...CREDITS].forEach((text) => map.attributionControl.addAttribution(t(text)));
+}
+showCredits();
+
 const kommuneLayer = L.geoJSON(null, {
+  pane: "land",
   style: { color: "#7d8fa8", weight: 1, fillColor: "#f3f1ea", fillOpacity: 1 },
 }).addTo(map);
+const kredsStyle = () => (map.getZoom() >= 13 ? { weight: 1.5, opacity: 0.5 } : { weight: 3, opacity: 1 });
 const kredsLayer = L.geoJSON(null, {
-  style: { color: "#13294b", weight: 3, fill: false },
+  pane: "boundaries",
+  style: () => Object.assign({ color: "#13294b", fill: false }, kredsStyle()),
   interactive: false,
 }).addTo(map);
+// DAGI 1:500 000 is coarse: at street zoom the district line steps back behind the roads
+map.on("zoomend", () => kredsLayer.setStyle(kredsStyle()));
+const roadRenderer = L.canvas({ pane: "roads", padding: 0.3 });
+const roadLayer = L.layerGroup().addTo(map); // casing + fill of the current level
+const labelLayer = L.layerGroup().addTo(map); // town and street names
 const hotspotLayer = L.layerGroup().addTo(map);
 const proposalLayer = L.layerGroup().addTo(map);
 const carLayer = L.layerGroup().addTo(map);
 const drawLayer = L.layerGroup().addTo(map);
 
 kommuneLayer.bindTooltip((layer) => esc(layer.feature.properties.kommunenavn), { sticky: true });
+
+// -- offline base layer: roads where the project has OSM data, GeoNames towns ---------------
+
+const ROAD_STYLE = {
+  // kind: [fill colour, width at zoom 11, 14, 17], casing drawn 2 px wider underneath
+  major: ["#f6c34a", 2.5, 5, 9],
+  minor: ["#ffffff", 1.5, 3.5, 7],
+  service: ["#ffffff", 0, 2, 4.5],
+  path: ["#b5651d", 0, 1.2, 2],
+  ferry: ["#2b6cb0", 1.5, 2, 2.5],
+};
+const basemap = { levels: {}, cache: new Map(), shown: null, towns: null, roads: [] };
+
+function roadWidth(kind, zoom) {
+  const [, w11, w14, w17] = ROAD_STYLE[kind] || ROAD_STYLE.minor;
+  if (zoom <= 11) return Math.max(1, w11 * Math.pow(2, (zoom - 11) / 2));
+  if (zoom <= 14) return w11 + ((w14 - w11) * (zoom - 11)) / 3;
+  return w14 + ((w17 - w14) * Math.min(zoom - 14, 3)) / 3;
+}
+
+function levelFor(zoom) {
+  for (const [name, [low, high]] of Object.entries(basemap.levels)) if (zoom >= low && zoom <= high) return name;
+  return null;
+}
+
+async function roadsOf(level) {
+  if (!basemap.cache.has(level)) basemap.cache.set(level, api(`/basemap/roads/${level}`));
+  return basemap.cache.get(level);
+}
+
+async function showRoads() {
+  const zoom = map.getZoom();
+  const level = levelFor(zoom);
+  if (!level) return;
+  const data = await roadsOf(level);
+  if (basemap.shown !== `${level}@${zoom}`) {
+    basemap.shown = `${level}@${zoom}`;
+    roadLayer.clearLayers();
+    const style = (casing) => (feature) => {
+      const kind = feature.properties.kind;
+      const width = roadWidth(kind, zoom);
+      const dashed = kind === "path" || kind === "ferry";
+      if (casing) return { color: "#8c8579", weight: dashed ? 0 : width + 2, opacity: dashed ? 0 : 1 };
+      return { color: ROAD_STYLE[kind]?.[0] || "#fff", weight: width, dashArray: dashed ? "6 5" : null, opacity: 1 };
+    };
+    const options = { renderer: roadRenderer, interactive: false };
+    roadLayer.addLayer(L.geoJSON(data, { ...options, style: style(true), filter: (f) => f.properties.kind !== "path" }));
+    const fill = L.geoJSON(data, { ...options, style: style(false) });
+    roadLayer.addLayer(fill);
+    basemap.roads = fill.getLayers();
+  }
+  showLabels();
+}
+
+// Town names by size for the zoom; at street zoom the names of the streets in view, each once.
+function townMinimum(zoom) {
+  if (zoom <= 7) return 50000;
+  if (zoom === 8) return 15000;
+  if (zoom === 9) return 5000;
+  if (zoom === 10) return 2000;
+  return 0;
+}
+
+// Where the project has no road data, say so at street zoom rather than show a blank plane.
+const NoRoadsNote = L.Control.extend({
+  options: { position: "bottomleft" },
+  onAdd() {
+    const box = L.DomUtil.create("div", "basemap-note");
+    box.hidden = true;
+    return box;
+  },
+});
+const noRoadsNote = new NoRoadsNote().addTo(map);
+
+function showLabels() {
+  labelLayer.clearLayers();
+  const zoom = map.getZoom();
+  const view = map.getBounds().pad(0.2);
+  const roadsInView = basemap.roads.some((road) => map.getBounds().intersects(road.getBounds()));
+  const note = noRoadsNote.getContainer();
+  note.hidden = !(basemap.listening && zoom >= 14 && !roadsInView);
+  note.textContent = t(
+    "No road data here: the road network is there for Samsø, Anholt, Tunø and Aarhus C only (set SMARTSPOT_TILE_URL for an online map).",
+  );
+  const placed = []; // screen boxes of the names so far: a name that would overlap one is left out
+  const fits = (latlng, text, height) => {
+    const p = map.latLngToContainerPoint(latlng);
+    const half = (text.length * height * 0.32) + 4;
+    const box = [p.x - half, p.y - height / 2 - 2, p.x + half, p.y + height / 2 + 2];
+    if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return false;
+    placed.push(box);
+    return true;
+  };
+  if (basemap.towns) {
+    const minimum = townMinimum(zoom);
+    for (const town of basemap.towns.features) { // largest first
+      const [lon, lat] = town.geometry.coordinates;
+      if (town.properties.population < minimum || !view.contains([lat, lon])) continue;
+      const big = town.properties.population >= 20000 ? " big" : "";
+      if (!fits([lat, lon], town.properties.name, big ? 15 : 13)) continue;
+      L.marker([lat, lon], {
+        pane: "labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: `town-label${big}`, html: esc(town.properties.name), iconSize: null }),
+      }).addTo(labelLayer);
+    }
+  }
+  if (zoom >= 16) {
+    const longest = new Map();
+    for (const road of basemap.roads) {
+      const name = road.feature.properties.name;
+      if (!name || !view.intersects(road.getBounds())) continue;
+      const size = road.getBounds().getNorthWest().distanceTo(road.getBounds().getSouthEast());
+      if (!longest.has(name) || longest.get(name).size < size) longest.set(name, { road, size });
+    }
+    for (const [name, { road }] of longest) {
+      const points = road.getLatLngs();
+      const middle = points[Math.floor(points.length / 2)];
+      if (!fits(middle, name, 12)) continue;
+      L.marker(middle, {
+        pane: "labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: "street-label", html: esc(name), iconSize: null }),
+      }).addTo(labelLayer);
+    }
+  }
+}
 
 function daysSince(iso) {
   if (!iso) return null;
@@ -125,7 +284,7 @@ function hotspotStyle(props) {
   };
 }
 
-function popupHtml(props) {
+function popupHtml(props, { title = true } = {}) {
   const steps = (props.steps || []).map((s) => `<li>${esc(s)}</li>`).join("");
   const windows = (props.windows || []).length ? props.windows.join(", ") : t("always");
   const days = daysSince(state.lastVisits[props.id]);
@@ -136,7 +295,7 @@ function popupHtml(props) {
         ? t("last visited 1 day ago")
         : t("last visited {days} days ago", { days });
   return `<div class="popup" data-hotspot="${esc(props.id)}">
-    <h3>${esc(props.title)}</h3>
+    ${title ? `<h3>${esc(props.title)}</h3>` : ""}
     <div class="meta">${esc(t(CATEGORIES[props.category] || props.category))} · ${esc(t("priority {priority}", { priority: props.priority }))}
       · ${esc(props.kommunenavn)} · ${esc(visited)}</div>
     <p>${esc(props.description)}</p>
@@ -178,7 +337,8 @@ function showDetail(props) {
     ? `<div class="row"><button type="button" id="edit-hotspot">${esc(t("Edit"))}</button>
        <button type="button" id="close-hotspot">${esc(t("Close task"))}</button></div>`
     : "";
-  $("detail-body").innerHTML = popupHtml(props) + tools;
+  // the panel's own heading carries the title: the body leaves it out
+  $("detail-body").innerHTML = popupHtml(props, { title: false }) + tools;
   if (!mayEdit()) return;
   $("edit-hotspot").addEventListener("click", () => startEditing(props));
   $("close-hotspot").addEventListener("click", async () => {
@@ -570,15 +730,23 @@ async function start() {
   });
   const config = await api("/config");
   $("district").textContent = config.district;
+  basemap.levels = config.basemap_levels || {};
   if (config.tile_url) {
-    L.tileLayer(config.tile_url, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map).bringToBack();
+    // the online tiles draw roads and names themselves; the kommune fill must not hide them
+    L.tileLayer(config.tile_url, { maxZoom: 19 }).addTo(map).bringToBack();
     kommuneLayer.setStyle({ fillOpacity: 0 });
+  } else if (!basemap.listening) {
+    basemap.listening = true;
+    map.on("zoomend", () => showRoads().catch(() => {}));
+    map.on("moveend", showLabels);
+    basemap.towns = await optional("/basemap/towns", null);
   }
   const [kommuner, kredse] = await Promise.all([api("/boundaries/kommune"), api("/boundaries/politikreds")]);
   kommuneLayer.clearLayers().addData(kommuner);
   kredsLayer.clearLayers().addData(kredse);
   const home = kredse.features.find((f) => f.properties.politikreds === config.district);
   if (home) map.fitBounds(L.geoJSON(home).getBounds(), { padding: [10, 10] });
+  if (!config.tile_url) await showRoads().catch(() => {});
   state.lastVisits = await optional("/visits/last", {});
   const hotspots = await api("/hotspots?status=open&limit=10000");
   hotspotLayer.clearLayers();
@@ -605,6 +773,7 @@ async function boot() {
     // without the catalog the page shows its English msgids rather than nothing
   }
   translatePage();
+  showCredits();
   fillSelect($("category-select"), CATEGORIES);
   fillSelect($("source-select"), SOURCES);
   if (state.token) {

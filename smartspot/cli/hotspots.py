@@ -11,7 +11,7 @@ from typing import Any
 from shapely.geometry import Point
 
 from smartspot.cli.common import open_store, service, store_options, user_of, user_option
-from smartspot.cli.output import emit, help_text, say
+from smartspot.cli.output import emit, help_text, human_list, human_value, labelled, local_time, say
 from smartspot.domain import Category, Hotspot, HotspotStatus, Source
 from smartspot.drafts import HotspotDraft, draft_from_properties, draft_properties
 from smartspot.errors import InvalidInputError
@@ -20,13 +20,12 @@ from smartspot.geo.io import (
     feature_collection,
     file_format,
     hotspot_feature,
-    hotspot_properties,
     read_features,
     write_geojson,
     write_geopackage,
 )
 from smartspot.hotspots import HotspotFilter, ImportRejectedError
-from smartspot.i18n import msg, msg_n
+from smartspot.i18n import Message, msg, msg_n
 
 #: option dest → contract property, for the fields add and update share
 FIELD_OPTIONS = {
@@ -106,6 +105,14 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--max-mb", type=float, default=20.0, help=help_text("refuse larger files"))
     imp.add_argument(
         "--max-features", type=int, default=10_000, help=help_text("refuse more features")
+    )
+    imp.add_argument(
+        "--update",
+        action="store_true",
+        help=help_text(
+            "make each feature whose id the register knows a new version of it (the file's "
+            "version column must be current); without it such features are refused"
+        ),
     )
     imp.set_defaults(func=run_import)
 
@@ -239,8 +246,48 @@ def _line(hotspot: Hotspot) -> str:
 
 
 def _details(hotspot: Hotspot) -> str:
-    props = hotspot_properties(hotspot)
-    return "\n".join(f"{key}: {value}" for key, value in props.items())
+    """One hotspot for a person: a heading line, then one labelled line per field."""
+    loc = hotspot.location
+    steps = [f"{n}. {step}" for n, step in enumerate(hotspot.instruction.steps, start=1)]
+    valid_to = hotspot.valid_to.isoformat() if hotspot.valid_to else say(msg("no end date"))
+    source = hotspot.source.value + (f" ({hotspot.source_ref})" if hotspot.source_ref else "")
+
+    def by(moment: Any, user: str) -> str:
+        return say(msg("{moment} by {user}", moment=local_time(moment), user=user))
+
+    rows: list[tuple[str, str | list[str]]] = [
+        (say(msg("category")), hotspot.category.value),
+        (say(msg("priority")), say(msg("{priority} of 5", priority=hotspot.priority))),
+        (say(msg("place")), f"{loc.kommunenavn} ({loc.kommunekode}), {loc.politikreds}"),
+        (say(msg("description")), hotspot.description),
+        (say(msg("instruction")), hotspot.instruction.text),
+        (say(msg("steps")), steps or say(msg("none"))),
+        (
+            say(msg("on site")),
+            say(msg("{minutes} min", minutes=hotspot.instruction.minutes_on_site)),
+        ),
+        (
+            say(msg("active")),
+            human_list([w.label() for w in hotspot.windows], empty=say(msg("always"))),
+        ),
+        (say(msg("valid")), f"{hotspot.valid_from.isoformat()} – {valid_to}"),
+        (say(msg("visits a week")), human_value(float(hotspot.visits_per_week))),
+        (say(msg("source")), source),
+        (say(msg("registered")), by(hotspot.created_at, hotspot.created_by)),
+        (say(msg("changed")), by(hotspot.updated_at, hotspot.updated_by)),
+    ]
+    if hotspot.close_reason:
+        rows.append((say(msg("closed because")), hotspot.close_reason))
+    heading = say(
+        msg(
+            "{id}  {title}  (version {version}, {status})",
+            id=hotspot.id,
+            title=hotspot.title,
+            version=hotspot.version,
+            status=hotspot.status.value,
+        )
+    )
+    return heading + "\n" + labelled(rows)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -340,12 +387,16 @@ def run_history(args: argparse.Namespace) -> int:
         entry = actions.get(hotspot.version)
         props = {**draft_properties_of(hotspot), "status": hotspot.status.value}
         changed = (
-            ", ".join(f"{k}: {previous[k]!r} → {v!r}" for k, v in props.items() if previous[k] != v)
+            ", ".join(
+                f"{k}: {human_value(previous[k])} → {human_value(v)}"
+                for k, v in props.items()
+                if previous[k] != v
+            )
             if previous
             else say(msg("registered"))
         )
         lines.append(
-            f"v{hotspot.version}  {hotspot.updated_at:%Y-%m-%d %H:%M}Z  {hotspot.updated_by}  "
+            f"v{hotspot.version}  {local_time(hotspot.updated_at)}  {hotspot.updated_by}  "
             f"{entry.action if entry else '?'}  {changed}"
             + (
                 "  " + say(msg("reason: {reason}", reason=hotspot.close_reason))
@@ -375,36 +426,61 @@ def run_import(args: argparse.Namespace) -> int:
     features = read_features(args.path, limits=limits, fmt=args.format)
     with open_store(args) as store:
         try:
-            created = service(store).import_features(features, user=user_of(args))
+            result = service(store).import_features(
+                features, user=user_of(args), update=args.update
+            )
         except ImportRejectedError as rejected:
             report = [
-                {"index": p.index, "field": p.field, "reason": say(p.reason)}
+                {
+                    "index": p.index,
+                    "id": p.id,
+                    "title": p.title,
+                    "field": p.field,
+                    "reason": say(p.reason),
+                }
                 for p in rejected.problems
             ]
             if args.json:
                 emit({"imported": 0, "rejected": report}, as_json=True)
             else:
-                for item in report:
+                for problem in rejected.problems:
                     line = msg(
-                        "feature {index}: {field}: {reason}",
-                        index=item["index"],
-                        field=item["field"],
-                        reason=item["reason"],
+                        "{feature}: {field}: {reason}",
+                        feature=problem.label(),
+                        field=problem.field,
+                        reason=problem.reason,
                     )
                     print(say(line), file=sys.stderr)
             raise
-    emit(
-        {"imported": len(created), "ids": [h.id for h in created]},
-        as_json=args.json,
-        text=msg_n("imported {n} hotspot", "imported {n} hotspots", len(created))
+    created, updated = [h.id for h in result.created], [h.id for h in result.updated]
+    text: Message = (
+        msg_n("imported {n} hotspot", "imported {n} hotspots", len(created))
         if not created
         else msg_n(
             "imported {n} hotspot ({first} … {last})",
             "imported {n} hotspots ({first} … {last})",
             len(created),
-            first=created[0].id,
-            last=created[-1].id,
-        ),
+            first=created[0],
+            last=created[-1],
+        )
+    )
+    if args.update:
+        text = msg(
+            "{imported}; {updated} updated, {unchanged} unchanged",
+            imported=text,
+            updated=len(updated),
+            unchanged=len(result.unchanged),
+        )
+    emit(
+        {
+            "imported": len(created) + len(updated),
+            "created": created,
+            "updated": updated,
+            "unchanged": list(result.unchanged),
+            "ids": created + updated,
+        },
+        as_json=args.json,
+        text=text,
     )
     return 0
 

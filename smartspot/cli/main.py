@@ -1,7 +1,7 @@
 """Entry point of the ``smartspot`` command: one-line errors and exit codes, never a traceback.
 
 Messages are in ``$SMARTSPOT_LANGUAGE`` (``da`` by default, or ``en``).
-Exit codes: 0 ok, 2 invalid input, 3 not found, 4 conflict, 5 storage problem, 70 internal error.
+Exit codes: the one table in :class:`smartspot.cli.common.ExitCode` (and the README).
 """
 
 from __future__ import annotations
@@ -15,24 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import smartspot.cli
+from smartspot.cli.common import ExitCode, exit_code
 from smartspot.cli.output import cli_translator, help_text
-from smartspot.errors import (
-    AuthError,
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    SmartspotError,
-    StorageError,
-)
+from smartspot.errors import SmartspotError
 from smartspot.i18n import msg
-
-EXIT_CODES: tuple[tuple[type[SmartspotError], int], ...] = (
-    (InvalidInputError, 2),
-    (NotFoundError, 3),
-    (ConflictError, 4),
-    (StorageError, 5),
-    (AuthError, 6),
-)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -74,13 +60,6 @@ def _command(argv: Sequence[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
 
 
-def exit_code(error: SmartspotError) -> int:
-    for kind, code in EXIT_CODES:
-        if isinstance(error, kind):
-            return code
-    return 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_command(words))
@@ -93,12 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_code(error)
     except KeyboardInterrupt:
         print(t(msg("smartspot: interrupted")), file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`smartspot hotspots list | head`): stop quietly, as `yes | head`
         # does, and keep Python from complaining about the closed stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        return ExitCode.BROKEN_PIPE
     except Exception as error:  # the last guard: one line, never a traceback
         text = msg(
             "smartspot: internal error: {kind}: {error}",
@@ -106,8 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             error=str(error),
         )
         print(t(text), file=sys.stderr)
-        return 70
-    return int(result or 0)
+        return ExitCode.INTERNAL
+    return int(result or ExitCode.OK)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """Printing results: JSON for scripts, plain lines for people, in the reader's language.
 
 The language is ``$SMARTSPOT_LANGUAGE`` (``da`` by default, or ``en``); only this edge reads it.
+
+Human output never shows Python reprs: lists become "a; b", missing values "–", and times are
+Copenhagen local time on the 24-hour clock.
 """
 
 from __future__ import annotations
@@ -8,11 +11,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from smartspot.i18n import DEFAULT_LANGUAGE, Message, Translator, check_language, translator
 
 LANGUAGE_ENV = "SMARTSPOT_LANGUAGE"
+NONE = "–"
 
 
 def language() -> str:
@@ -48,7 +54,48 @@ def emit(data: Any, *, as_json: bool, text: Message | str | None = None) -> None
     if text is not None:
         print(say(text))
     elif isinstance(data, dict):
-        for key, value in data.items():
-            print(f"{key}: {value}")
+        print(labelled([(str(key), human_value(value)) for key, value in data.items()]))
     else:
-        print(data)
+        print(human_value(data))
+
+
+def local_time(moment: datetime) -> str:
+    """A moment in Copenhagen local time on the 24-hour clock, in the reader's conventions
+    (Danish: ``14.03.2026 22.00``); naive moments are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return cli_translator().moment(moment)
+
+
+def human_list(items: Sequence[Any], *, empty: str = NONE) -> str:
+    """Items joined with "; " (``empty`` when there are none)."""
+    return "; ".join(human_value(item) for item in items) if items else empty
+
+
+def human_value(value: Any) -> str:
+    """A value as a person reads it: no brackets, quotes or ``None``."""
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, list | tuple):
+        return human_list(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {human_value(v)}" for k, v in value.items()) or NONE
+    if isinstance(value, datetime):
+        return local_time(value)
+    if isinstance(value, float):
+        return cli_translator().number(value)
+    if isinstance(value, Message):
+        return say(value)
+    return str(value)
+
+
+def labelled(rows: Sequence[tuple[str, str | Sequence[str]]]) -> str:
+    """Rows of ``label  value``, labels padded to one column; a list value continues on the
+    following lines under the first."""
+    width = max((len(label) for label, _ in rows), default=0) + 2
+    lines = []
+    for label, value in rows:
+        values = [value] if isinstance(value, str) else list(value) or [NONE]
+        lines.append(f"  {label:<{width}}{values[0]}")
+        lines.extend(f"  {'':<{width}}{more}" for more in values[1:])
+    return "\n".join(lines)

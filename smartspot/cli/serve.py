@@ -7,11 +7,20 @@ Settings come from ``SMARTSPOT_*`` environment variables (see the README); ``--d
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+import socket
+from collections.abc import Iterator
 from typing import Any
 
+from smartspot.cli.common import ExitCode
 from smartspot.cli.output import help_text, say
+from smartspot.errors import InvalidInputError, UnavailableError
 from smartspot.i18n import msg
+
+#: uvicorn's own exit code when it cannot start (it cannot bind, say)
+UVICORN_STARTUP_FAILURE = 3
 
 
 def register(subparsers: Any) -> None:
@@ -55,10 +64,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from api import create_app
     from api.settings import deployment_problem
-    from smartspot.errors import InvalidInputError
 
     if not 0 < args.port < 65536:
         raise InvalidInputError(msg("port {port} is not 1–65535", port=args.port), field="port")
+    check_port_free(args.host, args.port)
     overrides: dict[str, Any] = {}
     if args.db is not None:
         overrides["db"] = args.db
@@ -74,17 +83,20 @@ def run_serve(args: argparse.Namespace) -> int:
         # Each worker builds its own app from the environment (the same settings).
         if args.db is not None:
             os.environ["SMARTSPOT_DB"] = str(args.db)
-        uvicorn.run(
-            "api.app:app_from_environment",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=args.log_level,
-            **proxy,
-        )
-        return 0
+        with _startup_failure_is_unavailable(args.host, args.port):
+            uvicorn.run(
+                "api.app:app_from_environment",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level=args.log_level,
+                **proxy,
+            )
+        return ExitCode.OK
     app = create_app(settings)
+    if not settings.tile_url:
+        _warm_basemap(app)
     driver = None
     if args.demo:
         from api.app import services_of
@@ -100,11 +112,69 @@ def run_serve(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}/"
     print(say(msg("Smart Spot on {url} (database {db})", url=url, db=settings.db)), flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy)
+        with _startup_failure_is_unavailable(args.host, args.port):
+            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy)
     finally:
         if driver is not None:
             driver.stop()
-    return 0
+    return ExitCode.OK
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse to start when ``host:port`` is taken, before the app and the demo are built.
+
+    Raises
+    ------
+    UnavailableError
+        When another program listens there.
+    InvalidInputError
+        When the host is not an address of this machine.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise InvalidInputError(
+            msg("cannot listen on host {host!r}: {error}", host=host, error=str(error)),
+            field="host",
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise UnavailableError(
+                    msg(
+                        "port {port} on {host} is in use by another program; stop it or choose "
+                        "another with --port",
+                        port=str(port),
+                        host=host,
+                    )
+                ) from None
+            raise InvalidInputError(
+                msg(
+                    "cannot listen on {host}:{port}: {error}",
+                    host=host,
+                    port=str(port),
+                    error=error.strerror,
+                ),
+                field="host",
+            ) from None
+
+
+@contextlib.contextmanager
+def _startup_failure_is_unavailable(host: str, port: int) -> Iterator[None]:
+    """uvicorn exits 3 when it cannot start (a port taken meanwhile): that is "unavailable",
+    not our "not found"."""
+    try:
+        yield
+    except SystemExit as stopped:
+        if stopped.code == UVICORN_STARTUP_FAILURE:
+            raise UnavailableError(
+                msg("the server could not start on {host}:{port}", host=host, port=str(port))
+            ) from None
+        raise
 
 
 def _settings(overrides: dict[str, Any]) -> Any:
@@ -112,7 +182,6 @@ def _settings(overrides: dict[str, Any]) -> Any:
     from pydantic import ValidationError
 
     from api.settings import Settings
-    from smartspot.errors import InvalidInputError
 
     try:
         return Settings(**overrides)
@@ -142,3 +211,15 @@ def _warm_travel_models(travel: Any) -> None:
         )
 
     threading.Thread(target=warm, name="warm-travel", daemon=True).start()
+
+
+def _warm_basemap(app: Any) -> None:
+    """Build the map's offline base layer in the background, before the first browser asks."""
+    import threading
+
+    from api.app import services_of
+    from api.routers.map import basemap_layers
+
+    threading.Thread(
+        target=basemap_layers, args=(services_of(app),), name="warm-basemap", daemon=True
+    ).start()

@@ -1,12 +1,14 @@
 """Hotspots in and out as GeoJSON (RFC 7946) and GeoPackage.
 
 Export writes WGS84 longitude/latitude with 6 decimals (about 0.1 m) and polygons whose exterior
-ring runs counter-clockwise (RFC 7946's right-hand rule). The GeoPackage has one layer,
-``hotspots``, in EPSG:4326, which QGIS opens as is; list fields (``steps``, ``windows``) are
-JSON text there, since GeoPackage has no list type.
+ring runs counter-clockwise (RFC 7946's right-hand rule). The GeoPackage has two layers in
+EPSG:4326 with a declared geometry type, ``hotspot_points`` (Point) and ``hotspot_areas``
+(Polygon), so QGIS opens each as what it is; ``valid_from``/``valid_to`` are Date fields and
+``created_at``/``updated_at`` DateTime (UTC), whole numbers are Integer fields; list fields
+(``steps``, ``windows``) are JSON text there, since GeoPackage has no list type.
 
-Reading gives :class:`~smartspot.hotspots.FeatureIn` records, unvalidated: the hotspot service
-checks them all and imports all or nothing.
+Reading gives :class:`~smartspot.drafts.FeatureIn` records, unvalidated: the import
+(:mod:`smartspot.imports`) checks them all and imports all or nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +30,9 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from smartspot.domain import Hotspot
-from smartspot.drafts import EDITABLE, HotspotDraft, draft_properties
+from smartspot.drafts import EDITABLE, FeatureIn, HotspotDraft, draft_properties
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import WGS84, to_wgs84
-from smartspot.hotspots import FeatureIn
 from smartspot.i18n import msg
 
 #: Export columns the store derives or keeps, after the editable ones (the GeoJSON contract).
@@ -47,7 +49,9 @@ DERIVED_COLUMNS = (
     "updated_at",
 )
 
-LAYER = "hotspots"
+#: GeoPackage layer (and OGC API collection) per geometry type
+LAYERS = {"Point": "hotspot_points", "Polygon": "hotspot_areas"}
+LEGACY_LAYER = "hotspots"  # the one mixed layer of files exported before the split
 DECIMALS = 6
 LIST_FIELDS = ("steps", "windows")
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}
@@ -139,35 +143,70 @@ def write_geojson(hotspots: Iterable[Hotspot], path: Path) -> int:
 
 
 def write_geopackage(hotspots: Sequence[Hotspot], path: Path) -> int:
-    """Write a GeoPackage with the layer ``hotspots`` in EPSG:4326 (replacing the file)."""
-    import geopandas as gpd  # heavy; only export and import need it
+    """Write a GeoPackage with the layers of :data:`LAYERS` in EPSG:4326 (replacing the file);
+    both layers are written, an empty one too, so a QGIS project finds them every time."""
+    import pyarrow as pa  # heavy; only export needs it (typed Date/DateTime columns)
     import pyogrio
 
+    try:
+        if path.exists():
+            path.unlink()  # a GeoPackage is a database: replace it rather than append a layer
+        for geom_type, layer in LAYERS.items():
+            chosen = [h for h in hotspots if h.geometry.geom_type == geom_type]
+            # GeoPackage 1.2: what GDAL 3.x and so every QGIS 3 reads without a warning.
+            pyogrio.write_arrow(
+                _arrow_table(chosen, pa),
+                path,
+                layer=layer,
+                driver="GPKG",
+                geometry_name="geom",
+                geometry_type=geom_type,
+                crs=WGS84,
+                append=path.exists(),
+                dataset_options={"VERSION": "1.2"} if not path.exists() else None,
+            )
+    except OSError as error:
+        raise InvalidInputError(
+            msg("cannot write {path}: {error}", path=path, error=error), field="path"
+        ) from None
+    return len(hotspots)
+
+
+def _arrow_table(hotspots: Sequence[Hotspot], pa: Any) -> Any:
+    """One layer's rows with typed columns, geometry as WKB marked for GDAL."""
+    text, integer, number = pa.string(), pa.int32(), pa.float64()
+    stamp = pa.timestamp("ms", tz="UTC")
+    types = {
+        "minutes_on_site": integer,
+        "priority": integer,
+        "version": integer,
+        "visits_per_week": number,
+        "valid_from": pa.date32(),
+        "valid_to": pa.date32(),
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
     rows = []
     for hotspot in hotspots:
         props = hotspot_properties(hotspot)
         for key in LIST_FIELDS:
             props[key] = json.dumps(props[key], ensure_ascii=False)
+        props["valid_from"], props["valid_to"] = hotspot.valid_from, hotspot.valid_to
+        props["created_at"], props["updated_at"] = hotspot.created_at, hotspot.updated_at
         rows.append(props)
-    columns = _export_columns()
-    frame = gpd.GeoDataFrame(
-        rows or None,
-        columns=columns,
-        geometry=[wgs84_geometry(h) for h in hotspots],
-        crs=WGS84,
+    columns = {
+        name: pa.array([row[name] for row in rows], type=types.get(name, text))
+        for name in _export_columns()
+    }
+    wkb = shapely.to_wkb([wgs84_geometry(h) for h in hotspots])
+    columns["geom"] = pa.array(list(wkb), type=pa.binary())
+    schema = pa.schema(
+        [
+            *(pa.field(name, types.get(name, text)) for name in _export_columns()),
+            pa.field("geom", pa.binary(), metadata={"ARROW:extension:name": "geoarrow.wkb"}),
+        ]
     )
-    try:
-        if path.exists():
-            path.unlink()  # a GeoPackage is a database: replace it rather than append a layer
-        # GeoPackage 1.2: what GDAL 3.x and so every QGIS 3 reads without a warning.
-        pyogrio.write_dataframe(
-            frame, path, layer=LAYER, driver="GPKG", dataset_options={"VERSION": "1.2"}
-        )
-    except OSError as error:
-        raise InvalidInputError(
-            msg("cannot write {path}: {error}", path=path, error=error), field="path"
-        ) from None
-    return len(rows)
+    return pa.table(columns, schema=schema)
 
 
 def _export_columns() -> list[str]:
@@ -258,6 +297,8 @@ def _feature(index: int, item: Any) -> FeatureIn:
     props = item.get("properties") or {}
     if not isinstance(props, dict):
         return FeatureIn(index, {}, None, msg("properties must be an object"))
+    if props.get("id") in (None, "") and item.get("id") not in (None, ""):
+        props = {**props, "id": item["id"]}  # RFC 7946 keeps the id beside the properties
     raw = item.get("geometry")
     if raw is None:
         return FeatureIn(index, props, None, msg("the feature has no geometry"))
@@ -288,37 +329,46 @@ def _read_geopackage(path: Path) -> list[FeatureIn]:
     import pyogrio
 
     try:
-        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-        layer = LAYER if LAYER in layers else layers[0]
-        frame = pyogrio.read_dataframe(path, layer=layer)
+        names = [str(name) for name, _ in pyogrio.list_layers(path)]
+        ours = [name for name in (*LAYERS.values(), LEGACY_LAYER) if name in names]
+        frames = [pyogrio.read_dataframe(path, layer=name) for name in ours or names[:1]]
     except Exception as error:  # GDAL reports unreadable files in several ways
         raise InvalidInputError(
             msg("{name} is not a readable GeoPackage: {error}", name=path.name, error=error),
             field="path",
         ) from None
-    if frame.crs is not None and not frame.crs.equals(WGS84):
-        frame = frame.to_crs(WGS84)
-    features = []
-    for index, (geometry, record) in enumerate(
-        zip(frame.geometry, frame.drop(columns=frame.geometry.name).to_dict("records"), strict=True)
-    ):
-        props = {str(key): _plain(value) for key, value in record.items()}
-        for key in LIST_FIELDS:
-            if isinstance(props.get(key), str):
-                # left as text when it is not JSON: the import report then names the field
-                with contextlib.suppress(json.JSONDecodeError):
-                    props[key] = json.loads(props[key])
-        if geometry is None or geometry.is_empty:
-            features.append(FeatureIn(index, props, None, msg("the feature has no geometry")))
-        else:
-            features.append(FeatureIn(index, props, geometry))
+    features: list[FeatureIn] = []
+    for frame in frames:
+        if frame.crs is not None and not frame.crs.equals(WGS84):
+            frame = frame.to_crs(WGS84)
+        records = frame.drop(columns=frame.geometry.name).to_dict("records")
+        for geometry, record in zip(frame.geometry, records, strict=True):
+            index = len(features)
+            props = {str(key): _plain(value) for key, value in record.items()}
+            for key in LIST_FIELDS:
+                if isinstance(props.get(key), str):
+                    # left as text when it is not JSON: the import report then names the field
+                    with contextlib.suppress(json.JSONDecodeError):
+                        props[key] = json.loads(props[key])
+            for key in ("valid_from", "valid_to"):
+                if isinstance(props.get(key), datetime):  # a Date field reads as midnight
+                    props[key] = props[key].date().isoformat()
+            for key in ("created_at", "updated_at"):
+                if isinstance(props.get(key), datetime):
+                    props[key] = props[key].isoformat()
+            if geometry is None or geometry.is_empty:
+                features.append(FeatureIn(index, props, None, msg("the feature has no geometry")))
+            else:
+                features.append(FeatureIn(index, props, geometry))
     return features
 
 
 def _plain(value: Any) -> Any:
-    """numpy scalars to Python, NaN/NaT to None."""
+    """numpy scalars and pandas timestamps to Python, NaN/NaT to None."""
     if isinstance(value, np.generic):
         value = value.item()
+    if hasattr(value, "to_pydatetime") and str(value) != "NaT":
+        value = value.to_pydatetime()
     if isinstance(value, float) and math.isnan(value):
         return None
     if value is None or (hasattr(value, "isoformat") and str(value) == "NaT"):

@@ -163,6 +163,14 @@ def test_unknown_politikreds_is_404_listing_the_known_ones(
     assert "Østjyllands Politi" in answer.json()["detail"]
 
 
+def test_unknown_kommune_is_404_as_an_unknown_politikreds_is(
+    client: TestClient, as_role: Headers
+) -> None:
+    answer = client.get("/hotspots", params={"kommune": "Atlantis"}, headers=as_role["planner"])
+    assert answer.status_code == 404
+    assert "ingen kommune ved navn 'Atlantis'" in answer.json()["detail"]
+
+
 def test_an_update_without_changes_is_422(
     client: TestClient, as_role: Headers, hotspot: dict[str, Any]
 ) -> None:

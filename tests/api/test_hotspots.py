@@ -200,6 +200,6 @@ def test_export_geopackage_reads_back_with_geopandas(
     assert answer.status_code == 200
     path = tmp_path / "out.gpkg"
     path.write_bytes(answer.content)
-    frame = gpd.read_file(path, layer="hotspots")
+    frame = gpd.read_file(path, layer="hotspot_points")
     assert list(frame["id"]) == [hotspot["id"]]
     assert frame.geometry.iloc[0].x == 8.6246

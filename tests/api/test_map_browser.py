@@ -92,8 +92,15 @@ def test_operator_sees_the_map_gets_a_proposal_and_accepts_it(server: str, brows
     page = _open(browser, server, "operator")
     assert page.locator("#district").inner_text() == "Midt- og Vestjyllands Politi"
     assert page.locator("#whoami").inner_text() == "operator (operatør)"
-    # boundaries + hotspots are drawn as SVG paths; the car has its call sign on the map
-    assert page.locator(".leaflet-overlay-pane path").count() > 100
+    # boundaries and hotspots are drawn as SVG paths; the car has its call sign on the map
+    assert page.locator(".leaflet-land-pane path").count() > 90
+    assert page.locator(".leaflet-overlay-pane path").count() > 40
+    # town names from GeoNames at district zoom, and the data's credits always in view
+    assert page.locator(".town-label", has_text="Holstebro").is_visible()
+    credits = page.locator(".leaflet-control-attribution")
+    assert credits.is_visible()
+    for source in ("DAGI", "GeoNames", "OpenStreetMap"):
+        assert source in credits.inner_text()
     car = page.locator('.car-label[data-car="MV-21"]')
     assert car.is_visible()
     assert "MV-21" in car.inner_text()
@@ -161,6 +168,9 @@ def test_analyst_draws_a_polygon_hotspot_with_its_instruction(server: str, brows
             return false;
         }"""
     )
+    # Herning has no OSM road data in the project: the map says so instead of a blank plane
+    page.wait_for_selector(".basemap-note", state="visible")
+    assert "Ingen vejdata her" in page.locator(".basemap-note").inner_text()
     page.click("#draw-polygon")
     box = page.locator("#map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -185,6 +195,10 @@ def test_analyst_draws_a_polygon_hotspot_with_its_instruction(server: str, brows
     page.wait_for_selector("#toast.show")
     assert "er gemt" in page.locator("#toast").inner_text()
     assert page.locator("#draw-panel").is_hidden()
+    # the detail panel shows the new hotspot's title once, as its heading
+    detail = page.locator("#detail-panel")
+    assert detail.inner_text().count("Unge samles ved Fredhøj Skole") == 1
+    assert page.locator("#detail-title").inner_text() == "Unge samles ved Fredhøj Skole"
 
     planner = _token(server, "planner")
     found = httpx.get(f"{server}/hotspots", params={"limit": 1000}, headers=planner).json()
@@ -274,6 +288,62 @@ def test_the_docs_ask_for_a_login_without_one(server: str, browser: Any) -> None
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(server + "/docs")
     assert page.wait_for_selector("#docs-login:not([hidden])").is_visible()
+
+
+# Aarhus C, inside the shipped OSM extract (data/osm/aarhus_c_marselis.osm.pbf)
+AARHUS_C = (56.1405, 10.2165)
+MAJOR_ROAD = (0xF6, 0xC3, 0x4A)  # app.js ROAD_STYLE.major
+MINOR_ROAD = (0xFF, 0xFF, 0xFF)
+
+
+def _pixels_near(image: Any, colour: tuple[int, int, int], box: tuple[int, ...]) -> int:
+    import numpy as np
+
+    rgb = np.asarray(image.convert("RGB").crop(box), dtype=np.int16)
+    return int((np.abs(rgb - np.array(colour)).max(axis=2) <= 12).sum())
+
+
+def test_street_zoom_over_aarhus_c_draws_the_offline_road_network(
+    server: str, browser: Any
+) -> None:
+    from PIL import Image
+
+    page = _open(browser, server, "operator")
+    page.wait_for_function(
+        """([lat, lon]) => {
+            if (map._animatingZoom) return false;
+            if (map.getZoom() !== 16) { map.setView([lat, lon], 16, {animate: false}); return false; }
+            return basemap.shown === "street@16";
+        }""",
+        arg=list(AARHUS_C),
+    )
+    in_view = page.evaluate(
+        "() => basemap.roads.filter((road) => map.getBounds().intersects(road.getBounds())).length"
+    )
+    assert in_view > 40  # road features of the street level drawn in view
+    assert page.locator(".leaflet-roads-pane canvas").count() == 1
+    streets = page.locator(".street-label")
+    assert streets.count() >= 5
+    assert page.locator(".street-label", has_text="Marselis Boulevard").count() == 1
+    assert page.locator(".basemap-note").is_hidden()
+    credits = page.locator(".leaflet-control-attribution")
+    assert credits.is_visible() and "OpenStreetMap" in credits.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "street_zoom_aarhus_c.png"
+    page.screenshot(path=str(shot))
+    box = page.locator("#map").bounding_box()
+    crop = (
+        int(box["x"]),
+        int(box["y"]),
+        int(box["x"] + box["width"]),
+        int(box["y"] + box["height"]),
+    )
+    with Image.open(shot) as image:
+        major = _pixels_near(image, MAJOR_ROAD, crop)
+        minor = _pixels_near(image, MINOR_ROAD, crop)
+    area = (crop[2] - crop[0]) * (crop[3] - crop[1])
+    assert major > 0.01 * area, f"{major} yellow main-road pixels of {area}"
+    assert minor > 0.002 * area, f"{minor} white local-road pixels of {area}"
     page.close()
 
 

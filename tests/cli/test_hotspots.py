@@ -112,7 +112,8 @@ def test_update_needs_expected_version_or_force(
         ([*ADD[:-8], "--lon", "56.356", "--lat", "8.6375"], 2, "breddegrad/længdegrad"),
         ([*ADD[:-8], "--lon", "7.95", "--lat", "56.3"], 2, "uden for dansk land"),
         ([*ADD[:-8]], 2, "angiv stedet"),
-        (["hotspots", "list", "--kommune", "Atlantis"], 2, "ingen kommune ved navn"),
+        (["hotspots", "list", "--kommune", "Atlantis"], 3, "ingen kommune ved navn"),
+        (["hotspots", "list", "--politikreds", "Atlantis Politi"], 3, "ingen politikreds ved navn"),
         (["hotspots", "list", "--bbox", "1,2,3"], 2, "--bbox"),
     ],
 )
@@ -141,18 +142,60 @@ def test_database_path_comes_from_the_environment(
     assert (tmp_path / "env.db").exists()
 
 
-def test_export_then_import_both_formats(
+def test_importing_an_export_again_is_refused_with_a_report(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run(capsys, *ADD, "--db", str(db))
-    for count, name in enumerate(("out.geojson", "out.gpkg"), start=1):
+    for name in ("out.geojson", "out.gpkg"):
         path = tmp_path / name
         code, exported, _ = run(capsys, "hotspots", "export", str(path), "--db", str(db), "--json")
-        assert code == 0 and exported["exported"] == count
-        code, imported, _ = run(capsys, "hotspots", "import", str(path), "--db", str(db), "--json")
-        assert code == 0 and imported["imported"] == count
+        assert code == 0 and exported["exported"] == 1
+        code, _, err = run(capsys, "hotspots", "import", str(path), "--db", str(db))
+        assert code == 2
+        assert err.startswith('objekt 0 (id HS-000001, "Trekanten: unge samles"): id: ')
+        assert "--update" in err
     code, listed, _ = run(capsys, "hotspots", "list", "--db", str(db), "--json")
-    assert len(listed["features"]) == 4  # 1, +1 from GeoJSON, +2 from GeoPackage
+    assert [f["id"] for f in listed["features"]] == ["HS-000001"]
+
+
+def test_export_then_import_update_changes_nothing_in_either_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "demo.db")
+    run(capsys, "init", "--demo", "--db", db)
+    run(capsys, "hotspots", "update", "HS-000002", "--expected-version", "1", "--priority", "1",
+        "--db", db)  # fmt: skip
+    run(capsys, "hotspots", "close", "HS-000003", "--reason", "Løst", "--db", db)
+    _, before, _ = run(capsys, "hotspots", "list", "--db", db, "--json")
+    count = len(before["features"])
+    assert count > 90
+    for name in ("all.geojson", "all.gpkg"):
+        path = tmp_path / name
+        run(capsys, "hotspots", "export", str(path), "--db", db)
+        code, imported, _ = run(
+            capsys, "hotspots", "import", str(path), "--update", "--db", db, "--json"
+        )
+        assert code == 0, imported
+        assert (imported["created"], imported["updated"]) == ([], [])
+        assert len(imported["unchanged"]) == count
+        _, after, _ = run(capsys, "hotspots", "list", "--db", db, "--json")
+        assert after == before  # every hotspot, version, status and field
+    code, text, _ = run(capsys, "hotspots", "import", str(path), "--update", "--db", db)
+    assert text.strip() == f"importerede 0 opgaver; 0 opdateret, {count} uændret"
+
+
+def test_show_and_history_are_for_people(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, *ADD, "--db", str(db), "--user", "ana")
+    code, text, _ = run(capsys, "hotspots", "show", "HS-000001", "--db", str(db))
+    assert code == 0
+    assert text.splitlines()[0] == "HS-000001  Trekanten: unge samles  (version 1, open)"
+    assert "[" not in text and "'" not in text and "None" not in text
+    assert "  1. Parker ved Trekanten\n" in text and "  2. Gå en runde\n" in text
+    run(capsys, "hotspots", "update", "HS-000001", "--expected-version", "1",
+        "--step", "Kun ét trin", "--db", str(db))  # fmt: skip
+    code, text, _ = run(capsys, "hotspots", "history", "HS-000001", "--db", str(db))
+    assert "steps: Parker ved Trekanten; Gå en runde → Kun ét trin" in text
+    assert "[" not in text and "'" not in text
 
 
 def test_rejected_import_prints_the_report_and_exits_2(

@@ -1,13 +1,16 @@
 """``smartspot serve`` refuses set-ups that cannot work: several workers on SQLite, a shared
-service without a fixed secret key, a short key."""
+service without a fixed secret key, a short key, a port another program holds (its own exit
+code, not "not found")."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
 from api.settings import Settings, deployment_problem
+from smartspot.cli.common import ExitCode
 from smartspot.cli.main import main
 
 KEY = "k" * 32
@@ -57,3 +60,17 @@ def test_one_worker_on_sqlite_may_use_a_key_made_up_per_start(
     assert (
         deployment_problem(settings, workers=0, demo=False) == "--workers must be at least 1, not 0"
     )
+
+
+def test_a_busy_port_exits_unavailable_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--port", str(port), "--db", str(tmp_path / "s.db")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.UNAVAILABLE == 7
+    assert f"port {port} på 127.0.0.1 bruges af et andet program" in err
+    assert not (tmp_path / "s.db").exists()  # refused before anything was built

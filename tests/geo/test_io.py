@@ -14,7 +14,7 @@ from shapely.geometry import Polygon, shape
 from smartspot.domain import Hotspot
 from smartspot.errors import InvalidInputError
 from smartspot.geo.io import (
-    LAYER,
+    LAYERS,
     ImportLimits,
     feature_collection,
     hotspot_properties,
@@ -82,7 +82,7 @@ def test_geopackage_round_trip_reads_back_identical(
 ) -> None:
     path = tmp_path / "hotspots.gpkg"
     assert write_geopackage(hotspots, path) == 3
-    features = read_features(path)
+    features = sorted(read_features(path), key=lambda f: f.properties["id"])
     assert len(features) == 3
     for got, hotspot in zip(features, hotspots, strict=True):
         assert got.properties == hotspot_properties(hotspot)
@@ -94,21 +94,33 @@ def test_geopackage_round_trip_reads_back_identical(
         )
 
 
-def test_geopackage_opens_as_a_wgs84_layer_named_hotspots(
+def test_geopackage_has_a_point_and_an_area_layer_with_typed_fields(
     hotspots: list[Hotspot], tmp_path: Path
 ) -> None:
+    import pyogrio
+
     path = tmp_path / "hotspots.gpkg"
     write_geopackage(hotspots, path)
-    frame = gpd.read_file(path, layer=LAYER)
+    assert [name for name, _ in pyogrio.list_layers(path)] == list(LAYERS.values())
+    points, areas = (pyogrio.read_info(path, layer=name) for name in LAYERS.values())
+    assert (points["geometry_type"], points["features"]) == ("Point", 2)
+    assert (areas["geometry_type"], areas["features"]) == ("Polygon", 1)
+    types = dict(zip(points["fields"], points["ogr_types"], strict=True))
+    assert types["valid_from"] == types["valid_to"] == "OFTDate"
+    assert types["created_at"] == types["updated_at"] == "OFTDateTime"
+    assert types["priority"] == types["version"] == "OFTInteger"
+    frame = gpd.read_file(path, layer="hotspot_points")
     assert frame.crs is not None and frame.crs.to_epsg() == 4326
-    assert len(frame) == 3
     assert json.loads(frame.loc[0, "steps"]) == ["Parker ved Trekanten", "Gå en runde om blokkene"]
 
 
 def test_an_empty_export_still_writes_a_readable_geopackage(tmp_path: Path) -> None:
+    import pyogrio
+
     path = tmp_path / "empty.gpkg"
     assert write_geopackage([], path) == 0
     assert read_features(path) == []
+    assert [name for name, _ in pyogrio.list_layers(path)] == list(LAYERS.values())
 
 
 def test_exporting_twice_replaces_the_geopackage(hotspots: list[Hotspot], tmp_path: Path) -> None:
@@ -189,9 +201,11 @@ def test_the_system_gdal_that_qgis_uses_opens_the_geopackage_cleanly(
     path = tmp_path / "hotspots.gpkg"
     write_geopackage(hotspots, path)
     done = subprocess.run(
-        ["ogrinfo", "-so", str(path), LAYER], capture_output=True, text=True, check=False
+        ["ogrinfo", "-so", str(path), *LAYERS.values()], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr  # e.g. a GeoPackage version the reader does not know
-    assert "Feature Count: 3" in done.stdout
+    assert "Geometry: Point\nFeature Count: 2" in done.stdout
+    assert "Geometry: Polygon\nFeature Count: 1" in done.stdout
+    assert "valid_from: Date" in done.stdout
     assert 'ID["EPSG",4326]' in done.stdout
