@@ -1,4 +1,4 @@
-"""What the commands share: the exit codes, ``--db``, ``--user``, ``--json`` and opening the
+"""What the store commands share (and the exit codes, re-exported): ``--db``, ``--user``, ``--json`` and opening the
 store.
 
 The database path comes from ``--db``, else the ``SMARTSPOT_DB`` environment variable, else
@@ -10,62 +10,17 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-from enum import IntEnum
 from pathlib import Path
 
 from platformdirs import user_data_path
 
+from smartspot.cli.exit_codes import ERROR_CODES, ExitCode, exit_code
 from smartspot.cli.output import help_text
 from smartspot.clock import SystemClock
-from smartspot.errors import (
-    AuthError,
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    SmartspotError,
-    StorageError,
-    UnavailableError,
-)
 from smartspot.geo.regions import cached_regions
 from smartspot.hotspots import HotspotService
 from smartspot.resources import DATA_DIR
 from smartspot.store.sqlite import SqliteStore
-
-
-class ExitCode(IntEnum):
-    """The one table of exit codes every command uses (the README lists it)."""
-
-    OK = 0
-    ERROR = 1  # a Smart Spot error of no kind below
-    INVALID_INPUT = 2  # also argparse's code for a bad command line
-    NOT_FOUND = 3  # an id or name that names nothing: hotspot, kommune, politikreds, file
-    CONFLICT = 4  # a stale version, a step out of order, a name already taken
-    STORAGE = 5  # the database is missing, locked or unreadable
-    AUTH = 6  # wrong credentials
-    UNAVAILABLE = 7  # something needed is taken: the port to serve on is in use
-    INTERNAL = 70  # a bug: please report it
-    INTERRUPTED = 130  # Ctrl-C
-    BROKEN_PIPE = 141  # the reader of the output went away (`| head`)
-
-
-#: Error kinds to exit codes, most specific first.
-ERROR_CODES: tuple[tuple[type[SmartspotError], ExitCode], ...] = (
-    (InvalidInputError, ExitCode.INVALID_INPUT),
-    (NotFoundError, ExitCode.NOT_FOUND),
-    (ConflictError, ExitCode.CONFLICT),
-    (StorageError, ExitCode.STORAGE),
-    (AuthError, ExitCode.AUTH),
-    (UnavailableError, ExitCode.UNAVAILABLE),
-)
-
-
-def exit_code(error: SmartspotError) -> ExitCode:
-    """The exit code of an error, by the table above."""
-    for kind, code in ERROR_CODES:
-        if isinstance(error, kind):
-            return code
-    return ExitCode.ERROR
-
 
 DB_ENV = "SMARTSPOT_DB"
 DB_NAME = "smartspot.db"
@@ -128,3 +83,6 @@ def service(store: SqliteStore) -> HotspotService:
 
 def user_of(args: argparse.Namespace) -> str:
     return str(args.user) if getattr(args, "user", None) else default_user()
+
+
+__all__ = ["ERROR_CODES", "ExitCode", "exit_code"]

@@ -1,7 +1,7 @@
 """Entry point of the ``smartspot`` command: one-line errors and exit codes, never a traceback.
 
 Messages are in ``$SMARTSPOT_LANGUAGE`` (``da`` by default, or ``en``).
-Exit codes: the one table in :class:`smartspot.cli.common.ExitCode` (and the README).
+Exit codes: the one table in :class:`smartspot.cli.exit_codes.ExitCode` (and the README).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import smartspot.cli
-from smartspot.cli.common import ExitCode, exit_code
+from smartspot.cli.exit_codes import ExitCode, exit_code
 from smartspot.cli.output import cli_translator, help_text
 from smartspot.errors import SmartspotError
 from smartspot.i18n import msg

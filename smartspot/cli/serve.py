@@ -14,7 +14,7 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
-from smartspot.cli.common import ExitCode
+from smartspot.cli.exit_codes import ExitCode
 from smartspot.cli.output import help_text, say
 from smartspot.errors import InvalidInputError, UnavailableError
 from smartspot.i18n import msg

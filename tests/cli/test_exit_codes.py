@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from smartspot.cli.common import ExitCode, exit_code
+from smartspot.cli.exit_codes import ExitCode, exit_code
 from smartspot.errors import (
     AuthError,
     ConflictError,
