@@ -17,11 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from smartspot.cli.common import open_store, store_options
+from smartspot.cli.exit_codes import ExitCode
 from smartspot.cli.output import emit, help_text, say
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import msg
 
-BROKEN = 8
+BROKEN = ExitCode.AUDIT_BROKEN
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 

@@ -27,6 +27,7 @@ class ExitCode(IntEnum):
     STORAGE = 5  # the database is missing, locked or unreadable
     AUTH = 6  # wrong credentials
     UNAVAILABLE = 7  # something needed is taken: the port to serve on is in use
+    AUDIT_BROKEN = 8  # `smartspot audit verify` found the record changed behind the engine
     INTERNAL = 70  # a bug: please report it
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # the reader of the output went away (`| head`)
