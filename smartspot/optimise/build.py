@@ -122,7 +122,7 @@ def build_problem(
         raise InvalidInputError("no free cars to plan for", field="cars")
     starts = np.array([xy(c.position) for c in cars])
     homes = np.array([xy(c.home) for c in cars])
-    direct = np.diag(travel.matrix(starts, homes))
+    direct = np.diag(travel.matrix(starts, homes, depart_at=now))
     blocked: dict[str, Reason] = {}
     for k, car in enumerate(cars):
         if math.isnan(direct[k]):
@@ -135,7 +135,7 @@ def build_problem(
             blocked[car.call_sign] = reason
     if context.coverage is not None and len(context.coverage.points):
         everyone = np.vstack([starts, context.other_available.reshape(-1, 2)])
-        times = travel.matrix(everyone, context.coverage.points)
+        times = travel.matrix(everyone, context.coverage.points, depart_at=now)
         proposed = [True] * len(cars) + [False] * (len(everyone) - len(cars))
         reasons = rules.coverage_rule(context.coverage, times, proposed)[: len(cars)]
         for car, reason in zip(cars, reasons, strict=True):
@@ -242,8 +242,13 @@ def _assemble(
     available = np.array([max(0, int((cars[k].free_at - now).total_seconds())) for k in active])
     budget = np.array([cars[k].budget_s for k in active], dtype=np.float64)
     asks = m and len(spots)  # no travel question without both ends
-    out = travel.matrix(starts[active], where) if asks else np.empty((m, len(spots)))
-    back = travel.matrix(where, homes[active]).T if asks else np.empty((m, len(spots)))
+    # Every leg is timed as leaving now: ferries follow their timetables, so an island whose
+    # last ferry has left is unreachable tonight (legs later in the plan are timed the same way,
+    # a close bound for detours of minutes, not hours)
+    out = travel.matrix(starts[active], where, depart_at=now) if asks else np.empty((m, len(spots)))
+    back = (
+        travel.matrix(where, homes[active], depart_at=now).T if asks else np.empty((m, len(spots)))
+    )
     detour = out + service[None, :] + back
     fits = detour <= (direct[active] + budget)[:, None]  # NaN fails: unreachable drops out
     survivors = np.flatnonzero(fits.any(axis=0)) if m else np.empty(0, dtype=int)
@@ -255,7 +260,7 @@ def _assemble(
             left_out[spot.id] = Reason("unreachable" if unreachable else "outside_budget")
     chosen = [spots[j] for j in survivors]
     nodes = np.vstack([starts[active], homes[active], where[survivors]]) if m else np.empty((0, 2))
-    matrix = np.rint(travel.matrix(nodes, nodes)) if len(nodes) else np.empty((0, 0))
+    matrix = np.rint(travel.matrix(nodes, nodes, depart_at=now)) if len(nodes) else np.empty((0, 0))
     np.fill_diagonal(matrix, 0)
     problem_cars = tuple(
         Car(cars[k].call_sign, start=v, end=m + v, available_s=int(available[v]),

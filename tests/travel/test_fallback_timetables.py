@@ -71,3 +71,26 @@ def test_trips_give_driven_metres_beside_the_seconds(mvj_fallback: LandTravelTim
     assert (trips.metres[0] > straight).all() and (trips.metres[0] < 1.6 * straight).all()
     timed = mvj_fallback.trips(a, b, depart_at=at(12, 0))
     assert timed.metres == pytest.approx(trips.metres, rel=1e-6)  # no ferry on the way
+
+
+@pytest.mark.parametrize(("hour", "reached"), [(11, True), (23, False)])
+def test_planning_times_a_samsoe_hotspot_by_the_ferry_timetable(
+    oej: LandTravelTimes, hour: int, reached: bool
+) -> None:
+    """The optimiser's problem builder passes the moment it plans for: at 23:30 the last
+    ferry has left and the hotspot is unreachable, at 11:30 it is not (a detour of hours that
+    may still exceed a car's budget)."""
+    from shapely.geometry import Point
+
+    from smartspot.optimise.build import FreeCar, build_problem
+    from smartspot.optimise.value import ValueSettings
+    from tests.test_domain import make_hotspot
+
+    odder, samsoe = town("Odder"), xy(*TRANEBJERG)
+    spot = make_hotspot(id="samsoe", geometry=Point(samsoe[0]), windows=())
+    now = at(hour, 30)
+    car = FreeCar("OJ-21", Point(odder[0]), Point(odder[0]), now, budget_s=4 * 3600)
+    built = build_problem([car], [spot], oej, now, stations=odder, settings=ValueSettings(jitter=0))
+    kept = [] if built.problem is None else [t.id for t in built.problem.hotspots]
+    why = built.left_out.get("samsoe")
+    assert (kept == ["samsoe"] or (why is not None and why.code != "unreachable")) is reached
