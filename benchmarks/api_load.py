@@ -69,16 +69,18 @@ def prepare(db: Path, cars: int, seed: int, *, all_active: bool) -> list[dict[st
         new_account("bench", "operator", PASSWORD, now=datetime.now(UTC)), actor="benchmark"
     )
     districts = {"Midt- og Vestjyllands Politi", "Østjyllands Politi"}
+    engine = services.engine
     stations = [
-        s for s in services.operations.stations.values() if s.location.politikreds in districts
+        (base, point)
+        for base, point in sorted(engine.ctx.bases.items())
+        if engine.ctx.district_of_base(base) in districts
     ]
     rng = np.random.default_rng(seed)
     fleet = []
     for k in range(cars):
-        station = stations[k % len(stations)]
+        station, xy = stations[k % len(stations)]
         call_sign = f"B-{k + 1:03d}"
-        services.operations.add_patrol(call_sign, station.id, actor="benchmark")
-        xy = station.position
+        engine.add_patrol(call_sign, station, actor="benchmark")
         lon, lat = metric_to_lonlat(np.array([xy.x]), np.array([xy.y]))[0]
         fleet.append({"call_sign": call_sign, "lon": float(lon), "lat": float(lat)})
     services.close()
