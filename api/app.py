@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import Services, build_services
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import redact_access_log
+from api.responses import PUBLIC, SECURED
 from api.routers import audit, auth, health, hotspots, i18n, live, map, ogc, reports
 from api.security import SecurityHeaders, docs_router
 from api.settings import Settings
@@ -70,9 +71,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.services = services
     install_error_handlers(app)
+    for public in (health.router, i18n.router):
+        app.include_router(public, responses=PUBLIC)
     for router in (
-        health.router,
-        i18n.router,
         auth.router,
         audit.router,
         hotspots.router,
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         map.router,
         ogc.router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=SECURED)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.include_router(docs_router(app, STATIC / "docs.html"))
     app.mount("/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet")

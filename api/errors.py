@@ -9,7 +9,7 @@ cause                          status  body
 =============================  ======  ==================================================
 malformed JSON body            400     ``detail``, ``position``
 request fails the schema       422     ``detail`` (first problem in words), ``errors``
-InvalidInputError              422     ``detail``, ``field``
+InvalidInputError              422     ``detail``, ``field``, ``errors`` (that one problem)
 AuthError (credentials)        401     ``detail``; ``WWW-Authenticate: Bearer``
 role may not do this           403     ``detail``
 NotFoundError                  404     ``detail``
@@ -18,6 +18,8 @@ body over the size limit       413     ``detail``
 StorageError (locked DB)       503     ``detail``; ``Retry-After``
 anything else                  500     ``detail`` without internals (a bug to fix)
 =============================  ======  ==================================================
+
+:mod:`api.responses` documents these bodies in the OpenAPI schema.
 """
 
 from __future__ import annotations
@@ -137,7 +139,10 @@ def _validation_response(request: Request, error: RequestValidationError) -> JSO
 def _smartspot_response(error: SmartspotError, t: Translator) -> JSONResponse:
     text = t(error.message)
     if isinstance(error, InvalidInputError):
-        return JSONResponse(status_code=422, content={"detail": text, "field": error.field})
+        problem = {"field": error.field or "body", "message": text, "type": "invalid"}
+        return JSONResponse(
+            status_code=422, content={"detail": text, "field": error.field, "errors": [problem]}
+        )
     if isinstance(error, NotFoundError):
         return JSONResponse(status_code=404, content={"detail": text})
     if isinstance(error, ConflictError):

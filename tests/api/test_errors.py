@@ -33,6 +33,18 @@ def test_a_self_intersecting_polygon_is_422_saying_why(
     assert answer.json()["field"] == "geometry"
 
 
+def test_a_domain_422_has_the_same_errors_list_as_a_schema_422(
+    client: TestClient, as_role: Headers
+) -> None:
+    bowtie = polygon_feature()
+    bowtie["geometry"]["coordinates"] = [
+        [[8.62, 56.37], [8.63, 56.38], [8.63, 56.37], [8.62, 56.38], [8.62, 56.37]]
+    ]
+    body = _post(client, as_role, bowtie).json()
+    assert [(e["field"], e["type"]) for e in body["errors"]] == [("geometry", "invalid")]
+    assert body["errors"][0]["message"] == body["detail"]
+
+
 def test_an_unclosed_ring_is_422(client: TestClient, as_role: Headers) -> None:
     feature = polygon_feature()
     feature["geometry"]["coordinates"] = [
