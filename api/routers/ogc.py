@@ -203,7 +203,10 @@ def landing(request: Request, principal: OgcReader) -> JSONResponse:
     )
 
 
-@router.get("/api", response_class=JSONResponse)
+OPENAPI_MEDIA = "application/vnd.oai.openapi+json;version=3.0"
+
+
+@router.get("/api", response_class=JSONResponse, responses={200: {"content": {OPENAPI_MEDIA: {}}}})
 def api_definition(request: Request, principal: OgcReader) -> JSONResponse:
     """The OpenAPI definition of ``/ogc`` alone, readable with the same logins as the data
     (the service's full ``/openapi.json`` wants a bearer token)."""
@@ -211,7 +214,7 @@ def api_definition(request: Request, principal: OgcReader) -> JSONResponse:
     paths = {path: item for path, item in full.get("paths", {}).items() if path.startswith("/ogc")}
     return _json(
         {**full, "paths": paths},
-        media_type="application/vnd.oai.openapi+json;version=3.0",
+        media_type=OPENAPI_MEDIA,
     )
 
 
