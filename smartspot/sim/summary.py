@@ -17,6 +17,10 @@ The keys of ``summary.json`` (all times in seconds, distances in km):
   ``fleet_km``: every kilometre driven.
 - ``pulled_from_task``: urgent calls answered by a car on a Smart Spot task: ``calls``,
   ``share`` of urgent calls, ``mean_response_s`` of those and ``others_mean_response_s``.
+
+:func:`compare` adds, per policy and key, ``{"n", "mean", "ci": [low, high], "clipped"}``
+(see :func:`interval` and :func:`bounds`), ``replications`` (runs per policy) and
+``few_replications`` (any policy below :data:`MIN_REPLICATIONS`).
 """
 
 from __future__ import annotations
