@@ -4,6 +4,16 @@
 (function () {
   "use strict";
   const token = sessionStorage.getItem("smartspot.token");
+  // the note's texts in the browser's language, from the map catalog (data-i18n="English")
+  fetch("/i18n.json")
+    .then((answer) => answer.json())
+    .then((catalog) => {
+      document.documentElement.lang = catalog.language;
+      document.querySelectorAll("[data-i18n]").forEach((el) => {
+        el.textContent = catalog.messages[el.dataset.i18n] || el.dataset.i18n;
+      });
+    })
+    .catch(() => {});
   const withToken = (request) => {
     if (token && !request.headers.Authorization) request.headers.Authorization = `Bearer ${token}`;
     return request;

@@ -288,6 +288,9 @@ def test_the_docs_ask_for_a_login_without_one(server: str, browser: Any) -> None
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(server + "/docs")
     assert page.wait_for_selector("#docs-login:not([hidden])").is_visible()
+    # an English browser (Playwright's default en-US) reads the note in English
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert "The documentation needs a login" in page.locator("#docs-login").inner_text()
 
 
 # Aarhus C, inside the shipped OSM extract (data/osm/aarhus_c_marselis.osm.pbf)
