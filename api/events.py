@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator
 
 from starlette.concurrency import run_in_threadpool
 
+from api.language import localised_event
+from smartspot.i18n import Translator
 from smartspot.store.port import Repository
 from smartspot.store.records import StoredEvent
 
@@ -25,8 +27,10 @@ POLL_S = 0.5
 BATCH = 500
 
 
-def encode(event: StoredEvent) -> str:
-    payload = json.dumps(event.data, ensure_ascii=False, default=str)
+def encode(event: StoredEvent, t: Translator | None = None) -> str:
+    """One SSE message; with ``t``, the words for people in the reader's language."""
+    data = event.data if t is None else localised_event(event.kind, event.data, t)
+    payload = json.dumps(data, ensure_ascii=False, default=str)
     return f"id: {event.seq}\nevent: {event.kind}\ndata: {payload}\n\n"
 
 
@@ -56,10 +60,14 @@ class EventStream:
             return len(self._wakers)
 
     async def listen(
-        self, *, after: int | None = None, keepalive_s: float = KEEPALIVE_S
+        self,
+        *,
+        after: int | None = None,
+        keepalive_s: float = KEEPALIVE_S,
+        t: Translator | None = None,
     ) -> AsyncIterator[str]:
         """SSE text for one listener: events after id ``after`` (default: from now on), with
-        a comment line as keep-alive."""
+        a comment line as keep-alive; reasons in ``t``'s language when given."""
         loop = asyncio.get_running_loop()
         flag = asyncio.Event()
         entry = (loop, flag)
@@ -74,7 +82,7 @@ class EventStream:
                 found = await run_in_threadpool(self.store.events.after, seq, limit=BATCH)
                 for event in found:
                     seq = event.seq
-                    yield encode(event)
+                    yield encode(event, t)
                 if len(found) == BATCH:
                     continue
                 if found:

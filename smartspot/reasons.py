@@ -2,8 +2,8 @@
 car got no proposal.
 
 A reason is a stable machine ``code`` with its parameters; the words are rendered from it at the
-edge (``text()`` gives the English default; the translation catalogs render the same code in
-Danish). Codes never change meaning once released: reports and stored proposals keep them.
+edge: :meth:`Reason.message` is a :class:`~smartspot.i18n.Message` a translator renders in
+the reader's language (Danish through the catalog; ``text()`` gives the English words). Codes never change meaning once released: reports and stored proposals keep them.
 """
 
 from __future__ import annotations
@@ -14,39 +14,46 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from smartspot.i18n import N_, Message, msg, msg_n
+from smartspot.i18n import joined as joined_messages
+
 #: English templates per code; parameters named in braces. Durations are seconds (``*_s``) and
 #: rendered as minutes, hours or days.
 TEMPLATES: Mapping[str, str] = MappingProxyType(
     {
         # the value of a visit
-        "priority": "priority {priority}, {category}",
-        "remote": "remote: nearest station {station_s}",
-        "remote_no_road": "remote: no station reaches it by road",
-        "cooldown": "cool-down: visited {ago_s} ago",
-        "never_visited": "never visited",
-        "not_visited_for": "not visited for {since_s}",
-        "behind": "{done} of {target} visits this week",
-        "none_yet": "no visit yet of {target} a week",
-        "active": "active {window}",
-        "opens_in": "opens in {opens_s} {window}",
-        "not_active_now": "not active now {window}",
+        "priority": N_("priority {priority}, {category}"),
+        "remote": N_("remote: nearest station {station_s}"),
+        "remote_no_road": N_("remote: no station reaches it by road"),
+        "cooldown": N_("cool-down: visited {ago_s} ago"),
+        "never_visited": N_("never visited"),
+        "not_visited_for": N_("not visited for {since_s}"),
+        "behind": N_("{done} of {target} visits this week"),
+        "none_yet": N_("no visit yet of {target} a week"),
+        "active": N_("active {window}"),
+        "opens_in": N_("opens in {opens_s} {window}"),
+        "not_active_now": N_("not active now {window}"),
         # why a hotspot is not in the plan
-        "not_valid": "closed or not valid today",
-        "claimed": "another car is working it",
-        "not_active": "not active",
-        "outside_budget": "outside budget: no free car can get there and home within its detour budget",
-        "unreachable": "unreachable: no road from any free car",
-        "not_chosen": "outside budget: the chosen stops use the detour budget better",
-        "no_window": "not active while a free car can be there",
-        "no_car": "no free car may take a proposal",
+        "not_valid": N_("closed or not valid today"),
+        "claimed": N_("another car is working it"),
+        "not_active": N_("not active"),
+        "outside_budget": N_(
+            "outside budget: no free car can get there and home within its detour budget"
+        ),
+        "unreachable": N_("unreachable: no road from any free car"),
+        "not_chosen": N_("outside budget: the chosen stops use the detour budget better"),
+        "no_window": N_("not active while a free car can be there"),
+        "no_car": N_("no free car may take a proposal"),
         # why a car gets no proposal
-        "urgent_queue": "urgent queue: an urgent call waits unassigned in {politikreds}",
-        "shift_ends": "shift ends at {end}, within the detour budget",
-        "coverage": "coverage: {kommune} would have no other available car within {minutes} min",
-        "no_road_home": "unreachable: no road home from where it is",
-        "nothing_worth_it": "nothing worth a detour now",
-        "no_hotspots": "no open hotspot in {politikreds}",
-        "planning_failed": "planning failed: {error}",
+        "urgent_queue": N_("urgent queue: an urgent call waits unassigned in {politikreds}"),
+        "shift_ends": N_("shift ends at {end}, within the detour budget"),
+        "coverage": N_(
+            "coverage: {kommune} would have no other available car within {minutes} min"
+        ),
+        "no_road_home": N_("unreachable: no road home from where it is"),
+        "nothing_worth_it": N_("nothing worth a detour now"),
+        "no_hotspots": N_("no open hotspot in {politikreds}"),
+        "planning_failed": N_("planning failed: {error}"),
         # proposals stored before reasons had codes keep their words
         "legacy": "{text}",
     }
@@ -91,6 +98,55 @@ class Reason:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Reason:
         return cls(str(data["code"]), dict(data.get("params", {})))
+
+
+#: Category codes in words, for the ``priority`` reason (the map names them the same way).
+CATEGORY_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "youth_nuisance": N_("youth nuisance"),
+        "mopeds_traffic": N_("mopeds and traffic"),
+        "speeding": N_("speeding"),
+        "nightlife": N_("nightlife"),
+        "burglary_area": N_("burglary-prone area"),
+        "drugs_near_school": N_("drugs near a school"),
+        "vandalism": N_("vandalism"),
+        "other": N_("other"),
+    }
+)
+
+
+def duration_message(seconds: float) -> Message:
+    """How long, as a person says it, in any language (see :func:`duration_text`)."""
+    if not math.isfinite(seconds):
+        return msg("never")
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return msg_n("{n} min", "{n} min", minutes)
+    if minutes < 48 * 60:
+        return msg_n("{n} h", "{n} h", round(minutes / 60))
+    return msg_n("{n} day", "{n} days", round(minutes / 1440))
+
+
+def message(reason: Reason) -> Message:
+    """``reason`` as a text for a person, in whichever language the edge renders it."""
+    values: dict[str, Any] = {}
+    for key, value in reason.params.items():
+        if key.endswith("_s") and isinstance(value, int | float):
+            values[key] = duration_message(float(value))
+        elif key == "category" and value in CATEGORY_NAMES:
+            values[key] = Message(CATEGORY_NAMES[value])
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            values[key] = value
+        else:
+            values[key] = _plain(value)
+    if reason.code == "legacy":  # words stored before codes: shown as they are
+        return Message("{text}", values, translate=False)
+    return Message(TEMPLATES[reason.code], values)
+
+
+def messages_joined(reasons: tuple[Reason, ...] | list[Reason]) -> Message:
+    """Reasons as one line (like :func:`joined`), in any language."""
+    return joined_messages([message(r) for r in reasons])
 
 
 def _plain(value: Any) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from api.auth import Decider, Operator, Reader
 from api.deps import ServicesDep
-from api.language import request_translator
+from api.language import localised_proposal, request_translator
 from api.schemas import (
     AcceptIn,
     CalloutIn,
@@ -36,10 +36,18 @@ from api.schemas import (
 from smartspot.domain import PatrolStatus, Visit
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.geo.validate import metric_point
-from smartspot.i18n import joined, msg
+from smartspot.i18n import Translator, joined, msg
 from smartspot.live.positions import Fix
 from smartspot.live.views import callout_view, patrol_view, proposal_view, visit_view
 from smartspot.plans import ProposalStatus
+
+#: The reader's language (Accept-Language), for the reasons' words in proposal views.
+Language = Annotated[Translator, Depends(request_translator)]
+
+
+def _view(proposal: Any, t: Translator) -> dict[str, Any]:
+    return localised_proposal(proposal_view(proposal), t)  # type: ignore[no-any-return]
+
 
 router = APIRouter()
 
@@ -155,13 +163,15 @@ def arrive(callout_id: str, principal: Operator, services: ServicesDep) -> dict[
 
 
 @router.post("/callouts/{callout_id}/clear", response_model=ClearedOut, tags=["callouts"])
-def clear(callout_id: str, principal: Operator, services: ServicesDep) -> dict[str, Any]:
+def clear(
+    callout_id: str, principal: Operator, services: ServicesDep, t: Language
+) -> dict[str, Any]:
     """The car is free: it heads home and gets a proposal for its way back (solved in the
     threadpool within the optimiser's deadline), jointly with the other cars of its
     politikreds heading home. Each car gets a proposal, maybe without stops (status
     ``empty``, with the reasons)."""
     callout, proposals = services.engine.clear(callout_id, actor=principal.name)
-    return {"callout": callout_view(callout), "proposals": [proposal_view(p) for p in proposals]}
+    return {"callout": callout_view(callout), "proposals": [_view(p, t) for p in proposals]}
 
 
 # -- proposals -----------------------------------------------------------------------------
@@ -171,49 +181,54 @@ def clear(callout_id: str, principal: Operator, services: ServicesDep) -> dict[s
 def list_proposals(
     principal: Reader,
     services: ServicesDep,
+    t: Language,
     status: ProposalStatus | None = None,
     patrol: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     found = services.store.proposals.list(patrol=patrol, status=status, limit=limit)
-    return [proposal_view(p) for p in found]
+    return [_view(p, t) for p in found]
 
 
 @router.post("/proposals", response_model=list[ProposalOut], tags=["proposals"])
-def propose(body: ProposeIn, principal: Operator, services: ServicesDep) -> list[dict[str, Any]]:
+def propose(
+    body: ProposeIn, principal: Operator, services: ServicesDep, t: Language
+) -> list[dict[str, Any]]:
     """Ask for proposals for these cars now (one joint plan per politikreds)."""
     made = services.engine.propose(body.patrols, actor=principal.name)
-    return [proposal_view(p) for p in made]
+    return [_view(p, t) for p in made]
 
 
 @router.get("/patrols/{call_sign}/proposal", response_model=ProposalOut | None, tags=["proposals"])
 def current_proposal(
-    call_sign: str, principal: Reader, services: ServicesDep
+    call_sign: str, principal: Reader, services: ServicesDep, t: Language
 ) -> dict[str, Any] | None:
     """The car's pending proposal, or null."""
     services.store.patrols.get(call_sign)
     found = services.store.proposals.current(call_sign)
-    return None if found is None else proposal_view(found)
+    return None if found is None else _view(found, t)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut, tags=["proposals"])
-def get_proposal(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
-    return proposal_view(services.store.proposals.get(proposal_id))
+def get_proposal(
+    proposal_id: str, principal: Reader, services: ServicesDep, t: Language
+) -> dict[str, Any]:
+    return _view(services.store.proposals.get(proposal_id), t)
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=ProposalOut, tags=["proposals"])
 def accept(
-    proposal_id: str, body: AcceptIn, principal: Decider, services: ServicesDep
+    proposal_id: str, body: AcceptIn, principal: Decider, services: ServicesDep, t: Language
 ) -> dict[str, Any]:
     """Accept (optionally without some stops): the car goes on task."""
-    return proposal_view(services.engine.accept(proposal_id, body.remove, actor=principal.name))
+    return _view(services.engine.accept(proposal_id, body.remove, actor=principal.name), t)
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut, tags=["proposals"])
 def reject(
-    proposal_id: str, body: RejectIn, principal: Decider, services: ServicesDep
+    proposal_id: str, body: RejectIn, principal: Decider, services: ServicesDep, t: Language
 ) -> dict[str, Any]:
-    return proposal_view(services.engine.reject(proposal_id, body.reason, actor=principal.name))
+    return _view(services.engine.reject(proposal_id, body.reason, actor=principal.name), t)
 
 
 @router.get("/proposals/{proposal_id}/problem", tags=["proposals"])

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from api.auth import Reader
 from api.deps import ServicesDep
 from api.events_auth import stream_principal, while_authorised
+from api.language import request_translator
 from api.schemas import geometry_to_geojson
 from smartspot.geo import basemap
 from smartspot.resources import DATA_DIR
@@ -166,7 +167,11 @@ async def events(request: Request, services: ServicesDep) -> StreamingResponse:
     resume = request.headers.get("last-event-id", "").strip()
     after = int(resume) if resume.isdigit() else None
     return StreamingResponse(
-        while_authorised(services.events.listen(after=after), principal, services.accounts),
+        while_authorised(
+            services.events.listen(after=after, t=request_translator(request)),
+            principal,
+            services.accounts,
+        ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from smartspot.domain import Category
 from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.i18n import msg
 from smartspot.optimise.value import DEFAULT_HARM, ValueSettings
 from smartspot.windows import LOCAL_TZ, parse_clock
 
@@ -26,7 +27,9 @@ SWEEPABLE = ("detour_budget_min", "cooldown_min", "coverage_guard_min")
 
 
 def _fail(message: str, name: str) -> InvalidInputError:
-    return InvalidInputError(f"policy: {name} is {message}", field=name)
+    return InvalidInputError(
+        msg("policy: {name} is {message}", name=name, message=message), field=name
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +177,12 @@ def parse_policy(data: Mapping[str, Any], *, where: str = "policy") -> PlanningP
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInputError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; allowed are {', '.join(sorted(known))}",
+            msg(
+                "{where}: unknown key(s) {unknown}; allowed are {known}",
+                where=where,
+                unknown=", ".join(unknown),
+                known=", ".join(sorted(known)),
+            ),
             field="policy",
         )
     values = {k: v for k, v in data.items() if k not in ("harm", "value", "detection")}
@@ -196,7 +204,9 @@ def parse_policy(data: Mapping[str, Any], *, where: str = "policy") -> PlanningP
         value = ValueSettings(harm=harm, **value_table)
         detection = Detection(**dict(data.get("detection", {})))
     except TypeError as error:
-        raise InvalidInputError(f"{where}: {error}", field="policy") from None
+        raise InvalidInputError(
+            msg("{where}: {error}", where=where, error=error), field="policy"
+        ) from None
     return PlanningPolicy(value=value, detection=detection, **values)
 
 
@@ -211,11 +221,13 @@ def load_policy(path: Path) -> PlanningPolicy:
         When it is not valid TOML or breaks a rule; the message names the key.
     """
     if not path.is_file():
-        raise NotFoundError(f"no policy file at {path}")
+        raise NotFoundError(msg("no policy file at {path}", path=path))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInputError(f"policy {path} is not valid TOML: {error}") from None
+        raise InvalidInputError(
+            msg("policy {path} is not valid TOML: {error}", path=path, error=error)
+        ) from None
     return parse_policy(data, where=f"policy {path.name}")
 
 
@@ -226,7 +238,12 @@ def load_policies(folder: Path) -> dict[str, PlanningPolicy]:
         policy = load_policy(path)
         if policy.politikreds in policies:
             raise InvalidInputError(
-                f"two policy files for {policy.politikreds} under {folder}", field="policy"
+                msg(
+                    "two policy files for {politikreds} under {folder}",
+                    politikreds=policy.politikreds,
+                    folder=folder,
+                ),
+                field="policy",
             )
         policies[policy.politikreds] = policy
     return policies

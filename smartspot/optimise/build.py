@@ -20,6 +20,7 @@ from shapely.geometry import Point, Polygon
 
 from smartspot.domain import Hotspot, Visit
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.optimise import rules
 from smartspot.optimise.problem import Car, Problem, Task
 from smartspot.optimise.value import Situation, Valuation, ValueSettings, value_of
@@ -44,9 +45,9 @@ class FreeCar:
 
     def __post_init__(self) -> None:
         if self.free_at.tzinfo is None:
-            raise InvalidInputError("free_at must carry a timezone", field="free_at")
+            raise InvalidInputError(msg("free_at must carry a timezone"), field="free_at")
         if not 0 <= self.budget_s <= 4 * 3600:
-            raise InvalidInputError("budget_s must be 0–14400 s", field="budget_s")
+            raise InvalidInputError(msg("budget_s must be 0–14400 s"), field="budget_s")
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def build_problem(
     settings = settings or ValueSettings()
     context = context or PlanningContext()
     if not cars:
-        raise InvalidInputError("no free cars to plan for", field="cars")
+        raise InvalidInputError(msg("no free cars to plan for"), field="cars")
     starts = np.array([xy(c.position) for c in cars])
     homes = np.array([xy(c.home) for c in cars])
     direct = np.diag(travel.matrix(starts, homes, depart_at=now))

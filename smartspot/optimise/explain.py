@@ -15,6 +15,7 @@ import numpy as np
 
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import metric_to_lonlat
+from smartspot.i18n import msg
 from smartspot.optimise.build import BuiltProblem, xy
 from smartspot.optimise.instance import Instance
 from smartspot.optimise.problem import Problem, Solution
@@ -125,12 +126,16 @@ def retime(
     cars = [c.id for c in problem.cars]
     index = {t.id: h for h, t in enumerate(problem.hotspots)}
     if car_id not in cars or any(stop not in index for stop in route):
-        raise InvalidInputError(f"the route does not belong to {car_id}'s problem", field="remove")
+        raise InvalidInputError(
+            msg("the route does not belong to {car_id}'s problem", car_id=car_id), field="remove"
+        )
     k = cars.index(car_id)
     hs = [index[stop] for stop in route]
     timed = inst.timeline(k, hs)
     if timed is None:
-        raise InvalidInputError("the remaining stops no longer fit their windows", field="remove")
+        raise InvalidInputError(
+            msg("the remaining stops no longer fit their windows"), field="remove"
+        )
     times, back = timed
     here, clock, out = int(inst.start[k]), int(inst.available[k]), []
     for h, (begin, leave) in zip(hs, times, strict=True):

@@ -25,6 +25,7 @@ from shapely.geometry import Point
 
 from smartspot.domain import Callout
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.reasons import Reason
 from smartspot.windows import LOCAL_TZ
 
@@ -39,9 +40,9 @@ class CoverageGuard:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.minutes) and self.minutes > 0):
-            raise InvalidInputError("coverage minutes must be more than 0", field="coverage")
+            raise InvalidInputError(msg("coverage minutes must be more than 0"), field="coverage")
         if np.asarray(self.points).shape != (len(self.names), 2):
-            raise InvalidInputError("one (x, y) point per kommune name", field="coverage")
+            raise InvalidInputError(msg("one (x, y) point per kommune name"), field="coverage")
 
 
 def urgent_waiting(

@@ -12,6 +12,7 @@ All three drive the same live engine; only the solver (and for ``none`` the hots
 from __future__ import annotations
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.live.policy import PlanningPolicy
 
 POLICIES = ("none", "greedy", "optimiser")
@@ -30,5 +31,10 @@ def planning_for(name: str, district_policy: PlanningPolicy) -> PlanningPolicy:
     if name in ("none", "optimiser"):
         return district_policy
     raise InvalidInputError(
-        f"unknown policy {name!r}; choose from {', '.join(POLICIES)}", field="policy"
+        msg(
+            "unknown policy {name!r}; choose from {POLICIES}",
+            name=name,
+            POLICIES=", ".join(POLICIES),
+        ),
+        field="policy",
     )

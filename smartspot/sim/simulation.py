@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
+from smartspot.i18n import msg
 from smartspot.sim.callouts import CalloutSpec, generate_callouts
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_SHIFT, Environment
@@ -99,7 +100,7 @@ def simulate(
     """
     if not 0 < days <= 366:
         raise InvalidInputError(
-            f"days is {days}; allowed more than 0 and at most 366", field="days"
+            msg("days is {days}; allowed more than 0 and at most 366", days=days), field="days"
         )
     planning = planning_for(policy, district.scenario.policy)
     call_rng, policy_rng = streams(seed)

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import services_of
 from smartspot.clock import FixedClock
 from smartspot.demo import load_demo_hotspots
+from smartspot.i18n import translator
+from smartspot.reasons import Reason, message
 from smartspot.resources import SCENARIOS_DIR
 from tests.api.conftest import NOW
 
@@ -414,3 +416,30 @@ def test_proposals_can_use_the_travel_layers_district_model(tmp_path: Any) -> No
     assert proposal.kept
     assert engine.replay(proposal.id)["same"] is True
     services.close()
+
+
+def test_a_proposals_reasons_are_danish_for_a_danish_reader_and_english_on_request(
+    demo: TestClient, as_role: Headers
+) -> None:
+    proposal = _clear(demo, as_role["operator"])["proposals"][0]  # no Accept-Language: Danish
+    reasons = [r for s in proposal["stops"] for r in s["reasons"]]
+    assert reasons
+    for reason in reasons:  # each text is the Danish of its code and parameters
+        danish = translator("da")(message(Reason.from_dict(reason)))
+        assert reason["text"] == danish != translator("en")(message(Reason.from_dict(reason)))
+    for stop in proposal["stops"]:
+        assert stop["why"] == "; ".join(r["text"] for r in stop["reasons"])
+    english = demo.get(
+        f"/proposals/{proposal['id']}", headers={**as_role["operator"], "Accept-Language": "en"}
+    ).json()
+    for stop in english["stops"]:
+        assert stop["why"] == "; ".join(
+            translator("en")(message(Reason.from_dict(r))) for r in stop["reasons"]
+        )
+    # the codes and parameters a program reads are the same in both
+    assert [r["code"] for s in english["stops"] for r in s["reasons"]] == [
+        r["code"] for r in reasons
+    ]
+    assert [r["params"] for s in english["stops"] for r in s["reasons"]] == [
+        r["params"] for r in reasons
+    ]
