@@ -23,6 +23,7 @@ from smartspot.live.events import EventLog
 from smartspot.live.policy import PlanningPolicy, load_policies
 from smartspot.live.positions import FixBounds
 from smartspot.resources import DATA_DIR
+from smartspot.store.replay_clock import ReplayClock
 from smartspot.store.sqlite import SqliteStore
 from smartspot.travel.districts import DistrictTravelTimes
 from smartspot.travel.straight import StraightLineTravelTimes
@@ -79,6 +80,14 @@ def districts(settings: Settings, regions: Regions) -> dict[str, District]:
     return found
 
 
+def service_clock(settings: Settings, store: SqliteStore) -> Clock:
+    """The wall clock, or with ``SMARTSPOT_CLOCK=replay`` the newest stored AVL fix."""
+    if settings.clock == "replay":
+        assert settings.replay_start is not None  # the settings refuse replay without it
+        return ReplayClock(store, settings.replay_start)
+    return SystemClock()
+
+
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Open the database (creating it when allowed) and wire the services on it.
 
@@ -91,7 +100,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         settings.db, create=settings.create_db, busy_timeout_s=settings.busy_timeout_s
     )
     regions = cached_regions(DATA_DIR)
-    the_clock = clock or SystemClock()
+    the_clock = clock or service_clock(settings, store)
     stream = EventStream(store)
     stations = load_stations(DATA_DIR / "police_stations.csv", regions)
     ctx = LiveContext(

@@ -7,11 +7,12 @@ Every variable is documented in the README ("Configuration"). Nothing else in ``
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from smartspot.resources import SCENARIOS_DIR
@@ -67,6 +68,16 @@ class Settings(BaseSettings):
     seed: int | None = Field(
         default=None, description="seed of the value jitter (None: fresh at start-up)"
     )
+    clock: Literal["system", "replay"] = Field(
+        default="system",
+        description="'system' (the wall clock) or 'replay', for a digital twin or a replay of "
+        "recorded AVL only: now is the newest AVL fix stored (never before replay_start), so "
+        "the sender of the fixes sets the time (at most avl_max_future_s ahead per batch)",
+    )
+    replay_start: datetime | None = Field(
+        default=None,
+        description="with clock=replay (and only then, required): the time before the first fix",
+    )
     travel: Literal["straight", "district"] = Field(
         default="district",
         description="travel times for proposals: 'straight' (crow flies × 1.3 at 60 km/h, "
@@ -109,6 +120,16 @@ class Settings(BaseSettings):
                 "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return value
+
+    @model_validator(mode="after")
+    def _replay_explicit(self) -> Settings:
+        if self.clock == "replay" and (
+            self.replay_start is None or self.replay_start.tzinfo is None
+        ):
+            raise ValueError("SMARTSPOT_CLOCK=replay needs SMARTSPOT_REPLAY_START with a timezone")
+        if self.clock != "replay" and self.replay_start is not None:
+            raise ValueError("SMARTSPOT_REPLAY_START is only for SMARTSPOT_CLOCK=replay")
+        return self
 
     @property
     def backend(self) -> Literal["sqlite", "postgresql"]:

@@ -4,24 +4,60 @@ engine, rules and policy file the API runs, driven by the simulated world instea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import numpy as np
 from shapely.geometry import Point
 
+from smartspot.domain import PatrolStatus
 from smartspot.live.context import District as LiveDistrict
 from smartspot.live.context import LiveContext
 from smartspot.live.engine import Vagtcentral
 from smartspot.live.events import EventLog
 from smartspot.live.policy import PlanningPolicy
 from smartspot.live.positions import FixBounds
+from smartspot.plans import Proposal
 from smartspot.sim.district import District
 from smartspot.sim.engine import Environment
+from smartspot.store.records import PositionFix
 from smartspot.store.sqlite import MEMORY, SqliteStore
 from smartspot.travel.port import TravelTimes
 
 SIMULATOR = "simulation"  # the actor of every engine call in the audit log
+
+
+class Desk(Protocol):
+    """The calls the world makes at the vagtcentral (a :class:`Vagtcentral` in process, or
+    the same calls over HTTP to a running service)."""
+
+    def add_patrol(self, call_sign: str, home_station: str, *, actor: str) -> Any: ...
+    def set_status(self, call_sign: str, status: PatrolStatus, *, actor: str) -> Any: ...
+    def record_fixes(self, fixes: Sequence[PositionFix]) -> Any: ...
+    def receive(self, *, urgent: bool, position: Point, actor: str) -> Any: ...
+    def dispatch(self, callout_id: str, call_sign: str, *, actor: str) -> Any: ...
+    def arrive(self, callout_id: str, *, actor: str) -> Any: ...
+    def clear(self, callout_id: str, *, actor: str) -> tuple[Any, list[Proposal]]: ...
+    def accept(self, proposal_id: str, remove: Sequence[str], *, actor: str) -> Any: ...
+    def reject(self, proposal_id: str, reason: str, *, actor: str) -> Any: ...
+
+
+class DeskFactory(Protocol):
+    """Opens the desk of one run (:func:`open_desk` is the in-process one)."""
+
+    def __call__(
+        self,
+        env: Environment,
+        district: District,
+        travel: TravelTimes,
+        policy: PlanningPolicy,
+        rng: np.random.Generator,
+        homes: dict[str, Point],
+        *,
+        with_hotspots: bool,
+    ) -> Desk: ...
 
 
 @dataclass

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
 from smartspot.sim.callouts import CalloutSpec, generate_callouts
+from smartspot.sim.desk import DeskFactory, open_desk
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_SHIFT, Environment
 from smartspot.sim.policies import planning_for
@@ -71,6 +72,7 @@ def simulate(
     seed: int,
     calls: list[CalloutSpec] | None = None,
     progress: Callable[[float], None] | None = None,
+    desk: DeskFactory = open_desk,
 ) -> RunRecords:
     """Run one replication.
 
@@ -92,6 +94,8 @@ def simulate(
         comparison); drawn from the seed otherwise.
     progress
         Called now and then with the simulated seconds reached.
+    desk
+        Opens the vagtcentral the world talks to (default: the live engine in process).
 
     Raises
     ------
@@ -116,6 +120,7 @@ def simulate(
         policy_rng,
         acceptance_rate=district.scenario.smartspot.acceptance_rate,
         with_hotspots=policy != "none",
+        desk=desk,
     )
     horizon = days * 86400.0
     for at, shift in shift_changes(district.scenario, horizon + DRAIN_S):

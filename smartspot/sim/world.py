@@ -28,7 +28,6 @@ from numpy.typing import NDArray
 from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
-from smartspot.live.engine import Vagtcentral
 from smartspot.live.policy import PlanningPolicy
 from smartspot.plans import Proposal
 from smartspot.sim.callouts import CalloutSpec
@@ -47,7 +46,7 @@ from smartspot.sim.cars import (
     Fleet,
     PlanState,
 )
-from smartspot.sim.desk import SIMULATOR, open_desk
+from smartspot.sim.desk import SIMULATOR, Desk, DeskFactory, open_desk
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_CAR, Environment
 from smartspot.sim.records import CallRecord, PlanRecord, VisitRecord
@@ -92,6 +91,9 @@ class World(Fleet):
         Share of proposals with stops the operator accepts.
     with_hotspots
         Register the district's hotspots at the desk (``False``: today's practice).
+    desk
+        Opens the desk the world talks to: by default the live engine in process
+        (:func:`~smartspot.sim.desk.open_desk`); the soak test passes one that talks HTTP.
     """
 
     def __init__(
@@ -104,13 +106,13 @@ class World(Fleet):
         *,
         acceptance_rate: float,
         with_hotspots: bool,
+        desk: DeskFactory = open_desk,
     ) -> None:
         super().__init__(env, district, travel)
         homes = {car.id: Point(float(car.home[0]), float(car.home[1])) for car in self.cars}
-        self.desk: Vagtcentral = open_desk(
+        self.desk: Desk = desk(
             env, district, travel, planning, rng, homes, with_hotspots=with_hotspots
         )
-        desk = self.desk
         self.rng = rng
         self.acceptance_rate = acceptance_rate
         self.urgent_queue: deque[OpenCall] = deque()
@@ -122,8 +124,8 @@ class World(Fleet):
         self.index = {h.id: i for i, h in enumerate(district.hotspots)}
         self.by_id = {car.id: car for car in self.cars}
         for car in self.cars:
-            desk.add_patrol(car.id, car.id, actor=SIMULATOR)
-            desk.set_status(car.id, PatrolStatus.OFF_DUTY, actor=SIMULATOR)
+            self.desk.add_patrol(car.id, car.id, actor=SIMULATOR)
+            self.desk.set_status(car.id, PatrolStatus.OFF_DUTY, actor=SIMULATOR)
 
     def moment(self, seconds: float | None = None) -> datetime:
         at = self.env.now if seconds is None else seconds
