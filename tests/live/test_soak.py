@@ -237,8 +237,9 @@ class CheckingDesk(HttpDesk):
         return accepted
 
 
-def check_service(path: Path) -> None:
-    """The service's database after the run: every callout cleared, each exactly once."""
+def check_service(path: Path) -> int:
+    """The service's database after the run: every callout cleared, each exactly once; the
+    number of callouts."""
     store = SqliteStore(path, create=False)
     try:
         assert (
@@ -250,6 +251,7 @@ def check_service(path: Path) -> None:
         ).fetchone()[0]
         callouts = store.execute("SELECT COUNT(*) FROM callouts").fetchone()[0]
         assert clears == callouts
+        return int(callouts)
     finally:
         store.close()
 
@@ -276,7 +278,7 @@ def test_a_day_over_http_equals_the_in_process_run(
     assert not records.unanswered
     assert reference.plans and reference.visits  # the day exercised Smart Spot
     assert desk.held_twice == 0
-    check_service(service.settings.db)
+    assert check_service(service.settings.db) == len(reference.calls)
     got, want = outcome(records), outcome(reference)
     assert got["calls"] == want["calls"]  # every call: same car, same times
     # Visits and plans: identical until the first plan the time-limited solver (80 ms, the
