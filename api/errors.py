@@ -91,6 +91,10 @@ _SCHEMA_TEXTS: dict[str, str] = {
 
 def _schema_problem(item: Mapping[str, Any]) -> Message:
     """One schema problem in words; pydantic's English text when we have none of our own."""
+    cause = (item.get("ctx") or {}).get("error")
+    if isinstance(getattr(cause, "message", None), Message):  # our own check, in our words
+        found: Message = cause.message  # type: ignore[union-attr]
+        return found
     text = _SCHEMA_TEXTS.get(str(item.get("type")))
     if text is None:
         return Message(str(item.get("msg", "invalid")), translate=False)

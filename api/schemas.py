@@ -25,7 +25,9 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from smartspot.domain import Category, Hotspot, HotspotStatus, PatrolStatus, Source, VisitOutcome
+from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import to_wgs84
+from smartspot.i18n import msg
 
 COORD_DECIMALS = 7  # ~1 cm: more digits are noise
 
@@ -33,13 +35,13 @@ COORD_DECIMALS = 7  # ~1 cm: more digits are noise
 def _in_range(moment: datetime) -> datetime:
     """Moments Smart Spot can mean: 1970–2100 (a year 9999 or 0001 is a typing error)."""
     if not 1970 <= moment.year <= 2100:
-        raise ValueError(f"year {moment.year} is outside 1970–2100")
+        raise InvalidInputError(msg("year {year} is outside 1970–2100", year=str(moment.year)))
     return moment
 
 
 def _day_in_range(day: date) -> date:
     if not 1970 <= day.year <= 2100:
-        raise ValueError(f"year {day.year} is outside 1970–2100")
+        raise InvalidInputError(msg("year {year} is outside 1970–2100", year=str(day.year)))
     return day
 
 
@@ -53,8 +55,11 @@ def refuse_nulls(data: Any, nullable: frozenset[str]) -> Any:
     if isinstance(data, dict):
         bad = sorted(k for k, v in data.items() if v is None and k not in nullable)
         if bad:
-            raise ValueError(
-                f"{', '.join(bad)} cannot be null; leave a field out to keep it as it is"
+            raise InvalidInputError(
+                msg(
+                    "{fields} cannot be null; leave a field out to keep it as it is",
+                    fields=", ".join(bad),
+                )
             )
     return data
 
