@@ -87,16 +87,13 @@ class District:
 
     def kommune_points(self) -> tuple[tuple[str, ...], NDArray[np.float64]]:
         """One reference point per kommune (its most populous GeoNames town), for the
-        coverage guard; kommuner without a listed town are left out."""
-        towns = self.towns
-        names, points = [], []
-        for kode in self.kommuner:
-            mine = [i for i, k in enumerate(towns.kommunekode) if k == kode]
-            if mine:
-                best = max(mine, key=lambda i: float(towns.population[i]))
-                names.append(self.kommune_name(kode))
-                points.append(towns.xy[best])
-        return tuple(names), np.array(points, dtype=np.float64).reshape(-1, 2)
+        coverage guard: the live service's own rule, less the scenario's excluded towns."""
+        from smartspot.geo.coverage import kommune_points
+        from smartspot.resources import DATA_DIR
+
+        names = {kode: self.kommune_name(kode) for kode in self.kommuner}
+        exclude = frozenset(self.scenario.callouts.exclude_towns)
+        return kommune_points(DATA_DIR / "dk_places_geonames.csv", names, exclude=exclude)
 
 
 def _load_towns(path: Path, politikreds: str, kommuner: set[str], exclude: set[str]) -> Towns:
