@@ -29,6 +29,7 @@ from smartspot.optimise.explain import explain
 from smartspot.optimise.problem import problem_to_dict, solution_to_dict
 from smartspot.optimise.rules import CoverageGuard
 from smartspot.optimise.solvers import get_solver
+from smartspot.outlying import station_round_trips
 from smartspot.plans import Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
 
@@ -62,14 +63,10 @@ class RoundTrips:
         if missing and len(district.stations):
             travel = ctx.travel.for_district(key)
             points = np.array([xy(s.geometry) for s in missing])
-            there = travel.matrix(district.stations, points)
-            back = travel.matrix(points, district.stations).T
-            both = np.where(np.isnan(there + back), np.inf, there + back).min(axis=0)
+            trips = station_round_trips(travel, district.stations, points)
             with self._lock:
-                for spot, seconds in zip(missing, both.tolist(), strict=True):
-                    self._known[(key, spot.id, spot.version)] = (
-                        math.nan if math.isinf(seconds) else float(seconds)
-                    )
+                for spot, seconds in zip(missing, trips.tolist(), strict=True):
+                    self._known[(key, spot.id, spot.version)] = float(seconds)
         with self._lock:
             return {s.id: self._known.get((key, s.id, s.version), math.nan) for s in spots}
 

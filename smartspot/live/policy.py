@@ -81,6 +81,10 @@ class PlanningPolicy:
     fresh_fix_s
         Another car on its way home joins a joint re-plan only when its last position is at
         most this old (a stale position would plan from the wrong place).
+    outlying_min
+        A hotspot is outlying (yderområde) when half the round trip from its nearest station,
+        by the district's travel model, is longer than this many minutes (1–240); see
+        :mod:`smartspot.outlying`.
     value
         The value model's factors (harm table, need, activity, opportunity).
     detection
@@ -98,6 +102,7 @@ class PlanningPolicy:
     solver: str = "auto"
     time_limit_ms: int = 80
     fresh_fix_s: float = 120.0
+    outlying_min: float = 12.0
     value: ValueSettings = field(default_factory=ValueSettings)
     detection: Detection = field(default_factory=Detection)
 
@@ -110,6 +115,7 @@ class PlanningPolicy:
             ("visit_lookback_days", 1, 60),
             ("time_limit_ms", 1, 60_000),
             ("fresh_fix_s", 0, 3_600),
+            ("outlying_min", 1, 240),
         )
         for name, low, high in checks:
             value = getattr(self, name)

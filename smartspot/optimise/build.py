@@ -24,6 +24,7 @@ from smartspot.i18n import msg
 from smartspot.optimise import rules
 from smartspot.optimise.problem import Car, Problem, Task
 from smartspot.optimise.value import Situation, Valuation, ValueSettings, value_of
+from smartspot.outlying import station_round_trips
 from smartspot.reasons import Reason
 from smartspot.travel.port import TravelTimes
 from smartspot.windows import ActiveWindow, open_intervals
@@ -206,15 +207,7 @@ def _round_trips(
     result = np.array([known.get(s.id, np.nan) for s in spots], dtype=np.float64)
     todo = np.array([s.id not in known for s in spots], dtype=bool)
     if todo.any() and len(stations) and len(points):
-        there = travel.matrix(stations, points[todo])
-        back = travel.matrix(points[todo], stations).T
-        both = there + back
-        with np.errstate(all="ignore"):
-            result[todo] = np.where(
-                np.isnan(both).all(axis=0),
-                np.nan,
-                np.nanmin(np.where(np.isnan(both), np.inf, both), axis=0),
-            )
+        result[todo] = station_round_trips(travel, stations, points[todo])
     return result
 
 
