@@ -111,7 +111,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         districts=districts(settings, regions),
         bases={s.id: s.position for s in stations},
         events=EventLog(store, stream.wake),
-        rng=np.random.default_rng(settings.seed),
+        seed=settings.planning_seed,
     )
     engine = Vagtcentral(
         ctx,

@@ -6,6 +6,7 @@ Every variable is documented in the README ("Configuration"). Nothing else in ``
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -66,7 +67,11 @@ class Settings(BaseSettings):
         default=24.0, gt=0, le=720, description="an AVL fix older than this is refused"
     )
     seed: int | None = Field(
-        default=None, description="seed of the value jitter (None: fresh at start-up)"
+        default=None,
+        ge=0,
+        description="root of the planning rounds' random streams (value jitter, solver seeds); "
+        "unset: derived from secret_key, so every worker and every restart plans alike while "
+        "outsiders cannot predict the jitter",
     )
     clock: Literal["system", "replay"] = Field(
         default="system",
@@ -135,6 +140,13 @@ class Settings(BaseSettings):
     def backend(self) -> Literal["sqlite", "postgresql"]:
         """Which store ``db`` names: a PostgreSQL URL, else an SQLite file."""
         return "postgresql" if str(self.db).startswith(("postgresql:", "postgres:")) else "sqlite"
+
+    @property
+    def planning_seed(self) -> int:
+        """``seed``, or when unset a number derived from ``secret_key``."""
+        if self.seed is not None:
+            return self.seed
+        return int.from_bytes(hashlib.blake2b(self.secret_key.encode(), digest_size=8).digest())
 
     @property
     def secret_key_given(self) -> bool:

@@ -55,7 +55,10 @@ class District:
 @dataclass
 class LiveContext:
     """Everything the engine's modules share. ``bases`` maps a patrol's ``home_station`` to
-    where it returns (a station, or in the simulation a post)."""
+    where it returns (a station, or in the simulation a post). ``seed`` is the root of every
+    planning round's random stream (value jitter, solver seed); each round's stream is derived
+    from it and the round's politikreds, time and cars, so a restarted service or a second
+    worker plans exactly as the first would have."""
 
     store: Repository
     clock: Clock
@@ -64,7 +67,7 @@ class LiveContext:
     districts: Mapping[str, District]
     bases: Mapping[str, Point]
     events: EventLog
-    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+    seed: int = 0
     _base_districts: dict[str, str] = field(default_factory=dict, repr=False)
 
     def district(self, politikreds: str) -> District:

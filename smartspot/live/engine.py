@@ -25,6 +25,7 @@ from smartspot.live.planning import AVAILABLE, Candidate, RoundTrips, is_fresh, 
 from smartspot.live.planning import politikreds_of_base as district_of
 from smartspot.live.positions import Fix, FixBounds, Refused, out_of_bounds, screen
 from smartspot.live.views import patrol_view, positions_view
+from smartspot.optimise.solvers import preload
 from smartspot.plans import Proposal
 from smartspot.store.records import PositionFix, StoredVisit
 
@@ -40,6 +41,7 @@ class Vagtcentral:
     """The live engine over one store (see the module docstring)."""
 
     def __init__(self, ctx: LiveContext, *, bounds: FixBounds | None = None) -> None:
+        preload()  # the solvers' imports (0.5-2 s) must not eat a proposal's deadline
         self.ctx = ctx
         self.bounds = bounds or FixBounds()
         self.hotspots = visits.OpenHotspots(ctx)

@@ -8,6 +8,7 @@ proposal records why.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import threading
@@ -93,7 +94,8 @@ def plan(
     """Unsaved proposals (one per car, maybe empty) for ``cars``, all of ``politikreds``."""
     district = ctx.district(politikreds)
     policy = district.policy
-    run = SolverRun(policy.solver, policy.time_limit_s, int(ctx.rng.integers(0, 2**31 - 1)))
+    rng = planning_rng(ctx.seed, politikreds, now, [c.patrol.call_sign for c in cars])
+    run = SolverRun(policy.solver, policy.time_limit_s, int(rng.integers(0, 2**31 - 1)))
     spots = hotspots.of(politikreds)
     if not spots:
         return [
@@ -101,12 +103,22 @@ def plan(
             for c in cars
         ]
     try:
-        return _plan(ctx, district, spots, round_trips, cars, now, run)
+        return _plan(ctx, district, spots, round_trips, cars, now, run, rng)
     except Exception as error:  # planning must never leave a cleared callout without an answer
         log.exception("planning failed for %s", [c.patrol.call_sign for c in cars])
         failed = SolverRun(run.solver, run.time_limit_s, run.seed, failure=repr(error))
         why = Reason("planning_failed", {"error": type(error).__name__})
         return [_empty(c, politikreds, now, failed, why) for c in cars]
+
+
+def planning_rng(
+    seed: int, politikreds: str, now: datetime, cars: Sequence[str]
+) -> np.random.Generator:
+    """The random stream of one planning round: a function of the service's seed and of what
+    is planned (politikreds, time, cars), never of how many rounds this process ran before."""
+    key = "|".join((politikreds, now.isoformat(), *sorted(cars))).encode()
+    digest = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+    return np.random.default_rng([seed, digest])
 
 
 def _plan(
@@ -117,6 +129,7 @@ def _plan(
     cars: Sequence[Candidate],
     now: datetime,
     run: SolverRun,
+    rng: np.random.Generator,
 ) -> list[Proposal]:
     policy = district.policy
     politikreds = district.politikreds
@@ -163,7 +176,7 @@ def _plan(
         stations=district.stations,
         visits=visits,
         settings=policy.value,
-        rng=ctx.rng,
+        rng=rng,
         context=context,
         station_round_trip_s=round_trips.of(district, spots, ctx),
     )

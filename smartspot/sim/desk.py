@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import numpy as np
 from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
@@ -53,7 +52,7 @@ class DeskFactory(Protocol):
         district: District,
         travel: TravelTimes,
         policy: PlanningPolicy,
-        rng: np.random.Generator,
+        seed: int,
         homes: dict[str, Point],
         *,
         with_hotspots: bool,
@@ -86,7 +85,7 @@ def open_desk(
     district: District,
     travel: TravelTimes,
     policy: PlanningPolicy,
-    rng: np.random.Generator,
+    seed: int,
     homes: dict[str, Point],
     *,
     with_hotspots: bool,
@@ -113,7 +112,7 @@ def open_desk(
         },
         bases=homes,
         events=EventLog(store, enabled=False),  # no map to tell
-        rng=rng,
+        seed=seed,
     )
     if with_hotspots and district.hotspots:
         with store.transaction():

@@ -86,7 +86,7 @@ class World(Fleet):
     planning
         The planning policy the desk runs with.
     rng
-        The policy stream: the operator's acceptance and the desk's jitter and seeds.
+        The policy stream: the operator's acceptance and the root of the desk's planning streams.
     acceptance_rate
         Share of proposals with stops the operator accepts.
     with_hotspots
@@ -110,8 +110,9 @@ class World(Fleet):
     ) -> None:
         super().__init__(env, district, travel)
         homes = {car.id: Point(float(car.home[0]), float(car.home[1])) for car in self.cars}
+        desk_seed = int(rng.integers(0, 2**63 - 1))  # the root of the desk's planning streams
         self.desk: Desk = desk(
-            env, district, travel, planning, rng, homes, with_hotspots=with_hotspots
+            env, district, travel, planning, desk_seed, homes, with_hotspots=with_hotspots
         )
         self.rng = rng
         self.acceptance_rate = acceptance_rate

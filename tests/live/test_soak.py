@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 import pytest
 import uvicorn
 from shapely.geometry import Point
@@ -85,7 +84,7 @@ def in_process_desk(
     district: District,
     travel: TravelTimes,
     policy: PlanningPolicy,
-    rng: np.random.Generator,
+    seed: int,
     homes: dict[str, Point],
     *,
     with_hotspots: bool,
@@ -95,7 +94,7 @@ def in_process_desk(
         district,
         travel,
         policy,
-        np.random.default_rng(DESK_SEED),
+        DESK_SEED,
         station_homes(district, homes),
         with_hotspots=with_hotspots,
     )
@@ -172,7 +171,7 @@ def drive_over_http(
         district: District,
         travel: TravelTimes,
         policy: PlanningPolicy,
-        rng: np.random.Generator,
+        seed: int,
         homes: dict[str, Point],
         *,
         with_hotspots: bool,

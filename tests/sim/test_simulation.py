@@ -51,9 +51,9 @@ def test_every_policy_sees_the_same_calls(mvj_district: District, fallback: Trav
 def test_urgent_call_pulls_a_car_off_its_smart_spot_task(
     mvj_district: District, fallback: TravelTimes
 ) -> None:
-    # seed 6 is a week where urgent calls come in while cars are on a task (found by search;
+    # seed 3 is a week where urgent calls come in while cars are on a task (found by search;
     # with the real rules such overlaps are rare: a task is short and urgent calls few)
-    records = simulate(mvj_district, fallback, policy="greedy", days=5, seed=6)
+    records = simulate(mvj_district, fallback, policy="greedy", days=5, seed=3)
     pulled = [c for c in records.calls if c.car_was_on_task]
     assert pulled and all(c.urgent for c in pulled)
     aborted = [v for v in records.visits if v.aborted]
