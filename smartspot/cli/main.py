@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import smartspot.cli
+from smartspot.cli.argparse_words import speak
 from smartspot.cli.exit_codes import ExitCode, exit_code
 from smartspot.cli.output import cli_translator, help_text
 from smartspot.errors import SmartspotError
@@ -62,9 +63,10 @@ def _command(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
+    t = cli_translator()
+    speak(t)  # before the parsers exist: argparse translates its --help line when building
     parser = build_parser(_command(words))
     args = parser.parse_args(words)
-    t = cli_translator()
     try:
         result = args.func(args)
     except SmartspotError as error:

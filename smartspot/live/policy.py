@@ -18,7 +18,7 @@ from typing import Any
 
 from smartspot.domain import Category
 from smartspot.errors import InvalidInputError, NotFoundError
-from smartspot.i18n import msg
+from smartspot.i18n import Message, msg
 from smartspot.optimise.value import DEFAULT_HARM, ValueSettings
 from smartspot.windows import LOCAL_TZ, parse_clock
 
@@ -26,10 +26,14 @@ from smartspot.windows import LOCAL_TZ, parse_clock
 SWEEPABLE = ("detour_budget_min", "cooldown_min", "coverage_guard_min")
 
 
-def _fail(message: str, name: str) -> InvalidInputError:
+def _fail(message: Message, name: str) -> InvalidInputError:
     return InvalidInputError(
         msg("policy: {name} is {message}", name=name, message=message), field=name
     )
+
+
+def _allowed(value: Any, low: float, high: float) -> Message:
+    return msg("{value!r}; allowed {low}–{high}", value=value, low=low, high=high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +53,7 @@ class Detection:
         ):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and low <= value <= high):
-                raise _fail(f"{value!r}; allowed {low}–{high}", f"detection.{name}")
+                raise _fail(_allowed(value, low, high), f"detection.{name}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +112,7 @@ class PlanningPolicy:
 
     def __post_init__(self) -> None:
         if not isinstance(self.politikreds, str) or not self.politikreds.strip():
-            raise _fail("missing; name the politikreds", "politikreds")
+            raise _fail(msg("missing; name the politikreds"), "politikreds")
         checks: tuple[tuple[str, float, float], ...] = (
             ("detour_budget_min", 0, 240),
             ("cooldown_min", 0, 7 * 24 * 60),
@@ -120,20 +124,28 @@ class PlanningPolicy:
         for name, low, high in checks:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise _fail(f"{value!r}; a number {low}–{high}", name)
+                raise _fail(
+                    msg("{value!r}; a number {low}–{high}", value=value, low=low, high=high), name
+                )
             if not (math.isfinite(value) and low <= value <= high):
-                raise _fail(f"{value}; allowed {low}–{high}", name)
+                raise _fail(_allowed(value, low, high), name)
         if not 0 <= self.jitter < 1:
-            raise _fail(f"{self.jitter}; allowed 0 (off) up to below 1", "jitter")
+            raise _fail(msg("{value}; allowed 0 (off) up to below 1", value=self.jitter), "jitter")
         guard = self.coverage_guard_min
         if guard is not None and not 0 < guard <= 240:
-            raise _fail(f"{guard}; allowed 0–240, or absent (off)", "coverage_guard_min")
+            raise _fail(
+                msg("{value}; allowed 0–240, or absent (off)", value=guard), "coverage_guard_min"
+            )
         if not self.shift_starts or list(self.shift_starts) != sorted(set(self.shift_starts)):
-            raise _fail("not a sorted list of distinct times", "shift_starts")
+            raise _fail(msg("not a sorted list of distinct times"), "shift_starts")
         from smartspot.optimise.solvers import solver_names
 
         if self.solver not in solver_names():
-            raise _fail(f"{self.solver!r}; choose from {', '.join(solver_names())}", "solver")
+            choices = ", ".join(solver_names())
+            raise _fail(
+                msg("{value!r}; choose from {choices}", value=self.solver, choices=choices),
+                "solver",
+            )
         # the value model's own cool-down and jitter are the policy's
         if (self.value.cooldown_min, self.value.jitter) != (self.cooldown_min, self.jitter):
             object.__setattr__(
@@ -171,7 +183,7 @@ class PlanningPolicy:
         """A copy with some fields changed (a planner's sweep point), checked again."""
         unknown = sorted(set(changes) - {f.name for f in fields(self)})
         if unknown:
-            raise _fail(f"unknown: {', '.join(unknown)}", "sweep")
+            raise _fail(msg("unknown: {names}", names=", ".join(unknown)), "sweep")
         if changes.get("coverage_guard_min") == 0:
             changes["coverage_guard_min"] = None  # 0 switches the guard off, as in the file
         return replace(self, **changes)
@@ -198,13 +210,13 @@ def parse_policy(data: Mapping[str, Any], *, where: str = "policy") -> PlanningP
         try:
             values["shift_starts"] = tuple(parse_clock(str(v)) for v in values["shift_starts"])
         except InvalidInputError as error:
-            raise _fail(str(error), "shift_starts") from None
+            raise _fail(error.message, "shift_starts") from None
     harm = dict(DEFAULT_HARM)
     for name, weight in dict(data.get("harm", {})).items():
         try:
             harm[Category(name)] = float(weight)
         except ValueError:
-            raise _fail(f"an unknown category {name!r}", "harm") from None
+            raise _fail(msg("an unknown category {name!r}", name=name), "harm") from None
     value_table = dict(data.get("value", {}))
     try:
         value = ValueSettings(harm=harm, **value_table)
