@@ -3,19 +3,31 @@ politikreds, believable positions, and state that survives a restart or a second
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from smartspot.clock import FixedClock
+from smartspot.demo import load_demo_hotspots
 from smartspot.domain import HotspotStatus, PatrolStatus
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotFilter, HotspotService
 from smartspot.live.engine import Vagtcentral
 from smartspot.live.positions import Fix
 from smartspot.plans import ProposalStatus
+from smartspot.resources import SCENARIOS_DIR
 from smartspot.travel.port import TravelTimes
-from tests.live.conftest import HERNING, NOW, RANDERS, MakeEngine, place, to_clear
+from tests.live.conftest import (
+    HERNING,
+    NOW,
+    RANDERS,
+    MakeEngine,
+    engine_on,
+    place,
+    to_clear,
+)
 
 # A Tuesday at 10:00 in Copenhagen: the demo hotspots with windows are all closed then.
 TUESDAY_MORNING = datetime(2026, 3, 17, 9, 0, tzinfo=UTC)
@@ -170,3 +182,39 @@ def test_an_urgent_dispatch_voids_the_pending_and_the_accepted_task(
     engine.dispatch(urgent.id, "MV-21", actor="op")
     assert engine.ctx.store.proposals.get(pending.id).status is ProposalStatus.VOIDED
     assert engine.ctx.store.proposals.held() == {}
+
+
+def _two_rounds(
+    tmp_path: Path, regions: Regions, clock: FixedClock, *, restart: bool, seed: int = 0
+) -> list[tuple[str, float]]:
+    """Two clears of MV-21 half an hour apart, with value jitter on; the second round's
+    stops and values, from one process or from a fresh one after the first round."""
+    jittery = lambda p: replace(p, jitter=0.3)  # noqa: E731
+    path = tmp_path / f"{restart}-{seed}.db"
+    engine = engine_on(path, regions, clock, policy=jittery)
+    engine.ctx.seed = seed
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    engine.add_patrol("MV-21", "st01", actor="op")
+    clock.current = NOW
+    place(engine, "MV-21", HERNING, NOW)
+    _, [first] = engine.clear(to_clear(engine, "MV-21", HERNING), actor="op")
+    engine.reject(first.id, "prøver igen", actor="op")
+    if restart:
+        engine.ctx.store.close()
+        engine = engine_on(path, regions, clock, policy=jittery)
+        engine.ctx.seed = seed
+    clock.current = NOW + timedelta(minutes=30)
+    place(engine, "MV-21", HERNING, clock.current)
+    _, [second] = engine.clear(to_clear(engine, "MV-21", HERNING), actor="op")
+    engine.ctx.store.close()
+    clock.current = NOW
+    return [(s.hotspot, s.value) for s in second.stops]
+
+
+def test_a_restarted_service_plans_exactly_as_the_one_that_kept_running(
+    tmp_path: Path, regions: Regions, clock: FixedClock
+) -> None:
+    steady = _two_rounds(tmp_path, regions, clock, restart=False)
+    assert steady  # the second round proposes something
+    assert _two_rounds(tmp_path, regions, clock, restart=True) == steady
+    assert _two_rounds(tmp_path, regions, clock, restart=False, seed=1) != steady  # jitter acts
