@@ -123,7 +123,8 @@ class Vagtcentral:
                 cs: self._district_of(cars[cs]).policy.detection
                 for cs in {f.call_sign for f in records}
             }
-            found = visits.detect(self.ctx, self.hotspots, records, rules)
+            off_duty = {cs for cs, car in cars.items() if car.status is PatrolStatus.OFF_DUTY}
+            found = visits.detect(self.ctx, self.hotspots, records, rules, off_duty)
             for visit in found:
                 self._after_visit(visit, now)
             if self.ctx.events.enabled:

@@ -116,7 +116,8 @@ def planning_rng(
 ) -> np.random.Generator:
     """The random stream of one planning round: a function of the service's seed and of what
     is planned (politikreds, time, cars), never of how many rounds this process ran before."""
-    key = "|".join((politikreds, now.isoformat(), *sorted(cars))).encode()
+    moment = f"{now.timestamp():.6f}"  # the instant, whatever time zone ``now`` is told in
+    key = "|".join((politikreds, moment, *sorted(cars))).encode()
     digest = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
     return np.random.default_rng([seed, digest])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -79,9 +79,12 @@ def detect(
     hotspots: OpenHotspots,
     fixes: Sequence[PositionFix],
     detection_of: Mapping[str, Detection],
+    off_duty: Collection[str] = (),
 ) -> list[StoredVisit]:
     """Advance the stays of the batch's cars and store the visits that ended (call inside the
-    batch's transaction). ``detection_of`` gives each car's district rules."""
+    batch's transaction). ``detection_of`` gives each car's district rules. A car ``off_duty``
+    is not patrolling: parked at its station inside a hotspot's radius it neither visits nor
+    holds the hotspot, so its fixes count as outside every hotspot (ending any stay)."""
     default = Detection()
     radii = sorted({d.radius_m for d in detection_of.values()} | {default.radius_m})
     inside: dict[tuple[int, float], str] = {}
@@ -98,7 +101,7 @@ def detect(
     finished: list[Stay] = []
     for i, fix in sorted(enumerate(fixes), key=lambda item: item[1].at):
         rules = detection_of.get(fix.call_sign, default)
-        here = inside.get((i, rules.radius_m))
+        here = None if fix.call_sign in off_duty else inside.get((i, rules.radius_m))
         stay = stays.get(fix.call_sign)
         if stay is not None and fix.at < stay.last:
             continue  # an old fix arriving late: the stay has moved on

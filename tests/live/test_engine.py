@@ -14,6 +14,7 @@ from smartspot.demo import load_demo_hotspots
 from smartspot.domain import HotspotStatus, PatrolStatus
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotFilter, HotspotService
+from smartspot.live import claims
 from smartspot.live.engine import Vagtcentral
 from smartspot.live.positions import Fix
 from smartspot.plans import ProposalStatus
@@ -141,6 +142,21 @@ def test_a_restart_in_the_middle_of_a_stay_records_the_same_visit(
     [visit] = again.ctx.store.visits.list(hotspot="HS-000002")
     assert visit.visit.minutes_on_site == pytest.approx(4.0)  # first to last fix inside
     assert [v.id for v in found] == [visit.id]
+
+
+def test_a_car_off_duty_in_a_hotspot_neither_visits_nor_holds_it(
+    engine: Vagtcentral, clock: FixedClock
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    spot = _hotspot_lonlat(engine, "HS-000002")
+    clock.current = NOW + timedelta(hours=2)
+    engine.record_positions(_stay(spot, NOW, 4))  # on duty: a stay begins and lasts 4 min
+    assert claims.held(engine.ctx.store) == {"HS-000002": "MV-21"}
+    engine.set_status("MV-21", PatrolStatus.OFF_DUTY, actor="op")
+    engine.record_positions(_stay(spot, NOW + timedelta(minutes=5), 60))  # parked off duty
+    assert claims.held(engine.ctx.store) == {}
+    [visit] = engine.ctx.store.visits.list(hotspot="HS-000002")
+    assert visit.visit.minutes_on_site == pytest.approx(4.0)  # only the time on duty
 
 
 def test_two_processes_taking_turns_detect_one_visit_of_the_true_length(
