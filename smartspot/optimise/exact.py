@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import BIG, Instance, Routes, components
+from smartspot.optimise.pace import collector_paused
 from smartspot.optimise.problem import Problem, Solution
 from smartspot.optimise.solver import Part, check_time_limit
 
@@ -146,6 +147,10 @@ class ExactSolver:
 
     def solve(self, problem: Problem, *, time_limit_s: float = 10.0, seed: int = 0) -> Solution:
         check_time_limit(time_limit_s)
+        with collector_paused():
+            return self._solve(problem, time_limit_s, seed)
+
+    def _solve(self, problem: Problem, time_limit_s: float, seed: int) -> Solution:
         began = time.perf_counter()
         stop_at = began + time_limit_s - 0.01
         inst = Instance.of(problem)

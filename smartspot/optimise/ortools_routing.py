@@ -36,7 +36,7 @@ def improve_with_ortools(inst: Instance, part: Part, seconds: float, seed: int) 
     stop = began + seconds
     cars, hotspots = part.cars, part.hotspots
     m, n = len(cars), len(hotspots)
-    if estimated_build_s(2 * m + n) > 0.4 * seconds:
+    if estimated_build_s(2 * m + n) * part.slowdown > 0.4 * seconds:
         return None
     phys = np.concatenate([inst.start[cars], inst.end[cars], inst.node[hotspots]])
     horizon = int(inst.deadline[cars].max()) + 1

@@ -21,13 +21,15 @@ from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import Instance, Routes, components
+from smartspot.optimise.pace import Pace, collector_paused
 from smartspot.optimise.problem import Problem, Solution
 
-# Returning the answer (building Plan objects) takes a few ms; backends stop this much early.
+# Returning the answer (building Plan objects) takes a few ms of CPU; backends stop this much
+# early, times the slowdown (below).
 RETURN_MARGIN_S = 0.003
-# The first greedy pass (the floor) may run this far past the limit, and no further: the
-# answer must come by the limit + 50 ms, and building the plans takes a few ms more.
-FLOOR_GRACE_S = 0.035
+# The first greedy pass (the floor) may run this far past the limit, less the return margin
+# times the slowdown, and no further: the answer must come by the limit + 50 ms.
+FLOOR_GRACE_S = 0.025
 
 
 class Solver(Protocol):
@@ -48,12 +50,17 @@ class Solver(Protocol):
 
 @dataclass(frozen=True)
 class Part:
-    """One group of cars and the hotspots only they can reach, with a warm start."""
+    """One group of cars and the hotspots only they can reach, with a warm start.
+
+    ``slowdown`` is the wall time one second of CPU took in this solve's set-up (1 on an idle
+    core, see ``pace.Pace``): improvers multiply their estimates of uninterruptible set-up steps
+    by it."""
 
     cars: list[int]
     hotspots: NDArray[np.int64]
     reach: list[NDArray[np.int64]]  # per car of the part, global hotspot indices
     warm: Routes  # per car of the part
+    slowdown: float = 1.0
 
 
 # improve(instance, part, seconds available, seed) -> routes per car of the part, or None
@@ -124,7 +131,7 @@ def subpart(inst: Instance, part: Part, cars: list[int], routes: Routes) -> Part
     reach = dict(zip(part.cars, part.reach, strict=True))
     mine = [reach[k][~taken[reach[k]]] for k in cars]
     hotspots = np.unique(np.concatenate(mine)).astype(np.int64)
-    return Part(cars, hotspots, mine, [routes[k] for k in cars])
+    return Part(cars, hotspots, mine, [routes[k] for k in cars], part.slowdown)
 
 
 def decomposed_solve(
@@ -141,24 +148,50 @@ def decomposed_solve(
     """Construct greedily, then let ``improve`` (or ``small`` for parts whose cars together reach
     at most ``small_size`` hotspots) better each part within the shared deadline. Parts whose
     cars reach more than ``part_limit`` hotspots are improved a group of neighbouring cars at a
-    time (the others' routes fixed), in rounds while time is left."""
+    time (the others' routes fixed), in rounds while time is left. Python's cyclic collector
+    is paused meanwhile (``pace.collector_paused``)."""
     check_time_limit(time_limit_s)
-    began = time.perf_counter()
-    deadline = began + time_limit_s - RETURN_MARGIN_S
+    with collector_paused():
+        return _decomposed_solve(
+            problem, name, improve, time_limit_s, seed, small, small_size, part_limit
+        )
+
+
+def _decomposed_solve(
+    problem: Problem,
+    name: str,
+    improve: Improver,
+    time_limit_s: float,
+    seed: int,
+    small: Improver | None,
+    small_size: int,
+    part_limit: int,
+) -> Solution:
+    pace = Pace()
+    began = pace.wall
+    limit = began + time_limit_s
     inst = Instance.of(problem)
     reach = inst.reach_lists()
     groups = components(inst, reach)
+    margin = RETURN_MARGIN_S * pace.slowdown()
     routes = construct(
-        inst, reach, deadline=deadline, groups=groups, hard_deadline=deadline + FLOOR_GRACE_S
+        inst,
+        reach,
+        deadline=limit - margin,
+        groups=groups,
+        hard_deadline=limit + FLOOR_GRACE_S - margin,
     )
     start_value = inst.route_value(routes)
+    # measured over the set-up and the construction, before any backend's own threads run
+    slowdown = pace.slowdown()
+    deadline = limit - RETURN_MARGIN_S * slowdown
     rng = np.random.default_rng(seed)
     parts = []
     for cars in groups:
         hotspots = np.unique(np.concatenate([reach[k] for k in cars]))
         if len(hotspots) == 0:
             continue
-        parts.append(Part(cars, hotspots.astype(np.int64), [reach[k] for k in cars], []))
+        parts.append(Part(cars, hotspots.astype(np.int64), [reach[k] for k in cars], [], slowdown))
     improved = 0
     rounds = 0
     worst = -1.0  # the most any improver overran its share, for the benchmark
@@ -208,4 +241,5 @@ def decomposed_solve(
         improved_parts=improved,
         rounds=rounds,
         construction_value=start_value,
+        slowdown=slowdown,
     )

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import Instance, Routes
+from smartspot.optimise.pace import collector_paused
 from smartspot.optimise.problem import Problem, Solution
 from smartspot.optimise.solver import check_time_limit
 
@@ -90,6 +91,10 @@ class VroomSolver:
 
     def solve(self, problem: Problem, *, time_limit_s: float = 1.0, seed: int = 0) -> Solution:
         check_time_limit(time_limit_s)
+        with collector_paused():
+            return self._solve(problem, time_limit_s)
+
+    def _solve(self, problem: Problem, time_limit_s: float) -> Solution:
         began = time.perf_counter()
         inst = Instance.of(problem)
         reach = inst.reach_lists()

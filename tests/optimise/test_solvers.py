@@ -143,3 +143,30 @@ def test_the_first_greedy_pass_stops_at_the_hard_deadline() -> None:
     floor = construct(inst, reach, deadline=0.0)  # no hard deadline: the floor completes
     assert sum(map(len, floor)) > 0
     assert check_solution(problem, inst.solution(floor, "greedy")) == []
+
+
+def test_reach_lists_hold_exactly_the_hotspots_a_car_can_visit_alone() -> None:
+    from smartspot.optimise.instance import Instance
+
+    for seed in range(6):
+        inst = Instance.of(random_problem(seed, cars=4, hotspots=60))
+        for car in range(inst.n_cars):
+            alone = [
+                h
+                for h in range(inst.n_hotspots)
+                if inst.value[h] > 0 and inst.timeline(car, [h]) is not None
+            ]
+            assert inst.reach(car).tolist() == alone
+
+
+def test_pyvrp_stops_before_an_iteration_as_long_as_the_longest_would_end_late() -> None:
+    import time
+
+    from smartspot.optimise.pyvrp_solver import Before
+
+    began = time.perf_counter()
+    stop = Before(began + 1.0)
+    assert not stop(0.0)
+    time.sleep(0.6)  # one iteration of 0.6 s: another would end after 1.2 s, past the 1.0
+    assert stop(0.0)
+    assert Before(time.perf_counter() + 60.0)(0.0) is False
