@@ -3,6 +3,10 @@
     .venv/bin/python -m benchmarks.toptw_grid run            # the grid (~45 min), resumable
     .venv/bin/python -m benchmarks.toptw_grid reference      # reference runs (see below)
     .venv/bin/python -m benchmarks.toptw_grid report         # the tables for RESULTS.md
+    # a rerun of some methods into its own file, shares against the best of both files:
+    .venv/bin/python -m benchmarks.toptw_grid run --methods auto@1,auto@2 --out F.jsonl
+    .venv/bin/python -m benchmarks.toptw_grid report --out F.jsonl \
+        --best-from benchmarks/results/toptw_grid.jsonl
 
 Instances: ``../shared/benchmarks/toptw/raw/`` (Solomon 100, Solomon 200, Cordeau pr01–pr10),
 read by ``benchmarks/toptw.py`` into the problem-file format. Each row (one solve) is appended
@@ -45,10 +49,10 @@ METHODS = [
 ]
 
 
-def _done() -> set[tuple[str, int, str]]:
-    if not OUT.exists():
+def _done(out: Path) -> set[tuple[str, int, str]]:
+    if not out.exists():
         return set()
-    return {(r["instance"], r["m"], r["method"]) for r in map(json.loads, OUT.open())}
+    return {(r["instance"], r["m"], r["method"]) for r in map(json.loads, out.open())}
 
 
 def _solve(set_name: str, name: str, path: Path, m: int, solver: str, limit: float) -> dict:
@@ -70,11 +74,15 @@ def _solve(set_name: str, name: str, path: Path, m: int, solver: str, limit: flo
     }
 
 
-def run(methods: list[tuple[str, float]], only: set[tuple[str, int]] | None = None) -> None:
-    OUT.parent.mkdir(exist_ok=True)
-    done = _done()
+def run(
+    methods: list[tuple[str, float]],
+    only: set[tuple[str, int]] | None = None,
+    out_path: Path = OUT,
+) -> None:
+    out_path.parent.mkdir(exist_ok=True)
+    done = _done(out_path)
     get_solver("auto").solve(read_toptw(instances()[0][2], 1), time_limit_s=0.05)  # warm up
-    with OUT.open("a") as out:
+    with out_path.open("a") as out:
         for set_name, name, path in instances():
             for m in CARS:
                 if only is not None and (name, m) not in only:
@@ -105,14 +113,18 @@ def reference(limit: float) -> None:
     run([("auto", limit)], only=todo)
 
 
-def report() -> list[str]:
+def report(out_path: Path = OUT, best_from: list[Path] | None = None) -> list[str]:
     bks = best_known()
-    rows = [json.loads(line) for line in OUT.open()]
+    rows = [json.loads(line) for line in out_path.open()]
+    others = [json.loads(line) for path in best_from or [] for line in path.open()]
     best: dict[tuple[str, int], float] = defaultdict(float)
-    for r in rows:
+    for r in rows + others:
         if r["valid"]:
             best[r["instance"], r["m"]] = max(best[r["instance"], r["m"]], r["value"])
-    methods = [f"{s}@{t:g}" for s, t in METHODS]
+    present = {r["method"] for r in rows}
+    methods = [f"{s}@{t:g}" for s, t in METHODS if f"{s}@{t:g}" in present]
+    methods += sorted(present - set(methods) - {"auto@10", "auto@60"})
+    total_of = {(r["instance"], r["m"]): r["total"] for r in rows}
     share: dict[tuple[str, int, str], float] = {}
     for r in rows:
         key = (r["instance"], r["m"])
@@ -155,23 +167,31 @@ def report() -> list[str]:
             f"| {method} | {statistics.median(walls[method]):.3f} s | "
             f"{max(walls[method]):.3f} s | {invalid} |"
         )
-    worst = sorted(
-        ((share[n, m, "auto@2"], n, m) for _, n, m in keys if (n, m, "auto@2") in share)
-    )[:10]
-    lines += [
-        "",
-        "Lowest shares of `auto@2`: "
-        + ", ".join(f"{n} m={m} {100 * s:.1f} %" for s, n, m in worst),
-    ]
+    for method in ("auto@1", "auto@2"):
+        worst = sorted(
+            ((share[n, m, method], n, m) for _, n, m in keys if (n, m, method) in share)
+        )[:10]
+        if worst:
+            lines += [
+                "",
+                f"Lowest shares of `{method}`: "
+                + ", ".join(f"{n} m={m} {100 * s:.1f} %" for s, n, m in worst),
+            ]
     refs = [r for r in rows if r["method"] not in methods]
     ref_names = sorted({r["method"] for r in refs})
-    lines.append(
-        f"Reference runs: {len(refs)} ({', '.join(ref_names) or 'none'}) on the "
-        f"{sum(1 for k in best if k not in bks)} instances without a best-known score; their "
-        f"best improved on the grid's best on "
-        f"{sum(1 for r in refs if r['value'] > _grid_best(rows, methods, r) + 1e-9)}."
-    )
-    full = sum(1 for k in best if best[k] >= _total(rows, k) - 1e-9)
+    if refs:
+        lines.append(
+            f"Reference runs: {len(refs)} ({', '.join(ref_names)}) on the "
+            f"{sum(1 for k in best if k not in bks)} instances without a best-known score; "
+            f"their best improved on the grid's best on "
+            f"{sum(1 for r in refs if r['value'] > _grid_best(rows, methods, r) + 1e-9)}."
+        )
+    if others:
+        lines.append(
+            f"Shares without a best-known score are against the best of these rows and "
+            f"{len(others)} rows of {', '.join(str(p.name) for p in best_from or [])}."
+        )
+    full = sum(1 for k in best if k in total_of and best[k] >= total_of[k] - 1e-9)
     lines.append(f"Instances where some run collected every hotspot's value (optimal): {full}.")
     loads = [r["load"] for r in rows]
     lines.append(
@@ -195,21 +215,23 @@ def _grid_best(rows: list[dict], methods: list[str], ref: dict) -> float:
     )
 
 
-def _total(rows: list[dict], key: tuple[str, int]) -> float:
-    return next(r["total"] for r in rows if (r["instance"], r["m"]) == key)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["run", "reference", "report"])
     parser.add_argument("--limit", type=float, default=60.0, help="reference run seconds")
+    parser.add_argument("--methods", help="solver@limit,... (default: the whole grid)")
+    parser.add_argument("--out", type=Path, default=OUT, help="rows file")
+    parser.add_argument("--best-from", type=Path, nargs="*", default=[], help="more rows files")
     args = parser.parse_args(argv)
     if args.what == "run":
-        run(METHODS)
+        methods = METHODS
+        if args.methods:
+            methods = [(m.split("@")[0], float(m.split("@")[1])) for m in args.methods.split(",")]
+        run(methods, out_path=args.out)
     elif args.what == "reference":
         reference(args.limit)
     else:
-        print("\n".join(report()))
+        print("\n".join(report(args.out, args.best_from)))
     return 0
 
 
