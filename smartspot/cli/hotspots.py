@@ -1,48 +1,31 @@
-"""``smartspot hotspots add|update|close|list|show|history|import|export``."""
+"""``smartspot hotspots add|update|close|list|show|history|import|export`` (the options are in
+:mod:`smartspot.cli.hotspot_options`, the files in :mod:`smartspot.cli.hotspot_files`)."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import Point
-
 from smartspot.cli.common import open_store, service, store_options, user_of, user_option
+from smartspot.cli.hotspot_files import draft_properties_of, run_export, run_import
+from smartspot.cli.hotspot_options import (
+    field_options,
+    fields_of,
+    filter_of,
+    filter_options,
+    geometry_of,
+    geometry_options,
+)
 from smartspot.cli.output import emit, help_text, human_list, human_value, labelled, local_time, say
-from smartspot.domain import Category, Hotspot, HotspotStatus, Source
-from smartspot.drafts import HotspotDraft, draft_from_properties, draft_properties
+from smartspot.domain import Hotspot
+from smartspot.drafts import draft_from_properties
 from smartspot.errors import InvalidInputError
 from smartspot.geo.io import (
-    ImportLimits,
     feature_collection,
-    file_format,
     hotspot_feature,
-    read_features,
-    write_geojson,
-    write_geopackage,
 )
-from smartspot.hotspots import HotspotFilter, ImportRejectedError
-from smartspot.i18n import Message, msg, msg_n
-
-#: option dest → contract property, for the fields add and update share
-FIELD_OPTIONS = {
-    "title": "title",
-    "category": "category",
-    "description": "description",
-    "instruction": "instruction",
-    "step": "steps",
-    "minutes": "minutes_on_site",
-    "priority": "priority",
-    "window": "windows",
-    "valid_from": "valid_from",
-    "valid_to": "valid_to",
-    "visits_per_week": "visits_per_week",
-    "source": "source",
-    "source_ref": "source_ref",
-}
+from smartspot.i18n import msg
 
 
 def register(subparsers: Any) -> None:
@@ -53,8 +36,8 @@ def register(subparsers: Any) -> None:
     common, who = store_options(), user_option()
 
     add = commands.add_parser("add", parents=[common, who], help=help_text("register a hotspot"))
-    _field_options(add, required=True)
-    _geometry_options(add)
+    field_options(add, required=True)
+    geometry_options(add)
     add.set_defaults(func=run_add)
 
     update = commands.add_parser(
@@ -68,8 +51,8 @@ def register(subparsers: Any) -> None:
     version.add_argument(
         "--force", action="store_true", help=help_text("overwrite whatever is current (audited)")
     )
-    _field_options(update, required=False)
-    _geometry_options(update)
+    field_options(update, required=False)
+    geometry_options(update)
     update.add_argument("--always", action="store_true", help=help_text("clear the active windows"))
     update.set_defaults(func=run_update)
 
@@ -82,7 +65,7 @@ def register(subparsers: Any) -> None:
     close.set_defaults(func=run_close)
 
     listing = commands.add_parser("list", parents=[common], help=help_text("current versions"))
-    _filter_options(listing)
+    filter_options(listing)
     listing.set_defaults(func=run_list)
 
     show = commands.add_parser(
@@ -119,123 +102,8 @@ def register(subparsers: Any) -> None:
     exp = commands.add_parser("export", parents=[common], help=help_text("GeoJSON/GeoPackage out"))
     exp.add_argument("path", type=Path, help=help_text("file to write: .geojson or .gpkg"))
     exp.add_argument("--format", choices=["geojson", "gpkg"], default=None)
-    _filter_options(exp)
+    filter_options(exp)
     exp.set_defaults(func=run_export)
-
-
-def _field_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
-    parser.add_argument("--title", required=required)
-    parser.add_argument("--category", required=required, choices=[c.value for c in Category])
-    parser.add_argument(
-        "--priority", required=required, type=int, help=help_text("1 (low) to 5 (high)")
-    )
-    parser.add_argument("--description", required=required, help=help_text("the unsafe behaviour"))
-    parser.add_argument("--instruction", required=required, help=help_text("what the patrol does"))
-    parser.add_argument(
-        "--step", action="append", help=help_text("an instruction step (repeatable)")
-    )
-    parser.add_argument("--minutes", type=int, help=help_text("minutes on site (default 15)"))
-    parser.add_argument(
-        "--window",
-        action="append",
-        help=help_text('active window, e.g. "fri,sat 20:00-02:00" (repeatable)'),
-    )
-    parser.add_argument("--valid-from", help=help_text("ISO date (default today)"))
-    parser.add_argument("--valid-to", help=help_text("ISO date, or 'none'"))
-    parser.add_argument("--visits-per-week", type=float)
-    parser.add_argument("--source", choices=[s.value for s in Source])
-    parser.add_argument(
-        "--source-ref", help=help_text("the external reference, e.g. a case number")
-    )
-
-
-def _geometry_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lon", type=float, help=help_text("longitude (WGS84) of a point hotspot"))
-    parser.add_argument("--lat", type=float, help=help_text("latitude (WGS84) of a point hotspot"))
-    parser.add_argument(
-        "--geometry-file", type=Path, help=help_text("GeoJSON geometry or feature file")
-    )
-    parser.add_argument(
-        "--geojson", help=help_text("GeoJSON geometry as text (a Point or a Polygon)")
-    )
-
-
-def _filter_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--politikreds", help=help_text("e.g. 'Midt- og Vestjyllands Politi'"))
-    parser.add_argument("--kommune", help=help_text("name or 4-digit code"))
-    parser.add_argument("--status", choices=[s.value for s in HotspotStatus])
-    parser.add_argument("--category", choices=[c.value for c in Category])
-    parser.add_argument("--bbox", help=help_text("min lon,min lat,max lon,max lat (WGS84)"))
-    parser.add_argument("--limit", type=int, default=10_000)
-    parser.add_argument("--offset", type=int, default=0)
-
-
-def _fields(args: argparse.Namespace) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    for option, key in FIELD_OPTIONS.items():
-        value = getattr(args, option, None)
-        if value is not None:
-            props[key] = value
-    if str(props.get("valid_to", "")).lower() in ("none", "null"):
-        props["valid_to"] = None
-    if getattr(args, "always", False):
-        props["windows"] = []
-    return props
-
-
-def _geometry(args: argparse.Namespace, *, required: bool) -> Any:
-    given = [
-        name
-        for name, present in (
-            ("--lon/--lat", args.lon is not None or args.lat is not None),
-            ("--geometry-file", args.geometry_file is not None),
-            ("--geojson", args.geojson is not None),
-        )
-        if present
-    ]
-    if len(given) > 1:
-        raise InvalidInputError(
-            msg("give one geometry, not {given}", given=" and ".join(given)), field="geometry"
-        )
-    if not given:
-        if required:
-            raise InvalidInputError(
-                msg("give the place: --lon and --lat, --geojson or --geometry-file"),
-                field="geometry",
-            )
-        return None
-    if given[0] == "--lon/--lat":
-        if args.lon is None or args.lat is None:
-            raise InvalidInputError(msg("a point needs both --lon and --lat"), field="geometry")
-        return Point(args.lon, args.lat)
-    if args.geometry_file is not None:
-        try:
-            text = args.geometry_file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InvalidInputError(
-                msg(
-                    "cannot read {geometry_file}: {error}",
-                    geometry_file=args.geometry_file,
-                    error=error,
-                ),
-                field="geometry",
-            ) from None
-    else:
-        text = args.geojson
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInputError(
-            msg("the geometry is not JSON: {error}", error=error), field="geometry"
-        ) from None
-    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        features = data.get("features") or []
-        if len(features) != 1:
-            raise InvalidInputError(msg("the file must hold exactly one feature"), field="geometry")
-        data = features[0]
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        data = data.get("geometry")
-    return data
 
 
 def _line(hotspot: Hotspot) -> str:
@@ -291,10 +159,10 @@ def _details(hotspot: Hotspot) -> str:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    geometry = _geometry(args, required=True)
+    geometry = geometry_of(args, required=True)
     with open_store(args) as store:
         hotspots = service(store)
-        draft = draft_from_properties(_fields(args), today=hotspots.today())
+        draft = draft_from_properties(fields_of(args), today=hotspots.today())
         created = hotspots.register(draft, geometry, user=user_of(args))
     emit(
         hotspot_feature(created),
@@ -305,8 +173,8 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_update(args: argparse.Namespace) -> int:
-    changes = _fields(args)
-    geometry = _geometry(args, required=False)
+    changes = fields_of(args)
+    geometry = geometry_of(args, required=False)
     if geometry is not None:
         changes["geometry"] = geometry
     if not changes:
@@ -340,30 +208,9 @@ def run_close(args: argparse.Namespace) -> int:
     return 0
 
 
-def _filter(args: argparse.Namespace) -> HotspotFilter:
-    bbox = None
-    if args.bbox:
-        try:
-            values = tuple(float(part) for part in args.bbox.split(","))
-        except ValueError:
-            values = ()
-        if len(values) != 4:
-            raise InvalidInputError(msg("--bbox is min lon,min lat,max lon,max lat"), field="bbox")
-        bbox = values
-    return HotspotFilter(
-        politikreds=args.politikreds,
-        kommune=args.kommune,
-        status=HotspotStatus(args.status) if args.status else None,
-        category=Category(args.category) if args.category else None,
-        bbox=bbox,  # type: ignore[arg-type]
-        limit=args.limit,
-        offset=args.offset,
-    )
-
-
 def run_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        found = service(store).list(_filter(args))
+        found = service(store).list(filter_of(args))
     text = "\n".join(_line(h) for h in found) if found else say(msg("no hotspots match"))
     emit(feature_collection(found), as_json=args.json, text=text)
     return 0
@@ -414,93 +261,4 @@ def run_history(args: argparse.Namespace) -> int:
         ],
     }
     emit(data, as_json=args.json, text="\n".join(lines))
-    return 0
-
-
-def draft_properties_of(hotspot: Hotspot) -> dict[str, Any]:
-    return draft_properties(HotspotDraft.of(hotspot))
-
-
-def run_import(args: argparse.Namespace) -> int:
-    limits = ImportLimits(max_bytes=int(args.max_mb * 1024 * 1024), max_features=args.max_features)
-    features = read_features(args.path, limits=limits, fmt=args.format)
-    with open_store(args) as store:
-        try:
-            result = service(store).import_features(
-                features, user=user_of(args), update=args.update
-            )
-        except ImportRejectedError as rejected:
-            report = [
-                {
-                    "index": p.index,
-                    "id": p.id,
-                    "title": p.title,
-                    "field": p.field,
-                    "reason": say(p.reason),
-                }
-                for p in rejected.problems
-            ]
-            if args.json:
-                emit({"imported": 0, "rejected": report}, as_json=True)
-            else:
-                for problem in rejected.problems:
-                    line = msg(
-                        "{feature}: {field}: {reason}",
-                        feature=problem.label(),
-                        field=problem.field,
-                        reason=problem.reason,
-                    )
-                    print(say(line), file=sys.stderr)
-            raise
-    created, updated = [h.id for h in result.created], [h.id for h in result.updated]
-    text: Message = (
-        msg_n("imported {n} hotspot", "imported {n} hotspots", len(created))
-        if not created
-        else msg_n(
-            "imported {n} hotspot ({first} … {last})",
-            "imported {n} hotspots ({first} … {last})",
-            len(created),
-            first=created[0],
-            last=created[-1],
-        )
-    )
-    if args.update:
-        text = msg(
-            "{imported}; {updated} updated, {unchanged} unchanged",
-            imported=text,
-            updated=len(updated),
-            unchanged=len(result.unchanged),
-        )
-    emit(
-        {
-            "imported": len(created) + len(updated),
-            "created": created,
-            "updated": updated,
-            "unchanged": list(result.unchanged),
-            "ids": created + updated,
-        },
-        as_json=args.json,
-        text=text,
-    )
-    return 0
-
-
-def run_export(args: argparse.Namespace) -> int:
-    kind = file_format(args.path, args.format)
-    with open_store(args) as store:
-        found = service(store).list(_filter(args))
-    written = (
-        write_geojson(found, args.path) if kind == "geojson" else write_geopackage(found, args.path)
-    )
-    emit(
-        {"exported": written, "path": str(args.path), "format": kind},
-        as_json=args.json,
-        text=msg_n(
-            "exported {n} hotspot to {path} ({kind})",
-            "exported {n} hotspots to {path} ({kind})",
-            written,
-            path=args.path,
-            kind=kind,
-        ),
-    )
     return 0
