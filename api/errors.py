@@ -57,6 +57,22 @@ def _location(loc: Any) -> str:
 #: Starlette's own answers (unknown path, wrong method), marked for the catalog.
 HTTP_PHRASES = (N_("Not Found"), N_("Method Not Allowed"), N_("Unauthorized"), N_("Forbidden"))
 
+#: The JSON parser's own words (CPython's ``json`` module), marked for the catalog.
+JSON_PROBLEMS = (
+    N_("Expecting value"),
+    N_("Expecting property name enclosed in double quotes"),
+    N_("Expecting ',' delimiter"),
+    N_("Expecting ':' delimiter"),
+    N_("Unterminated string starting at"),
+    N_("Invalid control character at"),
+    N_("Invalid \\escape"),
+    N_("Invalid \\uXXXX escape"),
+    N_("Extra data"),
+    N_("Illegal trailing comma before end of object"),
+    N_("Illegal trailing comma before end of array"),
+    N_("parse error"),
+)
+
 #: Pydantic's most common problems in words of our own (its own texts are English only).
 _SCHEMA_TEXTS: dict[str, str] = {
     "missing": N_("required"),
@@ -108,6 +124,11 @@ def _schema_problem(item: Mapping[str, Any]) -> Message:
     return Message(text, ctx)
 
 
+def _json_problem(text: str) -> Message:
+    """The parser's problem in the reader's language when the catalog knows it."""
+    return Message(text, translate=text in JSON_PROBLEMS)
+
+
 def _validation_response(request: Request, error: RequestValidationError) -> JSONResponse:
     t = request_translator(request)
     errors = list(error.errors())
@@ -120,7 +141,7 @@ def _validation_response(request: Request, error: RequestValidationError) -> JSO
                     "detail": t(
                         msg(
                             "the request body is not valid JSON ({error})",
-                            error=ctx.get("error", "parse error"),
+                            error=_json_problem(str(ctx.get("error", "parse error"))),
                         )
                     ),
                     "position": (item.get("loc") or [None, None])[-1],

@@ -116,7 +116,28 @@ def test_malformed_json_is_400(client: TestClient, as_role: Headers) -> None:
         headers={**as_role["analyst"], "Content-Type": "application/json"},
     )
     assert answer.status_code == 400
-    assert "ikke gyldig JSON" in answer.json()["detail"]
+    assert (
+        answer.json()["detail"]
+        == "forespørgslens indhold er ikke gyldig JSON (der mangler en værdi)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "danish", "english"),
+    [
+        (b'{"a" 1}', "der mangler et kolon", "Expecting ':' delimiter"),
+        (b"{bad", "feltnavn i dobbelte anførselstegn", "Expecting property name"),
+        (b'{"a": 1} 2', "der er mere efter JSON-værdien", "Extra data"),
+    ],
+)
+def test_the_json_parsers_words_are_translated_too(
+    client: TestClient, as_role: Headers, body: bytes, danish: str, english: str
+) -> None:
+    headers = {**as_role["analyst"], "Content-Type": "application/json"}
+    answer = client.post("/hotspots", content=body, headers=headers)
+    assert answer.status_code == 400 and danish in answer.json()["detail"]
+    answer = client.post("/hotspots", content=body, headers={**headers, "Accept-Language": "en"})
+    assert english in answer.json()["detail"]
 
 
 def test_an_oversized_payload_is_413(client: TestClient, as_role: Headers) -> None:
