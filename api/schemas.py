@@ -373,13 +373,6 @@ class RefusedFix(BaseModel):
     reason: str
 
 
-class PositionsStored(BaseModel):
-    stored: int = Field(description="fixes stored")
-    refused: list[RefusedFix] = Field(
-        default_factory=list, description="fixes not stored, each with why (the rest were)"
-    )
-
-
 class StatusIn(_Model):
     status: PatrolStatus
 
@@ -466,6 +459,18 @@ class ProposalOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     reason: str
+
+
+class PositionsStored(BaseModel):
+    stored: int = Field(description="fixes stored")
+    refused: list[RefusedFix] = Field(
+        default_factory=list, description="fixes not stored, each with why (the rest were)"
+    )
+    proposals: list[ProposalOut] = Field(
+        default_factory=list,
+        description="proposals for cars of the batch that have stood idle at a post or station "
+        "long enough (only where the district's policy switches idle proposals on)",
+    )
 
 
 class ClearedOut(BaseModel):

@@ -21,6 +21,8 @@ from smartspot.i18n import joined as joined_messages
 #: rendered as minutes, hours or days.
 TEMPLATES: Mapping[str, str] = MappingProxyType(
     {
+        # why a car standing at its post is asked at all
+        "idle": N_("idle at its post for {idle_s}"),
         # the value of a visit
         "priority": N_("priority {priority}, {category}"),
         "remote": N_("remote: nearest station {station_s}"),

@@ -83,7 +83,9 @@ def record_positions(
     minutes in the future, older than the horizon, outside Denmark, an unknown car) is refused
     on its own and named in ``refused`` with status 422 (404 for an unknown car); the rest are
     stored and feed the automatic visit detection (a stay of the district policy's minutes
-    inside a hotspot). When no fix is stored at all the answer is that 422 (or 404)."""
+    inside a hotspot). When no fix is stored at all the answer is that 422 (or 404). Where the
+    district's policy switches idle proposals on, a car of the batch that has stood available
+    at a post or station long enough gets one (in ``proposals``, and on the live stream)."""
     fixes = [Fix(p.call_sign, p.lon, p.lat, p.at) for p in body.positions]
     result = services.engine.record_positions(fixes)
     named = [
@@ -112,6 +114,7 @@ def record_positions(
             )
             for r in result.refused
         ],
+        proposals=[ProposalOut.model_validate(_view(p, say)) for p in result.proposals],
     )
 
 

@@ -10,7 +10,7 @@ second process on the same database changes nothing anyone can observe.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from shapely.geometry import Point
 from smartspot.domain import Callout, Patrol, PatrolStatus, Visit
 from smartspot.errors import ConflictError, InvalidInputError
 from smartspot.i18n import msg
-from smartspot.live import callouts, proposals, visits
+from smartspot.live import callouts, idle, proposals, visits
 from smartspot.live.context import LiveContext
 from smartspot.live.planning import AVAILABLE, Candidate, RoundTrips, is_fresh, plan
 from smartspot.live.planning import politikreds_of_base as district_of
@@ -35,6 +35,7 @@ class PositionsResult:
     stored: int
     refused: tuple[Refused, ...]
     visits: tuple[StoredVisit, ...]
+    proposals: tuple[Proposal, ...] = ()  # for idle cars the batch found standing long enough
 
 
 class Vagtcentral:
@@ -87,7 +88,7 @@ class Vagtcentral:
         told; each refused fix is named with why."""
         now = self.ctx.clock.now()
         accepted, refused = screen(fixes, now, self.bounds)
-        return self._record(accepted, refused, now)
+        return self._after_fixes(self._record(accepted, refused, now), accepted)
 
     def record_fixes(self, fixes: Sequence[PositionFix]) -> PositionsResult:
         """The same for fixes already in EPSG:25832 (the simulation's exact places)."""
@@ -99,7 +100,19 @@ class Vagtcentral:
                 refused.append(Refused(index, fix.call_sign, late))
             else:
                 accepted.append((index, fix))
-        return self._record(accepted, refused, now)
+        return self._after_fixes(self._record(accepted, refused, now), accepted)
+
+    def _after_fixes(
+        self, result: PositionsResult, accepted: list[tuple[int, PositionFix]]
+    ) -> PositionsResult:
+        """AVL fixes are what tells the engine time passes for a parked car: the cars of the
+        batch are checked for idle proposals (in districts that switched them on)."""
+        if not result.stored or not any(
+            d.policy.idle_after_min is not None for d in self.ctx.districts.values()
+        ):
+            return result
+        made = self.propose_idle([fix.call_sign for _, fix in accepted], actor=idle.ENGINE)
+        return replace(result, proposals=tuple(made))
 
     def _record(
         self, accepted: list[tuple[int, PositionFix]], refused: list[Refused], now: datetime
@@ -205,6 +218,19 @@ class Vagtcentral:
         for politikreds, cars in sorted(groups.items()):
             made += plan(self.ctx, self.hotspots, self.round_trips, politikreds, cars, now)
         return proposals.store_all(self.ctx, made, actor=actor)
+
+    def propose_idle(
+        self, call_signs: Sequence[str] | None = None, *, actor: str
+    ) -> list[Proposal]:
+        """Plan for the cars (every car when ``None``) that have stood available at a post
+        or station for their district's ``idle_after_min`` (see :mod:`smartspot.live.idle`),
+        jointly per politikreds; stored like every proposal, maybe empty with the reason."""
+        now = self.ctx.clock.now()
+        groups = idle.candidates(self.ctx, idle.idle_cars(self.ctx, call_signs, now), now)
+        made: list[Proposal] = []
+        for politikreds, cars in sorted(groups.items()):
+            made += plan(self.ctx, self.hotspots, self.round_trips, politikreds, cars, now)
+        return proposals.store_all(self.ctx, made, actor=actor) if made else []
 
     def accept(self, proposal_id: str, remove: Sequence[str], *, actor: str) -> Proposal:
         return proposals.accept(self.ctx, proposal_id, remove, actor=actor)

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -41,10 +41,14 @@ AVAILABLE = (PatrolStatus.AVAILABLE, PatrolStatus.RETURNING)
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A car to plan for: where it is free from, and since when."""
+    """A car to plan for: where it is free from. An idle car (``idle_s``: how long it has
+    stood at its post) plans a round trip within ``budget_s``; a car on its way home within
+    its policy's detour budget."""
 
     patrol: Patrol
     position: Point
+    budget_s: int | None = None
+    idle_s: float | None = None
 
 
 class RoundTrips:
@@ -161,7 +165,7 @@ def _plan(
             position=c.position,
             home=ctx.bases[c.patrol.home_station],
             free_at=now,
-            budget_s=policy.budget_s,
+            budget_s=policy.budget_s if c.budget_s is None else c.budget_s,
             shift_ends_at=shift_end,
             politikreds=politikreds,
         )
@@ -204,6 +208,9 @@ def _plan(
         car_plan = by_car.get(candidate.patrol.call_sign)
         blocked = Reason("nothing_worth_it") if car_plan is None else car_plan.blocked
         stops = () if car_plan is None else car_plan.stops
+        if candidate.idle_s is not None:  # the first reason says why a parked car is asked
+            idle = Reason("idle", {"idle_s": round(candidate.idle_s)})
+            stops = tuple(replace(s, reasons=(idle, *s.reasons)) for s in stops)
         proposals.append(
             Proposal(
                 id="new",

@@ -23,7 +23,13 @@ from smartspot.optimise.value import DEFAULT_HARM, ValueSettings
 from smartspot.windows import LOCAL_TZ, parse_clock
 
 #: Settings a planner may sweep over (``smartspot compare --sweep name=v1,v2``).
-SWEEPABLE = ("detour_budget_min", "cooldown_min", "coverage_guard_min")
+SWEEPABLE = (
+    "detour_budget_min",
+    "cooldown_min",
+    "coverage_guard_min",
+    "idle_after_min",
+    "idle_budget_min",
+)
 
 
 def _fail(message: Message, name: str) -> InvalidInputError:
@@ -89,6 +95,15 @@ class PlanningPolicy:
         A hotspot is outlying (yderområde) when half the round trip from its nearest station,
         by the district's travel model, is longer than this many minutes (1–240); see
         :mod:`smartspot.outlying`.
+    idle_after_min
+        A car available and standing at a post or station for this many minutes gets a
+        proposal of its own (a round trip, or on to its base), and again every as many
+        minutes while it stays; ``None`` (0 in the file) switches idle proposals off.
+    idle_budget_min
+        The round trip an idle car may make: minutes out, on site and back (0–240).
+    idle_radius_m
+        A car within this many metres of its base or of a station of its district stands
+        there (AVL noise, the yard).
     value
         The value model's factors (harm table, need, activity, opportunity).
     detection
@@ -107,6 +122,9 @@ class PlanningPolicy:
     time_limit_ms: int = 80
     fresh_fix_s: float = 120.0
     outlying_min: float = 12.0
+    idle_after_min: float | None = None
+    idle_budget_min: float = 60.0
+    idle_radius_m: float = 300.0
     value: ValueSettings = field(default_factory=ValueSettings)
     detection: Detection = field(default_factory=Detection)
 
@@ -120,6 +138,8 @@ class PlanningPolicy:
             ("time_limit_ms", 1, 60_000),
             ("fresh_fix_s", 0, 3_600),
             ("outlying_min", 1, 240),
+            ("idle_budget_min", 0, 240),
+            ("idle_radius_m", 10, 5_000),
         )
         for name, low, high in checks:
             value = getattr(self, name)
@@ -135,6 +155,13 @@ class PlanningPolicy:
         if guard is not None and not 0 < guard <= 240:
             raise _fail(
                 msg("{value}; allowed 0–240, or absent (off)", value=guard), "coverage_guard_min"
+            )
+        idle = self.idle_after_min
+        if idle is not None and (
+            isinstance(idle, bool) or not isinstance(idle, int | float) or not 1 <= idle <= 720
+        ):
+            raise _fail(
+                msg("{value}; allowed 1–720, or 0 / absent (off)", value=idle), "idle_after_min"
             )
         if not self.shift_starts or list(self.shift_starts) != sorted(set(self.shift_starts)):
             raise _fail(msg("not a sorted list of distinct times"), "shift_starts")
@@ -157,6 +184,14 @@ class PlanningPolicy:
     @property
     def budget_s(self) -> int:
         return round(self.detour_budget_min * 60)
+
+    @property
+    def idle_after_s(self) -> float | None:
+        return None if self.idle_after_min is None else self.idle_after_min * 60.0
+
+    @property
+    def idle_budget_s(self) -> int:
+        return round(self.idle_budget_min * 60)
 
     @property
     def time_limit_s(self) -> float:
@@ -184,8 +219,9 @@ class PlanningPolicy:
         unknown = sorted(set(changes) - {f.name for f in fields(self)})
         if unknown:
             raise _fail(msg("unknown: {names}", names=", ".join(unknown)), "sweep")
-        if changes.get("coverage_guard_min") == 0:
-            changes["coverage_guard_min"] = None  # 0 switches the guard off, as in the file
+        for name in ("coverage_guard_min", "idle_after_min"):
+            if changes.get(name) == 0:
+                changes[name] = None  # 0 switches it off, as in the file
         return replace(self, **changes)
 
 
@@ -204,8 +240,9 @@ def parse_policy(data: Mapping[str, Any], *, where: str = "policy") -> PlanningP
             field="policy",
         )
     values = {k: v for k, v in data.items() if k not in ("harm", "value", "detection")}
-    if "coverage_guard_min" in values and values["coverage_guard_min"] in (0, False):
-        values["coverage_guard_min"] = None
+    for name in ("coverage_guard_min", "idle_after_min"):
+        if name in values and values[name] in (0, False):
+            values[name] = None
     if "shift_starts" in values:
         try:
             values["shift_starts"] = tuple(parse_clock(str(v)) for v in values["shift_starts"])

@@ -45,6 +45,7 @@ class PlanState:
     arrived_s: float = math.nan  # service starts at the current hotspot
     reached_s: float = math.nan  # the car got there
     current: PlannedStop | None = None
+    idle: bool = False  # proposed to the car while it stood idle at its post
 
 
 @dataclass(slots=True)
@@ -65,6 +66,7 @@ class Car:
     call: CalloutSpec | None = None
     plan: PlanState | None = None
     in_stay: bool = False  # its last fixes were at a hotspot
+    idle_watch: int = 0  # bumped whenever a new idle watch starts (older ones lapse)
     km: float = 0.0
     calls: int = 0
 

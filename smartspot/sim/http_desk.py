@@ -23,6 +23,7 @@ from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
 from smartspot.geo.crs import metric_to_lonlat
+from smartspot.live.engine import PositionsResult
 from smartspot.plans import PlannedStop, Proposal, ProposalStatus, SolverRun
 from smartspot.sim.engine import Environment
 from smartspot.store.records import PositionFix
@@ -151,10 +152,14 @@ class HttpDesk:
         self.sync()
         return self._call("POST", f"/patrols/{call_sign}/status", {"status": status.value})
 
-    def record_fixes(self, fixes: Sequence[PositionFix]) -> Any:
+    def record_fixes(self, fixes: Sequence[PositionFix]) -> PositionsResult:
+        """The fixes as an AVL batch; the answer's idle proposals come back as proposals
+        (refusals and detected visits are the service's business)."""
         self.sync()
         body = [self._fix(f.call_sign, f.position, f.at) for f in fixes]
-        return self._call("POST", "/patrols/positions", {"positions": body})
+        answer = self._call("POST", "/patrols/positions", {"positions": body})
+        made = tuple(proposal_of(p) for p in answer.get("proposals", []))
+        return PositionsResult(stored=answer["stored"], refused=(), visits=(), proposals=made)
 
     def receive(self, *, urgent: bool, position: Point, actor: str) -> CalloutRef:
         self.sync()

@@ -71,6 +71,7 @@ class PlanRecord:
     visits_done: int
     interrupted: bool
     extra_km: float  # driven on the plan minus the progress it made towards home
+    idle: bool = False  # proposed to a car standing idle at its post
 
 
 @dataclass(frozen=True, slots=True)

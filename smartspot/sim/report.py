@@ -49,6 +49,7 @@ POLICY_NAMES = {
     "none": N_("no Smart Spot"),
     "greedy": N_("greedy rule"),
     "optimiser": N_("optimiser"),
+    "optimiser+idle": N_("optimiser with idle cars"),
 }
 PULLED_EXTRA = ("pulled_extra_s", N_("Extra response of calls taken from a task (s)"))
 

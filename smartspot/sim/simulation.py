@@ -83,7 +83,7 @@ def simulate(
     travel
         The travel-time layer.
     policy
-        ``"none"``, ``"greedy"`` or ``"optimiser"`` (see :mod:`smartspot.sim.policies`); the
+        ``"none"``, ``"greedy"``, ``"optimiser"`` or ``"optimiser+idle"`` (see :mod:`smartspot.sim.policies`); the
         desk plans with the scenario's planning policy (its ``policy.toml``).
     days
         Days of calls; the run then continues until every call is cleared.

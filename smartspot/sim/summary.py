@@ -12,7 +12,8 @@ The keys of ``summary.json`` (all times in seconds, distances in km):
   station), ``per_hotspot`` (id → visits, minutes, outlying).
 - ``dosage_min``: minutes on site, ``total``, ``outlying``, ``town``.
 - ``value``: the summed value of completed visits, as the policy valued them.
-- ``proposals``: ``made``, ``accepted``, ``interrupted``.
+- ``proposals``: ``made``, ``accepted``, ``interrupted``, ``idle_accepted`` (accepted by a car
+  standing idle at its post).
 - ``extra_km``: kilometres driven on accepted plans minus their progress towards home;
   ``fleet_km``: every kilometre driven.
 - ``pulled_from_task``: urgent calls answered by a car on a Smart Spot task: ``calls``,
@@ -111,6 +112,7 @@ def summarise(records: RunRecords, district: District) -> dict[str, Any]:
             "made": len(records.plans),
             "accepted": len(accepted),
             "interrupted": sum(p.interrupted for p in accepted),
+            "idle_accepted": sum(p.idle for p in accepted),
         },
         "extra_km": sum(p.extra_km for p in accepted),
         "fleet_km": sum(c.km for c in records.cars),

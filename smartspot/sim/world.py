@@ -11,6 +11,10 @@ live engine's (:mod:`smartspot.live`), driven here through the same calls the AP
   it and plans its way home, the operator accepts with the scenario's acceptance rate, and the
   car drives the plan, then home. Positions at hotspots go to the engine as AVL fixes, which
   is how its visits are detected.
+- With idle proposals on (the policy's ``idle_after_min``), a car parked at its post sends an
+  AVL fix from there every ``idle_after_min`` (a parked car's AVL unit keeps reporting; the
+  world sends the fixes that matter): the engine decides from its store whether the car is due
+  an idle proposal, and the operator answers it like any other.
 
 A moving car's time to a new place is the better of turning back to where its leg began and
 driving on to where it ends (never an interpolated point, which might lie in a fjord).
@@ -116,6 +120,7 @@ class World(Fleet):
         )
         self.rng = rng
         self.acceptance_rate = acceptance_rate
+        self.idle_after_s = planning.idle_after_s
         self.urgent_queue: deque[OpenCall] = deque()
         self.other_queue: deque[OpenCall] = deque()
         self.open_calls: dict[str, OpenCall] = {}
@@ -142,12 +147,16 @@ class World(Fleet):
     def report(self, car: Car, xy: NDArray[np.float64], at: list[float]) -> None:
         """The car's AVL fixes at ``xy`` at the given simulation seconds."""
         point = Point(float(xy[0]), float(xy[1]))
-        self.desk.record_fixes([PositionFix(car.id, self.moment(t), point) for t in at])
+        result = self.desk.record_fixes([PositionFix(car.id, self.moment(t), point) for t in at])
+        for proposal in result.proposals:  # a moving or busy car is never idle; be sure
+            if proposal.kept:
+                self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
 
     # --------------------------------------------------------------------- shifts
     def on_duty(self, car: Car) -> None:
         self.status(car, PatrolStatus.AVAILABLE)
         self._free(car)
+        self._watch_idle(car)
 
     def off_duty(self, car: Car) -> None:
         self.status(car, PatrolStatus.OFF_DUTY)
@@ -255,13 +264,13 @@ class World(Fleet):
                 self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
         return taken
 
-    def _decide(self, car: Car, proposal: Proposal) -> bool:
+    def _decide(self, car: Car, proposal: Proposal, *, idle: bool = False) -> bool:
         """The operator's answer to a proposal with stops; True when the car takes it."""
         if not proposal.kept:
             return False
         if self.rng.random() < self.acceptance_rate:
             self.desk.accept(proposal.id, [], actor=SIMULATOR)
-            self._start_plan(car, proposal)
+            self._start_plan(car, proposal, idle=idle)
             return True
         self.desk.reject(proposal.id, "the operator keeps the car free", actor=SIMULATOR)
         self.plan_records.append(
@@ -275,6 +284,7 @@ class World(Fleet):
                 visits_done=0,
                 interrupted=False,
                 extra_km=0.0,
+                idle=idle,
             )
         )
         return False
@@ -322,7 +332,42 @@ class World(Fleet):
             self.off_duty(car)
             return
         self.status(car, PatrolStatus.AVAILABLE)
-        self._take_queued(car)
+        if not self._take_queued(car):
+            self._watch_idle(car)
+
+    # ----------------------------------------------------------------- idle at the post
+    def _parked(self, car: Car) -> bool:
+        return (
+            car.state == IDLE
+            and not car.leaving
+            and car.plan is None
+            and np.array_equal(car.pos, car.home)
+        )
+
+    def _watch_idle(self, car: Car) -> None:
+        """Report the parked car's position after ``idle_after_min`` (any older watch lapses)."""
+        if self.idle_after_s is None or not self._parked(car):
+            return
+        car.idle_watch += 1
+        watch = car.idle_watch
+        self.env.schedule(
+            lambda: self._still_parked(car, watch), delay=self.idle_after_s, priority=PRIORITY_CAR
+        )
+
+    def _still_parked(self, car: Car, watch: int) -> None:
+        if watch != car.idle_watch or not self._parked(car):
+            return
+        point = Point(float(car.home[0]), float(car.home[1]))
+        result = self.desk.record_fixes([PositionFix(car.id, self.moment(), point)])
+        taken = False
+        for proposal in result.proposals:
+            other = self.by_id[proposal.patrol]
+            if other is car and self._parked(car):
+                taken = self._decide(car, proposal, idle=True)
+            elif proposal.kept:  # cannot happen for a one-car batch; never leave one pending
+                self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
+        if not taken:
+            self._watch_idle(car)
 
     def _report_arrival(self, car: Car) -> None:
         """After a hotspot, the first fix elsewhere ends the stay at the desk."""
@@ -331,9 +376,9 @@ class World(Fleet):
             car.in_stay = False
 
     # --------------------------------------------------------------- smart spot plans
-    def _start_plan(self, car: Car, proposal: Proposal) -> None:
+    def _start_plan(self, car: Car, proposal: Proposal, *, idle: bool = False) -> None:
         start = self.position(car).copy()  # for kilometres only
-        car.plan = PlanState(proposal, list(proposal.kept), self.env.now, start)
+        car.plan = PlanState(proposal, list(proposal.kept), self.env.now, start, idle=idle)
         self._next_stop(car)
 
     def _next_stop(self, car: Car) -> None:
@@ -422,6 +467,7 @@ class World(Fleet):
                 visits_done=plan.visits_done,
                 interrupted=interrupted,
                 extra_km=plan.km - progress,
+                idle=plan.idle,
             )
         )
         car.plan = None

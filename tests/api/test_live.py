@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ def test_a_batch_of_positions_moves_many_cars_at_once(demo: TestClient, as_role:
         },
     ]
     answer = demo.post("/patrols/positions", json={"positions": batch}, headers=op)
-    assert answer.json() == {"stored": 2, "refused": []}
+    assert answer.json() == {"stored": 2, "refused": [], "proposals": []}  # idle off here
     cars = {p["call_sign"]: p for p in demo.get("/patrols", headers=op).json()}
     assert (cars["MV-21"]["lon"], cars["MV-21"]["lat"]) == (8.6, 56.36)
     assert (cars["MV-22"]["lon"], cars["MV-22"]["lat"]) == (9.0, 56.1)
@@ -443,3 +444,46 @@ def test_a_proposals_reasons_are_danish_for_a_danish_reader_and_english_on_reque
     assert [r["params"] for s in english["stops"] for r in s["reasons"]] == [
         r["params"] for r in reasons
     ]
+
+
+def test_an_avl_batch_answers_with_the_proposal_for_a_car_idle_at_its_station(
+    tmp_path: Any,
+) -> None:
+    import shutil
+
+    from api import create_app
+    from api.auth import new_account
+    from tests.api.conftest import PASSWORD, make_settings
+
+    policies = tmp_path / "policies"
+    shutil.copytree(Path(__file__).parent / "policies", policies)
+    mv = policies / "mv" / "policy.toml"
+    mv.write_text(mv.read_text(encoding="utf-8") + "idle_after_min = 20\n", encoding="utf-8")
+    clock = FixedClock(NOW)
+    app = create_app(make_settings(tmp_path / "idle", policy_dir=policies), clock=clock)
+    services = services_of(app)
+    load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
+    services.store.users.add(new_account("op", "operator", PASSWORD, now=NOW), actor="test")
+    client = TestClient(app)
+    token = client.post("/auth/token", data={"username": "op", "password": PASSWORD}).json()
+    op = {"Authorization": f"Bearer {token['access_token']}"}
+    client.post("/patrols", json={"call_sign": "MV-22", "home_station": "st02"}, headers=op)
+    station = (8.97662, 56.13615)  # Herning politigård
+
+    def parked(minutes: int) -> dict[str, Any]:
+        at = (NOW + timedelta(minutes=minutes)).isoformat()
+        fix = {"call_sign": "MV-22", "lon": station[0], "lat": station[1], "at": at}
+        clock.current = NOW + timedelta(minutes=minutes)
+        answer = client.post("/patrols/positions", json={"positions": [fix]}, headers=op)
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    assert parked(0)["proposals"] == parked(10)["proposals"] == []
+    [proposal] = parked(21)["proposals"]
+    assert proposal["status"] == "pending" and proposal["stops"]
+    assert proposal["stops"][0]["reasons"][0]["code"] == "idle"
+    assert proposal["stops"][0]["why"].startswith("ledig på posten i 21 min")
+    listed = client.get("/proposals", params={"patrol": "MV-22"}, headers=op).json()
+    assert [p["id"] for p in listed] == [proposal["id"]]
+    services.close()

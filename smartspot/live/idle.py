@@ -1,0 +1,142 @@
+"""Idle cars: a car that has been available and standing at a post or a station for its
+district's ``idle_after_min`` gets a proposal of its own — a round trip out to one or a few
+hotspots within ``idle_budget_min`` and back to its base — under exactly the rules of every
+other proposal (urgent queue, coverage guard, claims, shift ends, budget).
+
+Everything is read from the store, so a restart changes nothing: *available since* is the
+audit log's last status change to available, *standing since* the first AVL fix near the post
+after the last one away from it (no fix since then: it has not moved). A car is asked again
+every ``idle_after_min`` after its last proposal was made or answered while it stays, and
+never while it has a pending or accepted
+proposal (one pending proposal per car; an operator's undecided one is never replaced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from shapely.geometry import Point
+
+from smartspot.domain import Patrol, PatrolStatus
+from smartspot.live.context import District, LiveContext
+from smartspot.live.planning import Candidate, politikreds_of_base
+
+#: The actor of idle proposals the engine makes on its own (from an AVL batch).
+ENGINE = "smartspot"
+#: The audit log's entity name for patrols (the store writes status changes under it).
+PATROL_ENTITY = "patrol"
+#: Clock slack when comparing a stored time with a threshold (stored times are rounded).
+SLACK_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class IdleCar:
+    """A car standing at ``at`` (its last position) since ``since``."""
+
+    patrol: Patrol
+    at: Point
+    since: datetime
+
+
+def available_since(ctx: LiveContext, call_sign: str) -> datetime | None:
+    """When the car last became available (its status change in the audit log)."""
+    for entry in reversed(ctx.store.audit.entries(entity=PATROL_ENTITY, entity_id=call_sign)):
+        after = (entry.after or {}).get("status")
+        before = (entry.before or {}).get("status")
+        if after == PatrolStatus.AVAILABLE.value and before != after:
+            return entry.at
+        if after is not None and after != PatrolStatus.AVAILABLE.value:
+            return None  # its latest status change was to something else
+    return None
+
+
+def _near(point: Point, places: np.ndarray, radius_m: float) -> bool:
+    if not len(places):
+        return False
+    gaps = np.hypot(places[:, 0] - point.x, places[:, 1] - point.y)
+    return bool(gaps.min() <= radius_m)
+
+
+def standing_since(
+    ctx: LiveContext, patrol: Patrol, since: datetime, places: np.ndarray, radius_m: float
+) -> datetime | None:
+    """Since when the car has stood within ``radius_m`` of one of ``places`` (its post or a
+    station: pass the one it stands at) without a fix elsewhere, counted from ``since`` (when
+    it became available); ``None`` when its last known position is elsewhere."""
+    if patrol.position is None or not _near(patrol.position, places, radius_m):
+        return None
+    begun: datetime | None = since
+    for fix in ctx.store.patrols.positions(patrol.call_sign, since=since):
+        if not _near(fix.position, places, radius_m):
+            begun = None
+        elif begun is None:
+            begun = fix.at
+    return begun
+
+
+def _places(ctx: LiveContext, district: District, patrol: Patrol) -> np.ndarray:
+    base = ctx.bases[patrol.home_station]
+    stations = np.asarray(district.stations, dtype=np.float64).reshape(-1, 2)
+    return np.vstack([[[base.x, base.y]], stations])
+
+
+def idle_cars(ctx: LiveContext, call_signs: Iterable[str] | None, now: datetime) -> list[IdleCar]:
+    """The cars among ``call_signs`` (every car when ``None``) that are due an idle proposal
+    now under their district's policy, in call-sign order."""
+    wanted = None if call_signs is None else set(call_signs)
+    found = []
+    for patrol in ctx.store.patrols.list(status=PatrolStatus.AVAILABLE):
+        if wanted is not None and patrol.call_sign not in wanted:
+            continue
+        if patrol.position is None or patrol.home_station not in ctx.bases:
+            continue
+        politikreds = politikreds_of_base(ctx, patrol)
+        district = ctx.districts.get(politikreds)
+        if district is None or district.policy.idle_after_s is None:
+            continue
+        policy = district.policy
+        after_s = policy.idle_after_s
+        assert after_s is not None
+        places = _places(ctx, district, patrol)
+        gaps = np.hypot(places[:, 0] - patrol.position.x, places[:, 1] - patrol.position.y)
+        if gaps.min() > policy.idle_radius_m:
+            continue
+        post = places[int(gaps.argmin())].reshape(1, 2)  # where it stands
+        if ctx.store.proposals.active(patrol.call_sign) is not None:
+            continue
+        latest = ctx.store.proposals.list(patrol=patrol.call_sign, limit=1)
+        if latest:
+            last = latest[0].decided_at or latest[0].created_at
+            if (now - last).total_seconds() < after_s - SLACK_S:
+                continue  # asked, or answered, less than a threshold ago
+        since = available_since(ctx, patrol.call_sign)
+        if since is None or (now - since).total_seconds() < after_s - SLACK_S:
+            continue
+        standing = standing_since(ctx, patrol, since, post, policy.idle_radius_m)
+        if standing is None or (now - standing).total_seconds() < after_s - SLACK_S:
+            continue
+        found.append(IdleCar(patrol, patrol.position, standing))
+    return found
+
+
+def candidates(
+    ctx: LiveContext, cars: Iterable[IdleCar], now: datetime
+) -> dict[str, list[Candidate]]:
+    """The idle cars as planning candidates, by politikreds (round trips within the idle
+    budget, with how long each has stood)."""
+    groups: dict[str, list[Candidate]] = {}
+    for car in cars:
+        politikreds = politikreds_of_base(ctx, car.patrol)
+        policy = ctx.district(politikreds).policy
+        groups.setdefault(politikreds, []).append(
+            Candidate(
+                car.patrol,
+                car.at,
+                budget_s=policy.idle_budget_s,
+                idle_s=(now - car.since).total_seconds(),
+            )
+        )
+    return groups

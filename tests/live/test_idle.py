@@ -1,0 +1,151 @@
+"""Idle cars: a car standing available at its post gets a round trip of its own, under the very
+rules of every other proposal — never while an urgent call waits, never when it would leave a
+kommune without cover, one pending proposal per car — and only where the policy says so."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from smartspot.clock import FixedClock
+from smartspot.demo import load_demo_hotspots
+from smartspot.domain import PatrolStatus
+from smartspot.geo.regions import Regions
+from smartspot.geo.validate import metric_point
+from smartspot.hotspots import HotspotService
+from smartspot.i18n import translator
+from smartspot.live.engine import Vagtcentral
+from smartspot.live.policy import PlanningPolicy
+from smartspot.plans import Proposal, ProposalStatus
+from smartspot.reasons import messages_joined
+from smartspot.resources import SCENARIOS_DIR
+from smartspot.store.records import PositionFix
+from tests.live.conftest import NOW, MakeEngine
+
+CAR, BASE = "MV-21", "st02"  # Herning
+
+
+def _idle(minutes: float | None, **more: object) -> object:
+    def change(policy: PlanningPolicy) -> PlanningPolicy:
+        return replace(policy, idle_after_min=minutes, idle_budget_min=60.0, **more)
+
+    return change
+
+
+@pytest.fixture
+def idle_engine(make_engine: MakeEngine, regions: Regions, clock: FixedClock) -> Vagtcentral:
+    """The demo hotspots, idle proposals after 20 minutes, one car parked at Herning."""
+    made = make_engine(policy=_idle(20.0))
+    load_demo_hotspots(HotspotService(made.ctx.store, regions, clock), SCENARIOS_DIR)
+    made.add_patrol(CAR, BASE, actor="op")
+    _parked(made, clock.current)
+    return made
+
+
+def _parked(engine: Vagtcentral, at: datetime, car: str = CAR, base: str = BASE) -> list[Proposal]:
+    """The car's AVL unit reports it standing at its base at ``at``."""
+    where = engine.ctx.bases[base]
+    return list(engine.record_fixes([PositionFix(car, at, where)]).proposals)
+
+
+def test_a_car_parked_past_the_threshold_gets_a_round_trip_that_says_why(
+    idle_engine: Vagtcentral, clock: FixedClock
+) -> None:
+    clock.advance(19 * 60)
+    assert _parked(idle_engine, clock.current) == []  # not yet
+    clock.advance(6 * 60)
+    [proposal] = _parked(idle_engine, clock.current)
+    assert proposal.status is ProposalStatus.PENDING and proposal.kept
+    assert all(stop.reasons[0].code == "idle" for stop in proposal.stops)
+    assert proposal.stops[0].reasons[0].params["idle_s"] == 25 * 60
+    why = translator("da").render(messages_joined(proposal.stops[0].reasons))
+    assert why.startswith("ledig på posten i 25 min"), why  # then what the stop is worth
+    assert proposal.home_at is not None
+    trip = (proposal.home_at - proposal.created_at).total_seconds()
+    assert trip <= 60 * 60 + 1  # out, on site and back within the idle budget
+    assert idle_engine.ctx.store.proposals.get(proposal.id) == proposal
+
+
+def test_a_car_with_a_pending_proposal_is_not_asked_again_and_a_rejected_one_only_later(
+    idle_engine: Vagtcentral, clock: FixedClock
+) -> None:
+    clock.advance(25 * 60)
+    [first] = _parked(idle_engine, clock.current)
+    clock.advance(30 * 60)
+    assert _parked(idle_engine, clock.current) == []  # the operator has not decided yet
+    idle_engine.reject(first.id, "bilen skal blive", actor="op")
+    clock.advance(10 * 60)
+    assert _parked(idle_engine, clock.current) == []  # asked less than 20 min ago
+    clock.advance(10 * 60)
+    [again] = _parked(idle_engine, clock.current)
+    assert again.kept and again.stops[0].reasons[0].params["idle_s"] == 75 * 60
+
+
+def test_no_idle_proposal_while_an_urgent_call_waits_in_the_politikreds(
+    idle_engine: Vagtcentral, clock: FixedClock
+) -> None:
+    clock.advance(25 * 60)
+    idle_engine.receive(urgent=True, position=idle_engine.ctx.bases["st01"], actor="op")
+    [proposal] = _parked(idle_engine, clock.current)
+    assert proposal.status is ProposalStatus.EMPTY and not proposal.stops
+    assert proposal.blocked is not None and proposal.blocked.code == "urgent_queue"
+
+
+def test_no_idle_proposal_that_would_leave_a_kommune_without_cover(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock
+) -> None:
+    engine = make_engine(policy=_idle(20.0, coverage_guard_min=20.0))
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    engine.add_patrol(CAR, BASE, actor="op")
+    _parked(engine, clock.current)
+    clock.advance(25 * 60)
+    [proposal] = _parked(engine, clock.current)  # the only car of the district
+    assert proposal.status is ProposalStatus.EMPTY and not proposal.stops
+    assert proposal.blocked is not None and proposal.blocked.code == "coverage"
+
+
+def test_a_car_that_is_driving_or_was_freed_lately_is_not_idle(
+    idle_engine: Vagtcentral, clock: FixedClock
+) -> None:
+    clock.advance(10 * 60)
+    away = metric_point(8.8, 56.25)  # out on patrol between Herning and Holstebro, available
+    idle_engine.record_fixes([PositionFix(CAR, clock.current, away)])
+    clock.advance(15 * 60)
+    assert _parked(idle_engine, clock.current) == []  # back 0 min ago, not 25
+    clock.advance(20 * 60)
+    assert len(_parked(idle_engine, clock.current)) == 1  # stood there 20 min since
+    other = "MV-22"
+    idle_engine.add_patrol(other, BASE, actor="op")
+    idle_engine.set_status(other, PatrolStatus.OFF_DUTY, actor="op")
+    _parked(idle_engine, clock.current, other)
+    clock.advance(60 * 60)
+    assert _parked(idle_engine, clock.current, other) == []  # off duty
+    idle_engine.set_status(other, PatrolStatus.AVAILABLE, actor="op")
+    clock.advance(10 * 60)
+    assert _parked(idle_engine, clock.current, other) == []  # on duty for 10 min only
+
+
+def test_idle_proposals_are_off_unless_the_policy_switches_them_on(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock
+) -> None:
+    engine = make_engine()
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    engine.add_patrol(CAR, BASE, actor="op")
+    _parked(engine, clock.current)
+    clock.advance(3 * 3600)
+    assert _parked(engine, clock.current) == []
+    assert engine.ctx.store.proposals.list(patrol=CAR) == []
+
+
+def test_a_restarted_engine_knows_how_long_the_car_has_stood(
+    idle_engine: Vagtcentral, make_engine: MakeEngine, clock: FixedClock
+) -> None:
+    clock.advance(15 * 60)
+    _parked(idle_engine, clock.current)
+    again = make_engine(policy=_idle(20.0))  # another process on the same database
+    clock.advance(10 * 60)
+    [proposal] = _parked(again, clock.current)
+    assert proposal.kept and proposal.stops[0].reasons[0].params["idle_s"] == 25 * 60
+    assert proposal.created_at > NOW
