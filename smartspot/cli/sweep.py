@@ -1,0 +1,139 @@
+"""``smartspot sweep``: which Smart Spot settings give every hotspot its visits at no real cost
+to urgent response times? A grid of settings per district, paired with ``none`` on the same
+calls, on Dask (a local cluster, a scheduler's address, or ``--serial``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from smartspot.cli.output import cli_translator, emit, help_text, say
+from smartspot.errors import InvalidInputError
+from smartspot.i18n import joined, msg
+from smartspot.sim.runner import SWEEPABLE, make_jobs, ordered, run_dask, run_serial
+from smartspot.sim.scenario import load_scenario
+from smartspot.sim.sweep import Goal, Run, by_scenario, points
+
+#: The grid of issue 13 (detour budget, idle threshold, operator acceptance, cool-down).
+DEFAULT_GRID = (
+    "detour_budget_min=10,20,30,45",
+    "idle_after_min=0,20,40,60",
+    "acceptance_rate=0.3,0.7,1.0",
+    "cooldown_min=120,360",
+)
+
+
+def register(subparsers: Any) -> None:
+    sweep = subparsers.add_parser(
+        "sweep",
+        help=help_text(
+            "sweep Smart Spot settings per district: fulfilment against urgent response "
+            "(paired with no Smart Spot, on Dask)"
+        ),
+    )
+    sweep.add_argument("scenarios", type=Path, nargs="+", help=help_text("scenario TOML files"))
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help=help_text(
+            "a setting and its values ({SWEEPABLE}); repeat for a grid (default: {grid})",
+            SWEEPABLE=", ".join(SWEEPABLE),
+            grid=" ".join(DEFAULT_GRID),
+        ),
+    )
+    sweep.add_argument(
+        "--policy", default="optimiser", choices=("greedy", "optimiser"), help=help_text(
+            "the Smart Spot policy swept (idle proposals come from idle_after_min)"
+        ),
+    )  # fmt: skip
+    sweep.add_argument("--replications", type=int, default=5)
+    sweep.add_argument("--days", type=float, default=7.0)
+    sweep.add_argument("--seed", type=int, default=1, help=help_text("replication r uses seed + r"))
+    sweep.add_argument("--out", type=Path, required=True)
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", help=help_text("address of a Dask scheduler, e.g. tcp://host:8786")
+    )
+    where.add_argument(
+        "--serial", action="store_true", help=help_text("run in this process, no Dask")
+    )
+    sweep.add_argument(
+        "--workers", type=int, default=2, help=help_text("local Dask workers (default 2)")
+    )
+    sweep.add_argument("--json", action="store_true")
+    sweep.set_defaults(func=run_sweep)
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    from smartspot.cli.simulate import parse_sweep
+    from smartspot.sim.report_sweep import write_sweep
+
+    if not 1 <= args.replications <= 1_000:
+        raise InvalidInputError(msg("--replications must be 1–1000"), field="replications")
+    if args.out.exists() and not args.out.is_dir():
+        raise InvalidInputError(
+            msg("--out {out} exists and is not a folder", out=args.out), field="out"
+        )
+    grid = parse_sweep(args.grid or list(DEFAULT_GRID))
+    seeds = [args.seed + r for r in range(args.replications)]
+    jobs = []
+    for path in args.scenarios:
+        scenario = load_scenario(path)
+        jobs += make_jobs(
+            scenario, policies=["none", args.policy], seeds=seeds, days=args.days, sweep=grid
+        )
+    args.out.mkdir(parents=True, exist_ok=True)
+    stream = (
+        run_serial(jobs)
+        if args.serial
+        else run_dask(jobs, scheduler=args.scheduler, workers=args.workers)
+    )
+    results = ordered(
+        list(
+            tqdm(
+                stream, total=len(jobs), unit=say(msg("run")), desc=say(msg("sweep")), disable=None
+            )
+        ),
+        jobs,
+    )
+    runs = [
+        Run(r.job.scenario.name, r.job.label, r.job.overrides, r.job.seed, r.summary)
+        for r in results
+    ]
+    goal = Goal()
+    facts = {
+        "scenarios": [str(p) for p in args.scenarios],
+        "policy": args.policy,
+        "grid": args.grid or list(DEFAULT_GRID),
+        "replications": args.replications,
+        "days": args.days,
+        "seeds": seeds,
+        "runs": len(jobs),
+    }
+    document = write_sweep(by_scenario(points(runs)), args.out, goal=goal, facts=facts,
+                           t=cli_translator())  # fmt: skip
+    lines = [msg("{runs} runs; wrote {path}", runs=len(jobs), path=args.out / "sweep.html")]
+    for scenario, found in document["districts"].items():
+        if found["reached"]:
+            lines.append(
+                msg(
+                    "  {scenario}: goal reached by {settings}",
+                    scenario=scenario,
+                    settings=", ".join(found["reached"]),
+                )
+            )
+        else:
+            lines.append(
+                msg(
+                    "  {scenario}: goal not reached; closest {setting}",
+                    scenario=scenario,
+                    setting=found["closest"],
+                )
+            )
+    emit(document, as_json=args.json, text=joined(lines, "\n"))
+    return 0
