@@ -86,10 +86,13 @@ def _places(ctx: LiveContext, district: District, patrol: Patrol) -> np.ndarray:
 def idle_cars(ctx: LiveContext, call_signs: Iterable[str] | None, now: datetime) -> list[IdleCar]:
     """The cars among ``call_signs`` (every car when ``None``) that are due an idle proposal
     now under their district's policy, in call-sign order."""
-    wanted = None if call_signs is None else set(call_signs)
+    if call_signs is None:
+        cars = ctx.store.patrols.list(status=PatrolStatus.AVAILABLE)
+    else:  # an AVL batch names its cars: read those alone
+        cars = [ctx.store.patrols.get(c) for c in sorted(set(call_signs))]
     found = []
-    for patrol in ctx.store.patrols.list(status=PatrolStatus.AVAILABLE):
-        if wanted is not None and patrol.call_sign not in wanted:
+    for patrol in cars:
+        if patrol.status is not PatrolStatus.AVAILABLE:
             continue
         if patrol.position is None or patrol.home_station not in ctx.bases:
             continue
