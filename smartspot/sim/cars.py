@@ -1,5 +1,11 @@
 """Cars on the road in the simulated world: where each car is, its legs and shifts, and how long
-it needs to get somewhere. Kilometres are straight-line legs × the scenario's circuity."""
+it needs to get somewhere.
+
+Kilometres are the travel layer's driven metres (:class:`~smartspot.travel.port.TravelTrips`) of
+the paths the times were computed on: a leg counts the metres of the path its time came from,
+including the part of the previous leg driven back or on when a car is turned mid-leg, and a leg
+cut short counts the share of its metres driven by then. Only a travel layer that gives no metres
+falls back to straight-line legs × the scenario's ``km_circuity``."""
 
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from smartspot.sim.callouts import CalloutSpec
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CAR, Environment, Handle
 from smartspot.sim.records import CarRecord
-from smartspot.travel.port import TravelTimes
+from smartspot.sim.table import PointTable
+from smartspot.travel.port import TravelTimes, TravelTrips
 
 OFF, IDLE, TO_CALL, ON_SCENE, RETURNING, TO_HOTSPOT, AT_HOTSPOT = (
     "off",
@@ -39,7 +46,7 @@ class PlanState:
     proposal: Proposal
     remaining: list[PlannedStop]
     start_s: float
-    start_xy: NDArray[np.float64]
+    start_home_m: float  # metres the car had to drive home when it took the plan
     km: float = 0.0
     visits_done: int = 0
     arrived_s: float = math.nan  # service starts at the current hotspot
@@ -62,6 +69,7 @@ class Car:
     leg_to: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
     leg_t0: float = 0.0
     leg_t1: float = 0.0
+    leg_m: float = 0.0  # driven metres of the current leg's path
     handle: Handle | None = None
     call: CalloutSpec | None = None
     plan: PlanState | None = None
@@ -98,15 +106,43 @@ class Fleet:
     def arrived_home(self, car: Car) -> None: ...
 
     # places and times -------------------------------------------------------------------
-    def km(self, a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
-        return float(np.hypot(*(a - b))) / 1000.0 * self.circuity
+    def _metres(self, points: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray:  # type: ignore[type-arg]
+        """Driven metres from each point to ``target`` (the travel layer's; straight line ×
+        ``km_circuity`` only for a travel layer that gives no metres)."""
+        to = target.reshape(1, 2)
+        found = self.travel.metres(points, to) if isinstance(self.travel, PointTable) else None
+        if found is None and isinstance(self.travel, TravelTrips):
+            found = self.travel.trips(points, to).metres
+        if found is None:
+            found = np.hypot(*(points - to).T).reshape(-1, 1) * self.circuity
+        return np.asarray(found)[:, 0]
+
+    def _done(self, car: Car) -> float:
+        """Share of the current leg driven by now."""
+        span = car.leg_t1 - car.leg_t0
+        return 1.0 if span <= 0 else min(1.0, max(0.0, (self.env.now - car.leg_t0) / span))
+
+    def route_metres(self, car: Car, target: NDArray[np.float64]) -> float:
+        """Driven metres from where the car is to ``target`` along the way its time is
+        reckoned (see :meth:`times_to`): from a moving car, the better of turning back and
+        driving on, with the part of the current leg that takes; ``NaN`` when unreachable."""
+        if car.state not in MOVING:
+            return float(self._metres(car.pos.reshape(1, 2), target)[0])
+        f = self._done(car)
+        anchors = np.vstack([car.leg_from, car.leg_to])
+        seconds = self.travel.matrix(anchors, target.reshape(1, 2))[:, 0]
+        seconds += np.array([self.env.now - car.leg_t0, max(0.0, car.leg_t1 - self.env.now)])
+        if np.isnan(seconds).all():
+            return math.nan
+        metres = self._metres(anchors, target) + np.array([f * car.leg_m, (1.0 - f) * car.leg_m])
+        return float(metres[int(np.nanargmin(seconds))])
 
     def position(self, car: Car) -> NDArray[np.float64]:
-        """Where the car is now (interpolated along a leg; for kilometres only)."""
+        """Where the car is now (interpolated along a leg's straight line: an AVL point and the
+        start of the next leg, never a place whose time is looked up)."""
         if car.state not in MOVING:
             return car.pos
-        span = car.leg_t1 - car.leg_t0
-        f = 1.0 if span <= 0 else min(1.0, max(0.0, (self.env.now - car.leg_t0) / span))
+        f = self._done(car)
         return np.asarray(car.leg_from + f * (car.leg_to - car.leg_from))
 
     def _anchors(self, car: Car) -> list[tuple[NDArray[np.float64], float]]:
@@ -153,7 +189,7 @@ class Fleet:
             car.handle = None
         here = self.position(car)
         if car.state in MOVING:
-            km = self.km(car.leg_from, here)
+            km = self._done(car) * car.leg_m / 1000.0
             car.km += km
             if car.plan is not None:
                 car.plan.km += km
@@ -168,6 +204,11 @@ class Fleet:
         state: str,
         then: Callable[[], None],
     ) -> None:
+        """Start a leg to ``to`` that takes ``seconds``. Called right after :meth:`end_leg` at
+        the same moment, so a car turned mid-leg is charged the metres of the way its time
+        was reckoned on (see :meth:`route_metres`)."""
+        metres = self.route_metres(car, np.asarray(to, dtype=np.float64))
+        car.leg_m = 0.0 if math.isnan(metres) else metres
         car.state = state
         car.leg_from = car.pos.copy()
         car.leg_to = np.array(to, dtype=np.float64)
@@ -176,7 +217,7 @@ class Fleet:
         car.handle = self.env.schedule(then, delay=seconds, priority=PRIORITY_CAR)
 
     def arrive_leg(self, car: Car) -> None:
-        km = self.km(car.leg_from, car.leg_to)
+        km = car.leg_m / 1000.0
         car.km += km
         if car.plan is not None:
             car.plan.km += km

@@ -1,7 +1,7 @@
 """Flat, immutable records of a run: one DataFrame away from any KPI.
 
-Times are seconds from the start of the run; kilometres are straight-line legs times the
-scenario's ``km_circuity`` (the travel port gives times, not distances).
+Times are seconds from the start of the run; kilometres are the travel layer's driven metres
+of the paths the times were computed on (see :mod:`smartspot.sim.cars`).
 """
 
 from __future__ import annotations

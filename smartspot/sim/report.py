@@ -373,7 +373,7 @@ def write_report(
             (
                 "note_response",
                 N_(
-                    "Response time = call received → first car on scene, including call handling, turnout and queueing. Kilometres are straight-line legs × the scenario's circuity."
+                    "Response time = call received → first car on scene, including call handling, turnout and queueing. Kilometres are the travel layer's driven kilometres along the same roads as the times."
                 ),
             ),
             (

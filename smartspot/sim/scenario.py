@@ -128,11 +128,12 @@ class CalloutSettings:
 
 @dataclass(frozen=True, slots=True)
 class DispatchSettings:
-    """Delays before a car drives, and how kilometres are estimated from straight lines."""
+    """Delays before a car drives, blue-light driving, and the straight-line circuity used for
+    kilometres only with a travel layer that gives no driven metres."""
 
     handling_s: tuple[float, float]  # call handling at the vagtcentral, uniform range
     turnout_s: tuple[float, float]  # from the order to the car rolling, uniform range
-    km_circuity: float = 1.3
+    km_circuity: float = 1.3  # only for a travel layer without driven metres
     urgent_speedup: float = 1.0  # blue-light driving: urgent legs take time / speedup
 
     def __post_init__(self) -> None:

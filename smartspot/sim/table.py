@@ -5,7 +5,9 @@ hotspot, a kommune's reference town, or a callout's location (the stream is draw
 A :class:`PointTable` asks the travel layer for whole rows (one origin to every known place)
 the first time an origin is needed, a batch of upcoming callouts at a time, and answers every
 later request from memory. Points it does not know go straight to the travel layer, so the
-answers are always the travel layer's own.
+answers are always the travel layer's own. When the travel layer also gives driven metres
+(:class:`~smartspot.travel.port.TravelTrips`), each row keeps the metres of the same fastest
+paths beside the seconds, so the simulation's kilometres are the travel layer's too.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from shapely.geometry import LineString
 
-from smartspot.travel.port import TravelTimes
+from smartspot.travel.port import TravelTimes, TravelTrips
 
 #: Rows kept in memory (each holds one float per known place).
 MAX_ROWS = 4_000
@@ -44,6 +46,8 @@ class PointTable:
         for i, (x, y) in enumerate(self.points.tolist()):
             self.index.setdefault((x, y), i)
         self.rows: OrderedDict[int, NDArray[np.float64]] = OrderedDict()
+        self.metre_rows: dict[int, NDArray[np.float64]] = {}
+        self.with_metres = isinstance(travel, TravelTrips)
         self.fetched = 0
         self.missed = 0
 
@@ -71,12 +75,20 @@ class PointTable:
             if i not in self.rows
         ][: max(0, BATCH - len(missing))]
         batch = missing + extra
-        block = self.travel.matrix(self.points[batch], self.points)
+        if self.with_metres:
+            assert isinstance(self.travel, TravelTrips)
+            trips = self.travel.trips(self.points[batch], self.points)
+            block, lengths = trips.seconds, trips.metres
+            for i, row in zip(batch, lengths, strict=True):
+                self.metre_rows[i] = row
+        else:
+            block = self.travel.matrix(self.points[batch], self.points)
         self.fetched += len(batch)
         for i, row in zip(batch, block, strict=True):
             self.rows[i] = row
         while len(self.rows) > MAX_ROWS:
-            self.rows.popitem(last=False)
+            evicted, _ = self.rows.popitem(last=False)
+            self.metre_rows.pop(evicted, None)
 
     def matrix(
         self,
@@ -96,6 +108,26 @@ class PointTable:
         out = np.empty((len(rows), len(cols)))
         for k, i in enumerate(rows):
             out[k] = self.rows[i][cols]
+        return out
+
+    def metres(
+        self, origins: NDArray[np.float64], destinations: NDArray[np.float64]
+    ) -> NDArray[np.float64] | None:
+        """Driven metres of the fastest paths (the travel layer's, from the same rows as the
+        seconds); ``NaN`` where unreachable; ``None`` when the travel layer gives no metres."""
+        if not self.with_metres:
+            return None
+        rows = self._lookup(origins)
+        cols = self._lookup(destinations)
+        if rows is None or cols is None:
+            self.missed += 1
+            assert isinstance(self.travel, TravelTrips)
+            found: NDArray[np.float64] = self.travel.trips(origins, destinations).metres
+            return found
+        self._fetch(rows)
+        out = np.empty((len(rows), len(cols)))
+        for k, i in enumerate(rows):
+            out[k] = self.metre_rows[i][cols]
         return out
 
     def route(self, a: NDArray[np.float64], b: NDArray[np.float64]) -> LineString | None:

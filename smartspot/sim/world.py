@@ -377,8 +377,8 @@ class World(Fleet):
 
     # --------------------------------------------------------------- smart spot plans
     def _start_plan(self, car: Car, proposal: Proposal, *, idle: bool = False) -> None:
-        start = self.position(car).copy()  # for kilometres only
-        car.plan = PlanState(proposal, list(proposal.kept), self.env.now, start, idle=idle)
+        home_m = self.route_metres(car, car.home)
+        car.plan = PlanState(proposal, list(proposal.kept), self.env.now, home_m, idle=idle)
         self._next_stop(car)
 
     def _next_stop(self, car: Car) -> None:
@@ -454,8 +454,9 @@ class World(Fleet):
         assert plan is not None
         if car.state == AT_HOTSPOT and plan.current is not None and self.env.now >= plan.arrived_s:
             self._record_visit(car, aborted=True)
-        here = self.end_leg(car)
-        progress = self.km(plan.start_xy, car.home) - self.km(here, car.home)
+        left_m = self.route_metres(car, car.home)
+        self.end_leg(car)
+        progress = (plan.start_home_m - left_m) / 1000.0
         self.plan_records.append(
             PlanRecord(
                 car=car.id,

@@ -27,7 +27,7 @@ from shapely.geometry import LineString, MultiPoint, Polygon
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
 from smartspot.travel.fallback import LandTravelTimes
-from smartspot.travel.port import Leg, Points, Seconds, as_points
+from smartspot.travel.port import Leg, Points, Seconds, Trips, as_points
 from smartspot.travel.road import RoadTravelTimes
 
 GATEWAY_BAND_M = 150.0  # road nodes this close to the outline are gateways …
@@ -114,6 +114,19 @@ class CompositeTravelTimes:
     ) -> Seconds:
         """Seconds from every origin to every destination; ``NaN`` where unreachable; trips
         start at ``depart_at`` (timezone-aware, ``None``: flat ferry waits)."""
+        return self._answer(origins, destinations, depart_at, metres=False).seconds
+
+    def trips(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Trips:
+        """Seconds (as :meth:`matrix`) and driven metres of the same paths, from whichever
+        model answers each pair; a trip joined at an area graph's gateway adds the metres of
+        both legs through the gateway that gave the best time."""
+        return self._answer(origins, destinations, depart_at, metres=True)
+
+    def _answer(
+        self, origins: Points, destinations: Points, depart_at: datetime | None, *, metres: bool
+    ) -> Trips:
         o = as_points(origins, name="origins")
         d = as_points(destinations, name="destinations")
         o_done = np.zeros(len(o), dtype=bool)
@@ -125,33 +138,32 @@ class CompositeTravelTimes:
             o_done |= o_in
             d_done |= d_in
         # points that lie only on a road graph (a pier the land outline misses) need no land
-        times = np.full((len(o), len(d)), np.nan)
+        out = Trips(np.full((len(o), len(d)), np.nan), np.full((len(o), len(d)), np.nan))
         o_land = ~o_done
         o_land[o_done] = self._on_land(o[o_done])
         d_land = ~d_done
         d_land[d_done] = self._on_land(d[d_done])
         if o_land.any() and d_land.any():
-            times[np.ix_(o_land, d_land)] = self.fallback.matrix(
-                o[o_land], d[d_land], depart_at=depart_at
-            )
+            _put(out, o_land, d_land, _ask(self.fallback, o[o_land], d[d_land], depart_at, metres))
         for road, o_in, d_in in covered:
             if o_in.any() and d_in.any():
-                times[np.ix_(o_in, d_in)] = road.matrix(o[o_in], d[d_in], depart_at=depart_at)
+                _put(out, o_in, d_in, _ask(road, o[o_in], d[d_in], depart_at, metres))
         for area in self.areas:
-            self._area_matrix(area, o, d, o_land, d_land, times, depart_at)
-        return times
+            self._area_trips(area, o, d, o_land, d_land, out, depart_at, metres)
+        return out
 
-    def _area_matrix(
+    def _area_trips(
         self,
         area: AreaGraph,
         o: NDArray[np.float64],
         d: NDArray[np.float64],
         o_land: NDArray[np.bool_],
         d_land: NDArray[np.bool_],
-        times: Seconds,
+        out: Trips,
         depart_at: datetime | None,
+        metres: bool,
     ) -> None:
-        """Overwrite ``times`` where an end lies in ``area``: the graph, or the gateway join.
+        """Overwrite ``out`` where an end lies in ``area``: the graph, or the gateway join.
 
         The leg after the gateway departs at ``depart_at`` too (an area graph is a city
         centre of minutes, small against ferry headways)."""
@@ -160,17 +172,17 @@ class CompositeTravelTimes:
             return
         g = area.gateways
         if o_in.any() and d_in.any():
-            times[np.ix_(o_in, d_in)] = area.road.matrix(o[o_in], d[d_in], depart_at=depart_at)
+            _put(out, o_in, d_in, _ask(area.road, o[o_in], d[d_in], depart_at, metres))
         d_out = d_land & ~d_in
         if o_in.any() and d_out.any() and len(g):
-            inside = area.road.matrix(o[o_in], g, depart_at=depart_at)  # (n_in, k)
-            outside = self.fallback.matrix(g, d[d_out], depart_at=depart_at)  # (k, m_out)
-            times[np.ix_(o_in, d_out)] = _best_via(inside, outside)
+            inside = _ask(area.road, o[o_in], g, depart_at, metres)  # (n_in, k)
+            outside = _ask(self.fallback, g, d[d_out], depart_at, metres)  # (k, m_out)
+            _put(out, o_in, d_out, _best_via(inside, outside))
         o_out = o_land & ~o_in
         if d_in.any() and o_out.any() and len(g):
-            outside = self.fallback.matrix(o[o_out], g, depart_at=depart_at)
-            inside = area.road.matrix(g, d[d_in], depart_at=depart_at)
-            times[np.ix_(o_out, d_in)] = _best_via(outside, inside)
+            outside = _ask(self.fallback, o[o_out], g, depart_at, metres)
+            inside = _ask(area.road, g, d[d_in], depart_at, metres)
+            _put(out, o_out, d_in, _best_via(outside, inside))
 
     def _on_land(self, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
         ok = np.ones(len(xy), dtype=bool)
@@ -249,10 +261,33 @@ class CompositeTravelTimes:
                 continue  # a point that this model does not cover has nothing cached there
 
 
-def _best_via(first: Seconds, second: Seconds) -> Seconds:
-    """``min over k of first[i, k] + second[k, j]``, ``NaN`` where no ``k`` connects."""
-    total = first[:, :, None] + second[None, :, :]
+def _ask(
+    model: RoadTravelTimes, o: Points, d: Points, depart_at: datetime | None, metres: bool
+) -> Trips:
+    """One model's answer: seconds only (metres ``NaN``) unless ``metres`` is asked for."""
+    if metres:
+        found: Trips = model.trips(o, d, depart_at=depart_at)
+        return found
+    seconds = model.matrix(o, d, depart_at=depart_at)
+    return Trips(seconds, np.full(seconds.shape, np.nan))
+
+
+def _put(out: Trips, rows: NDArray[np.bool_], cols: NDArray[np.bool_], part: Trips) -> None:
+    out.seconds[np.ix_(rows, cols)] = part.seconds
+    out.metres[np.ix_(rows, cols)] = part.metres
+
+
+def _best_via(first: Trips, second: Trips) -> Trips:
+    """``min over k of first[i, k] + second[k, j]`` in seconds, with the metres through the
+    same ``k``; ``NaN`` where no ``k`` connects."""
+    total = first.seconds[:, :, None] + second.seconds[None, :, :]
     total = np.where(np.isnan(total), np.inf, total)
-    best = total.min(axis=1)
-    best[~np.isfinite(best)] = np.nan
-    return best
+    k = total.argmin(axis=1)  # (n, m)
+    best = np.take_along_axis(total, k[:, None, :], axis=1)[:, 0, :]
+    i = np.arange(total.shape[0])[:, None]
+    j = np.arange(total.shape[2])[None, :]
+    length = first.metres[i, k] + second.metres[k, j]
+    bad = ~np.isfinite(best)
+    best[bad] = np.nan
+    length[bad] = np.nan
+    return Trips(best, length)

@@ -153,11 +153,15 @@ class LandTravelTimes(RoadTravelTimes):
         if timed:
             assert depart_at is not None and self._land_only is not None
             seconds, length = self._timed(o_nodes, d_nodes, o_acc, d_acc, depart_at, metres)
+        elif metres:
+            # one search gives both: the cost rows are the trees' seconds (stored as float32
+            # by the tree cache, so rounded alike: trips().seconds equals matrix())
+            seconds, length = self._metres.both(o_nodes, d_nodes)
+            seconds = seconds.astype(np.float32).astype(np.float64)
+            seconds = seconds + o_acc[:, None] + d_acc[None, :]
         else:
             seconds = self.node_matrix(o_nodes, d_nodes)
-            length = (
-                self._metres.matrix(o_nodes, d_nodes) if metres else np.full(seconds.shape, np.nan)
-            )
+            length = np.full(seconds.shape, np.nan)
             seconds = seconds + o_acc[:, None] + d_acc[None, :]
         length = length + o_am[:, None] + d_am[None, :]
         direct_s, direct_m = self._direct(o, d)

@@ -42,8 +42,14 @@ class PathMetres:
     def rows(self, sources: NDArray[np.int64], *, reverse: bool = False) -> NDArray[np.float64]:
         """Metres from each source to every node (to it, when ``reverse``); ``inf`` where
         unreachable."""
+        return self._rows(sources, reverse=reverse)[1]
+
+    def _rows(
+        self, sources: NDArray[np.int64], *, reverse: bool = False
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         csr = self._csr_t if reverse else self._csr
         dist, pred = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
+        dist, pred = dist.reshape(len(sources), -1), pred.reshape(len(sources), -1)
         out = np.empty(dist.shape)
         nodes = np.arange(self.n)
         for r in range(len(sources)):
@@ -61,14 +67,25 @@ class PathMetres:
                 anc = np.where(ok, anc[safe], -1)
             total[~np.isfinite(dist[r])] = np.inf
             out[r] = total
-        return out
+        return dist, out
 
     def matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> NDArray:  # type: ignore[type-arg]
         """Metres between graph nodes, solving whichever side has fewer distinct nodes."""
+        return self.both(sources, targets)[1]
+
+    def both(
+        self, sources: NDArray[np.int64], targets: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Cost (``inf`` where unreachable) and metres between graph nodes from the same
+        Dijkstra, solving whichever side has fewer distinct nodes: a caller that needs both
+        pays for one search, not two."""
         if len(sources) == 0 or len(targets) == 0:
-            return np.empty((len(sources), len(targets)))
+            empty = np.empty((len(sources), len(targets)))
+            return empty, empty.copy()
         if len(np.unique(sources)) <= len(np.unique(targets)):
             uniq, inverse = np.unique(sources, return_inverse=True)
-            return self.rows(uniq)[inverse][:, targets]
+            dist, metres = self._rows(uniq)
+            return dist[inverse][:, targets], metres[inverse][:, targets]
         uniq, inverse = np.unique(targets, return_inverse=True)
-        return self.rows(uniq, reverse=True)[inverse][:, sources].T
+        dist, metres = self._rows(uniq, reverse=True)
+        return dist[inverse][:, sources].T, metres[inverse][:, sources].T

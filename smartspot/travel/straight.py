@@ -12,18 +12,19 @@ from datetime import datetime
 import numpy as np
 from shapely.geometry import LineString
 
-from smartspot.travel.port import Points, Seconds, TravelTimes, as_points
+from smartspot.travel.port import Points, Seconds, TravelTimes, Trips, as_points
 
 CIRCUITY = 1.3
 SPEED_KMH = 60.0
 
 
 class StraightLineTravelTimes:
-    """Seconds = straight-line metres × ``circuity`` / ``speed``."""
+    """Seconds = straight-line metres × ``circuity`` / ``speed``; metres = the line × ``circuity``."""
 
     model = "straight-line"
 
     def __init__(self, *, circuity: float = CIRCUITY, speed_kmh: float = SPEED_KMH) -> None:
+        self.circuity = circuity
         self.seconds_per_m = circuity / (speed_kmh / 3.6)
 
     def matrix(
@@ -35,6 +36,13 @@ class StraightLineTravelTimes:
         dx = a[:, None, 0] - b[None, :, 0]
         dy = a[:, None, 1] - b[None, :, 1]
         return np.hypot(dx, dy) * self.seconds_per_m
+
+    def trips(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Trips:
+        """Crow-flies seconds and metres (straight line × ``circuity``)."""
+        seconds = self.matrix(origins, destinations)
+        return Trips(seconds, seconds / self.seconds_per_m)
 
     def route(self, a: Points, b: Points) -> LineString | None:
         return LineString([tuple(np.asarray(a, dtype=float)), tuple(np.asarray(b, dtype=float))])

@@ -107,3 +107,27 @@ def test_a_trip_leaving_the_area_graph_joins_it_to_the_fallback_seamlessly() -> 
     times = model.matrix(starts, xy(*VIBY))[:, 0]
     assert np.isfinite(times).all()
     assert np.abs(np.diff(times)).max() < 90  # seconds, for 300 m steps
+
+
+def test_composite_trips_give_each_models_own_metres_and_the_joined_legs_sum() -> None:
+    model = travel_times(district_config("Østjyllands Politi"))
+    assert isinstance(model, CompositeTravelTimes)
+    inside, marselis, outside = (
+        xy(*AARHUS_DALGAS)[0],
+        xy(*AARHUS_MARSELIS)[0],
+        xy(*VIBY)[0],
+    )
+    island = xy(*TRANEBJERG)[0]
+    points = np.vstack([inside, marselis, outside, island, town("Odder")[0]])
+    trips = model.trips(points, points)
+    # seconds are the matrix's, metres come with them
+    np.testing.assert_allclose(trips.seconds, model.matrix(points, points), equal_nan=True)
+    for i in range(len(points)):
+        for j in range(len(points)):
+            if i == j:
+                continue
+            leg = model.leg(points[i], points[j])
+            assert trips.metres[i, j] == pytest.approx(leg.metres, rel=1e-6), (i, j, leg.model)
+    # a driven kilometre is never shorter than the straight line
+    gap = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    assert (trips.metres >= gap * 0.999).all()
