@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from api.auth import Decider, Operator, Reader
 from api.deps import ServicesDep
 from api.language import localised_proposal, request_translator
-from api.schemas import (
+from api.live_schemas import (
     AcceptIn,
     CalloutIn,
     CalloutOut,
