@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -31,15 +31,41 @@ def _json(value: Any) -> str:
         ) from None
 
 
-def _plan(proposal: Proposal) -> dict[str, Any]:
+_LEFT_OUT = "\u0000left-out\u0000"  # where the shared left-out map goes in the plan's JSON
+
+
+class _SharedJson:
+    """JSON text of the parts a planning round's proposals share (one problem, one answer, one
+    left-out map for all of its cars): each is encoded once per round, not once per car (a
+    national district's round has ~800 left-out reasons and 5 cars)."""
+
+    def __init__(self) -> None:
+        self._recent: dict[int, tuple[object, str]] = {}
+
+    def text(self, value: object, encode: Any) -> str:
+        kept = self._recent.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        if len(self._recent) >= 8:
+            self._recent.clear()
+        encoded = encode(value)
+        self._recent[id(value)] = (value, encoded)  # holding the value keeps its id unique
+        return encoded
+
+
+def _left_out_json(left_out: Mapping[str, Reason]) -> str:
+    return _json({k: r.to_dict() for k, r in left_out.items()})
+
+
+def _plan_json(proposal: Proposal, shared: _SharedJson) -> str:
     """The typed fields that have no column of their own."""
     run = proposal.run
-    return {
+    plan = {
         "home_at": maybe_iso(proposal.home_at),
         "detour_s": proposal.detour_s,
         "value": proposal.value,
         "blocked": None if proposal.blocked is None else proposal.blocked.to_dict(),
-        "left_out": {k: r.to_dict() for k, r in proposal.left_out.items()},
+        "left_out": _LEFT_OUT,
         "run": {
             "solver": run.solver,
             "time_limit_s": run.time_limit_s,
@@ -48,6 +74,8 @@ def _plan(proposal: Proposal) -> dict[str, Any]:
             "failure": run.failure,
         },
     }
+    left_out = shared.text(proposal.left_out, _left_out_json)
+    return _json(plan).replace(json.dumps(_LEFT_OUT), left_out, 1)
 
 
 def _summary(proposal: Proposal) -> dict[str, Any]:
@@ -137,13 +165,14 @@ class SqliteProposals:
 
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
+        self._shared = _SharedJson()
 
     def add(self, proposal: Proposal, *, actor: str) -> Proposal:
         """Store a new proposal under a fresh id (``PR-000042``) and return it with that id;
         the car's earlier pending proposal, if any, becomes ``superseded``."""
-        problem_json = _json(proposal.problem or {})
-        solution_json = _json({"answer": proposal.answer})
-        plan_json = _json(_plan(proposal))
+        problem_json = self._shared.text(proposal.problem or {}, _json)
+        solution_json = self._shared.text(proposal.answer, lambda a: _json({"answer": a}))
+        plan_json = _plan_json(proposal, self._shared)
         at = proposal.created_at
         with self._store.transaction():
             pending = self.current(proposal.patrol)
@@ -300,7 +329,7 @@ class SqliteProposals:
                 actor,
                 iso(at),
                 after.reason,
-                _json(_plan(after)),
+                _plan_json(after, self._shared),
                 before.id,
                 before.status.value,
             ),
