@@ -1,0 +1,442 @@
+"""A synthetic national load on a real server (issue 10 §7): all 12 politikredse at once.
+
+Sets up a fresh database with ``--hotspots`` open hotspots spread over the country's kommuner
+(a kommune's share follows its land area; points uniform on its land), ``--cars`` patrol cars
+spread over every police station, an operator, and starts ``smartspot serve`` (``--workers``
+processes; more than one needs PostgreSQL, ``--db postgresql://…``) on a loopback port, with
+a policy file per politikreds (the defaults, shift-end rule off: see ``national_policies``). Then,
+per phase (``normal`` and ``stress``), for ``--seconds``:
+
+* the AVL gateway: every car reports every 5 s, so 400 cars make 80 fixes/s, sent as one
+  batch a second (``normal``); ``stress`` pushes ``--stress-rate`` fixes/s (default 2,000) in
+  batches of 100 from several clients;
+* the vagtcentraler: callouts received, dispatched, arrived and cleared for a random free car
+  of any politikreds, the clear planning that car's proposal on its district's model. The
+  national rate is 31,381 measured urgent callouts a year outside Københavns Politi (2017,
+  ``data/calibration_facts.csv``) and about 30,000 other tasks a year per 581,000 inhabitants
+  (``scenarios/midt_vestjylland/scenario.toml``), so about 340,000 a year, 54 an hour in the
+  busiest hour; one clear is sampled every ``--clear-every`` seconds (default 5 s, 720 an
+  hour: 13 × the national busiest hour) so that the latency has a distribution.
+
+Prints position updates per second, AVL and clear latency (p50, p99, max) and errors per phase,
+as JSON and as a Markdown table for ``benchmarks/RESULTS.md``.
+
+Run: ``.venv/bin/python -m benchmarks.national`` (set-up ~1–3 min for 10,000 hotspots, then
+2 × ``--seconds``); ``--workers 2 --db postgresql://…`` once the PostGIS store is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from benchmarks.api_load import PASSWORD, SECRET, _free_port, _summary
+
+FIX_INTERVAL_S = 5.0
+CATEGORIES = ("youth_nuisance", "burglary_area", "speeding", "nightlife", "vandalism")
+
+
+def national_features(count: int, seed: int) -> list[Any]:
+    """``count`` hotspot features on land, a kommune's share by its land area."""
+    import shapely
+
+    from smartspot.drafts import FeatureIn
+    from smartspot.geo.crs import metric_to_lonlat
+    from smartspot.geo.regions import cached_regions
+    from smartspot.resources import DATA_DIR
+
+    regions = cached_regions(DATA_DIR)
+    rng = np.random.default_rng(seed)
+    areas = np.array([p.area for p in regions.polygons])
+    per_kommune = rng.multinomial(count, areas / areas.sum())
+    features: list[FeatureIn] = []
+    for kommune, polygon, n in zip(regions.kommuner, regions.polygons, per_kommune, strict=True):
+        minx, miny, maxx, maxy = polygon.bounds
+        points: list[tuple[float, float]] = []
+        while len(points) < n:
+            xy = rng.uniform((minx, miny), (maxx, maxy), size=(4 * int(n) + 16, 2))
+            inside = shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])
+            points.extend(map(tuple, xy[inside][: int(n) - len(points)]))
+        if not points:
+            continue
+        lonlat = metric_to_lonlat(
+            np.array([p[0] for p in points]), np.array([p[1] for p in points])
+        )
+        for lon, lat in lonlat:
+            k = len(features)
+            features.append(
+                FeatureIn(
+                    index=k,
+                    properties={
+                        "title": f"Benchmark {kommune.navn} {k + 1}",
+                        "category": CATEGORIES[k % len(CATEGORIES)],
+                        "description": "syntetisk tryghedsopgave til belastningsmåling",
+                        "instruction": "kør forbi, stop op og tal med folk",
+                        "minutes_on_site": 15,
+                        "priority": int(rng.integers(1, 6)),
+                        "windows": [],
+                        "visits_per_week": float(rng.choice([1, 2, 3, 4])),
+                        "source": "analysis",
+                        "valid_from": date(2025, 1, 1).isoformat(),
+                    },
+                    geometry=shapely.Point(float(lon), float(lat)),
+                )
+            )
+    return features
+
+
+def prepare(db: str, hotspots: int, cars: int, seed: int) -> list[dict[str, Any]]:
+    """The national hotspots, an operator and ``cars`` patrols over every station; each
+    car's start (lon, lat) a km or two from its station."""
+    from api import create_app
+    from api.app import services_of
+    from api.auth import new_account
+    from api.settings import Settings
+    from smartspot.geo.crs import metric_to_lonlat
+
+    app = create_app(Settings(db=db, secret_key=SECRET, create_db=True))
+    services = services_of(app)
+    began = time.perf_counter()
+    services.hotspots.import_features(national_features(hotspots, seed), user="benchmark")
+    print(f"{hotspots} hotspots imported in {time.perf_counter() - began:.0f} s", flush=True)
+    services.store.users.add(
+        new_account("bench", "operator", PASSWORD, now=datetime.now(UTC)), actor="benchmark"
+    )
+    engine = services.engine
+    stations = sorted(engine.ctx.bases.items())
+    rng = np.random.default_rng(seed)
+    fleet = []
+    for k in range(cars):
+        station, xy = stations[k % len(stations)]
+        call_sign = f"N-{k + 1:03d}"
+        engine.add_patrol(call_sign, station, actor="benchmark")
+        lon, lat = metric_to_lonlat(np.array([xy.x]), np.array([xy.y]))[0]
+        fleet.append(
+            {
+                "call_sign": call_sign,
+                "home": (float(lon), float(lat)),
+                "lon": float(lon + rng.uniform(-0.01, 0.01)),
+                "lat": float(lat + rng.uniform(-0.006, 0.006)),
+                "politikreds": engine.ctx.district_of_base(station),
+            }
+        )
+    services.close()
+    return fleet
+
+
+def _fixes(fleet: list[dict[str, Any]], chosen: np.ndarray, rng: np.random.Generator) -> list[Any]:
+    now = datetime.now(UTC).isoformat()
+    out = []
+    for i in chosen.tolist():
+        car = fleet[i]
+        lon0, lat0 = car["home"]
+        car["lon"] = float(np.clip(car["lon"] + rng.normal(0, 0.0004), lon0 - 0.02, lon0 + 0.02))
+        car["lat"] = float(np.clip(car["lat"] + rng.normal(0, 0.00025), lat0 - 0.012, lat0 + 0.012))
+        out.append({"call_sign": car["call_sign"], "lon": car["lon"], "lat": car["lat"], "at": now})
+    return out
+
+
+async def _avl(
+    client: httpx.AsyncClient, fleet: list[dict[str, Any]], batch: int, interval_s: float,
+    until: float, rng: np.random.Generator, stats: dict[str, list[Any]],
+) -> None:  # fmt: skip
+    next_at = time.perf_counter()
+    while time.perf_counter() < until:
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        next_at += interval_s
+        chosen = rng.choice(len(fleet), size=min(batch, len(fleet)), replace=False)
+        began = time.perf_counter()
+        answer = await client.post(
+            "/patrols/positions", json={"positions": _fixes(fleet, chosen, rng)}
+        )
+        stats["avl_s"].append(time.perf_counter() - began)
+        if answer.status_code == 200:
+            stats["fixes"].append(len(chosen))
+        else:
+            stats["errors"].append(f"AVL {answer.status_code} {answer.text[:160]}")
+
+
+async def _callouts(
+    client: httpx.AsyncClient, fleet: list[dict[str, Any]], every_s: float, until: float,
+    rng: np.random.Generator, stats: dict[str, list[Any]],
+) -> None:  # fmt: skip
+    order = rng.permutation(len(fleet)).tolist()
+    next_at = time.perf_counter()
+    while time.perf_counter() < until and order:
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        next_at += every_s
+        car = fleet[order.pop()]
+        place = {"lon": car["lon"] + 0.004, "lat": car["lat"] + 0.002}
+        steps = [
+            ("/callouts", {"urgent": bool(rng.random() < 0.1), **place}),
+            ("/callouts/{id}/dispatch", {"patrol": car["call_sign"]}),
+            ("/callouts/{id}/arrive", None),
+            ("/callouts/{id}/clear", None),
+        ]
+        callout_id = ""
+        for path, body in steps:
+            began = time.perf_counter()
+            answer = await client.post(path.format(id=callout_id), json=body)
+            took = time.perf_counter() - began
+            if answer.status_code not in (200, 201):
+                stats["errors"].append(f"{path} {answer.status_code} {answer.text[:160]}")
+                break
+            if path == "/callouts":
+                callout_id = answer.json()["id"]
+            elif path.endswith("clear"):
+                stats["clear_s"].append(took)
+                made = answer.json().get("proposals", [])
+                stats["with_stops"].append(any(p["stops"] for p in made))
+                stats.setdefault("blocked", []).extend(
+                    (p.get("blocked") or {}).get("code", "") for p in made if not p["stops"]
+                )
+
+
+async def first_clears(base: str, fleet: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    """One callout cleared in each politikreds before the load: the first clear of a district
+    after start-up builds (or reads from its cache) the district's travel model."""
+    stats: dict[str, list[Any]] = {"clear_s": [], "with_stops": [], "errors": []}
+    one_each = {car["politikreds"]: car for car in fleet}
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        answer = await client.post("/auth/token", data={"username": "bench", "password": PASSWORD})
+        client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+        rng = np.random.default_rng(seed)
+        cars = list(one_each.values())
+        fixes = _fixes(cars, np.arange(len(cars)), rng)
+        (await client.post("/patrols/positions", json={"positions": fixes})).raise_for_status()
+        began = time.perf_counter()
+        await _callouts(client, cars, 0.0, time.perf_counter() + 3600, rng, stats)
+        elapsed = time.perf_counter() - began
+    for car in cars:  # used once; the load takes the others
+        fleet.remove(car)
+    return {
+        "districts": len(cars),
+        "seconds": round(elapsed, 1),
+        "clears": _summary(stats["clear_s"]),
+        "error_count": len(stats["errors"]),
+        "errors": stats["errors"][:5],
+    }
+
+
+async def _listen(client: httpx.AsyncClient, until: float, stats: dict[str, list[Any]]) -> None:
+    """The map's event stream: every event's id (a gap is a lost event) and, for position
+    events, the lag from the fix's own time to its arrival here."""
+    (await client.post("/events/session")).raise_for_status()
+    try:
+        async with client.stream("GET", "/events", timeout=None) as stream:
+            kind = ""
+            async for line in stream.aiter_lines():
+                if line.startswith("id: "):
+                    stats["event_ids"].append(int(line[4:]))
+                elif line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: ") and kind == "positions":
+                    got = datetime.now(UTC)
+                    for fix in json.loads(line[6:]).get("positions", []):
+                        sent = datetime.fromisoformat(fix["at"])
+                        stats["sse_lag_s"].append((got - sent).total_seconds())
+                if time.perf_counter() > until:
+                    return
+    except httpx.HTTPError as error:
+        stats["errors"].append(f"SSE {error!r}")
+
+
+def _lost(ids: list[int]) -> int:
+    """Events missing between the first and the last id seen."""
+    return 0 if not ids else (max(ids) - min(ids) + 1) - len(set(ids))
+
+
+async def phase(
+    base: str, fleet: list[dict[str, Any]], *, rate: float, batch: int, clients: int,
+    seconds: float, clear_every_s: float, seed: int,
+) -> dict[str, Any]:  # fmt: skip
+    stats: dict[str, list[Any]] = {
+        "event_ids": [],
+        "sse_lag_s": [],
+        "avl_s": [],
+        "fixes": [],
+        "clear_s": [],
+        "with_stops": [],
+        "errors": [],
+    }
+    rng = np.random.default_rng(seed)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        answer = await client.post("/auth/token", data={"username": "bench", "password": PASSWORD})
+        client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+        everyone = _fixes(fleet, np.arange(len(fleet)), rng)
+        for start in range(0, len(everyone), 200):
+            (
+                await client.post(
+                    "/patrols/positions", json={"positions": everyone[start : start + 200]}
+                )
+            ).raise_for_status()
+        interval = batch * clients / rate
+        began = time.perf_counter()
+        until = began + seconds
+        listener = asyncio.ensure_future(_listen(client, until + 2.0, stats))
+        await asyncio.sleep(0.5)  # the stream is open before the load begins
+        await asyncio.gather(
+            *(_avl(client, fleet, batch, interval, until, np.random.default_rng(seed + c), stats) for c in range(clients)),
+            _callouts(client, fleet, clear_every_s, until, rng, stats),
+        )  # fmt: skip
+        elapsed = time.perf_counter() - began
+        try:
+            await asyncio.wait_for(listener, 30)
+        except TimeoutError:
+            stats["errors"].append("SSE: the stream went quiet (no keep-alive in 30 s)")
+    return {
+        "seconds": round(elapsed, 1),
+        "target_fixes_per_s": rate,
+        "fixes_per_s": round(sum(stats["fixes"]) / elapsed, 1),
+        "avl": {**_summary(stats["avl_s"]), "batch": batch, "clients": clients},
+        "clears": {
+            **_summary(stats["clear_s"]),
+            "with_stops": sum(stats["with_stops"]),
+            "empty_because": {
+                c: stats.get("blocked", []).count(c) for c in set(stats.get("blocked", []))
+            },
+        },
+        "sse": {
+            "events": len(stats["event_ids"]),
+            "lost": _lost(stats["event_ids"]),
+            **{k.replace("ms", "lag_ms"): v for k, v in _summary(stats["sse_lag_s"]).items()},
+        },
+        "error_count": len(stats["errors"]),
+        "errors": stats["errors"][:5],
+    }
+
+
+def national_policies(folder: Path) -> Path:
+    """A policy file per politikreds: the default rules, except that the shift-end rule is
+    off, so that what is measured does not depend on the hour the benchmark runs (within
+    the last stretch of a shift every proposal is empty)."""
+    from smartspot.geo.regions import cached_regions
+    from smartspot.resources import DATA_DIR
+
+    for k, name in enumerate(sorted({m.politikreds for m in cached_regions(DATA_DIR).kommuner})):
+        (folder / f"kreds{k:02d}").mkdir(parents=True, exist_ok=True)
+        text = f'politikreds = "{name}"\nrespect_shift_ends = false\n'
+        (folder / f"kreds{k:02d}" / "policy.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _serve(db: str, workers: int, port: int, policies: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SMARTSPOT_DB": db,
+        "SMARTSPOT_SECRET_KEY": SECRET,
+        "SMARTSPOT_POLICY_DIR": str(policies),
+    }
+    command = [sys.executable, "-m", "smartspot.cli.main", "serve", "--port", str(port),
+               "--log-level", "warning"]  # fmt: skip
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    with log.open("wb") as err:  # the server's own log, for when something fails
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
+
+
+def _wait_for(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 300  # the district travel models are built at start
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("the server did not start (see its log)")
+        time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="a PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--hotspots", type=int, default=10_000)
+    parser.add_argument("--cars", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--stress-rate", type=float, default=2_000.0)
+    parser.add_argument("--clear-every", type=float, default=5.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/national.json"))
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="smartspot-national-"))
+    db = args.db or str(folder / "national.db")
+    policies = national_policies(folder / "policies")
+    fleet = prepare(db, args.hotspots, args.cars, args.seed)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _serve(db, args.workers, port, policies, folder / "server.log")
+    print(f"server log: {folder / 'server.log'}", flush=True)
+    results: dict[str, Any] = {}
+    try:
+        _wait_for(base, server)
+        results["first_clears"] = asyncio.run(first_clears(base, fleet, args.seed))
+        print("first clears", json.dumps(results["first_clears"]), flush=True)
+        normal = args.cars / FIX_INTERVAL_S
+        for name, rate, batch, clients in (
+            ("normal", normal, int(normal), 1),
+            ("stress", args.stress_rate, 100, 4),
+        ):
+            results[name] = asyncio.run(
+                phase(
+                    base,
+                    fleet,
+                    rate=rate,
+                    batch=batch,
+                    clients=clients,
+                    seconds=args.seconds,
+                    clear_every_s=args.clear_every,
+                    seed=args.seed,
+                )
+            )
+            print(name, json.dumps(results[name]), flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results["setup"] = {
+        "backend": "postgresql" if args.db else "sqlite",
+        "workers": args.workers,
+        "hotspots": args.hotspots,
+        "cars": args.cars,
+        "load_average": os.getloadavg(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    first = results["first_clears"]["clears"]
+    print(
+        f"\nfirst clear per politikreds ({results['first_clears']['districts']} districts, "
+        f"cold): p50 {first.get('p50_ms')} ms, max {first.get('max_ms')} ms"
+    )
+    print(
+        "\n| phase | fixes/s (target) | AVL p50 / p99 | clears | clear p50 / p99 / max "
+        "| SSE events (lost) | SSE lag p50 / p99 | errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for name in ("normal", "stress"):
+        r = results[name]
+        a, c, e = r["avl"], r["clears"], r["sse"]
+        print(
+            f"| {name} | {r['fixes_per_s']:,.0f} ({r['target_fixes_per_s']:,.0f}) | "
+            f"{a.get('p50_ms')} / {a.get('p99_ms')} ms | {c['requests']} | "
+            f"{c.get('p50_ms')} / {c.get('p99_ms')} / {c.get('max_ms')} ms | "
+            f"{e['events']} ({e['lost']}) | {e.get('p50_lag_ms')} / {e.get('p99_lag_ms')} ms | "
+            f"{r['error_count']} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
