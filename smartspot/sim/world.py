@@ -13,8 +13,8 @@ live engine's (:mod:`smartspot.live`), driven here through the same calls the AP
   is how its visits are detected.
 - With idle proposals on (the policy's ``idle_after_min``), a car parked at its post sends an
   AVL fix from there every ``idle_after_min`` (a parked car's AVL unit keeps reporting; the
-  world sends the fixes that matter): the engine decides from its store whether the car is due
-  an idle proposal, and the operator answers it like any other.
+  world sends the fixes that matter; :mod:`smartspot.sim.idle_watch`): the engine decides from
+  its store whether the car is due an idle proposal, and the operator answers it like any other.
 
 A moving car's time to a new place is the better of turning back to where its leg began and
 driving on to where it ends (never an interpolated point, which might lie in a fjord).
@@ -34,6 +34,7 @@ from shapely.geometry import Point
 from smartspot.domain import PatrolStatus
 from smartspot.live.policy import PlanningPolicy
 from smartspot.plans import Proposal
+from smartspot.sim import idle_watch
 from smartspot.sim.callouts import CalloutSpec
 from smartspot.sim.cars import (
     AT_HOTSPOT,
@@ -156,7 +157,7 @@ class World(Fleet):
     def on_duty(self, car: Car) -> None:
         self.status(car, PatrolStatus.AVAILABLE)
         self._free(car)
-        self._watch_idle(car)
+        idle_watch.watch(self, car)
 
     def off_duty(self, car: Car) -> None:
         self.status(car, PatrolStatus.OFF_DUTY)
@@ -333,41 +334,7 @@ class World(Fleet):
             return
         self.status(car, PatrolStatus.AVAILABLE)
         if not self._take_queued(car):
-            self._watch_idle(car)
-
-    # ----------------------------------------------------------------- idle at the post
-    def _parked(self, car: Car) -> bool:
-        return (
-            car.state == IDLE
-            and not car.leaving
-            and car.plan is None
-            and np.array_equal(car.pos, car.home)
-        )
-
-    def _watch_idle(self, car: Car) -> None:
-        """Report the parked car's position after ``idle_after_min`` (any older watch lapses)."""
-        if self.idle_after_s is None or not self._parked(car):
-            return
-        car.idle_watch += 1
-        watch = car.idle_watch
-        self.env.schedule(
-            lambda: self._still_parked(car, watch), delay=self.idle_after_s, priority=PRIORITY_CAR
-        )
-
-    def _still_parked(self, car: Car, watch: int) -> None:
-        if watch != car.idle_watch or not self._parked(car):
-            return
-        point = Point(float(car.home[0]), float(car.home[1]))
-        result = self.desk.record_fixes([PositionFix(car.id, self.moment(), point)])
-        taken = False
-        for proposal in result.proposals:
-            other = self.by_id[proposal.patrol]
-            if other is car and self._parked(car):
-                taken = self._decide(car, proposal, idle=True)
-            elif proposal.kept:  # cannot happen for a one-car batch; never leave one pending
-                self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
-        if not taken:
-            self._watch_idle(car)
+            idle_watch.watch(self, car)
 
     def _report_arrival(self, car: Car) -> None:
         """After a hotspot, the first fix elsewhere ends the stay at the desk."""
