@@ -62,7 +62,11 @@ class StraightLineTravelTimes:
     """A TravelTimes (structurally) for the generator and the latency benchmark."""
 
     def matrix(
-        self, origins: NDArray[np.float64], destinations: NDArray[np.float64]
+        self,
+        origins: NDArray[np.float64],
+        destinations: NDArray[np.float64],
+        *,
+        depart_at: object = None,  # no timetables on straight lines
     ) -> NDArray[np.float64]:
         return straight_seconds(np.asarray(origins), np.asarray(destinations))
 
