@@ -56,6 +56,13 @@ ENTITIES: Mapping[str, tuple[Table, ...]] = {
         Table("proposals", "id", "id"),
         Table("proposal_stops", "proposal_id", "position", frozenset({"done"})),
     ),
+    # The citizen's row is hashed with its salt; erasure blanks all three and is audited.
+    "followup": (
+        Table("followups", "id", "id"),
+        Table("followup_versions", "followup_id", "version"),
+        Table("followup_citizens", "followup_id", "followup_id"),
+        Table("followup_attempts", "followup_id", "number"),
+    ),
 }
 
 

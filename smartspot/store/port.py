@@ -26,6 +26,7 @@ from smartspot.domain import (
     Visit,
 )
 from smartspot.errors import InvalidInputError
+from smartspot.followups import Attempt, FollowUp, FollowUpStatus, Queue
 from smartspot.i18n import msg
 from smartspot.plans import Proposal, ProposalStatus
 from smartspot.store.records import (
@@ -228,6 +229,52 @@ class StayRepository(Protocol):
     def save(self, stays: Iterable[Stay], ended: Iterable[str]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class FollowUpQuery:
+    """Which current follow-ups to list: by politikreds, status and queue; paged by id."""
+
+    politikreds: str | None = None
+    status: FollowUpStatus | None = None
+    queue: Queue | None = None
+    limit: int = MAX_PAGE
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise InvalidInputError(
+                msg("limit must be 1–{MAX_PAGE}", MAX_PAGE=MAX_PAGE), field="limit"
+            )
+        if self.offset < 0:
+            raise InvalidInputError(msg("offset must be 0 or more"), field="offset")
+
+
+class FollowUpRepository(Protocol):
+    """Follow-up tasks with every version, their citizens (apart) and attempts."""
+
+    def next_id(self) -> str: ...
+    def add(self, followup: FollowUp, *, action: str = "create") -> None: ...
+    def save(
+        self,
+        followup: FollowUp,
+        *,
+        expected_version: int,
+        action: str,
+        attempt: Attempt | None = None,
+    ) -> None: ...
+    def add_stay(self, attempt: Attempt, *, actor: str, at: datetime) -> None: ...
+    def record_disclosure(
+        self, followup_id: str, *, patrol: str, actor: str, at: datetime
+    ) -> None: ...
+    def get(self, followup_id: str) -> FollowUp: ...
+    def history(self, followup_id: str) -> builtins.list[FollowUp]: ...
+    def attempts(self, followup_id: str) -> builtins.list[Attempt]: ...
+    def list(self, query: FollowUpQuery | None = None) -> builtins.list[FollowUp]: ...
+    def count(self, query: FollowUpQuery | None = None) -> int: ...
+    def closed_unerased(self, closed_before: datetime) -> builtins.list[FollowUp]: ...
+    def accepted_patrol(self, followup_id: str) -> str | None: ...
+    def revision(self) -> int: ...
+
+
 class EventLog(Protocol):
     def append(self, kind: str, data: dict[str, Any], *, at: datetime) -> int: ...
     def after(self, seq: int, *, limit: int = 500) -> builtins.list[StoredEvent]: ...
@@ -263,6 +310,9 @@ class Repository(Protocol):
 
     @property
     def events(self) -> EventLog: ...
+
+    @property
+    def followups(self) -> FollowUpRepository: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """All writes in the block commit together, or none do. Nested blocks join the outer."""

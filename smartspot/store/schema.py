@@ -295,4 +295,97 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     """,
+    # 5: tryghedsopfølgninger (smartspot/followups.py). A task has every version (like a
+    #    hotspot); its attempts at the door are append-only, except that a stay the AVL detected
+    #    gets its outcome once, when the patrol reports it. The citizen's name and phone number
+    #    live only in followup_citizens, one row per task, never in a version, an audit row or an
+    #    event: erasure after the retention period blanks that row in place, and the erase audit
+    #    row records the new state, so the chain still verifies. Its random salt is part of the
+    #    state hash and is erased too, so the state hashes recorded before erasure cannot be used
+    #    to test a guessed name or number.
+    """
+    CREATE TABLE followups (
+        id TEXT PRIMARY KEY,
+        current_version INTEGER NOT NULL CHECK (current_version >= 1)
+    );
+
+    CREATE TABLE followup_versions (
+        followup_id TEXT NOT NULL REFERENCES followups(id),
+        version INTEGER NOT NULL CHECK (version >= 1),
+        case_ref TEXT NOT NULL,
+        category TEXT NOT NULL,
+        task TEXT NOT NULL,
+        address TEXT NOT NULL,
+        x REAL NOT NULL,                  -- the address point, EPSG:25832
+        y REAL NOT NULL,
+        kommunekode TEXT NOT NULL,
+        kommunenavn TEXT NOT NULL,
+        politikreds TEXT NOT NULL,
+        due_by TEXT NOT NULL,             -- local date
+        windows TEXT NOT NULL,            -- JSON list of "mon-fri 16:00-20:00"
+        minutes_on_site INTEGER NOT NULL,
+        priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 5),
+        status TEXT NOT NULL CHECK (status IN
+            ('open', 'done_in_person', 'done_by_phone', 'not_reached', 'cancelled')),
+        queue TEXT NOT NULL CHECK (queue IN ('visit', 'phone')),
+        queue_reason TEXT,
+        attempts INTEGER NOT NULL,
+        failed_attempts INTEGER NOT NULL,
+        closed_at TEXT,
+        close_reason TEXT NOT NULL,
+        erased_at TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (followup_id, version)
+    );
+    CREATE INDEX followup_versions_district ON followup_versions (politikreds, status);
+
+    CREATE TABLE followup_citizens (
+        followup_id TEXT PRIMARY KEY REFERENCES followups(id),
+        name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        salt TEXT NOT NULL,
+        erased_at TEXT
+    );
+
+    CREATE TABLE followup_attempts (
+        followup_id TEXT NOT NULL REFERENCES followups(id),
+        number INTEGER NOT NULL CHECK (number >= 1),
+        patrol TEXT NOT NULL,
+        at TEXT NOT NULL,
+        outcome TEXT CHECK (outcome IS NULL OR outcome IN ('reached', 'not_home', 'refused')),
+        left_behind TEXT CHECK (left_behind IS NULL OR
+                                left_behind IN ('leaflet', 'neighbour', 'nothing')),
+        note TEXT NOT NULL,
+        detected INTEGER NOT NULL CHECK (detected IN (0, 1)),
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (followup_id, number)
+    );
+
+    CREATE TRIGGER followups_guard_update BEFORE UPDATE ON followups
+    WHEN smartspot_writer() IS NOT 1
+        OR NEW.current_version IS NOT OLD.current_version + 1 OR NEW.id IS NOT OLD.id
+    BEGIN SELECT RAISE(ABORT, 'a follow-up changes only by a new version'); END;
+    CREATE TRIGGER followups_no_delete BEFORE DELETE ON followups
+    BEGIN SELECT RAISE(ABORT, 'follow-ups are closed, never deleted'); END;
+    CREATE TRIGGER followup_versions_no_update BEFORE UPDATE ON followup_versions
+    BEGIN SELECT RAISE(ABORT, 'follow-up versions are append-only'); END;
+    CREATE TRIGGER followup_versions_no_delete BEFORE DELETE ON followup_versions
+    BEGIN SELECT RAISE(ABORT, 'follow-up versions are append-only'); END;
+    CREATE TRIGGER followup_citizens_guard_update BEFORE UPDATE ON followup_citizens
+    WHEN smartspot_writer() IS NOT 1 OR OLD.erased_at IS NOT NULL
+        OR NEW.followup_id IS NOT OLD.followup_id
+    BEGIN SELECT RAISE(ABORT, 'personal data changes only through Smart Spot, never after erasure'); END;
+    CREATE TRIGGER followup_citizens_no_delete BEFORE DELETE ON followup_citizens
+    BEGIN SELECT RAISE(ABORT, 'personal data is erased in place, never deleted'); END;
+    CREATE TRIGGER followup_attempts_guard_update BEFORE UPDATE ON followup_attempts
+    WHEN smartspot_writer() IS NOT 1 OR OLD.outcome IS NOT NULL
+        OR NEW.followup_id IS NOT OLD.followup_id OR NEW.number IS NOT OLD.number
+    BEGIN SELECT RAISE(ABORT, 'an attempt gets its outcome once, then stays as it is'); END;
+    CREATE TRIGGER followup_attempts_no_delete BEFORE DELETE ON followup_attempts
+    BEGIN SELECT RAISE(ABORT, 'attempts are kept, never deleted'); END;
+    """,
 )

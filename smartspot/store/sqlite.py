@@ -25,6 +25,7 @@ from smartspot.store.port import AuditEntry
 from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
+from smartspot.store.sqlite_followups import SqliteFollowUps
 from smartspot.store.sqlite_hotspots import SqliteHotspots
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
@@ -101,6 +102,7 @@ class SqliteStore:
         self.proposals = SqliteProposals(self)
         self.stays = SqliteStays(self)
         self.events = SqliteEvents(self)
+        self.followups = SqliteFollowUps(self)
 
     # -- connections and transactions -------------------------------------------------------
 

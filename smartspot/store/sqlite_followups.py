@@ -1,0 +1,456 @@
+"""Follow-ups in SQLite: one row per version, the citizen's row apart, attempts, audited writes.
+
+No audit row holds the citizen's name or phone number: the audit record says only whether
+personal data is held or erased (``personal``), and which personal field changed. The
+citizen's row is part of the follow-up's state hash with its random salt, so an edit behind
+Smart Spot's back is seen by ``audit verify``, and erasure (which blanks name, phone and salt
+and writes its own audit row with the new state) leaves nothing to test a guess against.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import secrets
+import sqlite3
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from shapely.geometry import Point
+
+from smartspot.domain import Location
+from smartspot.errors import ConflictError, NotFoundError
+from smartspot.followups import (
+    Attempt,
+    AttemptOutcome,
+    Citizen,
+    FollowUp,
+    FollowUpCategory,
+    FollowUpStatus,
+    LeftBehind,
+    PhoneReason,
+    Queue,
+)
+from smartspot.i18n import msg
+from smartspot.store.port import FollowUpQuery
+from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
+from smartspot.windows import ActiveWindow
+
+if TYPE_CHECKING:
+    from smartspot.store.sqlite import SqliteStore
+
+ENTITY = "followup"
+ID_PREFIX = "TO"
+
+COLUMNS = (
+    "followup_id",
+    "version",
+    "case_ref",
+    "category",
+    "task",
+    "address",
+    "x",
+    "y",
+    "kommunekode",
+    "kommunenavn",
+    "politikreds",
+    "due_by",
+    "windows",
+    "minutes_on_site",
+    "priority",
+    "status",
+    "queue",
+    "queue_reason",
+    "attempts",
+    "failed_attempts",
+    "closed_at",
+    "close_reason",
+    "erased_at",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+)
+_INSERT = (
+    f"INSERT INTO followup_versions ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in COLUMNS)})"
+)
+_CURRENT = (
+    "SELECT v.*, c.name AS citizen_name, c.phone AS citizen_phone FROM followups f "
+    "JOIN followup_versions v ON v.followup_id = f.id AND v.version = f.current_version "
+    "LEFT JOIN followup_citizens c ON c.followup_id = f.id"
+)
+
+
+def to_row(followup: FollowUp) -> dict[str, Any]:
+    """The column values of one follow-up version (no personal data)."""
+    return {
+        "followup_id": followup.id,
+        "version": followup.version,
+        "case_ref": followup.case_ref,
+        "category": followup.category.value,
+        "task": followup.task,
+        "address": followup.address,
+        "x": float(followup.position.x),
+        "y": float(followup.position.y),
+        "kommunekode": followup.location.kommunekode,
+        "kommunenavn": followup.location.kommunenavn,
+        "politikreds": followup.location.politikreds,
+        "due_by": followup.due_by.isoformat(),
+        "windows": json.dumps([w.label() for w in followup.windows]),
+        "minutes_on_site": followup.minutes_on_site,
+        "priority": followup.priority,
+        "status": followup.status.value,
+        "queue": followup.queue.value,
+        "queue_reason": None if followup.queue_reason is None else followup.queue_reason.value,
+        "attempts": followup.attempts,
+        "failed_attempts": followup.failed_attempts,
+        "closed_at": maybe_iso(followup.closed_at),
+        "close_reason": followup.close_reason,
+        "erased_at": maybe_iso(followup.erased_at),
+        "created_by": followup.created_by,
+        "created_at": iso(followup.created_at),
+        "updated_by": followup.updated_by,
+        "updated_at": iso(followup.updated_at),
+    }
+
+
+def audit_record(followup: FollowUp, *, changed: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A version as JSON for the audit log: never the name or phone number, only whether they
+    are held (``personal``: held, erased) and which of them this write changed."""
+    record = to_row(followup)
+    record["windows"] = [w.label() for w in followup.windows]
+    record["personal"] = "erased" if followup.erased else "held"
+    if changed:
+        record["personal_changed"] = list(changed)
+    return record
+
+
+def attempt_record(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "number": attempt.number,
+        "patrol": attempt.patrol,
+        "at": iso(attempt.at),
+        "outcome": None if attempt.outcome is None else attempt.outcome.value,
+        "left": None if attempt.left is None else attempt.left.value,
+        "note": attempt.note,
+        "detected": attempt.detected,
+    }
+
+
+def from_row(row: sqlite3.Row) -> FollowUp:
+    citizen = None
+    if row["erased_at"] is None and row["citizen_name"]:
+        citizen = Citizen(row["citizen_name"], row["citizen_phone"])
+    return FollowUp(
+        id=row["followup_id"],
+        case_ref=row["case_ref"],
+        category=FollowUpCategory(row["category"]),
+        task=row["task"],
+        position=Point(row["x"], row["y"]),
+        location=Location(row["kommunekode"], row["kommunenavn"], row["politikreds"]),
+        due_by=date.fromisoformat(row["due_by"]),
+        created_by=row["created_by"],
+        created_at=from_iso(row["created_at"]),
+        updated_by=row["updated_by"],
+        updated_at=from_iso(row["updated_at"]),
+        citizen=citizen,
+        address=row["address"],
+        windows=tuple(ActiveWindow.parse(text) for text in json.loads(row["windows"])),
+        minutes_on_site=int(row["minutes_on_site"]),
+        priority=int(row["priority"]),
+        status=FollowUpStatus(row["status"]),
+        queue=Queue(row["queue"]),
+        queue_reason=None if row["queue_reason"] is None else PhoneReason(row["queue_reason"]),
+        attempts=int(row["attempts"]),
+        failed_attempts=int(row["failed_attempts"]),
+        closed_at=maybe_time(row["closed_at"]),
+        close_reason=row["close_reason"],
+        erased_at=maybe_time(row["erased_at"]),
+        version=int(row["version"]),
+    )
+
+
+def attempt_from_row(row: sqlite3.Row) -> Attempt:
+    return Attempt(
+        followup=row["followup_id"],
+        number=int(row["number"]),
+        patrol=row["patrol"],
+        at=from_iso(row["at"]),
+        outcome=None if row["outcome"] is None else AttemptOutcome(row["outcome"]),
+        left=None if row["left_behind"] is None else LeftBehind(row["left_behind"]),
+        note=row["note"],
+        detected=bool(row["detected"]),
+        recorded_by=row["recorded_by"],
+        recorded_at=from_iso(row["recorded_at"]),
+    )
+
+
+def _not_found(followup_id: str) -> NotFoundError:
+    return NotFoundError(msg("no follow-up {id!r}; ids look like TO-000042", id=followup_id))
+
+
+class SqliteFollowUps:
+    """Follow-up tasks, their citizens and attempts on SQLite."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def next_id(self) -> str:
+        return f"{ID_PREFIX}-{self._store.next_number(ENTITY):06d}"
+
+    def add(self, followup: FollowUp, *, action: str = "create") -> None:
+        """Store a new task (version 1) with its citizen."""
+        if followup.version != 1 or followup.citizen is None:
+            raise ConflictError(msg("a new follow-up starts at version 1, with its citizen"))
+        with self._store.transaction():
+            if self._store.execute(
+                "SELECT 1 FROM followups WHERE id = ?", (followup.id,)
+            ).fetchone():
+                raise ConflictError(msg("follow-up {id} already exists", id=followup.id))
+            self._store.execute(
+                "INSERT INTO followups (id, current_version) VALUES (?, 1)", (followup.id,)
+            )
+            self._store.execute(_INSERT, to_row(followup))
+            self._store.execute(
+                "INSERT INTO followup_citizens (followup_id, name, phone, salt) "
+                "VALUES (?, ?, ?, ?)",
+                (followup.id, followup.citizen.name, followup.citizen.phone, secrets.token_hex(16)),
+            )
+            self._audit(followup, action, before=None, after=audit_record(followup))
+
+    def save(
+        self,
+        followup: FollowUp,
+        *,
+        expected_version: int,
+        action: str,
+        attempt: Attempt | None = None,
+    ) -> None:
+        """Store a new version; with ``attempt``, the attempt it records (a new one, or the
+        outcome of a detected stay), all in one transaction with one audit row.
+
+        The citizen's row follows the version: blanked when it is erased, changed when its
+        name or phone changed; a version without a citizen otherwise leaves the row as it is.
+
+        Raises
+        ------
+        ConflictError
+            When someone else wrote a version since ``expected_version``.
+        """
+        if followup.version != expected_version + 1:
+            raise ConflictError(
+                msg(
+                    "version {version} cannot follow version {expected_version}",
+                    version=followup.version,
+                    expected_version=expected_version,
+                )
+            )
+        with self._store.transaction():
+            before = self.get(followup.id)
+            moved = self._store.execute(
+                "UPDATE followups SET current_version = ? WHERE id = ? AND current_version = ?",
+                (followup.version, followup.id, expected_version),
+            ).rowcount
+            if moved != 1:
+                raise ConflictError(
+                    msg(
+                        "follow-up {id} is at version {version}, not {expected_version}: someone "
+                        "changed it meanwhile; reload and try again",
+                        id=followup.id,
+                        version=before.version,
+                        expected_version=expected_version,
+                    )
+                )
+            self._store.execute(_INSERT, to_row(followup))
+            changed = self._write_citizen(before, followup)
+            after = audit_record(followup, changed=changed)
+            if attempt is not None:
+                self._write_attempt(attempt)
+                after["attempt"] = attempt_record(attempt)
+            self._audit(followup, action, before=audit_record(before), after=after)
+
+    def add_stay(self, attempt: Attempt, *, actor: str, at: datetime) -> None:
+        """Record a stay the AVL detected (an attempt without outcome); the task's version is
+        unchanged until the patrol reports the outcome."""
+        with self._store.transaction():
+            current = self.get(attempt.followup)
+            self._write_attempt(attempt)
+            self._store.write_audit(
+                at=at,
+                actor=actor,
+                action="stay",
+                entity=ENTITY,
+                entity_id=current.id,
+                before=None,
+                after={"attempt": attempt_record(attempt)},
+            )
+
+    def record_disclosure(self, followup_id: str, *, patrol: str, actor: str, at: datetime) -> None:
+        """Audit that the citizen's contact details were shown, to whom and for which car."""
+        with self._store.transaction():
+            self._store.write_audit(
+                at=at,
+                actor=actor,
+                action="contact-shown",
+                entity=ENTITY,
+                entity_id=followup_id,
+                before=None,
+                after={"patrol": patrol, "personal": "shown"},
+            )
+
+    def get(self, followup_id: str) -> FollowUp:
+        row = self._store.execute(_CURRENT + " WHERE f.id = ?", (followup_id,)).fetchone()
+        if row is None:
+            raise _not_found(followup_id)
+        return from_row(row)
+
+    def history(self, followup_id: str) -> list[FollowUp]:
+        """Every version, oldest first, without the citizen (versions hold none)."""
+        rows = self._store.execute(
+            "SELECT *, NULL AS citizen_name, NULL AS citizen_phone FROM followup_versions "
+            "WHERE followup_id = ? ORDER BY version",
+            (followup_id,),
+        ).fetchall()
+        if not rows:
+            raise _not_found(followup_id)
+        return [from_row(row) for row in rows]
+
+    def attempts(self, followup_id: str) -> list[Attempt]:
+        rows = self._store.execute(
+            "SELECT * FROM followup_attempts WHERE followup_id = ? ORDER BY number",
+            (followup_id,),
+        ).fetchall()
+        return [attempt_from_row(row) for row in rows]
+
+    def list(self, query: FollowUpQuery | None = None) -> builtins.list[FollowUp]:
+        query = query or FollowUpQuery()
+        where, params = _where(query)
+        rows = self._store.execute(
+            f"{_CURRENT}{where} ORDER BY f.id LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset],
+        ).fetchall()
+        return [from_row(row) for row in rows]
+
+    def count(self, query: FollowUpQuery | None = None) -> int:
+        where, params = _where(query or FollowUpQuery())
+        sql = _CURRENT.replace(
+            "SELECT v.*, c.name AS citizen_name, c.phone AS citizen_phone", "SELECT COUNT(*)", 1
+        )
+        return int(self._store.execute(sql + where, params).fetchone()[0])
+
+    def closed_unerased(self, closed_before: datetime) -> builtins.list[FollowUp]:
+        """Closed tasks still holding personal data, closed before ``closed_before``."""
+        rows = self._store.execute(
+            f"{_CURRENT} WHERE v.status != 'open' AND v.erased_at IS NULL "
+            "AND v.closed_at <= ? ORDER BY f.id",
+            (iso(closed_before),),
+        ).fetchall()
+        return [from_row(row) for row in rows]
+
+    def accepted_patrol(self, followup_id: str) -> str | None:
+        """The car whose accepted proposal holds this task as a kept stop, if any."""
+        row = self._store.execute(
+            "SELECT p.patrol FROM proposal_stops s JOIN proposals p ON p.id = s.proposal_id "
+            "WHERE p.status = 'accepted' AND s.hotspot_id = ? AND s.removed = 0 "
+            "ORDER BY p.created_at DESC LIMIT 1",
+            (followup_id,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def revision(self) -> int:
+        """A number that changes with every follow-up version or attempt written."""
+        row = self._store.execute(
+            "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM followup_versions) + "
+            "(SELECT COALESCE(MAX(rowid), 0) FROM followup_attempts)"
+        ).fetchone()
+        return int(row[0])
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _write_citizen(self, before: FollowUp, after: FollowUp) -> tuple[str, ...]:
+        if after.erased and not before.erased:
+            self._store.execute(
+                "UPDATE followup_citizens SET name = '', phone = '', salt = '', erased_at = ? "
+                "WHERE followup_id = ?",
+                (maybe_iso(after.erased_at), after.id),
+            )
+            return ("name", "phone")
+        if after.citizen is None or after.citizen == before.citizen:
+            return ()
+        changed = tuple(
+            name
+            for name in ("name", "phone")
+            if before.citizen is None
+            or getattr(before.citizen, name) != getattr(after.citizen, name)
+        )
+        self._store.execute(
+            "UPDATE followup_citizens SET name = ?, phone = ?, salt = ? WHERE followup_id = ?",
+            (after.citizen.name, after.citizen.phone, secrets.token_hex(16), after.id),
+        )
+        return changed
+
+    def _write_attempt(self, attempt: Attempt) -> None:
+        values = (
+            attempt.patrol,
+            iso(attempt.at),
+            None if attempt.outcome is None else attempt.outcome.value,
+            None if attempt.left is None else attempt.left.value,
+            attempt.note,
+            int(attempt.detected),
+            attempt.recorded_by,
+            iso(attempt.recorded_at or attempt.at),
+        )
+        exists = self._store.execute(
+            "SELECT outcome FROM followup_attempts WHERE followup_id = ? AND number = ?",
+            (attempt.followup, attempt.number),
+        ).fetchone()
+        if exists is None:
+            self._store.execute(
+                "INSERT INTO followup_attempts (patrol, at, outcome, left_behind, note, "
+                "detected, recorded_by, recorded_at, followup_id, number) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, attempt.followup, attempt.number),
+            )
+            return
+        if exists[0] is not None:
+            raise ConflictError(msg("attempt {n} has its outcome already", n=attempt.number))
+        self._store.execute(
+            "UPDATE followup_attempts SET patrol = ?, at = ?, outcome = ?, left_behind = ?, "
+            "note = ?, detected = ?, recorded_by = ?, recorded_at = ? "
+            "WHERE followup_id = ? AND number = ?",
+            (*values, attempt.followup, attempt.number),
+        )
+
+    def _audit(
+        self,
+        followup: FollowUp,
+        action: str,
+        *,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+    ) -> None:
+        self._store.write_audit(
+            at=followup.updated_at,
+            actor=followup.updated_by,
+            action=action,
+            entity=ENTITY,
+            entity_id=followup.id,
+            before=before,
+            after=after,
+        )
+
+
+def _where(query: FollowUpQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.politikreds is not None:
+        clauses.append("v.politikreds = ?")
+        params.append(query.politikreds)
+    if query.status is not None:
+        clauses.append("v.status = ?")
+        params.append(FollowUpStatus(query.status).value)
+    if query.queue is not None:
+        clauses.append("v.queue = ?")
+        params.append(Queue(query.queue).value)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
