@@ -255,3 +255,17 @@ def test_contact_is_refused_until_a_car_accepts_the_task(service: FollowUpServic
     with pytest.raises(ConflictError, match="accepted"):
         service.contact(followup.id, user="operatør")
     assert [e.action for e in service.store.audit.entries()] == ["create"]
+
+
+def test_the_last_failed_attempt_time_is_known_per_task(service: FollowUpService) -> None:
+    followup = service.register(draft(), LEMVIG, user="analytiker")
+    assert service.store.followups.last_failed_at() == {}
+    service.record_attempt(
+        followup.id,
+        patrol="MV-11",
+        outcome=AttemptOutcome.NOT_HOME,
+        left=LeftBehind.NOTHING,
+        user="operatør",
+        at=START + timedelta(hours=1),
+    )
+    assert service.store.followups.last_failed_at() == {followup.id: START + timedelta(hours=1)}

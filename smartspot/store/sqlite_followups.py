@@ -323,6 +323,14 @@ class SqliteFollowUps:
         ).fetchall()
         return [attempt_from_row(row) for row in rows]
 
+    def last_failed_at(self) -> dict[str, datetime]:
+        """Follow-up id → when its last not-home attempt was (ids without one left out)."""
+        rows = self._store.execute(
+            "SELECT followup_id, MAX(at) FROM followup_attempts WHERE outcome = 'not_home' "
+            "GROUP BY followup_id"
+        ).fetchall()
+        return {row[0]: from_iso(row[1]) for row in rows}
+
     def list(self, query: FollowUpQuery | None = None) -> builtins.list[FollowUp]:
         query = query or FollowUpQuery()
         where, params = _where(query)
