@@ -1,0 +1,138 @@
+"""``smartspot followups``: add, list without personal data, show, attempts, close, import
+(all or nothing, CSV and GeoJSON), purge as the nightly job."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smartspot.cli.main import main
+from tests.followup_fixtures import NAME, PHONE
+
+ADD = [
+    "followups", "add",
+    "--case-ref", "4100-76543-00123-26",
+    "--category", "burglary",
+    "--task", "Spørg til trygheden efter indbruddet; giv folderen",
+    "--name", NAME, "--phone", PHONE,
+    "--address", "Vestergade 12, 7620 Lemvig",
+    "--lon", "8.3125", "--lat", "56.5486",
+    "--window", "mon-fri 16:00-20:00",
+]  # fmt: skip
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "cli.db"
+    assert main(["init", "--db", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    out = json.loads(captured.out) if "--json" in argv and captured.out.strip() else captured.out
+    return code, out, captured.err
+
+
+def test_add_list_and_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, added, _ = run(capsys, *ADD, "--db", str(db), "--json", "--user", "ana")
+    assert code == 0
+    assert added["id"] == "TO-000001"
+    assert added["properties"]["kommunenavn"] == "Lemvig"
+    assert added["properties"]["personal"] == "withheld"
+    code, listed, _ = run(capsys, "followups", "list", "--db", str(db))
+    assert code == 0 and "TO-000001" in listed and "Lemvig" in listed
+    code, listed_json, _ = run(capsys, "followups", "list", "--db", str(db), "--json")
+    assert NAME not in json.dumps(listed_json, ensure_ascii=False)
+    assert PHONE not in json.dumps(listed_json, ensure_ascii=False)
+    code, shown, _ = run(capsys, "followups", "show", "TO-000001", "--db", str(db))
+    assert code == 0 and NAME in shown and PHONE in shown
+    assert "sag" in shown and "frist" in shown  # Danish labels by default
+
+
+def test_bad_input_is_refused_with_the_field_named(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    swapped = [
+        a if a not in ("8.3125", "56.5486") else {"8.3125": "56.5486", "56.5486": "8.3125"}[a]
+        for a in ADD
+    ]
+    code, _, err = run(capsys, *swapped, "--db", str(db))
+    assert (code != 0 and "længdegrad" in err.lower()) or "bredde" in err.lower()
+    bad_ref = ["sag-17" if a == "4100-76543-00123-26" else a for a in ADD]
+    code, _, err = run(capsys, *bad_ref, "--db", str(db))
+    assert code != 0 and "case_ref" in err
+    code, _, err = run(capsys, *ADD, "--due-by", "2020-01-01", "--db", str(db))
+    assert code != 0 and "due_by" in err
+
+
+def test_attempts_to_phone_queue_then_close_and_purge(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, *ADD, "--db", str(db))
+    for _ in range(2):
+        code, after, _ = run(
+            capsys, "followups", "attempt", "TO-000001", "--patrol", "MV-11",
+            "--outcome", "not_home", "--left", "leaflet", "--db", str(db), "--json",
+        )  # fmt: skip
+        assert code == 0
+    assert after["properties"]["queue"] == "phone"
+    code, closed, _ = run(
+        capsys, "followups", "close", "TO-000001", "--status", "done_by_phone", "--db", str(db),
+        "--json",
+    )  # fmt: skip
+    assert code == 0 and closed["properties"]["status"] == "done_by_phone"
+    code, kept, _ = run(capsys, "followups", "purge", "--db", str(db), "--json")
+    assert code == 0 and kept["erased"] == []  # closed just now: within the 90 days
+    code, purged, _ = run(
+        capsys, "followups", "purge", "--retention-days", "0", "--db", str(db), "--json"
+    )
+    assert code == 0 and purged["erased"] == ["TO-000001"]
+    code, shown, _ = run(capsys, "followups", "show", "TO-000001", "--db", str(db))
+    assert NAME not in shown and PHONE not in shown and "slettet" in shown
+    code, verdict, _ = run(capsys, "audit", "verify", "--db", str(db))
+    assert code == 0, verdict
+
+
+def test_import_csv_is_all_or_nothing_and_reports_each_bad_field(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = "lon,lat,case_ref,category,task,name,phone,priority,windows\n"
+    good = f'8.3125,56.5486,4100-76543-00123-26,burglary,Opfølgning,{NAME},20304050,3,"mon-fri 16:00-20:00"\n'
+    swapped = "56.5486,8.3125,4100-76543-00124-26,violence,Opfølgning,Ole,,4,\n"
+    bad = "8.3125,56.5486,17,nonsense,Opfølgning,Ole,,9,\n"
+    path = tmp_path / "opfoelgninger.csv"
+    path.write_text(header + good + swapped + bad, encoding="utf-8")
+    code, report, _ = run(capsys, "followups", "import", str(path), "--db", str(db), "--json")
+    assert code != 0
+    assert {(r["index"], r["field"]) for r in report["rejected"]} == {
+        (1, "geometry"),
+        (2, "case_ref"),
+        (2, "category"),
+        (2, "priority"),
+    }
+    code, listed, _ = run(capsys, "followups", "list", "--db", str(db), "--json")
+    assert listed["features"] == []
+    path.write_text(header + good, encoding="utf-8")
+    code, done, _ = run(capsys, "followups", "import", str(path), "--db", str(db), "--json")
+    assert code == 0 and done["ids"] == ["TO-000001"]
+
+
+def test_import_geojson(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [8.3125, 56.5486]},
+        "properties": {
+            "case_ref": "4100-76543-00123-26", "category": "threats",
+            "task": "Opfølgning", "name": NAME, "phone": PHONE,
+        },
+    }  # fmt: skip
+    path = tmp_path / "f.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    code, done, _ = run(capsys, "followups", "import", str(path), "--db", str(db), "--json")
+    assert code == 0 and done["imported"] == 1
