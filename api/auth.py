@@ -62,6 +62,9 @@ class Permission(StrEnum):
     DECIDE_PROPOSALS = "accept or reject proposals"
     MANAGE_USERS = "manage users"
     READ_AUDIT = "read the audit log"
+    EDIT_FOLLOWUPS = "register follow-ups"
+    RECORD_FOLLOWUPS = "record follow-up outcomes"
+    READ_CITIZENS = "see citizens' names and phone numbers"
 
 
 #: The roles' and permissions' values are also their English texts; marked for the catalog.
@@ -76,11 +79,30 @@ ROLE_AND_PERMISSION_TEXTS = (
     N_("accept or reject proposals"),
     N_("manage users"),
     N_("read the audit log"),
+    N_("register follow-ups"),
+    N_("record follow-up outcomes"),
+    N_("see citizens' names and phone numbers"),
 )
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.OPERATOR: frozenset({Permission.READ, Permission.OPERATE, Permission.DECIDE_PROPOSALS}),
-    Role.ANALYST: frozenset({Permission.READ, Permission.EDIT_HOTSPOTS, Permission.READ_AUDIT}),
+    Role.OPERATOR: frozenset(
+        {
+            Permission.READ,
+            Permission.OPERATE,
+            Permission.DECIDE_PROPOSALS,
+            Permission.RECORD_FOLLOWUPS,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {
+            Permission.READ,
+            Permission.EDIT_HOTSPOTS,
+            Permission.READ_AUDIT,
+            Permission.EDIT_FOLLOWUPS,
+            Permission.RECORD_FOLLOWUPS,
+            Permission.READ_CITIZENS,
+        }
+    ),
     Role.PLANNER: frozenset({Permission.READ}),
     Role.ADMIN: frozenset(Permission),
 }
@@ -374,3 +396,5 @@ Operator = Annotated[Principal, Depends(requires(Permission.OPERATE))]
 Decider = Annotated[Principal, Depends(requires(Permission.DECIDE_PROPOSALS))]
 Admin = Annotated[Principal, Depends(requires(Permission.MANAGE_USERS))]
 Auditor = Annotated[Principal, Depends(requires(Permission.READ_AUDIT))]
+FollowUpEditor = Annotated[Principal, Depends(requires(Permission.EDIT_FOLLOWUPS))]
+OutcomeRecorder = Annotated[Principal, Depends(requires(Permission.RECORD_FOLLOWUPS))]

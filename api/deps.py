@@ -13,6 +13,8 @@ from api.events import EventStream
 from api.settings import Settings
 from api.throttle import LoginThrottle
 from smartspot.clock import Clock, SystemClock
+from smartspot.followup_service import FollowUpService
+from smartspot.followups import FollowUpRules
 from smartspot.geo.coverage import kommune_points
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.geo.stations import load_stations
@@ -38,6 +40,7 @@ class Services:
     regions: Regions
     clock: Clock
     hotspots: HotspotService
+    followups: FollowUpService
     events: EventStream
     engine: Vagtcentral
     accounts: AccountCache
@@ -78,6 +81,15 @@ def districts(settings: Settings, regions: Regions) -> dict[str, District]:
             kommune_points=points,
         )
     return found
+
+
+def followup_rules(settings: Settings) -> FollowUpRules:
+    """The follow-up rules from ``SMARTSPOT_FOLLOWUP_*``."""
+    return FollowUpRules(
+        due_days=settings.followup_due_days,
+        max_failed_attempts=settings.followup_max_failed_attempts,
+        retention_days=settings.followup_retention_days,
+    )
 
 
 def service_clock(settings: Settings, store: SqliteStore) -> Clock:
@@ -123,6 +135,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         regions=regions,
         clock=the_clock,
         hotspots=HotspotService(store, regions, the_clock),
+        followups=FollowUpService(store, regions, the_clock, followup_rules(settings)),
         events=stream,
         engine=engine,
         accounts=AccountCache(store.users, ttl_s=settings.auth_cache_s),

@@ -66,6 +66,18 @@ class Settings(BaseSettings):
     avl_max_age_h: float = Field(
         default=24.0, gt=0, le=720, description="an AVL fix older than this is refused"
     )
+    followup_due_days: int = Field(
+        default=14, ge=1, le=365, description="days until a new follow-up is due, by default"
+    )
+    followup_max_failed_attempts: int = Field(
+        default=2, ge=1, le=10, description="not-home attempts before a follow-up goes to phone"
+    )
+    followup_retention_days: int = Field(
+        default=90,
+        ge=0,
+        le=3650,
+        description="days after closing until a follow-up's name and phone number are erased",
+    )
     seed: int | None = Field(
         default=None,
         ge=0,

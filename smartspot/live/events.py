@@ -24,6 +24,7 @@ KINDS = (
     "no-proposal",
     "visit",
     "hotspot",
+    "followup",  # the operator's view of a follow-up: never the citizen's name or phone
 )
 
 Notify = Callable[[], None]

@@ -1,0 +1,143 @@
+"""Tryghedsopfølgninger: register (analysts, admins), record attempts and outcomes (operators,
+analysts, admins), read (every role).
+
+Who sees the citizen: analysts and admins get ``name`` and ``phone`` in every answer; an
+operator or planner never does, in no list, detail or live event. The patrol's contact
+details come from ``GET /followups/{id}/contact`` for an operator (or admin), and only while
+a car's accepted proposal holds the task; each such answer is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.auth import Decider, FollowUpEditor, OutcomeRecorder, Permission, Principal, Reader
+from api.deps import ServicesDep
+from api.followup_schemas import (
+    AttemptIn,
+    AttemptOut,
+    ContactOut,
+    FollowUpClose,
+    FollowUpCollection,
+    FollowUpFeature,
+    FollowUpIn,
+    attempt_out,
+    followup_collection,
+    followup_feature,
+)
+from smartspot.followup_drafts import draft_from_properties
+from smartspot.followups import FollowUp, FollowUpStatus, Queue
+from smartspot.store.port import FollowUpQuery
+
+router = APIRouter(prefix="/followups", tags=["followups"])
+
+MAX_PAGE = 10_000
+
+
+def sees_citizens(principal: Principal) -> bool:
+    return principal.may(Permission.READ_CITIZENS)
+
+
+def _announce(services: ServicesDep, followup: FollowUp) -> None:
+    """Tell the map: the operator's view, never the citizen."""
+    feature = followup_feature(followup, personal=False)
+    services.engine.announce("followup", feature.model_dump(mode="json"))
+
+
+@router.get("", response_model=FollowUpCollection)
+def list_followups(
+    principal: Reader,
+    services: ServicesDep,
+    politikreds: Annotated[str | None, Query(max_length=100)] = None,
+    status: FollowUpStatus | None = None,
+    queue: Queue | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> FollowUpCollection:
+    """Current follow-ups, ordered by id, as GeoJSON points; ``name`` and ``phone`` only for
+    analysts and admins."""
+    where = FollowUpQuery(
+        politikreds=politikreds or None, status=status, queue=queue, limit=limit, offset=offset
+    )
+    found = services.followups.list(where)
+    return followup_collection(
+        found, personal=sees_citizens(principal), matched=services.followups.count(where)
+    )
+
+
+@router.post("", response_model=FollowUpFeature, status_code=201)
+def create_followup(
+    body: FollowUpIn, principal: FollowUpEditor, services: ServicesDep
+) -> FollowUpFeature:
+    """Register a follow-up at an address point (WGS84). Its kommune and politikreds are
+    derived; the due date defaults to the due period from today."""
+    followups = services.followups
+    draft = draft_from_properties(
+        body.draft_properties(), today=followups.today(), rules=followups.rules
+    )
+    created = followups.register(draft, body.geometry_geojson(), user=principal.name)
+    _announce(services, created)
+    return followup_feature(created, personal=sees_citizens(principal))
+
+
+@router.get("/{followup_id}", response_model=FollowUpFeature)
+def get_followup(followup_id: str, principal: Reader, services: ServicesDep) -> FollowUpFeature:
+    """The current version of one follow-up (the citizen only for analysts and admins)."""
+    return followup_feature(services.followups.show(followup_id), personal=sees_citizens(principal))
+
+
+@router.get("/{followup_id}/attempts", response_model=list[AttemptOut])
+def list_attempts(followup_id: str, principal: Reader, services: ServicesDep) -> list[AttemptOut]:
+    """Every attempt at the door, oldest first."""
+    return [attempt_out(a) for a in services.followups.attempts(followup_id)]
+
+
+@router.post("/{followup_id}/attempts", response_model=FollowUpFeature)
+def record_attempt(
+    followup_id: str, body: AttemptIn, principal: OutcomeRecorder, services: ServicesDep
+) -> FollowUpFeature:
+    """Record an attempt from the patrol's report: reached closes the task, refused cancels
+    it, and the configured number of not-home attempts sends it to the phone queue."""
+    after = services.followups.record_attempt(
+        followup_id,
+        patrol=body.patrol,
+        outcome=body.outcome,
+        left=body.left,
+        note=body.note,
+        at=body.at,
+        user=principal.name,
+    )
+    _announce(services, after)
+    return followup_feature(after, personal=sees_citizens(principal))
+
+
+@router.post("/{followup_id}/close", response_model=FollowUpFeature)
+def close_followup(
+    followup_id: str, body: FollowUpClose, principal: OutcomeRecorder, services: ServicesDep
+) -> FollowUpFeature:
+    """Close an open follow-up with its outcome (cancelling needs a reason)."""
+    closed = services.followups.close(
+        followup_id, FollowUpStatus(body.status), reason=body.reason, user=principal.name
+    )
+    _announce(services, closed)
+    return followup_feature(closed, personal=sees_citizens(principal))
+
+
+@router.post("/{followup_id}/phone", response_model=FollowUpFeature)
+def to_phone_queue(
+    followup_id: str, principal: OutcomeRecorder, services: ServicesDep
+) -> FollowUpFeature:
+    """Move an open follow-up to the phone queue: patrols are no longer asked to call by."""
+    after = services.followups.to_phone(followup_id, user=principal.name)
+    _announce(services, after)
+    return followup_feature(after, personal=sees_citizens(principal))
+
+
+@router.get("/{followup_id}/contact", response_model=ContactOut)
+def contact(followup_id: str, principal: Decider, services: ServicesDep) -> ContactOut:
+    """The citizen's name and phone for the patrol, only while its car's accepted proposal
+    holds the task (409 otherwise). Audited as ``contact-shown``; never sent on the stream."""
+    patrol, citizen = services.followups.contact(followup_id, user=principal.name)
+    return ContactOut(followup=followup_id, patrol=patrol, name=citizen.name, phone=citizen.phone)
