@@ -269,3 +269,19 @@ def test_the_last_failed_attempt_time_is_known_per_task(service: FollowUpService
         at=START + timedelta(hours=1),
     )
     assert service.store.followups.last_failed_at() == {followup.id: START + timedelta(hours=1)}
+
+
+def test_erased_names_and_numbers_are_gone_from_the_database_file(
+    tmp_path: Path, regions: Regions
+) -> None:
+    path = tmp_path / "bytes.db"
+    svc = new_service(path, regions)
+    for _ in range(30):
+        followup = svc.register(draft(), LEMVIG, user="analytiker")
+        svc.close(followup.id, FollowUpStatus.DONE_BY_PHONE, user="analytiker")
+    clock_of(svc).advance(91 * 86400)
+    assert len(svc.purge().erased) == 30
+    svc.store.close()  # the last connection checkpoints the WAL into the file
+    for file in tmp_path.glob("bytes.db*"):
+        data = file.read_bytes()
+        assert NAME.encode() not in data and PHONE.encode() not in data, file.name

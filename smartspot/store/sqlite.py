@@ -131,6 +131,9 @@ class SqliteStore:
             # FULL: every commit (each carries its audit row) is on disk before it is
             # acknowledged; NORMAL in WAL mode may lose the last commits on a power cut.
             conn.execute("PRAGMA synchronous = FULL")
+            # Erased personal data (a follow-up's name and phone) is overwritten in the file,
+            # not left in a page's free space.
+            conn.execute("PRAGMA secure_delete = ON")
             sqlite_audit.writer_function(conn)
         except sqlite3.Error as error:
             raise self.storage_error(error) from None
