@@ -158,4 +158,3 @@ def followup_collection(
 
 def attempt_out(attempt: Attempt) -> AttemptOut:
     return AttemptOut.model_validate(attempt_record(attempt))
-
