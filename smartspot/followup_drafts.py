@@ -20,6 +20,7 @@ from typing import Any
 
 from smartspot.drafts import FieldProblem, _date, _enum, _integer, _text, _windows
 from smartspot.errors import InvalidInputError, message_of
+from smartspot.followup_rules import default_due_by
 from smartspot.followups import (
     Citizen,
     FollowUpCategory,
@@ -27,7 +28,6 @@ from smartspot.followups import (
     Queue,
     check_case_ref,
     check_due_by,
-    default_due_by,
 )
 from smartspot.i18n import joined, msg
 from smartspot.windows import ActiveWindow

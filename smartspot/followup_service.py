@@ -20,7 +20,7 @@ from typing import Any
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from smartspot import followups as rules_of
+from smartspot import followup_rules as rules_of
 from smartspot.clock import Clock
 from smartspot.domain import Location
 from smartspot.drafts import FeatureIn
@@ -35,7 +35,9 @@ from smartspot.followups import (
     FollowUpRules,
     FollowUpStatus,
     LeftBehind,
+    PhoneReason,
     Queue,
+    check_due_by,
 )
 from smartspot.geo.regions import Regions
 from smartspot.geo.validate import check_hotspot_geometry
@@ -118,7 +120,7 @@ class FollowUpService:
             past.
         """
         user = _check_user(user)
-        rules_of.check_due_by(draft.due_by, self.today())
+        check_due_by(draft.due_by, self.today())
         metric, location = self.place(geometry)
         with self.store.transaction():
             followup = self._build(draft, metric, location, self.store.followups.next_id(), user)
@@ -375,5 +377,5 @@ class FollowUpService:
             minutes_on_site=draft.minutes_on_site,
             priority=draft.priority,
             queue=draft.queue,
-            queue_reason=rules_of.PhoneReason.REGISTERED if phone else None,
+            queue_reason=PhoneReason.REGISTERED if phone else None,
         )

@@ -10,6 +10,14 @@ from shapely.geometry import Point
 
 from smartspot.domain import Location
 from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.followup_rules import (
+    close,
+    erasable,
+    erase,
+    queue_reason_message,
+    record_attempt,
+    to_phone,
+)
 from smartspot.followups import (
     Attempt,
     AttemptOutcome,
@@ -23,12 +31,6 @@ from smartspot.followups import (
     Queue,
     check_case_ref,
     check_due_by,
-    close,
-    erasable,
-    erase,
-    queue_reason_message,
-    record_attempt,
-    to_phone,
 )
 from smartspot.windows import ActiveWindow
 

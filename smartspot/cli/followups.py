@@ -22,6 +22,7 @@ from smartspot.cli.output import emit, help_text, human_list, labelled, local_ti
 from smartspot.clock import SystemClock
 from smartspot.followup_drafts import draft_from_properties
 from smartspot.followup_io import attempt_record, feature, feature_collection, read_import
+from smartspot.followup_rules import queue_reason_message
 from smartspot.followup_service import FollowUpService
 from smartspot.followups import (
     AttemptOutcome,
@@ -31,7 +32,6 @@ from smartspot.followups import (
     FollowUpStatus,
     LeftBehind,
     Queue,
-    queue_reason_message,
 )
 from smartspot.geo.io import ImportLimits
 from smartspot.geo.regions import cached_regions

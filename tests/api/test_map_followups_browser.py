@@ -40,7 +40,7 @@ def test_the_map_shows_follow_ups_and_the_citizen_only_to_whom_may_see_it(
     assert "Spørg til trygheden" in text and "Vestergade 12" in text and "Indbrud" in text
     assert NAME not in page.content() and PHONE not in page.content()
     page.locator("#followup-contact-button").click()
-    page.wait_for_function("document.querySelector('#followup-contact').textContent.length > 0")
+    page.wait_for_selector("#followup-contact:not(:empty)")
     assert "accepteret" in page.locator("#followup-contact").inner_text()  # no car has it yet
     assert NAME not in page.content()
     ARTIFACTS.mkdir(exist_ok=True)
