@@ -32,6 +32,12 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         "not_visited_for": N_("not visited for {since_s}"),
         "behind": N_("{done} of {target} visits this week"),
         "none_yet": N_("no visit yet of {target} a week"),
+        "late": N_("{missing} of {target} visits still missing this week, {left_s} left"),
+        "late_outlying": N_(
+            "outlying and behind: {missing} of {target} visits still missing this week, "
+            "{left_s} left"
+        ),
+        "week_served": N_("this week's visits made ({done} of {target})"),
         "active": N_("active {window}"),
         "opens_in": N_("opens in {opens_s} {window}"),
         "not_active_now": N_("not active now {window}"),

@@ -173,12 +173,18 @@ class PlanningPolicy:
                 msg("{value!r}; choose from {choices}", value=self.solver, choices=choices),
                 "solver",
             )
-        # the value model's own cool-down and jitter are the policy's
-        if (self.value.cooldown_min, self.value.jitter) != (self.cooldown_min, self.jitter):
+        # the value model's own cool-down, jitter and outlying threshold are the policy's
+        mine = (self.cooldown_min, self.jitter, self.outlying_min)
+        if (self.value.cooldown_min, self.value.jitter, self.value.outlying_min) != mine:
             object.__setattr__(
                 self,
                 "value",
-                replace(self.value, cooldown_min=self.cooldown_min, jitter=self.jitter),
+                replace(
+                    self.value,
+                    cooldown_min=self.cooldown_min,
+                    jitter=self.jitter,
+                    outlying_min=self.outlying_min,
+                ),
             )
 
     @property

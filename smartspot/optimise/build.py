@@ -20,6 +20,7 @@ from shapely.geometry import Point, Polygon
 
 from smartspot.domain import Hotspot, Visit
 from smartspot.errors import InvalidInputError
+from smartspot.fulfilment import elapsed_share, week_of
 from smartspot.i18n import msg
 from smartspot.optimise import rules
 from smartspot.optimise.problem import Car, Problem, Task
@@ -80,17 +81,22 @@ def xy(geometry: Point | Polygon) -> tuple[float, float]:
     return float(point.x), float(point.y)
 
 
-def _visit_stats(visits: Iterable[Visit], now: datetime) -> dict[str, tuple[int, float | None]]:
-    """Per hotspot: visits in the last 7 days and seconds since the latest arrival."""
-    stats: dict[str, tuple[int, float | None]] = {}
+def _visit_stats(
+    visits: Iterable[Visit], now: datetime
+) -> dict[str, tuple[int, float | None, int]]:
+    """Per hotspot: visits in the last 7 days, seconds since the latest arrival, and visits in
+    the calendar week so far (the week fulfilment counts)."""
+    monday = week_of(now).start
+    stats: dict[str, tuple[int, float | None, int]] = {}
     for visit in visits:
         ago = (now - visit.arrived_at).total_seconds()
         if ago < 0:
             continue
-        count, latest = stats.get(visit.hotspot, (0, None))
+        count, latest, week = stats.get(visit.hotspot, (0, None, 0))
         stats[visit.hotspot] = (
             count + (ago <= WEEK_S),
             ago if latest is None else min(latest, ago),
+            week + (visit.arrived_at >= monday),
         )
     return stats
 
@@ -148,6 +154,7 @@ def build_problem(
     left_out: dict[str, Reason] = {}
     valuations: dict[str, Valuation] = {}
     stats = _visit_stats(visits, now)
+    elapsed = elapsed_share(week_of(now), now)
     today = now.date()
     deadline = {
         k: max(0.0, (cars[k].free_at - now).total_seconds()) + direct[k] + cars[k].budget_s
@@ -176,10 +183,10 @@ def build_problem(
         opens, label = intervals[spot.windows]
         active_now = not spot.windows or bool(opens and opens[0][0] == 0)
         opens_in = None if active_now or not opens else float(opens[0][0])
-        count, since = stats.get(spot.id, (0, None))
+        count, since, this_week = stats.get(spot.id, (0, None, 0))
         situation = Situation(
             spot.priority, spot.category, spot.visits_per_week, count, since,
-            active_now, opens_in, round_trip[i],
+            active_now, opens_in, round_trip[i], this_week, elapsed,
         )  # fmt: skip
         valuation = value_of(situation, settings, rng, window_label=label)
         valuations[spot.id] = valuation

@@ -9,9 +9,15 @@ value = priority × harm × need × activity × opportunity × jitter
   categories that are not crimes in that index (youth nuisance, mopeds, noise) get their own,
   deliberately modest weights, because citizens report them as what makes them feel unsafe.
   Every district can set its own table.
-* **need**: how far the hotspot is behind its desired visits per week (visit log, last 7 days)
-  and how long since the last visit relative to the desired interval; zero inside a cool-down
-  after a visit (default 120 minutes: a second car right after the first adds little).
+* **need**: how far the hotspot is behind its desired visits this calendar week (the week the
+  fulfilment figures count, :mod:`smartspot.fulfilment`) and how long since the last visit
+  relative to the desired interval. A hotspot *behind schedule* — fewer visits than the part of
+  the week gone by asks for — gains ``need_late`` per share of its target it is short, so one
+  far behind late in the week outranks one on schedule, and an outlying one
+  (:mod:`smartspot.outlying`) gains ``need_outlying`` more of that, because few cars will pass
+  it before the week ends. A hotspot whose week's visits are all made drops to
+  ``need_served``: another visit adds nothing to its fulfilment. Zero inside a cool-down after
+  a visit (default 120 minutes: a second car right after the first adds little).
 * **activity**: full inside an active window, reduced shortly before one opens, zero otherwise.
 * **opportunity**: the round trip from the nearest station. A remote hotspot that a car happens
   to be near is worth more *now* than a town-centre one a car passes every hour; this is what
@@ -58,6 +64,10 @@ class ValueSettings:
     need_behind: float = 1.0  # added when no visit of the week's target has happened yet
     need_stale: float = 0.5  # added per desired interval since the last visit …
     need_stale_cap: float = 2.0  # … up to this many intervals
+    need_late: float = 2.0  # added per share of the target behind schedule this week …
+    need_outlying: float = 0.5  # … and this share more of that for an outlying hotspot
+    need_served: float = 0.2  # the need of a hotspot whose week's visits are all made
+    outlying_min: float = 12.0  # outlying: nearest station farther (minutes; the policy's)
     soon_min: float = 30.0  # "shortly before" an active window opens
     soon_factor: float = 0.5
     opportunity_per_hour: float = 1.0  # added per hour of station round trip …
@@ -82,6 +92,10 @@ class ValueSettings:
             "need_behind",
             "need_stale",
             "need_stale_cap",
+            "need_late",
+            "need_outlying",
+            "need_served",
+            "outlying_min",
             "soon_min",
             "soon_factor",
             "opportunity_per_hour",
@@ -110,6 +124,8 @@ class Situation:
     active_now: bool
     opens_in_s: float | None  # when inactive: seconds until a window opens (None: not soon)
     station_round_trip_s: float  # NaN: no station can reach it
+    visits_this_week: int | None = None  # in the calendar week so far (None: use the last 7 days)
+    week_elapsed: float = 0.0  # share of the calendar week gone by (0–1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,21 +170,7 @@ def value_of(
         need = 0.0
         reasons.append(Reason("cooldown", {"ago_s": round(s.since_last_visit_s)}))
     else:
-        target = s.visits_per_week
-        behind = max(0.0, target - s.visits_last_week) / target
-        since = s.since_last_visit_s if s.since_last_visit_s is not None else math.inf
-        stale = min(since / interval_s, settings.need_stale_cap)
-        need = settings.need_base + settings.need_behind * behind + settings.need_stale * stale
-        if s.since_last_visit_s is None:
-            reasons.append(Reason("never_visited"))
-        elif since >= interval_s:
-            reasons.append(Reason("not_visited_for", {"since_s": round(since)}))
-        if behind > 0:
-            reasons.append(
-                Reason("behind", {"done": s.visits_last_week, "target": float(target)})
-                if s.visits_last_week
-                else Reason("none_yet", {"target": float(target)})
-            )
+        need = _need(s, settings, interval_s, reasons)
     # activity
     window = {"window": window_label}
     if s.active_now:
@@ -195,4 +197,46 @@ def value_of(
         jitter = float(rng.uniform(1 - settings.jitter, 1 + settings.jitter))
     value = priority_harm * need * activity * opportunity * jitter
     reasons.insert(0, Reason("priority", {"priority": s.priority, "category": s.category.value}))
+
     return Valuation(value, priority_harm, need, activity, opportunity, jitter, tuple(reasons))
+
+
+def _need(s: Situation, settings: ValueSettings, interval_s: float, reasons: list[Reason]) -> float:
+    """The need factor outside a cool-down, appending its reasons."""
+    target = s.visits_per_week
+    done = s.visits_last_week if s.visits_this_week is None else s.visits_this_week
+    behind = max(0.0, target - done) / target
+    since = math.inf if s.since_last_visit_s is None else s.since_last_visit_s
+    stale = min(since / interval_s, settings.need_stale_cap)
+    # behind schedule: short of what the part of the week gone by asks for, as a share of target
+    elapsed = min(1.0, max(0.0, s.week_elapsed)) if s.visits_this_week is not None else 0.0
+    short = max(0.0, target * elapsed - done) / target
+    outlying = math.isnan(s.station_round_trip_s) or (
+        s.station_round_trip_s / 2 > settings.outlying_min * 60
+    )
+    if s.visits_this_week is not None and done >= target:
+        need = settings.need_served + settings.need_stale * stale
+    else:
+        late = settings.need_late * short * (1 + (settings.need_outlying if outlying else 0.0))
+        need = (
+            settings.need_base + settings.need_behind * behind + settings.need_stale * stale + late
+        )
+    if s.since_last_visit_s is None:
+        reasons.append(Reason("never_visited"))
+    elif since >= interval_s:
+        reasons.append(Reason("not_visited_for", {"since_s": round(since)}))
+    missing = math.ceil(target - done - 1e-9)
+    left_s = round((1 - elapsed) * 7 * 86400)
+    if s.visits_this_week is not None and done >= target:
+        reasons.append(Reason("week_served", {"done": done, "target": float(target)}))
+    elif short >= 0.25 and s.visits_this_week is not None:
+        code = "late_outlying" if outlying else "late"
+        params = {"missing": missing, "target": float(target), "left_s": left_s}
+        reasons.insert(0, Reason(code, params))  # the most telling need reason
+    elif behind > 0:
+        reasons.append(
+            Reason("behind", {"done": done, "target": float(target)})
+            if done
+            else Reason("none_yet", {"target": float(target)})
+        )
+    return need

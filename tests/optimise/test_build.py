@@ -8,18 +8,21 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from shapely.geometry import Point
 
-from smartspot.domain import Visit
-from smartspot.optimise.build import FreeCar, PlanningContext, build_problem
+from smartspot.domain import Category, Location, Visit
+from smartspot.i18n import translator
+from smartspot.optimise.build import BuiltProblem, FreeCar, PlanningContext, build_problem
 from smartspot.optimise.check import check_solution
-from smartspot.optimise.explain import explain
+from smartspot.optimise.explain import Explanation, explain
 from smartspot.optimise.solvers import get_solver
 from smartspot.optimise.value import ValueSettings
-from smartspot.reasons import joined
+from smartspot.reasons import joined, messages_joined
 from smartspot.resources import DATA_DIR
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.osm import build_graph
 from smartspot.travel.road import RoadTravelTimes
+from smartspot.travel.straight import StraightLineTravelTimes
 from smartspot.windows import ActiveWindow
 from tests.conftest import metric_point
 from tests.test_domain import make_hotspot
@@ -132,3 +135,53 @@ def test_coverage_guard_blocks_the_only_car_near_a_kommune(travel: RoadTravelTim
     backup = PlanningContext(coverage=guard, other_available=np.array([[nordby.x, nordby.y]]))
     covered = build_problem([_car()], _spots(), travel, NOW, stations=_stations(), context=backup)
     assert covered.problem is not None and "P1" not in covered.blocked
+
+
+def test_a_hotspot_far_behind_late_in_the_week_outranks_one_already_served() -> None:
+    """Issue 13 §3. Saturday 23:00: one car, room for one stop. "served" (priority 5,
+    nightlife, next to the station) has had both its visits this week; "behind" (priority 2,
+    outlying: 16 min from the station) has had none of its one, and was last seen 9 days ago.
+    The old need term (no lateness, a served hotspot at the base need) sent the car to
+    "served"; the need that counts sends it to "behind", and says why."""
+
+    def at(km_x: float, km_y: float) -> Point:
+        return Point(500_000 + km_x * 1000, 6_200_000 + km_y * 1000)
+
+    where = Location("0661", "Holstebro", "Midt- og Vestjyllands Politi")
+    served = make_hotspot(
+        id="served", geometry=at(1, 0.5), priority=5, category=Category.NIGHTLIFE,
+        visits_per_week=2, location=where,
+    )  # fmt: skip
+    behind = make_hotspot(
+        id="behind", geometry=at(12, 3), priority=2, category=Category.OTHER,
+        visits_per_week=1, location=where,
+    )  # fmt: skip
+    visits = [
+        Visit("served", "P9", NOW - timedelta(days=4)),  # Tuesday
+        Visit("served", "P9", NOW - timedelta(days=1)),  # Friday
+        Visit("behind", "P9", NOW - timedelta(days=9)),  # last week
+    ]
+    car = FreeCar("P1", at(10, 0), at(0, 0), NOW, 25 * 60, politikreds=where.politikreds)
+    station = np.array([[at(0, 0).x, at(0, 0).y]])
+
+    def plan(settings: ValueSettings) -> tuple[list[str], tuple[BuiltProblem, Explanation]]:
+        built = build_problem(
+            [car], [served, behind], StraightLineTravelTimes(), NOW,
+            stations=station, visits=visits, settings=settings,
+        )  # fmt: skip
+        assert built.problem is not None and len(built.problem.hotspots) == 2
+        advice = explain(built, get_solver("exact").solve(built.problem, time_limit_s=1.0))
+        return [s.hotspot for s in advice.cars[0].stops], (built, advice)
+
+    old = ValueSettings(jitter=0, need_late=0, need_outlying=0, need_served=0.5)
+    assert plan(old)[0] == ["served"]  # the test can fail: the old need chose the served one
+    chosen, (built, advice) = plan(NO_JITTER)
+    assert chosen == ["behind"]
+    assert built.valuations["behind"].value > 2 * built.valuations["served"].value
+    [stop] = advice.cars[0].stops
+    why = joined(stop.reasons)
+    assert "outlying and behind: 1 of 1 visits still missing this week, 25 h left" in why
+    danish = translator("da").render(messages_joined(stop.reasons))
+    assert "yderområde og bagud: 1 af 1 besøg mangler stadig i denne uge, 25 t tilbage" in danish
+    assert "this week's visits made (2 of 2)" in joined(built.valuations["served"].reasons)
+    assert advice.left_out["served"].code == "not_chosen"

@@ -93,3 +93,19 @@ def test_unreachable_from_every_station_counts_as_most_remote() -> None:
 def test_bad_settings_are_refused(changes: dict) -> None:
     with pytest.raises(InvalidInputError):
         ValueSettings(**changes)
+
+
+def test_behind_schedule_weighs_more_late_in_the_week_and_more_when_outlying() -> None:
+    behind = replace(BASE, visits_this_week=0, since_last_visit_s=8 * 86400)
+    monday = value_of(replace(behind, week_elapsed=0.05), NO_JITTER)
+    saturday = value_of(replace(behind, week_elapsed=0.8), NO_JITTER)
+    assert saturday.need == pytest.approx(monday.need + NO_JITTER.need_late * 0.75)
+    far = replace(behind, week_elapsed=0.8, station_round_trip_s=50 * 60)  # 25 min each way
+    outlying = value_of(far, NO_JITTER)
+    assert outlying.need == pytest.approx(saturday.need + 2.0 * 0.8 * NO_JITTER.need_outlying)
+    assert "2 of 2 visits still missing this week, 34 h left" in joined(saturday.reasons)
+    assert joined(outlying.reasons).count("outlying and behind") == 1
+    assert "missing" not in joined(monday.reasons)  # early in the week: not yet behind
+    served = value_of(replace(BASE, visits_this_week=2, week_elapsed=0.8), NO_JITTER)
+    assert served.need == pytest.approx(NO_JITTER.need_served + 0.5 * 2 / 3.5)
+    assert "this week's visits made (2 of 2)" in joined(served.reasons)
