@@ -206,6 +206,7 @@ class Fulfilment:
     rows: tuple[HotspotWeek, ...]
     district: Breakdown
     kommuner: Mapping[str, Breakdown]
+    targets: tuple[Target, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -394,6 +395,7 @@ def fulfilment(
         rows=rows,
         district=breakdown(rows),
         kommuner={k: breakdown(v) for k, v in per_kommune.items()},
+        targets=tuple(targets),
     )
 
 

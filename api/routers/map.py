@@ -17,6 +17,7 @@ from api.deps import ServicesDep
 from api.events_auth import stream_principal, while_authorised
 from api.language import request_translator
 from api.schemas import geometry_to_geojson
+from smartspot.fulfilment import week_of
 from smartspot.geo import basemap
 from smartspot.resources import DATA_DIR
 
@@ -142,9 +143,16 @@ def favicon() -> FileResponse:
 @router.get("/config")
 def map_config(principal: Reader, services: ServicesDep) -> dict[str, Any]:
     """What the map needs to start: its district, an optional online tile URL (without one,
-    the map draws its offline base layer from ``/basemap``)."""
+    the map draws its offline base layer from ``/basemap``), and the calendar week running now
+    on the service's clock (Monday to Monday, Copenhagen), whose fulfilment the map shows."""
+    week = week_of(services.clock.now())
     return {
         "district": services.settings.district,
+        "week": {
+            "label": week.label,
+            "since": week.start.isoformat(),
+            "until": week.end.isoformat(),
+        },
         "tile_url": services.settings.tile_url,
         "basemap_levels": {
             level.name: [level.min_zoom, level.max_zoom] for level in basemap.LEVELS

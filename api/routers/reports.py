@@ -12,8 +12,11 @@ from fastapi import APIRouter, Query
 
 from api.auth import Reader
 from api.deps import ServicesDep
+from smartspot.domain import Visit
 from smartspot.errors import InvalidInputError
+from smartspot.fulfilment import HotspotWeek, breakdown
 from smartspot.i18n import msg
+from smartspot.live.fulfilment import live_fulfilment
 from smartspot.windows import LOCAL_TZ
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -90,7 +93,13 @@ def visits(
     by: Literal["hotspot", "kommune", "week"] = "hotspot",
 ) -> dict[str, Any]:
     """Visits arriving in ``[since, until)`` and their dosage (minutes on site) per hotspot,
-    kommune or ISO week (Europe/Copenhagen), reported and detected alike."""
+    kommune or ISO week (Europe/Copenhagen), reported and detected alike; and ``fulfilment``:
+    per hotspot and calendar week (Monday–Sunday, Copenhagen; weeks cut by the period are
+    pro-rated) the desired visits (``visits_per_week``), those due so far, achieved visits and
+    minutes, ``met`` and ``behind``; per politikreds and kommune the share of hotspot-weeks
+    meeting their desired visits, for all, outlying and town hotspots, and the never-visited
+    ones. Outlying = the nearest station more than the district's ``outlying_min`` away by
+    road."""
     _period(since, until)
     found = services.store.visits.list(since=since, until=until)
     kommune_of: dict[str, tuple[str, str]] = {}
@@ -117,4 +126,41 @@ def visits(
         row["detected"] += int(v.detected)
         row["minutes"] += v.minutes_on_site or 0.0
     rows = [{**r, "minutes": round(r["minutes"], 1)} for _, r in sorted(groups.items())]
-    return {"by": by, "since": since.isoformat(), "until": until.isoformat(), "groups": rows}
+    return {
+        "by": by,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "groups": rows,
+        "fulfilment": _fulfilment(services, since, until, [s.visit for s in found]),
+    }
+
+
+def _fulfilment(services: Any, since: datetime, until: datetime, found: list[Visit]) -> Any:
+    """Desired against achieved visits per hotspot and calendar week, and the share of
+    hotspot-weeks meeting them per politikreds and kommune, outlying and town apart."""
+    engine = services.engine
+    result = live_fulfilment(
+        engine.ctx, engine.round_trips, services.hotspots.list(), found, since, until
+    )
+    document = result.to_dict()
+    district_of = {kode: services.regions.kommune(kode).politikreds for kode in result.kommuner}
+    per_district: dict[str, list[HotspotWeek]] = defaultdict(list)
+    for row in result.rows:
+        per_district[district_of[row.kommunekode]].append(row)
+    titles = {t.hotspot: (t.title, t.kommunenavn) for t in result.targets}
+    return {
+        "weeks": document["weeks"],
+        "politikredse": {k: breakdown(v).to_dict() for k, v in sorted(per_district.items())},
+        "kommuner": {
+            kode: {
+                "name": services.regions.kommune(kode).navn,
+                "politikreds": district_of[kode],
+                **figures,
+            }
+            for kode, figures in document["kommuner"].items()
+        },
+        "hotspots": [
+            {**row, "title": titles[row["hotspot"]][0], "kommunenavn": titles[row["hotspot"]][1]}
+            for row in document["hotspots"]
+        ],
+    }

@@ -71,6 +71,8 @@ const state = {
   patrols: new Map(), // call sign -> {patrol, marker}
   proposals: new Map(), // proposal id -> proposal
   lastVisits: {},
+  fulfilment: {}, // hotspot id -> this week's row of /reports/visits' fulfilment
+  week: null, // the week running on the service's clock: {label, since, until}
   events: null,
   draw: null,
 };
@@ -293,15 +295,38 @@ function daysSince(iso) {
 function hotspotStyle(props) {
   const days = daysSince(state.lastVisits[props.id]);
   const stale = days === null || days > STALE_DAYS;
+  const behind = Boolean(state.fulfilment[props.id]?.behind);
   const colour = PRIORITY_COLOURS[props.priority] || "#999";
   return {
-    color: stale ? "#5b1a00" : "#333",
-    weight: stale ? 3 : 2,
+    // behind its desired visits this week: a thick red ring (the server's fulfilment figures)
+    color: behind ? "#c62828" : stale ? "#5b1a00" : "#333",
+    weight: behind ? 4 : stale ? 3 : 2,
     dashArray: stale ? "6 4" : null,
     fillColor: colour,
     fillOpacity: props.status === "closed" ? 0.15 : 0.65,
     radius: 7 + props.priority * 1.5,
+    className: `hotspot hs-${props.id}${behind ? " behind" : ""}`,
   };
+}
+
+// this week's desired against achieved visits per hotspot, from /reports/visits: the week
+// running on the service's clock (from /config), with "behind" counted against the visits due
+// by now
+async function loadFulfilment() {
+  if (!state.week) return;
+  const params = new URLSearchParams({ since: state.week.since, until: state.week.until, by: "hotspot" });
+  const report = await optional(`/reports/visits?${params}`, null);
+  const rows = report?.fulfilment?.hotspots || [];
+  state.fulfilment = Object.fromEntries(rows.map((row) => [row.hotspot, row]));
+}
+
+function fulfilmentText(id) {
+  const row = state.fulfilment[id];
+  if (!row) return "";
+  const values = { achieved: row.achieved, desired: Math.round(row.desired * 10) / 10 };
+  return row.behind
+    ? t("behind: {achieved} of {desired} visits this week", values)
+    : t("{achieved} of {desired} visits this week", values);
 }
 
 function popupHtml(props, { title = true } = {}) {
@@ -318,6 +343,7 @@ function popupHtml(props, { title = true } = {}) {
     ${title ? `<h3>${esc(props.title)}</h3>` : ""}
     <div class="meta">${esc(t(CATEGORIES[props.category] || props.category))} · ${esc(t("priority {priority}", { priority: props.priority }))}
       · ${esc(props.kommunenavn)} · ${esc(visited)}</div>
+    ${fulfilmentText(props.id) ? `<div class="meta fulfilment${state.fulfilment[props.id].behind ? " behind" : ""}">${esc(fulfilmentText(props.id))}</div>` : ""}
     <p>${esc(props.description)}</p>
     <strong>${esc(t("Handling instruction"))}</strong>
     <p class="instruction">${esc(props.instruction)}</p>
@@ -617,9 +643,10 @@ async function listen() {
     renderProposals();
     if (proposal.status === "pending") toast(t("New proposal for {car}", { car: proposal.patrol }));
   });
-  source.addEventListener("visit", (e) => {
+  source.addEventListener("visit", async (e) => {
     const visit = JSON.parse(e.data);
     state.lastVisits[visit.hotspot] = visit.arrived_at;
+    await loadFulfilment();
     const entry = state.hotspots.get(visit.hotspot);
     if (entry) showHotspot(entry.feature);
   });
@@ -821,6 +848,7 @@ async function start() {
     el.hidden = !(state.role === "analyst" || state.role === "admin");
   });
   const config = await api("/config");
+  state.week = config.week;
   $("district").textContent = config.district;
   basemap.levels = config.basemap_levels || {};
   if (config.tile_url) {
@@ -840,6 +868,7 @@ async function start() {
   if (home) map.fitBounds(L.geoJSON(home).getBounds(), { padding: [10, 10] });
   if (!config.tile_url) await showRoads().catch(() => {});
   state.lastVisits = await optional("/visits/last", {});
+  await loadFulfilment();
   const hotspots = await api("/hotspots?status=open&limit=10000");
   hotspotLayer.clearLayers();
   state.hotspots.clear();

@@ -23,6 +23,7 @@ from smartspot.sim.runner import (
     ordered,
     run_dask,
     run_serial,
+    travel_once,
 )
 from smartspot.sim.scenario import load_scenario
 from smartspot.sim.summary import compare
@@ -130,10 +131,11 @@ def _finish(
     write_summary(summary, out)
     write_records(results, out)
     job = results[0].job
-    district = (
-        district_for(job.effective_scenario(), with_hotspots=True)
-        if any(r.job.policy != "none" for r in results)
-        else district_for(job.scenario, with_hotspots=False)
+    # the report shows every policy against the scenario's hotspots, `none` too
+    district = district_for(
+        job.effective_scenario(),
+        with_hotspots=True,
+        travel=travel_once(job.scenario, job.travel_factory),
     )
     write_report(district, results, comparison, out, title=title, t=cli_translator())
     return summary
@@ -178,13 +180,13 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def _run_one_with_progress(job: Job, bar: tqdm) -> JobResult:  # type: ignore[type-arg]
-    from smartspot.sim.runner import callouts_for, travel_once
+    from smartspot.sim.runner import callouts_for, fulfilment_targets
     from smartspot.sim.simulation import simulate
     from smartspot.sim.summary import summarise
 
     scenario = job.effective_scenario()
-    district = district_for(scenario, with_hotspots=job.policy != "none")
     travel = travel_once(job.scenario, job.travel_factory)
+    district = district_for(scenario, with_hotspots=job.policy != "none", travel=travel)
     calls = callouts_for(job, district, travel)
     done = [0]
 
@@ -202,7 +204,8 @@ def _run_one_with_progress(job: Job, bar: tqdm) -> JobResult:  # type: ignore[ty
         calls=calls,
         progress=tick,
     )
-    return JobResult(job, records, summarise(records, district))
+    targets = fulfilment_targets(scenario, travel)
+    return JobResult(job, records, summarise(records, district, targets=targets))
 
 
 def run_compare(args: argparse.Namespace) -> int:

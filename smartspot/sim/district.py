@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -29,17 +29,16 @@ from smartspot.domain import (
     Station,
 )
 from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.fulfilment import Target
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import Regions
 from smartspot.geo.stations import load_stations
 from smartspot.geo.validate import check_hotspot_geometry
 from smartspot.i18n import msg
+from smartspot.outlying import is_outlying, station_round_trips
 from smartspot.sim.scenario import Scenario, StationCars
-from smartspot.windows import ActiveWindow
-
-#: A hotspot farther than this (straight line) from every station of its district is
-#: "outlying" (yderområde) in the reports. Computed, never typed.
-OUTLYING_KM = 10.0
+from smartspot.travel.port import TravelTimes
+from smartspot.windows import LOCAL_TZ, ActiveWindow
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +66,15 @@ class District:
     hotspot_station_km: NDArray[np.float64]  # straight line to the nearest station
     car_homes: tuple[NDArray[np.float64], ...] = ()  # per station: (max_cars, 2) posts
     kommune_polygons: Mapping[str, BaseGeometry] = field(default_factory=dict)
+    #: round trip from the nearest station by the run's travel model (see
+    #: :meth:`with_station_times`); ``None`` until a travel model is known
+    hotspot_round_trip_s: NDArray[np.float64] | None = None
+
+    def with_station_times(self, travel: TravelTimes) -> District:
+        """This district with its hotspots' station round trips timed by ``travel`` (what
+        "outlying" is computed from; :mod:`smartspot.outlying`)."""
+        trips = station_round_trips(travel, self.station_xy, self.hotspot_xy)
+        return replace(self, hotspot_round_trip_s=trips)
 
     def home_of(self, station: int, car: int) -> NDArray[np.float64]:
         """Where car number ``car`` of a station waits when free (its post, or the station)."""
@@ -76,7 +84,31 @@ class District:
 
     @property
     def hotspot_outlying(self) -> NDArray[np.bool_]:
-        return self.hotspot_station_km > OUTLYING_KM
+        """Outlying (yderområde) per hotspot: its nearest station is more than the policy's
+        ``outlying_min`` away by road. Computed, never typed."""
+        if self.hotspot_round_trip_s is None:
+            raise ValueError("station times not known: use District.with_station_times(travel)")
+        return is_outlying(self.hotspot_round_trip_s, self.scenario.policy.outlying_min)
+
+    def fulfilment_targets(self) -> tuple[Target, ...]:
+        """The hotspots as fulfilment counts them: desired visits, outlying, kommune, and
+        validity from local midnight of ``valid_from`` to the end of ``valid_to``."""
+        targets = []
+        for hotspot, outlying in zip(self.hotspots, self.hotspot_outlying.tolist(), strict=True):
+            until = hotspot.valid_to + timedelta(days=1) if hotspot.valid_to else None
+            targets.append(
+                Target(
+                    hotspot=hotspot.id,
+                    visits_per_week=hotspot.visits_per_week,
+                    outlying=bool(outlying),
+                    kommunekode=hotspot.location.kommunekode,
+                    kommunenavn=hotspot.location.kommunenavn,
+                    title=hotspot.title,
+                    valid_from=datetime.combine(hotspot.valid_from, time(0), tzinfo=LOCAL_TZ),
+                    valid_to=datetime.combine(until, time(0), tzinfo=LOCAL_TZ) if until else None,
+                )
+            )
+        return tuple(targets)
 
     @property
     def kommuner(self) -> list[str]:

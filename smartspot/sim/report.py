@@ -24,12 +24,18 @@ import shapely
 from matplotlib.figure import Figure
 
 from smartspot.i18n import N_, Translator, msg, msg_n, translator
-from smartspot.sim.district import OUTLYING_KM, District
+from smartspot.sim.district import District
 from smartspot.sim.records import CallRecord, CarRecord, PlanRecord, VisitRecord, as_rows, columns
+from smartspot.sim.report_fulfilment import kommune_section, missed_most_weeks
 from smartspot.sim.runner import JobResult
 from smartspot.sim.summary import MIN_REPLICATIONS
 
 KEY_FIGURES = (
+    ("fulfilment.share", N_("Hotspots getting their desired weekly visits")),
+    ("fulfilment.outlying.share", N_("Outlying hotspots getting them")),
+    ("fulfilment.town.share", N_("Town hotspots getting them")),
+    ("fulfilment.mean_ratio", N_("Mean fulfilment (achieved ÷ desired, capped at 1)")),
+    ("fulfilment.never_visited", N_("Hotspots never visited in a week")),
     ("urgent_response_s.mean", N_("Urgent response, mean (s)")),
     ("urgent_response_s.median", N_("Urgent response, median (s)")),
     ("urgent_response_s.p90", N_("Urgent response, p90 (s)")),
@@ -152,21 +158,23 @@ def _map_plot(
         if len(district.hotspots):
             visits = np.array([counts[h.id] for h in district.hotspots])
             colours = np.where(district.hotspot_outlying, "#d95f02", "#1b9e77")
+            missed = missed_most_weeks(district, runs)  # behind their desired visits: red ring
             axes.scatter(
                 *district.hotspot_xy.T,
                 s=12 + 25 * visits,
                 c=list(colours),
                 alpha=0.75,
-                edgecolors="black",
-                linewidths=0.3,
+                edgecolors=["#b00020" if m else "black" for m in missed],
+                linewidths=[1.6 if m else 0.3 for m in missed],
             )
         axes.scatter(*district.station_xy.T, marker="s", color="black", s=22, zorder=3)
         axes.set_title(
             t(
                 msg(
-                    "{policy}: visits per hotspot\n(orange: outlying > {km:g} km)",
+                    "{policy}: visits per hotspot\n(orange: outlying, nearest station > "
+                    "{minutes:g} min; red ring: desired visits missed in most weeks)",
                     policy=_policy(label, t),
-                    km=OUTLYING_KM,
+                    minutes=district.scenario.policy.outlying_min,
                 )
             )
         )
@@ -408,6 +416,7 @@ def write_report(
 <h2>{words["pairs"]}</h2>
 <table><tr><th>{words["policy"]}</th><th>{words["figure"]}</th><th>{words["mean_ci"]}</th></tr>{"".join(diff_rows)}</table>
 <h2>{words["kommune"]}</h2><table><tr><th></th>{head}</tr>{"".join(kommune_rows)}</table>
+{kommune_section(district, list(by_label), policies, head, t, _ci_cell)}
 <div class="figures">
 <h2>{words["response"]}</h2><img src="data:image/png;base64,{_response_plot(by_label, t)}" alt="{words["response_alt"]}">
 <h2>{words["visits"]}</h2><img src="data:image/png;base64,{_map_plot(district, by_label, t)}" alt="{words["map_alt"]}">

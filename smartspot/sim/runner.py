@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smartspot.errors import InvalidInputError
+from smartspot.fulfilment import Target
 from smartspot.i18n import msg
 from smartspot.live.policy import SWEEPABLE as POLICY_SWEEPABLE
 from smartspot.sim.callouts import CalloutSpec, generate_callouts
@@ -95,8 +96,11 @@ def _key(scenario: Scenario) -> str:
     return repr(scenario)
 
 
-def district_for(scenario: Scenario, *, with_hotspots: bool = True) -> District:
-    """The district of a scenario, built once per process."""
+def district_for(
+    scenario: Scenario, *, with_hotspots: bool = True, travel: TravelTimes | None = None
+) -> District:
+    """The district of a scenario, built once per process; with ``travel``, its hotspots'
+    station times too (what "outlying" is computed from)."""
     from smartspot.geo.regions import cached_regions
     from smartspot.resources import DATA_DIR
 
@@ -105,7 +109,18 @@ def district_for(scenario: Scenario, *, with_hotspots: bool = True) -> District:
         _districts[key] = build_district(
             scenario, cached_regions(DATA_DIR), DATA_DIR, with_hotspots=with_hotspots
         )
-    return _districts[key]
+    if travel is None:
+        return _districts[key]
+    timed = f"{key}|{id(travel)}"  # travel layers live as long as the process (travel_once)
+    if timed not in _districts:
+        _districts[timed] = _districts[key].with_station_times(travel)
+    return _districts[timed]
+
+
+def fulfilment_targets(scenario: Scenario, travel: TravelTimes) -> tuple[Target, ...]:
+    """The scenario's hotspots as fulfilment counts them, also for a run without Smart Spot
+    (``none`` registers no hotspot, but its fulfilment is measured against the same ones)."""
+    return district_for(scenario, with_hotspots=True, travel=travel).fulfilment_targets()
 
 
 def travel_once(scenario: Scenario, factory: TravelFactory) -> TravelTimes:
@@ -132,13 +147,14 @@ def callouts_for(job: Job, district: District, travel: TravelTimes) -> list[Call
 def run_job(job: Job) -> JobResult:
     """Run one replication (this is what a Dask worker executes)."""
     scenario = job.effective_scenario()
-    district = district_for(scenario, with_hotspots=job.policy != "none")
     travel = travel_once(job.scenario, job.travel_factory)
+    district = district_for(scenario, with_hotspots=job.policy != "none", travel=travel)
     calls = callouts_for(job, district, travel)
     records = simulate(
         district, travel, policy=job.policy, days=job.days, seed=job.seed, calls=calls
     )
-    return JobResult(job, records, summarise(records, district))
+    targets = fulfilment_targets(scenario, travel)
+    return JobResult(job, records, summarise(records, district, targets=targets))
 
 
 def make_jobs(

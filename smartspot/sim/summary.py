@@ -8,9 +8,18 @@ The keys of ``summary.json`` (all times in seconds, distances in km):
   Response = call received → first car on scene, including call handling, turnout and queueing.
 - ``non_urgent_response_s``: the same for the other calls.
 - ``visits``: ``total`` (arrivals at a hotspot), ``completed``, ``aborted`` (pulled away by an
-  urgent call), ``outlying`` and ``town`` (outlying = farther than ``OUTLYING_KM`` from every
-  station), ``per_hotspot`` (id → visits, minutes, outlying).
+  urgent call), ``outlying`` and ``town`` (outlying = the nearest station more than the
+  policy's ``outlying_min`` away by road, :mod:`smartspot.outlying`), ``per_hotspot`` (id →
+  visits, minutes, outlying, desired visits and weeks met).
 - ``dosage_min``: minutes on site, ``total``, ``outlying``, ``town``.
+- ``fulfilment``: did the hotspots get their desired weekly visits (:mod:`smartspot.fulfilment`;
+  the run's weeks are calendar weeks, Monday to Monday in Copenhagen, as in the live service
+  and the value model — the scenarios start on a Monday — a week cut by the run pro-rated; a visit
+  counts when it lasted the policy's ``detection.min_stay_s``, as the live engine detects one):
+  ``share`` of hotspot-weeks meeting their desired visits (one week: the share of hotspots),
+  ``mean_ratio`` (achieved ÷ desired, capped at 1), ``never_visited`` (hotspot-weeks without a
+  visit), ``hotspots_never_visited``, ``hotspots``, ``hotspot_weeks``, ``met``, and the same
+  under ``outlying`` and ``town``; ``fulfilment_by_kommune``: the same per kommune code.
 - ``value``: the summed value of completed visits, as the policy valued them.
 - ``proposals``: ``made``, ``accepted``, ``interrupted``, ``idle_accepted`` (accepted by a car
   standing idle at its post).
@@ -29,11 +38,20 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
+from smartspot.fulfilment import (
+    Breakdown,
+    Fulfilment,
+    Target,
+    VisitFact,
+    calendar_weeks,
+    fulfilment,
+)
 from smartspot.sim.district import District
 from smartspot.sim.records import CallRecord, RunRecords
 
@@ -54,8 +72,44 @@ def _responses(calls: Iterable[CallRecord]) -> list[float]:
     return [c.response_s for c in calls]
 
 
-def summarise(records: RunRecords, district: District) -> dict[str, Any]:
-    """The key figures of one run (see the module docstring for the keys)."""
+def run_fulfilment(
+    records: RunRecords, district: District, targets: Sequence[Target]
+) -> Fulfilment:
+    """The run's fulfilment: its visits against ``targets`` over its weeks."""
+    start = district.scenario.start
+    weeks = calendar_weeks(start, start + timedelta(days=records.days))
+    visits = [
+        VisitFact(v.hotspot, start + timedelta(seconds=v.arrived_s), v.minutes)
+        for v in records.visits
+    ]
+    min_minutes = district.scenario.policy.detection.min_stay_s / 60
+    return fulfilment(targets, visits, weeks, min_minutes=min_minutes)
+
+
+#: The per-kommune fulfilment figures (the district's carry every figure of a group).
+BRIEF = ("hotspots", "share", "mean_ratio", "never_visited")
+
+
+def _figures(breakdown: Breakdown, *, brief: bool = False) -> dict[str, Any]:
+    def pick(document: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+        return {key: document[key] for key in keys}
+
+    every = ("hotspots", "hotspot_weeks", "met", *BRIEF[1:], "hotspots_never_visited")
+    figures = pick(breakdown.all.to_dict(), BRIEF if brief else every)
+    for part in ("outlying", "town"):
+        document = getattr(breakdown, part).to_dict()
+        figures[part] = pick(document, ("hotspots", "share") if brief else every)
+    return figures
+
+
+def summarise(
+    records: RunRecords, district: District, *, targets: Sequence[Target] | None = None
+) -> dict[str, Any]:
+    """The key figures of one run (see the module docstring for the keys).
+
+    ``targets`` are the hotspots fulfilment is measured against (default: the district's own;
+    a run without Smart Spot is given the scenario's, :func:`smartspot.sim.runner.fulfilment_targets`).
+    """
     urgent = [c for c in records.calls if c.urgent]
     other = [c for c in records.calls if not c.urgent]
     by_kommune: dict[str, list[float]] = defaultdict(list)
@@ -64,16 +118,25 @@ def summarise(records: RunRecords, district: District) -> dict[str, Any]:
     kommuner = {}
     for kode in district.kommuner:
         kommuner[kode] = {"name": district.kommune_name(kode), **_describe(by_kommune[kode])}
+    targets = district.fulfilment_targets() if targets is None else targets
+    result = run_fulfilment(records, district, targets)
     per_hotspot: dict[str, dict[str, Any]] = {}
-    for h, outlying in zip(district.hotspots, district.hotspot_outlying, strict=True):
-        per_hotspot[h.id] = {
-            "title": h.title,
-            "outlying": bool(outlying),
+    for target in targets:
+        rows = [r for r in result.rows if r.hotspot == target.hotspot]
+        per_hotspot[target.hotspot] = {
+            "title": target.title,
+            "outlying": target.outlying,
             "visits": 0,
             "minutes": 0.0,
+            "desired": round(sum(r.desired for r in rows), 3),
+            "weeks_met": sum(r.met for r in rows),
+            "weeks": len(rows),
         }
     for visit in records.visits:
-        entry = per_hotspot[visit.hotspot]
+        entry = per_hotspot.setdefault(
+            visit.hotspot,
+            {"title": visit.hotspot, "outlying": visit.outlying, "visits": 0, "minutes": 0.0},
+        )
         entry["visits"] += 1
         entry["minutes"] += visit.minutes
     pulled = [c for c in urgent if c.car_was_on_task]
@@ -106,6 +169,15 @@ def summarise(records: RunRecords, district: District) -> dict[str, Any]:
             "total": sum(v.minutes for v in records.visits),
             "outlying": sum(v.minutes for v in records.visits if v.outlying),
             "town": sum(v.minutes for v in records.visits if not v.outlying),
+        },
+        "fulfilment": _figures(result.district),
+        "fulfilment_by_kommune": {
+            kode: {
+                "name": district.kommune_name(kode),
+                **_figures(result.kommuner[kode], brief=True),
+            }
+            for kode in district.kommuner
+            if kode in result.kommuner
         },
         "value": sum(v.value for v in records.visits),
         "proposals": {
@@ -153,7 +225,7 @@ def bounds(key: str, *, difference: bool = False) -> tuple[float | None, float |
     never negative, and a share is at most 1. A paired difference of two runs can have either
     sign; a difference of shares lies in [-1, 1].
     """
-    share = key.endswith(".share")
+    share = key.endswith((".share", ".mean_ratio"))
     if difference:
         return (-1.0, 1.0) if share else (None, None)
     return (0.0, 1.0) if share else (0.0, None)

@@ -113,6 +113,8 @@ class World(Fleet):
         with_hotspots: bool,
         desk: DeskFactory = open_desk,
     ) -> None:
+        if district.hotspot_round_trip_s is None:  # what "outlying" is computed from
+            district = district.with_station_times(travel)
         super().__init__(env, district, travel)
         homes = {car.id: Point(float(car.home[0]), float(car.home[1])) for car in self.cars}
         desk_seed = int(rng.integers(0, 2**63 - 1))  # the root of the desk's planning streams

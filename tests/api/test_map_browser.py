@@ -380,3 +380,38 @@ def test_a_danish_operator_reads_no_english_and_an_english_one_no_danish(
     assert english.locator("#patrol-panel h2").inner_text() == "Patrols"
     assert english.locator("#whoami").inner_text() == "operator (operator)"
     english.close()
+
+
+def test_hotspots_behind_their_desired_visits_are_marked_until_visited(
+    server: str, browser: Any
+) -> None:
+    planner = _token(server, "planner")
+    week = {"since": "2026-03-09T00:00:00+01:00", "until": "2026-03-16T00:00:00+01:00"}
+    report = httpx.get(f"{server}/reports/visits", params=week, headers=planner).json()
+    rows = report["fulfilment"]["hotspots"]
+    behind = {r["hotspot"] for r in rows if r["behind"]}
+    # Saturday 22:00: a hotspot wanting one visit a week and not visited yet is behind
+    spot = next(r for r in rows if r["behind"] and r["desired"] == 1 and r["achieved"] == 0)
+    page = _open(browser, server, "operator")
+    marked = page.locator(".leaflet-overlay-pane path.hotspot.behind")
+    assert marked.count() == len(behind) > 0
+    ring = page.locator(f".leaflet-overlay-pane path.hs-{spot['hotspot']}")
+    assert "behind" in (ring.first.get_attribute("class") or "")
+    assert page.locator("#legend").inner_text().count("bagud") == 1
+    # a crew reports a visit: the stream brings it, the map re-reads fulfilment, the ring goes
+    arrived = NOW - timedelta(hours=1)
+    visit = {
+        "hotspot": spot["hotspot"],
+        "patrol": "MV-21",
+        "arrived_at": arrived.isoformat(),
+        "left_at": (arrived + timedelta(minutes=15)).isoformat(),
+    }
+    answer = httpx.post(f"{server}/visits", json=visit, headers=_token(server, "operator"))
+    assert answer.status_code == 201, answer.text
+    page.wait_for_function(
+        "id => { const p = document.querySelector(`.leaflet-overlay-pane path.hs-${id}`);"
+        " return p && !p.classList.contains('behind'); }",
+        arg=spot["hotspot"],
+    )
+    assert marked.count() == len(behind) - 1
+    page.close()

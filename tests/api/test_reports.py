@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from smartspot.clock import FixedClock
@@ -116,3 +117,52 @@ def test_reports_are_read_by_every_role(client: TestClient, as_role: Headers) ->
         assert (
             client.get("/reports/visits", params=PERIOD, headers=as_role[role]).status_code == 200
         )
+
+
+def test_visits_report_gives_fulfilment_per_hotspot_kommune_and_district(
+    client: TestClient, as_role: Headers
+) -> None:
+    """NOW is Saturday 14 March 2026, 22:00 in Copenhagen, in week 11 (9–15 March)."""
+    analyst, op = as_role["analyst"], as_role["operator"]
+    since = {"valid_from": "2026-03-09"}
+
+    def add(lon: float, lat: float, per_week: int) -> str:
+        feature = point_feature(lon, lat, visits_per_week=per_week, **since)
+        answer = client.post("/hotspots", json=feature, headers=analyst)
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    town = add(8.6246, 56.3706, 3)  # next to Holstebro station
+    behind = add(8.9800, 56.1400, 3)  # Herning, by its station
+    harbo = add(8.1870, 56.6170, 1)  # Harboøre: about 30 min from Lemvig and Struer
+    client.post("/patrols", json={"call_sign": "MV-21", "home_station": "st01"}, headers=op)
+    visits = [(town, -4), (town, -2.5), (town, -1), (behind, -4), (behind, -8)]
+    for hotspot, days in visits:  # the last one is in week 10
+        arrived = NOW + timedelta(days=days)
+        body = {
+            "hotspot": hotspot,
+            "patrol": "MV-21",
+            "arrived_at": arrived.isoformat(),
+            "left_at": (arrived + timedelta(minutes=15)).isoformat(),
+        }
+        assert client.post("/visits", json=body, headers=op).status_code == 201
+    week = {"since": "2026-03-09T00:00:00+01:00", "until": "2026-03-16T00:00:00+01:00"}
+    report = client.get("/reports/visits", params=week, headers=as_role["planner"]).json()
+    result = report["fulfilment"]
+    assert [w["week"] for w in result["weeks"]] == ["2026-W11"]
+    rows = {r["hotspot"]: r for r in result["hotspots"]}
+    assert (rows[town]["achieved"], rows[town]["met"], rows[town]["behind"]) == (3, True, False)
+    assert (rows[behind]["achieved"], rows[behind]["met"], rows[behind]["behind"]) == (
+        1,
+        False,
+        True,  # 3 × 5 days 22 h / 7 days = 2.5 due by now, 1 made
+    )
+    assert rows[behind]["due"] == pytest.approx(3 * (5 + 22 / 24) / 7, abs=1e-3)
+    assert rows[harbo]["outlying"] and not rows[town]["outlying"]
+    assert rows[harbo]["achieved"] == 0 and rows[harbo]["title"] == "Knallerter ved Trekanten"
+    district = result["politikredse"]["Midt- og Vestjyllands Politi"]
+    assert (district["all"]["hotspots"], district["all"]["met"]) == (3, 1)
+    assert district["outlying"]["share"] == 0.0 and district["town"]["share"] == 0.5
+    assert district["all"]["never_visited"] == 1
+    assert result["kommuner"]["0661"]["all"]["share"] == 1.0  # Holstebro
+    assert result["kommuner"]["0661"]["name"] == "Holstebro"

@@ -11,7 +11,14 @@ import pytest
 from smartspot.i18n import translator
 from smartspot.sim.district import District
 from smartspot.sim.report import write_records, write_report, write_summary
-from smartspot.sim.runner import JobResult, district_for, make_jobs, run_serial
+from smartspot.sim.runner import (
+    JobResult,
+    default_travel,
+    district_for,
+    make_jobs,
+    run_serial,
+    travel_once,
+)
 from smartspot.sim.scenario import Scenario
 from smartspot.sim.summary import MIN_REPLICATIONS, compare
 
@@ -28,7 +35,8 @@ def _compare(results: list[JobResult]) -> dict:  # type: ignore[type-arg]
 @pytest.fixture(scope="module")
 def two_runs(mvj_scenario: Scenario) -> tuple[District, list[JobResult]]:
     jobs = make_jobs(mvj_scenario, policies=["none", "greedy"], seeds=[1, 2], days=1.0)
-    return district_for(mvj_scenario), list(run_serial(jobs))
+    travel = travel_once(mvj_scenario, default_travel)
+    return district_for(mvj_scenario, travel=travel), list(run_serial(jobs))
 
 
 def test_report_records_and_summary_are_written(
@@ -47,6 +55,13 @@ def test_report_records_and_summary_are_written(
     assert summary["policies"]["none"]["urgent_response_s.mean"]["n"] == 2
     assert summary["replications"] == {"greedy": 2, "none": 2}
     assert "visits.outlying" in summary["differences"]["greedy-none"]
+    # fulfilment: `none` is measured against the same hotspots (and makes no visits)
+    none = summary["policies"]["none"]
+    assert none["fulfilment.share"]["mean"] == 0.0
+    assert none["fulfilment.never_visited"]["mean"] == len(district.hotspots)
+    assert "fulfilment.outlying.share" in summary["differences"]["greedy-none"]
+    assert "Opgaver, der får deres ønskede ugentlige besøg, pr. kommune" in text
+    assert "Opgaver i yderområder, der får dem" in text
     with (tmp_path / "calls.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == sum(len(r.records.calls) for r in results)

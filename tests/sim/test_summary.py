@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from smartspot.sim.district import District
@@ -40,7 +41,7 @@ def test_bounds_follow_the_kind_of_figure() -> None:
 
 def test_summary_has_the_documented_keys(mvj_district: District, fallback: TravelTimes) -> None:
     records = simulate(mvj_district, fallback, policy="greedy", days=2, seed=1)
-    summary = summarise(records, mvj_district)
+    summary = summarise(records, mvj_district.with_station_times(fallback))
     flat = flatten(summary)
     for key in (
         "urgent_response_s.mean",
@@ -53,6 +54,12 @@ def test_summary_has_the_documented_keys(mvj_district: District, fallback: Trave
         "dosage_min.total",
         "extra_km",
         "pulled_from_task.share",
+        "fulfilment.share",
+        "fulfilment.outlying.share",
+        "fulfilment.town.share",
+        "fulfilment.mean_ratio",
+        "fulfilment.never_visited",
+        "fulfilment_by_kommune.0661.share",
     ):
         assert key in flat, key
     assert summary["visits"]["outlying"] + summary["visits"]["town"] == summary["visits"]["total"]
@@ -72,7 +79,8 @@ def test_paired_differences_use_the_same_calls(
             simulate(mvj_district, fallback, policy="greedy", days=1, seed=s) for s in seeds
         ],
     }
-    summaries = {p: [summarise(r, mvj_district) for r in rs] for p, rs in runs.items()}
+    timed = mvj_district.with_station_times(fallback)
+    summaries = {p: [summarise(r, timed) for r in rs] for p, rs in runs.items()}
     result = compare(runs, summaries)
     diff = result["differences"]["nearest-none"]
     assert diff["calls.urgent"]["mean"] == 0.0  # common random numbers: the same calls
@@ -98,7 +106,8 @@ def test_optimiser_is_also_compared_with_greedy(
             simulate(mvj_district, fallback, policy="greedy", days=0.5, seed=s) for s in (1, 2)
         ],
     }
-    summaries = {p: [summarise(r, mvj_district) for r in rs] for p, rs in runs.items()}
+    timed = mvj_district.with_station_times(fallback)
+    summaries = {p: [summarise(r, timed) for r in rs] for p, rs in runs.items()}
     # the same runs under the names compare() pairs: greedy = none here, optimiser = nearest
     result = compare(
         {"none": runs["none"], "greedy": runs["none"], "optimiser": runs["nearest"]},
@@ -109,3 +118,46 @@ def test_optimiser_is_also_compared_with_greedy(
         result["differences"]["optimiser-greedy"]["visits.total"]
         == result["differences"]["optimiser-none"]["visits.total"]
     )
+
+
+def test_run_fulfilment_counts_a_fixed_visit_log(mvj_district: District) -> None:
+    """Eight hotspots (3 a week each) over a 7-day run; the conftest's straight line times
+    the stations, so Harboøre, Thyborøn, Hvide Sande, Karup and Hanstholm are outlying."""
+    import dataclasses
+
+    from smartspot.sim.records import RunRecords, VisitRecord
+    from tests.sim.straight import StraightLine
+
+    district = mvj_district.with_station_times(StraightLine())
+    ids = [h.id for h in district.hotspots]
+    outlying = dict(zip(ids, district.hotspot_outlying.tolist(), strict=True))
+    assert [k for k, v in outlying.items() if v] == ["t3", "t4", "t5", "t6", "t8"]
+
+    def visit(hotspot: str, day: float, minutes: float = 15.0) -> VisitRecord:
+        arrived = day * 86400
+        return VisitRecord(hotspot, "car", "0661", outlying[hotspot], arrived,
+                           arrived + minutes * 60, aborted=False, value=1.0)  # fmt: skip
+
+    log = (
+        *(visit("t1", d) for d in (0.5, 2.5, 5.5)),  # town, 3 of 3: met
+        *(visit("t3", d) for d in (1, 4, 6.9)),  # outlying, 3 of 3: met
+        visit("t4", 2),  # outlying, 1 of 3
+        visit("t2", 3, minutes=1.0),  # a 1-minute stop is no visit (min_stay_s 180)
+        visit("t6", 8.0),  # after the 7 days: not counted
+    )
+    records = RunRecords("s", "greedy", 1, 7.0, (), log, (), ())
+    summary = summarise(records, district)
+    figures = summary["fulfilment"]
+    assert (figures["hotspots"], figures["met"], figures["share"]) == (8, 2, 0.25)
+    assert figures["outlying"]["share"] == 1 / 5 and figures["town"]["share"] == 1 / 3
+    assert figures["never_visited"] == 5  # t2, t5, t6, t7, t8
+    assert figures["mean_ratio"] == pytest.approx((1 + 1 + 1 / 3) / 8)
+    assert summary["visits"]["per_hotspot"]["t1"]["weeks_met"] == 1
+    # a run without Smart Spot is measured against the same hotspots
+    bare = dataclasses.replace(district, hotspots=(), hotspot_xy=np.zeros((0, 2)))
+    none = summarise(
+        RunRecords("s", "none", 1, 7.0, (), (), (), ()),
+        bare.with_station_times(StraightLine()),
+        targets=district.fulfilment_targets(),
+    )
+    assert none["fulfilment"]["share"] == 0 and none["fulfilment"]["never_visited"] == 8
