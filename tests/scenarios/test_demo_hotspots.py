@@ -142,13 +142,22 @@ def test_every_kommune_of_the_district_has_a_hotspot(folder: str, regions: Regio
 
 @pytest.mark.parametrize("folder", DISTRICTS)
 def test_hotspots_mix_town_and_outlying_places(folder: str) -> None:
+    from smartspot.outlying import is_outlying, station_round_trips
+    from smartspot.sim.scenario import load_scenario
+    from smartspot.sim.travel_setup import travel_for
+
+    scenario = load_scenario(SCENARIOS_DIR / folder / "scenario.toml")
     stations = [metric_point(float(row["lon"]), float(row["lat"])) for row in read_stations(folder)]
     station_xy = np.array([[p.x, p.y] for p in stations])
-    distances_km = []
+    points, distances_km = [], []
     for item in load_features(folder):
-        centre = check_hotspot_geometry(shape(item["geometry"])).centroid
+        centre = check_hotspot_geometry(shape(item["geometry"])).representative_point()
+        points.append([centre.x, centre.y])
         distances_km.append(np.min(np.hypot(*(station_xy - [centre.x, centre.y]).T)) / 1000)
-    assert sum(d >= 10 for d in distances_km) >= 10, "outlying hotspots (≥ 10 km from a station)"
+    # outlying as the product computes it: by road from the nearest station, the policy's minutes
+    trips = station_round_trips(travel_for(scenario), station_xy, np.array(points))
+    outlying = is_outlying(trips, scenario.policy.outlying_min)
+    assert outlying.sum() >= 0.15 * len(points), "outlying hotspots (a sixth or more)"
     assert sum(d <= 3 for d in distances_km) >= 10, "town hotspots (≤ 3 km from a station)"
 
 
