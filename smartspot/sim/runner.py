@@ -210,7 +210,10 @@ def run_dask(
             n_workers=workers,
             threads_per_worker=1,
             processes=processes,
-            dashboard_address=None,
+            # a free port for the scheduler's HTTP server (and its dashboard, when bokeh is
+            # there): with None it takes 8787, and a second cluster on the machine (another
+            # sweep, a test) then fails to start
+            dashboard_address=":0",
             silence_logs=logging.ERROR,  # shutdown chatter would bury the planner's output
         )
         client = Client(cluster)
