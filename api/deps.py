@@ -25,8 +25,8 @@ from smartspot.live.events import EventLog
 from smartspot.live.policy import PlanningPolicy, load_policies
 from smartspot.live.positions import FixBounds
 from smartspot.resources import DATA_DIR
+from smartspot.store.open import Store, open_store
 from smartspot.store.replay_clock import ReplayClock
-from smartspot.store.sqlite import SqliteStore
 from smartspot.travel.districts import DistrictTravelTimes
 from smartspot.travel.straight import StraightLineTravelTimes
 
@@ -36,7 +36,7 @@ class Services:
     """Everything a request may need; built by :func:`build_services`, closed on shutdown."""
 
     settings: Settings
-    store: SqliteStore
+    store: Store
     regions: Regions
     clock: Clock
     hotspots: HotspotService
@@ -92,7 +92,7 @@ def followup_rules(settings: Settings) -> FollowUpRules:
     )
 
 
-def service_clock(settings: Settings, store: SqliteStore) -> Clock:
+def service_clock(settings: Settings, store: Store) -> Clock:
     """The wall clock, or with ``SMARTSPOT_CLOCK=replay`` the newest stored AVL fix."""
     if settings.clock == "replay":
         assert settings.replay_start is not None  # the settings refuse replay without it
@@ -108,7 +108,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     StorageError
         When the database cannot be opened.
     """
-    store = SqliteStore(
+    store = open_store(
         settings.db, create=settings.create_db, busy_timeout_s=settings.busy_timeout_s
     )
     regions = cached_regions(DATA_DIR)

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from smartspot.resources import SCENARIOS_DIR
+from smartspot.store.open import is_postgres, sqlite_path
 
 
 def default_db_path() -> Path:
@@ -32,7 +33,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SMARTSPOT_", extra="ignore", frozen=True)
 
-    db: Path = Field(default_factory=default_db_path, description="SQLite database file")
+    db: Path | str = Field(
+        default_factory=default_db_path,
+        description="the database: an SQLite file (a path or sqlite:///path), or "
+        "postgresql://user:password@host/database for PostgreSQL + PostGIS",
+    )
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
         description="key that signs login tokens, at least 32 bytes; random per process when "
@@ -151,7 +156,7 @@ class Settings(BaseSettings):
     @property
     def backend(self) -> Literal["sqlite", "postgresql"]:
         """Which store ``db`` names: a PostgreSQL URL, else an SQLite file."""
-        return "postgresql" if str(self.db).startswith(("postgresql:", "postgres:")) else "sqlite"
+        return "postgresql" if is_postgres(self.db) else "sqlite"
 
     @property
     def planning_seed(self) -> int:
@@ -167,8 +172,8 @@ class Settings(BaseSettings):
 
     @field_validator("db")
     @classmethod
-    def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand(cls, value: Path | str) -> Path | str:
+        return str(value) if is_postgres(value) else sqlite_path(value)
 
 
 def deployment_problem(settings: Settings, *, workers: int, demo: bool) -> str | None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 import numpy as np
 import pytest
 from shapely.geometry import Point
@@ -9,6 +13,7 @@ from shapely.geometry import Point
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.resources import DATA_DIR
+from tests.pg_cluster import Cluster, server_bindir
 
 HOLSTEBRO_STATION = (8.624585, 56.370607)
 SAMSOE_TRANEBJERG = (10.59723, 55.8326)
@@ -23,3 +28,53 @@ def regions() -> Regions:
 
 def metric_point(lon: float, lat: float) -> Point:
     return Point(lonlat_to_metric(np.array([lon]), np.array([lat]))[0])
+
+
+# -- the store under test: SQLite, and PostGIS where it matters ---------------------------------
+#
+# Every test that asks for ``database`` (directly or through a fixture) gets a fresh, empty
+# database: an SQLite file in its tmp_path, or a new database in the session's throwaway
+# PostGIS cluster (tests/pg_cluster.py). Tests under tests/store and tests/live run on both;
+# an API module opts in with ``pytestmark = pytest.mark.both_backends`` (the whole API suite
+# twice would cost minutes for little: its routes reach the store through the same engine);
+# a test about one backend's own machinery is marked ``sqlite_only``.
+
+BOTH_DIRS = ("store", "live")
+BACKENDS = ("sqlite", "postgis")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    folder = Path(str(metafunc.definition.path)).parent.name
+    marks = {mark.name for mark in metafunc.definition.iter_markers()}
+    both = (folder in BOTH_DIRS or "both_backends" in marks) and "sqlite_only" not in marks
+    metafunc.parametrize("backend", BACKENDS if both else BACKENDS[:1])
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    bindir = server_bindir()
+    if bindir is None:
+        reason = "PostgreSQL with PostGIS is not installed (scripts/setup.d/50-postgis.sh)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # CI installs it: a missing server there is a broken set-up
+        pytest.skip(reason)
+    cluster = Cluster(bindir)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str | Path]:
+    """A fresh database: an SQLite file path, or a PostgreSQL URL."""
+    if backend == "sqlite":
+        yield tmp_path / "smartspot.db"
+        return
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.new_database()
+    yield cluster.url(name)
+    cluster.drop_database(name)

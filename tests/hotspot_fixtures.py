@@ -12,7 +12,7 @@ from smartspot.clock import FixedClock
 from smartspot.drafts import HotspotDraft, draft_from_properties
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotService
-from smartspot.store.sqlite import SqliteStore
+from smartspot.store.open import open_store
 
 START = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
 TREKANTEN = Point(8.6375, 56.3560)  # Trekanten, Holstebro
@@ -44,6 +44,7 @@ def draft(**overrides: Any) -> HotspotDraft:
     return draft_from_properties(props(**overrides), today=date(2026, 3, 6))
 
 
-def new_service(path: Path, regions: Regions, **store_options: Any) -> HotspotService:
-    store = SqliteStore(path, create=True, **store_options)
+def new_service(path: str | Path, regions: Regions, **store_options: Any) -> HotspotService:
+    """A hotspot service on the database ``path`` (an SQLite file or a PostgreSQL URL)."""
+    store = open_store(path, create=True, **store_options)
     return HotspotService(store, regions, FixedClock(START))

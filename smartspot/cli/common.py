@@ -20,17 +20,18 @@ from smartspot.clock import SystemClock
 from smartspot.geo.regions import cached_regions
 from smartspot.hotspots import HotspotService
 from smartspot.resources import DATA_DIR
-from smartspot.store.sqlite import SqliteStore
+from smartspot.store.open import Store, is_postgres, sqlite_path
+from smartspot.store.open import open_store as open_any
 
 DB_ENV = "SMARTSPOT_DB"
 DB_NAME = "smartspot.db"
 
 
-def default_db_path() -> Path:
+def default_db_path() -> Path | str:
     """``$SMARTSPOT_DB`` if set, else ``smartspot.db`` in the platform's user data folder."""
     from_env = os.environ.get(DB_ENV, "").strip()
     if from_env:
-        return Path(from_env).expanduser()
+        return from_env if is_postgres(from_env) else sqlite_path(from_env)
     return user_data_path("smartspot", appauthor=False) / DB_NAME
 
 
@@ -46,7 +47,6 @@ def store_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
         "--db",
-        type=Path,
         default=None,
         help=help_text(
             "database file (default: ${DB_ENV} or {DB_NAME} in the user data folder)",
@@ -69,15 +69,18 @@ def user_option() -> argparse.ArgumentParser:
     return parent
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db).expanduser() if args.db is not None else default_db_path()
+def db_path(args: argparse.Namespace) -> Path | str:
+    """The database ``--db`` names (a PostgreSQL URL or an SQLite file), else the default."""
+    if args.db is None:
+        return default_db_path()
+    return str(args.db) if is_postgres(args.db) else sqlite_path(args.db)
 
 
-def open_store(args: argparse.Namespace, *, create: bool = False) -> SqliteStore:
-    return SqliteStore(db_path(args), create=create)
+def open_store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    return open_any(db_path(args), create=create)
 
 
-def service(store: SqliteStore) -> HotspotService:
+def service(store: Store) -> HotspotService:
     return HotspotService(store, cached_regions(DATA_DIR), SystemClock())
 
 

@@ -76,11 +76,11 @@ def register(subparsers: Any) -> None:
 
 def _users(db: str | None) -> Any:
     from api.settings import Settings
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.open import open_store
 
     overrides: dict[str, Any] = {"db": db} if db is not None else {}
     settings = Settings(**overrides)
-    return SqliteStore(settings.db, create=True).users
+    return open_store(settings.db, create=True).users
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -66,6 +66,11 @@ ENTITIES: Mapping[str, tuple[Table, ...]] = {
 }
 
 
+#: Columns a backend derives from the others (PostGIS ``geom``, generated from the stored WKB
+#: or coordinates): left out of every state hash, so an object hashes alike on both backends.
+DERIVED = frozenset({"geom"})
+
+
 @dataclass(frozen=True, slots=True)
 class ChainRow:
     """One audit row as stored."""

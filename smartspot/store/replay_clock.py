@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from smartspot.store.sqlite import SqliteStore
+from smartspot.store.sql import SqlStore
 from smartspot.store.timestamps import from_iso
 
 
@@ -19,7 +19,7 @@ from smartspot.store.timestamps import from_iso
 class ReplayClock:
     """``now()`` is the newest fix's ``at``, and ``start`` before the first fix."""
 
-    store: SqliteStore
+    store: SqlStore
     start: datetime
 
     def now(self) -> datetime:

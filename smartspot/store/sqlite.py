@@ -23,6 +23,7 @@ from smartspot.i18n import msg
 from smartspot.store import sqlite_audit
 from smartspot.store.port import AuditEntry
 from smartspot.store.schema import MIGRATIONS
+from smartspot.store.sql import Dialect, Params, SqlStore
 from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
 from smartspot.store.sqlite_followups import SqliteFollowUps
@@ -61,6 +62,8 @@ class SqliteStore:
         When the file is missing (and ``create`` is false), not a SQLite database, made by a
         newer Smart Spot, or locked for longer than ``busy_timeout_s``.
     """
+
+    dialect: Dialect = "sqlite"
 
     def __init__(
         self,
@@ -216,6 +219,17 @@ class SqliteStore:
             return self.connection.execute(sql, params)
         except sqlite3.IntegrityError as error:
             # a rule of the data was broken (a caller's mistake, not an outage): 409, never 503
+            raise ConflictError(
+                msg("the database refused the write: {error}", error=error)
+            ) from None
+        except sqlite3.Error as error:
+            raise self.storage_error(error) from None
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement per row of parameters (errors as in :meth:`execute`)."""
+        try:
+            self.connection.executemany(sql, rows)
+        except sqlite3.IntegrityError as error:
             raise ConflictError(
                 msg("the database refused the write: {error}", error=error)
             ) from None
@@ -381,9 +395,9 @@ class SqliteStore:
 
 
 class SqliteAuditLog:
-    """Reads the append-only audit log."""
+    """Reads the append-only audit log (on either backend)."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def entries(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from smartspot.store.audit import (
+    DERIVED,
     ENTITIES,
     GENESIS,
     Break,
@@ -28,12 +29,22 @@ from smartspot.store.schema import MIGRATIONS
 SEAL_ACTOR = "smartspot"
 
 
+class Executor(Protocol):
+    """A connection (``sqlite3.Connection``) or a store that runs ``?``-placeholder SQL
+    (:class:`~smartspot.store.postgres.PostgresStore`): the chain code runs on either."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+
+Head = Callable[[Executor], tuple[int, str]]
+
+
 def writer_function(conn: sqlite3.Connection) -> None:
     """Mark ``conn`` as Smart Spot's own: the guard triggers let its UPDATEs through."""
     conn.create_function("smartspot_writer", 0, lambda: 1, deterministic=True)
 
 
-def object_state(conn: sqlite3.Connection, entity: str, object_id: str) -> str | None:
+def object_state(conn: Executor, entity: str, object_id: str) -> str | None:
     """The hash of the object's rows now, or None for an entity without tables."""
     tables = ENTITIES.get(entity)
     if tables is None:
@@ -46,10 +57,11 @@ def object_state(conn: sqlite3.Connection, entity: str, object_id: str) -> str |
         )
         names = [d[0] for d in cursor.description]
         rows[table.name] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return state_hash(rows, ignore={t.name: t.ignore for t in tables})
+    return state_hash(rows, ignore={t.name: t.ignore | DERIVED for t in tables})
 
 
-def _head(conn: sqlite3.Connection) -> tuple[int, str]:
+def _head(conn: Executor) -> tuple[int, str]:
+    """The highest sequence number handed out and the last row's hash."""
     counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq = max(int(counter[0]) if counter else 0, int(last[0]) if last else 0)
@@ -57,7 +69,7 @@ def _head(conn: sqlite3.Connection) -> tuple[int, str]:
 
 
 def append(
-    conn: sqlite3.Connection,
+    conn: Executor,
     *,
     at: str,
     actor: str,
@@ -66,10 +78,11 @@ def append(
     entity_id: str,
     before: str | None,
     after: str | None,
+    head: Head = _head,
 ) -> ChainRow:
     """Append one chained audit row (inside the write's transaction, after the write, so the
-    state hash is of the rows as written)."""
-    last_seq, prev = _head(conn)
+    state hash is of the rows as written); ``head`` reads the chain's end."""
+    last_seq, prev = head(conn)
     row = ChainRow(
         seq=last_seq + 1,
         at=at,
@@ -104,7 +117,7 @@ def append(
     return row
 
 
-def _rows(conn: sqlite3.Connection) -> Iterator[ChainRow]:
+def _rows(conn: Executor) -> Iterator[ChainRow]:
     cursor = conn.execute(
         "SELECT seq, at, actor, action, entity, entity_id, before, after, state_hash, "
         "prev_hash, hash FROM audit_log ORDER BY seq"
@@ -113,8 +126,12 @@ def _rows(conn: sqlite3.Connection) -> Iterator[ChainRow]:
         yield ChainRow(*values)
 
 
-def _objects(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
-    present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+def _objects(conn: Executor) -> Iterator[tuple[str, str]]:
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        listed = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    else:
+        listed = "SELECT name FROM sqlite_master"
+    present = {name for (name,) in conn.execute(listed)}
     for entity, tables in ENTITIES.items():
         first = tables[0]
         if first.name not in present:  # an entity of a later migration (sealing at 4)
@@ -123,7 +140,7 @@ def _objects(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
             yield entity, str(object_id)
 
 
-def seal_existing(conn: sqlite3.Connection, *, at: str) -> int:
+def seal_existing(conn: Executor, *, at: str) -> int:
     """Migration 4's step: chain the rows written before it, then record each object's
     current state in a ``seal`` row. Returns how many rows were sealed or added."""
     prev, count = GENESIS, 0
@@ -176,12 +193,39 @@ def expected_triggers() -> dict[str, str]:
         scratch.close()
 
 
-def verify(conn: sqlite3.Connection, *, anchors: Mapping[int, str] | None = None) -> Verdict:
-    """Check the chain, every object's state and the guard triggers; the first problem is
-    named (chain first, since a broken chain makes the rest moot)."""
-    rows = list(_rows(conn))
+def sqlite_triggers(conn: Executor) -> Break | None:
+    """The first guard trigger missing or changed in a SQLite database."""
+    found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    for name, sql in sorted(expected_triggers().items()):
+        if name not in found:
+            return Break(None, "trigger", f"the guard trigger {name} is missing")
+        if found[name] != sql:
+            return Break(None, "trigger", f"the guard trigger {name} was changed")
+    return None
+
+
+def verify(conn: Executor, *, anchors: Mapping[int, str] | None = None) -> Verdict:
+    """Check a SQLite database's chain, every object's state and the guard triggers."""
     counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
-    problem = verify_chain(rows, last_seq=int(counter[0]) if counter else None, anchors=anchors)
+    return check(
+        conn,
+        last_seq=int(counter[0]) if counter else None,
+        anchors=anchors,
+        triggers=sqlite_triggers,
+    )
+
+
+def check(
+    conn: Executor,
+    *,
+    last_seq: int | None,
+    anchors: Mapping[int, str] | None,
+    triggers: Callable[[Executor], Break | None],
+) -> Verdict:
+    """Check the chain, every object's state and (by ``triggers``) the guards; the first
+    problem is named (chain first, since a broken chain makes the rest moot)."""
+    rows = list(_rows(conn))
+    problem = verify_chain(rows, last_seq=last_seq, anchors=anchors)
     latest: dict[tuple[str, str], tuple[int, str | None]] = {}
     for row in rows:
         if row.entity in ENTITIES:
@@ -190,14 +234,7 @@ def verify(conn: sqlite3.Connection, *, anchors: Mapping[int, str] | None = None
     if problem is None:
         problem = verify_states(latest, current)
     if problem is None:
-        found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
-        for name, sql in sorted(expected_triggers().items()):
-            if name not in found:
-                problem = Break(None, "trigger", f"the guard trigger {name} is missing")
-                break
-            if found[name] != sql:
-                problem = Break(None, "trigger", f"the guard trigger {name} was changed")
-                break
+        problem = triggers(conn)
     head = rows[-1] if rows else None
     return Verdict(
         rows=len(rows),
@@ -208,7 +245,7 @@ def verify(conn: sqlite3.Connection, *, anchors: Mapping[int, str] | None = None
     )
 
 
-def entries_for(conn: sqlite3.Connection, object_id: str) -> list[dict[str, Any]]:
+def entries_for(conn: Executor, object_id: str) -> list[dict[str, Any]]:
     """Every audit row about ``object_id`` (any entity), oldest first, JSON decoded."""
     cursor = conn.execute(
         "SELECT seq, at, actor, action, entity, entity_id, before, after FROM audit_log "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,15 +10,16 @@ from shapely.geometry import Point
 from smartspot.domain import Callout, Location
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
+from smartspot.store.sql import Row
 from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 _TIMES = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
 
 
-def _callout(row: sqlite3.Row) -> Callout:
+def _callout(row: Row) -> Callout:
     return Callout(
         id=row["id"],
         urgent=bool(row["urgent"]),
@@ -32,7 +32,7 @@ def _callout(row: sqlite3.Row) -> Callout:
     )
 
 
-def _location(row: sqlite3.Row) -> Location | None:
+def _location(row: Row) -> Location | None:
     if row["kommunekode"] is None:
         return None
     return Location(row["kommunekode"], row["kommunenavn"], row["politikreds"])
@@ -52,7 +52,7 @@ def _callout_record(callout: Callout) -> dict[str, Any]:
 class SqliteCallouts:
     """Callouts: add (with the kommune it lies in), update its times and car, get, list."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def next_id(self) -> str:
@@ -158,8 +158,8 @@ class SqliteCallouts:
         ).fetchall()
         return [(_callout(row), _location(row)) for row in rows]
 
-    def _row(self, callout_id: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self._store.execute(
+    def _row(self, callout_id: str) -> Row | None:
+        row: Row | None = self._store.execute(
             "SELECT * FROM callouts WHERE id = ?", (callout_id,)
         ).fetchone()
         return row

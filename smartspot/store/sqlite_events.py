@@ -1,4 +1,4 @@
-"""The live event log in SQLite: every event the map is sent, in order, with an id that is
+"""The live event log (SQLite and PostgreSQL): every event the map is sent, in order, with an id that is
 never reused, so a stream resumes from ``Last-Event-ID`` on any process."""
 
 from __future__ import annotations
@@ -10,22 +10,29 @@ from typing import TYPE_CHECKING, Any
 from smartspot.store.records import StoredEvent
 from smartspot.store.timestamps import from_iso, iso
 
+#: The PostgreSQL NOTIFY channel a commit with new events is announced on.
+CHANNEL = "smartspot_events"
+
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 
 class SqliteEvents:
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def append(self, kind: str, data: dict[str, Any], *, at: datetime) -> int:
         """Append one event (inside the caller's transaction, so it commits with the change it
         reports); returns its id."""
-        cursor = self._store.execute(
-            "INSERT INTO events (at, kind, data) VALUES (?, ?, ?)",
+        row = self._store.execute(
+            "INSERT INTO events (at, kind, data) VALUES (?, ?, ?) RETURNING seq",
             (iso(at), kind, json.dumps(data, ensure_ascii=False, default=str)),
-        )
-        return int(cursor.lastrowid or 0)
+        ).fetchone()
+        if self._store.dialect == "postgresql":
+            # delivered when the transaction commits (once per transaction), to every process
+            # listening (api/events.py): a stream on another worker reads the log at once
+            self._store.execute(f"NOTIFY {CHANNEL}")
+        return int(row[0])
 
     def after(self, seq: int, *, limit: int = 500) -> list[StoredEvent]:
         """Events with an id above ``seq``, oldest first."""

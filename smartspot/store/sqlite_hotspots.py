@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +20,12 @@ from smartspot.domain import (
 from smartspot.errors import ConflictError, NotFoundError, StorageError
 from smartspot.i18n import msg
 from smartspot.store.port import HotspotQuery
+from smartspot.store.sql import Dialect, Row
 from smartspot.store.timestamps import from_iso, iso
 from smartspot.windows import ActiveWindow
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 ENTITY = "hotspot"
 ID_PREFIX = "HS"
@@ -118,7 +118,7 @@ def audit_record(hotspot: Hotspot) -> dict[str, Any]:
     return record
 
 
-def from_row(row: sqlite3.Row) -> Hotspot:
+def from_row(row: Row) -> Hotspot:
     geometry = shapely.from_wkb(row["geometry"])
     if not isinstance(geometry, Point | Polygon):
         raise StorageError(
@@ -164,7 +164,7 @@ def from_row(row: sqlite3.Row) -> Hotspot:
 class SqliteHotspots:
     """The :class:`~smartspot.store.port.HotspotRepository` on SQLite."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def next_id(self) -> str:
@@ -234,7 +234,10 @@ class SqliteHotspots:
     def revision(self) -> int:
         """A number that changes with every hotspot write (any process): caches of open
         hotspots are keyed by it, so a closed hotspot is never planned with."""
-        row = self._store.execute("SELECT MAX(rowid) FROM hotspot_versions").fetchone()
+        if self._store.dialect == "postgresql":  # versions are append-only: the count grows
+            row = self._store.execute("SELECT COUNT(*) FROM hotspot_versions").fetchone()
+        else:
+            row = self._store.execute("SELECT MAX(rowid) FROM hotspot_versions").fetchone()
         return int(row[0] or 0)
 
     def get(self, hotspot_id: str) -> Hotspot:
@@ -258,7 +261,7 @@ class SqliteHotspots:
 
     def list(self, query: HotspotQuery | None = None) -> list[Hotspot]:
         query = query or HotspotQuery()
-        where, params = _where(query)
+        where, params = _where(query, self._store.dialect)
         rows = self._store.execute(
             f"{_CURRENT}{where} ORDER BY h.id LIMIT ? OFFSET ?",
             [*params, query.limit, query.offset],
@@ -267,12 +270,12 @@ class SqliteHotspots:
 
     def count(self, query: HotspotQuery | None = None) -> int:
         query = query or HotspotQuery()
-        where, params = _where(query)
+        where, params = _where(query, self._store.dialect)
         sql = _CURRENT.replace("SELECT v.*", "SELECT COUNT(*)", 1) + where
         return int(self._store.execute(sql, params).fetchone()[0])
 
 
-def _where(query: HotspotQuery) -> tuple[str, list[Any]]:
+def _where(query: HotspotQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if query.politikreds is not None:
@@ -289,6 +292,10 @@ def _where(query: HotspotQuery) -> tuple[str, list[Any]]:
         params.append(Category(query.category).value)
     if query.bbox is not None:
         minx, miny, maxx, maxy = query.bbox
-        clauses.append("v.maxx >= ? AND v.minx <= ? AND v.maxy >= ? AND v.miny <= ?")
-        params.extend([minx, maxx, miny, maxy])
+        if dialect == "postgresql":  # the GiST index on the PostGIS geometry
+            clauses.append("v.geom && ST_MakeEnvelope(?, ?, ?, ?, 25832)")
+            params.extend([minx, miny, maxx, maxy])
+        else:
+            clauses.append("v.maxx >= ? AND v.minx <= ? AND v.maxy >= ? AND v.miny <= ?")
+            params.extend([minx, maxx, miny, maxy])
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -7,7 +7,6 @@ hour); the ``positions`` table is itself an append-only log of every fix receive
 from __future__ import annotations
 
 import builtins
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,15 +17,16 @@ from smartspot.domain import Patrol, PatrolStatus
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.store.records import PositionFix
+from smartspot.store.sql import Row
 from smartspot.store.timestamps import from_iso, iso
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 ENTITY = "patrol"
 
 
-def _patrol(row: sqlite3.Row) -> Patrol:
+def _patrol(row: Row) -> Patrol:
     has_position = row["position_at"] is not None
     return Patrol(
         call_sign=row["call_sign"],
@@ -48,7 +48,7 @@ def _record(patrol: Patrol) -> dict[str, Any]:
 class SqlitePatrols:
     """Patrols: add, get, list, set status, record positions, read the position history."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def add(self, patrol: Patrol, *, actor: str, at: datetime) -> None:
@@ -139,19 +139,18 @@ class SqlitePatrols:
                 raise NotFoundError(
                     msg("unknown patrol call signs: {unknown}", unknown=", ".join(unknown))
                 )
-            rows = [(f.call_sign, iso(f.at), f.position.x, f.position.y) for f in fixes]
-            conn = self._store.connection
-            try:
-                conn.executemany(
-                    "INSERT INTO positions (call_sign, at, x, y) VALUES (?, ?, ?, ?)", rows
-                )
-                conn.executemany(
-                    "UPDATE patrols SET x = ?3, y = ?4, position_at = ?2 "
-                    "WHERE call_sign = ?1 AND (position_at IS NULL OR position_at <= ?2)",
-                    rows,
-                )
-            except sqlite3.Error as error:
-                raise self._store.storage_error(error) from None
+            rows = [
+                {"car": f.call_sign, "at": iso(f.at), "x": f.position.x, "y": f.position.y}
+                for f in fixes
+            ]
+            self._store.executemany(
+                "INSERT INTO positions (call_sign, at, x, y) VALUES (:car, :at, :x, :y)", rows
+            )
+            self._store.executemany(
+                "UPDATE patrols SET x = :x, y = :y, position_at = :at "
+                "WHERE call_sign = :car AND (position_at IS NULL OR position_at <= :at)",
+                rows,
+            )
         return len(fixes)
 
     def positions(

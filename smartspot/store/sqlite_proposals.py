@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import builtins
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -14,10 +13,11 @@ from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
+from smartspot.store.sql import Row
 from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 ENTITY = "proposal"
 
@@ -91,7 +91,7 @@ def _summary(proposal: Proposal) -> dict[str, Any]:
     }
 
 
-def _stop(row: sqlite3.Row) -> PlannedStop:
+def _stop(row: Row) -> PlannedStop:
     return PlannedStop(
         hotspot=row["hotspot_id"],
         title=row["title"],
@@ -131,7 +131,7 @@ def _legacy_plan(solution: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _proposal(row: sqlite3.Row, stops: tuple[PlannedStop, ...]) -> Proposal:
+def _proposal(row: Row, stops: tuple[PlannedStop, ...]) -> Proposal:
     solution = json.loads(row["solution"])
     plan = json.loads(row["plan"]) or _legacy_plan(solution)
     run = plan["run"]
@@ -163,7 +163,7 @@ class SqliteProposals:
     """Proposals per car. Adding one supersedes the car's pending one; decisions follow
     :data:`smartspot.plans.TRANSITIONS`."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
         self._shared = _SharedJson()
 
@@ -195,7 +195,7 @@ class SqliteProposals:
                     plan_json,
                 ),
             )
-            self._store.connection.executemany(
+            self._store.executemany(
                 "INSERT INTO proposal_stops (proposal_id, position, hotspot_id, title, lon, lat, "
                 "eta, start, leave, minutes_on_site, value, reasons, removed, done) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -337,7 +337,7 @@ class SqliteProposals:
         if cursor.rowcount != 1:
             raise ConflictError(msg("proposal {id} was decided meanwhile", id=before.id))
         if after.stops != before.stops:
-            self._store.connection.executemany(
+            self._store.executemany(
                 "UPDATE proposal_stops SET eta = ?, start = ?, leave = ?, removed = ? "
                 "WHERE proposal_id = ? AND position = ?",
                 [
@@ -355,7 +355,7 @@ class SqliteProposals:
             after=_summary(after),
         )
 
-    def _with_stops(self, rows: Iterable[sqlite3.Row]) -> builtins.list[Proposal]:
+    def _with_stops(self, rows: Iterable[Row]) -> builtins.list[Proposal]:
         rows = list(rows)
         if not rows:
             return []

@@ -11,11 +11,11 @@ from smartspot.store.records import Stay
 from smartspot.store.timestamps import from_iso, iso
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 
 class SqliteStays:
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def of(self, call_signs: Iterable[str]) -> dict[str, Stay]:
@@ -43,9 +43,8 @@ class SqliteStays:
     def save(self, stays: Iterable[Stay], ended: Iterable[str]) -> None:
         """Write the cars' stays in progress and forget the ended ones (one transaction)."""
         with self._store.transaction():
-            conn = self._store.connection
-            conn.executemany("DELETE FROM stays WHERE call_sign = ?", [(c,) for c in ended])
-            conn.executemany(
+            self._store.executemany("DELETE FROM stays WHERE call_sign = ?", [(c,) for c in ended])
+            self._store.executemany(
                 "INSERT INTO stays (call_sign, hotspot_id, first_at, last_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (call_sign) DO UPDATE SET hotspot_id = excluded.hotspot_id, "
                 "first_at = excluded.first_at, last_at = excluded.last_at",

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.store.records import ROLES, UserAccount
+from smartspot.store.sql import Row
 from smartspot.store.timestamps import from_iso, iso
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 ENTITY = "user"
 # Changes that end the account's tokens: each raises its token generation by one.
 REVOKING_ACTIONS = ("set-role", "set-password", "activate", "deactivate")
 
 
-def _account(row: sqlite3.Row) -> UserAccount:
+def _account(row: Row) -> UserAccount:
     return UserAccount(
         name=row["name"],
         role=row["role"],
@@ -36,7 +36,7 @@ def _public(account: UserAccount) -> dict[str, Any]:
 class SqliteUsers:
     """User accounts: add, get, list, change role, password hash or active flag."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def add(self, account: UserAccount, *, actor: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,13 +9,14 @@ from smartspot.domain import Visit, VisitOutcome
 from smartspot.errors import NotFoundError
 from smartspot.i18n import msg
 from smartspot.store.records import StoredVisit
+from smartspot.store.sql import Row
 from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 
-def _visit(row: sqlite3.Row) -> StoredVisit:
+def _visit(row: Row) -> StoredVisit:
     return StoredVisit(
         id=row["id"],
         visit=Visit(
@@ -66,7 +66,7 @@ def _visit_values(visit: Visit) -> tuple[Any, ...]:
 class SqliteVisits:
     """Hotspot visits (reported by the crew or detected from AVL positions)."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def add(self, visit: Visit, *, actor: str, at: datetime) -> StoredVisit:

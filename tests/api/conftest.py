@@ -52,8 +52,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(tmp_path: Path, clock: FixedClock) -> Iterator[FastAPI]:
-    application = create_app(make_settings(tmp_path), clock=clock)
+def app(tmp_path: Path, database: str | Path, clock: FixedClock) -> Iterator[FastAPI]:
+    """The app on a fresh database: SQLite, and PostGIS in modules marked both_backends."""
+    application = create_app(make_settings(tmp_path, db=database), clock=clock)
     add_users(application)
     yield application
     services_of(application).close()

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import services_of
+
+# The routes' store work, on SQLite and on PostGIS (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
 
 Headers = dict[str, dict[str, str]]
 

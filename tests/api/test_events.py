@@ -14,6 +14,9 @@ from fastapi.testclient import TestClient
 from api.events import EventStream
 from smartspot.store.sqlite import SqliteStore
 
+# The routes' store work, on SQLite and on PostGIS (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 AT = datetime(2026, 3, 14, 21, 0, tzinfo=UTC)
 
 

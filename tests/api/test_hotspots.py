@@ -8,9 +8,13 @@ import json
 from typing import Any
 
 import geopandas as gpd
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import point_feature, polygon_feature
+
+# The routes' store work, on SQLite and on PostGIS (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
 
 Headers = dict[str, dict[str, str]]
 

@@ -18,6 +18,9 @@ from smartspot.reasons import Reason, message
 from smartspot.resources import SCENARIOS_DIR
 from tests.api.conftest import NOW
 
+# The routes' store work, on SQLite and on PostGIS (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 Headers = dict[str, dict[str, str]]
 HERNING = (8.97, 56.14)
 CALL_PLACE = (8.9, 56.2)

@@ -1,4 +1,4 @@
-"""The live engine on a real SQLite file, the real geography, the demo hotspots of both
+"""The live engine on a real database (an SQLite file, and PostGIS), the real geography, the demo hotspots of both
 districts and straight-line travel (the district models are tested in tests/api and
 tests/travel); the clock is a FixedClock the tests move."""
 
@@ -26,7 +26,7 @@ from smartspot.live.events import EventLog
 from smartspot.live.policy import PlanningPolicy
 from smartspot.live.positions import Fix
 from smartspot.resources import DATA_DIR, SCENARIOS_DIR
-from smartspot.store.sqlite import SqliteStore
+from smartspot.store.open import open_store
 from smartspot.travel.straight import StraightLineTravelTimes
 
 # A Saturday evening in March, inside "fri,sat 20:00-02:00".
@@ -44,7 +44,7 @@ def clock() -> FixedClock:
 
 
 def engine_on(
-    path: Path,
+    path: str | Path,
     regions: Regions,
     clock: FixedClock,
     *,
@@ -53,7 +53,7 @@ def engine_on(
 ) -> Vagtcentral:
     """An engine on the database ``path`` (another call on the same path is another
     process's engine: nothing is shared but the file)."""
-    store = SqliteStore(path, create=True)
+    store = open_store(path, create=True)
     settings = Settings(db=path, policy_dir=policy_dir, secret_key="x" * 32)
     found = districts(settings, regions)
     if policy is not None:
@@ -72,11 +72,12 @@ def engine_on(
 
 
 @pytest.fixture
-def make_engine(tmp_path: Path, regions: Regions, clock: FixedClock) -> Iterator[MakeEngine]:
+def make_engine(database: str | Path, regions: Regions, clock: FixedClock) -> Iterator[MakeEngine]:
+    """Engines on one fresh database of each backend (tests/conftest.py)."""
     made: list[Vagtcentral] = []
 
     def make(**options: object) -> Vagtcentral:
-        engine = engine_on(tmp_path / "live.db", regions, clock, **options)  # type: ignore[arg-type]
+        engine = engine_on(database, regions, clock, **options)  # type: ignore[arg-type]
         made.append(engine)
         return engine
 

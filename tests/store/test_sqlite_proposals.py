@@ -17,6 +17,7 @@ from smartspot.errors import ConflictError, InvalidInputError
 from smartspot.geo.regions import Regions
 from smartspot.plans import PlannedStop, Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
+from smartspot.store.open import Store, open_store
 from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import START, TREKANTEN, draft, new_service
@@ -52,14 +53,14 @@ def proposal(*stops: PlannedStop, patrol: str = "MVJ-11") -> Proposal:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    with SqliteStore(tmp_path / "s.db", create=True) as opened:
+def store(database: str | Path) -> Iterator[Store]:
+    with open_store(database, create=True) as opened:
         for car in ("MVJ-11", "MVJ-12"):
             opened.patrols.add(Patrol(car, "st01"), actor="admin", at=START)
         yield opened
 
 
-def test_a_proposal_comes_back_exactly_as_stored(store: SqliteStore) -> None:
+def test_a_proposal_comes_back_exactly_as_stored(store: Store) -> None:
     stored = store.proposals.add(proposal(stop("HS-000001"), stop("HS-000002", 30)), actor="sys")
     assert stored.id == "PR-000001"
     again = store.proposals.get(stored.id)
@@ -68,7 +69,7 @@ def test_a_proposal_comes_back_exactly_as_stored(store: SqliteStore) -> None:
     assert again.left_out["HS-000009"].code == "outside_budget"
 
 
-def test_a_new_proposal_supersedes_the_cars_pending_one_only(store: SqliteStore) -> None:
+def test_a_new_proposal_supersedes_the_cars_pending_one_only(store: Store) -> None:
     first = store.proposals.add(proposal(stop("HS-000001")), actor="sys")
     other = store.proposals.add(proposal(stop("HS-000003"), patrol="MVJ-12"), actor="sys")
     second = store.proposals.add(proposal(), actor="sys")  # an empty one replaces it too
@@ -79,7 +80,7 @@ def test_a_new_proposal_supersedes_the_cars_pending_one_only(store: SqliteStore)
 
 
 def test_held_hotspots_are_the_kept_unvisited_stops_of_pending_and_accepted_proposals(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     pending = store.proposals.add(proposal(stop("HS-000001")), actor="sys")
     accepted = store.proposals.add(
@@ -102,7 +103,7 @@ def test_held_hotspots_are_the_kept_unvisited_stops_of_pending_and_accepted_prop
     assert store.proposals.held() == {}
 
 
-def test_decisions_follow_the_allowed_transitions_and_are_audited(store: SqliteStore) -> None:
+def test_decisions_follow_the_allowed_transitions_and_are_audited(store: Store) -> None:
     stored = store.proposals.add(proposal(stop("HS-000001")), actor="sys")
     with pytest.raises(InvalidInputError, match="reason"):
         stored.decided(ProposalStatus.REJECTED, by="ole", at=START)

@@ -1,0 +1,430 @@
+"""The production store: PostgreSQL + PostGIS through psycopg 3, behind the same port.
+
+The repositories are the SQLite adapter's (``sqlite_<entity>.py``): their SQL is written to
+run on both databases, and this store rewrites the ``?``/``:name`` placeholders for psycopg
+and returns rows that read by name or position, like ``sqlite3.Row``. psycopg 3 rather than
+an ORM: the SQL is small and already written, the audit chain hashes rows exactly as stored
+(an ORM's type mapping would sit in between), and psycopg brings LISTEN/NOTIFY and a bundled
+libpq with it.
+
+Writers are serialised, as SQLite's ``BEGIN IMMEDIATE`` serialises them: every transaction
+takes one advisory lock first, so the compare-and-set writes, the audit chain (each row
+hashes the one before it) and the event log (ids in commit order, which the live stream's
+``Last-Event-ID`` relies on) behave exactly as on SQLite, across every process on the
+database. Each thread gets its own connection. Every failure leaves as StorageError (the
+server unreachable, a lock not granted in time) or ConflictError (a rule of the data broken).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from smartspot.errors import ConflictError, StorageError
+from smartspot.i18n import msg
+from smartspot.store import postgres_audit, sqlite_audit
+from smartspot.store.schema import MIGRATIONS as SQLITE_MIGRATIONS
+from smartspot.store.schema_postgres import BASELINE, GRANTS, MIGRATIONS
+from smartspot.store.sql import Dialect, Params
+from smartspot.store.sqlite import DEFAULT_BUSY_TIMEOUT_S, SqliteAuditLog
+from smartspot.store.sqlite_callouts import SqliteCallouts
+from smartspot.store.sqlite_events import SqliteEvents
+from smartspot.store.sqlite_hotspots import SqliteHotspots
+from smartspot.store.sqlite_patrols import SqlitePatrols
+from smartspot.store.sqlite_proposals import SqliteProposals
+from smartspot.store.sqlite_stays import SqliteStays
+from smartspot.store.sqlite_users import SqliteUsers
+from smartspot.store.sqlite_visits import SqliteVisits
+from smartspot.store.timestamps import iso
+
+#: The advisory lock every write transaction holds until it commits (any 64-bit number that
+#: no other program on the database uses: "SMARTSPT" in ASCII).
+WRITE_LOCK = 0x534D415254535054 - (1 << 63)
+#: Held while migrating, so two workers starting at once do not both migrate.
+MIGRATE_LOCK = WRITE_LOCK + 1
+#: The NOTIFY channel on which a commit that wrote events tells every process.
+EVENTS_CHANNEL = "smartspot_events"
+
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """``?`` → ``%s`` and ``:name`` → ``%(name)s`` (outside string literals), ``%`` → ``%%``."""
+
+    def one(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text.startswith("'"):
+            return text.replace("%", "%%")
+        if text == "?":
+            return "%s"
+        if text == "%":
+            return "%%"
+        return f"%({match.group(1)})s"
+
+    return _TOKEN.sub(one, sql)
+
+
+class Row:
+    """A row that reads like ``sqlite3.Row``: by column name, by position, or iterated."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, values: Sequence[Any], index: Mapping[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            return self._values[self._index[key]]
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _rows(cursor: Any) -> Callable[[Sequence[Any]], Row]:
+    index = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return lambda values: Row(values, index)
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class PostgresStore:
+    """A Smart Spot database on PostgreSQL with PostGIS.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user:password@host:port/database`` (libpq's URL form).
+    create
+        Migrate an empty or older database to the newest schema (the role needs the rights
+        to create tables); otherwise an older schema is refused with what to run.
+    busy_timeout_s
+        How long a write waits for another writer's lock before giving up with StorageError.
+
+    Raises
+    ------
+    StorageError
+        When the server cannot be reached, the database is newer than this Smart Spot, or
+        older and ``create`` is false.
+    """
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        create: bool = False,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    ) -> None:
+        self.url = url
+        self.path = redacted(url)  # what messages and `smartspot init` show
+        self.busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._connections: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        self._schema_version: int | None = None
+        try:
+            self._migrate(create=create)
+            self._schema_version = self.schema_version
+        except BaseException:
+            self.close()
+            raise
+        self.hotspots = SqliteHotspots(self)
+        self.audit = SqliteAuditLog(self)
+        self.users = SqliteUsers(self)
+        self.patrols = SqlitePatrols(self)
+        self.callouts = SqliteCallouts(self)
+        self.visits = SqliteVisits(self)
+        self.proposals = SqliteProposals(self)
+        self.stays = SqliteStays(self)
+        self.events = SqliteEvents(self)
+
+    # -- connections and transactions -------------------------------------------------------
+
+    def connect(self, *, autocommit: bool = True) -> psycopg.Connection[Any]:
+        """A new connection marked as Smart Spot's own (the guard triggers let its UPDATEs
+        through), in UTC, with the lock wait bounded by ``busy_timeout_s``."""
+        try:
+            conn: psycopg.Connection[Any] = psycopg.connect(
+                self.url, autocommit=autocommit, connect_timeout=10
+            )
+            conn.row_factory = _rows  # type: ignore[assignment]
+            conn.execute("SET smartspot.writer = 'on'")
+            conn.execute("SET TIME ZONE 'UTC'")
+            conn.execute(f"SET lock_timeout = {int(self.busy_timeout_s * 1000)}")
+        except psycopg.Error as error:
+            raise self.storage_error(error) from None
+        return conn
+
+    @property
+    def connection(self) -> psycopg.Connection[Any]:
+        """This thread's connection (opened on first use)."""
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self.connect()
+            with self._lock:
+                self._connections.append(conn)
+            self._local.conn = conn
+            self._local.depth = 0
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work, holding the write lock from its start to its commit, so
+        two commands never interleave. Nested blocks join the outer one."""
+        conn = self.connection
+        if self._local.depth > 0:
+            self._local.depth += 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        except psycopg.Error as error:
+            self._rollback(conn)
+            raise self.storage_error(error) from None
+        self._local.depth = 1
+        try:
+            yield
+        except BaseException:
+            self._local.depth = 0
+            self._local.after = []
+            self._rollback(conn)
+            raise
+        self._local.depth = 0
+        try:
+            conn.execute("COMMIT")
+        except psycopg.Error as error:
+            self._rollback(conn)
+            raise self.storage_error(error) from None
+        finally:
+            callbacks, self._local.after = getattr(self._local, "after", []), []
+        for callback in callbacks:
+            callback()
+
+    @staticmethod
+    def _rollback(conn: psycopg.Connection[Any]) -> None:
+        with contextlib.suppress(psycopg.Error):  # a lost connection rolled back by itself
+            conn.execute("ROLLBACK")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current transaction has committed (at once outside one);
+        dropped when it rolls back."""
+        if getattr(self._local, "depth", 0) == 0:
+            callback()
+            return
+        after = getattr(self._local, "after", None)
+        if after is None:
+            after = self._local.after = []
+        if callback not in after:
+            after.append(callback)
+
+    def execute(self, sql: str, params: Params = ()) -> Any:
+        """Run one statement written for both backends (``?`` or ``:name`` placeholders)."""
+        try:
+            return self.connection.execute(translate(sql), params)  # type: ignore[arg-type]
+        except psycopg.Error as error:
+            raise self.error(error) from None
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if not rows:
+            return
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)  # type: ignore[arg-type]
+        except psycopg.Error as error:
+            raise self.error(error) from None
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- shared helpers for the repositories ------------------------------------------------
+
+    def next_number(self, kind: str) -> int:
+        """The next number in the counter ``kind`` (1, 2, …); rolled back with its transaction."""
+        with self.transaction():
+            row = self.execute(
+                "INSERT INTO id_counters (kind, last) VALUES (?, 1) ON CONFLICT (kind) "
+                "DO UPDATE SET last = id_counters.last + 1 RETURNING last",
+                (kind,),
+            ).fetchone()
+        return int(row["last"])
+
+    def write_audit(
+        self,
+        *,
+        at: Any,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        """Append one audit entry, chained to the one before it (inside the write's
+        transaction, after the write: it hashes the object's rows as written)."""
+        row = sqlite_audit.append(
+            self,
+            at=iso(at),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=None if before is None else json.dumps(before, ensure_ascii=False),
+            after=None if after is None else json.dumps(after, ensure_ascii=False),
+            head=postgres_audit.head,
+        )
+        postgres_audit.advance(self, row.seq)
+
+    def verify_audit(self, *, anchors: Mapping[int, str] | None = None) -> sqlite_audit.Verdict:
+        """Check the audit chain, every object's rows against its last audit row, and the
+        guard triggers (see :mod:`smartspot.store.postgres_audit`)."""
+        with self.transaction():
+            return postgres_audit.verify(self, anchors=anchors)
+
+    def audit_of(self, object_id: str) -> list[dict[str, Any]]:
+        """Every audit row about one object (hotspot, callout, proposal, visit …)."""
+        return sqlite_audit.entries_for(self, object_id)
+
+    def integrity_check(self) -> str:
+        """PostgreSQL keeps its own pages consistent; this checks that every index of the
+        database can be read (``ok`` when sound)."""
+        try:
+            self.execute("SELECT count(*) FROM hotspot_versions").fetchone()
+            self.execute("SELECT count(*) FROM audit_log").fetchone()
+        except StorageError as error:
+            return str(error)
+        return "ok"
+
+    def backup(self, target: Any) -> None:
+        """Copies of a PostgreSQL database are made with ``pg_dump`` (README, "Production")."""
+        raise StorageError(
+            msg(
+                "{path} is a PostgreSQL database: back it up with `pg_dump --format=custom`",
+                path=self.path,
+            )
+        )
+
+    # -- migrations and errors --------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        if self._schema_version is not None:
+            return self._schema_version
+        row = self.execute(
+            "SELECT to_regclass('smartspot_schema') IS NOT NULL AS present"
+        ).fetchone()
+        if not row["present"]:
+            return 0
+        row = self.execute("SELECT COALESCE(MAX(version), 0) AS v FROM smartspot_schema").fetchone()
+        return int(row["v"])
+
+    def _migrate(self, *, create: bool) -> None:
+        newest = len(SQLITE_MIGRATIONS)
+        current = self.schema_version
+        if current > newest:
+            raise StorageError(
+                msg(
+                    "{path} has schema version {current}, newer than this Smart Spot knows ({n_MIGRATIONS}); upgrade Smart Spot",
+                    path=self.path,
+                    current=current,
+                    n_MIGRATIONS=newest,
+                )
+            )
+        if current == newest:
+            return
+        if not create:
+            raise StorageError(
+                msg(
+                    "{path} is at schema version {current}, this Smart Spot needs {newest}: run `smartspot db upgrade --db URL` as the database's owner",
+                    path=self.path,
+                    current=current,
+                    newest=newest,
+                )
+            )
+        conn = self.connect(autocommit=False)
+        try:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS smartspot_schema "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM smartspot_schema").fetchone()
+            current = int(row[0]) if row else 0
+            for number in range(max(current + 1, BASELINE), newest + 1):
+                conn.execute(MIGRATIONS[number].encode())
+                conn.execute(
+                    "INSERT INTO smartspot_schema (version, applied_at) VALUES (%s, now()::text)",
+                    (number,),
+                )
+            conn.execute(GRANTS.encode())
+            conn.commit()
+        except psycopg.Error as error:
+            conn.rollback()
+            raise self.storage_error(error, during="migration") from None
+        finally:
+            conn.close()
+
+    def error(self, error: psycopg.Error) -> StorageError | ConflictError:
+        """A psycopg error as the domain's: a broken rule of the data (a constraint, a guard
+        trigger) is a ConflictError (409), anything else a StorageError."""
+        if isinstance(error, pg_errors.IntegrityError):
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            return ConflictError(msg("the database refused the write: {error}", error=first))
+        return self.storage_error(error)
+
+    def storage_error(self, error: psycopg.Error, *, during: str = "") -> StorageError:
+        """A PostgreSQL error as a StorageError a person can act on."""
+        text = (str(error).splitlines() or [type(error).__name__])[0]
+        where = self.path + (f" ({during})" if during else "")
+        if isinstance(error, pg_errors.LockNotAvailable):
+            return StorageError(
+                msg(
+                    "{where} is locked by another writer for more than {busy_timeout_s:g} s; nothing was written, try again",
+                    where=where,
+                    busy_timeout_s=self.busy_timeout_s,
+                )
+            )
+        if isinstance(error, psycopg.OperationalError):
+            return StorageError(msg("cannot open {where}: {text}", where=where, text=text))
+        return StorageError(msg("{where}: {text}", where=where, text=text))

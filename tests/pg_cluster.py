@@ -1,0 +1,132 @@
+"""A throwaway PostgreSQL + PostGIS cluster for one test session.
+
+``initdb`` in a temporary folder, run as an unprivileged user (``postgres``, Debian's server
+account, when the tests run as root: the server refuses to run as root), on a free port with
+its Unix socket in that folder (no TCP listener, so nothing else on the machine can reach
+it). Durability is switched off (``fsync=off``): the cluster lives for minutes and is removed
+afterwards. The schema is migrated once into a template database; every test gets a fresh
+copy of it (``CREATE DATABASE … TEMPLATE``, a file copy) and connects as a login in the
+restricted ``smartspot_app`` role, as the service should in production.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+SUPERUSER = "postgres"
+SERVICE_USER = "smartspot_service"
+TEMPLATE = "smartspot_template"
+
+
+def server_bindir() -> Path | None:
+    """The newest Debian PostgreSQL server with PostGIS installed, or None."""
+    for bindir in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        version = Path(bindir).parent.name
+        if (Path(bindir) / "postgres").exists() and Path(
+            f"/usr/share/postgresql/{version}/extension/postgis.control"
+        ).exists():
+            return Path(bindir)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Cluster:
+    """A running cluster; :meth:`new_database` hands out migrated, empty databases."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="smartspot-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self._as: list[str] = []
+        if os.geteuid() == 0:  # the server refuses root: run it as Debian's postgres user
+            shutil.chown(self.root, "postgres", "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+        self._numbers = itertools.count(1)
+
+    def _run(self, *command: str) -> None:
+        subprocess.run([*self._as, *command], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                f"-k {self.root}",
+                "-c listen_addresses=''",
+                "-c fsync=off",
+                "-c synchronous_commit=off",
+                "-c full_page_writes=off",
+                "-c max_connections=400",
+                "-c shared_buffers=64MB",
+            ]
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
+        with self.admin() as conn:
+            conn.execute(f"CREATE ROLE {SERVICE_USER} LOGIN")
+            conn.execute(f"CREATE DATABASE {TEMPLATE}")
+        from smartspot.store.postgres import PostgresStore
+        from smartspot.store.schema_postgres import APP_ROLE
+
+        PostgresStore(self.url(TEMPLATE, user=SUPERUSER), create=True).close()
+        with self.admin() as conn:
+            conn.execute(f"GRANT {APP_ROLE} TO {SERVICE_USER}")
+
+    def url(self, database: str, *, user: str = SERVICE_USER) -> str:
+        return f"postgresql://{user}@/{database}?host={self.root}&port={self.port}"
+
+    def admin(self, database: str = "postgres") -> psycopg.Connection:
+        return psycopg.connect(self.url(database, user=SUPERUSER), autocommit=True)
+
+    def new_database(self) -> str:
+        """A fresh database at the newest schema; returns its name."""
+        name = f"t{next(self._numbers)}"
+        with self.admin() as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        with self.admin() as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,201 @@
+"""What only the PostgreSQL store has: the same tables as SQLite plus PostGIS geometry with
+GiST indexes, guards that hold against the database's owner, a service role without the
+rights to rewrite history, and ``audit verify`` catching each forgery on it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from api.auth import new_account
+from api.settings import Settings
+from smartspot.geo.regions import Regions
+from smartspot.hotspots import HotspotService
+from smartspot.store.open import open_store
+from smartspot.store.port import HotspotQuery
+from smartspot.store.postgres import PostgresStore
+from smartspot.store.schema import MIGRATIONS
+from smartspot.store.schema_postgres import BASELINE
+from smartspot.store.schema_postgres import MIGRATIONS as PG_MIGRATIONS
+from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft, new_service
+from tests.pg_cluster import SUPERUSER, Cluster
+
+
+@pytest.fixture
+def pg(pg_cluster: Cluster) -> Iterator[tuple[Cluster, str]]:
+    name = pg_cluster.new_database()
+    yield pg_cluster, name
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture
+def service(pg: tuple[Cluster, str], regions: Regions) -> Iterator[HotspotService]:
+    cluster, name = pg
+    svc = new_service(cluster.url(name), regions)
+    yield svc
+    svc.store.close()
+
+
+def owner(pg: tuple[Cluster, str]) -> psycopg.Connection:
+    """The database's owner in psql: every right, but not Smart Spot's session flag."""
+    cluster, name = pg
+    return psycopg.connect(cluster.url(name, user=SUPERUSER), autocommit=True)
+
+
+def columns_sqlite(tmp_path: Path) -> dict[str, set[str]]:
+    open_store(tmp_path / "s.db", create=True).close()
+    conn = sqlite3.connect(tmp_path / "s.db")
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    found = {
+        t: {r[1] for r in conn.execute(f"PRAGMA table_info({t})")}
+        for t in tables
+        if not t.startswith("sqlite_")
+    }
+    conn.close()
+    return found
+
+
+def test_both_backends_have_the_same_migrations_tables_and_columns(
+    pg: tuple[Cluster, str], tmp_path: Path
+) -> None:
+    assert sorted(PG_MIGRATIONS) == list(range(BASELINE, len(MIGRATIONS) + 1))
+    with owner(pg) as conn:
+        rows = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name NOT IN "
+            "('spatial_ref_sys', 'geometry_columns', 'geography_columns', 'smartspot_schema')"
+        ).fetchall()
+    postgres: dict[str, set[str]] = {}
+    for table, column in rows:
+        if column != "geom":  # PostGIS geometry, generated from the stored WKB/coordinates
+            postgres.setdefault(table, set()).add(column)
+    assert postgres == columns_sqlite(tmp_path)
+
+
+def test_hotspots_and_cars_have_postgis_geometry_in_epsg_25832_with_gist_indexes(
+    pg: tuple[Cluster, str], service: HotspotService
+) -> None:
+    hotspot = service.register(draft(), TREKANTEN, user="a")
+    with owner(pg) as conn:
+        srid, wkt = conn.execute(
+            "SELECT ST_SRID(geom), ST_AsText(geom) FROM hotspot_versions"
+        ).fetchone()
+        indexes = {
+            r[0]
+            for r in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING gist (geom)%'"
+            )
+        }
+    assert srid == 25832
+    x, y = hotspot.geometry.coords[0]
+    assert wkt == f"POINT({x:.15g} {y:.15g})" or wkt.startswith("POINT(")
+    assert {"hotspot_versions_geom", "patrols_geom", "callouts_geom"} <= indexes
+
+
+def test_a_bbox_query_runs_in_the_database_on_the_gist_index(service: HotspotService) -> None:
+    trekanten = service.register(draft(), TREKANTEN, user="a")
+    service.register(draft(), SAMSOE, user="a")
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    x, y = trekanten.geometry.coords[0]
+    box = (x - 10, y - 10, x + 10, y + 10)
+    assert [h.id for h in store.hotspots.list(HotspotQuery(bbox=box))] == [trekanten.id]
+    assert store.hotspots.count(HotspotQuery(bbox=box)) == 1
+    store.execute("SET enable_seqscan = off")  # two rows: show that the index can serve it
+    plan = " ".join(
+        row[0]
+        for row in store.execute(
+            "EXPLAIN SELECT hotspot_id FROM hotspot_versions v "
+            "WHERE v.geom && ST_MakeEnvelope(?, ?, ?, ?, 25832)",
+            box,
+        ).fetchall()
+    )
+    assert "hotspot_versions_geom" in plan
+
+
+@pytest.mark.parametrize(
+    ("sql", "refusal"),
+    [
+        ("UPDATE users SET role = 'admin'", "users change only through Smart Spot"),
+        ("UPDATE hotspots SET current_version = 1", "a hotspot changes only by a new version"),
+        ("UPDATE audit_log SET actor = 'x'", "append-only"),
+        ("DELETE FROM audit_log", "append-only"),
+        ("TRUNCATE audit_log", "append-only"),
+        ("DELETE FROM hotspot_versions", "append-only"),
+        ("DELETE FROM users", "never deleted"),
+        ("UPDATE users SET active = 0", "only through Smart Spot"),
+    ],
+)
+def test_the_guards_stop_even_the_owner(
+    pg: tuple[Cluster, str], service: HotspotService, sql: str, refusal: str
+) -> None:
+    service.register(draft(), TREKANTEN, user="a")
+    account = new_account("ole", "operator", "correct horse battery", now=START)
+    service.store.users.add(account, actor="test")
+    with owner(pg) as conn, pytest.raises(psycopg.errors.IntegrityConstraintViolation) as caught:
+        conn.execute(sql)
+    assert refusal in str(caught.value)
+
+
+def test_the_service_role_cannot_drop_a_guard_or_delete(service: HotspotService) -> None:
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    with psycopg.connect(store.url, autocommit=True) as conn:
+        for sql in (
+            "DROP TRIGGER users_guard_update ON users",
+            "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+            "DELETE FROM callouts",
+            "UPDATE audit_log SET actor = 'x'",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+
+
+@pytest.mark.parametrize(
+    ("forgery", "kind"),
+    [
+        ("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2", "edited"),
+        ("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)", "deleted"),
+        ("UPDATE hotspot_versions SET title = 'forged' WHERE version = 1", "state"),
+        (
+            "INSERT INTO users (name, role, password_hash, created_at) "
+            "VALUES ('eve', 'admin', 'x', '2026-01-01')",
+            "inserted",
+        ),
+        (None, "trigger"),
+    ],
+)
+def test_audit_verify_names_each_forgery_by_the_owner(
+    pg: tuple[Cluster, str], service: HotspotService, forgery: str | None, kind: str
+) -> None:
+    first = service.register(draft(), TREKANTEN, user="a")
+    service.register(draft(), SAMSOE, user="a")
+    service.update(first.id, {"priority": 5}, expected_version=1, user="b")
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    assert store.verify_audit().ok
+    with owner(pg) as conn:
+        for table in ("audit_log", "hotspot_versions", "users"):
+            conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        if forgery is not None:
+            conn.execute(forgery)
+            for table in ("audit_log", "hotspot_versions", "users"):
+                conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    verdict = store.verify_audit()
+    assert verdict.problem is not None
+    assert verdict.problem.kind == kind, verdict.problem
+
+
+def test_a_postgresql_url_selects_the_postgis_store(pg: tuple[Cluster, str]) -> None:
+    cluster, name = pg
+    url = cluster.url(name)
+    assert Settings(db=url).backend == "postgresql"
+    assert Settings(db=url).db == url
+    assert Settings(db="sqlite:///var/x.db").backend == "sqlite"
+    with open_store(url) as store:
+        assert isinstance(store, PostgresStore)
+        assert store.schema_version == len(MIGRATIONS)
