@@ -27,8 +27,12 @@ from smartspot.live.positions import FixBounds
 from smartspot.resources import DATA_DIR
 from smartspot.store.open import Store, open_store
 from smartspot.store.replay_clock import ReplayClock
+from smartspot.store.sqlite import SqliteStore
 from smartspot.travel.districts import DistrictTravelTimes
 from smartspot.travel.straight import StraightLineTravelTimes
+
+#: On PostgreSQL, how often a stream reads the log without a NOTIFY (a lost one, say).
+BACKSTOP_POLL_S = 5.0
 
 
 @dataclass
@@ -47,8 +51,11 @@ class Services:
     throttle: LoginThrottle
     password_checks: PasswordChecks
     cache: dict[str, Any] = field(default_factory=dict)
+    notifications: Any = None  # PostgreSQL: the LISTEN thread waking the event stream
 
     def close(self) -> None:
+        if self.notifications is not None:
+            self.notifications.stop()
         self.password_checks.close()
         self.store.close()
 
@@ -113,7 +120,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
     regions = cached_regions(DATA_DIR)
     the_clock = clock or service_clock(settings, store)
-    stream = EventStream(store)
+    notifications = None
+    if isinstance(store, SqliteStore):
+        stream = EventStream(store)
+    else:
+        # Other workers' events arrive by LISTEN/NOTIFY; the poll is only the backstop.
+        from smartspot.store.postgres_listen import EventNotifications
+
+        stream = EventStream(store, poll_s=BACKSTOP_POLL_S)
+        notifications = EventNotifications(store.url, stream.wake)
+        notifications.start()
     stations = load_stations(DATA_DIR / "police_stations.csv", regions)
     ctx = LiveContext(
         store=store,
@@ -141,6 +157,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         accounts=AccountCache(store.users, ttl_s=settings.auth_cache_s),
         throttle=LoginThrottle(),
         password_checks=PasswordChecks(concurrency=settings.login_concurrency),
+        notifications=notifications,
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -172,7 +173,10 @@ class PostgresStore:
         through), in UTC, with the lock wait bounded by ``busy_timeout_s``."""
         try:
             conn: psycopg.Connection[Any] = psycopg.connect(
-                self.url, autocommit=autocommit, connect_timeout=10
+                self.url,
+                autocommit=autocommit,
+                connect_timeout=10,
+                application_name=f"smartspot-{os.getpid()}",  # which worker, in pg_stat_activity
             )
             conn.row_factory = _rows  # type: ignore[assignment]
             conn.execute("SET smartspot.writer = 'on'")
@@ -401,6 +405,15 @@ class PostgresStore:
             conn.commit()
         except psycopg.Error as error:
             conn.rollback()
+            if isinstance(error, pg_errors.InsufficientPrivilege):  # the service's own login
+                raise StorageError(
+                    msg(
+                        "{path} is at schema version {current}, this Smart Spot needs {newest}: run `smartspot db upgrade --db URL` as the database's owner",
+                        path=self.path,
+                        current=current,
+                        newest=newest,
+                    )
+                ) from None
             raise self.storage_error(error, during="migration") from None
         finally:
             conn.close()

@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.events import EventStream
-from smartspot.store.sqlite import SqliteStore
+from smartspot.store.open import Store, open_store
+from smartspot.store.postgres_listen import EventNotifications
+from tests.pg_cluster import Cluster
 
 # The routes' store work, on SQLite and on PostGIS (tests/conftest.py).
 pytestmark = pytest.mark.both_backends
@@ -24,14 +26,14 @@ def _fields(chunk: str) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in chunk.strip().splitlines())
 
 
-def _append(store: SqliteStore, stream: EventStream, kind: str, data: dict[str, str]) -> None:
+def _append(store: Store, stream: EventStream, kind: str, data: dict[str, str]) -> None:
     with store.transaction():
         store.events.append(kind, data, at=AT)
         store.after_commit(stream.wake)
 
 
-def test_an_event_written_from_another_thread_reaches_each_listener(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "e.db", create=True)
+def test_an_event_written_from_another_thread_reaches_each_listener(database: str | Path) -> None:
+    store = open_store(database, create=True)
     stream = EventStream(store, poll_s=5)  # the wake-up, not the poll, must deliver it
 
     async def scenario() -> list[str]:
@@ -57,8 +59,8 @@ def test_an_event_written_from_another_thread_reaches_each_listener(tmp_path: Pa
     store.close()
 
 
-def test_a_listener_resumes_after_the_last_event_id_it_saw(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "e.db", create=True)
+def test_a_listener_resumes_after_the_last_event_id_it_saw(database: str | Path) -> None:
+    store = open_store(database, create=True)
     stream = EventStream(store, poll_s=0.01)
     for k in range(5):
         _append(store, stream, "visit", {"n": str(k)})
@@ -74,9 +76,9 @@ def test_a_listener_resumes_after_the_last_event_id_it_saw(tmp_path: Path) -> No
     store.close()
 
 
-def test_events_written_by_another_process_arrive_by_polling(tmp_path: Path) -> None:
-    mine = SqliteStore(tmp_path / "e.db", create=True)
-    theirs = SqliteStore(tmp_path / "e.db")  # another worker on the same file
+def test_events_written_by_another_process_arrive_by_polling(database: str | Path) -> None:
+    mine = open_store(database, create=True)
+    theirs = open_store(database)  # another worker on the same database
     stream = EventStream(mine, poll_s=0.02)
 
     async def scenario() -> str:
@@ -95,8 +97,8 @@ def test_events_written_by_another_process_arrive_by_polling(tmp_path: Path) -> 
     theirs.close()
 
 
-def test_a_quiet_stream_sends_keep_alive_comments(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "e.db", create=True)
+def test_a_quiet_stream_sends_keep_alive_comments(database: str | Path) -> None:
+    store = open_store(database, create=True)
 
     async def scenario() -> str:
         listener = EventStream(store, poll_s=0.01).listen(keepalive_s=0.02)
@@ -107,6 +109,40 @@ def test_a_quiet_stream_sends_keep_alive_comments(tmp_path: Path) -> None:
 
     assert asyncio.run(scenario()) == ": keep-alive\n\n"
     store.close()
+
+
+def test_on_postgresql_another_process_s_events_arrive_by_notify_not_by_polling(
+    pg_cluster: Cluster,
+) -> None:
+    name = pg_cluster.new_database()
+    mine, theirs = open_store(pg_cluster.url(name)), open_store(pg_cluster.url(name))
+    stream = EventStream(mine, poll_s=60)  # a poll would come far too late
+    notifications = EventNotifications(pg_cluster.url(name), stream.wake)
+    notifications.start()
+    assert notifications.listening
+
+    async def scenario() -> list[str]:
+        listener = stream.listen(keepalive_s=120)
+        await anext(listener)
+        got = []
+        for n in range(3):
+            pending = asyncio.ensure_future(anext(listener))
+            await asyncio.sleep(0.05)
+            with theirs.transaction():  # another worker's commit
+                theirs.events.append("patrol", {"n": str(n)}, at=AT)
+            got.append(await asyncio.wait_for(pending, 5))
+        await listener.aclose()
+        return got
+
+    try:
+        chunks = asyncio.run(scenario())
+    finally:
+        notifications.stop()
+        mine.close()
+        theirs.close()
+        pg_cluster.drop_database(name)
+    assert [_fields(c)["id"] for c in chunks] == ["1", "2", "3"]
+    assert [json.loads(_fields(c)["data"])["n"] for c in chunks] == ["0", "1", "2"]
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
