@@ -64,6 +64,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from api import create_app
     from api.settings import deployment_problem
+    from smartspot.store.open import redacted
 
     if not 0 < args.port < 65536:
         raise InvalidInputError(msg("port {port} is not 1–65535", port=args.port), field="port")
@@ -110,7 +111,8 @@ def run_serve(args: argparse.Namespace) -> int:
         driver.start()
         _warm_travel_models(services.engine.ctx.travel)
     url = f"http://{args.host}:{args.port}/"
-    print(say(msg("Smart Spot on {url} (database {db})", url=url, db=settings.db)), flush=True)
+    shown = redacted(settings.db)  # never a password on the console
+    print(say(msg("Smart Spot on {url} (database {db})", url=url, db=shown)), flush=True)
     try:
         with _startup_failure_is_unavailable(args.host, args.port):
             uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
 
 from smartspot.store.sqlite import DEFAULT_BUSY_TIMEOUT_S, SqliteStore
 
@@ -36,6 +37,15 @@ def sqlite_path(target: str | Path) -> Path:
             else text.removeprefix(SQLITE_SCHEME)
         )
     return Path(text).expanduser()
+
+
+def redacted(target: str | Path) -> str:
+    """The database's name without a password, for messages and logs."""
+    parts = urlsplit(str(target))
+    if not is_postgres(target) or parts.password is None:
+        return str(target)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def open_store(

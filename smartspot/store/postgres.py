@@ -26,7 +26,6 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -34,6 +33,7 @@ from psycopg import errors as pg_errors
 from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
 from smartspot.store import postgres_audit, sqlite_audit
+from smartspot.store.open import redacted
 from smartspot.store.schema import MIGRATIONS as SQLITE_MIGRATIONS
 from smartspot.store.schema_postgres import BASELINE, GRANTS, MIGRATIONS
 from smartspot.store.sql import Dialect, Params
@@ -103,15 +103,6 @@ class Row:
 def _rows(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     index = {column.name: i for i, column in enumerate(cursor.description or ())}
     return lambda values: Row(values, index)
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class PostgresStore:
