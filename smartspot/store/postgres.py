@@ -298,7 +298,7 @@ class PostgresStore:
     ) -> None:
         """Append one audit entry, chained to the one before it (inside the write's
         transaction, after the write: it hashes the object's rows as written)."""
-        row = sqlite_audit.append(
+        sqlite_audit.append(
             self,
             at=iso(at),
             actor=actor,
@@ -307,9 +307,7 @@ class PostgresStore:
             entity_id=entity_id,
             before=None if before is None else json.dumps(before, ensure_ascii=False),
             after=None if after is None else json.dumps(after, ensure_ascii=False),
-            head=postgres_audit.head,
         )
-        postgres_audit.advance(self, row.seq)
 
     def verify_audit(self, *, anchors: Mapping[int, str] | None = None) -> sqlite_audit.Verdict:
         """Check the audit chain, every object's rows against its last audit row, and the

@@ -1,11 +1,10 @@
-"""The audit chain on PostgreSQL: where the chain ends, and checking the guards.
+"""The audit chain on PostgreSQL: checking the guards.
 
 The chaining, hashing and state checks are the SQLite adapter's (``sqlite_audit``), run
-through :class:`~smartspot.store.postgres.PostgresStore`'s ``execute``. What differs: the
-highest sequence number ever handed out is kept in ``id_counters`` (kind ``audit_log``, in the
-write's transaction, so a rolled-back write leaves no gap while a deleted last row is still
-seen), and the guards are triggers calling PL/pgSQL functions, checked against the
-migrations' own text.
+through :class:`~smartspot.store.postgres.PostgresStore`'s ``execute`` (which keeps the
+highest sequence number handed out in ``id_counters``, in the write's transaction, so a
+rolled-back write leaves no gap while a deleted last row is still seen). What differs: the
+guards are triggers calling PL/pgSQL functions, checked against the migrations' own text.
 """
 
 from __future__ import annotations
@@ -13,32 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from smartspot.store.audit import GENESIS, Break
+from smartspot.store.audit import Break
 from smartspot.store.schema_postgres import MIGRATIONS
-from smartspot.store.sqlite_audit import Executor, Verdict, check
-
-COUNTER = "audit_log"
-
-
-def _counter(conn: Executor) -> int | None:
-    row = conn.execute("SELECT last FROM id_counters WHERE kind = ?", (COUNTER,)).fetchone()
-    return None if row is None else int(row[0])
-
-
-def head(conn: Executor) -> tuple[int, str]:
-    """The highest sequence number handed out and the last row's hash."""
-    last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq = max(_counter(conn) or 0, int(last[0]) if last else 0)
-    return seq, (last[1] if last and last[1] else GENESIS)
-
-
-def advance(conn: Executor, seq: int) -> None:
-    """Record ``seq`` as handed out (after appending its row)."""
-    conn.execute(
-        "INSERT INTO id_counters (kind, last) VALUES (?, ?) ON CONFLICT (kind) "
-        "DO UPDATE SET last = GREATEST(id_counters.last, excluded.last)",
-        (COUNTER, seq),
-    )
+from smartspot.store.sqlite_audit import Executor, Verdict, check, last_seq
 
 
 def expected_triggers() -> dict[str, str]:
@@ -96,4 +72,4 @@ def postgres_triggers(conn: Executor) -> Break | None:
 
 def verify(conn: Executor, *, anchors: Mapping[int, str] | None = None) -> Verdict:
     """Check the chain, every object's state and the guards of a PostgreSQL database."""
-    return check(conn, last_seq=_counter(conn), anchors=anchors, triggers=postgres_triggers)
+    return check(conn, last_seq=last_seq(conn), anchors=anchors, triggers=postgres_triggers)

@@ -36,9 +36,6 @@ class Executor(Protocol):
     def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
 
 
-Head = Callable[[Executor], tuple[int, str]]
-
-
 def writer_function(conn: sqlite3.Connection) -> None:
     """Mark ``conn`` as Smart Spot's own: the guard triggers let its UPDATEs through."""
     conn.create_function("smartspot_writer", 0, lambda: 1, deterministic=True)
@@ -60,11 +57,29 @@ def object_state(conn: Executor, entity: str, object_id: str) -> str | None:
     return state_hash(rows, ignore={t.name: t.ignore | DERIVED for t in tables})
 
 
+#: On PostgreSQL the highest sequence number handed out is kept in ``id_counters`` under this
+#: kind, written in the audit row's own transaction (SQLite keeps it in ``sqlite_sequence``).
+COUNTER = "audit_log"
+
+
+def _on_postgres(conn: Executor) -> bool:
+    return getattr(conn, "dialect", "sqlite") == "postgresql"
+
+
+def last_seq(conn: Executor) -> int | None:
+    """The highest sequence number ever handed out (None before the first row), so a deleted
+    last row is seen."""
+    if _on_postgres(conn):
+        row = conn.execute("SELECT last FROM id_counters WHERE kind = ?", (COUNTER,)).fetchone()
+    else:
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    return None if row is None else int(row[0])
+
+
 def _head(conn: Executor) -> tuple[int, str]:
     """The highest sequence number handed out and the last row's hash."""
-    counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq = max(int(counter[0]) if counter else 0, int(last[0]) if last else 0)
+    seq = max(last_seq(conn) or 0, int(last[0]) if last else 0)
     return seq, (last[1] if last and last[1] else GENESIS)
 
 
@@ -78,13 +93,12 @@ def append(
     entity_id: str,
     before: str | None,
     after: str | None,
-    head: Head = _head,
 ) -> ChainRow:
     """Append one chained audit row (inside the write's transaction, after the write, so the
-    state hash is of the rows as written); ``head`` reads the chain's end."""
-    last_seq, prev = head(conn)
+    state hash is of the rows as written)."""
+    previous_seq, prev = _head(conn)
     row = ChainRow(
-        seq=last_seq + 1,
+        seq=previous_seq + 1,
         at=at,
         actor=actor,
         action=action,
@@ -114,6 +128,12 @@ def append(
             sealed,
         ),
     )
+    if _on_postgres(conn):
+        conn.execute(
+            "INSERT INTO id_counters (kind, last) VALUES (?, ?) ON CONFLICT (kind) "
+            "DO UPDATE SET last = excluded.last",
+            (COUNTER, row.seq),
+        )
     return row
 
 
@@ -206,13 +226,7 @@ def sqlite_triggers(conn: Executor) -> Break | None:
 
 def verify(conn: Executor, *, anchors: Mapping[int, str] | None = None) -> Verdict:
     """Check a SQLite database's chain, every object's state and the guard triggers."""
-    counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
-    return check(
-        conn,
-        last_seq=int(counter[0]) if counter else None,
-        anchors=anchors,
-        triggers=sqlite_triggers,
-    )
+    return check(conn, last_seq=last_seq(conn), anchors=anchors, triggers=sqlite_triggers)
 
 
 def check(
