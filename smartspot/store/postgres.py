@@ -25,6 +25,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -74,6 +75,23 @@ def translate(sql: str) -> str:
         return f"%({match.group(1)})s"
 
     return _TOKEN.sub(one, sql)
+
+
+class _MigrationConnection:
+    """A migration's connection as the shared Python steps use it (``?`` placeholders)."""
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> Any:
+        return self._conn.execute(translate(sql), params)  # type: ignore[arg-type]
+
+
+#: Migration number → the Python step that runs after its SQL, in its transaction (the same
+#: functions SQLite's migrations call, written for either backend).
+STEPS: dict[int, Callable[[Any, str], object]] = {}
 
 
 class Row:
@@ -386,6 +404,9 @@ class PostgresStore:
             current = int(row[0]) if row else 0
             for number in range(max(current + 1, BASELINE), newest + 1):
                 conn.execute(MIGRATIONS[number].encode())
+                step = STEPS.get(number)
+                if step is not None:  # the same Python step as on SQLite, same transaction
+                    step(_MigrationConnection(conn), iso(datetime.now(UTC)))
                 conn.execute(
                     "INSERT INTO smartspot_schema (version, applied_at) VALUES (%s, now()::text)",
                     (number,),
