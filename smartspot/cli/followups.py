@@ -38,8 +38,8 @@ from smartspot.geo.regions import cached_regions
 from smartspot.i18n import msg, msg_n
 from smartspot.imports import ImportRejectedError
 from smartspot.resources import DATA_DIR
+from smartspot.store.open import Store
 from smartspot.store.port import FollowUpQuery
-from smartspot.store.sqlite import SqliteStore
 
 CLOSING = [s.value for s in FollowUpStatus if s is not FollowUpStatus.OPEN]
 
@@ -141,7 +141,7 @@ def register(subparsers: Any) -> None:
     purge.set_defaults(func=run_purge)
 
 
-def followup_service(store: SqliteStore, rules: FollowUpRules | None = None) -> FollowUpService:
+def followup_service(store: Store, rules: FollowUpRules | None = None) -> FollowUpService:
     return FollowUpService(store, cached_regions(DATA_DIR), SystemClock(), rules)
 
 

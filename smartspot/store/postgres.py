@@ -41,6 +41,7 @@ from smartspot.store.sql import Dialect, Params
 from smartspot.store.sqlite import DEFAULT_BUSY_TIMEOUT_S, SqliteAuditLog
 from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
+from smartspot.store.sqlite_followups import SqliteFollowUps
 from smartspot.store.sqlite_hotspots import SqliteHotspots
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
@@ -174,6 +175,7 @@ class PostgresStore:
         self.proposals = SqliteProposals(self)
         self.stays = SqliteStays(self)
         self.events = SqliteEvents(self)
+        self.followups = SqliteFollowUps(self)
 
     # -- connections and transactions -------------------------------------------------------
 

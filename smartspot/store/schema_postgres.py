@@ -280,6 +280,119 @@ FOR EACH ROW EXECUTE FUNCTION
     smartspot_refuse('proposal stops are kept for review, never deleted');
 """
 
+#: 5: tryghedsopfølgninger (the SQLite migration 5's comment says what each table holds).
+_FOLLOWUPS_SQL = """
+CREATE TABLE followups (
+    id TEXT PRIMARY KEY,
+    current_version INTEGER NOT NULL CHECK (current_version >= 1)
+);
+
+CREATE TABLE followup_versions (
+    followup_id TEXT NOT NULL REFERENCES followups(id),
+    version INTEGER NOT NULL CHECK (version >= 1),
+    case_ref TEXT NOT NULL,
+    category TEXT NOT NULL,
+    task TEXT NOT NULL,
+    address TEXT NOT NULL,
+    x DOUBLE PRECISION NOT NULL,
+    y DOUBLE PRECISION NOT NULL,
+    kommunekode TEXT NOT NULL,
+    kommunenavn TEXT NOT NULL,
+    politikreds TEXT NOT NULL,
+    due_by TEXT NOT NULL,
+    windows TEXT NOT NULL,
+    minutes_on_site INTEGER NOT NULL,
+    priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 5),
+    status TEXT NOT NULL CHECK (status IN
+        ('open', 'done_in_person', 'done_by_phone', 'not_reached', 'cancelled')),
+    queue TEXT NOT NULL CHECK (queue IN ('visit', 'phone')),
+    queue_reason TEXT,
+    attempts INTEGER NOT NULL,
+    failed_attempts INTEGER NOT NULL,
+    closed_at TEXT,
+    close_reason TEXT NOT NULL,
+    erased_at TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    geom geometry(Point, 25832) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(x, y), 25832)) STORED,
+    PRIMARY KEY (followup_id, version)
+);
+CREATE INDEX followup_versions_district ON followup_versions (politikreds, status);
+CREATE INDEX followup_versions_geom ON followup_versions USING gist (geom);
+
+CREATE TABLE followup_citizens (
+    followup_id TEXT PRIMARY KEY REFERENCES followups(id),
+    name TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    erased_at TEXT
+);
+
+CREATE TABLE followup_attempts (
+    followup_id TEXT NOT NULL REFERENCES followups(id),
+    number INTEGER NOT NULL CHECK (number >= 1),
+    patrol TEXT NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT CHECK (outcome IS NULL OR outcome IN ('reached', 'not_home', 'refused')),
+    left_behind TEXT CHECK (left_behind IS NULL OR
+                            left_behind IN ('leaflet', 'neighbour', 'nothing')),
+    note TEXT NOT NULL,
+    detected INTEGER NOT NULL CHECK (detected IN (0, 1)),
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (followup_id, number)
+);
+
+CREATE FUNCTION smartspot_followup_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('smartspot.writer', true) IS DISTINCT FROM 'on'
+        OR NEW.current_version IS DISTINCT FROM OLD.current_version + 1
+        OR NEW.id IS DISTINCT FROM OLD.id THEN
+        RAISE EXCEPTION 'a follow-up changes only by a new version'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION smartspot_citizen_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('smartspot.writer', true) IS DISTINCT FROM 'on'
+        OR OLD.erased_at IS NOT NULL OR NEW.followup_id IS DISTINCT FROM OLD.followup_id THEN
+        RAISE EXCEPTION 'personal data changes only through Smart Spot, never after erasure'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION smartspot_attempt_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('smartspot.writer', true) IS DISTINCT FROM 'on'
+        OR OLD.outcome IS NOT NULL OR NEW.followup_id IS DISTINCT FROM OLD.followup_id
+        OR NEW.number IS DISTINCT FROM OLD.number THEN
+        RAISE EXCEPTION 'an attempt gets its outcome once, then stays as it is'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER followups_guard_update BEFORE UPDATE ON followups
+FOR EACH ROW EXECUTE FUNCTION smartspot_followup_guard();
+CREATE TRIGGER followups_no_delete BEFORE DELETE ON followups
+FOR EACH ROW EXECUTE FUNCTION smartspot_refuse('follow-ups are closed, never deleted');
+CREATE TRIGGER followup_versions_append_only BEFORE UPDATE OR DELETE ON followup_versions
+FOR EACH ROW EXECUTE FUNCTION smartspot_refuse('follow-up versions are append-only');
+CREATE TRIGGER followup_citizens_guard_update BEFORE UPDATE ON followup_citizens
+FOR EACH ROW EXECUTE FUNCTION smartspot_citizen_guard();
+CREATE TRIGGER followup_citizens_no_delete BEFORE DELETE ON followup_citizens
+FOR EACH ROW EXECUTE FUNCTION smartspot_refuse('personal data is erased in place, never deleted');
+CREATE TRIGGER followup_attempts_guard_update BEFORE UPDATE ON followup_attempts
+FOR EACH ROW EXECUTE FUNCTION smartspot_attempt_guard();
+CREATE TRIGGER followup_attempts_no_delete BEFORE DELETE ON followup_attempts
+FOR EACH ROW EXECUTE FUNCTION smartspot_refuse('attempts are kept, never deleted');
+"""
+
 #: Grants for the service role, re-run after every migration (new tables get theirs too).
 GRANTS = f"""
 DO $$
@@ -297,6 +410,9 @@ BEGIN
         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};
         GRANT UPDATE ON id_counters, hotspots, users, patrols, callouts, visits, proposals,
             proposal_stops, stays TO {APP_ROLE};
+        IF to_regclass('followups') IS NOT NULL THEN
+            GRANT UPDATE ON followups, followup_citizens, followup_attempts TO {APP_ROLE};
+        END IF;
         GRANT DELETE ON stays TO {APP_ROLE};
     END IF;
 END $$;
@@ -305,4 +421,5 @@ END $$;
 #: Migration number → its SQL. Keys run from BASELINE to the newest SQLite migration.
 MIGRATIONS: dict[int, str] = {
     BASELINE: _BASELINE_SQL,
+    5: _FOLLOWUPS_SQL,
 }

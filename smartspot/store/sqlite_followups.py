@@ -34,7 +34,7 @@ from smartspot.store.port import FollowUpQuery
 from smartspot.store.timestamps import from_iso, iso, maybe_iso
 
 if TYPE_CHECKING:
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.sql import SqlStore
 
 ENTITY = "followup"
 ID_PREFIX = "TO"
@@ -57,7 +57,7 @@ def _not_found(followup_id: str) -> NotFoundError:
 class SqliteFollowUps:
     """Follow-up tasks, their citizens and attempts on SQLite."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def next_id(self) -> str:
@@ -232,9 +232,10 @@ class SqliteFollowUps:
 
     def revision(self) -> int:
         """A number that changes with every follow-up version or attempt written."""
-        row = self._store.execute(
-            "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM followup_versions) + "
-            "(SELECT COALESCE(MAX(rowid), 0) FROM followup_attempts)"
+        counter = "COUNT(*)" if self._store.dialect == "postgresql" else "COALESCE(MAX(rowid), 0)"
+        row = self._store.execute(  # both tables only grow: a count changes with each write
+            f"SELECT (SELECT {counter} FROM followup_versions) + "
+            f"(SELECT {counter} FROM followup_attempts)"
         ).fetchone()
         return int(row[0])
 
