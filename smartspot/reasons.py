@@ -41,6 +41,14 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         "active": N_("active {window}"),
         "opens_in": N_("opens in {opens_s} {window}"),
         "not_active_now": N_("not active now {window}"),
+        # the value of a follow-up visit (tryghedsopfølgning)
+        "followup_due": N_("follow-up: due in {due_s}"),
+        "followup_overdue": N_("follow-up: {over_s} overdue"),
+        "followup": N_("follow-up: due in {due_s}; {km} km from the route"),
+        "followup_late": N_("follow-up: {over_s} overdue; {km} km from the route"),
+        "followup_outside_hours": N_("outside the preferred hours {window}"),
+        "followup_retry": N_("a failed attempt {ago_s} ago"),
+        "followup_not_for_patrols": N_("in the phone queue or closed"),
         # why a hotspot is not in the plan
         "not_valid": N_("closed or not valid today"),
         "claimed": N_("another car is working it"),

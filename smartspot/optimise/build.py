@@ -23,6 +23,7 @@ from smartspot.errors import InvalidInputError
 from smartspot.fulfilment import elapsed_share, week_of
 from smartspot.i18n import msg
 from smartspot.optimise import rules
+from smartspot.optimise.followup_tasks import FollowUp, price_followups
 from smartspot.optimise.problem import Car, Problem, Task
 from smartspot.optimise.value import Situation, Valuation, ValueSettings, value_of
 from smartspot.outlying import station_round_trips
@@ -31,6 +32,10 @@ from smartspot.travel.port import TravelTimes
 from smartspot.windows import ActiveWindow, open_intervals
 
 WEEK_S = 7 * 86400
+#: The reasons a follow-up's value is zero, one of which is given when it is left out.
+FOLLOWUP_BLOCKS = frozenset(
+    {"followup_not_for_patrols", "followup_outside_hours", "followup_retry"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,11 @@ class BuiltProblem:
     left_out: Mapping[str, Reason]  # hotspot id → why it is not a candidate
     blocked: Mapping[str, Reason]  # car → why it gets no proposal
     direct_s: Mapping[str, int]  # car → direct trip home
+    followups: Mapping[str, FollowUp] = field(default_factory=dict)
+    # car → (where it starts, its home), EPSG:25832: the route a follow-up lies off
+    ends: Mapping[str, tuple[tuple[float, float], tuple[float, float]]] = field(
+        default_factory=dict
+    )
 
 
 def xy(geometry: Point | Polygon) -> tuple[float, float]:
@@ -113,8 +123,11 @@ def build_problem(
     rng: np.random.Generator | None = None,
     context: PlanningContext | None = None,
     station_round_trip_s: Mapping[str, float] | None = None,
+    followups: Sequence[FollowUp] = (),
+    followup_failed_at: Mapping[str, datetime] | None = None,
 ) -> BuiltProblem:
-    """The problem for ``cars`` at ``now``.
+    """The problem for ``cars`` at ``now``: hotspots and open follow-ups are tasks of the same
+    problem, under the same rules (urgent queue, coverage guard, claims, one car each).
 
     Parameters
     ----------
@@ -123,6 +136,11 @@ def build_problem(
     station_round_trip_s
         Precomputed round trips from the nearest station per hotspot id (they do not change
         between calls; the API caches them). Missing ones are computed with ``travel``.
+    followups
+        Open follow-ups (tryghedsopfølgninger) of the district; priced by
+        :func:`~smartspot.optimise.value.followup_value_of`.
+    followup_failed_at
+        Follow-up id → its latest failed attempt (no new try within the retry minutes).
     """
     settings = settings or ValueSettings()
     context = context or PlanningContext()
@@ -172,10 +190,9 @@ def build_problem(
         candidates.append(spot)
     points = np.array([xy(s.geometry) for s in candidates]).reshape(-1, 2)
     round_trip = _round_trips(
-        candidates, points, stations, travel, station_round_trip_s or {}
+        [s.id for s in candidates], points, stations, travel, station_round_trip_s or {}
     ).tolist()
-    kept: list[int] = []
-    windows_of: list[tuple[tuple[int, int], ...]] = []
+    entries: list[_Entry] = []
     for i, spot in enumerate(candidates):
         if spot.windows not in intervals:
             label = ", ".join(w.label() for w in spot.windows)
@@ -196,23 +213,61 @@ def build_problem(
                 Reason("not_active"),
             )
             continue
-        kept.append(i)
-        windows_of.append(tuple(opens) if spot.windows else ())
+        entries.append(
+            _Entry(
+                spot.id,
+                (float(points[i, 0]), float(points[i, 1])),
+                spot.instruction.minutes_on_site * 60,
+                tuple(opens) if spot.windows else (),
+            )
+        )
+    free_followups = []
+    for f in followups:
+        reason = rules.claimed_rule(f.id, context.claimed)
+        if reason:
+            left_out[f.id] = reason
+        else:
+            free_followups.append(f)
+    at = np.array([xy(f.position) for f in free_followups]).reshape(-1, 2)
+    ids = [f.id for f in free_followups]
+    priced = price_followups(
+        free_followups, now, horizon, settings, rng,
+        _round_trips(ids, at, stations, travel, station_round_trip_s or {}), followup_failed_at,
+    )  # fmt: skip
+    for item in priced:
+        valuations[item.id] = item.valuation
+        if item.valuation.value <= 0:
+            left_out[item.id] = next(
+                (r for r in item.valuation.reasons if r.code in FOLLOWUP_BLOCKS),
+                Reason("not_active"),
+            )
+            continue
+        entries.append(_Entry(item.id, item.xy, item.service_s, item.windows))
     return _assemble(
-        cars, active, candidates, kept, windows_of, points, starts, homes, direct, travel,
-        now, valuations, left_out, blocked, hotspots,
+        cars, active, entries, starts, homes, direct, travel, now, valuations, left_out,
+        blocked, hotspots, followups,
     )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A candidate task that survived the rules and the value model."""
+
+    id: str
+    xy: tuple[float, float]
+    service_s: int
+    windows: tuple[tuple[int, int], ...]
+
+
 def _round_trips(
-    spots: Sequence[Hotspot],
+    ids: Sequence[str],
     points: NDArray[np.float64],
     stations: NDArray[np.float64],
     travel: TravelTimes,
     known: Mapping[str, float],
 ) -> NDArray[np.float64]:
-    result = np.array([known.get(s.id, np.nan) for s in spots], dtype=np.float64)
-    todo = np.array([s.id not in known for s in spots], dtype=bool)
+    result = np.array([known.get(i, np.nan) for i in ids], dtype=np.float64)
+    todo = np.array([i not in known for i in ids], dtype=bool)
     if todo.any() and len(stations) and len(points):
         result[todo] = station_round_trips(travel, stations, points[todo])
     return result
@@ -221,10 +276,7 @@ def _round_trips(
 def _assemble(
     cars: Sequence[FreeCar],
     active: list[int],
-    candidates: list[Hotspot],
-    kept: list[int],
-    windows_of: list[tuple[tuple[int, int], ...]],
-    points: NDArray[np.float64],
+    entries: list[_Entry],
     starts: NDArray[np.float64],
     homes: NDArray[np.float64],
     direct: NDArray[np.float64],
@@ -234,32 +286,36 @@ def _assemble(
     left_out: dict[str, Reason],
     blocked: dict[str, Reason],
     hotspots: Sequence[Hotspot],
+    followups: Sequence[FollowUp],
 ) -> BuiltProblem:
     """The ellipse prefilter, then the matrix among survivors, then the Problem."""
     m = len(active)
-    spots = [candidates[i] for i in kept]
-    where = points[kept].reshape(-1, 2)
-    service = np.array([s.instruction.minutes_on_site * 60 for s in spots], dtype=np.float64)
+    where = np.array([e.xy for e in entries], dtype=np.float64).reshape(-1, 2)
+    service = np.array([e.service_s for e in entries], dtype=np.float64)
     available = np.array([max(0, int((cars[k].free_at - now).total_seconds())) for k in active])
     budget = np.array([cars[k].budget_s for k in active], dtype=np.float64)
-    asks = m and len(spots)  # no travel question without both ends
+    asks = m and len(entries)  # no travel question without both ends
     # Every leg is timed as leaving now: ferries follow their timetables, so an island whose
     # last ferry has left is unreachable tonight (legs later in the plan are timed the same way,
     # a close bound for detours of minutes, not hours)
-    out = travel.matrix(starts[active], where, depart_at=now) if asks else np.empty((m, len(spots)))
+    out = (
+        travel.matrix(starts[active], where, depart_at=now) if asks else np.empty((m, len(entries)))
+    )
     back = (
-        travel.matrix(where, homes[active], depart_at=now).T if asks else np.empty((m, len(spots)))
+        travel.matrix(where, homes[active], depart_at=now).T
+        if asks
+        else np.empty((m, len(entries)))
     )
     detour = out + service[None, :] + back
     fits = detour <= (direct[active] + budget)[:, None]  # NaN fails: unreachable drops out
     survivors = np.flatnonzero(fits.any(axis=0)) if m else np.empty(0, dtype=int)
-    for j, spot in enumerate(spots):
+    for j, entry in enumerate(entries):
         if m == 0:
-            left_out[spot.id] = Reason("no_car")
+            left_out[entry.id] = Reason("no_car")
         elif not fits[:, j].any():
             unreachable = np.isnan(detour[:, j]).all()
-            left_out[spot.id] = Reason("unreachable" if unreachable else "outside_budget")
-    chosen = [spots[j] for j in survivors]
+            left_out[entry.id] = Reason("unreachable" if unreachable else "outside_budget")
+    chosen = [entries[j] for j in survivors]
     nodes = np.vstack([starts[active], homes[active], where[survivors]]) if m else np.empty((0, 2))
     matrix = np.rint(travel.matrix(nodes, nodes, depart_at=now)) if len(nodes) else np.empty((0, 0))
     np.fill_diagonal(matrix, 0)
@@ -269,17 +325,22 @@ def _assemble(
         for v, k in enumerate(active)
     )  # fmt: skip
     tasks = tuple(
-        Task(spot.id, node=2 * m + j, value=float(valuations[spot.id].value),
-             service_s=int(service[survivors[j]]), windows=windows_of[kept_index])
-        for j, (spot, kept_index) in enumerate(zip(chosen, survivors.tolist(), strict=True))
+        Task(entry.id, node=2 * m + j, value=float(valuations[entry.id].value),
+             service_s=entry.service_s, windows=entry.windows)
+        for j, entry in enumerate(chosen)
     )  # fmt: skip
     problem = Problem(cars=problem_cars, hotspots=tasks, travel_s=matrix) if m else None
     return BuiltProblem(
         problem=problem,
         now=now,
         hotspots={s.id: s for s in hotspots},
+        followups={f.id: f for f in followups},
         valuations=valuations,
         left_out=left_out,
         blocked=blocked,
         direct_s={cars[k].call_sign: round(float(direct[k])) for k in active},
+        ends={
+            cars[k].call_sign: ((starts[k, 0], starts[k, 1]), (homes[k, 0], homes[k, 1]))
+            for k in active
+        },
     )

@@ -1,5 +1,5 @@
 """Plans a person can act on: per car the timed stops with their reasons, the return time, the
-detour and the value, and for every hotspot left out, why.
+detour and the value, and for every hotspot or follow-up left out, why.
 
 Times come from the solver's own answer (``start_s``/``leave_s``) and its instance's timeline
 and reach (:class:`~smartspot.optimise.instance.Instance`), never from a second calculation.
@@ -16,6 +16,7 @@ import numpy as np
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import metric_to_lonlat
 from smartspot.i18n import msg
+from smartspot.optimise import followup_tasks
 from smartspot.optimise.build import BuiltProblem, xy
 from smartspot.optimise.instance import Instance
 from smartspot.optimise.problem import Problem, Solution
@@ -42,9 +43,18 @@ class Explanation:
     left_out: Mapping[str, Reason]
 
 
-def _stop_reasons(built: BuiltProblem, hotspot: str) -> tuple[Reason, ...]:
+def _stop_reasons(built: BuiltProblem, hotspot: str, car: str) -> tuple[Reason, ...]:
     reasons = built.valuations[hotspot].reasons
+    followup = built.followups.get(hotspot)
+    if followup is not None:  # why now: the due date and how far off the way home
+        start, home = built.ends[car]
+        return (followup_tasks.why(followup, built.now, start, home), *reasons[1:])
     return reasons[1:] or reasons[:1]  # the priority line only when nothing else is telling
+
+
+def _title(built: BuiltProblem, task: str) -> str:
+    followup = built.followups.get(task)
+    return built.hotspots[task].title if followup is None else followup_tasks.title(followup)
 
 
 def explain(built: BuiltProblem, solution: Solution | None) -> Explanation:
@@ -69,7 +79,7 @@ def explain(built: BuiltProblem, solution: Solution | None) -> Explanation:
             stops.append(
                 PlannedStop(
                     hotspot=stop.hotspot,
-                    title=built.hotspots[stop.hotspot].title,
+                    title=_title(built, stop.hotspot),
                     lon=lonlat[stop.hotspot][0],
                     lat=lonlat[stop.hotspot][1],
                     eta=now + timedelta(seconds=arrive),
@@ -77,7 +87,7 @@ def explain(built: BuiltProblem, solution: Solution | None) -> Explanation:
                     leave=now + timedelta(seconds=stop.leave_s),
                     minutes_on_site=task.service_s // 60,
                     value=round(task.value, 2),
-                    reasons=_stop_reasons(built, stop.hotspot),
+                    reasons=_stop_reasons(built, stop.hotspot, plan.car),
                 )
             )
             here, clock = task.node, stop.leave_s
@@ -148,7 +158,12 @@ def retime(
 def _lonlat(built: BuiltProblem, ids: list[str]) -> dict[str, tuple[float, float]]:
     if not ids:
         return {}
-    points = np.array([xy(built.hotspots[i].geometry) for i in ids])
+    points = np.array(
+        [
+            xy(built.followups[i].position if i in built.followups else built.hotspots[i].geometry)
+            for i in ids
+        ]
+    )
     lonlat = metric_to_lonlat(points[:, 0], points[:, 1])
     return {
         i: (round(float(a), 6), round(float(b), 6)) for i, (a, b) in zip(ids, lonlat, strict=True)

@@ -24,6 +24,20 @@ value = priority × harm × need × activity × opportunity × jitter
   makes Smart Spot serve the outlying areas.
 * **jitter**: a small seeded random factor so visits stay regular but unpredictable (the
   hot-spot policing evidence asks for both). Off (0) in tests.
+
+A tryghedsopfølgning (a one-off follow-up visit to a citizen) is priced by the same factors
+where they apply, in :func:`followup_value_of`:
+
+value = priority × follow-up weight × urgency × hours × opportunity × jitter
+
+* **urgency** rises linearly from 1 when ``followup_lead_days`` or more are left to
+  ``1 + followup_rise`` at the due date, and stays there once it is overdue (the task is still
+  open until the phone queue takes it);
+* **hours** is 1 inside the citizen's preferred hours (or always, without them) and 0 outside:
+  nobody is to be visited at a time they did not ask for;
+* no new attempt within ``followup_retry_min`` of a failed one (the same hour rarely finds
+  someone home who was out);
+* **opportunity** and **jitter** as for hotspots.
 """
 
 from __future__ import annotations
@@ -73,6 +87,10 @@ class ValueSettings:
     opportunity_per_hour: float = 1.0  # added per hour of station round trip …
     opportunity_cap_hours: float = 2.0  # … up to this many hours
     jitter: float = 0.1  # ± share; 0 switches it off
+    followup_weight: float = 2.0  # a follow-up with a citizen, against a hotspot's harm weight
+    followup_lead_days: float = 14.0  # urgency starts rising this many days before the due date
+    followup_rise: float = 2.0  # … up to 1 + this at the due date
+    followup_retry_min: float = 240.0  # no new attempt this soon after a failed one
 
     def __post_init__(self) -> None:
         for category in Category:
@@ -101,6 +119,10 @@ class ValueSettings:
             "opportunity_per_hour",
             "opportunity_cap_hours",
             "jitter",
+            "followup_weight",
+            "followup_lead_days",
+            "followup_rise",
+            "followup_retry_min",
         ):
             number = getattr(self, name)
             if not (isinstance(number, int | float) and math.isfinite(number) and number >= 0):
@@ -110,6 +132,10 @@ class ValueSettings:
                 )
         if self.soon_factor > 1 or self.jitter >= 1:
             raise InvalidInputError(msg("soon_factor must be ≤ 1 and jitter < 1"), field="value")
+        if self.followup_lead_days <= 0:
+            raise InvalidInputError(
+                msg("followup_lead_days must be more than 0"), field="followup_lead_days"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,3 +266,77 @@ def _need(s: Situation, settings: ValueSettings, interval_s: float, reasons: lis
             else Reason("none_yet", {"target": float(target)})
         )
     return need
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpSituation:
+    """What the value of a follow-up visit depends on at one moment."""
+
+    priority: int
+    due_in_s: float  # seconds until the due date; negative when overdue
+    in_hours_now: bool  # inside the preferred hours (True when none are given)
+    since_failed_attempt_s: float | None  # None: no failed attempt yet
+    station_round_trip_s: float  # NaN: no station can reach it
+
+
+def _opportunity(round_trip_s: float, settings: ValueSettings) -> tuple[float, Reason | None]:
+    if math.isnan(round_trip_s):
+        return (
+            1.0 + settings.opportunity_per_hour * settings.opportunity_cap_hours,
+            Reason("remote_no_road"),
+        )
+    hours = min(round_trip_s / 3600, settings.opportunity_cap_hours)
+    remote = (
+        Reason("remote", {"station_s": round(round_trip_s / 2)}) if round_trip_s >= 1800 else None
+    )
+    return 1.0 + settings.opportunity_per_hour * hours, remote
+
+
+def followup_value_of(
+    situation: FollowUpSituation,
+    settings: ValueSettings,
+    rng: np.random.Generator | None = None,
+    *,
+    hours_label: str = "",
+) -> Valuation:
+    """The value of a follow-up visit now and the reasons for it (see the module docstring).
+
+    The returned :class:`Valuation` reuses its fields: ``priority_harm`` is priority × the
+    follow-up weight, ``need`` the urgency and ``activity`` the preferred-hours factor.
+
+    Parameters
+    ----------
+    situation
+        The follow-up's state now.
+    settings
+        The district's value model.
+    rng
+        Source of the jitter; ``None`` or ``settings.jitter == 0`` leaves it out.
+    hours_label
+        The preferred hours as text (e.g. ``"mon-fri 16:00–20:00"``) for the reasons.
+    """
+    s = situation
+    priority_harm = s.priority * settings.followup_weight
+    lead_s = settings.followup_lead_days * 86400
+    urgency = 1.0 + settings.followup_rise * min(1.0, max(0.0, 1.0 - s.due_in_s / lead_s))
+    reasons: list[Reason] = [
+        Reason("followup_due", {"due_s": round(s.due_in_s)})
+        if s.due_in_s >= 0
+        else Reason("followup_overdue", {"over_s": round(-s.due_in_s)})
+    ]
+    hours = 1.0
+    if not s.in_hours_now:
+        hours = 0.0
+        reasons.append(Reason("followup_outside_hours", {"window": hours_label}))
+    retry_s = settings.followup_retry_min * 60
+    if s.since_failed_attempt_s is not None and s.since_failed_attempt_s < retry_s:
+        hours = 0.0
+        reasons.append(Reason("followup_retry", {"ago_s": round(s.since_failed_attempt_s)}))
+    opportunity, remote = _opportunity(s.station_round_trip_s, settings)
+    if remote is not None:
+        reasons.append(remote)
+    jitter = 1.0
+    if rng is not None and settings.jitter > 0:
+        jitter = float(rng.uniform(1 - settings.jitter, 1 + settings.jitter))
+    value = priority_harm * urgency * hours * opportunity * jitter
+    return Valuation(value, priority_harm, urgency, hours, opportunity, jitter, tuple(reasons))
