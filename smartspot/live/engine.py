@@ -9,7 +9,7 @@ second process on the same database changes nothing anyone can observe.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,9 @@ from shapely.geometry import Point
 
 from smartspot.domain import Callout, Patrol, PatrolStatus, Visit
 from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.followup_drafts import FollowUpDraft
+from smartspot.followup_service import FollowUpService
+from smartspot.followups import AttemptOutcome, FollowUp, FollowUpStatus, LeftBehind
 from smartspot.i18n import msg
 from smartspot.live import callouts, idle, proposals, visits
 from smartspot.live.context import LiveContext
@@ -47,6 +50,7 @@ class Vagtcentral:
         self.bounds = bounds or FixBounds()
         self.hotspots = visits.OpenHotspots(ctx)
         self.round_trips = RoundTrips()
+        self.followups = FollowUpService(ctx.store, ctx.regions, ctx.clock)
 
     # -- patrols ---------------------------------------------------------------------------
 
@@ -137,9 +141,12 @@ class Vagtcentral:
                 for cs in {f.call_sign for f in records}
             }
             off_duty = {cs for cs, car in cars.items() if car.status is PatrolStatus.OFF_DUTY}
-            found = visits.detect(self.ctx, self.hotspots, records, rules, off_duty)
+            detected = visits.detect(self.ctx, self.hotspots, records, rules, off_duty)
+            found = detected.visits
             for visit in found:
                 self._after_visit(visit, now)
+            for call_sign in detected.at_doors:
+                self._after_stop(call_sign, now)
             if self.ctx.events.enabled:
                 latest: dict[str, PositionFix] = {}
                 for fix in records:
@@ -252,6 +259,52 @@ class Vagtcentral:
     def amend_visit(self, visit_id: str, changes: dict[str, Any], *, actor: str) -> StoredVisit:
         return visits.amend(self.ctx, visit_id, changes, actor=actor)
 
+    # -- follow-ups (tryghedsopfølgninger) ----------------------------------------------------
+
+    def register_followup(
+        self, draft: FollowUpDraft, geometry: Mapping[str, Any], *, actor: str
+    ) -> FollowUp:
+        """An analyst registers a follow-up at a WGS84 address point; from then on planning
+        proposes it to passing cars (:mod:`smartspot.optimise.followup_tasks`)."""
+        return self.followups.register(draft, geometry, user=actor)
+
+    def record_attempt(
+        self,
+        followup_id: str,
+        *,
+        patrol: str,
+        outcome: AttemptOutcome,
+        left: LeftBehind | None = None,
+        note: str = "",
+        actor: str,
+    ) -> FollowUp:
+        """A crew reports an attempt at a follow-up's door. The task's rules decide what it
+        becomes (:mod:`smartspot.followups`); the car's planned stop there is done, and when
+        its accepted proposal has no stop left, the task is complete and the car heads home.
+
+        Raises
+        ------
+        NotFoundError
+            For an unknown follow-up or car.
+        ConflictError
+            When the follow-up is closed.
+        """
+        self.ctx.store.patrols.get(patrol)
+        now = self.ctx.clock.now()
+        with self.ctx.store.transaction():
+            after = self.followups.record_attempt(
+                followup_id, patrol=patrol, outcome=outcome, left=left, note=note, user=actor
+            )
+            self.ctx.store.proposals.mark_done(patrol, followup_id)
+            self._after_stop(patrol, now)
+        return after
+
+    def close_followup(
+        self, followup_id: str, status: FollowUpStatus, *, reason: str = "", actor: str
+    ) -> FollowUp:
+        """Close a follow-up by hand (done by phone, not reached, done in person, cancelled)."""
+        return self.followups.close(followup_id, status, reason=reason, user=actor)
+
     def announce(self, kind: str, data: dict[str, Any]) -> int:
         """Put a change made outside the engine (a hotspot registered, edited or closed) on
         the live stream; planning reads hotspots from the store, so nothing else is needed."""
@@ -264,13 +317,16 @@ class Vagtcentral:
         return self.ctx.district(district_of(self.ctx, patrol))
 
     def _after_visit(self, visit: StoredVisit, now: Any) -> None:
+        self._after_stop(visit.visit.patrol, now)
+
+    def _after_stop(self, call_sign: str, now: Any) -> None:
         """When the car's accepted proposal has no stop left to visit, the task is done and
         the car heads home."""
-        active = self.ctx.store.proposals.active(visit.visit.patrol)
+        active = self.ctx.store.proposals.active(call_sign)
         if active is None or any(not s.done for s in active.kept):
             return
-        if proposals.complete(self.ctx, visit.visit.patrol, actor=visits.DETECTOR, at=now):
-            car = self.ctx.store.patrols.get(visit.visit.patrol)
+        if proposals.complete(self.ctx, call_sign, actor=visits.DETECTOR, at=now):
+            car = self.ctx.store.patrols.get(call_sign)
             if car.status is PatrolStatus.ON_TASK:
                 car = self.ctx.store.patrols.set_status(
                     car.call_sign, PatrolStatus.RETURNING, actor=visits.DETECTOR, at=now

@@ -1,5 +1,6 @@
 """Planning: the proposals for a set of free cars of one politikreds, from the store's state,
 the district's policy and travel model, through the optimiser's problem builder and solvers.
+Open follow-ups (tryghedsopfølgninger) in the visit queue are tasks of the same problem.
 
 A plan never fails loudly: when nothing is active, in reach or allowed, each car gets a
 proposal with no stops and the reason per hotspot; when the optimiser itself fails, the
@@ -21,6 +22,7 @@ import numpy as np
 from shapely.geometry import Point
 
 from smartspot.domain import Hotspot, Patrol, PatrolStatus
+from smartspot.followups import FollowUp, FollowUpStatus, Queue
 from smartspot.live.callouts import urgent_waiting
 from smartspot.live.claims import held_by_others
 from smartspot.live.context import District, LiveContext
@@ -33,6 +35,7 @@ from smartspot.optimise.solvers import get_solver
 from smartspot.outlying import station_round_trips
 from smartspot.plans import Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
+from smartspot.store.port import FollowUpQuery
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,12 @@ class RoundTrips:
             return {s.id: self._known.get((key, s.id, s.version), math.nan) for s in spots}
 
 
+def open_followups(ctx: LiveContext, politikreds: str) -> list[FollowUp]:
+    """The district's follow-ups a passing patrol may take: open, in the visit queue."""
+    query = FollowUpQuery(politikreds=politikreds, status=FollowUpStatus.OPEN, queue=Queue.VISIT)
+    return ctx.store.followups.list(query)
+
+
 def politikreds_of_base(ctx: LiveContext, patrol: Patrol) -> str:
     """The district a car belongs to: where its home base lies."""
     return ctx.district_of_base(patrol.home_station)
@@ -101,13 +110,14 @@ def plan(
     rng = planning_rng(ctx.seed, politikreds, now, [c.patrol.call_sign for c in cars])
     run = SolverRun(policy.solver, policy.time_limit_s, int(rng.integers(0, 2**31 - 1)))
     spots = hotspots.of(politikreds)
-    if not spots:
+    followups = open_followups(ctx, politikreds)
+    if not spots and not followups:
         return [
             _empty(c, politikreds, now, run, Reason("no_hotspots", {"politikreds": politikreds}))
             for c in cars
         ]
     try:
-        return _plan(ctx, district, spots, round_trips, cars, now, run, rng)
+        return _plan(ctx, district, spots, followups, round_trips, cars, now, run, rng)
     except Exception as error:  # planning must never leave a cleared callout without an answer
         log.exception("planning failed for %s", [c.patrol.call_sign for c in cars])
         failed = SolverRun(run.solver, run.time_limit_s, run.seed, failure=repr(error))
@@ -130,6 +140,7 @@ def _plan(
     ctx: LiveContext,
     district: District,
     spots: list[Hotspot],
+    followups: list[FollowUp],
     round_trips: RoundTrips,
     cars: Sequence[Candidate],
     now: datetime,
@@ -184,6 +195,8 @@ def _plan(
         rng=rng,
         context=context,
         station_round_trip_s=round_trips.of(district, spots, ctx),
+        followups=followups,
+        followup_failed_at=ctx.store.followups.last_failed_at() if followups else None,
     )
     solution = None
     if built.problem is not None and built.problem.hotspots:

@@ -1,5 +1,6 @@
 """Visits: reported by a crew, or detected from AVL positions (a stay of at least the policy's
-minutes inside a polygon hotspot or near a point one), and the dosage (minutes on site).
+minutes inside a polygon hotspot or near a point one), and the dosage (minutes on site). A stay
+at a follow-up's door is an attempt there (:func:`detect`).
 
 Stays in progress live in the store (``store.stays``) and are read and written inside the
 position batch's transaction, so a restart in the middle of a stay, or a second process taking
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,33 +20,41 @@ import shapely
 from shapely.geometry import Point
 
 from smartspot.domain import Hotspot, HotspotStatus, Visit, VisitOutcome
+from smartspot.followup_service import FollowUpService
+from smartspot.followups import ID_FORM, FollowUp, FollowUpStatus, Queue
 from smartspot.live.context import LiveContext
 from smartspot.live.policy import Detection
 from smartspot.live.views import visit_view
-from smartspot.store.port import HotspotQuery
+from smartspot.plans import ProposalStatus
+from smartspot.store.port import FollowUpQuery, HotspotQuery
 from smartspot.store.records import PositionFix, Stay, StoredVisit
 
 DETECTOR = "avl"  # the actor of detected visits in the audit log
 
 
 class OpenHotspots:
-    """The open hotspots and a spatial index of their detection shapes, cached per hotspot
-    revision of the store (any process's write changes it, so the cache is never stale)."""
+    """The open hotspots and a spatial index of their detection shapes, with the doors of the
+    open follow-ups in the visit queue, cached per hotspot and follow-up revision of the store
+    (any process's write changes them, so the cache is never stale)."""
 
     def __init__(self, ctx: LiveContext) -> None:
         self.ctx = ctx
         self._lock = threading.Lock()
-        self._revision = -1
+        self._revision: tuple[int, int] = (-1, -1)
         self._spots: list[Hotspot] = []
+        self._doors: list[FollowUp] = []
         self._by_district: dict[str, list[Hotspot]] = {}
         self._trees: dict[float, shapely.STRtree] = {}
 
     def _refresh(self) -> None:
-        revision = self.ctx.store.hotspots.revision()
+        revision = (self.ctx.store.hotspots.revision(), self.ctx.store.followups.revision())
         if revision == self._revision:
             return
         spots = self.ctx.store.hotspots.list(HotspotQuery(status=HotspotStatus.OPEN))
         self._spots = spots
+        self._doors = self.ctx.store.followups.list(
+            FollowUpQuery(status=FollowUpStatus.OPEN, queue=Queue.VISIT)
+        )
         self._by_district = {}
         for spot in spots:
             self._by_district.setdefault(spot.location.politikreds, []).append(spot)
@@ -62,16 +72,26 @@ class OpenHotspots:
             return {h.id: h for h in self._spots}
 
     def index(self, radius_m: float) -> tuple[shapely.STRtree | None, list[str]]:
+        """A tree of the detection shapes of hotspots and follow-up doors, and their ids."""
         with self._lock:
             self._refresh()
             if radius_m not in self._trees:
                 shapes = [
                     h.geometry.buffer(radius_m) if isinstance(h.geometry, Point) else h.geometry
                     for h in self._spots
-                ]
+                ] + [f.position.buffer(radius_m) for f in self._doors]
                 self._trees[radius_m] = shapely.STRtree(np.array(shapes, dtype=object))
-            ids = [h.id for h in self._spots]
+            ids = [h.id for h in self._spots] + [f.id for f in self._doors]
             return (self._trees[radius_m] if ids else None), ids
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """What a batch of positions showed: visits stored, and the cars whose stay at a
+    follow-up's door was recorded as an attempt (its outcome comes from the crew)."""
+
+    visits: list[StoredVisit]
+    at_doors: list[str]
 
 
 def detect(
@@ -80,11 +100,12 @@ def detect(
     fixes: Sequence[PositionFix],
     detection_of: Mapping[str, Detection],
     off_duty: Collection[str] = (),
-) -> list[StoredVisit]:
+) -> Detected:
     """Advance the stays of the batch's cars and store the visits that ended (call inside the
     batch's transaction). ``detection_of`` gives each car's district rules. A car ``off_duty``
     is not patrolling: parked at its station inside a hotspot's radius it neither visits nor
-    holds the hotspot, so its fixes count as outside every hotspot (ending any stay)."""
+    holds the hotspot, so its fixes count as outside every hotspot (ending any stay). A stay at
+    an open follow-up's door counts only for a car whose accepted proposal has that stop to do."""
     default = Detection()
     radii = sorted({d.radius_m for d in detection_of.values()} | {default.radius_m})
     inside: dict[tuple[int, float], str] = {}
@@ -119,10 +140,14 @@ def detect(
             stays.pop(fix.call_sign, None)
             ended_cars.add(fix.call_sign)
     ctx.store.stays.save(stays.values(), ended_cars - set(stays))
-    stored = []
+    stored, at_doors = [], []
     for stay in finished:
         rules = detection_of.get(stay.call_sign, default)
         if stay.seconds < rules.min_stay_s:
+            continue
+        if ID_FORM.match(stay.hotspot):
+            if _at_door(ctx, stay):
+                at_doors.append(stay.call_sign)
             continue
         visit = Visit(
             hotspot=stay.hotspot,
@@ -132,7 +157,23 @@ def detect(
             detected=True,
         )
         stored.append(record(ctx, visit, actor=DETECTOR))
-    return stored
+    return Detected(stored, at_doors)
+
+
+def _at_door(ctx: LiveContext, stay: Stay) -> bool:
+    """Record a car's stay at a follow-up's door as an attempt whose outcome the crew reports,
+    and mark its stop done, when its accepted proposal has that stop still to do."""
+    active = ctx.store.proposals.active(stay.call_sign)
+    if active is None or active.status is not ProposalStatus.ACCEPTED:
+        return False
+    if not any(s.hotspot == stay.hotspot and not s.done for s in active.kept):
+        return False
+    if not ctx.store.followups.get(stay.hotspot).is_open:
+        return False
+    service = FollowUpService(ctx.store, ctx.regions, ctx.clock)
+    service.record_stay(stay.hotspot, patrol=stay.call_sign, at=stay.first, user=DETECTOR)
+    ctx.store.proposals.mark_done(stay.call_sign, stay.hotspot)
+    return True
 
 
 def record(ctx: LiveContext, visit: Visit, *, actor: str) -> StoredVisit:
