@@ -103,7 +103,7 @@ def _town_points(
     return points
 
 
-def _places(
+def call_places(
     district: District, n: int, rng: np.random.Generator
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Where ``n`` callouts happen, and which of them are rural.
@@ -145,6 +145,24 @@ def _places(
     return points, rural
 
 
+def reachable_places(
+    district: District, travel: TravelTimes, n: int, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """``n`` places drawn like callouts (:func:`call_places`), those no station can reach by
+    ``travel`` redrawn, and which of them are rural."""
+    points, rural = call_places(district, n, rng)
+    for _ in range(20):
+        if n == 0:
+            break
+        seconds = travel.matrix(district.station_xy, points)
+        lost = np.isnan(seconds).all(axis=0)
+        if not lost.any():
+            break
+        new_points, new_rural = call_places(district, int(lost.sum()), rng)
+        points[lost], rural[lost] = new_points, new_rural
+    return points, rural
+
+
 def generate_callouts(
     district: District, travel: TravelTimes, days: float, rng: np.random.Generator
 ) -> list[CalloutSpec]:
@@ -180,16 +198,7 @@ def generate_callouts(
     keep = times < horizon
     times, urgent = times[keep], urgent[keep]
     n = len(times)
-    points, rural = _places(district, n, rng)
-    for _ in range(20):
-        if n == 0:
-            break
-        seconds = travel.matrix(district.station_xy, points)
-        lost = np.isnan(seconds).all(axis=0)
-        if not lost.any():
-            break
-        new_points, new_rural = _places(district, int(lost.sum()), rng)
-        points[lost], rural[lost] = new_points, new_rural
+    points, rural = reachable_places(district, travel, n, rng)
     handling = rng.uniform(*district.scenario.dispatch.handling_s, size=n)
     turnout = rng.uniform(*district.scenario.dispatch.turnout_s, size=n)
     normal = rng.normal(size=n)

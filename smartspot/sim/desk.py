@@ -4,7 +4,7 @@ engine, rules and policy file the API runs, driven by the simulated world instea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -12,6 +12,8 @@ from typing import Any, Protocol
 from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
+from smartspot.followup_drafts import FollowUpDraft
+from smartspot.followups import AttemptOutcome, FollowUpStatus, LeftBehind
 from smartspot.live.context import District as LiveDistrict
 from smartspot.live.context import LiveContext
 from smartspot.live.engine import PositionsResult, Vagtcentral
@@ -41,6 +43,21 @@ class Desk(Protocol):
     def clear(self, callout_id: str, *, actor: str) -> tuple[Any, list[Proposal]]: ...
     def accept(self, proposal_id: str, remove: Sequence[str], *, actor: str) -> Any: ...
     def reject(self, proposal_id: str, reason: str, *, actor: str) -> Any: ...
+    def register_followup(
+        self, draft: FollowUpDraft, geometry: Mapping[str, Any], *, actor: str
+    ) -> Any: ...
+    def record_attempt(
+        self,
+        followup_id: str,
+        *,
+        patrol: str,
+        outcome: AttemptOutcome,
+        left: LeftBehind | None = None,
+        actor: str,
+    ) -> Any: ...
+    def close_followup(
+        self, followup_id: str, status: FollowUpStatus, *, reason: str, actor: str
+    ) -> Any: ...
 
 
 class DeskFactory(Protocol):

@@ -75,6 +75,30 @@ class PlanRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUpRecord:
+    """A follow-up (tryghedsopfølgning) of the stream and how it ended.
+
+    ``status`` is a :class:`~smartspot.followups.FollowUpStatus` value (``open`` when the run
+    ended first); ``door_attempts`` counts the knocks by patrols; ``phoned`` says it fell back
+    to the phone (after the failed attempts, or at its due date)."""
+
+    followup: str
+    kommunekode: str
+    rural: bool
+    preferred_hours: bool
+    reported_s: float  # negative: reported before the run (the backlog)
+    due_s: float
+    status: str
+    closed_s: float  # NaN while open
+    door_attempts: int
+    phoned: bool
+
+    @property
+    def in_person_before_due(self) -> bool:
+        return self.status == "done_in_person" and self.closed_s <= self.due_s
+
+
+@dataclass(frozen=True, slots=True)
 class CarRecord:
     """A car's totals over the run."""
 
@@ -114,3 +138,4 @@ class RunRecords:
     cars: tuple[CarRecord, ...]
     unanswered: tuple[str, ...] = ()
     events: int = 0
+    followups: tuple[FollowUpRecord, ...] = ()

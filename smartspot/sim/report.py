@@ -25,7 +25,16 @@ from matplotlib.figure import Figure
 
 from smartspot.i18n import N_, Translator, msg, msg_n, translator
 from smartspot.sim.district import District
-from smartspot.sim.records import CallRecord, CarRecord, PlanRecord, VisitRecord, as_rows, columns
+from smartspot.sim.records import (
+    CallRecord,
+    CarRecord,
+    FollowUpRecord,
+    PlanRecord,
+    VisitRecord,
+    as_rows,
+    columns,
+)
+from smartspot.sim.report_followups import followup_section
 from smartspot.sim.report_fulfilment import kommune_section, missed_most_weeks
 from smartspot.sim.runner import JobResult
 from smartspot.sim.summary import MIN_REPLICATIONS
@@ -94,6 +103,7 @@ def write_records(results: Sequence[JobResult], out: Path) -> list[str]:
         ("visits.csv", VisitRecord, "visits"),
         ("plans.csv", PlanRecord, "plans"),
         ("cars.csv", CarRecord, "cars"),
+        ("followups.csv", FollowUpRecord, "followups"),
     )
     for name, kind, attribute in kinds:
         with (out / name).open("w", encoding="utf-8", newline="") as handle:
@@ -387,7 +397,7 @@ def write_report(
             (
                 "note_files",
                 N_(
-                    "Raw records: calls.csv, visits.csv, plans.csv, cars.csv; key figures: summary.json."
+                    "Raw records: calls.csv, visits.csv, plans.csv, cars.csv, followups.csv; key figures: summary.json."
                 ),
             ),
         )
@@ -417,6 +427,7 @@ def write_report(
 <table><tr><th>{words["policy"]}</th><th>{words["figure"]}</th><th>{words["mean_ci"]}</th></tr>{"".join(diff_rows)}</table>
 <h2>{words["kommune"]}</h2><table><tr><th></th>{head}</tr>{"".join(kommune_rows)}</table>
 {kommune_section(district, list(by_label), policies, head, t, _ci_cell)}
+{followup_section(list(by_label), comparison, head, t, _ci_cell)}
 <div class="figures">
 <h2>{words["response"]}</h2><img src="data:image/png;base64,{_response_plot(by_label, t)}" alt="{words["response_alt"]}">
 <h2>{words["visits"]}</h2><img src="data:image/png;base64,{_map_plot(district, by_label, t)}" alt="{words["map_alt"]}">

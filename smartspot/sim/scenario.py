@@ -17,6 +17,7 @@ from typing import Any
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.live.policy import PlanningPolicy, load_policy
+from smartspot.sim.followup_settings import FollowUpSettings, parse_followups
 from smartspot.windows import LOCAL_TZ, parse_clock
 
 SHIFTS = ("day", "evening", "night")
@@ -181,6 +182,7 @@ class Scenario:
     hotspots_path: Path | None = None
     travel: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    followups: FollowUpSettings = field(default_factory=FollowUpSettings)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -368,6 +370,7 @@ def parse_scenario(data: dict[str, Any], *, base: Path | None = None) -> Scenari
         hotspots_path=hotspots_path,
         travel=dict(travel),
         source=None if base is None else base,
+        followups=parse_followups(data.get("followups")),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -14,6 +14,7 @@ from smartspot.sim.callouts import CalloutSpec, generate_callouts
 from smartspot.sim.desk import DeskFactory, open_desk
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_SHIFT, Environment
+from smartspot.sim.followups import FollowUpSpec, generate_followups
 from smartspot.sim.policies import planning_for
 from smartspot.sim.records import RunRecords
 from smartspot.sim.scenario import SHIFTS, Scenario
@@ -34,6 +35,12 @@ def streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     return np.random.default_rng(calls), np.random.default_rng(policy)
 
 
+def followup_stream(seed: int) -> np.random.Generator:
+    """The follow-up stream of a seed: a third child of the seed, so the callouts and the
+    policy's draws are the same with or without follow-ups."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
+
+
 def shift_changes(scenario: Scenario, horizon_s: float) -> list[tuple[float, str]]:
     """``(seconds, shift)`` of every shift start from the run's start to ``horizon_s``; the
     first entry, at 0, is the shift in force at the start."""
@@ -52,14 +59,24 @@ def shift_changes(scenario: Scenario, horizon_s: float) -> list[tuple[float, str
     return changes
 
 
-def places(district: District, calls: list[CalloutSpec]) -> NDArray[np.float64]:
+def places(
+    district: District, calls: list[CalloutSpec], followups: Sequence[FollowUpSpec] = ()
+) -> NDArray[np.float64]:
     """Every place a car can start from or drive to in a run: stations, hotspots, kommune
-    reference points, then the callouts in time order."""
+    reference points, the callouts in time order, then the follow-ups."""
     _, kommune_xy = district.kommune_points()
     call_xy = np.array([(c.x, c.y) for c in calls], dtype=np.float64).reshape(-1, 2)
+    followup_xy = np.array([(f.x, f.y) for f in followups], dtype=np.float64).reshape(-1, 2)
     homes = [h.reshape(-1, 2) for h in district.car_homes]
     return np.vstack(
-        [district.station_xy, *homes, district.hotspot_xy.reshape(-1, 2), kommune_xy, call_xy]
+        [
+            district.station_xy,
+            *homes,
+            district.hotspot_xy.reshape(-1, 2),
+            kommune_xy,
+            call_xy,
+            followup_xy,
+        ]
     )
 
 
@@ -110,8 +127,9 @@ def simulate(
     call_rng, policy_rng = streams(seed)
     if calls is None:
         calls = generate_callouts(district, travel, days, call_rng)
+    specs = generate_followups(district, travel, days, followup_stream(seed))
     env = Environment()
-    table = PointTable(travel, places(district, calls))
+    table = PointTable(travel, places(district, calls, specs))
     model = World(
         env,
         district,
@@ -121,6 +139,7 @@ def simulate(
         acceptance_rate=district.scenario.smartspot.acceptance_rate,
         with_hotspots=policy != "none",
         desk=desk,
+        followups=specs,
     )
     horizon = days * 86400.0
     for at, shift in shift_changes(district.scenario, horizon + DRAIN_S):
@@ -147,4 +166,5 @@ def simulate(
         cars=tuple(model.car_records()),
         unanswered=tuple(sorted(model.open_calls)),
         events=env.steps,
+        followups=tuple(model.followups.records()),
     )

@@ -27,6 +27,12 @@ The keys of ``summary.json`` (all times in seconds, distances in km):
   ``fleet_km``: every kilometre driven.
 - ``pulled_from_task``: urgent calls answered by a car on a Smart Spot task: ``calls``,
   ``share`` of urgent calls, ``mean_response_s`` of those and ``others_mean_response_s``.
+- ``followups`` (tryghedsopfølgninger due within the run, so every one of them is closed):
+  ``due``; ``in_person_before_due`` (``count``, ``share``: done in person by a passing car
+  before the due date); ``by_phone``, ``not_reached``, ``cancelled``; ``door_attempts`` and
+  ``attempts_per_success`` (knocks per follow-up done in person); ``fell_to_phone``
+  (``count``, ``share``: phoned after the failed attempts or at the due date);
+  ``in_person_outlying`` (done in person in rural places).
 
 :func:`compare` adds, per policy and key, ``{"n", "mean", "ci": [low, high], "clipped"}``
 (see :func:`interval` and :func:`bounds`), ``replications`` (runs per policy) and
@@ -53,7 +59,7 @@ from smartspot.fulfilment import (
     fulfilment,
 )
 from smartspot.sim.district import District
-from smartspot.sim.records import CallRecord, RunRecords
+from smartspot.sim.records import CallRecord, FollowUpRecord, RunRecords
 
 
 def _describe(values: Sequence[float]) -> dict[str, float | int | None]:
@@ -100,6 +106,28 @@ def _figures(breakdown: Breakdown, *, brief: bool = False) -> dict[str, Any]:
         document = getattr(breakdown, part).to_dict()
         figures[part] = pick(document, ("hotspots", "share") if brief else every)
     return figures
+
+
+def followup_figures(followups: Sequence[FollowUpRecord], days: float) -> dict[str, Any]:
+    """The ``followups`` figures of a run (see the module docstring): over the follow-ups due
+    within the run's ``days``, which have all been closed by then."""
+    cohort = [f for f in followups if f.due_s <= days * 86400.0]
+    n = len(cohort)
+    in_person = [f for f in cohort if f.status == "done_in_person"]
+    early = [f for f in cohort if f.in_person_before_due]
+    phoned = [f for f in cohort if f.phoned]
+    door = sum(f.door_attempts for f in cohort)
+    return {
+        "due": n,
+        "in_person_before_due": {"count": len(early), "share": len(early) / n if n else 0.0},
+        "by_phone": sum(f.status == "done_by_phone" for f in cohort),
+        "not_reached": sum(f.status == "not_reached" for f in cohort),
+        "cancelled": sum(f.status == "cancelled" for f in cohort),
+        "door_attempts": door,
+        "attempts_per_success": door / len(in_person) if in_person else None,
+        "fell_to_phone": {"count": len(phoned), "share": len(phoned) / n if n else 0.0},
+        "in_person_outlying": sum(f.rural for f in in_person),
+    }
 
 
 def summarise(
@@ -194,6 +222,7 @@ def summarise(
             "mean_response_s": _describe(_responses(pulled))["mean"],
             "others_mean_response_s": _describe(_responses(others))["mean"],
         },
+        "followups": followup_figures(records.followups, records.days),
     }
 
 

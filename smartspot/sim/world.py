@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,6 +55,8 @@ from smartspot.sim.cars import (
 from smartspot.sim.desk import SIMULATOR, Desk, DeskFactory, open_desk
 from smartspot.sim.district import District
 from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_CAR, Environment
+from smartspot.sim.followup_world import FollowUps
+from smartspot.sim.followups import FollowUpSpec
 from smartspot.sim.records import CallRecord, PlanRecord, VisitRecord
 from smartspot.store.records import PositionFix
 from smartspot.travel.port import TravelTimes
@@ -95,10 +98,13 @@ class World(Fleet):
     acceptance_rate
         Share of proposals with stops the operator accepts.
     with_hotspots
-        Register the district's hotspots at the desk (``False``: today's practice).
+        Register the district's hotspots and follow-ups at the desk (``False``: today's
+        practice: no hotspot visits, and every follow-up phoned at its due date).
     desk
         Opens the desk the world talks to: by default the live engine in process
         (:func:`~smartspot.sim.desk.open_desk`); the soak test passes one that talks HTTP.
+    followups
+        The run's follow-up stream (:mod:`smartspot.sim.followup_world`).
     """
 
     def __init__(
@@ -112,6 +118,7 @@ class World(Fleet):
         acceptance_rate: float,
         with_hotspots: bool,
         desk: DeskFactory = open_desk,
+        followups: Sequence[FollowUpSpec] = (),
     ) -> None:
         if district.hotspot_round_trip_s is None:  # what "outlying" is computed from
             district = district.with_station_times(travel)
@@ -135,6 +142,13 @@ class World(Fleet):
         for car in self.cars:
             self.desk.add_patrol(car.id, car.id, actor=SIMULATOR)
             self.desk.set_status(car.id, PatrolStatus.OFF_DUTY, actor=SIMULATOR)
+        self.followups = FollowUps(
+            env,
+            self.desk if with_hotspots else None,
+            list(followups),
+            district.scenario.followups,
+        )
+        self.followups.start()
 
     def moment(self, seconds: float | None = None) -> datetime:
         at = self.env.now if seconds is None else seconds
@@ -359,7 +373,10 @@ class World(Fleet):
             return
         stop = plan.remaining.pop(0)
         plan.current = stop
-        target = self.district.hotspot_xy[self.index[stop.hotspot]]
+        if self.followups.is_followup(stop.hotspot):
+            target = self.followups.place(stop.hotspot)
+        else:
+            target = self.district.hotspot_xy[self.index[stop.hotspot]]
         seconds = self.times_to([car], target, 0.0)[0]
         self.end_leg(car)
         if math.isnan(seconds):  # cannot happen for a stop the engine planned; skip it
@@ -385,6 +402,9 @@ class World(Fleet):
     def _record_visit(self, car: Car, *, aborted: bool) -> None:
         plan = car.plan
         assert plan is not None and plan.current is not None
+        if self.followups.is_followup(plan.current.hotspot):
+            self._record_knock(car, aborted=aborted)
+            return
         index = self.index[plan.current.hotspot]
         arrived = min(plan.arrived_s, self.env.now)
         hotspot = self.district.hotspots[index]
@@ -405,6 +425,19 @@ class World(Fleet):
             )
         )
         plan.visits_done += 1
+        plan.current = None
+
+    def _record_knock(self, car: Car, *, aborted: bool) -> None:
+        """The car leaves a follow-up's door: its fixes there go to the desk, and the crew
+        reports the attempt (none when a call pulled it away first)."""
+        plan = car.plan
+        assert plan is not None and plan.current is not None
+        times = [*np.arange(plan.reached_s, self.env.now, REPORT_S).tolist(), self.env.now]
+        self.report(car, car.pos, times)
+        car.in_stay = True
+        if not aborted:
+            self.followups.knock(car.id, plan.current.hotspot)
+            plan.visits_done += 1
         plan.current = None
 
     def _leave_hotspot(self, car: Car) -> None:
