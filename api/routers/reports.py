@@ -1,5 +1,6 @@
-"""Reports: urgent response times per kommune and politikreds (the half-yearly follow-up), and
-hotspot visits and dosage per hotspot, kommune and week."""
+"""Reports: urgent response times per kommune and politikreds (the half-yearly follow-up),
+hotspot visits and dosage per hotspot, kommune and week, and tryghedsopfølgninger in the
+national figures' breakdown (in person, by phone, not reached)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from api.auth import Reader
 from api.deps import ServicesDep
 from smartspot.domain import Visit
 from smartspot.errors import InvalidInputError
+from smartspot.followups import FollowUpStatus
 from smartspot.fulfilment import HotspotWeek, breakdown
 from smartspot.i18n import msg
 from smartspot.live.fulfilment import live_fulfilment
+from smartspot.store.port import FollowUpQuery
 from smartspot.windows import LOCAL_TZ
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -164,3 +167,62 @@ def _fulfilment(services: Any, since: datetime, until: datetime, found: list[Vis
             for row in document["hotspots"]
         ],
     }
+
+
+#: The seed's breakdown of closed follow-ups (Rigspolitiet's figures: in person, by phone, and
+#: the attempts that did not reach the citizen); a cancelled task (the citizen declined) apart.
+FOLLOWUP_OUTCOMES = (
+    (FollowUpStatus.DONE_IN_PERSON, "in_person"),
+    (FollowUpStatus.DONE_BY_PHONE, "by_phone"),
+    (FollowUpStatus.NOT_REACHED, "not_reached"),
+    (FollowUpStatus.CANCELLED, "cancelled"),
+)
+
+
+@router.get("/followups")
+def followups(
+    principal: Reader,
+    services: ServicesDep,
+    since: Since,
+    until: Until,
+    by: Literal["politikreds", "kommune"] = "politikreds",
+) -> dict[str, Any]:
+    """Tryghedsopfølgninger closed in ``[since, until)`` per politikreds or kommune, in the
+    breakdown of the national figures: ``in_person``, ``by_phone``, ``not_reached`` (and
+    ``cancelled``), with ``total``, the ``attempts`` at the door and how many of them found no
+    one home (``not_home``), and the share done in person before the due date. No personal
+    data: counts only."""
+    _period(since, until)
+    groups: dict[str, dict[str, Any]] = {}
+    for status, column in FOLLOWUP_OUTCOMES:
+        for followup in services.store.followups.list(FollowUpQuery(status=status)):
+            closed = followup.closed_at
+            if closed is None or not since <= closed < until:
+                continue
+            loc = followup.location
+            key, name = (
+                (loc.politikreds, loc.politikreds)
+                if by == "politikreds"
+                else (loc.kommunekode, loc.kommunenavn)
+            )
+            row = groups.setdefault(
+                key,
+                {
+                    "key": key,
+                    "name": name,
+                    "total": 0,
+                    **{c: 0 for _, c in FOLLOWUP_OUTCOMES},
+                    "in_person_before_due": 0,
+                    "attempts": 0,
+                    "not_home": 0,
+                },
+            )
+            row["total"] += 1
+            row[column] += 1
+            row["in_person_before_due"] += int(
+                status is FollowUpStatus.DONE_IN_PERSON and closed < followup.due_at()
+            )
+            row["attempts"] += followup.attempts
+            row["not_home"] += followup.failed_attempts
+    rows = [groups[k] for k in sorted(groups)]
+    return {"by": by, "since": since.isoformat(), "until": until.isoformat(), "groups": rows}

@@ -166,3 +166,49 @@ def test_visits_report_gives_fulfilment_per_hotspot_kommune_and_district(
     assert district["all"]["never_visited"] == 1
     assert result["kommuner"]["0661"]["all"]["share"] == 1.0  # Holstebro
     assert result["kommuner"]["0661"]["name"] == "Holstebro"
+
+
+def test_followups_report_in_the_seeds_breakdown_without_personal_data(
+    app: object, client: TestClient, as_role: Headers, clock: FixedClock
+) -> None:
+    from smartspot.followups import AttemptOutcome, FollowUpStatus, LeftBehind
+    from tests.followup_fixtures import NAME, PHONE, draft
+
+    engine = app.state.services.engine  # type: ignore[attr-defined]
+    engine.add_patrol("MV-21", "st01", actor="op")
+    made = [
+        engine.register_followup(
+            draft(windows=[], due_by=NOW.date() + timedelta(days=14)),
+            {"type": "Point", "coordinates": [8.3125, 56.5486]},  # Lemvig
+            actor="analytiker",
+        )
+        for _ in range(5)
+    ]
+    engine.record_attempt(made[0].id, patrol="MV-21", outcome=AttemptOutcome.REACHED, actor="op")
+    for _ in range(2):  # two failed attempts: to the phone queue, then reached by phone
+        engine.record_attempt(
+            made[1].id,
+            patrol="MV-21",
+            outcome=AttemptOutcome.NOT_HOME,
+            left=LeftBehind.LEAFLET,
+            actor="op",
+        )
+    engine.close_followup(made[1].id, FollowUpStatus.DONE_BY_PHONE, actor="op")
+    engine.close_followup(made[2].id, FollowUpStatus.DONE_BY_PHONE, actor="op")
+    engine.close_followup(made[3].id, FollowUpStatus.NOT_REACHED, actor="op")  # made[4] open
+    answer = client.get("/reports/followups", params=PERIOD, headers=as_role["planner"])
+    assert answer.status_code == 200, answer.text
+    [row] = answer.json()["groups"]
+    assert row["name"] == "Midt- og Vestjyllands Politi"
+    assert (row["total"], row["in_person"], row["by_phone"], row["not_reached"]) == (4, 1, 2, 1)
+    assert (row["in_person_before_due"], row["attempts"], row["not_home"]) == (1, 3, 2)
+    by_kommune = client.get(
+        "/reports/followups", params={**PERIOD, "by": "kommune"}, headers=as_role["planner"]
+    ).json()
+    assert [r["name"] for r in by_kommune["groups"]] == ["Lemvig"]
+    assert NAME not in answer.text and PHONE not in answer.text
+    later = {"since": PERIOD["until"], "until": (NOW + timedelta(days=3)).isoformat()}
+    assert (
+        client.get("/reports/followups", params=later, headers=as_role["planner"]).json()["groups"]
+        == []
+    )
