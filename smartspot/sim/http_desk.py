@@ -22,6 +22,8 @@ import numpy as np
 from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
+from smartspot.followup_drafts import FollowUpDraft
+from smartspot.followups import AttemptOutcome, FollowUpStatus, LeftBehind, Queue
 from smartspot.geo.crs import metric_to_lonlat
 from smartspot.live.engine import PositionsResult
 from smartspot.plans import PlannedStop, Proposal, ProposalStatus, SolverRun
@@ -30,6 +32,20 @@ from smartspot.store.records import PositionFix
 
 #: The clock car's call sign.
 CLOCK_CAR = "ur"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpRef:
+    """A follow-up as the service answered about it (what the world needs to know)."""
+
+    id: str
+    status: FollowUpStatus
+    queue: Queue
+
+    @classmethod
+    def of(cls, feature: Mapping[str, Any]) -> FollowUpRef:
+        props = feature["properties"]
+        return cls(feature["id"], FollowUpStatus(props["status"]), Queue(props["queue"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +117,9 @@ class HttpDesk:
         The station id (``home_station`` at the service) of each car's home.
     clock_at
         A registered place (EPSG:25832) for the clock car, away from every hotspot.
+    registrar
+        A client with an analyst's token for registering follow-ups (an operator may not);
+        ``None``: ``client``.
     """
 
     client: httpx.Client
@@ -109,6 +128,7 @@ class HttpDesk:
     stations: Mapping[str, str]
     clock_at: Point
     max_hop_s: float = 110.0
+    registrar: httpx.Client | None = None
     statuses: Counter[int] = field(default_factory=Counter)
     _told: datetime | None = None
 
@@ -118,8 +138,10 @@ class HttpDesk:
         self._call("POST", f"/patrols/{CLOCK_CAR}/status", {"status": "off_duty"})
         self._told = self.start
 
-    def _call(self, method: str, path: str, body: Any) -> Any:
-        answer = self.client.request(method, path, json=body)
+    def _call(
+        self, method: str, path: str, body: Any, *, client: httpx.Client | None = None
+    ) -> Any:
+        answer = (client or self.client).request(method, path, json=body)
         self.statuses[answer.status_code] += 1
         if answer.status_code >= 300:
             raise DeskError(f"{method} {path}: {answer.status_code} {answer.text}")
@@ -189,3 +211,47 @@ class HttpDesk:
         self.sync()
         body = {"reason": reason}
         return proposal_of(self._call("POST", f"/proposals/{proposal_id}/reject", body))
+
+    def register_followup(
+        self, draft: FollowUpDraft, geometry: Mapping[str, Any], *, actor: str
+    ) -> FollowUpRef:
+        self.sync()
+        properties = {
+            "case_ref": draft.case_ref,
+            "category": draft.category.value,
+            "task": draft.task,
+            "name": draft.citizen.name,
+            "phone": draft.citizen.phone,
+            "address": draft.address,
+            "due_by": draft.due_by.isoformat(),
+            "windows": [w.label() for w in draft.windows],
+            "minutes_on_site": draft.minutes_on_site,
+            "priority": draft.priority,
+            "queue": draft.queue.value,
+        }
+        body = {"type": "Feature", "geometry": dict(geometry), "properties": properties}
+        return FollowUpRef.of(self._call("POST", "/followups", body, client=self.registrar))
+
+    def record_attempt(
+        self,
+        followup_id: str,
+        *,
+        patrol: str,
+        outcome: AttemptOutcome,
+        left: LeftBehind | None = None,
+        actor: str,
+    ) -> FollowUpRef:
+        self.sync()
+        body = {
+            "patrol": patrol,
+            "outcome": outcome.value,
+            "left": None if left is None else left.value,
+        }
+        return FollowUpRef.of(self._call("POST", f"/followups/{followup_id}/attempts", body))
+
+    def close_followup(
+        self, followup_id: str, status: FollowUpStatus, *, reason: str, actor: str
+    ) -> FollowUpRef:
+        self.sync()
+        body = {"status": status.value, "reason": reason}
+        return FollowUpRef.of(self._call("POST", f"/followups/{followup_id}/close", body))
