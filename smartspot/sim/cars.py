@@ -33,6 +33,9 @@ OFF, IDLE, TO_CALL, ON_SCENE, RETURNING, TO_HOTSPOT, AT_HOTSPOT = (
     "to_hotspot",
     "at_hotspot",
 )
+#: A car on site reports its position at least this often (the engine ends a stay after a
+#: silence of its policy's gap; the world reports every five minutes).
+REPORT_S = 300.0
 MOVING = frozenset({TO_CALL, RETURNING, TO_HOTSPOT})
 ON_TASK = frozenset({TO_HOTSPOT, AT_HOTSPOT})
 URGENT_OK = frozenset({IDLE, RETURNING, TO_HOTSPOT, AT_HOTSPOT})

@@ -15,7 +15,7 @@ the cars the desk sends, phoned when they fall back to the phone.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,11 +32,14 @@ from smartspot.followups import (
     Queue,
 )
 from smartspot.geo.crs import metric_to_lonlat
+from smartspot.sim.cars import REPORT_S, Car
 from smartspot.sim.engine import PRIORITY_CALL, Environment
 from smartspot.sim.followup_settings import FollowUpSettings
 from smartspot.sim.followups import FollowUpSpec, door_outcome, phone_reached
 from smartspot.sim.records import FollowUpRecord
 
+#: How the world sends a car's fixes at a place and times to the desk.
+Reporter = Callable[[Car, NDArray[np.float64], list[float]], None]
 ACTOR = "simulation"
 KREDS_CODE = "0000"  # the made-up journal numbers' district part
 PHONE_AFTER_S = 86400.0  # the phone queue is worked the next day
@@ -129,7 +132,9 @@ class FollowUps:
         self.states = [_State(spec) for spec in specs]
         self.by_engine_id: dict[str, _State] = {}
 
-    def start(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
         """Schedule every registration and due date."""
         for state in self.states:
             if self.desk is not None:
@@ -147,9 +152,27 @@ class FollowUps:
     def is_followup(self, task: str) -> bool:
         return task in self.by_engine_id
 
-    def place(self, task: str) -> NDArray[np.float64]:
-        spec = self.by_engine_id[task].spec
-        return np.array([spec.x, spec.y])
+    def place(
+        self, task: str, hotspot_xy: NDArray[np.float64], index: Mapping[str, int]
+    ) -> NDArray[np.float64]:
+        """Where a planned stop is: a follow-up's door, or the hotspot's point."""
+        state = self.by_engine_id.get(task)
+        if state is None:
+            return np.asarray(hotspot_xy[index[task]])
+        return np.array([state.spec.x, state.spec.y])
+
+    def leave_door(self, car: Car, report: Reporter, *, aborted: bool) -> None:
+        """The car leaves a follow-up's door: its fixes there go to the desk, and the crew
+        reports the attempt (none when a call pulled it away first)."""
+        plan = car.plan
+        assert plan is not None and plan.current is not None
+        times = [*np.arange(plan.reached_s, self.env.now, REPORT_S).tolist(), self.env.now]
+        report(car, car.pos, times)
+        car.in_stay = True
+        if not aborted:
+            self.knock(car.id, plan.current.hotspot)
+            plan.visits_done += 1
+        plan.current = None
 
     def knock(self, car: str, task: str) -> None:
         """The crew of ``car`` knocked at ``task`` and reports how it went."""

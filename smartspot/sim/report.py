@@ -25,16 +25,8 @@ from matplotlib.figure import Figure
 
 from smartspot.i18n import N_, Translator, msg, msg_n, translator
 from smartspot.sim.district import District
-from smartspot.sim.records import (
-    CallRecord,
-    CarRecord,
-    FollowUpRecord,
-    PlanRecord,
-    VisitRecord,
-    as_rows,
-    columns,
-)
-from smartspot.sim.report_followups import followup_section
+from smartspot.sim.records import CallRecord, CarRecord, PlanRecord, VisitRecord, as_rows, columns
+from smartspot.sim.report_followups import FOLLOWUP_CSV, followup_section
 from smartspot.sim.report_fulfilment import kommune_section, missed_most_weeks
 from smartspot.sim.runner import JobResult
 from smartspot.sim.summary import MIN_REPLICATIONS
@@ -103,7 +95,7 @@ def write_records(results: Sequence[JobResult], out: Path) -> list[str]:
         ("visits.csv", VisitRecord, "visits"),
         ("plans.csv", PlanRecord, "plans"),
         ("cars.csv", CarRecord, "cars"),
-        ("followups.csv", FollowUpRecord, "followups"),
+        FOLLOWUP_CSV,
     )
     for name, kind, attribute in kinds:
         with (out / name).open("w", encoding="utf-8", newline="") as handle:

@@ -9,6 +9,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from smartspot.i18n import N_, Translator
+from smartspot.sim.records import FollowUpRecord
+
+#: The follow-ups' raw records beside calls.csv & co.: file, record type, RunRecords field.
+FOLLOWUP_CSV: tuple[str, type, str] = ("followups.csv", FollowUpRecord, "followups")
 
 #: The section's rows: summary key (see :mod:`smartspot.sim.summary`) and its words.
 FOLLOWUP_FIGURES = (

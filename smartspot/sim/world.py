@@ -44,6 +44,7 @@ from smartspot.sim.cars import (
     OFF,
     ON_SCENE,
     ON_TASK,
+    REPORT_S,
     RETURNING,
     TO_CALL,
     TO_HOTSPOT,
@@ -60,10 +61,6 @@ from smartspot.sim.followups import FollowUpSpec
 from smartspot.sim.records import CallRecord, PlanRecord, VisitRecord
 from smartspot.store.records import PositionFix
 from smartspot.travel.port import TravelTimes
-
-#: A car on site reports its position at least this often (the engine ends a stay after a
-#: silence of its policy's gap; the world reports every five minutes).
-REPORT_S = 300.0
 
 
 @dataclass(slots=True)
@@ -99,7 +96,7 @@ class World(Fleet):
         Share of proposals with stops the operator accepts.
     with_hotspots
         Register the district's hotspots and follow-ups at the desk (``False``: today's
-        practice: no hotspot visits, and every follow-up phoned at its due date).
+        practice).
     desk
         Opens the desk the world talks to: by default the live engine in process
         (:func:`~smartspot.sim.desk.open_desk`); the soak test passes one that talks HTTP.
@@ -142,13 +139,8 @@ class World(Fleet):
         for car in self.cars:
             self.desk.add_patrol(car.id, car.id, actor=SIMULATOR)
             self.desk.set_status(car.id, PatrolStatus.OFF_DUTY, actor=SIMULATOR)
-        self.followups = FollowUps(
-            env,
-            self.desk if with_hotspots else None,
-            list(followups),
-            district.scenario.followups,
-        )
-        self.followups.start()
+        desk_or_none = self.desk if with_hotspots else None
+        self.followups = FollowUps(env, desk_or_none, list(followups), district.scenario.followups)
 
     def moment(self, seconds: float | None = None) -> datetime:
         at = self.env.now if seconds is None else seconds
@@ -373,10 +365,7 @@ class World(Fleet):
             return
         stop = plan.remaining.pop(0)
         plan.current = stop
-        if self.followups.is_followup(stop.hotspot):
-            target = self.followups.place(stop.hotspot)
-        else:
-            target = self.district.hotspot_xy[self.index[stop.hotspot]]
+        target = self.followups.place(stop.hotspot, self.district.hotspot_xy, self.index)
         seconds = self.times_to([car], target, 0.0)[0]
         self.end_leg(car)
         if math.isnan(seconds):  # cannot happen for a stop the engine planned; skip it
@@ -403,8 +392,7 @@ class World(Fleet):
         plan = car.plan
         assert plan is not None and plan.current is not None
         if self.followups.is_followup(plan.current.hotspot):
-            self._record_knock(car, aborted=aborted)
-            return
+            return self.followups.leave_door(car, self.report, aborted=aborted)
         index = self.index[plan.current.hotspot]
         arrived = min(plan.arrived_s, self.env.now)
         hotspot = self.district.hotspots[index]
@@ -425,19 +413,6 @@ class World(Fleet):
             )
         )
         plan.visits_done += 1
-        plan.current = None
-
-    def _record_knock(self, car: Car, *, aborted: bool) -> None:
-        """The car leaves a follow-up's door: its fixes there go to the desk, and the crew
-        reports the attempt (none when a call pulled it away first)."""
-        plan = car.plan
-        assert plan is not None and plan.current is not None
-        times = [*np.arange(plan.reached_s, self.env.now, REPORT_S).tolist(), self.env.now]
-        self.report(car, car.pos, times)
-        car.in_stay = True
-        if not aborted:
-            self.followups.knock(car.id, plan.current.hotspot)
-            plan.visits_done += 1
         plan.current = None
 
     def _leave_hotspot(self, car: Car) -> None:

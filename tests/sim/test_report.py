@@ -51,6 +51,9 @@ def test_report_records_and_summary_are_written(
     assert text.count("data:image/png;base64,") == 3
     assert "Holstebro (0661)" in text
     assert "grådig regel (greedy) − ingen Smart Spot (none)" in text  # the pair, in words
+    assert "Tryghedsopfølgninger hos borgere" in text
+    assert "Andel udført personligt før fristen" in text
+    assert "Effekt på responstid mod ingen Smart Spot (s)" in text
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["policies"]["none"]["urgent_response_s.mean"]["n"] == 2
     assert summary["replications"] == {"greedy": 2, "none": 2}
@@ -66,6 +69,11 @@ def test_report_records_and_summary_are_written(
         rows = list(csv.DictReader(handle))
     assert len(rows) == sum(len(r.records.calls) for r in results)
     assert {"run", "policy", "seed", "callout", "urgent", "kommunekode"} <= set(rows[0])
+    with (tmp_path / "followups.csv").open(encoding="utf-8") as handle:
+        followups = list(csv.DictReader(handle))
+    assert len(followups) == sum(len(r.records.followups) for r in results) > 0
+    assert {"followup", "status", "due_s", "door_attempts", "phoned"} <= set(followups[0])
+    assert "followups.in_person_before_due.share" in summary["policies"]["greedy"]
 
 
 def test_report_is_danish_with_replications_seeds_and_a_warning_on_its_first_page(
