@@ -6,8 +6,9 @@ service is restarted in the middle of the run. Both sides plan with the greedy s
 answer does not depend on how loaded the machine is (the time-limited default's replays are
 tested in tests/api/test_live.py); every other rule is the district's own policy file.
 
-The fresh database gets the scenario's hotspots and one operator account before the service
-starts (the scenario is the data); everything after that goes over HTTP.
+The fresh database gets the scenario's hotspots, an operator's and an analyst's account before
+the service starts (the scenario is the data); everything after that goes over HTTP, the
+follow-ups too (registered by the analyst, knocked on and phoned by the operator).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ SEED = 7
 DESK_SEED = 11  # the service's SMARTSPOT_SEED: the root of the planning rounds' streams
 HOURS = 24.0
 PASSWORD = "correct horse battery"
+ANALYST = "soak-analyst"  # registers the scenario's follow-ups (an operator may not)
 CLOCK_STATION = "st11"  # the clock car's base (Brande)
 
 
@@ -160,15 +162,16 @@ def fresh_service(tmp_path: Path, district: District) -> Service:
     with store.transaction():
         for hotspot in district.hotspots:
             store.hotspots.add(hotspot, action="scenario")
-    account = new_account("soak", "operator", PASSWORD, now=district.scenario.start)
-    store.users.add(account, actor="test")
+    for name, role in (("soak", "operator"), (ANALYST, "analyst")):
+        account = new_account(name, role, PASSWORD, now=district.scenario.start)
+        store.users.add(account, actor="test")
     store.close()
     return Service(settings)
 
 
-def login(url: str) -> httpx.Client:
+def login(url: str, name: str = "soak") -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=30)
-    answer = client.post("/auth/token", data={"username": "soak", "password": PASSWORD})
+    answer = client.post("/auth/token", data={"username": name, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
     return client
@@ -196,15 +199,19 @@ def drive_over_http(
             district.scenario.start,
             {car: station_of(car) for car in homes},
             clock_at,
+            registrar=login(service.url, ANALYST),
         )
         desk.open(CLOCK_STATION)
         if restart_at_s is not None:
 
             def restart() -> None:
                 desk.client.close()
+                assert desk.registrar is not None
+                desk.registrar.close()
                 service.stop()
                 service.start()
                 desk.client = login(service.url)
+                desk.registrar = login(service.url, ANALYST)
 
             env.schedule_at(restart_at_s, restart, priority=PRIORITY_SHIFT)
         opened.append(desk)
@@ -216,6 +223,8 @@ def drive_over_http(
     finally:
         for desk in opened:
             desk.client.close()
+            if desk.registrar is not None:
+                desk.registrar.close()
         service.stop()
     return records, opened[0]
 
@@ -274,6 +283,9 @@ def outcome(records: RunRecords) -> dict[str, Any]:
             (c.callout, c.car, c.dispatched_s, c.arrived_s, c.cleared_s) for c in records.calls
         ],
         "visits": [(v.hotspot, v.car, v.arrived_s, v.left_s, v.aborted) for v in records.visits],
+        "followups": [
+            (f.followup, f.status, f.closed_s, f.door_attempts) for f in records.followups
+        ],
         "plans": [(p.car, p.proposed_s, p.stops, p.accepted, p.ended_s) for p in records.plans],
     }
 
@@ -295,3 +307,5 @@ def test_a_day_over_http_equals_the_in_process_run(
     assert got["calls"] == want["calls"]  # every call: same car, same times
     assert got["visits"] == want["visits"]
     assert got["plans"] == want["plans"]
+    assert got["followups"] == want["followups"]  # registered, knocked on, phoned alike
+    assert any(f.door_attempts for f in reference.followups)  # and cars called at doors
