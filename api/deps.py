@@ -144,6 +144,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     engine = Vagtcentral(
         ctx,
         bounds=FixBounds(settings.avl_max_future_s, settings.avl_max_age_h * 3600),
+        followup_rules=followup_rules(settings),
     )
     return Services(
         settings=settings,
@@ -151,7 +152,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         regions=regions,
         clock=the_clock,
         hotspots=HotspotService(store, regions, the_clock),
-        followups=FollowUpService(store, regions, the_clock, followup_rules(settings)),
+        followups=engine.followups,  # one rule set: the engine's
         events=stream,
         engine=engine,
         accounts=AccountCache(store.users, ttl_s=settings.auth_cache_s),

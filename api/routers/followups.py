@@ -77,7 +77,9 @@ def create_followup(
     draft = draft_from_properties(
         body.draft_properties(), today=followups.today(), rules=followups.rules
     )
-    created = followups.register(draft, body.geometry_geojson(), user=principal.name)
+    created = services.engine.register_followup(
+        draft, body.geometry_geojson(), actor=principal.name
+    )
     _announce(services, created)
     return followup_feature(created, personal=sees_citizens(principal))
 
@@ -100,14 +102,14 @@ def record_attempt(
 ) -> FollowUpFeature:
     """Record an attempt from the patrol's report: reached closes the task, refused cancels
     it, and the configured number of not-home attempts sends it to the phone queue."""
-    after = services.followups.record_attempt(
+    after = services.engine.record_attempt(
         followup_id,
         patrol=body.patrol,
         outcome=body.outcome,
         left=body.left,
         note=body.note,
         at=body.at,
-        user=principal.name,
+        actor=principal.name,
     )
     _announce(services, after)
     return followup_feature(after, personal=sees_citizens(principal))
@@ -118,8 +120,8 @@ def close_followup(
     followup_id: str, body: FollowUpClose, principal: OutcomeRecorder, services: ServicesDep
 ) -> FollowUpFeature:
     """Close an open follow-up with its outcome (cancelling needs a reason)."""
-    closed = services.followups.close(
-        followup_id, FollowUpStatus(body.status), reason=body.reason, user=principal.name
+    closed = services.engine.close_followup(
+        followup_id, FollowUpStatus(body.status), reason=body.reason, actor=principal.name
     )
     _announce(services, closed)
     return followup_feature(closed, personal=sees_citizens(principal))

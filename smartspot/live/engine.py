@@ -20,7 +20,7 @@ from smartspot.domain import Callout, Patrol, PatrolStatus, Visit
 from smartspot.errors import ConflictError, InvalidInputError
 from smartspot.followup_drafts import FollowUpDraft
 from smartspot.followup_service import FollowUpService
-from smartspot.followups import AttemptOutcome, FollowUp, FollowUpStatus, LeftBehind
+from smartspot.followups import AttemptOutcome, FollowUp, FollowUpRules, FollowUpStatus, LeftBehind
 from smartspot.i18n import msg
 from smartspot.live import callouts, idle, proposals, visits
 from smartspot.live.context import LiveContext
@@ -44,13 +44,19 @@ class PositionsResult:
 class Vagtcentral:
     """The live engine over one store (see the module docstring)."""
 
-    def __init__(self, ctx: LiveContext, *, bounds: FixBounds | None = None) -> None:
+    def __init__(
+        self,
+        ctx: LiveContext,
+        *,
+        bounds: FixBounds | None = None,
+        followup_rules: FollowUpRules | None = None,
+    ) -> None:
         preload()  # the solvers' imports (0.5-2 s) must not eat a proposal's deadline
         self.ctx = ctx
         self.bounds = bounds or FixBounds()
         self.hotspots = visits.OpenHotspots(ctx)
         self.round_trips = RoundTrips()
-        self.followups = FollowUpService(ctx.store, ctx.regions, ctx.clock)
+        self.followups = FollowUpService(ctx.store, ctx.regions, ctx.clock, followup_rules)
 
     # -- patrols ---------------------------------------------------------------------------
 
@@ -276,6 +282,7 @@ class Vagtcentral:
         outcome: AttemptOutcome,
         left: LeftBehind | None = None,
         note: str = "",
+        at: datetime | None = None,
         actor: str,
     ) -> FollowUp:
         """A crew reports an attempt at a follow-up's door. The task's rules decide what it
@@ -285,15 +292,14 @@ class Vagtcentral:
         Raises
         ------
         NotFoundError
-            For an unknown follow-up or car.
+            For an unknown follow-up.
         ConflictError
             When the follow-up is closed.
         """
-        self.ctx.store.patrols.get(patrol)
         now = self.ctx.clock.now()
         with self.ctx.store.transaction():
             after = self.followups.record_attempt(
-                followup_id, patrol=patrol, outcome=outcome, left=left, note=note, user=actor
+                followup_id, patrol=patrol, outcome=outcome, left=left, note=note, at=at, user=actor
             )
             self.ctx.store.proposals.mark_done(patrol, followup_id)
             self._after_stop(patrol, now)
