@@ -26,8 +26,11 @@ def one_far_hotspot(mvj_district: District, regions: Regions) -> District:
     xy = mvj_district.station_xy[1] + FAR
     spot = dataclasses.replace(_hotspot(0, xy, 3, regions), visits_per_week=3)
     km = float(np.hypot(*(mvj_district.station_xy - xy).T).min() / 1000)
+    # hotspots only: no follow-up stream, so every plan is the idle trip to this hotspot
+    followups = dataclasses.replace(mvj_district.scenario.followups, enabled=False)
     return dataclasses.replace(
         mvj_district,
+        scenario=dataclasses.replace(mvj_district.scenario, followups=followups),
         hotspots=(spot,),
         hotspot_xy=xy.reshape(1, 2),
         hotspot_station_km=np.array([km]),
