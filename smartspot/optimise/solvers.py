@@ -8,7 +8,6 @@ them when the exact enumeration proves the answer (benchmarks/RESULTS.md, start-
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
@@ -29,45 +28,29 @@ EXACT_ONE_CAR_HOTSPOTS = 200
 # so it is not tried there: those 10 % of the limit go to the search.
 EXACT_S = 0.03
 EXACT_SHARE = 0.1
-# Long routes (TOPTW) start PyVRP from VROOM's plan when it is better than greedy's: on the
-# Solomon instances with 2–4 cars PyVRP alone stayed up to 10 % below VROOM (RESULTS.md).
-# VROOM's set-up cannot be interrupted and grows steeply, hence the size cap.
-# Its timeout is overrun by up to 0.25 s (measured under load), so it gets a quarter of limits
-# of half a second or more, and PyVRP's deadline absorbs the overrun.
-VROOM_MAX_HOTSPOTS = 120
-VROOM_SHARE = 0.25
-VROOM_MIN_S = 0.5
+# Long routes used to start PyVRP from VROOM's plan (a quarter of the time): PyVRP alone had
+# stayed up to 10 % below VROOM on Solomon with 2-4 cars. That was PyVRP stuck among
+# infeasible plans (its penalty updated once a run, see pyvrp_solver.UPDATES_EVERY); with the
+# penalty updated every 100 candidates, PyVRP alone from greedy beat the VROOM start in the
+# same grid run (2 s, 264 problems: 99.01 % against 98.85 % mean; benchmarks/RESULTS.md), so
+# VROOM is an outside anchor (``--solver vroom``) only.
 
 
 def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
-    """Exact for one car or small parts (unless the routes are long); then, for long routes,
-    VROOM for a quarter of the time; then PyVRP from the better of greedy's and VROOM's plan; then OR-Tools when PyVRP
-    could not run."""
+    """Exact for one car or small parts (unless the routes are long); then PyVRP from the
+    warm start; then OR-Tools when PyVRP could not run."""
     began = time.perf_counter()
-    long = has_long_routes(part.warm)
     one_car = len(part.cars) == 1 and len(part.hotspots) <= EXACT_ONE_CAR_HOTSPOTS
-    if not long and (one_car or len(part.hotspots) <= EXACT_PART_HOTSPOTS):
+    small = one_car or len(part.hotspots) <= EXACT_PART_HOTSPOTS
+    if small and not has_long_routes(part.warm):
         proven = exact_part(inst, part, min(0.7 * seconds, EXACT_S + EXACT_SHARE * seconds), seed)
         if proven is not None:
             return proven
     from smartspot.optimise.pyvrp_solver import improve_with_pyvrp
 
-    seeded = None
-    if long and len(part.hotspots) <= VROOM_MAX_HOTSPOTS and seconds >= VROOM_MIN_S:
-        from smartspot.optimise.vroom_solver import vroom_routes
-
-        left = seconds - (time.perf_counter() - began)
-        seeded = vroom_routes(inst, part.cars, part.hotspots, VROOM_SHARE * left)
-        if seeded is not None and inst.route_value(seeded) > inst.route_value(part.warm) + 1e-9:
-            part = replace(part, warm=seeded)
-        else:
-            seeded = None
-    left = seconds - (time.perf_counter() - began)
-    found = improve_with_pyvrp(inst, part, left, seed)
+    found = improve_with_pyvrp(inst, part, seconds - (time.perf_counter() - began), seed)
     if found is not None:
         return found
-    if seeded is not None:
-        return seeded
     left = seconds - (time.perf_counter() - began)
     if left <= 0.005:
         return None
@@ -77,10 +60,9 @@ def improve_auto(inst: Instance, part: Part, seconds: float, seed: int) -> Route
 
 
 class AutoSolver:
-    """The default: greedy construction, per-part exact proof where small, else PyVRP
-    warm-started from greedy (it measured best; see benchmarks/RESULTS.md) or, for long routes
-    among at most ``VROOM_MAX_HOTSPOTS`` hotspots, from VROOM's plan when that is better, else
-    OR-Tools."""
+    """The default: greedy construction, per-part exact proof where small and the routes
+    short, else PyVRP warm-started from greedy (it measured best; see benchmarks/RESULTS.md),
+    else OR-Tools."""
 
     name = "auto"
 
@@ -91,13 +73,13 @@ class AutoSolver:
 
 
 def preload() -> None:
-    """Import every backend now: a long-running service (the API, a simulation) calls this at
+    """Import every backend ``auto`` uses now (VROOM is only the ``vroom`` solver's): a
+    long-running service (the API, a simulation) calls this at
     start so that its first proposal does not wait for the imports (0.5–2 s under load)."""
     import ortools.sat.python.cp_model  # noqa: F401
 
     import smartspot.optimise.ortools_routing
-    import smartspot.optimise.pyvrp_solver
-    import smartspot.optimise.vroom_solver  # noqa: F401
+    import smartspot.optimise.pyvrp_solver  # noqa: F401
 
 
 def solver_names() -> list[str]:
