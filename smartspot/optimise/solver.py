@@ -29,7 +29,7 @@ from smartspot.optimise.problem import Problem, Solution
 RETURN_MARGIN_S = 0.003
 # The first greedy pass (the floor) may run this far past the limit, less the return margin
 # times the slowdown, and no further: the answer must come by the limit + 50 ms.
-FLOOR_GRACE_S = 0.025
+FLOOR_GRACE_S = 0.035
 
 
 class Solver(Protocol):
@@ -179,7 +179,7 @@ def _decomposed_solve(
         reach,
         deadline=limit - margin,
         groups=groups,
-        hard_deadline=limit + FLOOR_GRACE_S - margin,
+        hard_deadline=limit + FLOOR_GRACE_S - RETURN_MARGIN_S,
     )
     start_value = inst.route_value(routes)
     # measured over the set-up and the construction, before any backend's own threads run
