@@ -76,6 +76,16 @@ def test_a_period_that_ends_before_it_starts_is_422(client: TestClient, as_role:
     assert "until" in answer.json()["detail"]
 
 
+def test_a_visits_report_over_centuries_answers_with_the_last_year_of_weeks(
+    client: TestClient, as_role: Headers
+) -> None:
+    client.post("/hotspots", json=point_feature(), headers=as_role["analyst"])
+    params = {"since": "1970-01-01T00:00:00Z", "until": "3050-05-21T12:00:00Z", "by": "kommune"}
+    answer = client.get("/reports/visits", params=params, headers=as_role["planner"])
+    assert answer.status_code == 200
+    assert 52 <= len(answer.json()["fulfilment"]["weeks"]) <= 54
+
+
 def test_visits_and_dosage_per_hotspot_kommune_and_week(
     client: TestClient, as_role: Headers
 ) -> None:
