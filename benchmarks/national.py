@@ -45,6 +45,8 @@ import numpy as np
 from benchmarks.api_load import PASSWORD, SECRET, _free_port, _summary
 
 FIX_INTERVAL_S = 5.0
+#: the database of this run, kept out of the recorded error texts (machine paths)
+DB_PATH: list[str] = []
 CATEGORIES = ("youth_nuisance", "burglary_area", "speeding", "nightlife", "vandalism")
 
 
@@ -165,7 +167,8 @@ async def _avl(
         if answer.status_code == 200:
             stats["fixes"].append(len(chosen))
         else:
-            stats["errors"].append(f"AVL {answer.status_code} {answer.text[:160]}")
+            text = answer.text.replace(str(DB_PATH[0]), "<database>") if DB_PATH else answer.text
+            stats["errors"].append(f"AVL {answer.status_code} {text[:160]}")
 
 
 async def _callouts(
@@ -374,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-national-"))
     db = args.db or str(folder / "national.db")
+    DB_PATH.append(db)
     policies = national_policies(folder / "policies")
     fleet = prepare(db, args.hotspots, args.cars, args.seed)
     port = _free_port()
