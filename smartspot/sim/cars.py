@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -102,6 +103,15 @@ class Fleet:
                 pool.append(car)
                 self.cars.append(car)
             self.by_station.append(pool)
+
+    def moment(self, seconds: float | None = None) -> datetime:
+        """The wall-clock instant of simulation second ``seconds`` (default: now)."""
+        at = self.env.now if seconds is None else seconds
+        return self.scenario.start + timedelta(seconds=at)
+
+    def seconds_of(self, moment: datetime) -> float:
+        """The simulation second of the instant ``moment``."""
+        return (moment - self.scenario.start).total_seconds()
 
     # hooks ------------------------------------------------------------------------------
     def on_duty(self, car: Car) -> None: ...

@@ -8,26 +8,23 @@ machine keys and plain numbers.
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
-import io
 import json
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import shapely
-from matplotlib.figure import Figure
 
 from smartspot.i18n import N_, Translator, msg, msg_n, translator
 from smartspot.sim.district import District
 from smartspot.sim.records import CallRecord, CarRecord, PlanRecord, VisitRecord, as_rows, columns
 from smartspot.sim.report_followups import FOLLOWUP_CSV, followup_section
-from smartspot.sim.report_fulfilment import kommune_section, missed_most_weeks
+from smartspot.sim.report_format import STYLE, ci_cell, pair_label, policy_label
+from smartspot.sim.report_fulfilment import kommune_section
+from smartspot.sim.report_plots import km_plot, map_plot, response_plot
 from smartspot.sim.runner import JobResult
 from smartspot.sim.summary import MIN_REPLICATIONS
 
@@ -51,40 +48,7 @@ KEY_FIGURES = (
     ("pulled_from_task.share", N_("Share of urgent calls answered by a car on a task")),
     ("proposals.accepted", N_("Proposals accepted")),
 )
-#: The policies in words; the report shows these with the code a planner types (--policies).
-POLICY_NAMES = {
-    "none": N_("no Smart Spot"),
-    "greedy": N_("greedy rule"),
-    "optimiser": N_("optimiser"),
-    "optimiser+idle": N_("optimiser with idle cars"),
-}
 PULLED_EXTRA = ("pulled_extra_s", N_("Extra response of calls taken from a task (s)"))
-
-#: Screen and A4 print: the tables and plots keep to the page, headings stay with what follows.
-STYLE = """
-body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse;margin:1em 0}
-td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{text-align:left;background:#f4f4f4}small{color:#555}img{max-width:100%}
-.facts{border:1px solid #ccc;padding:.5em 1em;background:#fafafa}
-.warning{border:2px solid #b00020;background:#fdecea;color:#5f0010;padding:.6em 1em;
-font-weight:bold}
-@page{size:A4;margin:14mm 12mm}
-@media print{
- body{max-width:none;margin:0;font-size:9.5pt;color:#000}
- h1{font-size:16pt;margin:0 0 .4em}h2{font-size:12pt;break-after:avoid;page-break-after:avoid}
- table,img,.facts,.warning{break-inside:avoid;page-break-inside:avoid}
- td,th{padding:2px 5px}img{max-height:120mm}
- .warning{-webkit-print-color-adjust:exact;print-color-adjust:exact}
- .figures{break-before:page;page-break-before:always}
-}
-"""
-
-
-def _png(figure: Figure) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def write_records(results: Sequence[JobResult], out: Path) -> list[str]:
@@ -115,121 +79,6 @@ def write_records(results: Sequence[JobResult], out: Path) -> list[str]:
     return written
 
 
-def _response_plot(by_label: Mapping[str, Sequence[JobResult]], t: Translator) -> str:
-    figure = Figure(figsize=(7, 3.6))
-    axes = figure.subplots()
-    for label, results in by_label.items():
-        times = np.sort([c.response_s / 60 for r in results for c in r.records.calls if c.urgent])
-        if len(times):
-            axes.step(
-                times,
-                np.arange(1, len(times) + 1) / len(times),
-                where="post",
-                label=_policy(label, t),
-            )
-    axes.axvline(10, color="grey", linestyle=":", linewidth=1)
-    axes.set_xlabel(t(msg("urgent response time (minutes, received → first car on scene)")))
-    axes.set_ylabel(t(msg("share of urgent calls")))
-    axes.set_xlim(left=0)
-    axes.legend()
-    axes.grid(alpha=0.3)
-    return _png(figure)
-
-
-def _map_plot(
-    district: District, by_label: Mapping[str, Sequence[JobResult]], t: Translator
-) -> str:
-    labels = [label for label in by_label if label != "none"] or list(by_label)
-    figure = Figure(figsize=(4.2 * len(labels), 4.8))
-    axes_list = np.atleast_1d(figure.subplots(1, len(labels)))
-    kommune_polys = [
-        poly
-        for k, poly in zip(district.regions.kommuner, district.regions.polygons, strict=True)
-        if k.politikreds == district.scenario.politikreds
-    ]
-    for axes, label in zip(axes_list, labels, strict=True):
-        for poly in kommune_polys:
-            for part in getattr(poly, "geoms", [poly]):
-                x, y = part.exterior.xy
-                axes.fill(x, y, color="#eef2e6", edgecolor="#8a9a7a", linewidth=0.5)
-        runs = by_label[label]
-        counts: defaultdict[str, float] = defaultdict(float)
-        for result in runs:
-            for visit in result.records.visits:
-                counts[visit.hotspot] += 1 / max(1, len(runs))
-        if len(district.hotspots):
-            visits = np.array([counts[h.id] for h in district.hotspots])
-            colours = np.where(district.hotspot_outlying, "#d95f02", "#1b9e77")
-            missed = missed_most_weeks(district, runs)  # behind their desired visits: red ring
-            axes.scatter(
-                *district.hotspot_xy.T,
-                s=12 + 25 * visits,
-                c=list(colours),
-                alpha=0.75,
-                edgecolors=["#b00020" if m else "black" for m in missed],
-                linewidths=[1.6 if m else 0.3 for m in missed],
-            )
-        axes.scatter(*district.station_xy.T, marker="s", color="black", s=22, zorder=3)
-        axes.set_title(
-            t(
-                msg(
-                    "{policy}: visits per hotspot\n(orange: outlying, nearest station > "
-                    "{minutes:g} min; red ring: desired visits missed in most weeks)",
-                    policy=_policy(label, t),
-                    minutes=district.scenario.policy.outlying_min,
-                )
-            )
-        )
-        axes.set_aspect("equal")
-        axes.set_xticks([])
-        axes.set_yticks([])
-    return _png(figure)
-
-
-def _km_plot(by_label: Mapping[str, Sequence[JobResult]], t: Translator) -> str:
-    figure = Figure(figsize=(5.5, 3.6))
-    axes = figure.subplots()
-    for label, results in by_label.items():
-        km = [r.summary["extra_km"] for r in results]
-        visits = [r.summary["visits"]["total"] for r in results]
-        axes.scatter(km, visits, label=_policy(label, t), alpha=0.7)
-    axes.set_xlabel(t(msg("extra kilometres on Smart Spot plans (per run)")))
-    axes.set_ylabel(t(msg("hotspot visits (per run)")))
-    axes.legend()
-    axes.grid(alpha=0.3)
-    return _png(figure)
-
-
-def _policy(label: str, t: Translator) -> str:
-    """``greedy[detour_budget_min=10]`` → ``grådig regel (greedy[detour_budget_min=10])``."""
-    base = label.partition("[")[0]
-    return f"{t(POLICY_NAMES[base])} ({label})" if base in POLICY_NAMES else label
-
-
-def _pair(pair: str, t: Translator) -> str:
-    """``optimiser-greedy`` → ``optimering (optimiser) − grådig regel (greedy)``."""
-    first, _, second = pair.partition("-")
-    if first.partition("[")[0] in POLICY_NAMES and second.partition("[")[0] in POLICY_NAMES:
-        return f"{_policy(first, t)} − {_policy(second, t)}"
-    return pair
-
-
-def _fmt(value: Any, t: Translator, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if abs(value) < 1 and value != 0:
-        return t.number(value, 3)
-    return t.number(value, digits)
-
-
-def _ci_cell(entry: Mapping[str, Any], t: Translator) -> str:
-    low, high = entry["ci"]
-    if low is None:
-        return _fmt(entry["mean"], t)
-    # a semicolon between the bounds: a Danish decimal comma would make "1,5, 2,5" ambiguous
-    return f"{_fmt(entry['mean'], t)} <small>[{_fmt(low, t)}; {_fmt(high, t)}]</small>"
-
-
 def _seeds(results: Sequence[JobResult]) -> list[int]:
     return sorted({int(r.job.seed) for r in results})
 
@@ -242,7 +91,7 @@ def _facts(district: District, by_label: Mapping[str, Sequence[JobResult]], t: T
     days = sorted({float(r.job.days) for r in results})
     seeds = _seeds(results)
     per_policy = ", ".join(
-        f"{html.escape(_policy(label, t))}: {t.number(n, 0)}" for label, n in counts.items()
+        f"{html.escape(policy_label(label, t))}: {t.number(n, 0)}" for label, n in counts.items()
     )
     lines = [
         t(
@@ -267,7 +116,7 @@ def _facts(district: District, by_label: Mapping[str, Sequence[JobResult]], t: T
         t(
             msg(
                 "policies: {policies}",
-                policies=", ".join(html.escape(_policy(p, t)) for p in by_label),
+                policies=", ".join(html.escape(policy_label(p, t)) for p in by_label),
             )
         ),
     ]
@@ -324,7 +173,7 @@ def write_report(
     rows = []
     for key, name in KEY_FIGURES:
         cells = "".join(
-            f"<td>{_ci_cell(policies[label][key], t)}</td>"
+            f"<td>{ci_cell(policies[label][key], t)}</td>"
             if key in policies[label]
             else "<td>–</td>"
             for label in by_label
@@ -335,14 +184,14 @@ def write_report(
         for key, name in (*KEY_FIGURES, PULLED_EXTRA):
             if key in diffs:
                 diff_rows.append(
-                    f"<tr><td>{html.escape(_pair(pair, t))}</td><th>{html.escape(t(name))}</th>"
-                    f"<td>{_ci_cell(diffs[key], t)}</td></tr>"
+                    f"<tr><td>{html.escape(pair_label(pair, t))}</td><th>{html.escape(t(name))}</th>"
+                    f"<td>{ci_cell(diffs[key], t)}</td></tr>"
                 )
     kommune_rows = []
     for kode in district.kommuner:
         cells = "".join(
             "<td>{}</td>".format(
-                _ci_cell(
+                ci_cell(
                     policies[label].get(
                         f"urgent_response_s_by_kommune.{kode}.mean",
                         {"mean": None, "ci": [None, None]},
@@ -355,7 +204,7 @@ def write_report(
         kommune_rows.append(
             f"<tr><th>{html.escape(district.kommune_name(kode))} ({kode})</th>{cells}</tr>"
         )
-    head = "".join(f"<th>{html.escape(_policy(label, t))}</th>" for label in by_label)
+    head = "".join(f"<th>{html.escape(policy_label(label, t))}</th>" for label in by_label)
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     area = shapely.area(district.polygon) / 1e6
 
@@ -418,12 +267,12 @@ def write_report(
 <h2>{words["pairs"]}</h2>
 <table><tr><th>{words["policy"]}</th><th>{words["figure"]}</th><th>{words["mean_ci"]}</th></tr>{"".join(diff_rows)}</table>
 <h2>{words["kommune"]}</h2><table><tr><th></th>{head}</tr>{"".join(kommune_rows)}</table>
-{kommune_section(district, list(by_label), policies, head, t, _ci_cell)}
-{followup_section(list(by_label), comparison, head, t, _ci_cell)}
+{kommune_section(district, list(by_label), policies, head, t, ci_cell)}
+{followup_section(list(by_label), comparison, head, t, ci_cell)}
 <div class="figures">
-<h2>{words["response"]}</h2><img src="data:image/png;base64,{_response_plot(by_label, t)}" alt="{words["response_alt"]}">
-<h2>{words["visits"]}</h2><img src="data:image/png;base64,{_map_plot(district, by_label, t)}" alt="{words["map_alt"]}">
-<h2>{words["km"]}</h2><img src="data:image/png;base64,{_km_plot(by_label, t)}" alt="{words["km_alt"]}">
+<h2>{words["response"]}</h2><img src="data:image/png;base64,{response_plot(by_label, t)}" alt="{words["response_alt"]}">
+<h2>{words["visits"]}</h2><img src="data:image/png;base64,{map_plot(district, by_label, t)}" alt="{words["map_alt"]}">
+<h2>{words["km"]}</h2><img src="data:image/png;base64,{km_plot(by_label, t)}" alt="{words["km_alt"]}">
 </div>
 <h2>{words["notes"]}</h2><ul>{notes_html}
 <li>{words["note_response"]}</li>

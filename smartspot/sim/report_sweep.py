@@ -15,7 +15,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from smartspot.i18n import N_, Translator, msg, translator
-from smartspot.sim.report import STYLE, _ci_cell, _fmt, _png
+from smartspot.sim.report_format import STYLE, ci_cell, fmt, png
 from smartspot.sim.sweep import Goal, SweepPoint, Verdict, frontier, verdict
 
 COLUMNS = (
@@ -120,7 +120,7 @@ def _plot(points: Sequence[SweepPoint], goal: Goal, t: Translator) -> str:
     panels[0].set_ylabel(t(msg("share of hotspots getting their desired weekly visits")))
     panels[0].set_ylim(0, 1.02)
     panels[0].legend(fontsize=7, loc="lower right")
-    return _png(figure)
+    return png(figure)
 
 
 def _verdict_text(found: Verdict, goal: Goal, t: Translator) -> str:
@@ -129,10 +129,10 @@ def _verdict_text(found: Verdict, goal: Goal, t: Translator) -> str:
     point = found.closest
     figures = {
         "label": point.label,
-        "share": _fmt(point.share["mean"], t, 3),
-        "outlying": _fmt(point.outlying["mean"], t, 3),
-        "mean": _fmt(point.mean_pct["mean"], t, 2),
-        "p90": _fmt(point.p90_pct["mean"], t, 2),
+        "share": fmt(point.share["mean"], t, 3),
+        "outlying": fmt(point.outlying["mean"], t, 3),
+        "mean": fmt(point.mean_pct["mean"], t, 2),
+        "p90": fmt(point.p90_pct["mean"], t, 2),
     }
     if found.reached:
         return t(
@@ -149,9 +149,9 @@ def _verdict_text(found: Verdict, goal: Goal, t: Translator) -> str:
             "Goal not reached (≥ {share_goal} of all and of the outlying hotspots, mean "
             "urgent response ≤ +{mean_goal} %, p90 ≤ +{p90_goal} %). Closest: {label}: "
             "{share} of hotspots and {outlying} of the outlying ones, mean {mean} %, p90 {p90} %.",
-            share_goal=_fmt(goal.share, t, 2),
-            mean_goal=_fmt(goal.mean_pct, t, 1),
-            p90_goal=_fmt(goal.p90_pct, t, 1),
+            share_goal=fmt(goal.share, t, 2),
+            mean_goal=fmt(goal.mean_pct, t, 1),
+            p90_goal=fmt(goal.p90_pct, t, 1),
             **figures,
         )
     )
@@ -183,9 +183,9 @@ def write_sweep(
         }
         rows += [_row(p, goal, on_mean, on_p90) for p in points]
         table = "".join(
-            f"<tr><th>{html.escape(p.label)}</th><td>{_ci_cell(p.share, t)}</td>"
-            f"<td>{_ci_cell(p.outlying, t)}</td><td>{_ci_cell(p.mean_pct, t)}</td>"
-            f"<td>{_ci_cell(p.p90_pct, t)}</td><td>{_fmt(p.extra['idle_accepted']['mean'], t)}</td>"
+            f"<tr><th>{html.escape(p.label)}</th><td>{ci_cell(p.share, t)}</td>"
+            f"<td>{ci_cell(p.outlying, t)}</td><td>{ci_cell(p.mean_pct, t)}</td>"
+            f"<td>{ci_cell(p.p90_pct, t)}</td><td>{fmt(p.extra['idle_accepted']['mean'], t)}</td>"
             f"<td>{'✔' if p.meets(goal) else ''}{' ◆' if p.label in on_mean else ''}</td></tr>"
             for p in sorted(points, key=lambda p: -p.fulfilment)
         )

@@ -26,7 +26,6 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,24 +33,18 @@ from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
 from smartspot.live.policy import PlanningPolicy
-from smartspot.plans import Proposal
 from smartspot.sim import idle_watch
 from smartspot.sim.callouts import CalloutSpec
 from smartspot.sim.cars import (
-    AT_HOTSPOT,
     IDLE,
     NON_URGENT_OK,
     OFF,
     ON_SCENE,
     ON_TASK,
-    REPORT_S,
     RETURNING,
     TO_CALL,
-    TO_HOTSPOT,
     URGENT_OK,
     Car,
-    Fleet,
-    PlanState,
 )
 from smartspot.sim.desk import SIMULATOR, Desk, DeskFactory, open_desk
 from smartspot.sim.district import District
@@ -59,6 +52,7 @@ from smartspot.sim.engine import PRIORITY_CALL, PRIORITY_CAR, Environment
 from smartspot.sim.followup_world import FollowUps
 from smartspot.sim.followups import FollowUpSpec
 from smartspot.sim.records import CallRecord, PlanRecord, VisitRecord
+from smartspot.sim.task_driving import TaskDriving
 from smartspot.store.records import PositionFix
 from smartspot.travel.port import TravelTimes
 
@@ -77,7 +71,7 @@ class OpenCall:
     on_task: bool = False
 
 
-class World(Fleet):
+class World(TaskDriving):
     """One district's cars and calls around the live engine ``desk``.
 
     Parameters
@@ -141,13 +135,6 @@ class World(Fleet):
             self.desk.set_status(car.id, PatrolStatus.OFF_DUTY, actor=SIMULATOR)
         desk_or_none = self.desk if with_hotspots else None
         self.followups = FollowUps(env, desk_or_none, list(followups), district.scenario.followups)
-
-    def moment(self, seconds: float | None = None) -> datetime:
-        at = self.env.now if seconds is None else seconds
-        return self.scenario.start + timedelta(seconds=at)
-
-    def seconds_of(self, moment: datetime) -> float:
-        return (moment - self.scenario.start).total_seconds()
 
     def status(self, car: Car, status: PatrolStatus) -> None:
         """Tell the desk what the crew reports (the API's status change)."""
@@ -273,31 +260,6 @@ class World(Fleet):
                 self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
         return taken
 
-    def _decide(self, car: Car, proposal: Proposal, *, idle: bool = False) -> bool:
-        """The operator's answer to a proposal with stops; True when the car takes it."""
-        if not proposal.kept:
-            return False
-        if self.rng.random() < self.acceptance_rate:
-            self.desk.accept(proposal.id, [], actor=SIMULATOR)
-            self._start_plan(car, proposal, idle=idle)
-            return True
-        self.desk.reject(proposal.id, "the operator keeps the car free", actor=SIMULATOR)
-        self.plan_records.append(
-            PlanRecord(
-                car=car.id,
-                proposed_s=self.env.now,
-                stops=len(proposal.kept),
-                planned_value=proposal.value,
-                accepted=False,
-                ended_s=self.env.now,
-                visits_done=0,
-                interrupted=False,
-                extra_km=0.0,
-                idle=idle,
-            )
-        )
-        return False
-
     def _queued_for(self, car: Car) -> tuple[OpenCall, float] | None:
         """The oldest queued call the car can reach (urgent first), taken off its queue."""
         for queue in (self.urgent_queue, self.other_queue):
@@ -349,103 +311,3 @@ class World(Fleet):
         if car.in_stay:
             self.report(car, car.pos, [self.env.now])
             car.in_stay = False
-
-    # --------------------------------------------------------------- smart spot plans
-    def _start_plan(self, car: Car, proposal: Proposal, *, idle: bool = False) -> None:
-        home_m = self.route_metres(car, car.home)
-        car.plan = PlanState(proposal, list(proposal.kept), self.env.now, home_m, idle=idle)
-        self._next_stop(car)
-
-    def _next_stop(self, car: Car) -> None:
-        plan = car.plan
-        assert plan is not None
-        if not plan.remaining:
-            self.status(car, PatrolStatus.RETURNING)  # the task is done
-            self.go_home(car)
-            return
-        stop = plan.remaining.pop(0)
-        plan.current = stop
-        target = self.followups.place(stop.hotspot, self.district.hotspot_xy, self.index)
-        seconds = self.times_to([car], target, 0.0)[0]
-        self.end_leg(car)
-        if math.isnan(seconds):  # cannot happen for a stop the engine planned; skip it
-            plan.current = None
-            self._next_stop(car)
-            return
-        self.drive(car, target, float(seconds), TO_HOTSPOT, lambda: self._at_hotspot(car))
-
-    def _at_hotspot(self, car: Car) -> None:
-        self.arrive_leg(car)
-        plan = car.plan
-        assert plan is not None and plan.current is not None
-        self._report_arrival(car)
-        car.state = AT_HOTSPOT
-        wait = max(0.0, self.seconds_of(plan.current.start) - self.env.now)  # early: wait
-        plan.arrived_s = self.env.now + wait
-        plan.reached_s = self.env.now
-        stay = wait + plan.current.minutes_on_site * 60
-        car.handle = self.env.schedule(
-            lambda: self._leave_hotspot(car), delay=stay, priority=PRIORITY_CAR
-        )
-
-    def _record_visit(self, car: Car, *, aborted: bool) -> None:
-        plan = car.plan
-        assert plan is not None and plan.current is not None
-        if self.followups.is_followup(plan.current.hotspot):
-            return self.followups.leave_door(car, self.report, aborted=aborted)
-        index = self.index[plan.current.hotspot]
-        arrived = min(plan.arrived_s, self.env.now)
-        hotspot = self.district.hotspots[index]
-        # the car's fixes while it stood there (the desk detects the visit from them)
-        times = [*np.arange(plan.reached_s, self.env.now, REPORT_S).tolist(), self.env.now]
-        self.report(car, car.pos, times)
-        car.in_stay = True
-        self.visit_records.append(
-            VisitRecord(
-                hotspot=hotspot.id,
-                car=car.id,
-                kommunekode=hotspot.location.kommunekode,
-                outlying=bool(self.district.hotspot_outlying[index]),
-                arrived_s=arrived,
-                left_s=self.env.now,
-                aborted=aborted,
-                value=0.0 if aborted else plan.current.value,
-            )
-        )
-        plan.visits_done += 1
-        plan.current = None
-
-    def _leave_hotspot(self, car: Car) -> None:
-        car.handle = None
-        self._record_visit(car, aborted=False)
-        if self.urgent_queue or self.other_queue:
-            self._end_plan(car, interrupted=True)
-            self.status(car, PatrolStatus.RETURNING)
-            if not self._take_queued(car):
-                self.go_home(car)
-            return
-        self._next_stop(car)
-
-    def _end_plan(self, car: Car, *, interrupted: bool) -> None:
-        plan = car.plan
-        assert plan is not None
-        if car.state == AT_HOTSPOT and plan.current is not None and self.env.now >= plan.arrived_s:
-            self._record_visit(car, aborted=True)
-        left_m = self.route_metres(car, car.home)
-        self.end_leg(car)
-        progress = (plan.start_home_m - left_m) / 1000.0
-        self.plan_records.append(
-            PlanRecord(
-                car=car.id,
-                proposed_s=plan.start_s,
-                stops=len(plan.proposal.kept),
-                planned_value=plan.proposal.value,
-                accepted=True,
-                ended_s=self.env.now,
-                visits_done=plan.visits_done,
-                interrupted=interrupted,
-                extra_km=plan.km - progress,
-                idle=plan.idle,
-            )
-        )
-        car.plan = None
