@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import numpy as np
 from fastapi import Depends, Request
 
 from api.auth import AccountCache, PasswordChecks
@@ -15,14 +14,13 @@ from api.throttle import LoginThrottle
 from smartspot.clock import Clock, SystemClock
 from smartspot.followup_service import FollowUpService
 from smartspot.followups import FollowUpRules
-from smartspot.geo.coverage import kommune_points
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.geo.stations import load_stations
 from smartspot.hotspots import HotspotService
 from smartspot.live.context import District, DistrictTravel, LiveContext
+from smartspot.live.districts import load_districts
 from smartspot.live.engine import Vagtcentral
 from smartspot.live.events import EventLog
-from smartspot.live.policy import PlanningPolicy, load_policies
 from smartspot.live.positions import FixBounds
 from smartspot.resources import DATA_DIR
 from smartspot.store.open import Store, open_store
@@ -71,23 +69,8 @@ def travel_model(settings: Settings) -> DistrictTravel:
 
 def districts(settings: Settings, regions: Regions) -> dict[str, District]:
     """Every politikreds with its policy (from ``policy_dir``, else the defaults), stations and
-    the coverage guard's kommune points."""
-    policies = load_policies(settings.policy_dir)
-    stations = load_stations(DATA_DIR / "police_stations.csv", regions)
-    names = sorted({k.politikreds for k in regions.kommuner})
-    found = {}
-    for name in names:
-        mine = [s for s in stations if s.location.politikreds == name]
-        kommuner = {k.kode: k.navn for k in regions.kommuner_in(name)}
-        labels, points = kommune_points(DATA_DIR / "dk_places_geonames.csv", kommuner)
-        found[name] = District(
-            politikreds=name,
-            policy=policies.get(name) or PlanningPolicy(name),
-            stations=np.array([[s.position.x, s.position.y] for s in mine]).reshape(-1, 2),
-            kommune_names=labels,
-            kommune_points=points,
-        )
-    return found
+    the coverage guard's kommune points (:func:`smartspot.live.districts.load_districts`)."""
+    return load_districts(settings.policy_dir, regions)
 
 
 def followup_rules(settings: Settings) -> FollowUpRules:

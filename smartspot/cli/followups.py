@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shapely.geometry import Point
 
@@ -40,6 +40,9 @@ from smartspot.imports import ImportRejectedError
 from smartspot.resources import DATA_DIR
 from smartspot.store.open import Store
 from smartspot.store.port import FollowUpQuery
+
+if TYPE_CHECKING:
+    from smartspot.live.engine import Vagtcentral
 
 CLOSING = [s.value for s in FollowUpStatus if s is not FollowUpStatus.OPEN]
 
@@ -145,6 +148,11 @@ def followup_service(store: Store, rules: FollowUpRules | None = None) -> Follow
     return FollowUpService(store, cached_regions(DATA_DIR), SystemClock(), rules)
 
 
+def _announce(engine: Vagtcentral, followup: FollowUp) -> None:
+    """Tell the map, as the API's routes do: the operator's view, never the citizen."""
+    engine.announce("followup", feature(followup, personal=False))
+
+
 def _line(followup: FollowUp) -> str:
     queue = "" if followup.queue is Queue.VISIT else f"  [{say(msg('phone queue'))}]"
     return (
@@ -212,6 +220,8 @@ def _details(followup: FollowUp, attempts: list[dict[str, Any]]) -> str:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from smartspot.cli.engine import cli_engine  # the engine's imports only when used
+
     props: dict[str, Any] = {
         "case_ref": args.case_ref,
         "category": args.category,
@@ -226,9 +236,11 @@ def run_add(args: argparse.Namespace) -> int:
         "queue": Queue.PHONE.value if args.phone_queue else None,
     }
     with open_store(args) as store:
-        service = followup_service(store)
+        engine = cli_engine(store)
+        service = engine.followups
         draft = draft_from_properties(props, today=service.today(), rules=service.rules)
-        created = service.register(draft, Point(args.lon, args.lat), user=user_of(args))
+        created = engine.register_followup(draft, Point(args.lon, args.lat), actor=user_of(args))
+        _announce(engine, created)
     emit(
         feature(created, personal=False),
         as_json=args.json,
@@ -263,16 +275,20 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_attempt(args: argparse.Namespace) -> int:
+    from smartspot.cli.engine import cli_engine  # the engine's imports only when used
+
     rules = FollowUpRules(max_failed_attempts=args.max_failed_attempts)
     with open_store(args) as store:
-        after = followup_service(store, rules).record_attempt(
+        engine = cli_engine(store, followup_rules=rules)
+        after = engine.record_attempt(
             args.id,
             patrol=args.patrol,
             outcome=AttemptOutcome(args.outcome),
             left=LeftBehind(args.left) if args.left else None,
             note=args.note,
-            user=user_of(args),
+            actor=user_of(args),
         )
+        _announce(engine, after)
     emit(
         feature(after, personal=False),
         as_json=args.json,
@@ -282,10 +298,14 @@ def run_attempt(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
+    from smartspot.cli.engine import cli_engine  # the engine's imports only when used
+
     with open_store(args) as store:
-        closed = followup_service(store).close(
-            args.id, FollowUpStatus(args.status), reason=args.reason, user=user_of(args)
+        engine = cli_engine(store)
+        closed = engine.close_followup(
+            args.id, FollowUpStatus(args.status), reason=args.reason, actor=user_of(args)
         )
+        _announce(engine, closed)
     emit(
         feature(closed, personal=False),
         as_json=args.json,

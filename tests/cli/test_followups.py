@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from smartspot.cli.main import main
-from tests.followup_fixtures import NAME, PHONE
+from smartspot.clock import FixedClock
+from smartspot.domain import PatrolStatus
+from smartspot.geo.regions import Regions
+from smartspot.plans import ProposalStatus
+from smartspot.store.open import open_store
+from tests.followup_fixtures import NAME, PHONE, draft
+from tests.live.conftest import HERNING, NOW, engine_on, place, to_clear
 
 ADD = [
     "followups", "add",
@@ -136,3 +142,40 @@ def test_import_geojson(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     code, done, _ = run(capsys, "followups", "import", str(path), "--db", str(db), "--json")
     assert code == 0 and done["imported"] == 1
+
+
+def test_an_attempt_on_an_accepted_proposals_stop_goes_through_the_live_engine(
+    tmp_path: Path, regions: Regions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same path as the API's route: the car's planned stop is done, its proposal completed,
+    the car heads home, each step audited and on the map's stream."""
+    path = tmp_path / "live.db"
+    clock = FixedClock(NOW)
+    engine = engine_on(path, regions, clock)
+    followup = engine.register_followup(
+        draft(windows=[]), {"type": "Point", "coordinates": [8.80, 56.25]}, actor="analytiker"
+    )
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, clock.current)
+    _, [proposal] = engine.clear(to_clear(engine, "MV-21", HERNING), actor="op")
+    engine.accept(proposal.id, [], actor="op")
+    assert [s.hotspot for s in proposal.kept] == [followup.id]
+    engine.ctx.store.close()
+
+    code, after, _ = run(
+        capsys, "followups", "attempt", followup.id, "--patrol", "MV-21", "--outcome",
+        "reached", "--db", str(path), "--user", "mv21-leder", "--json",
+    )  # fmt: skip
+    assert code == 0 and after["properties"]["status"] == "done_in_person"
+    with open_store(path) as store:
+        done = store.proposals.get(proposal.id)
+        assert done.status is ProposalStatus.COMPLETED
+        assert all(s.done for s in done.kept)
+        assert store.patrols.get("MV-21").status is PatrolStatus.RETURNING
+        audited = {(e.entity, e.action, e.actor) for e in store.audit.entries()}
+        kinds = [e.kind for e in store.events.after(0, limit=1000)]
+    assert ("followup", "attempt", "mv21-leder") in audited
+    assert ("proposal", "completed", "avl") in audited
+    assert kinds[-3:] == ["proposal", "patrol", "followup"]
+    code, verdict, _ = run(capsys, "audit", "verify", "--db", str(path))
+    assert code == 0, verdict
