@@ -11,13 +11,13 @@ is for overview and ends up in terminals and logs). ``purge`` is the nightly ret
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shapely.geometry import Point
 
 from smartspot.cli.common import open_store, store_options, user_of, user_option
+from smartspot.cli.import_report import print_rejected
 from smartspot.cli.output import emit, help_text, human_list, labelled, local_time, say
 from smartspot.clock import SystemClock
 from smartspot.followup_drafts import draft_from_properties
@@ -321,27 +321,7 @@ def run_import(args: argparse.Namespace) -> int:
         try:
             created = followup_service(store).import_features(features, user=user_of(args))
         except ImportRejectedError as rejected:
-            report = [
-                {
-                    "index": p.index,
-                    "id": p.id,
-                    "case_ref": p.title,
-                    "field": p.field,
-                    "reason": say(p.reason),
-                }
-                for p in rejected.problems
-            ]
-            if args.json:
-                emit({"imported": 0, "rejected": report}, as_json=True)
-            else:
-                for problem in rejected.problems:
-                    line = msg(
-                        "{feature}: {field}: {reason}",
-                        feature=problem.label(),
-                        field=problem.field,
-                        reason=problem.reason,
-                    )
-                    print(say(line), file=sys.stderr)
+            print_rejected(rejected, as_json=args.json, title="case_ref")
             raise
     ids = [f.id for f in created]
     text = (

@@ -4,12 +4,12 @@ import's all-or-nothing report."""
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from smartspot.cli.common import open_store, service, user_of
 from smartspot.cli.hotspot_options import filter_of
-from smartspot.cli.output import emit, say
+from smartspot.cli.import_report import print_rejected
+from smartspot.cli.output import emit
 from smartspot.domain import Hotspot
 from smartspot.drafts import HotspotDraft, draft_properties
 from smartspot.geo.io import (
@@ -36,27 +36,7 @@ def run_import(args: argparse.Namespace) -> int:
                 features, user=user_of(args), update=args.update
             )
         except ImportRejectedError as rejected:
-            report = [
-                {
-                    "index": p.index,
-                    "id": p.id,
-                    "title": p.title,
-                    "field": p.field,
-                    "reason": say(p.reason),
-                }
-                for p in rejected.problems
-            ]
-            if args.json:
-                emit({"imported": 0, "rejected": report}, as_json=True)
-            else:
-                for problem in rejected.problems:
-                    line = msg(
-                        "{feature}: {field}: {reason}",
-                        feature=problem.label(),
-                        field=problem.field,
-                        reason=problem.reason,
-                    )
-                    print(say(line), file=sys.stderr)
+            print_rejected(rejected, as_json=args.json)
             raise
     created, updated = [h.id for h in result.created], [h.id for h in result.updated]
     text: Message = (

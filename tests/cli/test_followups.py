@@ -122,6 +122,10 @@ def test_import_csv_is_all_or_nothing_and_reports_each_bad_field(
         (2, "category"),
         (2, "priority"),
     }
+    code, _, err = run(capsys, "followups", "import", str(path), "--db", str(db))
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == 5  # a line per bad field, then the error itself
+    assert lines[1].startswith('objekt 2 ("17"): case_ref: ')
     code, listed, _ = run(capsys, "followups", "list", "--db", str(db), "--json")
     assert listed["features"] == []
     path.write_text(header + good, encoding="utf-8")
