@@ -21,11 +21,11 @@ from shapely.geometry import Point
 
 from smartspot.domain import Hotspot, HotspotStatus, Visit, VisitOutcome
 from smartspot.followup_service import FollowUpService
-from smartspot.followups import ID_FORM, FollowUp, FollowUpStatus, Queue
+from smartspot.followups import FollowUp, FollowUpStatus, Queue
+from smartspot.live import doors
 from smartspot.live.context import LiveContext
 from smartspot.live.policy import Detection
 from smartspot.live.views import visit_view
-from smartspot.plans import ProposalStatus
 from smartspot.store.port import FollowUpQuery, HotspotQuery
 from smartspot.store.records import PositionFix, Stay, StoredVisit
 
@@ -105,10 +105,12 @@ def detect(
     batch's transaction). ``detection_of`` gives each car's district rules. A car ``off_duty``
     is not patrolling: parked at its station inside a hotspot's radius it neither visits nor
     holds the hotspot, so its fixes count as outside every hotspot (ending any stay). A stay at
-    an open follow-up's door counts only for a car whose accepted proposal has that stop to do."""
+    an open follow-up's door counts only for a car whose accepted proposal has that stop to do;
+    for that car the door wins over a hotspot around it, which gets a visit only for the time
+    beyond the follow-up's minutes on site (:mod:`smartspot.live.doors`)."""
     default = Detection()
     radii = sorted({d.radius_m for d in detection_of.values()} | {default.radius_m})
-    inside: dict[tuple[int, float], str] = {}
+    inside: dict[tuple[int, float], list[tuple[int, str]]] = {}
     points = np.array([f.position for f in fixes], dtype=object)
     for radius in radii:
         tree, ids = hotspots.index(radius)
@@ -116,13 +118,22 @@ def detect(
             continue
         inputs, hits = tree.query(points, predicate="within")
         for i, h in zip(inputs.tolist(), hits.tolist(), strict=True):
-            inside.setdefault((i, radius), ids[h])
+            inside.setdefault((i, radius), []).append((h, ids[h]))
+    held: dict[str, frozenset[str]] = {}
+
+    def here_of(i: int, call_sign: str, radius: float) -> str | None:
+        """The hotspot or door a fix is a stay at (:func:`smartspot.live.doors.choose`)."""
+        targets = [target for _, target in sorted(inside.get((i, radius), ()))]
+        if any(doors.is_door(t) for t in targets) and call_sign not in held:
+            held[call_sign] = doors.held_doors(ctx, call_sign)
+        return doors.choose(targets, held.get(call_sign, frozenset()))
+
     stays = ctx.store.stays.of(f.call_sign for f in fixes)
     ended_cars: set[str] = set()
     finished: list[Stay] = []
     for i, fix in sorted(enumerate(fixes), key=lambda item: item[1].at):
         rules = detection_of.get(fix.call_sign, default)
-        here = None if fix.call_sign in off_duty else inside.get((i, rules.radius_m))
+        here = None if fix.call_sign in off_duty else here_of(i, fix.call_sign, rules.radius_m)
         stay = stays.get(fix.call_sign)
         if stay is not None and fix.at < stay.last:
             continue  # an old fix arriving late: the stay has moved on
@@ -145,9 +156,19 @@ def detect(
         rules = detection_of.get(stay.call_sign, default)
         if stay.seconds < rules.min_stay_s:
             continue
-        if ID_FORM.match(stay.hotspot):
-            if _at_door(ctx, stay):
+        if doors.is_door(stay.hotspot):
+            followup = _at_door(ctx, stay)
+            if followup is not None:
                 at_doors.append(stay.call_sign)
+                also = doors.split(
+                    stay,
+                    followup.minutes_on_site,
+                    hotspots.index(rules.radius_m),
+                    followup.position,
+                    min_stay_s=rules.min_stay_s,
+                )
+                if also is not None:
+                    stored.append(record(ctx, also, actor=DETECTOR))
             continue
         visit = Visit(
             hotspot=stay.hotspot,
@@ -160,20 +181,19 @@ def detect(
     return Detected(stored, at_doors)
 
 
-def _at_door(ctx: LiveContext, stay: Stay) -> bool:
+def _at_door(ctx: LiveContext, stay: Stay) -> FollowUp | None:
     """Record a car's stay at a follow-up's door as an attempt whose outcome the crew reports,
-    and mark its stop done, when its accepted proposal has that stop still to do."""
-    active = ctx.store.proposals.active(stay.call_sign)
-    if active is None or active.status is not ProposalStatus.ACCEPTED:
-        return False
-    if not any(s.hotspot == stay.hotspot and not s.done for s in active.kept):
-        return False
-    if not ctx.store.followups.get(stay.hotspot).is_open:
-        return False
+    and mark its stop done, when its accepted proposal has that stop still to do; the
+    follow-up then, else None."""
+    if stay.hotspot not in doors.held_doors(ctx, stay.call_sign):
+        return None
+    followup = ctx.store.followups.get(stay.hotspot)
+    if not followup.is_open:
+        return None
     service = FollowUpService(ctx.store, ctx.regions, ctx.clock)
     service.record_stay(stay.hotspot, patrol=stay.call_sign, at=stay.first, user=DETECTOR)
     ctx.store.proposals.mark_done(stay.call_sign, stay.hotspot)
-    return True
+    return followup
 
 
 def record(ctx: LiveContext, visit: Visit, *, actor: str) -> StoredVisit:
