@@ -20,6 +20,7 @@ from smartspot.cli.common import open_store, store_options, user_of, user_option
 from smartspot.cli.import_report import print_rejected
 from smartspot.cli.output import emit, help_text, human_list, labelled, local_time, say
 from smartspot.clock import SystemClock
+from smartspot.errors import InvalidInputError
 from smartspot.followup_drafts import draft_from_properties
 from smartspot.followup_io import attempt_record, feature, feature_collection, read_import
 from smartspot.followup_rules import queue_reason_message
@@ -148,6 +149,16 @@ def followup_service(store: Store, rules: FollowUpRules | None = None) -> Follow
     return FollowUpService(store, cached_regions(DATA_DIR), SystemClock(), rules)
 
 
+def _field_named(error: InvalidInputError) -> InvalidInputError:
+    """The error with its field in front (``geometry: …``), as the draft's own problems read
+    and as an import's report and the API name them."""
+    if not error.field:
+        return error
+    return InvalidInputError(
+        msg("{field}: {reason}", field=error.field, reason=error.message), field=error.field
+    )
+
+
 def _announce(engine: Vagtcentral, followup: FollowUp) -> None:
     """Tell the map, as the API's routes do: the operator's view, never the citizen."""
     engine.announce("followup", feature(followup, personal=False))
@@ -239,7 +250,12 @@ def run_add(args: argparse.Namespace) -> int:
         engine = cli_engine(store)
         service = engine.followups
         draft = draft_from_properties(props, today=service.today(), rules=service.rules)
-        created = engine.register_followup(draft, Point(args.lon, args.lat), actor=user_of(args))
+        try:
+            created = engine.register_followup(
+                draft, Point(args.lon, args.lat), actor=user_of(args)
+            )
+        except InvalidInputError as error:
+            raise _field_named(error) from None
         _announce(engine, created)
     emit(
         feature(created, personal=False),

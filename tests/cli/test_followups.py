@@ -61,20 +61,57 @@ def test_add_list_and_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "sag" in shown and "frist" in shown  # Danish labels by default
 
 
-def test_bad_input_is_refused_with_the_field_named(
-    db: Path, capsys: pytest.CaptureFixture[str]
+#: The issue's four bad inputs: (what changes, the field named, Danish words of the reason).
+BAD_INPUT = [
+    ({"lon": "12.57", "lat": "59.91"}, "geometry", "uden for Danmark"),  # Oslo
+    ({"lon": "56.5486", "lat": "8.3125"}, "geometry", "breddegrad/længdegrad"),  # swapped
+    ({"due_by": "2020-01-01"}, "due_by", "overskredet"),
+    ({"case_ref": "sag-17"}, "case_ref", "journalnummer"),
+]
+
+
+def _changed(change: dict[str, str]) -> list[str]:
+    flags = {"lon": "--lon", "lat": "--lat", "case_ref": "--case-ref", "due_by": "--due-by"}
+    argv = list(ADD)
+    for key, value in change.items():
+        if flags[key] in argv:
+            argv[argv.index(flags[key]) + 1] = value
+        else:
+            argv += [flags[key], value]
+    return argv
+
+
+@pytest.mark.parametrize(("change", "field", "words"), BAD_INPUT)
+def test_bad_input_is_refused_with_the_field_named_in_danish(
+    db: Path, capsys: pytest.CaptureFixture[str], change: dict[str, str], field: str, words: str
 ) -> None:
-    swapped = [
-        a if a not in ("8.3125", "56.5486") else {"8.3125": "56.5486", "56.5486": "8.3125"}[a]
-        for a in ADD
-    ]
-    code, _, err = run(capsys, *swapped, "--db", str(db))
-    assert (code != 0 and "længdegrad" in err.lower()) or "bredde" in err.lower()
-    bad_ref = ["sag-17" if a == "4100-76543-00123-26" else a for a in ADD]
-    code, _, err = run(capsys, *bad_ref, "--db", str(db))
-    assert code != 0 and "case_ref" in err
-    code, _, err = run(capsys, *ADD, "--due-by", "2020-01-01", "--db", str(db))
-    assert code != 0 and "due_by" in err
+    code, _, err = run(capsys, *_changed(change), "--db", str(db))
+    assert code == 2
+    assert err.startswith(f"smartspot: fejl: {field}: ") and words in err
+    code, listed, _ = run(capsys, "followups", "list", "--db", str(db), "--json")
+    assert listed["features"] == []
+
+
+@pytest.mark.parametrize(("change", "field", "words"), BAD_INPUT)
+def test_an_import_names_the_same_field_in_danish(
+    db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, str],
+    field: str,
+    words: str,
+) -> None:
+    row = {
+        "lon": "8.3125", "lat": "56.5486", "case_ref": "4100-76543-00123-26",
+        "category": "burglary", "task": "Opfølgning", "name": "Ole", "due_by": "",
+    } | change  # fmt: skip
+    path = tmp_path / "opfoelgninger.csv"
+    path.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n", encoding="utf-8")
+    code, report, _ = run(capsys, "followups", "import", str(path), "--db", str(db), "--json")
+    assert code == 2
+    [problem] = report["rejected"]
+    assert (problem["index"], problem["field"]) == (0, field)
+    assert words in problem["reason"]
 
 
 def test_attempts_to_phone_queue_then_close_and_purge(
