@@ -40,24 +40,6 @@ const STATUS = {
   on_task: N_("On task"),
   off_duty: N_("Off duty"),
 };
-const FOLLOWUP_CATEGORIES = {
-  burglary: N_("Burglary"),
-  violence: N_("Violence"),
-  theft: N_("Theft"),
-  vandalism: N_("Vandalism"),
-  threats: N_("Threats"),
-  harassment: N_("Harassment"),
-  unsafe_behaviour: N_("Unsafe behaviour"),
-  traffic: N_("Traffic"),
-  other: N_("Other"),
-};
-const FOLLOWUP_STATUS = {
-  open: N_("open"),
-  done_in_person: N_("done in person"),
-  done_by_phone: N_("done by phone"),
-  not_reached: N_("not reached"),
-  cancelled: N_("cancelled"),
-};
 const ROLES = { operator: N_("operator"), analyst: N_("analyst"), planner: N_("planner"), admin: N_("administrator") };
 const PRIORITY_COLOURS = { 1: "#4caf50", 2: "#9ccc65", 3: "#fdd835", 4: "#fb8c00", 5: "#e53935" };
 const STALE_DAYS = 7;
@@ -370,77 +352,6 @@ function showHotspot(feature) {
   layer.on("click", () => showDetail(props));
   layer.addTo(hotspotLayer);
   state.hotspots.set(props.id, { feature, layer });
-}
-
-// Tryghedsopfølgninger: their own symbol (a house) and panel. The API sends an operator or a
-// planner no name or phone ("personal": "withheld"); the patrol's contact details come from
-// /followups/{id}/contact once its car has accepted the task.
-function followupIcon(props) {
-  const phone = props.queue === "phone" ? " phone" : "";
-  return L.divIcon({
-    className: "",
-    html: `<span class="followup-marker p${esc(props.priority)}${phone}" data-followup="${esc(props.id)}">⌂</span>`,
-    iconSize: [22, 22],
-    iconAnchor: [11, 11],
-  });
-}
-
-function showFollowup(feature) {
-  const props = feature.properties;
-  const old = state.followups.get(props.id);
-  if (old) followupLayer.removeLayer(old.layer);
-  if (props.status !== "open") {
-    state.followups.delete(props.id);
-    return;
-  }
-  const [lon, lat] = feature.geometry.coordinates;
-  const layer = L.marker([lat, lon], { icon: followupIcon(props), keyboard: false });
-  layer.bindTooltip(esc(t("Follow-up: {category}", { category: t(FOLLOWUP_CATEGORIES[props.category] || props.category) })));
-  layer.on("click", () => showFollowupDetail(props));
-  layer.addTo(followupLayer);
-  state.followups.set(props.id, { feature, layer });
-}
-
-function followupHtml(props) {
-  const hours = (props.windows || []).length ? props.windows.join(", ") : t("any time");
-  const rows = [
-    [t("Task"), props.task],
-    [t("Address"), props.address || "–"],
-    [t("Due by"), props.due_by],
-    [t("Preferred hours"), hours],
-    [t("On site"), t("{minutes} min. on site", { minutes: props.minutes_on_site })],
-    [t("Status"), t(FOLLOWUP_STATUS[props.status] || props.status) + (props.queue === "phone" ? ` (${t("phone queue")})` : "")],
-    [t("Attempts"), String(props.attempts)],
-  ];
-  if (props.personal === "shown") {
-    rows.push([t("Citizen"), props.name], [t("Phone"), props.phone || "–"]);
-  }
-  return `<div class="popup followup" data-followup="${esc(props.id)}">
-    <div class="meta">${esc(t(FOLLOWUP_CATEGORIES[props.category] || props.category))} · ${esc(t("priority {priority}", { priority: props.priority }))} · ${esc(props.kommunenavn)} · ${esc(props.case_ref)}</div>
-    <dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>
-    <div id="followup-contact"></div>
-  </div>`;
-}
-
-function showFollowupDetail(props) {
-  $("detail-panel").hidden = false;
-  $("detail-title").textContent = t("Follow-up {id}", { id: props.id });
-  const mayAsk = (state.role === "operator" || state.role === "admin") && props.personal !== "shown";
-  const tools = mayAsk
-    ? `<div class="row"><button type="button" id="followup-contact-button">${esc(t("Contact for the patrol"))}</button></div>`
-    : "";
-  $("detail-body").innerHTML = followupHtml(props) + tools;
-  if (!mayAsk) return;
-  $("followup-contact-button").addEventListener("click", async () => {
-    try {
-      const contact = await api(`/followups/${encodeURIComponent(props.id)}/contact`);
-      $("followup-contact").innerHTML = `<dl><dt>${esc(t("Citizen"))}</dt><dd>${esc(contact.name)}</dd>
-        <dt>${esc(t("Phone"))}</dt><dd>${esc(contact.phone || "–")}</dd>
-        <dt>${esc(t("Patrol"))}</dt><dd>${esc(contact.patrol)}</dd></dl>`;
-    } catch (error) {
-      $("followup-contact").textContent = error.message;
-    }
-  });
 }
 
 function mayEdit() {
