@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from api.responses import ValidationOut
 from api.schemas import Day, Moment, PointGeometry, _Model
 from smartspot.followup_io import attempt_record, feature
 from smartspot.followups import (
@@ -24,6 +25,8 @@ from smartspot.followups import (
     LeftBehind,
     Queue,
 )
+from smartspot.i18n import Translator
+from smartspot.imports import ImportRejectedError
 
 Text = Annotated[str, Field(max_length=2_000)]
 
@@ -158,3 +161,48 @@ def followup_collection(
 
 def attempt_out(attempt: Attempt) -> AttemptOut:
     return AttemptOut.model_validate(attempt_record(attempt))
+
+
+# -- import and purge ------------------------------------------------------------------------
+
+
+class ImportedOut(BaseModel):
+    """201: every feature of the file registered, in the file's order."""
+
+    imported: int = Field(description="how many follow-ups were registered")
+    ids: list[str] = Field(description="their ids, in the file's order")
+
+
+class RejectedRowOut(BaseModel):
+    """One bad field of one bad feature of a refused import."""
+
+    index: int = Field(description="the feature's place in the file (0 = the first)")
+    id: str = Field(description="the feature's id as the file gives it, if any")
+    case_ref: str = Field(description="its case reference as the file gives it, if any")
+    field: str = Field(description="the field, e.g. geometry, due_by, case_ref")
+    reason: str = Field(description="why, in the request's language")
+
+
+class ImportRejectedOut(ValidationOut):
+    """422 for a file with a bad feature: nothing was imported; ``rejected`` names every bad
+    field of every bad feature (the CLI's ``followups import --json`` report)."""
+
+    imported: Literal[0] = 0
+    rejected: list[RejectedRowOut] = Field(default=[], description="every bad field")
+
+
+class PurgeOut(BaseModel):
+    """What the retention job erased: the name and phone number of these closed follow-ups."""
+
+    erased: list[str] = Field(description="ids whose personal data was erased now")
+    cutoff: datetime = Field(description="closed before this moment (now - retention)")
+    retention_days: int
+
+
+def rejected_rows(rejected: ImportRejectedError, translate: Translator) -> list[RejectedRowOut]:
+    return [
+        RejectedRowOut(
+            index=p.index, id=p.id, case_ref=p.title, field=p.field, reason=translate(p.reason)
+        )
+        for p in rejected.problems
+    ]

@@ -12,7 +12,7 @@ audits each time it does.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,10 +24,10 @@ from smartspot import followup_rules as rules_of
 from smartspot.clock import Clock
 from smartspot.domain import Location
 from smartspot.drafts import FeatureIn
-from smartspot.errors import ConflictError, InvalidInputError, SmartspotError, message_of
-from smartspot.followup_drafts import FollowUpDraft, parse_properties
+from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.followup_drafts import FollowUpDraft
+from smartspot.followup_import import check_feature
 from smartspot.followups import (
-    ID_FORM,
     Attempt,
     AttemptOutcome,
     Citizen,
@@ -268,23 +268,35 @@ class FollowUpService:
             )
         return patrol, current.citizen
 
-    def purge(self, *, now: datetime | None = None) -> PurgeResult:
+    def purge(
+        self, *, now: datetime | None = None, within: Collection[str] | None = None
+    ) -> PurgeResult:
         """Erase the name and phone number of every task closed at least the retention period
-        ago (the nightly job); the tasks, their outcomes and audit rows stay."""
+        ago (the nightly job); the tasks, their outcomes and audit rows stay. ``within``
+        limits it to the tasks of those politikredse (None: all)."""
         moment = now or self.clock.now()
         cutoff = moment - timedelta(days=self.rules.retention_days)
         erased = []
         with self.store.transaction():
             for followup in self.store.followups.closed_unerased(cutoff):
+                if within is not None and followup.location.politikreds not in within:
+                    continue
                 after = rules_of.erase(followup, user=PURGE_ACTOR, now=moment)
                 self.store.followups.save(after, expected_version=followup.version, action="erase")
                 erased.append(followup.id)
         return PurgeResult(tuple(erased), cutoff, self.rules.retention_days)
 
     def import_features(
-        self, features: Sequence[FeatureIn], *, user: str, action: str = "import"
+        self,
+        features: Sequence[FeatureIn],
+        *,
+        user: str,
+        action: str = "import",
+        within: Collection[str] | None = None,
     ) -> builtins.list[FollowUp]:
         """Register every feature of a file, all or nothing, with the hotspot import's report.
+        ``within`` names the politikredse the follow-ups may lie in (the caller's districts;
+        None: anywhere in Denmark).
 
         Raises
         ------
@@ -297,7 +309,9 @@ class FollowUpService:
         planned: builtins.list[tuple[FollowUpDraft, Point, Location]] = []
         with self.store.transaction():
             for feature in features:
-                found, item = self._check_feature(feature, today)
+                found, item = check_feature(
+                    feature, today=today, rules=self.rules, place=self.place, within=within
+                )
                 problems.extend(found)
                 if item is not None:
                     planned.append(item)
@@ -313,46 +327,6 @@ class FollowUpService:
         return created
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def _check_feature(
-        self, feature: FeatureIn, today: date
-    ) -> tuple[builtins.list[RejectedFeature], tuple[FollowUpDraft, Point, Location] | None]:
-        props = feature.properties
-        given_id = str(props.get("id") or "").strip()
-        case_ref = str(props.get("case_ref") or "").strip()
-
-        def problem(field: str, reason: Any) -> RejectedFeature:
-            return RejectedFeature(feature.index, field, reason, given_id, case_ref)
-
-        found = []
-        if ID_FORM.match(given_id):
-            found.append(
-                problem(
-                    "id",
-                    msg(
-                        "{id} is a registered follow-up's id; a file registers new follow-ups "
-                        "only: remove the id",
-                        id=given_id,
-                    ),
-                )
-            )
-        draft, field_problems = parse_properties(props, today=today, rules=self.rules)
-        found.extend(problem(p.field, p.reason) for p in field_problems)
-        placed = None
-        if feature.geometry is None:
-            found.append(
-                problem("geometry", feature.geometry_error or msg("the feature has no geometry"))
-            )
-        else:
-            try:
-                placed = self.place(feature.geometry)
-            except SmartspotError as error:
-                found.append(
-                    problem(getattr(error, "field", None) or "geometry", message_of(error))
-                )
-        if found or draft is None or placed is None:
-            return found, None
-        return [], (draft, placed[0], placed[1])
 
     def _build(
         self, draft: FollowUpDraft, metric: Point, location: Location, followup_id: str, user: str

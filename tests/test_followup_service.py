@@ -182,6 +182,36 @@ def test_an_import_refuses_a_registered_id(service: FollowUpService) -> None:
     assert error.value.problems[0].field == "id"
 
 
+MV = "Midt- og Vestjyllands Politi"
+AARHUS = Point(10.2039, 56.1629)  # Østjyllands Politi
+
+
+def test_an_import_within_districts_refuses_an_address_outside_them(
+    service: FollowUpService,
+) -> None:
+    here = FeatureIn(0, followup_props(), LEMVIG)
+    there = FeatureIn(1, followup_props(case_ref="4100-76543-00124-26"), AARHUS)
+    with pytest.raises(ImportRejectedError) as error:
+        service.import_features([here, there], user="analytiker", within={MV})
+    [problem] = error.value.problems
+    assert (problem.index, problem.field) == (1, "geometry")
+    assert "Østjyllands Politi" in str(problem.reason) and MV in str(problem.reason)
+    assert service.count() == 0
+    assert len(service.import_features([here, there], user="rigsadmin")) == 2  # national
+
+
+def test_purge_within_districts_erases_only_theirs(tmp_path: Path, regions: Regions) -> None:
+    svc = new_service(tmp_path / "districts.db", regions, retention_days=0)
+    here = svc.register(draft(), LEMVIG, user="analytiker")
+    there = svc.register(draft(), AARHUS, user="analytiker")
+    for followup in (here, there):
+        svc.close(followup.id, FollowUpStatus.DONE_BY_PHONE, user="analytiker")
+    assert svc.purge(within={MV}).erased == (here.id,)
+    assert svc.show(there.id).citizen is not None
+    assert svc.purge().erased == (there.id,)
+    svc.store.close()
+
+
 def test_purge_erases_name_and_phone_after_the_retention_period_and_audit_verifies(
     service: FollowUpService,
 ) -> None:
