@@ -28,6 +28,7 @@ from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR
 from smartspot.travel.ferries import Timetables, load_timetables
 from smartspot.travel.land import LandGraph
+from smartspot.travel.land_edges import town_cores
 from smartspot.travel.metres import PathMetres
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Leg, Points, Seconds, Trips, as_points, check_depart_at
@@ -75,11 +76,8 @@ class LandTravelTimes(RoadTravelTimes):
         self._part_trees: dict[int, tuple[cKDTree, NDArray[np.int64]]] = {}
         p = land.params
         self._access_s_per_m = p.circuity / (p.rural_kmh / 3.6)
-        towns = land.towns
-        self._town_tree = cKDTree(towns.xy) if len(towns.xy) else None
-        self._town_radius = p.town_radius_m + p.town_radius_per_sqrt_pop_m * np.sqrt(
-            towns.population
-        )
+        core_xy, self._town_radius = town_cores(land.towns, p)
+        self._town_tree = cKDTree(core_xy) if len(core_xy) else None
         self._metres = PathMetres(land.graph, self._cost)
         self._setup_timetables(default_timetables() if timetables is None else timetables)
 

@@ -63,9 +63,12 @@ class FallbackParams:
         Average driving speed along the road outside and inside a town's core. The core is
         small (town streets to and from the centre, 25 km/h), so arterial and ring roads
         through a city's outer parts run at the rural speed, as the measured Aarhus routes do.
-    town_radius_m, town_radius_per_sqrt_pop_m
-        Core radius of a GeoNames town: ``town_radius_m + k * sqrt(population)`` (Aarhus
-        2.97 km, Holstebro 1.25 km).
+    town_radius_m, town_radius_per_sqrt_pop_m, town_core_min_population
+        Core radius of a GeoNames town of at least ``town_core_min_population`` inhabitants:
+        ``town_radius_m + k * sqrt(population)`` (Aarhus 2.97 km, Holstebro 1.25 km). Smaller
+        towns (villages, and the suburbs GeoNames lists apart, such as Tilst or Viby) have no
+        slow core: the motorways and ring roads that pass them are driven at the rural speed
+        (calibrated on a training half of the measured Aarhus routes, see ``benchmarks/RESULTS.md``).
     trunk_kmh, trunk_circuity, trunk_town_s, trunk_min_population, trunk_max_m
         The main-road network between towns: towns of at least ``trunk_min_population`` are
         joined directly when less than ``trunk_max_m`` apart and the line stays on land
@@ -95,6 +98,7 @@ class FallbackParams:
     urban_kmh: float = 25.0
     town_radius_m: float = 300.0
     town_radius_per_sqrt_pop_m: float = 5.0
+    town_core_min_population: float = 10_000.0
     trunk_kmh: float = 107.0
     trunk_circuity: float = 1.15
     trunk_town_s: float = 405.0
@@ -114,6 +118,7 @@ class FallbackParams:
             (5 <= self.urban_kmh <= self.rural_kmh, msg("urban_kmh must be 5..rural_kmh")),
             (0 <= self.town_radius_m <= 10_000, msg("town_radius_m must be 0..10000")),
             (0 <= self.town_radius_per_sqrt_pop_m <= 100, msg("town radius factor must be 0..100")),
+            (self.town_core_min_population >= 0, msg("town_core_min_population must be >= 0")),
             (10 <= self.trunk_kmh <= 130, msg("trunk_kmh must be between 10 and 130")),
             (1.0 <= self.trunk_circuity <= 3.0, msg("trunk_circuity must be between 1 and 3")),
             (0 <= self.trunk_town_s <= 3_600, msg("trunk_town_s must be 0..3600")),

@@ -113,14 +113,23 @@ def _check_segments(
     return on_land, share
 
 
+def town_cores(towns: Towns, p: FallbackParams) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Centres and radii of the slow town cores: towns of at least
+    ``p.town_core_min_population`` inhabitants (a village or a suburb has no core of its own;
+    the main roads past it run at the rural speed, as the measured Aarhus routes do)."""
+    keep = towns.population >= p.town_core_min_population
+    radius = p.town_radius_m + p.town_radius_per_sqrt_pop_m * np.sqrt(towns.population[keep])
+    return towns.xy[keep].reshape(-1, 2), radius
+
+
 def built_up(
     x: NDArray[np.float64], y: NDArray[np.float64], towns: Towns, p: FallbackParams
 ) -> NDArray[np.float64]:
-    """1.0 where a point lies within a town's built-up radius."""
-    if len(towns.xy) == 0 or len(x) == 0:
+    """1.0 where a point lies within a town's core (see :func:`town_cores`)."""
+    xy, radius = town_cores(towns, p)
+    if len(xy) == 0 or len(x) == 0:
         return np.zeros(len(x))
-    radius = p.town_radius_m + p.town_radius_per_sqrt_pop_m * np.sqrt(towns.population)
-    distance, index = cKDTree(towns.xy).query(np.column_stack([x, y]), k=min(4, len(towns.xy)))
+    distance, index = cKDTree(xy).query(np.column_stack([x, y]), k=min(4, len(xy)))
     distance = distance.reshape(len(x), -1)
     index = index.reshape(len(x), -1)
     return (distance < radius[index]).any(axis=1).astype(np.float64)

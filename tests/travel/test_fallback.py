@@ -173,3 +173,19 @@ def test_thy_reaches_struer_over_oddesundbroen(
     # typical car times from issue 11 (rute 11 over Oddesundbroen, not round through Mors)
     minutes = mvj_fallback.matrix(town(a), town(b))[0, 0] / 60
     assert minutes == pytest.approx(typical_min, rel=0.20)
+
+
+def _through(name: str, half_m: float = 1_500.0) -> tuple[np.ndarray, np.ndarray]:
+    centre = town(name)[0]
+    return centre - (half_m, 0.0), centre + (half_m, 0.0)
+
+
+def test_a_road_past_a_village_runs_at_the_rural_speed_but_a_town_core_is_slow(
+    mvj_fallback: LandTravelTimes,
+) -> None:
+    p = mvj_fallback.land.params
+    rural = 3_000.0 * p.circuity / (p.rural_kmh / 3.6)
+    a, b = _through("Vinderup")  # 3,077 inhabitants: no core of its own
+    assert mvj_fallback.matrix(a, b)[0, 0] == pytest.approx(rural, rel=1e-6)
+    a, b = _through("Holstebro")  # 32,072: a 1.2 km core at the town speed
+    assert mvj_fallback.matrix(a, b)[0, 0] > 1.5 * rural
