@@ -56,3 +56,12 @@ def test_none_policy_matches_published_response_time_and_volume(
     assert abs(len(urgent) - expected) < 3 * np.sqrt(expected)
     mean = float(np.mean(urgent))
     assert abs(mean - published) <= 0.15 * published, f"{mean:.0f} s against {published:.0f} s"
+
+
+@pytest.mark.parametrize("folder", ["midt_vestjylland", "oestjylland"])
+def test_blue_light_factor_is_the_published_one(folder: str) -> None:
+    scenario = load_scenario(SCENARIOS_DIR / folder / "scenario.toml")
+    published = _fact(
+        "USA (rural Minnesota EMS)", "lights_and_siren_speedup", "1998-2000 (67 runs)"
+    )
+    assert scenario.dispatch.urgent_speedup == pytest.approx(published)

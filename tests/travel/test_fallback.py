@@ -177,7 +177,8 @@ def test_thy_reaches_struer_over_oddesundbroen(
 
 def _through(name: str, half_m: float = 1_500.0) -> tuple[np.ndarray, np.ndarray]:
     centre = town(name)[0]
-    return centre - (half_m, 0.0), centre + (half_m, 0.0)
+    step = np.array([half_m, 0.0])
+    return centre - step, centre + step
 
 
 def test_a_road_past_a_village_runs_at_the_rural_speed_but_a_town_core_is_slow(
