@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from smartspot.geo.regions import Regions
-from smartspot.sim.district import District
+from smartspot.resources import DATA_DIR
+from smartspot.sim.district import District, build_district
 from smartspot.sim.policies import IDLE_AFTER_MIN, planning_for
 from smartspot.sim.simulation import simulate
 from tests.sim.straight import StraightLine
@@ -20,17 +21,32 @@ from tests.sim.test_policies import _hotspot
 # detour budget from anywhere its calls take it, inside an idle car's 60-min round trip.
 FAR = np.array([-42_183.0, -35_180.0])  # from Herning station (st02)
 
+# The fixture's own posts (towns where free cars wait; the district's scenario has none, its
+# cars wait at their stations): an idle car at Skjern or Videbæk is 19 km from the hotspot.
+POSTS = {
+    "st01": ("station", "Lemvig", "Vinderup"),
+    "st02": ("station", "Vildbjerg", "Sunds"),
+    "st07": ("station", "Skjern", "Videbæk"),
+}
+
 
 @pytest.fixture(scope="module")
 def one_far_hotspot(mvj_district: District, regions: Regions) -> District:
     xy = mvj_district.station_xy[1] + FAR
     spot = dataclasses.replace(_hotspot(0, xy, 3, regions), visits_per_week=3)
     km = float(np.hypot(*(mvj_district.station_xy - xy).T).min() / 1000)
+    scenario = mvj_district.scenario
+    stations = tuple(
+        dataclasses.replace(s, posts=POSTS.get(s.station_id, ())) for s in scenario.stations
+    )
     # hotspots only: no follow-up stream, so every plan is the idle trip to this hotspot
-    followups = dataclasses.replace(mvj_district.scenario.followups, enabled=False)
+    followups = dataclasses.replace(scenario.followups, enabled=False)
+    scenario = dataclasses.replace(scenario, stations=stations, followups=followups)
+    posted = build_district(scenario, regions, DATA_DIR)
+    posts = np.concatenate(posted.car_homes)
+    assert 18.0 < np.hypot(*(posts - xy).T).min() / 1000 < 20.0  # the nearest post, as said
     return dataclasses.replace(
-        mvj_district,
-        scenario=dataclasses.replace(mvj_district.scenario, followups=followups),
+        posted,
         hotspots=(spot,),
         hotspot_xy=xy.reshape(1, 2),
         hotspot_station_km=np.array([km]),
