@@ -5,7 +5,7 @@ circuity, urban or rural speed, water crossed only over the listed fixed links a
 A point snaps to the nearest graph node *on its own landmass* (a point on Mors never snaps to
 a node on Thy across the sound), so an island without a link stays unreachable. Two points
 close together whose straight line stays on land are also timed directly (no detour to the
-grid nodes). With ``depart_at`` the ferries follow ``data/ferry_timetables.csv``
+grid nodes), a longer one faster than a shorter one (:func:`~smartspot.travel.land.direct_kmh`). With ``depart_at`` the ferries follow ``data/ferry_timetables.csv``
 (:mod:`smartspot.travel.timetabled`): the wait is until the next departure, and after the
 last one the far side is unreachable until morning.
 """
@@ -27,7 +27,7 @@ from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR
 from smartspot.travel.ferries import Timetables, load_timetables
-from smartspot.travel.land import LandGraph
+from smartspot.travel.land import LandGraph, direct_kmh
 from smartspot.travel.land_edges import town_cores
 from smartspot.travel.metres import PathMetres
 from smartspot.travel.options import TravelOptions
@@ -226,7 +226,8 @@ class LandTravelTimes(RoadTravelTimes):
         for f in np.linspace(0.0, 1.0, SHARE_SAMPLES):
             share += self._urban(a + f * (b - a))
         share /= SHARE_SAMPLES
-        per_m = p.circuity * (share / (p.urban_kmh / 3.6) + (1 - share) / (p.rural_kmh / 3.6))
+        fast = direct_kmh(gap[i, j], p) / 3.6
+        per_m = p.circuity * (share / (p.urban_kmh / 3.6) + (1 - share) / fast)
         seconds[i, j] = gap[i, j] * per_m
         metres[i, j] = gap[i, j] * p.circuity
         return seconds, metres

@@ -91,6 +91,12 @@ class FallbackParams:
         Two points closer than this whose straight line stays on land (the land raster) are
         also timed directly: the line × ``circuity`` at the urban/rural speed of its ends and
         middle, without the detour to grid nodes; the faster of that and the graph counts.
+    direct_fast_from_m
+        Outside the cores a direct trip longer than this is driven faster, rising linearly from
+        ``rural_kmh`` here to the main roads' ``trunk_kmh`` at ``direct_max_m``
+        (:func:`direct_kmh`): the longer a trip, the more of it runs on ring roads, motorways
+        and main roads. Chosen on the training half of the measured Aarhus routes
+        (``benchmarks/RESULTS.md``); ``direct_max_m`` or more switches it off.
     """
 
     circuity: float = 1.15
@@ -110,6 +116,7 @@ class FallbackParams:
     water_gap_m: float = 150.0
     margin_m: float = 25_000.0
     direct_max_m: float = 10_000.0
+    direct_fast_from_m: float = 1_500.0
 
     def __post_init__(self) -> None:
         checks = (
@@ -130,6 +137,7 @@ class FallbackParams:
             (0 <= self.water_gap_m < 250, msg("water_gap_m must be 0..250 (links cross 252 m)")),
             (0 <= self.margin_m <= 200_000, msg("margin_m must be 0..200000")),
             (0 <= self.direct_max_m <= 50_000, msg("direct_max_m must be 0..50000")),
+            (self.direct_fast_from_m >= 0, msg("direct_fast_from_m must not be negative")),
         )
         for ok, message in checks:
             if not ok:
@@ -154,6 +162,17 @@ class LandGraph:
     towns: Towns
     crossings: NDArray[np.int64]
     link_ids: tuple[str, ...]
+
+
+def direct_kmh(metres: NDArray[np.float64], p: FallbackParams) -> NDArray[np.float64]:
+    """Speed outside the town cores of a direct trip ``metres`` long (straight line): the
+    rural speed up to ``direct_fast_from_m``, then rising linearly to the main roads' speed at
+    ``direct_max_m`` (a longer trip runs more of its way on ring roads and main roads)."""
+    span = p.direct_max_m - p.direct_fast_from_m
+    if span <= 0:
+        return np.full(np.shape(metres), p.rural_kmh)
+    rise = np.clip((np.asarray(metres) - p.direct_fast_from_m) / span, 0.0, 1.0)
+    return p.rural_kmh + rise * max(p.trunk_kmh - p.rural_kmh, 0.0)
 
 
 def _window(area: BaseGeometry | None, links: Sequence[Link], margin: float) -> tuple[float, ...]:

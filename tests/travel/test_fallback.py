@@ -18,6 +18,7 @@ from smartspot.travel.land import (
     FallbackParams,
     LandGraph,
     build_land_graph,
+    direct_kmh,
     load_land_graph,
     save_land_graph,
 )
@@ -185,8 +186,29 @@ def test_a_road_past_a_village_runs_at_the_rural_speed_but_a_town_core_is_slow(
     mvj_fallback: LandTravelTimes,
 ) -> None:
     p = mvj_fallback.land.params
-    rural = 3_000.0 * p.circuity / (p.rural_kmh / 3.6)
+    rural = 3_000.0 * p.circuity / (direct_kmh(np.array(3_000.0), p) / 3.6)
     a, b = _through("Vinderup")  # 3,077 inhabitants: no core of its own
     assert mvj_fallback.matrix(a, b)[0, 0] == pytest.approx(rural, rel=1e-6)
     a, b = _through("Holstebro")  # 32,072: a 1.2 km core at the town speed
     assert mvj_fallback.matrix(a, b)[0, 0] > 1.5 * rural
+
+
+def test_a_longer_direct_trip_runs_faster_up_to_the_main_road_speed() -> None:
+    p = FallbackParams()
+    kmh = direct_kmh(np.array([500.0, p.direct_fast_from_m, 6_000.0, p.direct_max_m, 20_000.0]), p)
+    assert kmh[0] == kmh[1] == p.rural_kmh  # short trips: the rural speed
+    assert p.rural_kmh < kmh[2] < p.trunk_kmh
+    assert kmh[3] == kmh[4] == pytest.approx(p.trunk_kmh)  # the main roads' speed at the end
+    off = FallbackParams(direct_fast_from_m=p.direct_max_m)
+    assert (direct_kmh(np.array([2_000.0, 9_000.0]), off) == off.rural_kmh).all()
+
+
+def test_a_direct_trip_between_villages_is_timed_at_its_distance_band(
+    mvj_fallback: LandTravelTimes,
+) -> None:
+    p = mvj_fallback.land.params
+    a = town("Vinderup")[0]  # no core of its own; open farmland to the east
+    for metres in (2_000.0, 8_000.0):
+        b = a + np.array([metres, 0.0])
+        expected = metres * p.circuity / (direct_kmh(np.array(metres), p) / 3.6)
+        assert mvj_fallback.matrix(a, b)[0, 0] == pytest.approx(expected, rel=1e-6)
