@@ -269,7 +269,7 @@ def measured(graph: RoadGraph, model: RoadTravelTimes, python: Path, config: Pat
         )
         for r in rows
     ]
-    on = [i for i, e in enumerate(ends) if (model._tree.query(e)[0] <= 80).all()]
+    on = [i for i, e in enumerate(ends) if (model.road_distance(e) <= 80).all()]
     if not on:
         return ["| aarhus_c_marselis | measured routes on the extract | none |"]
     ours = np.array([model.matrix(ends[i][:1], ends[i][1:])[0, 0] for i in on])

@@ -1,6 +1,6 @@
 """Travel times on a road graph built from OpenStreetMap (adapter of the TravelTimes port).
 
-Points snap to the nearest drivable road node with a KD-tree; the straight leg to it is driven
+Points snap to the nearest drivable road node (:mod:`smartspot.travel.road_snap`); the straight leg to it is driven
 at ``access_kmh``. Times come from single-source shortest-path trees (scipy's Dijkstra on the
 junctions-only graph of :mod:`smartspot.travel.contract`, with the options' cut-off), cached
 per snapped node: forward trees from origins, reverse trees (on
@@ -17,21 +17,14 @@ from __future__ import annotations
 
 import functools
 import itertools
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 import numpy as np
 import scipy.sparse as sp
-import shapely
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 from shapely.geometry import LineString
-from shapely.geometry.base import BaseGeometry
 
-from smartspot.errors import InvalidInputError
-from smartspot.i18n import msg
 from smartspot.travel.cache import RowCache
 from smartspot.travel.contract import ContractedGraph, Tree
 from smartspot.travel.graph import RoadGraph
@@ -39,12 +32,12 @@ from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Leg, Points, Seconds, Trips, as_points, check_depart_at
 from smartspot.travel.road_ferries import TimedFerries, timed_trips_on
 from smartspot.travel.road_metres import PathMetres
+from smartspot.travel.road_snap import RoadSnapping
 
-SNAP_CACHE_SIZE = 256  # point sets (not points) whose snapping is remembered
 EXPAND_MAX_NODES = 1_000_000
 
 
-class RoadTravelTimes:
+class RoadTravelTimes(RoadSnapping):
     """Driving times on a :class:`~smartspot.travel.graph.RoadGraph`.
 
     Parameters
@@ -92,15 +85,7 @@ class RoadTravelTimes:
         self._contracted = ContractedGraph(
             graph.indptr, graph.heads, self._cost, max_sources=1 + most, structure=graph.chains
         )
-        self._snap_nodes = np.flatnonzero(graph.snappable)
-        if len(self._snap_nodes) == 0:
-            raise InvalidInputError(
-                msg("road graph {source!r} has no road node to snap to", source=graph.source)
-            )
-        # unbalanced: builds several times faster on millions of nodes, queries as fast
-        self._tree = cKDTree(graph.xy[self._snap_nodes], balanced_tree=False, compact_nodes=False)
-        self._snap_lock = threading.Lock()
-        self._snaps: OrderedDict[bytes, tuple[NDArray[np.int64], Seconds]] = OrderedDict()
+        self._init_snapping()
         # pinned station trees are kept as full rows (one look-up per query) on district-sized
         # graphs; on a national one a row is 24 MB, so they stay compact trees there
         expand = graph.n_nodes <= EXPAND_MAX_NODES
@@ -116,100 +101,6 @@ class RoadTravelTimes:
             o.cache_rows,
             (lambda tree: self._expand(tree, reverse=True)) if expand else None,
         )
-
-    # -- snapping ---------------------------------------------------------------------------
-
-    def snap(self, points: ArrayLike, *, name: str = "points") -> tuple[NDArray[np.int64], Seconds]:
-        """Nearest drivable node of each point and the distance to it in metres.
-
-        Raises
-        ------
-        InvalidInputError
-            When a point lies more than ``snap_m`` from every road: it is refused, not moved,
-            because a point that far out (in the sea, or beyond the graph's area) has no honest
-            driving time.
-        """
-        xy = as_points(points, name=name)
-        if len(xy) == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        return self._snap_cached(xy, name)
-
-    def _snap_cached(self, xy: NDArray[np.float64], name: str) -> tuple[NDArray[np.int64], Seconds]:
-        """Snapping is pure (the graph never changes): the same set of points asked again
-        (the open hotspots, the stations) is looked up by its bytes instead of snapped again."""
-        key = xy.tobytes()
-        with self._snap_lock:
-            hit = self._snaps.get(key)
-            if hit is not None:
-                self._snaps.move_to_end(key)
-                return hit
-        result = self._snap_new(xy, name, list(range(len(xy))))
-        with self._snap_lock:
-            self._snaps[key] = result
-            if len(self._snaps) > SNAP_CACHE_SIZE:
-                self._snaps.popitem(last=False)
-        return result
-
-    def _snap_new(
-        self, xy: NDArray[np.float64], name: str, positions: list[int]
-    ) -> tuple[NDArray[np.int64], Seconds]:
-        distance, k = self._tree.query(xy)
-        too_far = np.flatnonzero(distance > self.options.snap_m)
-        if len(too_far):
-            i = int(too_far[0])
-            raise InvalidInputError(
-                msg(
-                    "{name}[{i}] at ({i2:.0f}, {i3:.0f}) EPSG:25832 lies {i4:.1f} km from the nearest drivable road of {graph}; points are snapped to a road only within {snap_m:g} km, so this one is refused (is it in the sea, or outside the area the graph covers?)",
-                    name=name,
-                    i=positions[i],
-                    i2=xy[i, 0],
-                    i3=xy[i, 1],
-                    i4=distance[i] / 1000,
-                    graph=self.graph.source or "the road graph",
-                    snap_m=self.options.snap_m / 1000,
-                ),
-                field=name,
-            )
-        return self._snap_nodes[k].astype(np.int64), np.asarray(distance, dtype=np.float64)
-
-    def entry_point(self, geometry: BaseGeometry) -> NDArray[np.float64]:
-        """Where a car reaches a hotspot: a point is itself; a polygon or line is reached at
-        the road node nearest to it (inside it if a road runs through it).
-
-        Raises
-        ------
-        InvalidInputError
-            When the geometry is empty or no road node lies within ``snap_m`` of it.
-        """
-        if geometry.is_empty:
-            raise InvalidInputError(msg("an empty geometry has no entry point"), field="geometry")
-        if geometry.geom_type == "Point":
-            return np.array([geometry.x, geometry.y], dtype=np.float64)
-        centre = np.array(geometry.centroid.coords[0])
-        x0, y0, x1, y1 = geometry.bounds
-        radius = float(np.hypot(x1 - x0, y1 - y0)) / 2 + self.options.snap_m
-        near = np.asarray(self._tree.query_ball_point(centre, radius), dtype=np.int64)
-        if len(near) == 0:
-            raise InvalidInputError(
-                msg(
-                    "no drivable road within {snap_m:g} km of the hotspot",
-                    snap_m=self.options.snap_m / 1000,
-                ),
-                field="geometry",
-            )
-        xy = self.graph.xy[self._snap_nodes[near]]
-        distance = shapely.distance(geometry, shapely.points(xy))
-        best = int(np.argmin(distance))
-        if distance[best] > self.options.snap_m:
-            raise InvalidInputError(
-                msg(
-                    "the hotspot lies {best:.1f} km from the nearest drivable road; at most {snap_m:g} km is allowed",
-                    best=distance[best] / 1000,
-                    snap_m=self.options.snap_m / 1000,
-                ),
-                field="geometry",
-            )
-        return xy[best].copy()
 
     # -- times ------------------------------------------------------------------------------
 
