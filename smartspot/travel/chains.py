@@ -101,15 +101,22 @@ class ChainStructure:
         )
 
 
-def chain_structure(n: int, ptr: NDArray[np.integer], heads: NDArray[np.integer]) -> ChainStructure:
+def chain_structure(
+    n: int,
+    ptr: NDArray[np.integer],
+    heads: NDArray[np.integer],
+    pinned: NDArray[np.bool_] | None = None,
+) -> ChainStructure:
     """The traversals of a graph given as CSR (edges sorted by tail, then head; at most one
     edge per ordered pair). Self-loops are in no traversal. Rings of chain nodes with no core
-    node on them are made core, so every node is reached."""
+    node on them are made core, so every node is reached; so are the ``pinned`` nodes."""
     heads = np.asarray(heads, dtype=np.int64)
     m = len(heads)
     tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
     loop = tails == heads
     core = ~chain_mask(n, tails[~loop], heads[~loop])
+    if pinned is not None:
+        core |= pinned
     none = np.empty(0, dtype=np.int64)
     if m == 0 or loop.all():
         return ChainStructure(np.ones(n, dtype=bool), none, np.zeros(0, dtype=bool), none, none)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,6 +56,30 @@ AREA_GRAPHS: dict[str, tuple[str, ...]] = {
     "Østjyllands Politi": ("aarhus_c_marselis",),
 }
 
+#: The cut-off a district gets by itself on a road graph that reaches far beyond it (a national
+#: graph): the longest trip the shipped planning policies plan, an idle car's whole round trip
+#: (``idle_budget_min = 60``; a homebound car's detour budget is 30 min, the coverage guard 20,
+#: outlying 12). Trees then stay inside about an hour of the car instead of spanning the country
+#: (a freed car 15 ms of CPU instead of 143 ms, ``benchmarks/RESULTS.md``). A car more than an
+#: hour from its home station gets no proposal (``no_road_home``); set ``limit_s`` to change it.
+NATIONAL_LIMIT_S = 3_600.0
+#: A graph reaching this far beyond the district's bounding box on any side counts as national.
+NATIONAL_MARGIN_M = 50_000.0
+
+
+def auto_limit_s(
+    graph_bounds: tuple[float, float, float, float],
+    district_bounds: tuple[float, float, float, float],
+) -> float:
+    """:data:`NATIONAL_LIMIT_S` when the graph (``minx, miny, maxx, maxy``, EPSG:25832) reaches
+    more than :data:`NATIONAL_MARGIN_M` beyond the district's bounds on any side, else ``inf``
+    (a district's own graph, with its margin, answers uncut)."""
+    gx0, gy0, gx1, gy1 = graph_bounds
+    dx0, dy0, dx1, dy1 = district_bounds
+    beyond = max(dx0 - gx0, dy0 - gy0, gx1 - dx1, gy1 - dy1)
+    return NATIONAL_LIMIT_S if beyond > NATIONAL_MARGIN_M else float("inf")
+
+
 AnyTravelTimes = RoadTravelTimes | CompositeTravelTimes
 
 
@@ -89,6 +113,9 @@ class TravelModelConfig:
     cache_dir
         Where built fallback graphs are kept between runs (a few seconds saved per process);
         ``None``: build in memory every time.
+    auto_limit
+        On a ``road_graph`` reaching far beyond the district (a national graph) and with no
+        cut-off in ``options``, cut trees at :data:`NATIONAL_LIMIT_S` (:func:`auto_limit_s`).
     """
 
     district: str
@@ -99,6 +126,7 @@ class TravelModelConfig:
     fallback: FallbackParams = field(default_factory=FallbackParams)
     data_dir: Path = DATA_DIR
     cache_dir: Path | None = None
+    auto_limit: bool = True
 
     def __post_init__(self) -> None:
         if not self.district.strip():
@@ -236,10 +264,28 @@ def _road(path: Path, options: TravelOptions, data_dir: Path) -> RoadTravelTimes
     return RoadTravelTimes(_road_graph(path), options, ferries=_timed_ferries(path, data_dir))
 
 
+def road_options(config: TravelModelConfig) -> TravelOptions:
+    """The options the district's road graph answers with: the configured ones, plus the
+    automatic cut-off on a national graph (see :attr:`TravelModelConfig.auto_limit`)."""
+    options = config.options
+    if config.road_graph is None or not config.auto_limit or np.isfinite(options.limit_s):
+        return options
+    district = cached_regions(config.data_dir).district_polygons[config.district].bounds
+    limit = auto_limit_s(_graph_bounds(config.road_graph), district)
+    return replace(options, limit_s=limit) if np.isfinite(limit) else options
+
+
+@lru_cache(maxsize=16)
+def _graph_bounds(path: Path) -> tuple[float, float, float, float]:
+    xy = _road_graph(path).xy
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
 def travel_times(config: TravelModelConfig) -> AnyTravelTimes:
     """The TravelTimes adapter ``config`` asks for (graphs are loaded once per process)."""
     if config.road_graph is not None:
-        return _road(config.road_graph, config.options, config.data_dir)
+        return _road(config.road_graph, road_options(config), config.data_dir)
     land = land_graph(config.district, config.fallback, config.data_dir, config.cache_dir)
     fallback = LandTravelTimes(land, config.options)
     roads = tuple(_road(p, config.options, config.data_dir) for p in config.island_graphs)

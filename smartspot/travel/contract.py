@@ -18,7 +18,8 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from smartspot.travel.chains import ChainStructure, traverse
+from smartspot.travel.chains import ChainStructure
+from smartspot.travel.prepared import Prepared, core_csr, prepare
 
 INF = np.inf
 START_S = 1e-6  # the virtual source's edges: positive, as scipy may drop a stored zero
@@ -50,6 +51,11 @@ class ContractedGraph:
     structure
         The graph's :class:`~smartspot.travel.chains.ChainStructure` if already known (stored
         with a built graph); computed here otherwise.
+    prepared
+        The contraction's arrays stored with a large graph
+        (:class:`~smartspot.travel.prepared.Prepared`): then ``cost`` may differ from the
+        prepared costs only on its open (ferry) edges, and nothing but the junctions-only
+        graph is computed here.
     max_sources
         The most nodes one tree may start from at once (a junction and its turn-restriction
         copies, see :meth:`tree`).
@@ -63,36 +69,28 @@ class ContractedGraph:
         *,
         max_sources: int = 1,
         structure: ChainStructure | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
         n = len(indptr) - 1
         self.n = n
         self._slots = 2 * max(max_sources, 1)
         # the virtual source row is edited per tree: one tree at a time (API worker threads)
         self._lock = threading.Lock()
-        tr = traverse(n, indptr, heads, cost, structure)
-        core_ids = np.flatnonzero(tr.core)
-        k = len(core_ids)
-        self.core_ids = core_ids
-        index = -np.ones(n, dtype=np.int64)
-        index[core_ids] = np.arange(k)
-        self.core_index = index
-        ct, ch, cc = tr.start, tr.end, tr.total
-        self._trav_of, self._trav_pos = tr.trav_of, tr.trav_pos
-        self._members, self._member_pos, self._trav_ptr = tr.members, tr.member_pos, tr.trav_ptr
-        self._member_gone, self._trav_gone = tr.member_gone, tr.trav_gone
-        finite = np.isfinite(cc)
-        ct, ch, cc = ct[finite], ch[finite], cc[finite]
-        fwd_csr = _with_virtual_row(index[ct], index[ch], cc, k, self._slots)
-        bwd_csr = _with_virtual_row(index[ch], index[ct], cc, k, self._slots)
-        exit_n, exit_c, entry_n, entry_c = tr.exit_n, tr.exit_c, tr.entry_n, tr.entry_c
-        exit_n = np.where(exit_n >= 0, index[np.maximum(exit_n, 0)], -1)
-        entry_n = np.where(entry_n >= 0, index[np.maximum(entry_n, 0)], -1)
-        own = index >= 0
-        for arr_n, arr_c in ((exit_n, exit_c), (entry_n, entry_c)):
-            arr_n[own, 0], arr_c[own, 0] = index[own], 0.0
-            arr_n[own, 1], arr_c[own, 1] = -1, INF
-        self._fwd = _Side(fwd_csr, exit_n, exit_c, entry_n, entry_c)
-        self._bwd = _Side(bwd_csr, entry_n, entry_c, exit_n, exit_c)
+        if prepared is None:
+            prepared = prepare(indptr, heads, cost, structure)
+            total = prepared.total
+        else:
+            total = prepared.totals(cost)
+        p = prepared
+        k = p.n_core
+        self.core_ids, self.core_index = p.core_ids, p.core_index
+        self._trav_of, self._trav_pos = p.trav_of, p.trav_pos
+        self._members, self._member_pos, self._trav_ptr = p.members, p.member_pos, p.trav_ptr
+        self._member_gone, self._trav_gone = p.member_gone, p.trav_gone
+        fwd_csr = core_csr(p.start, p.end, total, p.fwd_order, k, self._slots)
+        bwd_csr = core_csr(p.end, p.start, total, p.bwd_order, k, self._slots)
+        self._fwd = _Side(fwd_csr, p.exit_n, p.exit_c, p.entry_n, p.entry_c)
+        self._bwd = _Side(bwd_csr, p.entry_n, p.entry_c, p.exit_n, p.exit_c)
 
     @property
     def n_core(self) -> int:
@@ -178,7 +176,7 @@ class ContractedGraph:
         """Seconds from the tree's source to ``columns`` (to the source, when ``reverse``)."""
         side = self._bwd if reverse else self._fwd
         core = tree.core
-        node, cost = side.read_node[columns], side.read_cost[columns]
+        node, cost = side.read_node[columns], side.read_cost[columns].astype(np.float64)
         out = np.minimum(core[node[:, 0]] + cost[:, 0], core[node[:, 1]] + cost[:, 1])
         if len(tree.own_nodes):
             # few columns sit on the source's own chain; match them through a sorted search
@@ -201,26 +199,3 @@ class Tree:
     core: NDArray[np.float32]
     own_nodes: NDArray[np.int64]
     own_gaps: NDArray[np.float64]
-
-
-def _with_virtual_row(
-    tails: NDArray[np.int64],
-    heads: NDArray[np.int64],
-    cost: NDArray[np.float64],
-    k: int,
-    slots: int = 2,
-) -> sp.csr_matrix:
-    """Core graph of ``k`` nodes plus row ``k`` with ``slots`` editable edges at the end."""
-    order = np.lexsort((cost, heads, tails))
-    tails, heads, cost = tails[order], heads[order], cost[order]
-    keep = np.ones(len(tails), dtype=bool)
-    keep[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
-    tails, heads, cost = tails[keep], heads[keep], cost[keep]
-    counts = np.bincount(tails, minlength=k + 1)
-    counts[k] = slots
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    indices = np.concatenate([heads, np.zeros(slots)]).astype(np.int32)
-    data = np.concatenate([cost, np.ones(slots)])
-    csr = sp.csr_matrix((data, indices, indptr), shape=(k + 1, k + 1))
-    csr.has_canonical_format = True
-    return csr

@@ -9,7 +9,7 @@ junction carries the turns allowed after one arrival, ``original`` maps it back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,11 @@ from numpy.typing import NDArray
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.travel.chains import ChainStructure, chain_structure
+from smartspot.travel.prepared import Prepared, pinned_nodes, prepare
 
 FORMAT_VERSION = 2
 COMPRESS_MAX_NODES = 1_000_000
+PREPARE_MIN_NODES = 1_000_000
 #: scipy's shortest paths treat a stored 0 as "no edge" in some paths; keep every edge positive.
 MIN_EDGE_S = 0.01
 
@@ -59,8 +61,13 @@ class RoadGraph:
         ``(k, 4)`` resolved restrictions as node indices ``u, via, w, only`` (for checks).
     chains
         The chain contraction's shape (:class:`~smartspot.travel.chains.ChainStructure`),
-        computed once when the graph is made and stored with it, so an adapter on a national
-        graph is ready in seconds.
+        computed once when the graph is made and stored with it. Both ends of every ferry edge
+        are junctions, so a ferry's cost never runs along a chain.
+    prepared
+        The whole contraction under the graph's own times
+        (:class:`~smartspot.travel.prepared.Prepared`): stored with graphs of more than
+        :data:`PREPARE_MIN_NODES` nodes, so an adapter on a national graph is ready as soon as
+        the file is read; ``None``: the adapter computes it (milliseconds on a district).
     """
 
     xy: NDArray[np.float64]
@@ -76,6 +83,7 @@ class RoadGraph:
     original: NDArray[np.int64] | None = None
     turns: NDArray[np.int64] | None = None
     chains: ChainStructure | None = None
+    prepared: Prepared | None = None
     _tails: NDArray[np.int32] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -160,9 +168,28 @@ class RoadGraph:
             original=np.asarray(self.original, dtype=np.int32),
             turns=np.asarray(self.turns, dtype=np.int64),
         )
-        if self.chains is not None:
+        prepared = self.prepared
+        if prepared is None and self.n_nodes > PREPARE_MIN_NODES:
+            prepared = self.with_prepared().prepared
+        if prepared is not None:
+            arrays.update(prepared.arrays())  # an adapter reads it instead of the chains
+        elif self.chains is not None:
             arrays.update(self.chains.arrays())
         write(path, **arrays)
+
+    @property
+    def open_edges(self) -> NDArray[np.bool_]:
+        """Per edge: ``True`` where the cost depends on an adapter's options (the ferries)."""
+        return self.ferry | self.wait
+
+    def with_prepared(self) -> RoadGraph:
+        """This graph with its contraction computed (:attr:`prepared`) under its own times as
+        stored (float32), ferry ends made junctions."""
+        pinned = pinned_nodes(self.n_nodes, self.tails, self.heads, self.open_edges)
+        chains = chain_structure(self.n_nodes, self.indptr, self.heads, pinned)
+        stored = self.seconds.astype(np.float32).astype(np.float64)
+        done = prepare(self.indptr, self.heads, stored, chains, self.open_edges)
+        return replace(self, seconds=stored, chains=chains, prepared=done)
 
     @classmethod
     def load(cls, path: Path) -> RoadGraph:
@@ -207,6 +234,7 @@ class RoadGraph:
                 original=data["original"].astype(np.int64),
                 turns=data["turns"].astype(np.int64),
                 chains=ChainStructure.from_arrays(data) if "chain_core" in data else None,
+                prepared=Prepared.from_arrays(data),
             )
 
 
@@ -235,15 +263,18 @@ def from_edges(
     tails, heads = tails[first], heads[first]
     counts = np.bincount(tails, minlength=len(xy))
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    chains = chain_structure(len(xy), indptr, heads)
+    ferry = np.asarray(ferry, dtype=bool)[keep]
+    wait = np.asarray(wait, dtype=bool)[keep]
+    pinned = pinned_nodes(len(xy), tails, heads, ferry | wait)
+    chains = chain_structure(len(xy), indptr, heads, pinned)
     return RoadGraph(
         xy=np.asarray(xy, dtype=np.float64),
         indptr=indptr,
         heads=heads.astype(np.int32),
         seconds=seconds[keep],
         metres=np.asarray(metres, dtype=np.float64)[keep],
-        ferry=np.asarray(ferry, dtype=bool)[keep],
-        wait=np.asarray(wait, dtype=bool)[keep],
+        ferry=ferry,
+        wait=wait,
         snappable=np.asarray(snappable, dtype=bool),
         source=source,
         ferry_wait_s=ferry_wait_s,

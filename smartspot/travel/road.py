@@ -30,6 +30,7 @@ from smartspot.travel.contract import ContractedGraph, Tree
 from smartspot.travel.graph import RoadGraph
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Leg, Points, Seconds, Trips, as_points, check_depart_at
+from smartspot.travel.prepared import Prepared
 from smartspot.travel.road_ferries import TimedFerries, timed_trips_on
 from smartspot.travel.road_metres import PathMetres
 from smartspot.travel.road_snap import RoadSnapping
@@ -83,7 +84,12 @@ class RoadTravelTimes(RoadSnapping):
         self._n_copies = np.diff(self._copy_ptr)
         most = int(self._n_copies.max()) if graph.n_nodes else 0
         self._contracted = ContractedGraph(
-            graph.indptr, graph.heads, self._cost, max_sources=1 + most, structure=graph.chains
+            graph.indptr,
+            graph.heads,
+            self._cost,
+            max_sources=1 + most,
+            structure=graph.chains,
+            prepared=_usable(graph, self._cost),
         )
         self._init_snapping()
         # pinned station trees are kept as full rows (one look-up per query) on district-sized
@@ -305,3 +311,13 @@ class RoadTravelTimes(RoadSnapping):
     def route(self, a: Points, b: Points) -> LineString | None:
         """The driven line from ``a`` to ``b``, or ``None`` when unreachable."""
         return self.leg(a, b).line
+
+
+def _usable(graph: RoadGraph, cost: NDArray[np.float64]) -> Prepared | None:
+    """The graph's stored contraction, if ``cost`` differs from the graph's own times only on
+    the ferry edges it leaves open (always, for the costs an adapter makes)."""
+    prepared = graph.prepared
+    if prepared is None:
+        return None
+    changed = np.flatnonzero(cost != graph.seconds)
+    return prepared if np.isin(changed, prepared.open_edges).all() else None

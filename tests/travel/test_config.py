@@ -10,13 +10,17 @@ from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.travel.composite import CompositeTravelTimes
 from smartspot.travel.config import (
+    NATIONAL_LIMIT_S,
     ROADS_DIR,
     TravelModelConfig,
+    auto_limit_s,
     district_config,
     district_slug,
+    road_options,
     travel_times,
 )
 from smartspot.travel.graph import RoadGraph
+from smartspot.travel.options import TravelOptions
 from smartspot.travel.road import RoadTravelTimes
 from tests.travel.conftest import NORDBY_SAMSOE, TRANEBJERG, town, xy
 
@@ -131,3 +135,26 @@ def test_composite_trips_give_each_models_own_metres_and_the_joined_legs_sum() -
     # a driven kilometre is never shorter than the straight line
     gap = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
     assert (trips.metres >= gap * 0.999).all()
+
+
+def test_a_graph_reaching_far_beyond_the_district_gets_the_national_cut_off() -> None:
+    district = (500_000.0, 6_200_000.0, 600_000.0, 6_300_000.0)
+    own = (470_000.0, 6_170_000.0, 640_000.0, 6_330_000.0)  # the district plus 30-40 km
+    country = (440_000.0, 6_050_000.0, 890_000.0, 6_400_000.0)
+    assert auto_limit_s(own, district) == np.inf
+    assert auto_limit_s(country, district) == NATIONAL_LIMIT_S
+
+
+def test_a_district_on_a_graph_reaching_far_beyond_it_is_cut_at_the_national_limit() -> None:
+    graph = ROADS_DIR / "anholt.npz"  # 90 km east of Midt- og Vestjylland: far beyond it
+    far = TravelModelConfig("Midt- og Vestjyllands Politi", road_graph=graph)
+    assert road_options(far).limit_s == NATIONAL_LIMIT_S
+    own = TravelModelConfig("Midt- og Vestjyllands Politi", road_graph=graph, auto_limit=False)
+    assert road_options(own).limit_s == np.inf
+    chosen = TravelOptions(limit_s=900.0)
+    set_by_hand = TravelModelConfig(
+        "Midt- og Vestjyllands Politi", road_graph=graph, options=chosen
+    )
+    assert road_options(set_by_hand).limit_s == 900.0
+    inside = TravelModelConfig("Østjyllands Politi", road_graph=graph)  # Anholt is in Østjylland
+    assert road_options(inside).limit_s == np.inf
