@@ -26,7 +26,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -149,14 +149,18 @@ def verify_password(password_hash: str, password: str) -> bool:
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-def new_account(name: str, role: str, password: str, *, now: datetime) -> UserAccount:
-    """A user account with an argon2 hash of ``password`` (checks name, role and password)."""
+def new_account(
+    name: str, role: str, password: str, *, now: datetime, districts: Sequence[str] = ()
+) -> UserAccount:
+    """A user account with an argon2 hash of ``password`` (checks name, role and password),
+    working in ``districts`` (canonical politikreds names, or ``("*",)``)."""
     check_username(name)
     return UserAccount(
         name=name,
         role=Role(role).value,
         password_hash=hash_password(password, name=name),
         created_at=now,
+        districts=tuple(districts),
     )
 
 

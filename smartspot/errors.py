@@ -60,3 +60,7 @@ class AuthError(SmartspotError):
 
 class UnavailableError(SmartspotError):
     """Something the command needs is taken or cannot be reached: a port in use."""
+
+
+class ForbiddenError(SmartspotError):
+    """The caller may not touch this: an object outside the user's politikredse."""

@@ -1,9 +1,15 @@
-"""``smartspot users add|list|set-role|deactivate|activate|set-password``: who may log in.
+"""``smartspot users add|list|set-role|set-districts|deactivate|activate|set-password``: who
+may log in, and in which politikredse.
 
 The password is read from ``--password-stdin`` (one line), or asked for on the terminal;
 ``--generate`` makes a random one and prints it once. It must pass the password policy (at
 least 12 characters, not a common password). A new role, a new password or deactivation ends
 the user's current logins (within ``SMARTSPOT_AUTH_CACHE_S`` for a running service).
+
+Every user belongs to one or more politikredse (``--district``, repeatable: a full name or a
+unique start of one, e.g. ``Østjylland``; ``all`` for every politikreds). Without
+``--district`` an admin gets all and anyone else ``$SMARTSPOT_DISTRICT``, the deployment's own.
+A change of districts takes effect on the user's next request; their logins go on.
 """
 
 from __future__ import annotations
@@ -33,6 +39,16 @@ def register(subparsers: Any) -> None:
     how.add_argument(
         "--generate", action="store_true", help=help_text("make a random password and print it")
     )
+    add.add_argument(
+        "--district",
+        action="append",
+        default=None,
+        metavar="POLITIKREDS",
+        help=help_text(
+            "a politikreds the user works in (repeat for more; 'all' for every one; default: "
+            "all for an admin, else $SMARTSPOT_DISTRICT)"
+        ),
+    )
     add.add_argument("--db", default=None, help=help_text("database file (default: $SMARTSPOT_DB)"))
     add.add_argument("--by", default="cli", help=help_text("who creates it, for the audit log"))
     add.add_argument("--json", action="store_true", help=help_text("print JSON"))
@@ -49,6 +65,12 @@ def register(subparsers: Any) -> None:
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
     role.set_defaults(func=run_change, change="role")
+    where = commands.add_parser(
+        "set-districts", help=help_text("the politikredse a login works in ('all' for every one)")
+    )
+    where.add_argument("name")
+    where.add_argument("districts", nargs="+", metavar="POLITIKREDS")
+    where.set_defaults(func=run_change, change="districts")
     for action, text in (
         ("deactivate", N_("stop a login at once")),
         ("activate", N_("allow it again")),
@@ -66,7 +88,12 @@ def register(subparsers: Any) -> None:
     )
     pw_how.add_argument("--generate", action="store_true", help=help_text("make one and print it"))
     password.set_defaults(func=run_change, change="password")
-    for sub in (role, password, *(commands.choices[a] for a in ("deactivate", "activate"))):
+    for sub in (
+        role,
+        where,
+        password,
+        *(commands.choices[a] for a in ("deactivate", "activate")),
+    ):
         sub.add_argument(
             "--db", default=None, help=help_text("database file (default: $SMARTSPOT_DB)")
         )
@@ -74,13 +101,31 @@ def register(subparsers: Any) -> None:
         sub.add_argument("--json", action="store_true", help=help_text("print JSON"))
 
 
-def _users(db: str | None) -> Any:
+def _settings(db: str | None) -> Any:
     from api.settings import Settings
-    from smartspot.store.open import open_store
 
     overrides: dict[str, Any] = {"db": db} if db is not None else {}
-    settings = Settings(**overrides)
-    return open_store(settings.db, create=True).users
+    return Settings(**overrides)
+
+
+def _users(db: str | None) -> Any:
+    from smartspot.store.open import open_store
+
+    return open_store(_settings(db).db, create=True).users
+
+
+def _districts(typed: list[str]) -> tuple[str, ...]:
+    from smartspot.access import choose_districts
+    from smartspot.geo.regions import politikreds_names
+    from smartspot.resources import DATA_DIR
+
+    return choose_districts(typed, politikreds_names(DATA_DIR))
+
+
+def _shown(districts: tuple[str, ...]) -> str:
+    from smartspot.access import ALL_DISTRICTS
+
+    return say(msg("all politikredse")) if districts == (ALL_DISTRICTS,) else ", ".join(districts)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -100,11 +145,21 @@ def run_add(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from api.auth import new_account
+    from smartspot.access import default_districts
 
+    districts = (
+        _districts(args.district)
+        if args.district
+        else default_districts(args.role, _settings(args.db).district)
+    )
     password = _password(args)
-    user = new_account(args.name, args.role, password, now=datetime.now(UTC))
+    user = new_account(args.name, args.role, password, now=datetime.now(UTC), districts=districts)
     _users(args.db).add(user, actor=args.by)
-    result: dict[str, Any] = {"name": user.name, "role": user.role}
+    result: dict[str, Any] = {
+        "name": user.name,
+        "role": user.role,
+        "districts": list(user.districts),
+    }
     if args.generate:
         result["password"] = password
     emit(
@@ -123,14 +178,18 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    found = [{"name": u.name, "role": u.role, "active": u.active} for u in _users(args.db).list()]
+    users = _users(args.db).list()
+    found = [
+        {"name": u.name, "role": u.role, "active": u.active, "districts": list(u.districts)}
+        for u in users
+    ]
     emit(
         found,
         as_json=args.json,
         text="\n".join(
-            f"{u['name']}\t{say(Message(u['role']))}"
-            + ("" if u["active"] else "\t" + say(msg("(deactivated)")))
-            for u in found
+            f"{u.name}\t{say(Message(u.role))}\t{_shown(u.districts)}"
+            + ("" if u.active else "\t" + say(msg("(deactivated)")))
+            for u in users
         ),
     )
     return 0
@@ -149,6 +208,13 @@ def run_change(args: argparse.Namespace) -> int:
             "user {name} is now {role}; their logins have ended",
             name=account.name,
             role=Message(account.role),
+        )
+    elif args.change == "districts":
+        account = users.set_districts(args.name, _districts(args.districts), actor=args.by, at=at)
+        text = msg(
+            "user {name} now works in {districts}",
+            name=account.name,
+            districts=_shown(account.districts),
         )
     elif args.change in ("deactivate", "activate"):
         account = users.set_active(args.name, args.change == "activate", actor=args.by, at=at)
@@ -171,6 +237,6 @@ def run_change(args: argparse.Namespace) -> int:
                 name=account.name,
                 password=password,
             )
-    result.update(role=account.role, active=account.active)
+    result.update(role=account.role, active=account.active, districts=list(account.districts))
     emit(result, as_json=args.json, text=text)
     return 0

@@ -177,6 +177,12 @@ def _check_against_table(kommuner: list[Kommune], table: Path) -> None:
         )
 
 
+def politikreds_names(data_dir: Path) -> tuple[str, ...]:
+    """The names of the politikredse, sorted, from the light kommune table (no geometry)."""
+    with (data_dir / "kommune_politikreds.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(sorted({row["politikreds_navn"] for row in csv.DictReader(handle)}))
+
+
 @cache
 def cached_regions(data_dir: Path) -> Regions:
     """:func:`load_regions` once per process and data folder."""

@@ -155,6 +155,9 @@ class UserRepository(Protocol):
         self, name: str, password_hash: str, *, actor: str, at: datetime
     ) -> UserAccount: ...
     def set_active(self, name: str, active: bool, *, actor: str, at: datetime) -> UserAccount: ...
+    def set_districts(
+        self, name: str, districts: Sequence[str], *, actor: str, at: datetime
+    ) -> UserAccount: ...
 
 
 class PatrolRepository(Protocol):

@@ -46,7 +46,7 @@ from smartspot.store.sqlite_hotspots import SqliteHotspots
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
 from smartspot.store.sqlite_stays import SqliteStays
-from smartspot.store.sqlite_users import SqliteUsers
+from smartspot.store.sqlite_users import SqliteUsers, assign_existing_districts
 from smartspot.store.sqlite_visits import SqliteVisits
 from smartspot.store.timestamps import iso
 
@@ -92,7 +92,7 @@ class _MigrationConnection:
 
 #: Migration number → the Python step that runs after its SQL, in its transaction (the same
 #: functions SQLite's migrations call, written for either backend).
-STEPS: dict[int, Callable[[Any, str], object]] = {}
+STEPS: dict[int, Callable[[Any, str], object]] = {6: assign_existing_districts}
 
 
 class Row:

@@ -13,6 +13,7 @@ from typing import Any
 
 from shapely.geometry import Point
 
+from smartspot.access import ALL_DISTRICTS
 from smartspot.domain import Visit
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
@@ -27,13 +28,15 @@ def _aware(moment: datetime | None, name: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class UserAccount:
-    """Someone who logs in. ``password_hash`` is made by the API (argon2); never plain text."""
+    """Someone who logs in. ``password_hash`` is made by the API (argon2); never plain text.
+    ``districts`` are the politikredse the user works in (``("*",)``: all of them)."""
 
     name: str
     role: str
     password_hash: str
     created_at: datetime
     active: bool = True
+    districts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not 1 <= len(self.name.strip()) <= 100:
@@ -50,6 +53,16 @@ class UserAccount:
         if not self.password_hash:
             raise InvalidInputError(msg("a user needs a password hash"), field="password_hash")
         _aware(self.created_at, "created_at")
+        if not isinstance(self.districts, tuple) or not all(
+            isinstance(d, str) and d.strip() for d in self.districts
+        ):
+            raise InvalidInputError(
+                msg("a user's districts are names of politikredse"), field="districts"
+            )
+        if ALL_DISTRICTS in self.districts and len(self.districts) > 1:
+            raise InvalidInputError(
+                msg("all districts ({all}) stands alone", all=ALL_DISTRICTS), field="districts"
+            )
 
 
 @dataclass(frozen=True, slots=True)

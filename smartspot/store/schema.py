@@ -388,4 +388,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER followup_attempts_no_delete BEFORE DELETE ON followup_attempts
     BEGIN SELECT RAISE(ABORT, 'attempts are kept, never deleted'); END;
     """,
+    # 6: users belong to districts: the politikredse whose hotspots, cars, callouts,
+    #    proposals and visits a user may read and change (JSON list of politikreds names,
+    #    sorted; ["*"] = all). The Python step (smartspot/store/sqlite_users.py
+    #    assign_existing_districts) gives existing accounts theirs, each with an audit row.
+    """
+    ALTER TABLE users ADD COLUMN districts TEXT NOT NULL DEFAULT '[]'
+        CHECK (json_valid(districts) AND json_type(districts) = 'array');
+    """,
 )

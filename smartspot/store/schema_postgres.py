@@ -393,6 +393,14 @@ CREATE TRIGGER followup_attempts_no_delete BEFORE DELETE ON followup_attempts
 FOR EACH ROW EXECUTE FUNCTION smartspot_refuse('attempts are kept, never deleted');
 """
 
+#: 6: users belong to districts (JSON list of politikreds names, sorted; ``["*"]`` = all);
+#: the Python step ``sqlite_users.assign_existing_districts`` (``postgres.STEPS``) gives
+#: existing accounts theirs, each with an audit row.
+_DISTRICTS_SQL = """
+ALTER TABLE users ADD COLUMN districts TEXT NOT NULL DEFAULT '[]'
+    CHECK (districts::jsonb IS NOT NULL AND jsonb_typeof(districts::jsonb) = 'array');
+"""
+
 #: Grants for the service role, re-run after every migration (new tables get theirs too).
 GRANTS = f"""
 DO $$
@@ -422,4 +430,5 @@ END $$;
 MIGRATIONS: dict[int, str] = {
     BASELINE: _BASELINE_SQL,
     5: _FOLLOWUPS_SQL,
+    6: _DISTRICTS_SQL,
 }

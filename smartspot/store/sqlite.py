@@ -31,13 +31,15 @@ from smartspot.store.sqlite_hotspots import SqliteHotspots
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
 from smartspot.store.sqlite_stays import SqliteStays
-from smartspot.store.sqlite_users import SqliteUsers
+from smartspot.store.sqlite_users import SqliteUsers, assign_existing_districts
 from smartspot.store.sqlite_visits import SqliteVisits
 from smartspot.store.timestamps import from_iso, iso
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 #: The migration after which existing audit rows are chained and existing objects sealed.
 SEAL_MIGRATION = 4
+#: The migration that gives existing accounts their districts.
+DISTRICTS_MIGRATION = 6
 
 #: The path of a private in-memory database (one connection, shared by the threads of one
 #: process): the simulation's store.
@@ -362,6 +364,8 @@ class SqliteStore:
                 conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n")
                 if number == SEAL_MIGRATION:
                     sqlite_audit.seal_existing(conn, at=iso(datetime.now(UTC)))
+                if number == DISTRICTS_MIGRATION:
+                    assign_existing_districts(conn, iso(datetime.now(UTC)))
                 conn.execute(f"PRAGMA user_version = {number}")
                 conn.execute("COMMIT")
             except sqlite3.Error as error:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from smartspot.access import ALL_DISTRICTS
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
+from smartspot.store import sqlite_audit
 from smartspot.store.records import ROLES, UserAccount
 from smartspot.store.sql import Row
 from smartspot.store.timestamps import from_iso, iso
@@ -26,11 +30,51 @@ def _account(row: Row) -> UserAccount:
         password_hash=row["password_hash"],
         created_at=from_iso(row["created_at"]),
         active=bool(row["active"]),
+        districts=tuple(json.loads(row["districts"])),
     )
 
 
 def _public(account: UserAccount) -> dict[str, Any]:
-    return {"name": account.name, "role": account.role, "active": account.active}
+    return {
+        "name": account.name,
+        "role": account.role,
+        "active": account.active,
+        "districts": list(account.districts),
+    }
+
+
+def _districts_json(districts: Sequence[str]) -> str:
+    """The stored form: sorted, each name once (``["*"]`` for all)."""
+    return json.dumps(sorted(set(districts)), ensure_ascii=False)
+
+
+def assign_existing_districts(conn: sqlite_audit.Executor, at: str) -> int:
+    """Migration 6's step: every account made before users had districts gets some, with an
+    audit row ``set-districts`` by ``smartspot``: admins all politikredse; everyone else the
+    politikredse this database holds hotspots, callouts or proposals of (all of them when it
+    holds none, so no one loses what they saw before). Returns how many accounts changed."""
+    found = conn.execute(
+        "SELECT politikreds FROM hotspot_versions UNION SELECT politikreds FROM callouts "
+        "UNION SELECT politikreds FROM proposals"
+    ).fetchall()
+    held = sorted({str(p) for (p,) in found if p})
+    names = conn.execute("SELECT name, role FROM users ORDER BY name").fetchall()
+    for name, role in names:
+        chosen = [ALL_DISTRICTS] if role == "admin" or not held else held
+        conn.execute(
+            "UPDATE users SET districts = ? WHERE name = ?", (_districts_json(chosen), name)
+        )
+        sqlite_audit.append(
+            conn,
+            at=at,
+            actor=sqlite_audit.SEAL_ACTOR,
+            action="set-districts",
+            entity=ENTITY,
+            entity_id=name,
+            before=None,
+            after=json.dumps({"districts": chosen}, ensure_ascii=False),
+        )
+    return len(names)
 
 
 class SqliteUsers:
@@ -45,14 +89,15 @@ class SqliteUsers:
             if self._find(account.name) is not None:
                 raise ConflictError(msg("a user named {name!r} exists already", name=account.name))
             self._store.execute(
-                "INSERT INTO users (name, role, password_hash, created_at, active) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO users (name, role, password_hash, created_at, active, districts) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     account.name,
                     account.role,
                     account.password_hash,
                     iso(account.created_at),
                     int(account.active),
+                    _districts_json(account.districts),
                 ),
             )
             self._store.write_audit(
@@ -102,6 +147,19 @@ class SqliteUsers:
         action = "activate" if active else "deactivate"
         return self._change(name, {"active": active}, actor=actor, at=at, action=action)
 
+    def set_districts(
+        self, name: str, districts: Sequence[str], *, actor: str, at: datetime
+    ) -> UserAccount:
+        """Give the account these politikredse (``["*"]``: all). Takes effect on the user's
+        next request; their logins go on."""
+        return self._change(
+            name,
+            {"districts": tuple(sorted(set(districts)))},
+            actor=actor,
+            at=at,
+            action="set-districts",
+        )
+
     def _find(self, name: str) -> UserAccount | None:
         row = self._store.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
         return None if row is None else _account(row)
@@ -119,10 +177,18 @@ class SqliteUsers:
                 password_hash=changes.get("password_hash", before.password_hash),
                 created_at=before.created_at,
                 active=changes.get("active", before.active),
+                districts=changes.get("districts", before.districts),
             )
             self._store.execute(
-                "UPDATE users SET role = ?, password_hash = ?, active = ? WHERE name = ?",
-                (after.role, after.password_hash, int(after.active), name),
+                "UPDATE users SET role = ?, password_hash = ?, active = ?, districts = ? "
+                "WHERE name = ?",
+                (
+                    after.role,
+                    after.password_hash,
+                    int(after.active),
+                    _districts_json(after.districts),
+                    name,
+                ),
             )
             self._store.write_audit(
                 at=at,

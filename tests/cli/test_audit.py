@@ -4,6 +4,7 @@ row; the guards refuse writes from other programs; ``audit show`` reads one obje
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,8 @@ from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
 from smartspot.store.sqlite_audit import expected_triggers
 from tests.store.audit_fixtures import Busy, busy_database
+
+OLD_DATABASES = Path(__file__).parents[1] / "store" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -221,25 +224,29 @@ def test_audit_show_tells_who_did_what_in_copenhagen_time(
 
 
 def test_a_database_from_before_the_chain_upgrades_without_loss_and_verifies(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with monkeypatch.context() as patch:  # today's main: three migrations, no hashes
-        patch.setattr("smartspot.store.sqlite.MIGRATIONS", MIGRATIONS[:3])
-        old = busy_database(tmp_path)
-        with sqlite3.connect(old.db) as conn:
-            before = {
-                t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-                for t in ("hotspots", "hotspot_versions", "users", "callouts", "proposals")
-            }
-            audit_before = conn.execute(
-                "SELECT seq, at, actor, action, entity, entity_id, before, after FROM audit_log"
-            ).fetchall()
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
-    with SqliteStore(old.db) as store:
+    old = tmp_path / "old.db"
+    shutil.copy(OLD_DATABASES / "busy-v3.db", old)  # main before the chain: no hashes
+    with sqlite3.connect(old) as conn:
+        tables = ("hotspots", "hotspot_versions", "users", "callouts", "proposals")
+        columns = {
+            t: ", ".join(d[0] for d in conn.execute(f"SELECT * FROM {t}").description)
+            for t in tables
+        }
+        before = {
+            t: conn.execute(f"SELECT {columns[t]} FROM {t} ORDER BY 1").fetchall() for t in tables
+        }
+        audit_before = conn.execute(
+            "SELECT seq, at, actor, action, entity, entity_id, before, after FROM audit_log"
+        ).fetchall()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    with SqliteStore(old) as store:
         assert store.schema_version == len(MIGRATIONS)
-    with sqlite3.connect(old.db) as conn:
+    with sqlite3.connect(old) as conn:
         for table, rows in before.items():
-            assert conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows, table
+            kept_rows = conn.execute(f"SELECT {columns[table]} FROM {table} ORDER BY 1")
+            assert kept_rows.fetchall() == rows, table  # (later migrations may add columns)
         kept = conn.execute(
             "SELECT seq, at, actor, action, entity, entity_id, before, after FROM audit_log "
             f"WHERE seq <= {len(audit_before)}"
@@ -247,7 +254,7 @@ def test_a_database_from_before_the_chain_upgrades_without_loss_and_verifies(
         assert kept == audit_before
         seals = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'seal'").fetchone()
         assert seals[0] > 100
-    code, result, _ = _verify(old.db, capsys)
+    code, result, _ = _verify(old, capsys)
     assert code == 0, result
 
 
