@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -40,12 +41,14 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.passwords import check_password
+from smartspot.access import Districts
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import N_, Message, joined, msg
 from smartspot.store.port import UserRepository
 from smartspot.store.records import UserAccount
 
 ALGORITHM = "HS256"
+NO_DISTRICTS = Districts(frozenset())
 
 
 class Role(StrEnum):
@@ -110,11 +113,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The caller of one request, as its token says."""
+    """The caller of one request, as its token says; ``districts`` as the account holds them
+    now (filled in by :func:`check_current`, never taken from the token)."""
 
     name: str
     role: Role
     generation: int = 0
+    districts: Districts = NO_DISTRICTS
 
     def may(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
@@ -303,11 +308,13 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 @dataclass(frozen=True, slots=True)
 class AccountState:
-    """What a token is checked against: the account's role, active flag and generation."""
+    """What a token is checked against: the account's role, active flag and generation;
+    and the politikredse the account works in."""
 
     role: str
     active: bool
     generation: int
+    districts: tuple[str, ...] = ()
 
 
 class AccountCache:
@@ -333,7 +340,7 @@ class AccountCache:
         try:
             user = self._users.get(name)
             found: AccountState | None = AccountState(
-                user.role, user.active, self._users.token_generation(name)
+                user.role, user.active, self._users.token_generation(name), user.districts
             )
         except (NotFoundError, InvalidInputError):
             found = None
@@ -349,8 +356,9 @@ class AccountCache:
 
 
 def check_current(principal: Principal, accounts: AccountCache) -> Principal:
-    """The principal when its account still holds the token's role and generation; else a
-    401 (the user was deactivated, given another role or a new password)."""
+    """The principal, with the districts its account holds now, when the account still holds
+    the token's role and generation; else a 401 (the user was deactivated, given another role
+    or a new password)."""
     state = accounts.state(principal.name)
     if (
         state is None
@@ -359,7 +367,7 @@ def check_current(principal: Principal, accounts: AccountCache) -> Principal:
         or state.generation != principal.generation
     ):
         raise _unauthorized(msg("the login was ended (the account changed); log in again"))
-    return principal
+    return dataclasses.replace(principal, districts=Districts.of(state.districts))
 
 
 def current_principal(

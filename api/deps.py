@@ -17,6 +17,7 @@ from smartspot.followups import FollowUpRules
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.geo.stations import load_stations
 from smartspot.hotspots import HotspotService
+from smartspot.live.belonging import Belonging
 from smartspot.live.context import District, DistrictTravel, LiveContext
 from smartspot.live.districts import load_districts
 from smartspot.live.engine import Vagtcentral
@@ -45,6 +46,7 @@ class Services:
     followups: FollowUpService
     events: EventStream
     engine: Vagtcentral
+    belonging: Belonging
     accounts: AccountCache
     throttle: LoginThrottle
     password_checks: PasswordChecks
@@ -138,6 +140,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         followups=engine.followups,  # one rule set: the engine's
         events=stream,
         engine=engine,
+        belonging=Belonging(ctx),
         accounts=AccountCache(store.users, ttl_s=settings.auth_cache_s),
         throttle=LoginThrottle(),
         password_checks=PasswordChecks(concurrency=settings.login_concurrency),

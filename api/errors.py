@@ -12,6 +12,7 @@ request fails the schema       422     ``detail`` (first problem in words), ``er
 InvalidInputError              422     ``detail``, ``field``, ``errors`` (that one problem)
 AuthError (credentials)        401     ``detail``; ``WWW-Authenticate: Bearer``
 role may not do this           403     ``detail``
+ForbiddenError (district)      403     ``detail`` (outside the user's politikredse)
 NotFoundError                  404     ``detail``
 ConflictError (stale version)  409     ``detail``
 body over the size limit       413     ``detail``
@@ -39,6 +40,7 @@ from api.language import request_translator
 from smartspot.errors import (
     AuthError,
     ConflictError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
     SmartspotError,
@@ -170,6 +172,8 @@ def _smartspot_response(error: SmartspotError, t: Translator) -> JSONResponse:
         )
     if isinstance(error, NotFoundError):
         return JSONResponse(status_code=404, content={"detail": text})
+    if isinstance(error, ForbiddenError):
+        return JSONResponse(status_code=403, content={"detail": text})
     if isinstance(error, ConflictError):
         return JSONResponse(status_code=409, content={"detail": text})
     if isinstance(error, StorageError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.concurrency import run_in_threadpool
 
@@ -25,6 +25,9 @@ from smartspot.store.records import StoredEvent
 KEEPALIVE_S = 15.0
 POLL_S = 0.5
 BATCH = 500
+
+#: Which events one listener gets: the event (perhaps with part of its data), or None.
+Select = Callable[[StoredEvent], StoredEvent | None]
 
 
 def encode(event: StoredEvent, t: Translator | None = None) -> str:
@@ -65,9 +68,11 @@ class EventStream:
         after: int | None = None,
         keepalive_s: float = KEEPALIVE_S,
         t: Translator | None = None,
+        select: Select | None = None,
     ) -> AsyncIterator[str]:
         """SSE text for one listener: events after id ``after`` (default: from now on), with
-        a comment line as keep-alive; reasons in ``t``'s language when given."""
+        a comment line as keep-alive; reasons in ``t``'s language when given; only what
+        ``select`` keeps (the listener's politikredse) when given."""
         loop = asyncio.get_running_loop()
         flag = asyncio.Event()
         entry = (loop, flag)
@@ -79,10 +84,11 @@ class EventStream:
             quiet = 0.0
             while True:
                 flag.clear()
-                found = await run_in_threadpool(self.store.events.after, seq, limit=BATCH)
-                for event in found:
-                    seq = event.seq
-                    yield encode(event, t)
+                found = await run_in_threadpool(self._read, seq, select)
+                for event_seq, event in found:
+                    seq = event_seq
+                    if event is not None:
+                        yield encode(event, t)
                 if len(found) == BATCH:
                     continue
                 if found:
@@ -97,3 +103,8 @@ class EventStream:
         finally:
             with self._lock:
                 self._wakers.discard(entry)
+
+    def _read(self, seq: int, select: Select | None) -> list[tuple[int, StoredEvent | None]]:
+        """The next events after ``seq``, each with what ``select`` keeps of it (blocking)."""
+        found = self.store.events.after(seq, limit=BATCH)
+        return [(e.seq, e if select is None else select(e)) for e in found]

@@ -84,16 +84,19 @@ async def while_authorised(
 ) -> AsyncIterator[str]:
     """Pass the stream's chunks on while the account still holds the login (checked before
     a chunk when ``every_s`` has passed since the last check; the keep-alive makes sure one
-    comes); a revoked login gets a ``logout`` event and the stream ends."""
+    comes); a revoked login gets a ``logout`` event and the stream ends. When the account's
+    districts changed the stream ends too, so the browser reconnects with the new ones."""
     checked = time.monotonic()
     try:
         async for chunk in chunks:
             if time.monotonic() - checked >= every_s:
                 try:
-                    await anyio.to_thread.run_sync(check_current, principal, accounts)
+                    now = await anyio.to_thread.run_sync(check_current, principal, accounts)
                 except HTTPException:
                     yield "event: logout\ndata: {}\n\n"
                     return
+                if now.districts != principal.districts:
+                    return  # the browser reconnects (Last-Event-ID) with the new districts
                 checked = time.monotonic()
             yield chunk
     finally:

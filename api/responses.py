@@ -55,7 +55,7 @@ PUBLIC: dict[int | str, dict[str, Any]] = {
 SECURED: dict[int | str, dict[str, Any]] = {
     **PUBLIC,
     401: _answer("no token, or an expired or revoked one (WWW-Authenticate: Bearer)"),
-    403: _answer("this role may not do this"),
+    403: _answer("this role may not do this, or the object lies outside the user's politikredse"),
     404: _answer("no such object (hotspot, car, callout, proposal, visit, user)"),
     409: _answer("the state forbids it: a stale version, or a step out of order"),
 }

@@ -299,6 +299,12 @@ class Token(BaseModel):
     name: str
 
 
+Districts = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=100)]],
+    Field(min_length=1, max_length=12),
+]
+
+
 class UserIn(_Model):
     name: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^\S+$")]
     role: Literal["operator", "analyst", "planner", "admin"]
@@ -310,25 +316,34 @@ class UserIn(_Model):
             description="at least 12 characters, not on the common-password list",
         ),
     ]
+    districts: Districts | None = Field(
+        default=None,
+        description="the politikredse the user works in (full names or a unique start, "
+        "'alle' for all); default: all for an admin, else the deployment's own",
+    )
 
 
 class UserChange(_Model):
-    """A change to an account; any change ends the account's current logins."""
+    """A change to an account; a new role, password or active flag ends the account's
+    current logins, new districts apply from the user's next request."""
 
     role: Literal["operator", "analyst", "planner", "admin"] | None = None
     active: bool | None = None
     password: Annotated[str, Field(min_length=12, max_length=200)] | None = None
+    districts: Districts | None = None
 
 
 class UserOut(BaseModel):
     name: str
     role: str
+    districts: list[str] = Field(description="politikreds names; ['*'] for all")
 
 
 class Account(BaseModel):
     name: str
     role: str
     active: bool
+    districts: list[str] = Field(description="politikreds names; ['*'] for all")
 
 
 class EventSession(BaseModel):

@@ -66,7 +66,8 @@ def prepare(db: Path, cars: int, seed: int, *, all_active: bool) -> list[dict[st
                     hotspot.id, {"windows": []}, expected_version=hotspot.version, user="benchmark"
                 )
     services.store.users.add(
-        new_account("bench", "operator", PASSWORD, now=datetime.now(UTC)), actor="benchmark"
+        new_account("bench", "operator", PASSWORD, now=datetime.now(UTC), districts=("*",)),
+        actor="benchmark",
     )
     districts = {"Midt- og Vestjyllands Politi", "Østjyllands Politi"}
     engine = services.engine

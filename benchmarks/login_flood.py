@@ -53,7 +53,8 @@ def prepare(db: Path) -> str:
     services = services_of(app)
     load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
     services.store.users.add(
-        new_account("reader", "planner", PASSWORD, now=datetime.now(UTC)), actor="benchmark"
+        new_account("reader", "planner", PASSWORD, now=datetime.now(UTC), districts=("*",)),
+        actor="benchmark",
     )
     first = services.hotspots.list()[0].id
     services.close()

@@ -101,3 +101,11 @@ def default_districts(role: str, deployment: str) -> tuple[str, ...]:
     """The districts of a new account when none are named: all for an admin, else the
     deployment's own politikreds (``SMARTSPOT_DISTRICT``)."""
     return (ALL_DISTRICTS,) if role == "admin" else (deployment,)
+
+
+def home_district(districts: Districts, deployment: str) -> str:
+    """The politikreds a user's map opens on: the deployment's own (``SMARTSPOT_DISTRICT``)
+    when it is one of theirs, else the first of theirs by name."""
+    if districts.covers(deployment) or not districts.names:
+        return deployment
+    return sorted(districts.names)[0]

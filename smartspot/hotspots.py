@@ -44,7 +44,8 @@ MAX_USER = 100
 @dataclass(frozen=True, slots=True)
 class HotspotFilter:
     """What to list; like :class:`HotspotQuery` but with a WGS84 ``bbox``
-    ``(min lon, min lat, max lon, max lat)`` and the kommune by code or name."""
+    ``(min lon, min lat, max lon, max lat)`` and the kommune by code or name; ``within``
+    limits it to some politikredse (a user's districts; None: anywhere)."""
 
     politikreds: str | None = None
     kommune: str | None = None
@@ -53,6 +54,7 @@ class HotspotFilter:
     bbox: tuple[float, float, float, float] | None = None
     limit: int = MAX_PAGE
     offset: int = 0
+    within: frozenset[str] | None = None
 
 
 def _check_user(user: str) -> str:
@@ -344,6 +346,7 @@ class HotspotService:
             bbox=bbox,  # type: ignore[arg-type]
             limit=where.limit,
             offset=where.offset,
+            within=where.within,
         )
 
     def _kommune_code(self, kommune: str) -> str:

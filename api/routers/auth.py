@@ -19,7 +19,11 @@ from api.auth import (
 from api.deps import ServicesDep
 from api.events_auth import clear_event_cookie, set_event_cookie
 from api.schemas import Account, EventSession, Token, UserChange, UserIn, UserOut
+from smartspot.access import choose_districts, default_districts
+from smartspot.geo.regions import politikreds_names
 from smartspot.i18n import N_, Message, msg
+from smartspot.resources import DATA_DIR
+from smartspot.store.records import UserAccount
 
 router = APIRouter(tags=["auth"])
 
@@ -95,8 +99,12 @@ async def login(
 
 @router.get("/auth/me", response_model=UserOut)
 def me(principal: Reader) -> UserOut:
-    """Who the token belongs to, and their role."""
-    return UserOut(name=principal.name, role=principal.role.value)
+    """Who the token belongs to, their role and their politikredse."""
+    return UserOut(
+        name=principal.name,
+        role=principal.role.value,
+        districts=sorted(principal.districts.names),
+    )
 
 
 @router.post("/events/session", response_model=EventSession)
@@ -120,26 +128,48 @@ def close_event_session(response: Response) -> Response:
 @router.get("/users", response_model=list[Account])
 def list_users(principal: Admin, services: ServicesDep) -> list[Account]:
     """Every account (admin only)."""
-    return [Account(name=u.name, role=u.role, active=u.active) for u in services.store.users.list()]
+    return [_account(u) for u in services.store.users.list()]
+
+
+def _account(user: UserAccount) -> Account:
+    return Account(
+        name=user.name, role=user.role, active=user.active, districts=list(user.districts)
+    )
+
+
+def _districts(typed: list[str]) -> tuple[str, ...]:
+    return choose_districts(typed, politikreds_names(DATA_DIR))
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def add_user(body: UserIn, principal: Admin, services: ServicesDep) -> UserOut:
-    """Create an account (admin only); 409 when the name is taken, 422 for a password that is
-    short or common."""
-    user = new_account(body.name, body.role, body.password, now=services.clock.now())
+    """Create an account (admin only) working in ``districts`` (default: all for an admin,
+    else the deployment's own); 409 when the name is taken, 422 for a password that is short
+    or common, or an unknown politikreds."""
+    districts = (
+        _districts(body.districts)
+        if body.districts
+        else default_districts(body.role, services.settings.district)
+    )
+    user = new_account(
+        body.name, body.role, body.password, now=services.clock.now(), districts=districts
+    )
     services.store.users.add(user, actor=principal.name)
-    return UserOut(name=user.name, role=user.role)
+    return UserOut(name=user.name, role=user.role, districts=list(user.districts))
 
 
 @router.patch("/users/{name}", response_model=Account)
 def change_user(name: str, body: UserChange, principal: Admin, services: ServicesDep) -> Account:
-    """Change a role, deactivate or reactivate, or set a new password (admin only). Every
-    change ends the account's current logins at once."""
+    """Change a role, deactivate or reactivate, set a new password or new districts (admin
+    only). A new role, password or active flag ends the account's current logins at once;
+    new districts apply from the user's next request."""
     users, at = services.store.users, services.clock.now()
     account = users.get(name)
     password_hash = None if body.password is None else hash_password(body.password, name=name)
+    districts = None if body.districts is None else _districts(body.districts)
     with services.store.transaction():
+        if districts is not None:
+            account = users.set_districts(name, districts, actor=principal.name, at=at)
         if body.role is not None:
             account = users.set_role(name, body.role, actor=principal.name, at=at)
         if body.active is not None:
@@ -147,7 +177,7 @@ def change_user(name: str, body: UserChange, principal: Admin, services: Service
         if password_hash is not None:
             account = users.set_password_hash(name, password_hash, actor=principal.name, at=at)
     services.accounts.forget(name)
-    return Account(name=account.name, role=account.role, active=account.active)
+    return _account(account)
 
 
 __all__ = ["Principal", "router"]

@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from api.auth import HotspotEditor, Reader
+from api.access import HotspotReader, HotspotWriter, named_or_mine, require
+from api.auth import HotspotEditor, Principal, Reader
 from api.deps import ServicesDep
 from api.schemas import (
     Feature,
@@ -74,6 +75,7 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
 
 def _filter(
+    principal: Principal,
     bbox: str | None,
     politikreds: str | None,
     kommune: str | None,
@@ -82,7 +84,9 @@ def _filter(
     limit: int,
     offset: int,
 ) -> HotspotFilter:
+    """The filter asked for, limited to the caller's politikredse (403 for another's)."""
     return HotspotFilter(
+        within=named_or_mine(principal, politikreds),
         politikreds=politikreds or None,
         kommune=kommune or None,
         status=status,
@@ -126,7 +130,7 @@ def list_hotspots(
 ) -> Response:
     """Current hotspot versions as a GeoJSON FeatureCollection, ordered by id, one page at a
     time (``links`` has ``next`` while there is more)."""
-    where = _filter(bbox, politikreds, kommune, status, category, limit, offset)
+    where = _filter(principal, bbox, politikreds, kommune, status, category, limit, offset)
     found = services.hotspots.list(where)
     matched = services.hotspots.count(where)
     links = page_links(request, offset=offset, limit=limit, returned=len(found), matched=matched)
@@ -137,8 +141,11 @@ def list_hotspots(
 @router.post("", response_model=Feature, status_code=201)
 def create_hotspot(body: HotspotIn, principal: HotspotEditor, services: ServicesDep) -> Feature:
     """Register a hotspot from a GeoJSON Feature (Point or Polygon, WGS84). Its kommune and
-    politikreds are derived from the geometry."""
+    politikreds are derived from the geometry, which must lie in one of the caller's
+    politikredse."""
     draft = draft_from_properties(body.draft_properties(), today=services.hotspots.today())
+    _, where = services.hotspots.place(body.geometry_geojson())
+    require(principal, where.politikreds, what=draft.title)
     hotspot = services.hotspots.register(draft, body.geometry_geojson(), user=principal.name)
     feature = hotspot_feature(hotspot)
     services.engine.announce("hotspot", feature.model_dump(mode="json"))
@@ -164,7 +171,7 @@ def export_hotspots(
     that QGIS opens as is."""
     from smartspot.geo import io
 
-    where = _filter(bbox, politikreds, kommune, status, category, MAX_PAGE, 0)
+    where = _filter(principal, bbox, politikreds, kommune, status, category, MAX_PAGE, 0)
     found = services.hotspots.list(where)
     if format == "geojson":
         import json
@@ -189,19 +196,24 @@ def export_hotspots(
 
 
 @router.get("/{hotspot_id}", response_model=Feature)
-def get_hotspot(hotspot_id: str, principal: Reader, services: ServicesDep) -> Feature:
+def get_hotspot(hotspot_id: str, principal: HotspotReader, services: ServicesDep) -> Feature:
     """The current version of one hotspot."""
     return hotspot_feature(services.hotspots.show(hotspot_id))
 
 
 @router.patch("/{hotspot_id}", response_model=Feature)
 def update_hotspot(
-    hotspot_id: str, body: HotspotUpdate, principal: HotspotEditor, services: ServicesDep
+    hotspot_id: str, body: HotspotUpdate, principal: HotspotWriter, services: ServicesDep
 ) -> Feature:
     """Change a hotspot. ``expected_version`` is the version the editor saw; when someone
-    else changed it since, the answer is 409 and nothing is written."""
+    else changed it since, the answer is 409 and nothing is written. A new geometry must lie
+    in one of the caller's politikredse too."""
+    changes = body.changes()
+    if "geometry" in changes:
+        _, where = services.hotspots.place(changes["geometry"])
+        require(principal, where.politikreds, what=hotspot_id)
     hotspot = services.hotspots.update(
-        hotspot_id, body.changes(), expected_version=body.expected_version, user=principal.name
+        hotspot_id, changes, expected_version=body.expected_version, user=principal.name
     )
     feature = hotspot_feature(hotspot)
     services.engine.announce("hotspot", feature.model_dump(mode="json"))
@@ -210,7 +222,7 @@ def update_hotspot(
 
 @router.post("/{hotspot_id}/close", response_model=Feature)
 def close_hotspot(
-    hotspot_id: str, body: HotspotClose, principal: HotspotEditor, services: ServicesDep
+    hotspot_id: str, body: HotspotClose, principal: HotspotWriter, services: ServicesDep
 ) -> Feature:
     """Close a hotspot with a reason. It stays in the register with its whole history."""
     hotspot = services.hotspots.close(
@@ -222,6 +234,8 @@ def close_hotspot(
 
 
 @router.get("/{hotspot_id}/history", response_model=FeatureCollection)
-def hotspot_history(hotspot_id: str, principal: Reader, services: ServicesDep) -> FeatureCollection:
+def hotspot_history(
+    hotspot_id: str, principal: HotspotReader, services: ServicesDep
+) -> FeatureCollection:
     """Every version of a hotspot, oldest first."""
     return feature_collection(services.hotspots.history(hotspot_id))

@@ -7,11 +7,23 @@ solver never block the event loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.auth import Decider, Operator, Reader
+from api.access import (
+    CalloutOperator,
+    CalloutReader,
+    PatrolOperator,
+    PatrolReader,
+    ProposalDecider,
+    ProposalReader,
+    VisitOperator,
+    keep,
+    require,
+)
+from api.auth import Operator, Principal, Reader
 from api.deps import ServicesDep
 from api.language import localised_proposal, request_translator
 from api.live_schemas import (
@@ -34,9 +46,9 @@ from api.live_schemas import (
     VisitOut,
 )
 from smartspot.domain import PatrolStatus, Visit
-from smartspot.errors import InvalidInputError, NotFoundError
+from smartspot.errors import ForbiddenError, InvalidInputError, NotFoundError
 from smartspot.geo.validate import metric_point
-from smartspot.i18n import Translator, joined, msg
+from smartspot.i18n import Message, Translator, joined, msg
 from smartspot.live.positions import Fix
 from smartspot.live.views import callout_view, patrol_view, proposal_view, visit_view
 from smartspot.plans import ProposalStatus
@@ -59,19 +71,24 @@ router = APIRouter()
 def list_patrols(
     principal: Reader, services: ServicesDep, status: PatrolStatus | None = None
 ) -> list[dict[str, Any]]:
-    """Every car with its status and last known position (WGS84)."""
-    return [patrol_view(p) for p in services.store.patrols.list(status=status)]
+    """Every car of the caller's politikredse with its status and last known position
+    (WGS84)."""
+    found = services.store.patrols.list(status=status)
+    mine = keep(principal, found, lambda p: services.belonging.patrol(p.call_sign))
+    return [patrol_view(p) for p in mine]
 
 
 @router.post("/patrols", response_model=PatrolOut, status_code=201, tags=["patrols"])
 def add_patrol(body: PatrolIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
-    """Register a car by call sign and home station (a station id, e.g. st01)."""
+    """Register a car by call sign and home station (a station id, e.g. st01, in one of the
+    caller's politikredse)."""
+    require(principal, services.belonging.station(body.home_station), what=body.call_sign)
     patrol = services.engine.add_patrol(body.call_sign, body.home_station, actor=principal.name)
     return patrol_view(patrol)
 
 
 @router.get("/patrols/{call_sign}", response_model=PatrolOut, tags=["patrols"])
-def get_patrol(call_sign: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+def get_patrol(call_sign: str, principal: PatrolReader, services: ServicesDep) -> dict[str, Any]:
     return patrol_view(services.store.patrols.get(call_sign))
 
 
@@ -83,44 +100,84 @@ def record_positions(
     minutes in the future, older than the horizon, outside Denmark, an unknown car) is refused
     on its own and named in ``refused`` with status 422 (404 for an unknown car); the rest are
     stored and feed the automatic visit detection (a stay of the district policy's minutes
-    inside a hotspot). When no fix is stored at all the answer is that 422 (or 404). Where the
-    district's policy switches idle proposals on, a car of the batch that has stood available
-    at a post or station long enough gets one (in ``proposals``, and on the live stream)."""
-    fixes = [Fix(p.call_sign, p.lon, p.lat, p.at) for p in body.positions]
+    inside a hotspot). A car outside the caller's politikredse is refused with 403. When no
+    fix is stored at all the answer is that 422 (or 404, or 403). Where the district's policy
+    switches idle proposals on, a car of the batch that has stood available at a post or
+    station long enough gets one (in ``proposals``, and on the live stream)."""
+    mine, foreign = _own_cars(principal, services, body)
+    fixes = [Fix(p.call_sign, p.lon, p.lat, p.at) for _, p in mine]
     result = services.engine.record_positions(fixes)
-    named = [
-        msg(
-            "positions[{index}] ({call_sign}): {reason}",
-            index=r.index,
-            call_sign=r.call_sign,
-            reason=r.reason,
-        )
-        for r in result.refused
-    ]
-    if not result.stored:
-        why = msg("nothing stored: {reasons}", reasons=joined(named))
-        if all(r.unknown for r in result.refused):
-            raise NotFoundError(why)
-        raise InvalidInputError(why, field="positions")
     say = request_translator(request)
-    return PositionsStored(
-        stored=result.stored,
-        refused=[
+    refused = sorted(
+        [
             RefusedFix(
-                index=r.index,
+                index=mine[r.index][0],
                 call_sign=r.call_sign,
                 status=404 if r.unknown else 422,
                 reason=say(r.reason),
             )
             for r in result.refused
+        ]
+        + [
+            RefusedFix(index=i, call_sign=p.call_sign, status=403, reason=say(why))
+            for i, p, why in foreign
         ],
+        key=lambda r: r.index,
+    )
+    if not result.stored:
+        _nothing_stored(refused)
+    return PositionsStored(
+        stored=result.stored,
+        refused=refused,
         proposals=[ProposalOut.model_validate(_view(p, say)) for p in result.proposals],
     )
 
 
+def _own_cars(
+    principal: Principal, services: Any, body: PositionBatch
+) -> tuple[list[tuple[int, Any]], list[tuple[int, Any, Any]]]:
+    """The batch's fixes split into the caller's cars (and unknown ones, refused by the
+    engine) and cars of other politikredse, each with its index in the batch."""
+    mine: list[tuple[int, Any]] = []
+    foreign: list[tuple[int, Any, Any]] = []
+    for index, fix in enumerate(body.positions):
+        try:
+            where = services.belonging.patrol(fix.call_sign)
+        except NotFoundError:
+            mine.append((index, fix))
+            continue
+        try:
+            require(principal, where, what=fix.call_sign)
+        except ForbiddenError as refused:
+            foreign.append((index, fix, refused.message))
+            continue
+        mine.append((index, fix))
+    return mine, foreign
+
+
+def _nothing_stored(refused: list[RefusedFix]) -> None:
+    """Raise the answer for a batch of which nothing was stored: 403 when every fix was of
+    another politikreds, 404 when every one named an unknown car, else 422."""
+    named = [
+        msg(
+            "positions[{index}] ({call_sign}): {reason}",
+            index=r.index,
+            call_sign=r.call_sign,
+            reason=Message(r.reason, translate=False),
+        )
+        for r in refused
+    ]
+    why = msg("nothing stored: {reasons}", reasons=joined(named))
+    if refused and all(r.status == 403 for r in refused):
+        raise ForbiddenError(why)
+    if all(r.status == 404 for r in refused):
+        raise NotFoundError(why)
+    raise InvalidInputError(why, field="positions")
+
+
 @router.post("/patrols/{call_sign}/status", response_model=PatrolOut, tags=["patrols"])
 def set_status(
-    call_sign: str, body: StatusIn, principal: Operator, services: ServicesDep
+    call_sign: str, body: StatusIn, principal: PatrolOperator, services: ServicesDep
 ) -> dict[str, Any]:
     """Change a car's status. Dispatched or off duty voids its proposal; freeing a car on
     task completes the task."""
@@ -135,39 +192,46 @@ def set_status(
 def list_callouts(
     principal: Reader, services: ServicesDep, open_only: bool = False
 ) -> list[dict[str, Any]]:
-    return [callout_view(c) for c, _ in services.store.callouts.list(open_only=open_only)]
+    """The callouts received in the caller's politikredse."""
+    found = services.store.callouts.list(open_only=open_only)
+    mine = keep(principal, found, lambda pair: None if pair[1] is None else pair[1].politikreds)
+    return [callout_view(c) for c, _ in mine]
 
 
 @router.post("/callouts", response_model=CalloutOut, status_code=201, tags=["callouts"])
 def receive_callout(body: CalloutIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
-    """A call is received (urgent or not) at a WGS84 place."""
-    callout = services.engine.receive(
-        urgent=body.urgent, position=metric_point(body.lon, body.lat), actor=principal.name
-    )
+    """A call is received (urgent or not) at a WGS84 place in one of the caller's
+    politikredse."""
+    position = metric_point(body.lon, body.lat)
+    where = services.belonging.point(position)
+    require(principal, where, what=f"{body.lon:.5f}, {body.lat:.5f}")
+    callout = services.engine.receive(urgent=body.urgent, position=position, actor=principal.name)
     return callout_view(callout)
 
 
 @router.get("/callouts/{callout_id}", response_model=CalloutOut, tags=["callouts"])
-def get_callout(callout_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+def get_callout(callout_id: str, principal: CalloutReader, services: ServicesDep) -> dict[str, Any]:
     return callout_view(services.store.callouts.get(callout_id))
 
 
 @router.post("/callouts/{callout_id}/dispatch", response_model=CalloutOut, tags=["callouts"])
 def dispatch(
-    callout_id: str, body: DispatchIn, principal: Operator, services: ServicesDep
+    callout_id: str, body: DispatchIn, principal: CalloutOperator, services: ServicesDep
 ) -> dict[str, Any]:
-    """Send a car; whatever Smart Spot task it had is voided at once."""
+    """Send a car (of the caller's politikredse); whatever Smart Spot task it had is voided
+    at once."""
+    require(principal, services.belonging.patrol(body.patrol), what=body.patrol)
     return callout_view(services.engine.dispatch(callout_id, body.patrol, actor=principal.name))
 
 
 @router.post("/callouts/{callout_id}/arrive", response_model=CalloutOut, tags=["callouts"])
-def arrive(callout_id: str, principal: Operator, services: ServicesDep) -> dict[str, Any]:
+def arrive(callout_id: str, principal: CalloutOperator, services: ServicesDep) -> dict[str, Any]:
     return callout_view(services.engine.arrive(callout_id, actor=principal.name))
 
 
 @router.post("/callouts/{callout_id}/clear", response_model=ClearedOut, tags=["callouts"])
 def clear(
-    callout_id: str, principal: Operator, services: ServicesDep, t: Language
+    callout_id: str, principal: CalloutOperator, services: ServicesDep, t: Language
 ) -> dict[str, Any]:
     """The car is free: it heads home and gets a proposal for its way back (solved in the
     threadpool within the optimiser's deadline), jointly with the other cars of its
@@ -189,7 +253,22 @@ def list_proposals(
     patrol: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    found = services.store.proposals.list(patrol=patrol, status=status, limit=limit)
+    """The newest proposals of the caller's politikredse (of one car with ``patrol``)."""
+    proposals = services.store.proposals
+    if patrol is not None:
+        require(principal, services.belonging.patrol(patrol), what=patrol)
+    if patrol is not None or principal.districts.everywhere:
+        found = proposals.list(patrol=patrol, status=status, limit=limit)
+    else:
+        found = sorted(
+            (
+                p
+                for district in principal.districts.names
+                for p in proposals.list(politikreds=district, status=status, limit=limit)
+            ),
+            key=lambda p: (p.created_at, p.id),
+            reverse=True,
+        )[:limit]
     return [_view(p, t) for p in found]
 
 
@@ -197,31 +276,37 @@ def list_proposals(
 def propose(
     body: ProposeIn, principal: Operator, services: ServicesDep, t: Language
 ) -> list[dict[str, Any]]:
-    """Ask for proposals for these cars now (one joint plan per politikreds)."""
+    """Ask for proposals for these cars (of the caller's politikredse) now (one joint plan
+    per politikreds)."""
+    for call_sign in body.patrols:
+        require(principal, services.belonging.patrol(call_sign), what=call_sign)
     made = services.engine.propose(body.patrols, actor=principal.name)
     return [_view(p, t) for p in made]
 
 
 @router.get("/patrols/{call_sign}/proposal", response_model=ProposalOut | None, tags=["proposals"])
 def current_proposal(
-    call_sign: str, principal: Reader, services: ServicesDep, t: Language
+    call_sign: str, principal: PatrolReader, services: ServicesDep, t: Language
 ) -> dict[str, Any] | None:
     """The car's pending proposal, or null."""
-    services.store.patrols.get(call_sign)
     found = services.store.proposals.current(call_sign)
     return None if found is None else _view(found, t)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut, tags=["proposals"])
 def get_proposal(
-    proposal_id: str, principal: Reader, services: ServicesDep, t: Language
+    proposal_id: str, principal: ProposalReader, services: ServicesDep, t: Language
 ) -> dict[str, Any]:
     return _view(services.store.proposals.get(proposal_id), t)
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=ProposalOut, tags=["proposals"])
 def accept(
-    proposal_id: str, body: AcceptIn, principal: Decider, services: ServicesDep, t: Language
+    proposal_id: str,
+    body: AcceptIn,
+    principal: ProposalDecider,
+    services: ServicesDep,
+    t: Language,
 ) -> dict[str, Any]:
     """Accept (optionally without some stops): the car goes on task."""
     return _view(services.engine.accept(proposal_id, body.remove, actor=principal.name), t)
@@ -229,20 +314,26 @@ def accept(
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut, tags=["proposals"])
 def reject(
-    proposal_id: str, body: RejectIn, principal: Decider, services: ServicesDep, t: Language
+    proposal_id: str,
+    body: RejectIn,
+    principal: ProposalDecider,
+    services: ServicesDep,
+    t: Language,
 ) -> dict[str, Any]:
     return _view(services.engine.reject(proposal_id, body.reason, actor=principal.name), t)
 
 
 @router.get("/proposals/{proposal_id}/problem", tags=["proposals"])
-def proposal_problem(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+def proposal_problem(
+    proposal_id: str, principal: ProposalReader, services: ServicesDep
+) -> dict[str, Any]:
     """The problem file the optimiser saw (``smartspot solve`` reads it)."""
     problem = services.store.proposals.get(proposal_id).problem
     return dict(problem or {})
 
 
 @router.get("/proposals/{proposal_id}/replay", tags=["proposals"])
-def replay(proposal_id: str, principal: Reader, services: ServicesDep) -> dict[str, Any]:
+def replay(proposal_id: str, principal: ProposalReader, services: ServicesDep) -> dict[str, Any]:
     """Solve the stored problem again with the same solver, deadline and seed, beside the
     stored answer, so any decision can be reviewed later."""
     return services.engine.replay(proposal_id)
@@ -258,18 +349,46 @@ def list_visits(
     hotspot: Annotated[str | None, Query(max_length=64)] = None,
     patrol: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[dict[str, Any]]:
-    return [visit_view(v) for v in services.store.visits.list(hotspot=hotspot, patrol=patrol)]
+    """Visits to the hotspots of the caller's politikredse (of one hotspot or car)."""
+    if hotspot is not None:
+        require(principal, services.belonging.hotspot(hotspot), what=hotspot)
+    if patrol is not None:
+        require(principal, services.belonging.patrol(patrol), what=patrol)
+    found = services.store.visits.list(hotspot=hotspot, patrol=patrol)
+    where = _hotspot_districts(services)
+    return [visit_view(v) for v in keep(principal, found, lambda v: where(v.visit.hotspot))]
 
 
 @router.get("/visits/last", tags=["visits"])
 def last_visits(principal: Reader, services: ServicesDep) -> dict[str, str]:
-    """Hotspot id → time of its latest visit (the map colours hotspots by it)."""
-    return {k: v.isoformat() for k, v in services.store.visits.last_visit_times().items()}
+    """Hotspot id → time of its latest visit (the map colours hotspots by it), for the
+    hotspots of the caller's politikredse."""
+    found = services.store.visits.last_visit_times().items()
+    where = _hotspot_districts(services)
+    return {k: v.isoformat() for k, v in keep(principal, found, lambda pair: where(pair[0]))}
+
+
+def _hotspot_districts(services: Any) -> Callable[[str], str | None]:
+    """Hotspot id → its politikreds, remembered for one request."""
+    seen: dict[str, str | None] = {}
+
+    def where(hotspot_id: str) -> str | None:
+        if hotspot_id not in seen:
+            try:
+                seen[hotspot_id] = services.belonging.hotspot(hotspot_id)
+            except NotFoundError:
+                seen[hotspot_id] = None
+        return seen[hotspot_id]
+
+    return where
 
 
 @router.post("/visits", response_model=VisitOut, status_code=201, tags=["visits"])
 def add_visit(body: VisitIn, principal: Operator, services: ServicesDep) -> dict[str, Any]:
-    """A crew reports arriving at (and possibly leaving) a hotspot, with the outcome."""
+    """A crew reports arriving at (and possibly leaving) a hotspot, with the outcome; the
+    hotspot and the car both of the caller's politikredse."""
+    require(principal, services.belonging.hotspot(body.hotspot), what=body.hotspot)
+    require(principal, services.belonging.patrol(body.patrol), what=body.patrol)
     visit = Visit(
         hotspot=body.hotspot,
         patrol=body.patrol,
@@ -285,7 +404,7 @@ def add_visit(body: VisitIn, principal: Operator, services: ServicesDep) -> dict
 
 @router.patch("/visits/{visit_id}", response_model=VisitOut, tags=["visits"])
 def update_visit(
-    visit_id: str, body: VisitChanges, principal: Operator, services: ServicesDep
+    visit_id: str, body: VisitChanges, principal: VisitOperator, services: ServicesDep
 ) -> dict[str, Any]:
     """Leaving and the outcome: observed or not, persons, action taken, free text."""
     changes = body.model_dump(exclude_unset=True)

@@ -12,11 +12,13 @@ import shapely
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
+from api.access import event_filter
 from api.auth import Reader
 from api.deps import ServicesDep
 from api.events_auth import stream_principal, while_authorised
 from api.language import request_translator
 from api.schemas import geometry_to_geojson
+from smartspot.access import home_district
 from smartspot.fulfilment import week_of
 from smartspot.geo import basemap
 from smartspot.resources import DATA_DIR
@@ -142,12 +144,15 @@ def favicon() -> FileResponse:
 
 @router.get("/config")
 def map_config(principal: Reader, services: ServicesDep) -> dict[str, Any]:
-    """What the map needs to start: its district, an optional online tile URL (without one,
-    the map draws its offline base layer from ``/basemap``), and the calendar week running now
-    on the service's clock (Monday to Monday, Copenhagen), whose fulfilment the map shows."""
+    """What the map needs to start: the district it opens on (the user's own: the
+    deployment's when it is one of theirs, else the first of theirs), the user's districts
+    (``["*"]``: all), an optional online tile URL (without one, the map draws its offline base
+    layer from ``/basemap``), and the calendar week running now on the service's clock
+    (Monday to Monday, Copenhagen), whose fulfilment the map shows."""
     week = week_of(services.clock.now())
     return {
-        "district": services.settings.district,
+        "district": home_district(principal.districts, services.settings.district),
+        "districts": sorted(principal.districts.names),
         "week": {
             "label": week.label,
             "since": week.start.isoformat(),
@@ -170,13 +175,15 @@ async def events(request: Request, services: ServicesDep) -> StreamingResponse:
     ``proposal``, ``no-proposal``, ``visit``. Log in with the cookie from
     ``POST /events/session`` (browsers) or an ``Authorization: Bearer`` header; a token in the
     URL is not accepted. Each event carries its persisted id; a reconnecting client sends
-    ``Last-Event-ID`` and gets every event after it, from any worker."""
+    ``Last-Event-ID`` and gets every event after it, from any worker. Only the events of the
+    caller's politikredse are sent (of a ``positions`` batch, their cars' fixes)."""
     principal = stream_principal(request, services.settings, services.accounts)
     resume = request.headers.get("last-event-id", "").strip()
     after = int(resume) if resume.isdigit() else None
+    select = event_filter(principal, services.belonging)
     return StreamingResponse(
         while_authorised(
-            services.events.listen(after=after, t=request_translator(request)),
+            services.events.listen(after=after, t=request_translator(request), select=select),
             principal,
             services.accounts,
         ),

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.access import require, within
 from api.auth import Permission, Principal, Role, TooManyLogins, check_current, read_token
 from api.deps import ServicesDep
 from api.routers.auth import client_address
@@ -141,7 +142,7 @@ async def _basic(services: Any, request: Request, credentials: str) -> Principal
         generation=services.store.users.token_generation(account.name),
     )
     services.cache[key] = (principal, time.monotonic() + BASIC_TTL_S)
-    return principal
+    return check_current(principal, services.accounts)  # with the account's districts
 
 
 async def ogc_reader(request: Request, services: ServicesDep) -> Principal:
@@ -294,12 +295,17 @@ def collection_schema(request: Request, collection_id: str, principal: OgcReader
     )
 
 
-def _of_type(services: Any, geom_type: str, bbox: Any) -> list[Hotspot]:
-    """Every current hotspot of one geometry type (within ``bbox``), in id order."""
+def _of_type(
+    services: Any, geom_type: str, bbox: Any, within: frozenset[str] | None
+) -> list[Hotspot]:
+    """Every current hotspot of one geometry type (within ``bbox`` and the politikredse
+    ``within``), in id order."""
     found: list[Hotspot] = []
     offset = 0
     while True:
-        page = services.hotspots.list(HotspotFilter(bbox=bbox, limit=MAX_PAGE, offset=offset))
+        page = services.hotspots.list(
+            HotspotFilter(bbox=bbox, limit=MAX_PAGE, offset=offset, within=within)
+        )
         found.extend(h for h in page if h.geometry.geom_type == geom_type)
         if len(page) < MAX_PAGE:
             return found
@@ -320,9 +326,10 @@ def items(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    """Features, ``limit`` at a time, with a ``next`` link while there are more."""
+    """Features of the caller's politikredse, ``limit`` at a time, with a ``next`` link while
+    there are more."""
     geom_type = COLLECTIONS[_known(collection_id)][0]
-    matching = _of_type(services, geom_type, parse_bbox(bbox))
+    matching = _of_type(services, geom_type, parse_bbox(bbox), within(principal))
     found = matching[offset : offset + limit]
     body = feature_collection(found, matched=len(matching)).model_dump(mode="json")
     links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
@@ -348,6 +355,7 @@ def item(
 ) -> Response:
     geom_type = COLLECTIONS[_known(collection_id)][0]
     hotspot = services.hotspots.show(hotspot_id)
+    require(principal, hotspot.location.politikreds, what=hotspot_id)
     if hotspot.geometry.geom_type != geom_type:
         detail = (
             msg(

@@ -11,12 +11,14 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from fastapi import APIRouter, Query
 
+from api.access import keep, within
 from api.auth import Reader
 from api.deps import ServicesDep
 from smartspot.domain import Visit
 from smartspot.errors import InvalidInputError
 from smartspot.followups import FollowUpStatus
 from smartspot.fulfilment import HotspotWeek, breakdown
+from smartspot.hotspots import HotspotFilter
 from smartspot.i18n import msg
 from smartspot.live.fulfilment import live_fulfilment
 from smartspot.store.port import FollowUpQuery
@@ -62,13 +64,15 @@ def response_times(
     by: Literal["kommune", "politikreds"] = "kommune",
 ) -> dict[str, Any]:
     """Responstid for urgent callouts received in ``[since, until)``: received → first car on
-    scene, in seconds (mean, median, 90th percentile), per kommune or politikreds. Callouts
-    without an arrival are counted apart (``not_arrived``)."""
+    scene, in seconds (mean, median, 90th percentile), per kommune or politikreds, of the
+    caller's politikredse. Callouts without an arrival are counted apart (``not_arrived``)."""
     _period(since, until)
+    received = services.store.callouts.list(since=since, until=until, urgent=True)
+    mine = keep(principal, received, lambda pair: None if pair[1] is None else pair[1].politikreds)
     groups: dict[str, list[float]] = defaultdict(list)
     names: dict[str, str] = {}
     missing: dict[str, int] = defaultdict(int)
-    for callout, location in services.store.callouts.list(since=since, until=until, urgent=True):
+    for callout, location in mine:
         if location is None:
             continue
         key = location.kommunekode if by == "kommune" else location.politikreds
@@ -100,7 +104,7 @@ def visits(
     by: Literal["hotspot", "kommune", "week"] = "hotspot",
 ) -> dict[str, Any]:
     """Visits arriving in ``[since, until)`` and their dosage (minutes on site) per hotspot,
-    kommune or ISO week (Europe/Copenhagen), reported and detected alike; and ``fulfilment``:
+    kommune or ISO week (Europe/Copenhagen), reported and detected alike, at the hotspots of the caller's politikredse; and ``fulfilment``:
     per hotspot and calendar week (Monday–Sunday, Copenhagen; weeks cut by the period are
     pro-rated) the desired visits (``visits_per_week``), those due so far, achieved visits and
     minutes, ``met`` and ``behind``; per politikreds and kommune the share of hotspot-weeks
@@ -108,7 +112,15 @@ def visits(
     ones. Outlying = the nearest station more than the district's ``outlying_min`` away by
     road."""
     _period(since, until)
-    found = services.store.visits.list(since=since, until=until)
+    districts: dict[str, str] = {}
+
+    def district(hotspot_id: str) -> str:
+        if hotspot_id not in districts:
+            districts[hotspot_id] = services.belonging.hotspot(hotspot_id)
+        return districts[hotspot_id]
+
+    visited = services.store.visits.list(since=since, until=until)
+    found = keep(principal, visited, lambda stored: district(stored.visit.hotspot))
     kommune_of: dict[str, tuple[str, str]] = {}
     if by == "kommune":
         for stored in found:
@@ -138,21 +150,29 @@ def visits(
         "since": since.isoformat(),
         "until": until.isoformat(),
         "groups": rows,
-        "fulfilment": _fulfilment(services, since, until, [s.visit for s in found]),
+        "fulfilment": _fulfilment(
+            services, since, until, [s.visit for s in found], within(principal)
+        ),
     }
 
 
-def _fulfilment(services: Any, since: datetime, until: datetime, found: list[Visit]) -> Any:
+def _fulfilment(
+    services: Any,
+    since: datetime,
+    until: datetime,
+    found: list[Visit],
+    districts: frozenset[str] | None,
+) -> Any:
     """Desired against achieved visits per hotspot and calendar week, and the share of
-    hotspot-weeks meeting them per politikreds and kommune, outlying and town apart; over the
-    last ``FULFILMENT_WEEKS`` weeks of a longer period (``weeks`` says which), so that a
-    period of centuries cannot keep the service busy (schemathesis asked for 1970-3050)."""
+    hotspot-weeks meeting them per politikreds and kommune, outlying and town apart (of the
+    hotspots in ``districts``, the caller's; None: all); over the last ``FULFILMENT_WEEKS``
+    weeks of a longer period (``weeks`` says which), so that a period of centuries cannot
+    keep the service busy (schemathesis asked for 1970-3050)."""
     engine = services.engine
     since = max(since, until - timedelta(weeks=FULFILMENT_WEEKS))
     found = [v for v in found if v.arrived_at >= since]
-    result = live_fulfilment(
-        engine.ctx, engine.round_trips, services.hotspots.list(), found, since, until
-    )
+    hotspots = services.hotspots.list(HotspotFilter(within=districts))
+    result = live_fulfilment(engine.ctx, engine.round_trips, hotspots, found, since, until)
     document = result.to_dict()
     district_of = {kode: services.regions.kommune(kode).politikreds for kode in result.kommuner}
     per_district: dict[str, list[HotspotWeek]] = defaultdict(list)

@@ -48,6 +48,8 @@ class HotspotQuery:
     ----------
     politikreds, kommune
         Exact politikreds name; kommune by 4-digit code or by name (case-insensitive).
+    within
+        Only hotspots in one of these politikredse (a user's districts); None: anywhere.
     status, category
         Only hotspots with this status or category.
     bbox
@@ -63,6 +65,7 @@ class HotspotQuery:
     bbox: tuple[float, float, float, float] | None = None
     limit: int = MAX_PAGE
     offset: int = 0
+    within: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.bbox is not None:

@@ -281,6 +281,10 @@ def _where(query: HotspotQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     if query.politikreds is not None:
         clauses.append("v.politikreds = ?")
         params.append(query.politikreds)
+    if query.within is not None:
+        marks = ", ".join("?" for _ in query.within) or "NULL"
+        clauses.append(f"v.politikreds IN ({marks})")
+        params.extend(sorted(query.within))
     if query.kommune is not None:
         clauses.append("(v.kommunekode = ? OR lower(v.kommunenavn) = lower(?))")
         params.extend([query.kommune, query.kommune])

@@ -41,7 +41,8 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 def add_users(app: FastAPI) -> None:
     users = services_of(app).store.users
-    account = new_account("operator", "operator", PASSWORD, now=NOW)
+    # every politikreds, as a national user: tests/api/test_districts.py tests the districts
+    account = new_account("operator", "operator", PASSWORD, now=NOW, districts=("*",))
     for role in ROLES:
         users.add(replace(account, name=role, role=role), actor="test")
 

@@ -29,7 +29,7 @@ def test_login_gives_a_short_lived_bearer_token_naming_the_role(client: TestClie
     assert body["role"] == "analyst"
     assert body["expires_in"] == 30 * 60
     me = client.get("/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert me.json() == {"name": "analyst", "role": "analyst"}
+    assert me.json() == {"name": "analyst", "role": "analyst", "districts": ["*"]}
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,8 @@ def test_users_add_creates_a_login_the_service_accepts(
     app = create_app(settings)
     client = TestClient(app)
     headers = login(client, "vagt1", "en lang adgangskode")
-    assert client.get("/auth/me", headers=headers).json() == {"name": "vagt1", "role": "operator"}
+    me = client.get("/auth/me", headers=headers).json()
+    assert me == {"name": "vagt1", "role": "operator", "districts": [settings.district]}
     services_of(app).close()
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from api import create_app
 from api.app import services_of
+from api.auth import new_account
 from smartspot.clock import FixedClock
 from smartspot.demo import load_demo_hotspots
 from smartspot.resources import SCENARIOS_DIR
@@ -32,6 +33,7 @@ ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
 TIMEOUT_MS = 20_000
+OJ = "Østjyllands Politi"
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,10 +52,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     services = services_of(app)
     load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
     services.engine.add_patrol("MV-21", "st02", actor="test")
+    services.engine.add_patrol("OJ-11", "st12", actor="test")  # Aarhus
+    local = new_account("vagt-oj", "operator", PASSWORD, now=NOW, districts=(OJ,))
+    services.store.users.add(local, actor="test")
     with serving(app) as base:
-        fix = {"call_sign": "MV-21", "lon": 8.97, "lat": 56.14, "at": NOW.isoformat()}
+        fixes = [
+            {"call_sign": "MV-21", "lon": 8.97, "lat": 56.14, "at": NOW.isoformat()},
+            {"call_sign": "OJ-11", "lon": 10.21, "lat": 56.15, "at": NOW.isoformat()},
+        ]
         answer = httpx.post(
-            f"{base}/patrols/positions", json={"positions": [fix]}, headers=_token(base, "operator")
+            f"{base}/patrols/positions",
+            json={"positions": fixes},
+            headers=_token(base, "operator"),
         )
         answer.raise_for_status()
         yield base
@@ -153,6 +163,38 @@ def test_operator_sees_the_map_gets_a_proposal_and_accepts_it(server: str, brows
     decided = httpx.get(f"{server}/proposals/{proposal_id}", headers=op).json()
     assert (decided["status"], decided["decided_by"]) == ("accepted", "operator")
     page.screenshot(path=str(ARTIFACTS / "operator_accepted.png"))
+    page.close()
+
+
+def test_a_user_of_another_district_opens_on_it_and_sees_only_its_cars_and_hotspots(
+    server: str, browser: Any
+) -> None:
+    page = _open(browser, server, "vagt-oj")
+    assert page.locator("#district").inner_text() == OJ
+    lon, lat = page.evaluate("() => { const c = map.getCenter(); return [c.lng, c.lat]; }")
+    assert 9.6 < lon < 11.0 and 55.8 < lat < 56.8, (lon, lat)  # Østjylland, not Holstebro
+    assert page.locator('.car-label[data-car="OJ-11"]').is_visible()
+    assert page.locator('.car-label[data-car="MV-21"]').count() == 0
+    assert page.locator("#patrols tr[data-car]").count() == 1
+    # the hotspots are all Østjylland's: the map's own call, made from the page
+    kredse = page.evaluate(
+        "async () => [...new Set((await api('/hotspots?status=open&limit=10000'))"
+        ".features.map(f => f.properties.politikreds))]"
+    )
+    assert kredse == [OJ]
+    # the live stream moves the district's own car
+    car = page.locator('.car-label[data-car="OJ-11"]')
+    before = car.bounding_box()
+    fix = {"call_sign": "OJ-11", "lon": 10.30, "lat": 56.15, "at": (NOW + timedelta(seconds=20)).isoformat()}
+    httpx.post(
+        f"{server}/patrols/positions", json={"positions": [fix]}, headers=_token(server, "vagt-oj")
+    ).raise_for_status()
+    page.wait_for_function(
+        "x => document.querySelector('.car-label[data-car=\"OJ-11\"]').getBoundingClientRect().x > x + 5",
+        arg=before["x"],
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "operator_own_district.png"))
     page.close()
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.app import services_of
-from api.auth import AccountCache, Principal, Role
+from api.auth import AccountCache, Principal, Role, check_current
 from api.events_auth import while_authorised
 from smartspot.cli.main import main
 from tests.api.conftest import NOW, PASSWORD, add_users, login, make_settings
@@ -53,7 +53,11 @@ def test_a_new_role_ends_the_old_tokens_and_a_new_login_carries_it(
     assert _change(client, as_role["admin"], "planner", role="analyst") == 200
     assert client.get("/auth/me", headers=planner).status_code == 401
     fresh = login(client, "planner")
-    assert client.get("/auth/me", headers=fresh).json() == {"name": "planner", "role": "analyst"}
+    assert client.get("/auth/me", headers=fresh).json() == {
+        "name": "planner",
+        "role": "analyst",
+        "districts": ["*"],
+    }
 
 
 def test_a_new_password_ends_the_old_tokens(
@@ -116,8 +120,9 @@ def test_a_deactivation_from_the_cli_ends_a_running_services_tokens(
 def test_an_open_event_stream_ends_when_the_login_is_revoked(app: FastAPI) -> None:
     services = services_of(app)
     accounts = AccountCache(services.store.users, ttl_s=0)
-    principal = Principal(
-        "operator", Role.OPERATOR, services.store.users.token_generation("operator")
+    principal = check_current(
+        Principal("operator", Role.OPERATOR, services.store.users.token_generation("operator")),
+        accounts,
     )
 
     async def events() -> AsyncIterator[str]:
@@ -130,3 +135,24 @@ def test_an_open_event_stream_ends_when_the_login_is_revoked(app: FastAPI) -> No
         return [c async for c in while_authorised(events(), principal, accounts, every_s=0)]
 
     assert asyncio.run(read()) == ["event: a\n\n", "event: logout\ndata: {}\n\n"]
+
+
+def test_an_open_event_stream_ends_when_the_users_districts_change(app: FastAPI) -> None:
+    """So the browser reconnects (with Last-Event-ID) and gets the new districts' events."""
+    services = services_of(app)
+    accounts = AccountCache(services.store.users, ttl_s=0)
+    principal = check_current(
+        Principal("operator", Role.OPERATOR, services.store.users.token_generation("operator")),
+        accounts,
+    )
+    mv = ["Midt- og Vestjyllands Politi"]
+
+    async def events() -> AsyncIterator[str]:
+        yield "event: a\n\n"
+        services.store.users.set_districts("operator", mv, actor="admin", at=NOW)
+        yield "event: b\n\n"
+
+    async def read() -> list[str]:
+        return [c async for c in while_authorised(events(), principal, accounts, every_s=0)]
+
+    assert asyncio.run(read()) == ["event: a\n\n"]
