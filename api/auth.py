@@ -155,7 +155,7 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 def new_account(
-    name: str, role: str, password: str, *, now: datetime, districts: Sequence[str] = ()
+    name: str, role: str, password: str, *, now: datetime, districts: Sequence[str]
 ) -> UserAccount:
     """A user account with an argon2 hash of ``password`` (checks name, role and password),
     working in ``districts`` (canonical politikreds names, or ``("*",)``)."""

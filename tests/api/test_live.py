@@ -466,7 +466,10 @@ def test_an_avl_batch_answers_with_the_proposal_for_a_car_idle_at_its_station(
     app = create_app(make_settings(tmp_path / "idle", policy_dir=policies), clock=clock)
     services = services_of(app)
     load_demo_hotspots(services.hotspots, SCENARIOS_DIR)
-    services.store.users.add(new_account("op", "operator", PASSWORD, now=NOW), actor="test")
+    account = new_account(
+        "op", "operator", PASSWORD, now=NOW, districts=("Midt- og Vestjyllands Politi",)
+    )
+    services.store.users.add(account, actor="test")
     client = TestClient(app)
     token = client.post("/auth/token", data={"username": "op", "password": PASSWORD}).json()
     op = {"Authorization": f"Bearer {token['access_token']}"}
