@@ -20,6 +20,8 @@ from fastapi import Depends, Request
 
 from api.auth import Permission, Principal, requires
 from smartspot.access import Districts
+from smartspot.errors import ForbiddenError, NotFoundError
+from smartspot.i18n import Message
 from smartspot.live.belonging import Belonging
 from smartspot.store.records import StoredEvent
 
@@ -73,6 +75,26 @@ def keep(
     if principal.districts.everywhere:
         return list(items)
     return [item for item in items if principal.districts.covers(where(item))]
+
+
+def own_cars(
+    principal: Principal, places: Belonging, fixes: Iterable[Any]
+) -> tuple[list[tuple[int, Any]], list[tuple[int, Any, Message]]]:
+    """An AVL batch's fixes (anything with a ``call_sign``), each with its index in the
+    batch, split into those of the caller's cars (and of unknown cars, which the engine
+    refuses itself) and those of other politikredse's cars, with the refusal's words."""
+    mine: list[tuple[int, Any]] = []
+    foreign: list[tuple[int, Any, Message]] = []
+    for index, fix in enumerate(fixes):
+        try:
+            require(principal, places.patrol(fix.call_sign), what=fix.call_sign)
+        except NotFoundError:
+            mine.append((index, fix))
+        except ForbiddenError as refused:
+            foreign.append((index, fix, refused.message))
+        else:
+            mine.append((index, fix))
+    return mine, foreign
 
 
 def event_filter(

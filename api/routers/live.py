@@ -21,9 +21,10 @@ from api.access import (
     ProposalReader,
     VisitOperator,
     keep,
+    own_cars,
     require,
 )
-from api.auth import Operator, Principal, Reader
+from api.auth import Operator, Reader
 from api.deps import ServicesDep
 from api.language import localised_proposal, request_translator
 from api.live_schemas import (
@@ -104,7 +105,7 @@ def record_positions(
     fix is stored at all the answer is that 422 (or 404, or 403). Where the district's policy
     switches idle proposals on, a car of the batch that has stood available at a post or
     station long enough gets one (in ``proposals``, and on the live stream)."""
-    mine, foreign = _own_cars(principal, services, body)
+    mine, foreign = own_cars(principal, services.belonging, body.positions)
     fixes = [Fix(p.call_sign, p.lon, p.lat, p.at) for _, p in mine]
     result = services.engine.record_positions(fixes)
     say = request_translator(request)
@@ -131,28 +132,6 @@ def record_positions(
         refused=refused,
         proposals=[ProposalOut.model_validate(_view(p, say)) for p in result.proposals],
     )
-
-
-def _own_cars(
-    principal: Principal, services: Any, body: PositionBatch
-) -> tuple[list[tuple[int, Any]], list[tuple[int, Any, Any]]]:
-    """The batch's fixes split into the caller's cars (and unknown ones, refused by the
-    engine) and cars of other politikredse, each with its index in the batch."""
-    mine: list[tuple[int, Any]] = []
-    foreign: list[tuple[int, Any, Any]] = []
-    for index, fix in enumerate(body.positions):
-        try:
-            where = services.belonging.patrol(fix.call_sign)
-        except NotFoundError:
-            mine.append((index, fix))
-            continue
-        try:
-            require(principal, where, what=fix.call_sign)
-        except ForbiddenError as refused:
-            foreign.append((index, fix, refused.message))
-            continue
-        mine.append((index, fix))
-    return mine, foreign
 
 
 def _nothing_stored(refused: list[RefusedFix]) -> None:
