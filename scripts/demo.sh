@@ -19,8 +19,9 @@ smartspot init --demo --db "$SMARTSPOT_DB"
 for login in "operator operator" "analytiker analyst" "planlaegger planner"; do
   set -- $login
   status=0
+  # the demo has cars and hotspots in both its districts: its logins see all politikredse
   printf '%s\n' "$password" | smartspot users add "$1" --role "$2" --password-stdin \
-    --db "$SMARTSPOT_DB" --by demo >/dev/null 2>&1 || status=$?
+    --district alle --db "$SMARTSPOT_DB" --by demo >/dev/null 2>&1 || status=$?
   if [ "$status" != 0 ] && [ "$status" != 4 ]; then  # 4: the login exists already
     echo "demo: could not create the login $1 (exit code $status)" >&2
     exit "$status"

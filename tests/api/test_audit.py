@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import services_of
+from smartspot.clock import FixedClock
+from tests.api.conftest import point_feature
 
 # The routes' store work, on SQLite and on PostGIS (tests/conftest.py).
 pytestmark = pytest.mark.both_backends
@@ -56,3 +58,12 @@ def test_the_record_written_through_the_api_verifies(
     client.patch("/users/operator", json={"active": False}, headers=as_role["admin"])
     verdict = services_of(app).store.verify_audit()
     assert verdict.ok, verdict.problem
+
+
+def test_summer_times_are_shown_in_summer_time(
+    client: TestClient, as_role: Headers, clock: FixedClock
+) -> None:
+    clock.advance(120 * 24 * 3600)  # 14 March + 120 days = 12 July, 21:00 UTC
+    made = client.post("/hotspots", json=point_feature(), headers=as_role["analyst"]).json()
+    story = client.get("/audit", params={"object": made["id"]}, headers=as_role["admin"]).json()
+    assert story[0]["at"] == "2026-07-12T23:00:00+02:00"  # CEST

@@ -185,7 +185,12 @@ def test_a_user_of_another_district_opens_on_it_and_sees_only_its_cars_and_hotsp
     # the live stream moves the district's own car
     car = page.locator('.car-label[data-car="OJ-11"]')
     before = car.bounding_box()
-    fix = {"call_sign": "OJ-11", "lon": 10.30, "lat": 56.15, "at": (NOW + timedelta(seconds=20)).isoformat()}
+    fix = {
+        "call_sign": "OJ-11",
+        "lon": 10.30,
+        "lat": 56.15,
+        "at": (NOW + timedelta(seconds=20)).isoformat(),
+    }
     httpx.post(
         f"{server}/patrols/positions", json={"positions": [fix]}, headers=_token(server, "vagt-oj")
     ).raise_for_status()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from smartspot.cli.audit import local_time
 from smartspot.cli.main import main
 from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
@@ -76,6 +77,37 @@ def test_other_programs_cannot_change_guarded_tables(busy: Busy, sql: str) -> No
     conn = sqlite3.connect(busy.db)
     with pytest.raises(sqlite3.Error):
         conn.execute(sql)
+    conn.close()
+
+
+#: Every table that holds history, decisions or users (issue 10 §4); stays and id counters are
+#: working state, rebuilt by the engine.
+GUARDED = (
+    "hotspots",
+    "hotspot_versions",
+    "audit_log",
+    "users",
+    "patrols",
+    "positions",
+    "callouts",
+    "visits",
+    "proposals",
+    "proposal_stops",
+    "events",
+)
+
+
+@pytest.mark.parametrize("table", GUARDED)
+def test_every_table_of_history_decisions_or_users_refuses_updates_and_deletes(
+    busy: Busy, table: str
+) -> None:
+    conn = sqlite3.connect(busy.db, isolation_level=None)
+    assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0  # rows to guard
+    column = conn.execute(f"SELECT * FROM {table} LIMIT 1").description[-1][0]
+    with pytest.raises(sqlite3.Error):
+        conn.execute(f"UPDATE {table} SET {column} = {column}")
+    with pytest.raises(sqlite3.Error):
+        conn.execute(f"DELETE FROM {table}")
     conn.close()
 
 
@@ -221,6 +253,13 @@ def test_audit_show_tells_who_did_what_in_copenhagen_time(
     assert [line.split()[4] for line in lines] == ["create", "update", "close"]
     assert lines[0].startswith("2026-03-14 22:00:00 CET  analyst")  # 21:00 UTC
     assert main(["audit", "show", "XX-1", "--db", str(busy.db)]) == 3
+
+
+def test_audit_show_writes_summer_and_winter_time_as_copenhagen_reads_them() -> None:
+    assert local_time("2026-07-12T21:00:00+00:00") == "2026-07-12 23:00:00 CEST"
+    assert local_time("2026-10-25T00:30:00+00:00") == "2026-10-25 02:30:00 CEST"  # before 3:00
+    assert local_time("2026-10-25T01:30:00+00:00") == "2026-10-25 02:30:00 CET"  # after it
+    assert local_time("2026-03-14T21:00:00+00:00") == "2026-03-14 22:00:00 CET"
 
 
 def test_a_database_from_before_the_chain_upgrades_without_loss_and_verifies(

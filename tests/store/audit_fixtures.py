@@ -1,6 +1,6 @@
 """A database with a real history, written through the API: hotspots registered, changed and
-closed, a car with positions, a callout cleared into a proposal that is accepted, users
-changed. For the audit-chain tests."""
+closed, a car with positions, a callout cleared into a proposal that is accepted, a visit
+reported, users changed. For the audit-chain tests."""
 
 from __future__ import annotations
 
@@ -64,6 +64,9 @@ def busy_database(folder: Path) -> Busy:
             at = NOW.replace(minute=minute).isoformat()
             there = {"call_sign": "MV-21", "lon": stop["lon"], "lat": stop["lat"], "at": at}
             client.post("/patrols/positions", json={"positions": [there]}, headers=operator)
+    visit = {"hotspot": made["id"], "patrol": "MV-21", "arrived_at": NOW.isoformat()}
+    reported = client.post("/visits", json=visit, headers=operator)  # a crew's own report
+    assert reported.status_code == 201, reported.text
     client.patch("/users/planner", json={"role": "analyst"}, headers=admin)
     services.close()
     return Busy(folder / "smartspot.db", made["id"], callout["id"], proposal)

@@ -54,6 +54,17 @@ def test_new_database_is_in_wal_mode_with_foreign_keys_and_the_latest_schema(
     assert store.schema_version == len(MIGRATIONS)
 
 
+def test_every_commit_is_synced_to_disk_before_it_is_acknowledged(
+    service: HotspotService,
+) -> None:
+    """synchronous=FULL on every connection (issue 10 §5): in WAL mode NORMAL may lose the
+    last commits, each carrying its audit row, on a power cut."""
+    store = sqlite_of(service)
+    assert store.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    with ThreadPoolExecutor(1) as pool:  # another thread's connection too
+        assert pool.submit(lambda: store.execute("PRAGMA synchronous").fetchone()[0]).result() == 2
+
+
 def test_reopening_an_existing_database_keeps_its_hotspots(
     service: HotspotService, database: str | Path
 ) -> None:
