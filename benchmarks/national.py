@@ -114,7 +114,8 @@ def prepare(db: str, hotspots: int, cars: int, seed: int) -> list[dict[str, Any]
     services.hotspots.import_features(national_features(hotspots, seed), user="benchmark")
     print(f"{hotspots} hotspots imported in {time.perf_counter() - began:.0f} s", flush=True)
     services.store.users.add(
-        new_account("bench", "operator", PASSWORD, now=datetime.now(UTC)), actor="benchmark"
+        new_account("bench", "operator", PASSWORD, now=datetime.now(UTC), districts=("*",)),
+        actor="benchmark",
     )
     engine = services.engine
     stations = sorted(engine.ctx.bases.items())

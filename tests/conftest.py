@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from smartspot.geo.crs import lonlat_to_metric
 from smartspot.geo.regions import Regions, cached_regions
 from smartspot.resources import DATA_DIR
-from tests.pg_cluster import Cluster, server_bindir
+from tests.pg_cluster import SUPERUSER, Cluster, server_bindir
 
 HOLSTEBRO_STATION = (8.624585, 56.370607)
 SAMSOE_TRANEBJERG = (10.59723, 55.8326)
@@ -77,4 +77,19 @@ def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
     cluster: Cluster = request.getfixturevalue("pg_cluster")
     name = cluster.new_database()
     yield cluster.url(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def empty_database(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str | Path]:
+    """A database without any schema yet, for migration tests: an SQLite file path, or the
+    URL of an empty PostgreSQL database as its owner (who may migrate it)."""
+    if backend == "sqlite":
+        yield tmp_path / "empty.db"
+        return
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.empty_database()
+    yield cluster.url(name, user=SUPERUSER)
     cluster.drop_database(name)

@@ -121,6 +121,14 @@ class Cluster:
             conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
         return name
 
+    def empty_database(self) -> str:
+        """A fresh database without any schema (its migrations run as :data:`SUPERUSER`, the
+        owner); returns its name."""
+        name = f"t{next(self._numbers)}"
+        with self.admin() as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return name
+
     def drop_database(self, name: str) -> None:
         with self.admin() as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -140,9 +140,11 @@ def shared(pg_cluster: Cluster) -> Iterator[str]:
     name = pg_cluster.new_database()
     url = pg_cluster.url(name)
     with open_store(url) as store:
-        account = new_account("operator", "operator", PASSWORD, now=NOW)
+        account = new_account("operator", "operator", PASSWORD, now=NOW, districts=("*",))
         store.users.add(account, actor="test")
-        store.users.add(new_account("analyst", "analyst", PASSWORD, now=NOW), actor="test")
+        store.users.add(
+            new_account("analyst", "analyst", PASSWORD, now=NOW, districts=("*",)), actor="test"
+        )
     yield url
     pg_cluster.drop_database(name)
 

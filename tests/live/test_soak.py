@@ -163,9 +163,7 @@ def fresh_service(tmp_path: Path, district: District) -> Service:
         for hotspot in district.hotspots:
             store.hotspots.add(hotspot, action="scenario")
     for name, role in (("soak", "operator"), (ANALYST, "analyst")):
-        account = new_account(
-            name, role, PASSWORD, now=district.scenario.start, districts=("*",)
-        )
+        account = new_account(name, role, PASSWORD, now=district.scenario.start, districts=("*",))
         store.users.add(account, actor="test")
     store.close()
     return Service(settings)

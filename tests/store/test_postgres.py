@@ -134,7 +134,7 @@ def test_the_guards_stop_even_the_owner(
     pg: tuple[Cluster, str], service: HotspotService, sql: str, refusal: str
 ) -> None:
     service.register(draft(), TREKANTEN, user="a")
-    account = new_account("ole", "operator", "correct horse battery", now=START)
+    account = new_account("ole", "operator", "correct horse battery", now=START, districts=("*",))
     service.store.users.add(account, actor="test")
     with owner(pg) as conn, pytest.raises(psycopg.errors.IntegrityConstraintViolation) as caught:
         conn.execute(sql)

@@ -1,5 +1,5 @@
 """Users belong to districts: stored, changed with an audit row, and given to the accounts of a
-database from before (migration 6)."""
+database from before (migration 6), on SQLite and on PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -10,18 +10,22 @@ from pathlib import Path
 import pytest
 
 from smartspot.access import ALL_DISTRICTS
+from smartspot.clock import FixedClock
 from smartspot.errors import InvalidInputError
+from smartspot.geo.regions import Regions
+from smartspot.hotspots import HotspotService
+from smartspot.store.open import Store, is_postgres, open_store
 from smartspot.store.records import UserAccount
 from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
-from tests.hotspot_fixtures import START
+from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft
 
 OLD_DATABASES = Path(__file__).parent / "data"
 MV, OJ = "Midt- og Vestjyllands Politi", "Østjyllands Politi"
 
 
-def test_a_users_districts_are_stored_and_changed_with_an_audit_row() -> None:
-    with SqliteStore(":memory:") as store:
+def test_a_users_districts_are_stored_and_changed_with_an_audit_row(database: str | Path) -> None:
+    with open_store(database, create=True) as store:
         store.users.add(
             UserAccount("ole", "operator", "$argon2id$x", START, districts=(MV,)), actor="a"
         )
@@ -76,24 +80,62 @@ def test_a_database_from_before_gives_admins_all_districts_and_others_those_it_h
     assert kept == users_before
 
 
-def test_a_database_without_data_gives_everyone_all_districts(tmp_path: Path) -> None:
-    path = tmp_path / "empty.db"
-    with pytest.MonkeyPatch.context() as patch:  # a Smart Spot from before migrations 5 and 6
-        patch.setattr("smartspot.store.sqlite.MIGRATIONS", MIGRATIONS[:4])
-        with SqliteStore(path, create=True) as old:
-            old.execute(
-                "INSERT INTO users (name, role, password_hash, created_at) "
-                "VALUES ('ole', 'operator', 'h', '2026-01-01T00:00:00+00:00')"
-            )
-            old.write_audit(
-                at=START,
-                actor="a",
-                action="create",
-                entity="user",
-                entity_id="ole",
-                before=None,
-                after={"name": "ole"},
-            )
-    with SqliteStore(path) as store:
+def _older(database: str | Path, migrations: int) -> Store:
+    """The database as a Smart Spot with only the first ``migrations`` migrations made it."""
+    with pytest.MonkeyPatch.context() as patch:
+        module = "postgres.SQLITE_MIGRATIONS" if is_postgres(database) else "sqlite.MIGRATIONS"
+        patch.setattr(f"smartspot.store.{module}", MIGRATIONS[:migrations])
+        return open_store(database, create=True)
+
+
+def _old_user(store: Store, name: str, role: str) -> None:
+    """An account as Smart Spot wrote it before users had districts."""
+    store.execute(
+        "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, 'h', ?)",
+        (name, role, "2026-01-01T00:00:00+00:00"),
+    )
+    store.write_audit(
+        at=START,
+        actor="a",
+        action="create",
+        entity="user",
+        entity_id=name,
+        before=None,
+        after={"name": name, "role": role},
+    )
+
+
+def test_a_database_without_data_gives_everyone_all_districts(
+    empty_database: str | Path,
+) -> None:
+    database = empty_database
+    with _older(database, 5) as old, old.transaction():  # the Smart Spot before migration 6
+        _old_user(old, "ole", "operator")
+    with open_store(database, create=True) as store:  # `smartspot db upgrade`
+        assert store.schema_version == len(MIGRATIONS)
         assert store.users.get("ole").districts == (ALL_DISTRICTS,)
         assert store.verify_audit().ok
+
+
+def test_migration_6_gives_others_the_districts_the_database_holds(
+    empty_database: str | Path, regions: Regions
+) -> None:
+    database = empty_database
+    with _older(database, 5) as old:
+        service = HotspotService(old, regions, FixedClock(START))
+        service.register(draft(), TREKANTEN, user="ana")
+        service.register(draft(), SAMSOE, user="ana")
+        with old.transaction():
+            _old_user(old, "ole", "operator")
+            _old_user(old, "root", "admin")
+    with open_store(database, create=True) as store:
+        assert store.users.get("ole").districts == (MV, OJ)
+        assert store.users.get("root").districts == (ALL_DISTRICTS,)
+        rows = [e for e in store.audit.entries(entity="user") if e.action == "set-districts"]
+        assert [(e.entity_id, e.actor) for e in rows] == [
+            ("ole", "smartspot"),
+            ("root", "smartspot"),
+        ]
+        assert rows[0].after == {"districts": [MV, OJ]}
+        verdict = store.verify_audit()
+        assert verdict.ok, verdict
