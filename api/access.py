@@ -25,7 +25,7 @@ from smartspot.i18n import Message
 from smartspot.live.belonging import Belonging
 from smartspot.store.records import StoredEvent
 
-Kind = Literal["hotspot", "patrol", "callout", "proposal", "visit"]
+Kind = Literal["hotspot", "patrol", "callout", "proposal", "visit", "followup"]
 
 #: The path parameter that names each kind of object.
 PATH_PARAMS: dict[str, str] = {
@@ -34,6 +34,7 @@ PATH_PARAMS: dict[str, str] = {
     "callout": "callout_id",
     "proposal": "proposal_id",
     "visit": "visit_id",
+    "followup": "followup_id",
 }
 
 
@@ -140,3 +141,6 @@ CalloutOperator = Annotated[Principal, Depends(guard("callout", Permission.OPERA
 ProposalReader = Annotated[Principal, Depends(guard("proposal", Permission.READ))]
 ProposalDecider = Annotated[Principal, Depends(guard("proposal", Permission.DECIDE_PROPOSALS))]
 VisitOperator = Annotated[Principal, Depends(guard("visit", Permission.OPERATE))]
+FollowUpReader = Annotated[Principal, Depends(guard("followup", Permission.READ))]
+FollowUpRecorder = Annotated[Principal, Depends(guard("followup", Permission.RECORD_FOLLOWUPS))]
+FollowUpContact = Annotated[Principal, Depends(guard("followup", Permission.DECIDE_PROPOSALS))]

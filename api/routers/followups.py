@@ -5,15 +5,28 @@ Who sees the citizen: analysts and admins get ``name`` and ``phone`` in every an
 operator or planner never does, in no list, detail or live event. The patrol's contact
 details come from ``GET /followups/{id}/contact`` for an operator (or admin), and only while
 a car's accepted proposal holds the task; each such answer is audited.
+
+Follow-ups are district data (:mod:`api.access`): one belongs to the politikreds where its
+address lies. A route naming one outside the caller's politikredse answers 403 (in Danish),
+lists show only the caller's politikredse, and a new one must lie in one of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from api.auth import Decider, FollowUpEditor, OutcomeRecorder, Permission, Principal, Reader
+from api.access import (
+    FollowUpContact,
+    FollowUpReader,
+    FollowUpRecorder,
+    belonging,
+    named_or_mine,
+    require,
+)
+from api.auth import FollowUpEditor, Permission, Principal, Reader
 from api.deps import ServicesDep
 from api.followup_schemas import (
     AttemptIn,
@@ -27,6 +40,7 @@ from api.followup_schemas import (
     followup_collection,
     followup_feature,
 )
+from smartspot.errors import NotFoundError
 from smartspot.followup_drafts import draft_from_properties
 from smartspot.followups import FollowUp, FollowUpStatus, Queue
 from smartspot.store.port import FollowUpQuery
@@ -56,10 +70,15 @@ def list_followups(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> FollowUpCollection:
-    """Current follow-ups, ordered by id, as GeoJSON points; ``name`` and ``phone`` only for
-    analysts and admins."""
+    """Current follow-ups of the caller's politikredse (403 for another named one), ordered
+    by id, as GeoJSON points; ``name`` and ``phone`` only for analysts and admins."""
     where = FollowUpQuery(
-        politikreds=politikreds or None, status=status, queue=queue, limit=limit, offset=offset
+        politikreds=politikreds or None,
+        status=status,
+        queue=queue,
+        limit=limit,
+        offset=offset,
+        within=named_or_mine(principal, politikreds),
     )
     found = services.followups.list(where)
     return followup_collection(
@@ -72,11 +91,14 @@ def create_followup(
     body: FollowUpIn, principal: FollowUpEditor, services: ServicesDep
 ) -> FollowUpFeature:
     """Register a follow-up at an address point (WGS84). Its kommune and politikreds are
-    derived; the due date defaults to the due period from today."""
+    derived, and must be one of the caller's; the due date defaults to the due period from
+    today."""
     followups = services.followups
     draft = draft_from_properties(
         body.draft_properties(), today=followups.today(), rules=followups.rules
     )
+    _, where = followups.place(body.geometry_geojson())
+    require(principal, where.politikreds, what=draft.case_ref)
     created = services.engine.register_followup(
         draft, body.geometry_geojson(), actor=principal.name
     )
@@ -85,23 +107,34 @@ def create_followup(
 
 
 @router.get("/{followup_id}", response_model=FollowUpFeature)
-def get_followup(followup_id: str, principal: Reader, services: ServicesDep) -> FollowUpFeature:
+def get_followup(
+    followup_id: str, principal: FollowUpReader, services: ServicesDep
+) -> FollowUpFeature:
     """The current version of one follow-up (the citizen only for analysts and admins)."""
     return followup_feature(services.followups.show(followup_id), personal=sees_citizens(principal))
 
 
 @router.get("/{followup_id}/attempts", response_model=list[AttemptOut])
-def list_attempts(followup_id: str, principal: Reader, services: ServicesDep) -> list[AttemptOut]:
+def list_attempts(
+    followup_id: str, principal: FollowUpReader, services: ServicesDep
+) -> list[AttemptOut]:
     """Every attempt at the door, oldest first."""
     return [attempt_out(a) for a in services.followups.attempts(followup_id)]
 
 
 @router.post("/{followup_id}/attempts", response_model=FollowUpFeature)
 def record_attempt(
-    followup_id: str, body: AttemptIn, principal: OutcomeRecorder, services: ServicesDep
+    followup_id: str,
+    body: AttemptIn,
+    principal: FollowUpRecorder,
+    services: ServicesDep,
+    request: Request,
 ) -> FollowUpFeature:
     """Record an attempt from the patrol's report: reached closes the task, refused cancels
-    it, and the configured number of not-home attempts sends it to the phone queue."""
+    it, and the configured number of not-home attempts sends it to the phone queue. The car
+    must be one of the caller's politikredse's too."""
+    with contextlib.suppress(NotFoundError):  # an unknown car: the engine's own answer
+        require(principal, belonging(request).patrol(body.patrol), what=body.patrol)
     after = services.engine.record_attempt(
         followup_id,
         patrol=body.patrol,
@@ -117,7 +150,7 @@ def record_attempt(
 
 @router.post("/{followup_id}/close", response_model=FollowUpFeature)
 def close_followup(
-    followup_id: str, body: FollowUpClose, principal: OutcomeRecorder, services: ServicesDep
+    followup_id: str, body: FollowUpClose, principal: FollowUpRecorder, services: ServicesDep
 ) -> FollowUpFeature:
     """Close an open follow-up with its outcome (cancelling needs a reason)."""
     closed = services.engine.close_followup(
@@ -129,7 +162,7 @@ def close_followup(
 
 @router.post("/{followup_id}/phone", response_model=FollowUpFeature)
 def to_phone_queue(
-    followup_id: str, principal: OutcomeRecorder, services: ServicesDep
+    followup_id: str, principal: FollowUpRecorder, services: ServicesDep
 ) -> FollowUpFeature:
     """Move an open follow-up to the phone queue: patrols are no longer asked to call by."""
     after = services.followups.to_phone(followup_id, user=principal.name)
@@ -138,7 +171,7 @@ def to_phone_queue(
 
 
 @router.get("/{followup_id}/contact", response_model=ContactOut)
-def contact(followup_id: str, principal: Decider, services: ServicesDep) -> ContactOut:
+def contact(followup_id: str, principal: FollowUpContact, services: ServicesDep) -> ContactOut:
     """The citizen's name and phone for the patrol, only while its car's accepted proposal
     holds the task (409 otherwise). Audited as ``contact-shown``; never sent on the stream."""
     patrol, citizen = services.followups.contact(followup_id, user=principal.name)

@@ -218,12 +218,13 @@ def followups(
     """Tryghedsopfølgninger closed in ``[since, until)`` per politikreds or kommune, in the
     breakdown of the national figures: ``in_person``, ``by_phone``, ``not_reached`` (and
     ``cancelled``), with ``total``, the ``attempts`` at the door and how many of them found no
-    one home (``not_home``), and the share done in person before the due date. No personal
-    data: counts only."""
+    one home (``not_home``), and the share done in person before the due date, of the
+    caller's politikredse. No personal data: counts only."""
     _period(since, until)
     groups: dict[str, dict[str, Any]] = {}
+    mine = within(principal)
     for status, column in FOLLOWUP_OUTCOMES:
-        for followup in services.store.followups.list(FollowUpQuery(status=status)):
+        for followup in services.store.followups.list(FollowUpQuery(status=status, within=mine)):
             closed = followup.closed_at
             if closed is None or not since <= closed < until:
                 continue

@@ -5,7 +5,8 @@ districts" (the web layer's check and the event stream's filter both ask here).
 * a car: where its home station lies (as planning groups cars, ``politikreds_of_base``);
 * a callout: where it was received (none for a place outside every kommune);
 * a proposal: its car's politikreds, as planned;
-* a visit: its hotspot's.
+* a visit: its hotspot's;
+* a follow-up (tryghedsopfølgning): where its address lies (its kommune's politikreds).
 """
 
 from __future__ import annotations
@@ -66,15 +67,19 @@ class Belonging:
     def visit(self, visit_id: str) -> str:
         return self.hotspot(self.ctx.store.visits.get(visit_id).visit.hotspot)
 
+    def followup(self, followup_id: str) -> str:
+        return self.ctx.store.followups.get(followup_id).location.politikreds
+
     def of(self, kind: str, object_id: str) -> str | None:
         """The politikreds of a ``kind`` ("hotspot", "patrol", "callout", "proposal",
-        "visit") object."""
+        "visit", "followup") object."""
         lookups = {
             "hotspot": self.hotspot,
             "patrol": self.patrol,
             "callout": self.callout,
             "proposal": self.proposal,
             "visit": self.visit,
+            "followup": self.followup,
         }
         return lookups[kind](object_id)
 
@@ -83,7 +88,7 @@ class Belonging:
         about none (or about something gone). ``positions`` events hold many cars: split them
         with :meth:`positions_by_district`."""
         try:
-            if kind == "hotspot":
+            if kind in ("hotspot", "followup"):
                 return str(data["properties"]["politikreds"])
             if kind == "patrol":
                 return self.station(str(data["home_station"]))

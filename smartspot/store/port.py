@@ -237,13 +237,16 @@ class StayRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class FollowUpQuery:
-    """Which current follow-ups to list: by politikreds, status and queue; paged by id."""
+    """Which current follow-ups to list: by politikreds, status and queue; paged by id.
+    ``within``: only follow-ups in one of these politikredse (a user's districts); None:
+    anywhere."""
 
     politikreds: str | None = None
     status: FollowUpStatus | None = None
     queue: Queue | None = None
     limit: int = MAX_PAGE
     offset: int = 0
+    within: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE:

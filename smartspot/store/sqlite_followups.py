@@ -320,6 +320,10 @@ def _where(query: FollowUpQuery) -> tuple[str, list[Any]]:
     if query.politikreds is not None:
         clauses.append("v.politikreds = ?")
         params.append(query.politikreds)
+    if query.within is not None:
+        marks = ", ".join("?" for _ in query.within) or "NULL"
+        clauses.append(f"v.politikreds IN ({marks})")
+        params.extend(sorted(query.within))
     if query.status is not None:
         clauses.append("v.status = ?")
         params.append(FollowUpStatus(query.status).value)

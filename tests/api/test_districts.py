@@ -1,7 +1,8 @@
 """Users belong to districts: over the matrix role × district × endpoint, a user of Midt- og
 Vestjyllands Politi reads and changes what lies there and is refused (403) everything of
-Østjyllands Politi; lists, reports, /ogc and the event stream show only their districts; the
-map opens on the user's own district; a national user sees both."""
+Østjyllands Politi (hotspots, cars, callouts, proposals, visits, follow-ups); lists, reports,
+/ogc and the event stream show only their districts; the map opens on the user's own
+district; a national user sees both."""
 
 from __future__ import annotations
 
@@ -53,6 +54,25 @@ class Place:
     callout: str  # received, not yet dispatched
     proposal: str
     visit: str
+    followup: str  # open, in the visit queue
+    closed_followup: str  # closed by phone at NOW (for the follow-up report)
+
+
+def _followup(lon: float, lat: float, serial: int) -> dict[str, Any]:
+    properties = {
+        "case_ref": f"4100-76543-{serial:05d}-26",
+        "category": "burglary",
+        "task": "Tryghedsopfølgning efter indbrud",
+        "name": "Jens Jensen",
+        "phone": "+45 20 30 40 50",
+        "address": "Adressen",
+        "windows": ["mon-sun 08:00-20:00"],
+    }
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
+    }
 
 
 def _make_place(client: TestClient, name: str, lon: float, lat: float, station: str) -> Place:
@@ -76,6 +96,17 @@ def _make_place(client: TestClient, name: str, lon: float, lat: float, station: 
     made = client.post("/visits", json=visit, headers=operator)
     assert made.status_code == 201, made.text
     politikreds = client.get(f"/hotspots/{hotspot}", headers=analyst).json()["properties"]
+    followups = []
+    for serial in (1, 2):
+        made_followup = client.post(
+            "/followups", json=_followup(lon + 0.015, lat, serial), headers=analyst
+        )
+        assert made_followup.status_code == 201, made_followup.text
+        followups.append(made_followup.json()["id"])
+    closed = client.post(
+        f"/followups/{followups[1]}/close", json={"status": "done_by_phone"}, headers=operator
+    )
+    assert closed.is_success, closed.text
     return Place(
         politikreds["politikreds"],
         lon,
@@ -86,6 +117,7 @@ def _make_place(client: TestClient, name: str, lon: float, lat: float, station: 
         callout,
         proposal,
         made.json()["id"],
+        *followups,
     )
 
 
@@ -127,6 +159,7 @@ class Endpoint:
 
 READ, EDIT, OPERATE = Permission.READ, Permission.EDIT_HOTSPOTS, Permission.OPERATE
 DECIDE, AUDIT = Permission.DECIDE_PROPOSALS, Permission.READ_AUDIT
+FOLLOW, RECORD = Permission.EDIT_FOLLOWUPS, Permission.RECORD_FOLLOWUPS
 
 
 def _fix(p: Place) -> dict[str, Any]:
@@ -159,6 +192,17 @@ ENDPOINTS = (
         "ogc item",
         READ,
         lambda p, r: ("GET", f"/ogc/collections/hotspot_points/items/{p.hotspot}", None),
+    ),
+    Endpoint("follow-up", READ, lambda p, r: ("GET", f"/followups/{p.followup}", None)),
+    Endpoint(
+        "follow-up's attempts",
+        READ,
+        lambda p, r: ("GET", f"/followups/{p.followup}/attempts", None),
+    ),
+    Endpoint(
+        "follow-ups of a kreds",
+        READ,
+        lambda p, r: ("GET", f"/followups?politikreds={p.politikreds}", None),
     ),
     Endpoint("audit", AUDIT, lambda p, r: ("GET", f"/audit?object={p.hotspot}", None)),
     Endpoint(
@@ -214,6 +258,35 @@ ENDPOINTS = (
     Endpoint("arrive", OPERATE, lambda p, r: ("POST", f"/callouts/{p.callout}/arrive", None)),
     Endpoint("clear", OPERATE, lambda p, r: ("POST", f"/callouts/{p.callout}/clear", None)),
     Endpoint(
+        "register follow-up",
+        FOLLOW,
+        lambda p, r: ("POST", "/followups", _followup(p.lon + 0.03, p.lat, 900 + len(r))),
+    ),
+    Endpoint(
+        "follow-up attempt",
+        RECORD,
+        lambda p, r: (
+            "POST",
+            f"/followups/{p.followup}/attempts",
+            {"patrol": p.car, "outcome": "not_home", "left": "leaflet"},
+        ),
+    ),
+    Endpoint(
+        "follow-up contact", DECIDE, lambda p, r: ("GET", f"/followups/{p.followup}/contact", None)
+    ),
+    Endpoint(
+        "follow-up to phone", RECORD, lambda p, r: ("POST", f"/followups/{p.followup}/phone", None)
+    ),
+    Endpoint(
+        "close follow-up",
+        RECORD,
+        lambda p, r: (
+            "POST",
+            f"/followups/{p.followup}/close",
+            {"status": "cancelled", "reason": f"Afslået ({r})"},
+        ),
+    ),
+    Endpoint(
         "close hotspot",
         EDIT,
         lambda p, r: ("POST", f"/hotspots/{p.hotspot}/close", {"reason": f"Løst ({r})"}),
@@ -252,7 +325,8 @@ def test_a_user_is_refused_other_districts_and_served_their_own(
 
 def test_a_refused_write_leaves_no_trace(world: World) -> None:
     store = services_of(world.app).store
-    objects = [world.oj.hotspot, world.oj.car, world.oj.callout, world.oj.proposal, world.oj.visit]
+    oj = world.oj
+    objects = [oj.hotspot, oj.car, oj.callout, oj.proposal, oj.visit, oj.followup]
     before = {o: len(store.audit_of(o)) for o in objects}
     events, audit = store.events.last(), len(store.audit.entries())
     for endpoint in ENDPOINTS:
@@ -263,7 +337,7 @@ def test_a_refused_write_leaves_no_trace(world: World) -> None:
 
 def test_a_national_user_reads_and_changes_both_districts(world: World) -> None:
     for place in (world.mv, world.oj):
-        for endpoint in ENDPOINTS[:14]:
+        for endpoint in [e for e in ENDPOINTS if e.permission is READ]:
             answer = _send(world, "admin", endpoint.request(place, "admin"))
             assert answer.status_code == 200, (endpoint.name, answer.text)
         note = _send(world, "operator", ("PATCH", f"/visits/{place.visit}", {"note": "ok"}))
@@ -292,7 +366,9 @@ def test_lists_show_only_the_users_districts(world: World) -> None:
         points = {f["id"] for f in ogc["features"]}
         export = _get(world, user, "/hotspots/export")
         exported = {f["id"] for f in export["features"]}
+        followups = {f["id"] for f in _get(world, user, "/followups?limit=10000")["features"]}
         if seen is None:  # national: both
+            assert {mv.followup, oj.followup, mv.closed_followup, oj.closed_followup} <= followups
             assert {mv.hotspot, oj.hotspot} <= hotspots & points & exported
             assert {mv.car, oj.car} <= patrols and {mv.callout, oj.callout} <= callouts
             assert {mv.proposal, oj.proposal} <= proposals and {mv.visit, oj.visit} <= visits
@@ -305,6 +381,8 @@ def test_lists_show_only_the_users_districts(world: World) -> None:
         assert seen.callout in callouts and unseen.callout not in callouts
         assert seen.proposal in proposals and unseen.proposal not in proposals
         assert seen.visit in visits and unseen.visit not in visits
+        assert {seen.followup, seen.closed_followup} <= followups
+        assert not {unseen.followup, unseen.closed_followup} & followups
         kredse = {
             f["properties"]["politikreds"] for f in _get(world, user, "/hotspots")["features"]
         }
@@ -322,6 +400,15 @@ def test_reports_count_only_the_users_districts(world: World) -> None:
         hotspots = {g["key"] for g in visits["groups"]}
         assert (world.oj.hotspot in hotspots) == (OJ in expected)
         assert world.mv.hotspot in hotspots
+        followups = _get(world, user, f"/reports/followups?{period}&by=politikreds")
+        assert {g["key"] for g in followups["groups"]} == expected
+        assert all(g["by_phone"] >= 1 for g in followups["groups"])
+        by_kommune = _get(world, user, f"/reports/followups?{period}&by=kommune")
+        kredse = {
+            services_of(world.app).regions.kommune(g["key"]).politikreds
+            for g in by_kommune["groups"]
+        }
+        assert kredse == expected
 
 
 def test_an_avl_batch_stores_the_users_cars_and_refuses_the_others(world: World) -> None:
@@ -363,11 +450,12 @@ def test_the_event_stream_carries_only_the_users_districts(world: World) -> None
     local, national = asyncio.run(read("operator-mv")), asyncio.run(read("operator"))
     assert len(national) > len(local) > 0
     text = json.dumps(local, ensure_ascii=False)
-    for oj_id in (world.oj.hotspot, world.oj.car, world.oj.callout, world.oj.proposal):
+    oj = world.oj
+    for oj_id in (oj.hotspot, oj.car, oj.callout, oj.proposal, oj.followup, oj.closed_followup):
         assert oj_id not in text
         assert oj_id in json.dumps(national, ensure_ascii=False)
     kinds = {kind for kind, _ in local}
-    assert {"hotspot", "patrol", "positions", "callout", "proposal", "visit"} <= kinds
+    assert {"hotspot", "patrol", "positions", "callout", "proposal", "visit", "followup"} <= kinds
     for kind, data in local:
         if kind == "positions":
             assert {f["call_sign"] for f in data["positions"]} <= {world.mv.car, *_mv_cars(world)}
