@@ -54,6 +54,7 @@ def test_new_database_is_in_wal_mode_with_foreign_keys_and_the_latest_schema(
     assert store.schema_version == len(MIGRATIONS)
 
 
+@pytest.mark.sqlite_only
 def test_every_commit_is_synced_to_disk_before_it_is_acknowledged(
     service: HotspotService,
 ) -> None:

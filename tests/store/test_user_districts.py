@@ -139,3 +139,33 @@ def test_migration_6_gives_others_the_districts_the_database_holds(
         assert rows[0].after == {"districts": [MV, OJ]}
         verdict = store.verify_audit()
         assert verdict.ok, verdict
+
+
+def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(path) as conn:
+        names = [
+            n
+            for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not n.startswith("sqlite_")
+        ]
+        return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in names}
+
+
+def test_a_database_of_todays_main_upgrades_without_loss(tmp_path: Path) -> None:
+    path = tmp_path / "v5.db"
+    shutil.copy(OLD_DATABASES / "busy-v5.db", path)
+    before = _tables(path)
+    assert before["followup_attempts"] and before["followups"]
+    with SqliteStore(path) as store:
+        assert store.schema_version == len(MIGRATIONS) >= 6
+        assert store.followups.get("TO-000002").status.value == "done_by_phone"
+        assert len(store.followups.attempts("TO-000001")) == 1
+        verdict = store.verify_audit()
+        assert verdict.ok, verdict
+    after = _tables(path)
+    added = after["audit_log"][len(before["audit_log"]) :]
+    assert len(added) == len(before["users"])  # one set-districts row per account, nothing else
+    assert after["audit_log"][: len(before["audit_log"])] == before["audit_log"]
+    assert [row[:-1] for row in after["users"]] == before["users"]  # districts: the new column
+    for table in set(before) - {"audit_log", "users"}:
+        assert after[table] == before[table], table
