@@ -20,14 +20,18 @@ from smartspot.optimise.instance import Instance, Routes
 from smartspot.optimise.problem import Problem, Solution
 from smartspot.optimise.solver import Part, decomposed_solve
 
-# Building + closing a model of n nodes took about 3e-7·n² s (+5 ms) on the benchmark machine.
-BUILD_S_PER_NODE2 = 5e-7
-BUILD_S_FIXED = 0.005
+# Building + closing a model of n nodes, in thread time (it is multiplied by the measured
+# slowdown): 1.4 ms at 25 nodes, 2.1 ms at 61, 5.2 ms at 153, 44 ms at 692 on the district
+# instances. The earlier 5 ms + 5e-7·n² had been timed in wall time under load; times the
+# slowdown it counted the wait for a core twice.
+BUILD_S_FIXED = 0.001
+BUILD_S_PER_NODE = 1e-5
+BUILD_S_PER_NODE2 = 8e-8
 EXTRACT_MARGIN_S = 0.004
 
 
 def estimated_build_s(nodes: int) -> float:
-    return BUILD_S_FIXED + BUILD_S_PER_NODE2 * nodes * nodes
+    return BUILD_S_FIXED + BUILD_S_PER_NODE * nodes + BUILD_S_PER_NODE2 * nodes**2
 
 
 def improve_with_ortools(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:

@@ -78,6 +78,30 @@ def has_long_routes(routes: Routes) -> bool:
     return bool(used) and sum(used) / len(used) >= LONG_ROUTE_STOPS
 
 
+# On short routes (the districts) a car that reaches a thousand hotspots still plans at most a
+# handful: each car keeps this many candidates for the improvers, the most value per minute of
+# detour first, besides the hotspots the construction planned for it. Parts of short routes
+# are then split into groups reaching at most SHORT_PART_LIMIT hotspots.
+SHORTLIST = 60
+SHORT_PART_LIMIT = 450
+
+
+def shortlist(
+    inst: Instance, car: int, reach: NDArray[np.int64], route: list[int], keep: int
+) -> NDArray[np.int64]:
+    """The ``keep`` hotspots of ``reach`` with the most value per second of detour (visited
+    alone), and those of ``route``."""
+    if len(reach) <= keep:
+        return reach
+    start, end = inst.start[car], inst.end[car]
+    nodes = inst.node[reach]
+    detour = inst.travel[start, nodes] + inst.service[reach] + inst.travel[nodes, end]
+    detour = detour - inst.travel[start, end]
+    score = inst.value[reach] / np.maximum(detour, 1)
+    best = reach[np.argpartition(-score, keep)[:keep]]
+    return np.union1d(best, np.asarray(route, dtype=np.int64))
+
+
 def check_time_limit(time_limit_s: float) -> None:
     if not time_limit_s > 0:
         raise InvalidInputError(
@@ -186,6 +210,10 @@ def _decomposed_solve(
     slowdown = pace.slowdown()
     deadline = limit - RETURN_MARGIN_S * slowdown
     rng = np.random.default_rng(seed)
+    if not has_long_routes(routes) and SHORTLIST:
+        # components stay those of the whole reach lists: parts never share a hotspot
+        reach = [shortlist(inst, k, reach[k], routes[k], SHORTLIST) for k in range(inst.n_cars)]
+        part_limit = min(part_limit, SHORT_PART_LIMIT)
     parts = []
     for cars in groups:
         hotspots = np.unique(np.concatenate([reach[k] for k in cars]))

@@ -170,3 +170,52 @@ def test_pyvrp_stops_before_an_iteration_as_long_as_the_longest_would_end_late()
     time.sleep(0.6)  # one iteration of 0.6 s: another would end after 1.2 s, past the 1.0
     assert stop(0.0)
     assert Before(time.perf_counter() + 60.0)(0.0) is False
+
+
+def test_each_car_keeps_its_best_candidates_per_minute_of_detour_and_its_planned_stops() -> None:
+    from smartspot.optimise.greedy import construct
+    from smartspot.optimise.instance import Instance
+    from smartspot.optimise.solver import shortlist
+
+    inst = Instance.of(random_problem(3, cars=2, hotspots=120, side_km=20))
+    reach = inst.reach_lists()
+    routes = construct(inst, reach)
+    car = int(np.argmax([len(r) for r in reach]))
+    assert len(reach[car]) > 12
+    kept = shortlist(inst, car, reach[car], routes[car], 10)
+    assert set(routes[car]) <= set(kept.tolist()) <= set(reach[car].tolist())
+    nodes = inst.node[reach[car]]
+    detour = (
+        inst.travel[inst.start[car], nodes]
+        + inst.service[reach[car]]
+        + inst.travel[nodes, inst.end[car]]
+        - inst.travel[inst.start[car], inst.end[car]]
+    )
+    ratio = inst.value[reach[car]] / np.maximum(detour, 1)
+    score = dict(zip(reach[car].tolist(), ratio.tolist(), strict=True))
+    dropped = [h for h in reach[car].tolist() if h not in set(kept.tolist())]
+    assert dropped and max(score[h] for h in dropped) <= sorted(score.values())[-10]
+    assert np.array_equal(shortlist(inst, car, reach[car], [], len(reach[car])), reach[car])
+
+
+def test_pyvrp_answers_the_most_prize_it_passed_through_not_its_cheapest() -> None:
+    import pyvrp
+
+    from smartspot.optimise.greedy import construct
+    from smartspot.optimise.instance import Instance
+    from smartspot.optimise.pyvrp_solver import MostPrize, build_model, warm_solution
+    from smartspot.optimise.solver import Part
+
+    inst = Instance.of(random_problem(1, cars=2, hotspots=30))
+    reach = inst.reach_lists()
+    routes = construct(inst, reach)
+    hotspots = np.unique(np.concatenate(reach)).astype(np.int64)
+    part = Part([0, 1], hotspots, reach, routes)
+    model = build_model(inst, part)
+    planned = warm_solution(inst, model, part, routes)
+    assert planned is not None and planned.prizes() > 0
+    empty = pyvrp.Solution(model.data, [])
+    most = MostPrize(empty)
+    most.offer(planned)
+    most.offer(empty)  # cheaper (no driving), but less prize
+    assert most.best is planned
