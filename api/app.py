@@ -14,7 +14,19 @@ from api.deps import Services, build_services
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import redact_access_log
 from api.responses import PUBLIC, SECURED
-from api.routers import audit, auth, followups, health, hotspots, i18n, live, map, ogc, reports
+from api.routers import (
+    audit,
+    auth,
+    followup_files,
+    followups,
+    health,
+    hotspots,
+    i18n,
+    live,
+    map,
+    ogc,
+    reports,
+)
 from api.security import SecurityHeaders, docs_router
 from api.settings import Settings
 from smartspot import __version__
@@ -78,6 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         audit.router,
         hotspots.router,
         followups.router,
+        followup_files.router,
         live.router,
         reports.router,
         map.router,

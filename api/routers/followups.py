@@ -54,7 +54,7 @@ def sees_citizens(principal: Principal) -> bool:
     return principal.may(Permission.READ_CITIZENS)
 
 
-def _announce(services: ServicesDep, followup: FollowUp) -> None:
+def announce(services: ServicesDep, followup: FollowUp) -> None:
     """Tell the map: the operator's view, never the citizen."""
     feature = followup_feature(followup, personal=False)
     services.engine.announce("followup", feature.model_dump(mode="json"))
@@ -102,7 +102,7 @@ def create_followup(
     created = services.engine.register_followup(
         draft, body.geometry_geojson(), actor=principal.name
     )
-    _announce(services, created)
+    announce(services, created)
     return followup_feature(created, personal=sees_citizens(principal))
 
 
@@ -144,7 +144,7 @@ def record_attempt(
         at=body.at,
         actor=principal.name,
     )
-    _announce(services, after)
+    announce(services, after)
     return followup_feature(after, personal=sees_citizens(principal))
 
 
@@ -156,7 +156,7 @@ def close_followup(
     closed = services.engine.close_followup(
         followup_id, FollowUpStatus(body.status), reason=body.reason, actor=principal.name
     )
-    _announce(services, closed)
+    announce(services, closed)
     return followup_feature(closed, personal=sees_citizens(principal))
 
 
@@ -166,7 +166,7 @@ def to_phone_queue(
 ) -> FollowUpFeature:
     """Move an open follow-up to the phone queue: patrols are no longer asked to call by."""
     after = services.followups.to_phone(followup_id, user=principal.name)
-    _announce(services, after)
+    announce(services, after)
     return followup_feature(after, personal=sees_citizens(principal))
 
 
