@@ -5,6 +5,13 @@ value model prices each hotspot now; the ellipse prefilter keeps a hotspot only 
 go start → hotspot → home within its direct trip plus budget (and in time for a window); only
 then are hotspot-to-hotspot times asked for, so one car among 1,000 open hotspots costs one
 tree out and one back, not a 1,000 × 1,000 matrix. Everything left out gets a reason.
+
+Before any road time is asked, the same ellipse as the crow flies at the travel model's top
+speed (:mod:`smartspot.travel.speed_bound`) drops the hotspots no car could reach even on a
+straight road: a lower bound of the road detour, so the problem is exactly the one the road
+ellipse alone gives (tested), only the far hotspots are priced without their reasons and get
+``outside_budget`` without a road query (one that is also cut off, e.g. an island after its
+last ferry, was ``unreachable`` before).
 """
 
 from __future__ import annotations
@@ -29,9 +36,13 @@ from smartspot.optimise.value import Situation, Valuation, ValueSettings, value_
 from smartspot.outlying import station_round_trips
 from smartspot.reasons import Reason
 from smartspot.travel.port import TravelTimes
+from smartspot.travel.speed_bound import top_speed_mps
 from smartspot.windows import ActiveWindow, open_intervals
 
 WEEK_S = 7 * 86400
+#: the straight-line bound is shaded by this share, so that rounding in a road time (stored as
+#: float32 by the tree cache) can never make the bound exceed it
+CROW_SLACK = 1e-6
 #: The reasons a follow-up's value is zero, one of which is given when it is left out.
 FOLLOWUP_BLOCKS = frozenset(
     {"followup_not_for_patrols", "followup_outside_hours", "followup_retry"}
@@ -179,6 +190,7 @@ def build_problem(
         for k in active
     }
     horizon = int(max(deadline.values(), default=0)) + 1
+    speed = top_speed_mps(travel)
     intervals: dict[tuple[ActiveWindow, ...], tuple[list[tuple[int, int]], str]] = {}
     candidates: list[Hotspot] = []
     for spot in hotspots:
@@ -192,6 +204,10 @@ def build_problem(
     round_trip = _round_trips(
         [s.id for s in candidates], points, stations, travel, station_round_trip_s or {}
     ).tolist()
+    services = np.array([s.instruction.minutes_on_site * 60 for s in candidates], dtype=np.float64)
+    near = np.asarray(
+        _crow_fits(points, services, starts, homes, direct, cars, active, speed).any(axis=0)
+    )
     entries: list[_Entry] = []
     for i, spot in enumerate(candidates):
         if spot.windows not in intervals:
@@ -205,7 +221,9 @@ def build_problem(
             spot.priority, spot.category, spot.visits_per_week, count, since,
             active_now, opens_in, round_trip[i], this_week, elapsed,
         )  # fmt: skip
-        valuation = value_of(situation, settings, rng, window_label=label)
+        # a hotspot out of reach as the crow flies is priced (same value, same random draw)
+        # without the reasons only a stop shows
+        valuation = value_of(situation, settings, rng, window_label=label, explain=bool(near[i]))
         valuations[spot.id] = valuation
         if valuation.value <= 0:
             left_out[spot.id] = next(
@@ -245,7 +263,7 @@ def build_problem(
         entries.append(_Entry(item.id, item.xy, item.service_s, item.windows))
     return _assemble(
         cars, active, entries, starts, homes, direct, travel, now, valuations, left_out,
-        blocked, hotspots, followups,
+        blocked, hotspots, followups, speed,
     )  # fmt: skip
 
 
@@ -273,6 +291,30 @@ def _round_trips(
     return result
 
 
+def _crow_fits(
+    where: NDArray[np.float64],
+    service: NDArray[np.float64],
+    starts: NDArray[np.float64],
+    homes: NDArray[np.float64],
+    direct: NDArray[np.float64],
+    cars: Sequence[FreeCar],
+    active: list[int],
+    speed: float | None,
+) -> NDArray[np.bool_]:
+    """Active car × task: may the detour fit the budget at all? ``False`` only where even
+    start → task → home in straight lines at ``speed`` (+ the service) exceeds the direct trip
+    plus the budget, which no road time can undercut; all ``True`` without a ``speed``."""
+    m = len(active)
+    if speed is None or not speed > 0 or not math.isfinite(speed):
+        return np.ones((m, len(where)), dtype=bool)
+    limit = direct[active] + np.array([cars[k].budget_s for k in active], dtype=np.float64)
+    s, h = starts[active], homes[active]
+    out = np.hypot(s[:, None, 0] - where[None, :, 0], s[:, None, 1] - where[None, :, 1])
+    back = np.hypot(where[None, :, 0] - h[:, None, 0], where[None, :, 1] - h[:, None, 1])
+    lower = (out + back) / speed * (1 - CROW_SLACK) + service[None, :]
+    return np.asarray(lower <= limit[:, None])
+
+
 def _assemble(
     cars: Sequence[FreeCar],
     active: list[int],
@@ -287,26 +329,27 @@ def _assemble(
     blocked: dict[str, Reason],
     hotspots: Sequence[Hotspot],
     followups: Sequence[FollowUp],
+    speed: float | None = None,
 ) -> BuiltProblem:
-    """The ellipse prefilter, then the matrix among survivors, then the Problem."""
+    """The ellipse prefilter (first as the crow flies, then by road), then the matrix among
+    survivors, then the Problem."""
     m = len(active)
     where = np.array([e.xy for e in entries], dtype=np.float64).reshape(-1, 2)
     service = np.array([e.service_s for e in entries], dtype=np.float64)
     available = np.array([max(0, int((cars[k].free_at - now).total_seconds())) for k in active])
     budget = np.array([cars[k].budget_s for k in active], dtype=np.float64)
-    asks = m and len(entries)  # no travel question without both ends
-    # Every leg is timed as leaving now: ferries follow their timetables, so an island whose
-    # last ferry has left is unreachable tonight (legs later in the plan are timed the same way,
-    # a close bound for detours of minutes, not hours)
-    out = (
-        travel.matrix(starts[active], where, depart_at=now) if asks else np.empty((m, len(entries)))
+    # road times only for the tasks within reach as the crow flies (inf elsewhere: outside)
+    ask = np.flatnonzero(
+        _crow_fits(where, service, starts, homes, direct, cars, active, speed).any(axis=0)
     )
-    back = (
-        travel.matrix(where, homes[active], depart_at=now).T
-        if asks
-        else np.empty((m, len(entries)))
-    )
-    detour = out + service[None, :] + back
+    detour = np.full((m, len(entries)), np.inf)
+    if m and len(ask):
+        # Every leg is timed as leaving now: ferries follow their timetables, so an island whose
+        # last ferry has left is unreachable tonight (legs later in the plan are timed the same
+        # way, a close bound for detours of minutes, not hours)
+        out = travel.matrix(starts[active], where[ask], depart_at=now)
+        back = travel.matrix(where[ask], homes[active], depart_at=now).T
+        detour[:, ask] = out + service[None, ask] + back
     fits = detour <= (direct[active] + budget)[:, None]  # NaN fails: unreachable drops out
     survivors = np.flatnonzero(fits.any(axis=0)) if m else np.empty(0, dtype=int)
     for j, entry in enumerate(entries):

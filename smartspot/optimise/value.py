@@ -171,6 +171,7 @@ def value_of(
     rng: np.random.Generator | None = None,
     *,
     window_label: str = "",
+    explain: bool = True,
 ) -> Valuation:
     """The value of a visit now and the reasons for it.
 
@@ -184,6 +185,10 @@ def value_of(
         Source of the jitter; ``None`` or ``settings.jitter == 0`` leaves it out.
     window_label
         The active windows as text (e.g. ``"fri,sat 20:00–02:00"``) for the reasons.
+    explain
+        ``False``: only the reasons that make the value zero (``cooldown``,
+        ``not_active_now``), for a hotspot that cannot become a stop anyway; the value and
+        the random draw are the same.
     """
     s = situation
     harm = settings.harm[s.category]
@@ -196,39 +201,46 @@ def value_of(
         need = 0.0
         reasons.append(Reason("cooldown", {"ago_s": round(s.since_last_visit_s)}))
     else:
-        need = _need(s, settings, interval_s, reasons)
+        need = _need(s, settings, interval_s, reasons if explain else None)
     # activity
     window = {"window": window_label}
     if s.active_now:
         activity = 1.0
-        if window_label:
+        if window_label and explain:
             reasons.append(Reason("active", window))
     elif s.opens_in_s is not None and s.opens_in_s <= settings.soon_min * 60:
         activity = settings.soon_factor
-        reasons.append(Reason("opens_in", {"opens_s": round(s.opens_in_s), **window}))
+        if explain:
+            reasons.append(Reason("opens_in", {"opens_s": round(s.opens_in_s), **window}))
     else:
         activity = 0.0
         reasons.append(Reason("not_active_now", window))
     # opportunity
     if math.isnan(s.station_round_trip_s):
         opportunity = 1.0 + settings.opportunity_per_hour * settings.opportunity_cap_hours
-        reasons.insert(0, Reason("remote_no_road"))
+        if explain:
+            reasons.insert(0, Reason("remote_no_road"))
     else:
         hours = min(s.station_round_trip_s / 3600, settings.opportunity_cap_hours)
         opportunity = 1.0 + settings.opportunity_per_hour * hours
-        if s.station_round_trip_s >= 1800:
+        if s.station_round_trip_s >= 1800 and explain:
             reasons.insert(0, Reason("remote", {"station_s": round(s.station_round_trip_s / 2)}))
     jitter = 1.0
     if rng is not None and settings.jitter > 0:
         jitter = float(rng.uniform(1 - settings.jitter, 1 + settings.jitter))
     value = priority_harm * need * activity * opportunity * jitter
-    reasons.insert(0, Reason("priority", {"priority": s.priority, "category": s.category.value}))
+    if explain:
+        reasons.insert(
+            0, Reason("priority", {"priority": s.priority, "category": s.category.value})
+        )
 
     return Valuation(value, priority_harm, need, activity, opportunity, jitter, tuple(reasons))
 
 
-def _need(s: Situation, settings: ValueSettings, interval_s: float, reasons: list[Reason]) -> float:
-    """The need factor outside a cool-down, appending its reasons."""
+def _need(
+    s: Situation, settings: ValueSettings, interval_s: float, reasons: list[Reason] | None
+) -> float:
+    """The need factor outside a cool-down, appending its reasons (unless ``None``)."""
     target = s.visits_per_week
     done = s.visits_last_week if s.visits_this_week is None else s.visits_this_week
     behind = max(0.0, target - done) / target
@@ -247,6 +259,8 @@ def _need(s: Situation, settings: ValueSettings, interval_s: float, reasons: lis
         need = (
             settings.need_base + settings.need_behind * behind + settings.need_stale * stale + late
         )
+    if reasons is None:
+        return need
     if s.since_last_visit_s is None:
         reasons.append(Reason("never_visited"))
     elif since >= interval_s:

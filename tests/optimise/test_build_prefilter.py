@@ -1,0 +1,123 @@
+"""The straight-line prefilter of the problem builder drops only hotspots the road ellipse
+would drop too: the problem (cars, tasks, values, matrix) is the same as without it, on the
+real Midt- og Vestjylland fallback with its ferry timetables at night."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Point
+
+from smartspot.domain import Visit
+from smartspot.geo.regions import cached_regions
+from smartspot.optimise.build import BuiltProblem, FreeCar, build_problem
+from smartspot.optimise.value import ValueSettings
+from smartspot.resources import DATA_DIR
+from smartspot.travel.config import land_graph
+from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.land import FallbackParams
+from smartspot.travel.port import Points, Seconds
+from smartspot.travel.speed_bound import top_speed_mps
+from smartspot.windows import ActiveWindow
+from tests.test_domain import make_hotspot
+
+DISTRICT = "Midt- og Vestjyllands Politi"
+NIGHT = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # a Tuesday after the last ferries
+
+
+class NoBound:
+    """The same travel times without a known top speed: the builder cannot prefilter."""
+
+    def __init__(self, travel: LandTravelTimes) -> None:
+        self.travel = travel
+
+    def matrix(
+        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+    ) -> Seconds:
+        return self.travel.matrix(origins, destinations, depart_at=depart_at)
+
+    def route(self, a: Points, b: Points) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def fallback() -> LandTravelTimes:
+    return LandTravelTimes(land_graph(DISTRICT, FallbackParams()))
+
+
+def _points_on_land(count: int, rng: np.random.Generator) -> list[Point]:
+    regions = cached_regions(DATA_DIR)
+    shapes = [
+        p for k, p in zip(regions.kommuner, regions.polygons, strict=True)
+        if k.politikreds == DISTRICT
+    ]  # fmt: skip
+    land = shapely.union_all(shapes)
+    minx, miny, maxx, maxy = land.bounds
+    found: list[Point] = []
+    while len(found) < count:
+        x, y = rng.uniform((minx, miny), (maxx, maxy))
+        if land.contains(Point(x, y)):
+            found.append(Point(x, y))
+    return found
+
+
+def _build(travel: object, seed: int) -> BuiltProblem:
+    rng = np.random.default_rng(seed)
+    places = _points_on_land(260, rng)
+    evening = (ActiveWindow.parse("mon-sun 20:00-02:00"),)
+    morning = (ActiveWindow.parse("mon 08:00-09:00"),)
+    spots = [
+        make_hotspot(
+            id=f"HS-{k:06d}", geometry=p, priority=int(rng.integers(1, 6)),
+            windows=(evening, morning, ())[k % 3],
+        )
+        for k, p in enumerate(places[:240])
+    ]  # fmt: skip
+    cars = [
+        FreeCar(f"C{k}", places[240 + 2 * k], places[241 + 2 * k], NIGHT, budget_s=budget,
+                politikreds=DISTRICT)
+        for k, budget in enumerate((600, 1800, 3600))
+    ]  # fmt: skip
+    cars.append(replace(cars[1], call_sign="late", free_at=NIGHT + timedelta(minutes=20)))
+    visits = [
+        Visit(s.id, "P9", NIGHT - timedelta(minutes=10 + k)) for k, s in enumerate(spots[::7])
+    ]
+    stations = np.array([[c.home.x, c.home.y] for c in cars])
+    return build_problem(
+        cars, spots, travel, NIGHT, stations=stations, visits=visits,  # type: ignore[arg-type]
+        settings=ValueSettings(), rng=np.random.default_rng(seed + 1),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_prefilter_keeps_every_hotspot_the_road_ellipse_keeps(
+    fallback: LandTravelTimes, seed: int
+) -> None:
+    assert top_speed_mps(fallback) is not None and top_speed_mps(NoBound(fallback)) is None
+    filtered, unfiltered = _build(fallback, seed), _build(NoBound(fallback), seed)
+    assert filtered.problem is not None and unfiltered.problem is not None
+    assert filtered.problem.cars == unfiltered.problem.cars
+    assert filtered.problem.hotspots == unfiltered.problem.hotspots  # ids, values, windows
+    np.testing.assert_array_equal(filtered.problem.travel_s, unfiltered.problem.travel_s)
+    assert filtered.problem.hotspots  # something to plan, so the comparison says something
+    assert set(filtered.left_out) == set(unfiltered.left_out)
+    changed = {
+        (unfiltered.left_out[k].code, r.code)
+        for k, r in filtered.left_out.items()
+        if r != unfiltered.left_out[k]
+    }
+    # the only difference: one beyond reach even as the crow flies is 'outside_budget'
+    # without asking the road whether it is also cut off tonight
+    assert changed <= {("unreachable", "outside_budget")}
+    for task in filtered.problem.hotspots:
+        assert filtered.valuations[task.id] == unfiltered.valuations[task.id]
+    # the filter did work: far hotspots were priced without their reasons
+    lean = [
+        k for k, v in filtered.valuations.items() if v.reasons != unfiltered.valuations[k].reasons
+    ]
+    assert lean
+    assert all(filtered.valuations[k].value == unfiltered.valuations[k].value for k in lean)
