@@ -367,6 +367,12 @@ def _wait_for(base: str, server: subprocess.Popen[bytes]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="a PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--pg",
+        action="store_true",
+        help="start a throwaway PostgreSQL + PostGIS cluster for the run (tests/pg_cluster.py, "
+        "with fsync on) and use it",
+    )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--hotspots", type=int, default=10_000)
     parser.add_argument("--cars", type=int, default=400)
@@ -377,7 +383,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/national.json"))
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-national-"))
-    db = args.db or str(folder / "national.db")
+    cluster = _cluster() if args.pg else None
+    try:
+        return _run(args, folder, cluster.url(cluster.new_database()) if cluster else args.db)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _cluster() -> Any:
+    """A throwaway PostGIS cluster, durable like a server (fsync on), for this run only."""
+    from tests.pg_cluster import Cluster, server_bindir
+
+    bindir = server_bindir()
+    if bindir is None:
+        raise SystemExit("no PostgreSQL server with PostGIS (bash scripts/setup.d/50-postgis.sh)")
+    cluster = Cluster(bindir, durable=True)
+    cluster.start()
+    return cluster
+
+
+def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
+    db = url or str(folder / "national.db")
     DB_PATH.append(db)
     policies = national_policies(folder / "policies")
     fleet = prepare(db, args.hotspots, args.cars, args.seed)
@@ -412,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.wait(timeout=30)
     results["setup"] = {
-        "backend": "postgresql" if args.db else "sqlite",
+        "backend": "postgresql" if url else "sqlite",
         "workers": args.workers,
         "hotspots": args.hotspots,
         "cars": args.cars,

@@ -4,7 +4,7 @@
 account, when the tests run as root: the server refuses to run as root), on a free port with
 its Unix socket in that folder (no TCP listener, so nothing else on the machine can reach
 it). Durability is switched off (``fsync=off``): the cluster lives for minutes and is removed
-afterwards. The schema is migrated once into a template database; every test gets a fresh
+afterwards (``durable=True`` keeps them on, for benchmarks). The schema is migrated once into a template database; every test gets a fresh
 copy of it (``CREATE DATABASE … TEMPLATE``, a file copy) and connects as a login in the
 restricted ``smartspot_app`` role, as the service should in production.
 """
@@ -47,8 +47,9 @@ def free_port() -> int:
 class Cluster:
     """A running cluster; :meth:`new_database` hands out migrated, empty databases."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable  # fsync and synchronous commit on, as a server (benchmarks)
         self.root = Path(tempfile.mkdtemp(prefix="smartspot-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
@@ -73,14 +74,13 @@ class Cluster:
             "--no-locale",
             "--no-sync",
         )
+        durability_off = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
         options = " ".join(
             [
                 f"-p {self.port}",
                 f"-k {self.root}",
                 "-c listen_addresses=''",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
+                *(() if self.durable else durability_off),
                 "-c max_connections=400",
                 "-c shared_buffers=64MB",
             ]

@@ -16,7 +16,7 @@ from smartspot.domain import PatrolStatus
 from smartspot.errors import ConflictError, InvalidInputError
 from smartspot.i18n import msg
 from smartspot.live.context import LiveContext
-from smartspot.live.views import patrol_view, proposal_view
+from smartspot.live.views import patrol_view, proposal_event_view
 from smartspot.optimise.explain import retime
 from smartspot.optimise.problem import problem_from_dict, solution_to_dict
 from smartspot.optimise.solvers import get_solver
@@ -30,7 +30,7 @@ def store_all(ctx: LiveContext, proposals: Sequence[Proposal], *, actor: str) ->
         for proposal in proposals:
             saved = ctx.store.proposals.add(proposal, actor=actor)
             kind = "proposal" if saved.kept else "no-proposal"
-            ctx.events.emit(kind, proposal_view(saved), at=saved.created_at)
+            ctx.events.emit(kind, proposal_event_view(saved), at=saved.created_at)
             stored.append(saved)
     return stored
 
@@ -84,7 +84,7 @@ def accept(ctx: LiveContext, proposal_id: str, remove: Sequence[str], *, actor: 
         car = ctx.store.patrols.set_status(
             proposal.patrol, PatrolStatus.ON_TASK, actor=actor, at=now
         )
-        ctx.events.emit("proposal", proposal_view(saved), at=now)
+        ctx.events.emit("proposal", proposal_event_view(saved), at=now)
         ctx.events.emit("patrol", patrol_view(car), at=now)
     return saved
 
@@ -125,7 +125,7 @@ def reject(ctx: LiveContext, proposal_id: str, reason: str, *, actor: str) -> Pr
         proposal = ctx.store.proposals.get(proposal_id)
         decided = proposal.decided(ProposalStatus.REJECTED, by=actor, at=now, reason=reason)
         saved = ctx.store.proposals.decide(decided, actor=actor)
-        ctx.events.emit("proposal", proposal_view(saved), at=now)
+        ctx.events.emit("proposal", proposal_event_view(saved), at=now)
     return saved
 
 
@@ -138,7 +138,7 @@ def release_car(ctx: LiveContext, call_sign: str, *, actor: str, why: str, at: d
         return
     decided = proposal.decided(ProposalStatus.VOIDED, by=actor, at=at, reason=why)
     saved = ctx.store.proposals.decide(decided, actor=actor)
-    ctx.events.emit("proposal", proposal_view(saved), at=at)
+    ctx.events.emit("proposal", proposal_event_view(saved), at=at)
 
 
 def complete(ctx: LiveContext, call_sign: str, *, actor: str, at: datetime) -> Proposal | None:
@@ -149,7 +149,7 @@ def complete(ctx: LiveContext, call_sign: str, *, actor: str, at: datetime) -> P
         return None
     decided = proposal.decided(ProposalStatus.COMPLETED, by=actor, at=at)
     saved = ctx.store.proposals.decide(decided, actor=actor)
-    ctx.events.emit("proposal", proposal_view(saved), at=at)
+    ctx.events.emit("proposal", proposal_event_view(saved), at=at)
     return saved
 
 

@@ -98,9 +98,23 @@ def stop_view(stop: PlannedStop) -> dict[str, Any]:
     }
 
 
-def proposal_view(proposal: Proposal) -> dict[str, Any]:
+def proposal_event_view(proposal: Proposal) -> dict[str, Any]:
+    """The proposal as the event log carries it: the stops and the decision, with the left-out
+    hotspots only counted per reason code (``left_out_counts``). A national district leaves
+    ~800 hotspots out of each round; their reasons stay in the stored proposal
+    (``GET /proposals/{id}``), not in every map's stream."""
+    view = proposal_view(proposal, left_out=False)
+    counts: dict[str, int] = {}
+    for reason in proposal.left_out.values():
+        counts[reason.code] = counts.get(reason.code, 0) + 1
+    view["left_out_counts"] = dict(sorted(counts.items()))
+    return view
+
+
+def proposal_view(proposal: Proposal, *, left_out: bool = True) -> dict[str, Any]:
+    """The proposal for an answer; ``left_out=False`` leaves out the per-hotspot reasons."""
     run = proposal.run
-    return {
+    view = {
         "id": proposal.id,
         "patrol": proposal.patrol,
         "politikreds": proposal.politikreds,
@@ -112,7 +126,6 @@ def proposal_view(proposal: Proposal) -> dict[str, Any]:
         "stops": [stop_view(s) for s in proposal.kept],
         "removed_stops": list(proposal.removed),
         "blocked": reason_view(proposal.blocked),
-        "left_out": {k: reason_view(r) for k, r in proposal.left_out.items()},
         "solver": run.solver,
         "solver_run": {
             "solver": run.solver,
@@ -125,6 +138,9 @@ def proposal_view(proposal: Proposal) -> dict[str, Any]:
         "decided_at": _iso(proposal.decided_at),
         "reason": proposal.reason,
     }
+    if left_out:
+        view["left_out"] = {k: reason_view(r) for k, r in proposal.left_out.items()}
+    return view
 
 
 def visit_view(stored: StoredVisit) -> dict[str, Any]:
