@@ -15,9 +15,11 @@ import glob
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg
@@ -74,6 +76,18 @@ class Cluster:
             "--no-locale",
             "--no-sync",
         )
+        self._start_server()
+        with self.admin() as conn:
+            conn.execute(f"CREATE ROLE {SERVICE_USER} LOGIN")
+            conn.execute(f"CREATE DATABASE {TEMPLATE}")
+        from smartspot.store.postgres import PostgresStore
+        from smartspot.store.schema_postgres import APP_ROLE
+
+        PostgresStore(self.url(TEMPLATE, user=SUPERUSER), create=True).close()
+        with self.admin() as conn:
+            conn.execute(f"GRANT {APP_ROLE} TO {SERVICE_USER}")
+
+    def _start_server(self) -> None:
         durability_off = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
         options = " ".join(
             [
@@ -98,15 +112,24 @@ class Cluster:
             "60",
             "start",
         )
-        with self.admin() as conn:
-            conn.execute(f"CREATE ROLE {SERVICE_USER} LOGIN")
-            conn.execute(f"CREATE DATABASE {TEMPLATE}")
-        from smartspot.store.postgres import PostgresStore
-        from smartspot.store.schema_postgres import APP_ROLE
 
-        PostgresStore(self.url(TEMPLATE, user=SUPERUSER), create=True).close()
-        with self.admin() as conn:
-            conn.execute(f"GRANT {APP_ROLE} TO {SERVICE_USER}")
+    def kill(self) -> None:
+        """SIGKILL the server (a crash: no shutdown checkpoint; the next start recovers)."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        # its backends leave with it (they watch the postmaster); wait for the port to be free
+        time.sleep(0.5)
+
+    def restart(self) -> None:
+        """Start the server again on the same data folder (crash recovery after :meth:`kill`)."""
+        self._start_server()
 
     def url(self, database: str, *, user: str = SERVICE_USER) -> str:
         return f"postgresql://{user}@/{database}?host={self.root}&port={self.port}"

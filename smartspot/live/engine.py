@@ -130,7 +130,8 @@ class Vagtcentral:
         if not accepted:
             return PositionsResult(0, tuple(refused), ())
         with self.ctx.store.transaction():
-            cars = {p.call_sign: p for p in self.ctx.store.patrols.list()}
+            batch = {fix.call_sign for _, fix in accepted}
+            cars = {p.call_sign: p for p in self.ctx.store.patrols.list(call_signs=batch)}
             records = []
             for index, fix in accepted:
                 if fix.call_sign in cars:

@@ -43,6 +43,9 @@ WEEK_S = 7 * 86400
 #: the straight-line bound is shaded by this share, so that rounding in a road time (stored as
 #: float32 by the tree cache) can never make the bound exceed it
 CROW_SLACK = 1e-6
+#: The reasons a hotspot's value is zero, one of which is given when it is left out (else
+#: ``not_active``); ``value_of(explain=False)`` keeps exactly these.
+ZERO_VALUE_REASONS = ("cooldown", "not_active_now", "week_served")
 #: The reasons a follow-up's value is zero, one of which is given when it is left out.
 FOLLOWUP_BLOCKS = frozenset(
     {"followup_not_for_patrols", "followup_outside_hours", "followup_retry"}
@@ -227,7 +230,7 @@ def build_problem(
         valuations[spot.id] = valuation
         if valuation.value <= 0:
             left_out[spot.id] = next(
-                (r for r in valuation.reasons if r.code in ("cooldown", "not_active_now")),
+                (r for r in valuation.reasons if r.code in ZERO_VALUE_REASONS),
                 Reason("not_active"),
             )
             continue

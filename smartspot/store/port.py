@@ -9,7 +9,7 @@ file (``sqlite.py`` now; a PostGIS adapter can follow without touching the domai
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,7 +166,9 @@ class UserRepository(Protocol):
 class PatrolRepository(Protocol):
     def add(self, patrol: Patrol, *, actor: str, at: datetime) -> None: ...
     def get(self, call_sign: str) -> Patrol: ...
-    def list(self, *, status: PatrolStatus | None = None) -> list[Patrol]: ...
+    def list(
+        self, *, status: PatrolStatus | None = None, call_signs: Collection[str] | None = None
+    ) -> list[Patrol]: ...
     def set_status(
         self, call_sign: str, status: PatrolStatus, *, actor: str, at: datetime
     ) -> Patrol: ...

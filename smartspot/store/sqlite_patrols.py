@@ -7,7 +7,7 @@ hour); the ``positions`` table is itself an append-only log of every fix receive
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,8 @@ from smartspot.store.timestamps import from_iso, iso
 if TYPE_CHECKING:
     from smartspot.store.sql import SqlStore
 
+#: rows of one multi-row statement (4 parameters each, well under SQLite's 32,766)
+ROWS_PER_STATEMENT = 500
 ENTITY = "patrol"
 
 
@@ -87,14 +89,23 @@ class SqlitePatrols:
             raise NotFoundError(msg("no patrol with call sign {call_sign!r}", call_sign=call_sign))
         return found
 
-    def list(self, *, status: PatrolStatus | None = None) -> list[Patrol]:
-        if status is None:
-            rows = self._store.execute("SELECT * FROM patrols ORDER BY call_sign").fetchall()
-        else:
-            rows = self._store.execute(
-                "SELECT * FROM patrols WHERE status = ? ORDER BY call_sign",
-                (PatrolStatus(status).value,),
-            ).fetchall()
+    def list(
+        self, *, status: PatrolStatus | None = None, call_signs: Collection[str] | None = None
+    ) -> list[Patrol]:
+        """The cars (of that status; only those call signs, e.g. an AVL batch's), by call
+        sign; unknown call signs are not in the answer."""
+        where, params = [], []
+        if status is not None:
+            where.append("status = ?")
+            params.append(PatrolStatus(status).value)
+        if call_signs is not None:
+            if not call_signs:
+                return []
+            wanted = sorted(set(call_signs))
+            where.append(f"call_sign IN ({', '.join('?' * len(wanted))})")
+            params.extend(wanted)
+        sql = "SELECT * FROM patrols" + (f" WHERE {' AND '.join(where)}" if where else "")
+        rows = self._store.execute(sql + " ORDER BY call_sign", params).fetchall()
         return [_patrol(row) for row in rows]
 
     def set_status(
@@ -139,18 +150,31 @@ class SqlitePatrols:
                 raise NotFoundError(
                     msg("unknown patrol call signs: {unknown}", unknown=", ".join(unknown))
                 )
-            rows = [
-                {"car": f.call_sign, "at": iso(f.at), "x": f.position.x, "y": f.position.y}
-                for f in fixes
-            ]
-            self._store.executemany(
-                "INSERT INTO positions (call_sign, at, x, y) VALUES (:car, :at, :x, :y)", rows
-            )
-            self._store.executemany(
-                "UPDATE patrols SET x = :x, y = :y, position_at = :at "
-                "WHERE call_sign = :car AND (position_at IS NULL OR position_at <= :at)",
-                rows,
-            )
+            rows = [(f.call_sign, iso(f.at), f.position.x, f.position.y) for f in fixes]
+            # one statement per chunk, not per fix: a batch of 100 fixes was 200 statements
+            for lo in range(0, len(rows), ROWS_PER_STATEMENT):
+                part = rows[lo : lo + ROWS_PER_STATEMENT]
+                self._store.execute(
+                    "INSERT INTO positions (call_sign, at, x, y) VALUES "
+                    + ", ".join(["(?, ?, ?, ?)"] * len(part)),
+                    [value for row in part for value in row],
+                )
+            # each car's newest fix of the batch (of equal times the later one, as a row-by-row
+            # update would leave it), then one UPDATE … FROM VALUES for the cars
+            newest: dict[str, tuple[str, str, float, float]] = {}
+            for row in rows:
+                if row[0] not in newest or newest[row[0]][1] <= row[1]:
+                    newest[row[0]] = row
+            latest = list(newest.values())
+            for lo in range(0, len(latest), ROWS_PER_STATEMENT):
+                part = latest[lo : lo + ROWS_PER_STATEMENT]
+                self._store.execute(
+                    "UPDATE patrols SET x = v.column3, y = v.column4, position_at = v.column2 "
+                    "FROM (VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(part)) + ") AS v "
+                    "WHERE patrols.call_sign = v.column1 "
+                    "AND (patrols.position_at IS NULL OR patrols.position_at <= v.column2)",
+                    [value for row in part for value in row],
+                )
         return len(fixes)
 
     def positions(

@@ -1,10 +1,12 @@
 """kill -9 in the middle of a burst of writes: every acknowledged write survives with its audit
-row, the audit chain verifies and SQLite's integrity check is ok (synchronous=FULL, WAL).
+row, the audit chain verifies and the database's integrity check is ok — on SQLite
+(synchronous=FULL, WAL) and on PostgreSQL (fsync on; amcheck over every index and table).
 
 A real ``smartspot serve`` process takes concurrent hotspot registrations, AVL batches and
 callout → proposal → accept cycles; it is killed with SIGKILL at a random moment of the
-burst, then the database is opened again (WAL recovery) and a new server started on it.
-Two runs, each bounded to a few seconds of burst.
+burst — on PostgreSQL the database server too, at the same moment — then the database is
+opened again (WAL / crash recovery) and a new server started on it. Two runs per backend, each
+bounded to a few seconds of burst.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ import pytest
 
 from api import create_app
 from api.app import services_of
-from smartspot.store.sqlite import SqliteStore
+from smartspot.store.open import open_store
 from tests.api.conftest import PASSWORD, add_users, make_settings, point_feature
 from tests.api.live_server import free_port
+from tests.pg_cluster import Cluster, server_bindir
 
 SECRET = "durability-test-secret-key-0123456789"
 CARS = [f"MV-{n}" for n in range(1, 5)]
@@ -48,8 +51,24 @@ class Acked:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+@pytest.fixture(scope="module")
+def durable_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of its own (it gets killed), durable like a server: fsync on."""
+    bindir = server_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL with PostGIS is not installed")
+        pytest.skip("PostgreSQL with PostGIS is not installed (scripts/setup.d/50-postgis.sh)")
+    cluster = Cluster(bindir, durable=True)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 @contextmanager
-def _server(db: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def _server(db: Path | str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = free_port()
     env = dict(os.environ, SMARTSPOT_SECRET_KEY=SECRET, SMARTSPOT_TRAVEL="straight")
     process = subprocess.Popen(
@@ -88,11 +107,35 @@ def _server(db: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         process.wait(timeout=30)
 
 
-def _prepare(folder: Path) -> Path:
-    app = create_app(make_settings(folder, secret_key=SECRET))
+def _prepare(folder: Path, db: Path | str) -> Path | str:
+    app = create_app(make_settings(folder, secret_key=SECRET, db=db))
     add_users(app)
     services_of(app).close()
-    return folder / "smartspot.db"
+    return db
+
+
+def _amcheck(cluster: Cluster, database: str) -> list[str]:
+    """PostgreSQL's own page checks (the amcheck extension): every B-tree index against its
+    table and every table's heap; the problems found (none when sound)."""
+    with cluster.admin(database) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        indexes = conn.execute(
+            "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = c.relam WHERE am.amname = 'btree' "
+            "AND c.relnamespace = 'public'::regnamespace"
+        ).fetchall()
+        for (index,) in indexes:
+            conn.execute("SELECT bt_index_check(%s::regclass, true)", (index,))
+        tables = conn.execute(
+            "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relkind = 'r' "
+            "AND c.relnamespace = 'public'::regnamespace"
+        ).fetchall()
+        problems = []
+        for (table,) in tables:
+            rows = conn.execute("SELECT msg FROM verify_heapam(%s::regclass)", (table,))
+            problems += [f"{table}: {row[0]}" for row in rows.fetchall()]
+    assert indexes and tables  # the check looked at something
+    return problems
 
 
 def _token(base: str) -> dict[str, str]:
@@ -159,9 +202,17 @@ def _accept(base: str, headers: dict[str, str], stop: threading.Event, acked: Ac
                 return
 
 
-@pytest.mark.parametrize("run", [1, 2])
-def test_every_acknowledged_write_survives_a_kill_mid_burst(tmp_path: Path, run: int) -> None:
-    db = _prepare(tmp_path)
+@pytest.mark.parametrize("run", [1, 2])  # × backend (tests/conftest.py): two runs on each
+def test_every_acknowledged_write_survives_a_kill_mid_burst(
+    tmp_path: Path, backend: str, run: int, request: pytest.FixtureRequest
+) -> None:
+    cluster: Cluster | None = None
+    if backend == "postgis":
+        cluster = request.getfixturevalue("durable_cluster")
+        name = cluster.new_database()
+        db = _prepare(tmp_path, cluster.url(name))
+    else:
+        db = _prepare(tmp_path, tmp_path / "smartspot.db")
     acked = Acked()
     with _server(db) as (process, base):
         headers = _token(base)
@@ -187,6 +238,8 @@ def test_every_acknowledged_write_survives_a_kill_mid_burst(tmp_path: Path, run:
         ):
             time.sleep(0.05)
         os.kill(process.pid, signal.SIGKILL)  # mid-burst: requests are in flight
+        if cluster is not None:
+            cluster.kill()  # and the database server with it: a crash, no shutdown
         process.wait(timeout=30)
         stop.set()
         for worker in workers:
@@ -197,7 +250,10 @@ def test_every_acknowledged_write_survives_a_kill_mid_burst(tmp_path: Path, run:
         f"{len(acked.accepted)} accepts acknowledged before the kill"
     )
 
-    with SqliteStore(db) as store:  # reopening recovers the WAL
+    if cluster is not None:
+        cluster.restart()  # crash recovery from the WAL
+        assert _amcheck(cluster, name) == []
+    with open_store(db) as store:  # reopening recovers the WAL
         assert store.integrity_check() == "ok"
         verdict = store.verify_audit()
         assert verdict.ok, verdict.problem
