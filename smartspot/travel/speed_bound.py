@@ -5,7 +5,7 @@ end nodes' straight distance over the edge's *crow speed* (straight metres betwe
 nodes / its seconds without any ferry wait), so by the triangle inequality the whole trip takes
 at least ``straight distance / top speed`` with the top speed the largest of the edges' crow
 speeds and the access legs' speed. A timetabled ferry only adds waiting to its sailing time,
-the fallback's direct short trips drive the line × circuity at most at the rural speed, and a
+the fallback's direct short trips drive the line × circuity at most at the main roads' speed, and a
 composite joins its parts' trips at shared points. So ``straight metres / top_speed_mps`` is a
 lower bound of every time the adapter answers: the problem builder uses it to drop hotspots
 that are out of reach before it asks for any road time (:mod:`smartspot.optimise.build`).
@@ -56,9 +56,9 @@ def _compute(travel: object) -> float | None:
         return 1.0 / travel.seconds_per_m
     if isinstance(travel, LandTravelTimes):
         p = travel.land.params
-        return max(
-            _road(travel), (p.rural_kmh / 3.6) / p.circuity, (p.urban_kmh / 3.6) / p.circuity
-        )
+        # a direct short trip drives the line × circuity at one of these speeds or between
+        direct_kmh = max(p.rural_kmh, p.urban_kmh, p.trunk_kmh)
+        return max(_road(travel), (direct_kmh / 3.6) / p.circuity)
     if isinstance(travel, RoadTravelTimes):
         return _road(travel)
     if isinstance(travel, CompositeTravelTimes):

@@ -80,7 +80,7 @@ def _build(travel: object, seed: int) -> BuiltProblem:
     cars = [
         FreeCar(f"C{k}", places[240 + 2 * k], places[241 + 2 * k], NIGHT, budget_s=budget,
                 politikreds=DISTRICT)
-        for k, budget in enumerate((600, 1800, 3600))
+        for k, budget in enumerate((600, 1200, 1800))
     ]  # fmt: skip
     cars.append(replace(cars[1], call_sign="late", free_at=NIGHT + timedelta(minutes=20)))
     visits = [
