@@ -3,9 +3,10 @@
 The measure of Smart Spot (MISSION.md, "Every hotspot its visits"). One computation, driven by
 the simulation's summary and report, the API's ``/reports/visits`` and the map:
 
-* :func:`calendar_weeks` (the live service: Monday 00:00 to Monday 00:00, Copenhagen time) or
-  :func:`rolling_weeks` (the simulation: seven-day blocks from the start of the run) cut a
-  period into weeks; a week cut short by the period's end is pro-rated.
+* :func:`~smartspot.weeks.calendar_weeks` (the live service: Monday 00:00 to Monday 00:00,
+  Copenhagen time) or :func:`~smartspot.weeks.rolling_weeks` (the simulation: seven-day blocks
+  from the start of the run) cut a period into weeks (:mod:`smartspot.weeks`); a week cut
+  short by the period's end is pro-rated.
 * :func:`hotspot_weeks` gives one :class:`HotspotWeek` per hotspot and week: ``desired``
   (``visits_per_week`` × the share of the seven days in which the hotspot was valid that week),
   ``achieved`` (visits arriving in the week) and ``minutes`` on site; ``met`` is
@@ -25,15 +26,31 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
-from smartspot.windows import LOCAL_TZ
+from smartspot.weeks import WEEK, Week, aware, calendar_weeks, elapsed_share, rolling_weeks, week_of
 
-WEEK = timedelta(days=7)
+__all__ = [  # the weeks are smartspot.weeks'; named here too for the callers that count in them
+    "Breakdown",
+    "Figures",
+    "Fulfilment",
+    "HotspotWeek",
+    "Target",
+    "VisitFact",
+    "Week",
+    "breakdown",
+    "calendar_weeks",
+    "elapsed_share",
+    "figures",
+    "fulfilment",
+    "hotspot_weeks",
+    "rolling_weeks",
+    "week_of",
+]
+
 _EPS = 1e-9
 
 
@@ -65,7 +82,7 @@ class Target:
                 field="visits_per_week",
             )
         for moment in (self.valid_from, self.valid_to):
-            _aware(moment, "valid_from")
+            aware(moment, "valid_from")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,25 +93,6 @@ class VisitFact:
     hotspot: str
     arrived_at: datetime
     minutes: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Week:
-    """``[start, end)``, at most seven days; ``label`` names it (``2026-W49``, ``W1``)."""
-
-    start: datetime
-    end: datetime
-    label: str
-
-    def __post_init__(self) -> None:
-        _aware(self.start, "since")
-        _aware(self.end, "until")
-        length = self.end.timestamp() - self.start.timestamp()
-        if not 0 < length <= WEEK.total_seconds() + 3600:  # + the hour a DST week may have
-            raise InvalidInputError(
-                msg("a week runs from its start for more than 0 and at most 7 days"),
-                field="until",
-            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,60 +218,6 @@ class Fulfilment:
         }
 
 
-def _aware(moment: datetime | None, name: str) -> None:
-    if moment is not None and moment.tzinfo is None:
-        raise InvalidInputError(msg("{name} must carry a timezone", name=name), field=name)
-
-
-def calendar_weeks(since: datetime, until: datetime, tz: ZoneInfo = LOCAL_TZ) -> tuple[Week, ...]:
-    """The ISO weeks (Monday 00:00 local time) that ``[since, until)`` touches, each clipped to
-    the period; labelled ``YYYY-Www``.
-
-    Raises
-    ------
-    InvalidInputError
-        When a moment has no timezone or ``until`` is not after ``since``.
-    """
-    _aware(since, "since")
-    _aware(until, "until")
-    if until <= since:
-        raise InvalidInputError(msg("until must be after since"), field="until")
-    local = since.astimezone(tz)
-    monday: date = local.date() - timedelta(days=local.weekday())
-    weeks = []
-    while True:
-        start = datetime.combine(monday, time(0), tzinfo=tz)
-        end = datetime.combine(monday + WEEK, time(0), tzinfo=tz)
-        if start >= until:
-            break
-        year, number, _ = monday.isocalendar()
-        weeks.append(Week(max(start, since), min(end, until), f"{year}-W{number:02d}"))
-        monday += WEEK
-    return tuple(weeks)
-
-
-def rolling_weeks(start: datetime, until: datetime) -> tuple[Week, ...]:
-    """Seven-day blocks from ``start`` (``W1``, ``W2`` …), the last one clipped at ``until``:
-    the weeks of a simulated run, which may start on any day.
-
-    Raises
-    ------
-    InvalidInputError
-        When a moment has no timezone or ``until`` is not after ``start``.
-    """
-    _aware(start, "since")
-    _aware(until, "until")
-    if until <= start:
-        raise InvalidInputError(msg("until must be after since"), field="until")
-    weeks = []
-    number = 1
-    while start < until:
-        end = min(start + WEEK, until)
-        weeks.append(Week(start, end, f"W{number}"))
-        start, number = start + WEEK, number + 1
-    return tuple(weeks)
-
-
 def _overlap(a0: datetime, a1: datetime, b0: datetime | None, b1: datetime | None) -> float:
     """Seconds of ``[a0, a1)`` inside ``[b0, b1)`` (absolute time, so DST weeks are exact)."""
     low = a0.timestamp() if b0 is None else max(a0.timestamp(), b0.timestamp())
@@ -304,7 +248,7 @@ def hotspot_weeks(
         For ``due``: a week still running has had only part of its time; ``None`` counts
         every week as over.
     """
-    _aware(now, "now")
+    aware(now, "now")
     known = {t.hotspot for t in targets}
     counts: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0.0])
     for visit in visits:
@@ -397,22 +341,3 @@ def fulfilment(
         kommuner={k: breakdown(v) for k, v in per_kommune.items()},
         targets=tuple(targets),
     )
-
-
-def week_of(moment: datetime, tz: ZoneInfo = LOCAL_TZ) -> Week:
-    """The whole calendar week (Monday 00:00 to Monday 00:00 local time) containing ``moment``."""
-    _aware(moment, "now")
-    local = moment.astimezone(tz)
-    monday = local.date() - timedelta(days=local.weekday())
-    year, number, _ = monday.isocalendar()
-    return Week(
-        datetime.combine(monday, time(0), tzinfo=tz),
-        datetime.combine(monday + WEEK, time(0), tzinfo=tz),
-        f"{year}-W{number:02d}",
-    )
-
-
-def elapsed_share(week: Week, moment: datetime) -> float:
-    """How much of ``week`` has passed at ``moment`` (0 before it, 1 after it)."""
-    total = week.end.timestamp() - week.start.timestamp()
-    return min(1.0, max(0.0, (moment.timestamp() - week.start.timestamp()) / total))

@@ -8,18 +8,9 @@ import numpy as np
 import pytest
 
 from smartspot.errors import InvalidInputError
-from smartspot.fulfilment import (
-    Target,
-    VisitFact,
-    Week,
-    calendar_weeks,
-    elapsed_share,
-    fulfilment,
-    hotspot_weeks,
-    rolling_weeks,
-    week_of,
-)
+from smartspot.fulfilment import Target, VisitFact, fulfilment, hotspot_weeks
 from smartspot.outlying import is_outlying, station_round_trips
+from smartspot.weeks import calendar_weeks, rolling_weeks
 from smartspot.windows import LOCAL_TZ
 
 # Monday 30 November 2026, 00:00 in Copenhagen: the first of two whole weeks
@@ -127,26 +118,7 @@ def test_due_counts_only_the_week_so_far_and_marks_hotspots_behind() -> None:
     assert over.due == 3 and over.behind and not over.met
 
 
-def test_weeks_follow_copenhagen_time_across_daylight_saving() -> None:
-    # Sunday 25 October 2026 is 25 hours long; the week is still one week
-    since = datetime(2026, 10, 19, tzinfo=LOCAL_TZ)
-    week = calendar_weeks(since, since + timedelta(days=7))[0]
-    assert week.end - week.start == timedelta(days=7)  # wall clock
-    assert week.end.timestamp() - week.start.timestamp() == 7 * 86400 + 3600
-    row = hotspot_weeks([Target("h", 1, outlying=False)], [], [week])[0]
-    assert row.desired == 1.0  # not 169/168 of a visit
-    assert week_of(datetime(2026, 10, 25, 23, 30, tzinfo=UTC)).label == "2026-W44"
-    assert week_of(datetime(2026, 10, 25, 23, 30, tzinfo=UTC)).start.day == 26
-    assert elapsed_share(week_of(at(3.5)), at(3.5)) == pytest.approx(0.5)
-
-
-def test_weeks_refuse_naive_and_empty_periods() -> None:
-    with pytest.raises(InvalidInputError):
-        calendar_weeks(datetime(2026, 1, 1), datetime(2026, 1, 8))
-    with pytest.raises(InvalidInputError):
-        calendar_weeks(at(2), at(1))
-    with pytest.raises(InvalidInputError):
-        Week(at(0), at(8), "too long")
+def test_a_target_refuses_negative_desired_visits() -> None:
     with pytest.raises(InvalidInputError):
         Target("h", -1, outlying=False)
 

@@ -15,10 +15,11 @@ from datetime import datetime, time, timedelta
 import numpy as np
 
 from smartspot.domain import Hotspot, HotspotStatus, Visit
-from smartspot.fulfilment import Fulfilment, Target, VisitFact, calendar_weeks, fulfilment
+from smartspot.fulfilment import Fulfilment, Target, VisitFact, fulfilment
 from smartspot.live.context import LiveContext
 from smartspot.live.planning import RoundTrips
 from smartspot.outlying import is_outlying
+from smartspot.weeks import calendar_weeks
 from smartspot.windows import LOCAL_TZ
 
 
