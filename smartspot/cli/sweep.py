@@ -15,7 +15,7 @@ from smartspot.errors import InvalidInputError
 from smartspot.i18n import joined, msg
 from smartspot.sim.runner import SWEEPABLE, make_jobs, ordered, run_dask, run_serial
 from smartspot.sim.scenario import load_scenario
-from smartspot.sim.sweep import Goal, Run, by_scenario, points
+from smartspot.sim.sweep import Goal, Run, Setting, by_scenario, design, points
 
 #: The grid of issue 13 (detour budget, idle threshold, operator acceptance, cool-down).
 DEFAULT_GRID = (
@@ -47,6 +47,25 @@ def register(subparsers: Any) -> None:
         ),
     )
     sweep.add_argument(
+        "--center",
+        action="append",
+        default=[],
+        metavar="KEY=V",
+        help=help_text(
+            "a point to run, one setting per option; with --arm the middle of one-at-a-time arms"
+        ),
+    )
+    sweep.add_argument(
+        "--arm",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help=help_text(
+            "vary one setting of the center (--center), the others at the center's values; "
+            "repeat for more arms (run besides any --grid)"
+        ),
+    )
+    sweep.add_argument(
         "--policy", default="optimiser", choices=("greedy", "optimiser"), help=help_text(
             "the Smart Spot policy swept (idle proposals come from idle_after_min)"
         ),
@@ -69,9 +88,25 @@ def register(subparsers: Any) -> None:
     sweep.set_defaults(func=run_sweep)
 
 
+def _single(item: str, parse: Any) -> tuple[Setting, ...]:
+    """``KEY=V`` → its one setting (a center names one value per setting)."""
+    found = parse([item])
+    if len(found) != 1:
+        raise InvalidInputError(
+            msg("--center {item!r}: one value per setting (KEY=V)", item=item), field="center"
+        )
+    return tuple(found[0])
+
+
+def _arm(item: str, parse: Any) -> tuple[str, list[float]]:
+    """``KEY=V1,V2`` → the setting and its values."""
+    found = parse([item])
+    return found[0][0][0], [float(point[0][1]) for point in found]
+
+
 def run_sweep(args: argparse.Namespace) -> int:
     from smartspot.cli.simulate import parse_sweep
-    from smartspot.sim.report_sweep import write_sweep
+    from smartspot.sim.report_sweep import write_runs, write_sweep
 
     if not 1 <= args.replications <= 1_000:
         raise InvalidInputError(msg("--replications must be 1–1000"), field="replications")
@@ -79,7 +114,10 @@ def run_sweep(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             msg("--out {out} exists and is not a folder", out=args.out), field="out"
         )
-    grid = parse_sweep(args.grid or list(DEFAULT_GRID))
+    grid_items = args.grid or ([] if args.center else list(DEFAULT_GRID))
+    center = [setting for item in args.center for setting in _single(item, parse_sweep)]
+    arms = [_arm(item, parse_sweep) for item in args.arm]
+    grid = design(parse_sweep(grid_items) if grid_items else [], center, arms)
     seeds = [args.seed + r for r in range(args.replications)]
     jobs = []
     for path in args.scenarios:
@@ -105,11 +143,15 @@ def run_sweep(args: argparse.Namespace) -> int:
         Run(r.job.scenario.name, r.job.label, r.job.overrides, r.job.seed, r.summary)
         for r in results
     ]
+    write_runs(runs, args.out)
     goal = Goal()
     facts = {
         "scenarios": [str(p) for p in args.scenarios],
         "policy": args.policy,
-        "grid": args.grid or list(DEFAULT_GRID),
+        "grid": grid_items,
+        "center": args.center,
+        "arms": args.arm,
+        "points": len(grid),
         "replications": args.replications,
         "days": args.days,
         "seeds": seeds,

@@ -1,6 +1,7 @@
 """Writing a settings sweep to a folder: ``sweep.json`` (every point with its intervals, the
-frontiers and the verdict per district), ``sweep.csv`` (one row per point) and ``sweep.html``
-with the frontier plot per district, in the translator's language (Danish by default)."""
+frontiers and the verdict per district), ``sweep.csv`` (one row per point), ``runs.csv`` (one
+row per run: the paired figures behind every interval) and ``sweep.html`` with the frontier
+plot per district, in the translator's language (Danish by default)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,19 @@ from matplotlib.figure import Figure
 
 from smartspot.i18n import N_, Translator, msg, translator
 from smartspot.sim.report_format import STYLE, ci_cell, fmt, png
-from smartspot.sim.sweep import Goal, SweepPoint, Verdict, frontier, verdict
+from smartspot.sim.summary import flatten
+from smartspot.sim.sweep import (
+    MEAN,
+    OUTLYING_SHARE,
+    P90,
+    SHARE,
+    Goal,
+    Run,
+    SweepPoint,
+    Verdict,
+    frontier,
+    verdict,
+)
 
 COLUMNS = (
     "scenario",
@@ -40,6 +53,38 @@ COLUMNS = (
     "frontier_mean",
     "frontier_p90",
 )
+
+
+#: ``runs.csv``: each run's own figures (the summary keys the sweep reads).
+RUN_COLUMNS = {
+    "share": SHARE,
+    "outlying_share": OUTLYING_SHARE,
+    "urgent_mean_s": MEAN,
+    "urgent_p90_s": P90,
+    "idle_accepted": "proposals.idle_accepted",
+    "visits": "visits.total",
+}
+
+
+def write_runs(runs: Sequence[Run], out: Path) -> Path:
+    """``runs.csv`` in ``out``: one row per run (scenario, label, seed, settings and the
+    figures the sweep pairs), so any two settings can be paired seed by seed afterwards."""
+    path = out / "runs.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["scenario", "label", "seed", "settings", *RUN_COLUMNS])
+        for run in runs:
+            flat = flatten(run.summary)
+            writer.writerow(
+                [
+                    run.scenario,
+                    run.label,
+                    run.seed,
+                    json.dumps(dict(run.settings)),
+                    *(flat.get(key, "") for key in RUN_COLUMNS.values()),
+                ]
+            )
+    return path
 
 
 def _row(point: SweepPoint, goal: Goal, on_mean: set[str], on_p90: set[str]) -> dict[str, Any]:

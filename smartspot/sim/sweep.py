@@ -183,6 +183,48 @@ def _change_pct(
     ]
 
 
+Setting = tuple[str, float | None]
+
+
+def design(
+    grid: Sequence[tuple[Setting, ...]],
+    center: Sequence[Setting] = (),
+    arms: Sequence[tuple[str, Sequence[float]]] = (),
+) -> list[tuple[Setting, ...]]:
+    """The points a sweep runs: the factorial ``grid``, then ``center`` and one-at-a-time arms
+    around it (each arm's values with every other setting at the center's), without repeats.
+
+    Every point names its settings in one order (the center's, then the grid's), so a grid
+    point and the same point reached by an arm carry one label and are run once.
+
+    Raises
+    ------
+    InvalidInputError
+        When an arm varies a setting the center does not name.
+    """
+    keys = [k for k, _ in center]
+    for point in grid:
+        keys += [k for k, _ in point if k not in keys]
+    order = {k: i for i, k in enumerate(keys)}
+
+    def canonical(point: Sequence[Setting]) -> tuple[Setting, ...]:
+        return tuple(sorted(point, key=lambda kv: order[kv[0]]))
+
+    found = [canonical(p) for p in grid if p]
+    if center:
+        found.append(canonical(center))
+    middle = dict(center)
+    for key, values in arms:
+        if key not in middle:
+            raise InvalidInputError(
+                msg("--arm {key}: the center (--center) must name {key} too", key=key),
+                field="arm",
+            )
+        found += [canonical(tuple({**middle, key: v}.items())) for v in values]
+    unique = list(dict.fromkeys(found))
+    return unique or [()]
+
+
 def frontier(found: Sequence[SweepPoint], cost: str = "mean_pct") -> list[SweepPoint]:
     """The points of one district that no other beats: none has at least their fulfilment at
     no more cost (``mean_pct`` or ``p90_pct``) and is better in one of the two; by cost."""

@@ -4,6 +4,7 @@ workers."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 from pathlib import Path
@@ -13,10 +14,10 @@ import pytest
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import translator
-from smartspot.sim.report_sweep import write_sweep
+from smartspot.sim.report_sweep import write_runs, write_sweep
 from smartspot.sim.runner import make_jobs, ordered, run_dask
 from smartspot.sim.scenario import Scenario
-from smartspot.sim.sweep import Goal, Run, by_scenario, frontier, points, verdict
+from smartspot.sim.sweep import Goal, Run, by_scenario, design, frontier, points, verdict
 
 
 def _summary(share: float, outlying: float, mean: float, p90: float) -> dict[str, Any]:
@@ -122,3 +123,32 @@ def test_the_sweep_gives_the_same_points_on_one_and_two_dask_workers(
     assert one_points == two_points and len(one_points) == 2
     idle = [r for r in one_records if r.policy == "optimiser" and any(p.idle for p in r.plans)]
     assert idle  # the idle point did make idle proposals
+
+
+def test_a_design_is_the_grid_then_one_at_a_time_arms_around_the_center() -> None:
+    grid = [
+        (("idle_after_min", 0.0), ("detour_budget_min", 30.0)),
+        (("idle_after_min", 40.0), ("detour_budget_min", 30.0)),
+    ]
+    center = (("detour_budget_min", 30.0), ("idle_after_min", 40.0), ("acceptance_rate", 1.0))
+    arms = [("acceptance_rate", [0.5, 1.0]), ("idle_after_min", [20.0])]
+    found = design(grid, center, arms)
+    assert found == [
+        (("detour_budget_min", 30.0), ("idle_after_min", 0.0)),
+        (("detour_budget_min", 30.0), ("idle_after_min", 40.0)),
+        center,  # its arms' own value (acceptance 1.0) is not run twice
+        (("detour_budget_min", 30.0), ("idle_after_min", 40.0), ("acceptance_rate", 0.5)),
+        (("detour_budget_min", 30.0), ("idle_after_min", 20.0), ("acceptance_rate", 1.0)),
+    ]
+    assert design([], (), ()) == [()]
+    with pytest.raises(InvalidInputError, match="cooldown_min"):
+        design(grid, center, [("cooldown_min", [60.0])])
+
+
+def test_the_sweep_writes_every_run_for_later_pairing(tmp_path: Path) -> None:
+    runs = [*NONE, *_runs("a", [(0.9, 0.8, 612.0, 1010.0)])]
+    path = write_runs(runs, tmp_path)
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    assert [(r["label"], r["seed"]) for r in rows] == [("none", "1"), ("none", "2"), ("a", "1")]
+    assert float(rows[2]["urgent_mean_s"]) == 612.0 and float(rows[2]["outlying_share"]) == 0.8
+    assert json.loads(rows[2]["settings"]) == {"idle_after_min": 1.0}
