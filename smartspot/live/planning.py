@@ -191,7 +191,7 @@ def _plan(
         now,
         stations=district.stations,
         visits=visits,
-        settings=policy.value,
+        settings=policy.idle_value if all(c.idle_s is not None for c in cars) else policy.value,
         rng=rng,
         context=context,
         station_round_trip_s=round_trips.of(district, spots, ctx),

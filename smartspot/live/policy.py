@@ -29,6 +29,7 @@ SWEEPABLE = (
     "coverage_guard_min",
     "idle_after_min",
     "idle_budget_min",
+    "idle_short_only",
 )
 
 
@@ -104,6 +105,10 @@ class PlanningPolicy:
     idle_radius_m
         A car within this many metres of its base or of a station of its district stands
         there (AVL noise, the yard).
+    idle_short_only
+        An idle car is proposed only hotspots still short of their desired visits this
+        calendar week (a visit the week does not ask for adds nothing to fulfilment, and a car
+        away from its post costs response time); follow-ups as always.
     value
         The value model's factors (harm table, need, activity, opportunity).
     detection
@@ -125,6 +130,7 @@ class PlanningPolicy:
     idle_after_min: float | None = None
     idle_budget_min: float = 60.0
     idle_radius_m: float = 300.0
+    idle_short_only: bool = True
     value: ValueSettings = field(default_factory=ValueSettings)
     detection: Detection = field(default_factory=Detection)
 
@@ -163,6 +169,10 @@ class PlanningPolicy:
             raise _fail(
                 msg("{value}; allowed 1–720, or 0 / absent (off)", value=idle), "idle_after_min"
             )
+        if not isinstance(self.idle_short_only, bool):
+            raise _fail(
+                msg("{value!r}; true or false", value=self.idle_short_only), "idle_short_only"
+            )
         if not self.shift_starts or list(self.shift_starts) != sorted(set(self.shift_starts)):
             raise _fail(msg("not a sorted list of distinct times"), "shift_starts")
         from smartspot.optimise.solvers import solver_names
@@ -200,6 +210,12 @@ class PlanningPolicy:
         return round(self.idle_budget_min * 60)
 
     @property
+    def idle_value(self) -> ValueSettings:
+        """The value model of an idle car's round: only hotspots short of the week's visits
+        count when ``idle_short_only``."""
+        return replace(self.value, short_only=self.idle_short_only)
+
+    @property
     def time_limit_s(self) -> float:
         return self.time_limit_ms / 1000.0
 
@@ -228,6 +244,8 @@ class PlanningPolicy:
         for name in ("coverage_guard_min", "idle_after_min"):
             if changes.get(name) == 0:
                 changes[name] = None  # 0 switches it off, as in the file
+        if isinstance(changes.get("idle_short_only"), int | float):
+            changes["idle_short_only"] = bool(changes["idle_short_only"])  # a sweep's 0 / 1
         return replace(self, **changes)
 
 

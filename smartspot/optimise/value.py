@@ -16,8 +16,10 @@ value = priority × harm × need × activity × opportunity × jitter
   far behind late in the week outranks one on schedule, and an outlying one
   (:mod:`smartspot.outlying`) gains ``need_outlying`` more of that, because few cars will pass
   it before the week ends. A hotspot whose week's visits are all made drops to
-  ``need_served``: another visit adds nothing to its fulfilment. Zero inside a cool-down after
-  a visit (default 120 minutes: a second car right after the first adds little).
+  ``need_served``: another visit adds nothing to its fulfilment — and to nothing at all with
+  ``short_only`` (an idle car's round, whose trip is worth only the visits the week still asks
+  for). Zero inside a cool-down after a visit (default 120 minutes: a second car right after
+  the first adds little).
 * **activity**: full inside an active window, reduced shortly before one opens, zero otherwise.
 * **opportunity**: the round trip from the nearest station. A remote hotspot that a car happens
   to be near is worth more *now* than a town-centre one a car passes every hour; this is what
@@ -82,6 +84,7 @@ class ValueSettings:
     need_outlying: float = 0.5  # … and this share more of that for an outlying hotspot
     need_served: float = 0.2  # the need of a hotspot whose week's visits are all made
     outlying_min: float = 12.0  # outlying: nearest station farther (minutes; the policy's)
+    short_only: bool = False  # a hotspot whose week's visits are all made is worth nothing
     soon_min: float = 30.0  # "shortly before" an active window opens
     soon_factor: float = 0.5
     opportunity_per_hour: float = 1.0  # added per hour of station round trip …
@@ -253,7 +256,8 @@ def _need(
         s.station_round_trip_s / 2 > settings.outlying_min * 60
     )
     if s.visits_this_week is not None and done >= target:
-        need = settings.need_served + settings.need_stale * stale
+        served = not settings.short_only
+        need = (settings.need_served + settings.need_stale * stale) if served else 0.0
     else:
         late = settings.need_late * short * (1 + (settings.need_outlying if outlying else 0.0))
         need = (

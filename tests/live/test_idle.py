@@ -4,14 +4,15 @@ kommune without cover, one pending proposal per car — and only where the polic
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from smartspot.clock import FixedClock
 from smartspot.demo import load_demo_hotspots
-from smartspot.domain import PatrolStatus
+from smartspot.domain import PatrolStatus, Visit
 from smartspot.geo.regions import Regions
 from smartspot.geo.validate import metric_point
 from smartspot.hotspots import HotspotService
@@ -149,3 +150,26 @@ def test_a_restarted_engine_knows_how_long_the_car_has_stood(
     [proposal] = _parked(again, clock.current)
     assert proposal.kept and proposal.stops[0].reasons[0].params["idle_s"] == 25 * 60
     assert proposal.created_at > NOW
+
+
+@pytest.mark.parametrize("short_only", [True, False])
+def test_an_idle_car_is_proposed_only_hotspots_short_of_their_weeks_visits(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock, short_only: bool
+) -> None:
+    engine = make_engine(policy=_idle(20.0, idle_short_only=short_only))
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    engine.add_patrol(CAR, BASE, actor="op")
+    politikreds = engine.ctx.district_of_base(BASE)
+    thursday = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)  # this calendar week, days ago
+    for spot in engine.hotspots.of(politikreds):  # every hotspot has had its week's visits
+        for n in range(math.ceil(spot.visits_per_week)):
+            arrived = thursday + timedelta(hours=n)
+            visit = Visit(spot.id, CAR, arrived, arrived + timedelta(minutes=15))
+            engine.report_visit(visit, actor="op")
+    _parked(engine, clock.current)
+    clock.advance(25 * 60)
+    [proposal] = _parked(engine, clock.current)
+    if short_only:  # a trip would add no visit the week asks for
+        assert proposal.stops == () and proposal.status is ProposalStatus.EMPTY
+    else:  # the served hotspots still carry a little value for a car that drives anyway
+        assert proposal.stops and proposal.status is ProposalStatus.PENDING

@@ -32,6 +32,7 @@ def refusal(changes: dict[str, Any]) -> InvalidInputError:
         ({"solver": "magic"}, "solver", "'magic'; vælg mellem auto, greedy"),
         ({"harm": {"dragons": 2}}, "harm", "en ukendt kategori 'dragons'"),
         ({"detection": {"radius_m": 5}}, "detection.radius_m", "5; tilladt er 10–2000"),
+        ({"idle_short_only": "yes"}, "idle_short_only", "'yes'; true eller false"),
     ],
 )
 def test_each_rule_names_its_key_in_danish(changes: dict[str, Any], key: str, danish: str) -> None:
@@ -53,6 +54,15 @@ def test_a_sweep_point_with_an_unknown_setting_is_refused() -> None:
         policy.with_changes(budget=10)
     assert translator("da").render(refused.value.message) == "strategi: sweep er ukendt: budget"
     assert policy.with_changes(coverage_guard_min=0).coverage_guard_min is None
+
+
+def test_idle_rounds_value_only_hotspots_short_of_the_week_unless_switched_off() -> None:
+    policy = parse_policy(BASE)
+    assert policy.idle_short_only and policy.idle_value.short_only
+    assert not policy.value.short_only  # a car on its way home may still look in
+    off = policy.with_changes(idle_short_only=0.0)  # a sweep's 0 / 1
+    assert off.idle_short_only is False and not off.idle_value.short_only
+    assert parse_policy({**BASE, "idle_short_only": False}).idle_short_only is False
 
 
 def test_the_bundled_districts_policies_load() -> None:

@@ -109,3 +109,14 @@ def test_behind_schedule_weighs_more_late_in_the_week_and_more_when_outlying() -
     served = value_of(replace(BASE, visits_this_week=2, week_elapsed=0.8), NO_JITTER)
     assert served.need == pytest.approx(NO_JITTER.need_served + 0.5 * 2 / 3.5)
     assert "this week's visits made (2 of 2)" in joined(served.reasons)
+
+
+def test_short_only_leaves_a_hotspot_whose_weeks_visits_are_made_worth_nothing() -> None:
+    served = replace(BASE, visits_this_week=2, week_elapsed=0.6)
+    short = replace(BASE, visits_this_week=1, week_elapsed=0.6)
+    idle = replace(NO_JITTER, short_only=True)
+    assert value_of(served, NO_JITTER).value > 0  # a passing car may still look in
+    worthless = value_of(served, idle)
+    assert worthless.value == 0 and worthless.need == 0
+    assert "week_served" in [r.code for r in worthless.reasons]
+    assert value_of(short, idle).value == value_of(short, NO_JITTER).value > 0
