@@ -9,6 +9,11 @@ after the last one away from it (no fix since then: it has not moved). A car is 
 every ``idle_after_min`` after its last proposal was made or answered while it stays, and
 never while it has a pending or accepted
 proposal (one pending proposal per car; an operator's undecided one is never replaced).
+
+With the policy's ``idle_cover_min`` a car leaves its post only when its area stays covered:
+another available car (standing or on its way home, not one that leaves in the same batch)
+can be at the post within that many minutes. Idle trips then come from over-covered posts,
+and the district's thin ones keep their car for the next call.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from shapely.geometry import Point
 
 from smartspot.domain import Patrol, PatrolStatus
 from smartspot.live.context import District, LiveContext
-from smartspot.live.planning import Candidate, politikreds_of_base
+from smartspot.live.planning import AVAILABLE, Candidate, politikreds_of_base
 
 #: The actor of idle proposals the engine makes on its own (from an AVL batch).
 ENGINE = "smartspot"
@@ -77,6 +82,28 @@ def standing_since(
     return begun
 
 
+def covered(
+    ctx: LiveContext, patrol: Patrol, post: np.ndarray, minutes: float, leaving: set[str]
+) -> bool:
+    """Another available car of the district (not ``patrol``, none in ``leaving``) can be at
+    ``post`` within ``minutes`` by the district's travel model."""
+    politikreds = politikreds_of_base(ctx, patrol)
+    others = [
+        p.position
+        for p in ctx.store.patrols.list()
+        if p.status in AVAILABLE
+        and p.position is not None
+        and p.call_sign != patrol.call_sign
+        and p.call_sign not in leaving
+        and politikreds_of_base(ctx, p) == politikreds
+    ]
+    if not others:
+        return False
+    starts = np.array([[q.x, q.y] for q in others])
+    times = ctx.travel.for_district(politikreds).matrix(starts, post.reshape(1, 2))
+    return bool(np.nanmin(np.where(np.isnan(times), np.inf, times)) <= minutes * 60 + SLACK_S)
+
+
 def _places(ctx: LiveContext, district: District, patrol: Patrol) -> np.ndarray:
     base = ctx.bases[patrol.home_station]
     stations = np.asarray(district.stations, dtype=np.float64).reshape(-1, 2)
@@ -90,7 +117,7 @@ def idle_cars(ctx: LiveContext, call_signs: Iterable[str] | None, now: datetime)
         cars = ctx.store.patrols.list(status=PatrolStatus.AVAILABLE)
     else:  # an AVL batch names its cars: read those alone
         cars = [ctx.store.patrols.get(c) for c in sorted(set(call_signs))]
-    found = []
+    found: list[IdleCar] = []
     for patrol in cars:
         if patrol.status is not PatrolStatus.AVAILABLE:
             continue
@@ -121,6 +148,10 @@ def idle_cars(ctx: LiveContext, call_signs: Iterable[str] | None, now: datetime)
         standing = standing_since(ctx, patrol, since, post, policy.idle_radius_m)
         if standing is None or (now - standing).total_seconds() < after_s - SLACK_S:
             continue
+        cover = policy.idle_cover_min
+        leaving = {c.patrol.call_sign for c in found}
+        if cover is not None and not covered(ctx, patrol, post, cover, leaving):
+            continue  # its area would have no car for the next call
         found.append(IdleCar(patrol, patrol.position, standing))
     return found
 

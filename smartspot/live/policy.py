@@ -30,6 +30,7 @@ SWEEPABLE = (
     "idle_after_min",
     "idle_budget_min",
     "idle_short_only",
+    "idle_cover_min",
 )
 
 
@@ -109,6 +110,10 @@ class PlanningPolicy:
         An idle car is proposed only hotspots still short of their desired visits this
         calendar week (a visit the week does not ask for adds nothing to fulfilment, and a car
         away from its post costs response time); follow-ups as always.
+    idle_cover_min
+        An idle car leaves its post only when another available car can be there within this
+        many minutes (its area stays covered; 1–120); ``None`` (0 in the file) switches the
+        rule off.
     value
         The value model's factors (harm table, need, activity, opportunity).
     detection
@@ -131,6 +136,7 @@ class PlanningPolicy:
     idle_budget_min: float = 60.0
     idle_radius_m: float = 300.0
     idle_short_only: bool = True
+    idle_cover_min: float | None = None
     value: ValueSettings = field(default_factory=ValueSettings)
     detection: Detection = field(default_factory=Detection)
 
@@ -168,6 +174,13 @@ class PlanningPolicy:
         ):
             raise _fail(
                 msg("{value}; allowed 1–720, or 0 / absent (off)", value=idle), "idle_after_min"
+            )
+        cover = self.idle_cover_min
+        if cover is not None and (
+            isinstance(cover, bool) or not isinstance(cover, int | float) or not 1 <= cover <= 120
+        ):
+            raise _fail(
+                msg("{value}; allowed 1–120, or 0 / absent (off)", value=cover), "idle_cover_min"
             )
         if not isinstance(self.idle_short_only, bool):
             raise _fail(
@@ -241,7 +254,7 @@ class PlanningPolicy:
         unknown = sorted(set(changes) - {f.name for f in fields(self)})
         if unknown:
             raise _fail(msg("unknown: {names}", names=", ".join(unknown)), "sweep")
-        for name in ("coverage_guard_min", "idle_after_min"):
+        for name in ("coverage_guard_min", "idle_after_min", "idle_cover_min"):
             if changes.get(name) == 0:
                 changes[name] = None  # 0 switches it off, as in the file
         if isinstance(changes.get("idle_short_only"), int | float):
@@ -264,7 +277,7 @@ def parse_policy(data: Mapping[str, Any], *, where: str = "policy") -> PlanningP
             field="policy",
         )
     values = {k: v for k, v in data.items() if k not in ("harm", "value", "detection")}
-    for name in ("coverage_guard_min", "idle_after_min"):
+    for name in ("coverage_guard_min", "idle_after_min", "idle_cover_min"):
         if name in values and values[name] in (0, False):
             values[name] = None
     if "shift_starts" in values:

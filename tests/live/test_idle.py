@@ -173,3 +173,34 @@ def test_an_idle_car_is_proposed_only_hotspots_short_of_their_weeks_visits(
         assert proposal.stops == () and proposal.status is ProposalStatus.EMPTY
     else:  # the served hotspots still carry a little value for a car that drives anyway
         assert proposal.stops and proposal.status is ProposalStatus.PENDING
+
+
+def test_with_a_cover_rule_a_car_leaves_its_post_only_when_another_car_covers_it(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock
+) -> None:
+    engine = make_engine(policy=_idle(20.0, idle_cover_min=15.0))
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    engine.add_patrol(CAR, BASE, actor="op")
+    _parked(engine, clock.current)
+    clock.advance(25 * 60)
+    assert _parked(engine, clock.current) == []  # alone at Herning: it stays for the next call
+    engine.add_patrol("MV-22", BASE, actor="op")
+    _parked(engine, clock.current, car="MV-22")  # a second car stands at the station
+    clock.advance(60)
+    [proposal] = _parked(engine, clock.current)
+    assert proposal.patrol == CAR and proposal.kept
+
+
+def test_of_two_cars_due_at_one_post_in_one_batch_only_one_leaves_under_the_cover_rule(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock
+) -> None:
+    engine = make_engine(policy=_idle(20.0, idle_cover_min=15.0))
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    cars = (CAR, "MV-22")
+    for car in cars:
+        engine.add_patrol(car, BASE, actor="op")
+    where = engine.ctx.bases[BASE]
+    engine.record_fixes([PositionFix(c, clock.current, where) for c in cars])
+    clock.advance(25 * 60)
+    made = engine.record_fixes([PositionFix(c, clock.current, where) for c in cars]).proposals
+    assert [p.patrol for p in made] == [CAR]  # the other stays: the post keeps a car

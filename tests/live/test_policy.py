@@ -33,6 +33,7 @@ def refusal(changes: dict[str, Any]) -> InvalidInputError:
         ({"harm": {"dragons": 2}}, "harm", "en ukendt kategori 'dragons'"),
         ({"detection": {"radius_m": 5}}, "detection.radius_m", "5; tilladt er 10–2000"),
         ({"idle_short_only": "yes"}, "idle_short_only", "'yes'; true eller false"),
+        ({"idle_cover_min": 500}, "idle_cover_min", "500; tilladt er 1–120, eller 0"),
     ],
 )
 def test_each_rule_names_its_key_in_danish(changes: dict[str, Any], key: str, danish: str) -> None:
@@ -63,6 +64,8 @@ def test_idle_rounds_value_only_hotspots_short_of_the_week_unless_switched_off()
     off = policy.with_changes(idle_short_only=0.0)  # a sweep's 0 / 1
     assert off.idle_short_only is False and not off.idle_value.short_only
     assert parse_policy({**BASE, "idle_short_only": False}).idle_short_only is False
+    assert parse_policy({**BASE, "idle_cover_min": 0}).idle_cover_min is None  # off
+    assert policy.with_changes(idle_cover_min=15.0).idle_cover_min == 15.0
 
 
 def test_the_bundled_districts_policies_load() -> None:
