@@ -5,6 +5,7 @@ calls, on Dask (a local cluster, a scheduler's address, or ``--serial``)."""
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,18 @@ def register(subparsers: Any) -> None:
             "(paired with no Smart Spot, on Dask)"
         ),
     )
-    sweep.add_argument("scenarios", type=Path, nargs="+", help=help_text("scenario TOML files"))
+    sweep.add_argument("scenarios", type=Path, nargs="*", help=help_text("scenario TOML files"))
+    sweep.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FOLDER",
+        help=help_text(
+            "add the runs of an earlier sweep (its runs.csv) to this one's points; with no "
+            "scenarios only the merged runs are reported"
+        ),
+    )
     sweep.add_argument(
         "--grid",
         action="append",
@@ -106,7 +118,7 @@ def _arm(item: str, parse: Any) -> tuple[str, list[float]]:
 
 def run_sweep(args: argparse.Namespace) -> int:
     from smartspot.cli.simulate import parse_sweep
-    from smartspot.sim.report_sweep import write_runs, write_sweep
+    from smartspot.sim.report_sweep import merge_runs, read_runs, write_runs, write_sweep
 
     if not 1 <= args.replications <= 1_000:
         raise InvalidInputError(msg("--replications must be 1–1000"), field="replications")
@@ -114,6 +126,15 @@ def run_sweep(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             msg("--out {out} exists and is not a folder", out=args.out), field="out"
         )
+    if not args.scenarios and not args.merge:
+        raise InvalidInputError(msg("name scenario files, or earlier sweeps with --merge"))
+    merged = []
+    for folder in args.merge:
+        if not (folder / "runs.csv").is_file():
+            raise InvalidInputError(
+                msg("--merge {folder}: no runs.csv there", folder=folder), field="merge"
+            )
+        merged.append(read_runs(folder / "runs.csv"))
     grid_items = args.grid or ([] if args.center else list(DEFAULT_GRID))
     center = [setting for item in args.center for setting in _single(item, parse_sweep)]
     arms = [_arm(item, parse_sweep) for item in args.arm]
@@ -128,7 +149,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stream = (
         run_serial(jobs)
-        if args.serial
+        if args.serial or not jobs
         else run_dask(jobs, scheduler=args.scheduler, workers=args.workers)
     )
     results = ordered(
@@ -139,10 +160,13 @@ def run_sweep(args: argparse.Namespace) -> int:
         ),
         jobs,
     )
-    runs = [
-        Run(r.job.scenario.name, r.job.label, r.job.overrides, r.job.seed, r.summary)
-        for r in results
-    ]
+    runs = merge_runs(
+        [
+            Run(r.job.scenario.name, r.job.label, r.job.overrides, r.job.seed, r.summary)
+            for r in results
+        ],
+        *merged,
+    )
     write_runs(runs, args.out)
     goal = Goal()
     facts = {
@@ -152,14 +176,15 @@ def run_sweep(args: argparse.Namespace) -> int:
         "center": args.center,
         "arms": args.arm,
         "points": len(grid),
-        "replications": args.replications,
+        "replications": max(Counter((r.scenario, r.label) for r in runs).values(), default=0),
         "days": args.days,
-        "seeds": seeds,
-        "runs": len(jobs),
+        "seeds": sorted({r.seed for r in runs}),
+        "runs": len(runs),
+        "merged": [str(f) for f in args.merge],
     }
     document = write_sweep(by_scenario(points(runs)), args.out, goal=goal, facts=facts,
                            t=cli_translator())  # fmt: skip
-    lines = [msg("{runs} runs; wrote {path}", runs=len(jobs), path=args.out / "sweep.html")]
+    lines = [msg("{runs} runs; wrote {path}", runs=len(runs), path=args.out / "sweep.html")]
     for scenario, found in document["districts"].items():
         if found["reached"]:
             lines.append(

@@ -87,6 +87,36 @@ def write_runs(runs: Sequence[Run], out: Path) -> Path:
     return path
 
 
+def read_runs(path: Path) -> list[Run]:
+    """The runs a ``runs.csv`` holds (what :func:`write_runs` wrote), each with a summary of
+    the figures the sweep pairs."""
+    runs = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            summary: dict[str, Any] = {}
+            for column, key in RUN_COLUMNS.items():
+                if row.get(column) in (None, ""):
+                    continue
+                *parents, leaf = key.split(".")
+                place = summary
+                for parent in parents:
+                    place = place.setdefault(parent, {})
+                place[leaf] = float(row[column])
+            settings = tuple(json.loads(row["settings"]).items())
+            runs.append(Run(row["scenario"], row["label"], settings, int(row["seed"]), summary))
+    return runs
+
+
+def merge_runs(*groups: Sequence[Run]) -> list[Run]:
+    """Runs of several sweeps as one: a (district, label, seed) met again is the same run
+    (``none`` of a seed is run by every sweep) and kept once, the first time."""
+    seen: dict[tuple[str, str, int], Run] = {}
+    for group in groups:
+        for run in group:
+            seen.setdefault((run.scenario, run.label, run.seed), run)
+    return list(seen.values())
+
+
 def _row(point: SweepPoint, goal: Goal, on_mean: set[str], on_p90: set[str]) -> dict[str, Any]:
     def three(entry: Mapping[str, Any]) -> tuple[Any, Any, Any]:
         low, high = entry["ci"]

@@ -14,7 +14,7 @@ import pytest
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import translator
-from smartspot.sim.report_sweep import write_runs, write_sweep
+from smartspot.sim.report_sweep import merge_runs, read_runs, write_runs, write_sweep
 from smartspot.sim.runner import make_jobs, ordered, run_dask
 from smartspot.sim.scenario import Scenario
 from smartspot.sim.sweep import Goal, Run, by_scenario, design, frontier, points, verdict
@@ -152,3 +152,13 @@ def test_the_sweep_writes_every_run_for_later_pairing(tmp_path: Path) -> None:
     assert [(r["label"], r["seed"]) for r in rows] == [("none", "1"), ("none", "2"), ("a", "1")]
     assert float(rows[2]["urgent_mean_s"]) == 612.0 and float(rows[2]["outlying_share"]) == 0.8
     assert json.loads(rows[2]["settings"]) == {"idle_after_min": 1.0}
+
+
+def test_runs_read_back_pair_as_they_did_and_a_merge_keeps_each_run_once(tmp_path: Path) -> None:
+    first = [*NONE, *_runs("a", [(0.9, 0.8, 612.0, 1010.0), (0.7, 0.6, 505.0, 918.0)])]
+    again = read_runs(write_runs(first, tmp_path))
+    assert [p.to_dict() for p in points(again)] == [p.to_dict() for p in points(first)]
+    later = [*NONE, *_runs("b", [(1.0, 1.0, 600.0, 1000.0)])]  # another sweep, same none
+    merged = merge_runs(again, later)
+    assert len(merged) == len(first) + 1
+    assert [p.label for p in points(merged)] == ["a", "b"]
