@@ -243,7 +243,9 @@ class Vagtcentral:
         groups = idle.candidates(self.ctx, idle.idle_cars(self.ctx, call_signs, now), now)
         made: list[Proposal] = []
         for politikreds, cars in sorted(groups.items()):
-            made += plan(self.ctx, self.hotspots, self.round_trips, politikreds, cars, now)
+            made += idle.plan_round(
+                self.ctx, self.hotspots, self.round_trips, politikreds, cars, now
+            )
         return proposals.store_all(self.ctx, made, actor=actor) if made else []
 
     def accept(self, proposal_id: str, remove: Sequence[str], *, actor: str) -> Proposal:

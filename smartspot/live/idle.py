@@ -14,20 +14,38 @@ With the policy's ``idle_cover_min`` a car leaves its post only when its area st
 another available car (standing or on its way home, not one that leaves in the same batch)
 can be at the post within that many minutes. Idle trips then come from over-covered posts,
 and the district's thin ones keep their car for the next call.
+
+The coverage guard keeps a car that alone covers a kommune (no other available car within
+``coverage_guard_min`` of its reference town) from any proposal — for an idle car on Samsø or
+in Grenaa, always. With ``idle_local`` such a car gets a *local* round instead
+(:func:`plan_round`): only hotspots and follow-ups within the guard's minutes of that town, so
+it never leaves the reach the guard asks for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from smartspot.domain import Patrol, PatrolStatus
 from smartspot.live.context import District, LiveContext
-from smartspot.live.planning import AVAILABLE, Candidate, politikreds_of_base
+from smartspot.live.planning import (
+    AVAILABLE,
+    Candidate,
+    RoundTrips,
+    Within,
+    plan,
+    politikreds_of_base,
+)
+from smartspot.live.visits import OpenHotspots
+from smartspot.optimise.build import xy
+from smartspot.optimise.rules import CoverageGuard, coverage_rule
+from smartspot.plans import Proposal
 
 #: The actor of idle proposals the engine makes on its own (from an AVL batch).
 ENGINE = "smartspot"
@@ -174,3 +192,68 @@ def candidates(
             )
         )
     return groups
+
+
+def alone_covering(
+    ctx: LiveContext, district: District, cars: Sequence[Candidate], minutes: float
+) -> dict[str, int]:
+    """The idle cars that alone cover a kommune within ``minutes`` (the coverage guard's
+    rule), by call sign, with the index of that kommune's reference point."""
+    politikreds = district.politikreds
+    planning = {c.patrol.call_sign for c in cars}
+    others = [
+        p.position if p.position is not None else ctx.bases[p.home_station]
+        for p in ctx.store.patrols.list()
+        if p.status in AVAILABLE
+        and p.call_sign not in planning
+        and politikreds_of_base(ctx, p) == politikreds
+    ]
+    starts = np.array([[c.position.x, c.position.y] for c in cars] + [[q.x, q.y] for q in others])
+    points = district.kommune_points
+    times = ctx.travel.for_district(politikreds).matrix(starts, points)
+    guard = CoverageGuard(minutes, district.kommune_names, points)
+    proposed = [True] * len(cars) + [False] * len(others)
+    found = {}
+    for car, reason in zip(cars, coverage_rule(guard, times, proposed)[: len(cars)], strict=True):
+        if reason is not None:
+            found[car.patrol.call_sign] = district.kommune_names.index(reason.params["kommune"])
+    return found
+
+
+def near(ctx: LiveContext, politikreds: str, point: np.ndarray, minutes: float) -> Within:
+    """The places from which a car is back at ``point`` within ``minutes``."""
+
+    def within(places: Sequence[BaseGeometry]) -> list[bool]:
+        if not places:
+            return []
+        at = np.array([xy(g) for g in places])
+        back = ctx.travel.for_district(politikreds).matrix(at, point.reshape(1, 2))[:, 0]
+        return [bool(t <= minutes * 60) for t in np.nan_to_num(back, nan=np.inf)]
+
+    return within
+
+
+def plan_round(
+    ctx: LiveContext,
+    hotspots: OpenHotspots,
+    round_trips: RoundTrips,
+    politikreds: str,
+    cars: Sequence[Candidate],
+    now: datetime,
+) -> list[Proposal]:
+    """Proposals for the idle ``cars`` of one politikreds: jointly, except that with
+    ``idle_local`` a car alone covering a kommune plans a local round on its own."""
+    district = ctx.district(politikreds)
+    policy = district.policy
+    minutes = policy.coverage_guard_min
+    if not policy.idle_local or minutes is None or not len(district.kommune_points):
+        return plan(ctx, hotspots, round_trips, politikreds, cars, now)
+    alone = alone_covering(ctx, district, cars, minutes)
+    free = [c for c in cars if c.patrol.call_sign not in alone]
+    made = plan(ctx, hotspots, round_trips, politikreds, free, now) if free else []
+    for car in cars:
+        if car.patrol.call_sign in alone:
+            point = district.kommune_points[alone[car.patrol.call_sign]]
+            within = near(ctx, politikreds, point, minutes)
+            made += plan(ctx, hotspots, round_trips, politikreds, [car], now, within=within)
+    return made

@@ -14,12 +14,13 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from smartspot.domain import Hotspot, Patrol, PatrolStatus
 from smartspot.followups import FollowUp, FollowUpStatus, Queue
@@ -40,6 +41,8 @@ from smartspot.store.port import FollowUpQuery
 log = logging.getLogger(__name__)
 
 AVAILABLE = (PatrolStatus.AVAILABLE, PatrolStatus.RETURNING)
+#: Which of some places (hotspot geometries, follow-up doors) a round may go to.
+Within = Callable[[Sequence[BaseGeometry]], list[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +106,35 @@ def plan(
     politikreds: str,
     cars: Sequence[Candidate],
     now: datetime,
+    *,
+    within: Within | None = None,
 ) -> list[Proposal]:
-    """Unsaved proposals (one per car, maybe empty) for ``cars``, all of ``politikreds``."""
+    """Unsaved proposals (one per car, maybe empty) for ``cars``, all of ``politikreds``.
+
+    ``within`` (an idle car that alone covers a kommune, :mod:`smartspot.live.idle`) keeps
+    only the hotspots and follow-ups it says, and the round needs no coverage guard: the car
+    stays within the guard's minutes of the kommune it covers."""
     district = ctx.district(politikreds)
     policy = district.policy
     rng = planning_rng(ctx.seed, politikreds, now, [c.patrol.call_sign for c in cars])
     run = SolverRun(policy.solver, policy.time_limit_s, int(rng.integers(0, 2**31 - 1)))
     spots = hotspots.of(politikreds)
     followups = open_followups(ctx, politikreds)
+    if within is not None:
+        spots = [s for s, ok in zip(spots, within([s.geometry for s in spots]), strict=True) if ok]
+        followups = [
+            f
+            for f, ok in zip(followups, within([f.position for f in followups]), strict=True)
+            if ok
+        ]
     if not spots and not followups:
         return [
             _empty(c, politikreds, now, run, Reason("no_hotspots", {"politikreds": politikreds}))
             for c in cars
         ]
     try:
-        return _plan(ctx, district, spots, followups, round_trips, cars, now, run, rng)
+        guarded = within is None
+        return _plan(ctx, district, spots, followups, round_trips, cars, now, run, rng, guarded)
     except Exception as error:  # planning must never leave a cleared callout without an answer
         log.exception("planning failed for %s", [c.patrol.call_sign for c in cars])
         failed = SolverRun(run.solver, run.time_limit_s, run.seed, failure=repr(error))
@@ -146,6 +163,7 @@ def _plan(
     now: datetime,
     run: SolverRun,
     rng: np.random.Generator,
+    guarded: bool = True,
 ) -> list[Proposal]:
     policy = district.policy
     politikreds = district.politikreds
@@ -159,7 +177,7 @@ def _plan(
         and politikreds_of_base(ctx, p) == politikreds
     ]
     guard = None
-    if policy.coverage_guard_min is not None and len(district.kommune_points):
+    if guarded and policy.coverage_guard_min is not None and len(district.kommune_points):
         guard = CoverageGuard(
             policy.coverage_guard_min, district.kommune_names, district.kommune_points
         )

@@ -31,6 +31,7 @@ SWEEPABLE = (
     "idle_budget_min",
     "idle_short_only",
     "idle_cover_min",
+    "idle_local",
 )
 
 
@@ -114,6 +115,10 @@ class PlanningPolicy:
         An idle car leaves its post only when another available car can be there within this
         many minutes (its area stays covered; 1–120); ``None`` (0 in the file) switches the
         rule off.
+    idle_local
+        An idle car that alone covers a kommune (which the coverage guard keeps from every
+        proposal) gets a local round: only hotspots and follow-ups within
+        ``coverage_guard_min`` of the kommune's reference town.
     value
         The value model's factors (harm table, need, activity, opportunity).
     detection
@@ -137,6 +142,7 @@ class PlanningPolicy:
     idle_radius_m: float = 300.0
     idle_short_only: bool = True
     idle_cover_min: float | None = None
+    idle_local: bool = True
     value: ValueSettings = field(default_factory=ValueSettings)
     detection: Detection = field(default_factory=Detection)
 
@@ -182,10 +188,9 @@ class PlanningPolicy:
             raise _fail(
                 msg("{value}; allowed 1–120, or 0 / absent (off)", value=cover), "idle_cover_min"
             )
-        if not isinstance(self.idle_short_only, bool):
-            raise _fail(
-                msg("{value!r}; true or false", value=self.idle_short_only), "idle_short_only"
-            )
+        for name in ("idle_short_only", "idle_local"):
+            if not isinstance(getattr(self, name), bool):
+                raise _fail(msg("{value!r}; true or false", value=getattr(self, name)), name)
         if not self.shift_starts or list(self.shift_starts) != sorted(set(self.shift_starts)):
             raise _fail(msg("not a sorted list of distinct times"), "shift_starts")
         from smartspot.optimise.solvers import solver_names
@@ -257,8 +262,9 @@ class PlanningPolicy:
         for name in ("coverage_guard_min", "idle_after_min", "idle_cover_min"):
             if changes.get(name) == 0:
                 changes[name] = None  # 0 switches it off, as in the file
-        if isinstance(changes.get("idle_short_only"), int | float):
-            changes["idle_short_only"] = bool(changes["idle_short_only"])  # a sweep's 0 / 1
+        for name in ("idle_short_only", "idle_local"):
+            if isinstance(changes.get(name), int | float):
+                changes[name] = bool(changes[name])  # a sweep's 0 / 1
         return replace(self, **changes)
 
 

@@ -97,7 +97,8 @@ def test_no_idle_proposal_while_an_urgent_call_waits_in_the_politikreds(
 def test_no_idle_proposal_that_would_leave_a_kommune_without_cover(
     make_engine: MakeEngine, regions: Regions, clock: FixedClock
 ) -> None:
-    engine = make_engine(policy=_idle(20.0, coverage_guard_min=20.0))
+    # without local rounds (idle_local, the next test): the guard's plain rule
+    engine = make_engine(policy=_idle(20.0, coverage_guard_min=20.0, idle_local=False))
     load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
     engine.add_patrol(CAR, BASE, actor="op")
     _parked(engine, clock.current)
@@ -204,3 +205,25 @@ def test_of_two_cars_due_at_one_post_in_one_batch_only_one_leaves_under_the_cove
     clock.advance(25 * 60)
     made = engine.record_fixes([PositionFix(c, clock.current, where) for c in cars]).proposals
     assert [p.patrol for p in made] == [CAR]  # the other stays: the post keeps a car
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_a_car_alone_covering_its_kommune_gets_a_local_round_that_keeps_it_in_reach(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock, local: bool
+) -> None:
+    # Nykøbing Mors: one car for all of Morsø, so the coverage guard stops every proposal
+    engine = make_engine(policy=_idle(20.0, coverage_guard_min=20.0, idle_local=local))
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    engine.add_patrol("MV-81", "st08", actor="op")
+    _parked(engine, clock.current, car="MV-81", base="st08")
+    clock.advance(25 * 60)
+    [proposal] = _parked(engine, clock.current, car="MV-81", base="st08")
+    if not local:
+        assert proposal.stops == () and proposal.blocked is not None
+        assert proposal.blocked.code == "coverage"
+        return
+    spots = {h.id: h for h in engine.hotspots.of(engine.ctx.district_of_base("st08"))}
+    assert proposal.stops and {spots[s.hotspot].location.kommunekode for s in proposal.stops} == {
+        "0773"  # Morsø only: the car never leaves the reach the guard asks for
+    }
+    assert any(s.title.startswith("Nykøbing Mors") for s in proposal.stops)  # Saturday night
