@@ -96,6 +96,13 @@ def register(subparsers: Any) -> None:
     sweep.add_argument(
         "--workers", type=int, default=2, help=help_text("local Dask workers (default 2)")
     )
+    sweep.add_argument(
+        "--resume",
+        action="store_true",
+        help=help_text(
+            "keep the runs already in --out's runs.csv (a stopped sweep) and run only the rest"
+        ),
+    )
     sweep.add_argument("--json", action="store_true")
     sweep.set_defaults(func=run_sweep)
 
@@ -114,6 +121,11 @@ def _arm(item: str, parse: Any) -> tuple[str, list[float]]:
     """``KEY=V1,V2`` → the setting and its values."""
     found = parse([item])
     return found[0][0][0], [float(point[0][1]) for point in found]
+
+
+def _run(result: Any) -> Run:
+    job = result.job
+    return Run(job.scenario.name, job.label, job.overrides, job.seed, result.summary)
 
 
 def run_sweep(args: argparse.Namespace) -> int:
@@ -146,27 +158,26 @@ def run_sweep(args: argparse.Namespace) -> int:
         jobs += make_jobs(
             scenario, policies=["none", args.policy], seeds=seeds, days=args.days, sweep=grid
         )
+    jobs.sort(key=lambda j: j.seed)  # replication by replication: a stopped sweep pairs
     args.out.mkdir(parents=True, exist_ok=True)
+    done: list[Run] = []
+    if args.resume and (args.out / "runs.csv").is_file():
+        done = read_runs(args.out / "runs.csv")
+        have = {(r.scenario, r.label, r.seed) for r in done}
+        jobs = [j for j in jobs if (j.scenario.name, j.label, j.seed) not in have]
+    write_runs(done, args.out)  # then each run as it ends
     stream = (
         run_serial(jobs)
         if args.serial or not jobs
         else run_dask(jobs, scheduler=args.scheduler, workers=args.workers)
     )
-    results = ordered(
-        list(
-            tqdm(
-                stream, total=len(jobs), unit=say(msg("run")), desc=say(msg("sweep")), disable=None
-            )
-        ),
-        jobs,
-    )
-    runs = merge_runs(
-        [
-            Run(r.job.scenario.name, r.job.label, r.job.overrides, r.job.seed, r.summary)
-            for r in results
-        ],
-        *merged,
-    )
+    finished = []
+    for result in tqdm(
+        stream, total=len(jobs), unit=say(msg("run")), desc=say(msg("sweep")), disable=None
+    ):
+        finished.append(result)
+        write_runs([_run(result)], args.out, append=True)
+    runs = merge_runs([_run(r) for r in ordered(finished, jobs)], done, *merged)
     write_runs(runs, args.out)
     goal = Goal()
     facts = {

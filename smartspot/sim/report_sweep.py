@@ -66,13 +66,17 @@ RUN_COLUMNS = {
 }
 
 
-def write_runs(runs: Sequence[Run], out: Path) -> Path:
+def write_runs(runs: Sequence[Run], out: Path, *, append: bool = False) -> Path:
     """``runs.csv`` in ``out``: one row per run (scenario, label, seed, settings and the
-    figures the sweep pairs), so any two settings can be paired seed by seed afterwards."""
+    figures the sweep pairs), so any two settings can be paired seed by seed afterwards;
+    ``append`` adds the rows to the file (a sweep writes each run as it ends, so a stopped
+    sweep keeps what it ran)."""
     path = out / "runs.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    fresh = not append or not path.is_file()
+    with path.open("w" if fresh else "a", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["scenario", "label", "seed", "settings", *RUN_COLUMNS])
+        if fresh:
+            writer.writerow(["scenario", "label", "seed", "settings", *RUN_COLUMNS])
         for run in runs:
             flat = flatten(run.summary)
             writer.writerow(

@@ -152,6 +152,8 @@ def test_the_sweep_writes_every_run_for_later_pairing(tmp_path: Path) -> None:
     assert [(r["label"], r["seed"]) for r in rows] == [("none", "1"), ("none", "2"), ("a", "1")]
     assert float(rows[2]["urgent_mean_s"]) == 612.0 and float(rows[2]["outlying_share"]) == 0.8
     assert json.loads(rows[2]["settings"]) == {"idle_after_min": 1.0}
+    write_runs(_runs("b", [(1.0, 1.0, 600.0, 1000.0)]), tmp_path, append=True)  # as runs end
+    assert [r.label for r in read_runs(path)] == ["none", "none", "a", "b"]
 
 
 def test_runs_read_back_pair_as_they_did_and_a_merge_keeps_each_run_once(tmp_path: Path) -> None:
