@@ -9,12 +9,26 @@ import pytest
 
 from smartspot.errors import InvalidInputError
 from smartspot.sim.district import District
+from smartspot.sim.records import RunRecords
 from smartspot.sim.simulation import shift_changes, simulate
 from smartspot.travel.port import TravelTimes
 
 
-def test_every_call_is_answered_exactly_once(mvj_district: District, fallback: TravelTimes) -> None:
-    records = simulate(mvj_district, fallback, policy="greedy", days=3, seed=4)
+@pytest.fixture(scope="module")
+def greedy_week(mvj_district: District, fallback: TravelTimes) -> RunRecords:
+    """Five days of the greedy policy; seed 3 is a week where urgent calls come in while cars
+    are on a task (found by search; with the real rules such overlaps are rare: a task is
+    short and urgent calls few). Shared by the tests that only read the records."""
+    return simulate(mvj_district, fallback, policy="greedy", days=5, seed=3)
+
+
+@pytest.fixture(scope="module")
+def none_days(mvj_district: District, fallback: TravelTimes) -> RunRecords:
+    return simulate(mvj_district, fallback, policy="none", days=2, seed=5)
+
+
+def test_every_call_is_answered_exactly_once(greedy_week: RunRecords) -> None:
+    records = greedy_week
     assert records.unanswered == ()
     counts = Counter(call.callout for call in records.calls)
     assert counts and set(counts.values()) == {1}
@@ -32,14 +46,16 @@ def test_same_seed_gives_identical_records(mvj_district: District, fallback: Tra
     assert first.calls != other.calls
 
 
-def test_none_policy_makes_no_hotspot_visits(mvj_district: District, fallback: TravelTimes) -> None:
-    records = simulate(mvj_district, fallback, policy="none", days=3, seed=2)
+def test_none_policy_makes_no_hotspot_visits(none_days: RunRecords) -> None:
+    records = none_days
     assert records.visits == () and records.plans == ()
     assert len(records.calls) > 100
 
 
-def test_every_policy_sees_the_same_calls(mvj_district: District, fallback: TravelTimes) -> None:
-    none = simulate(mvj_district, fallback, policy="none", days=2, seed=5)
+def test_every_policy_sees_the_same_calls(
+    mvj_district: District, fallback: TravelTimes, none_days: RunRecords
+) -> None:
+    none = none_days
     busy = simulate(mvj_district, fallback, policy="greedy", days=2, seed=5)
     fields = ("callout", "urgent", "x", "y", "received_s")
     assert [tuple(getattr(c, f) for f in fields) for c in none.calls] == [
@@ -48,12 +64,8 @@ def test_every_policy_sees_the_same_calls(mvj_district: District, fallback: Trav
     assert busy.visits  # and the policy did change what the cars did
 
 
-def test_urgent_call_pulls_a_car_off_its_smart_spot_task(
-    mvj_district: District, fallback: TravelTimes
-) -> None:
-    # seed 3 is a week where urgent calls come in while cars are on a task (found by search;
-    # with the real rules such overlaps are rare: a task is short and urgent calls few)
-    records = simulate(mvj_district, fallback, policy="greedy", days=5, seed=3)
+def test_urgent_call_pulls_a_car_off_its_smart_spot_task(greedy_week: RunRecords) -> None:
+    records = greedy_week
     pulled = [c for c in records.calls if c.car_was_on_task]
     assert pulled and all(c.urgent for c in pulled)
     aborted = [v for v in records.visits if v.aborted]
@@ -63,10 +75,8 @@ def test_urgent_call_pulls_a_car_off_its_smart_spot_task(
         assert any(c.car == visit.car and c.dispatched_s == visit.left_s for c in pulled)
 
 
-def test_visits_respect_cooldown_and_one_car_per_hotspot(
-    mvj_district: District, fallback: TravelTimes
-) -> None:
-    records = simulate(mvj_district, fallback, policy="greedy", days=3, seed=8)
+def test_visits_respect_cooldown_and_one_car_per_hotspot(greedy_week: RunRecords) -> None:
+    records = greedy_week
     by_hotspot: dict[str, list[tuple[float, float]]] = {}
     for visit in records.visits:
         by_hotspot.setdefault(visit.hotspot, []).append((visit.arrived_s, visit.left_s))
