@@ -82,8 +82,10 @@ def has_long_routes(routes: Routes) -> bool:
 # handful: each car keeps this many candidates for the improvers, the most value per minute of
 # detour first, besides the hotspots the construction planned for it. Parts of short routes
 # are then split into groups reaching at most SHORT_PART_LIMIT hotspots.
-SHORTLIST = 60
-SHORT_PART_LIMIT = 450
+SHORTLIST = 100
+SHORT_PART_LIMIT = 300
+# Below this much time left after the construction no part is improved.
+MIN_IMPROVE_S = 0.005
 
 
 def shortlist(
@@ -210,12 +212,14 @@ def _decomposed_solve(
     slowdown = pace.slowdown()
     deadline = limit - RETURN_MARGIN_S * slowdown
     rng = np.random.default_rng(seed)
-    if not has_long_routes(routes) and SHORTLIST:
+    if not has_long_routes(routes) and SHORTLIST and deadline - time.perf_counter() > MIN_IMPROVE_S:
         # components stay those of the whole reach lists: parts never share a hotspot
         reach = [shortlist(inst, k, reach[k], routes[k], SHORTLIST) for k in range(inst.n_cars)]
         part_limit = min(part_limit, SHORT_PART_LIMIT)
     parts = []
-    for cars in groups:
+    # no time left after the floor (a loaded machine): the shortlists and parts would only
+    # delay the answer
+    for cars in groups if deadline - time.perf_counter() > MIN_IMPROVE_S else []:
         hotspots = np.unique(np.concatenate([reach[k] for k in cars]))
         if len(hotspots) == 0:
             continue

@@ -112,7 +112,7 @@ def test_big_parts_are_improved_a_group_of_neighbouring_cars_at_a_time() -> None
     problem = random_problem(11, cars=8, hotspots=150, side_km=30)
     greedy = get_solver("greedy").solve(problem, time_limit_s=1)
     split = decomposed_solve(
-        problem, name="split", improve=improve_auto, time_limit_s=0.5, seed=1, part_limit=25
+        problem, name="split", improve=improve_auto, time_limit_s=1.5, seed=1, part_limit=25
     )
     assert check_solution(problem, split) == []
     assert split.value >= greedy.value
@@ -170,6 +170,18 @@ def test_pyvrp_stops_before_an_iteration_as_long_as_the_longest_would_end_late()
     time.sleep(0.6)  # one iteration of 0.6 s: another would end after 1.2 s, past the 1.0
     assert stop(0.0)
     assert Before(time.perf_counter() + 60.0)(0.0) is False
+
+
+def test_pyvrp_begins_no_iteration_that_its_set_up_time_says_would_end_late() -> None:
+    import time
+
+    from smartspot.optimise.pyvrp_solver import Before
+
+    assert Before(time.perf_counter() + 0.5, first_s=1.0)(0.0) is True
+    stop = Before(time.perf_counter() + 0.5, first_s=0.3)
+    assert not stop(0.0)
+    assert not stop(0.0)  # the first iteration took no time: the 0.3 s guess is replaced
+    assert stop.longest < 0.3
 
 
 def test_each_car_keeps_its_best_candidates_per_minute_of_detour_and_its_planned_stops() -> None:
