@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,9 +15,10 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.app import services_of
-from api.auth import new_account
+from api.auth import issue_token, new_account
 from api.settings import Settings
 from smartspot.clock import FixedClock
+from smartspot.store.records import UserAccount
 
 PASSWORD = "correct horse battery"
 ROLES = ("operator", "analyst", "planner", "admin")
@@ -39,10 +41,16 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+@functools.cache
+def _national_account() -> UserAccount:
+    """One argon2 hash of PASSWORD for the whole session (each costs ~0.1 s of CPU)."""
+    # every politikreds, as a national user: tests/api/test_districts.py tests the districts
+    return new_account("operator", "operator", PASSWORD, now=NOW, districts=("*",))
+
+
 def add_users(app: FastAPI) -> None:
     users = services_of(app).store.users
-    # every politikreds, as a national user: tests/api/test_districts.py tests the districts
-    account = new_account("operator", "operator", PASSWORD, now=NOW, districts=("*",))
+    account = _national_account()
     for role in ROLES:
         users.add(replace(account, name=role, role=role), actor="test")
 
@@ -72,10 +80,26 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> dict[str, 
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
+def token_for(app: FastAPI, name: str) -> dict[str, str]:
+    """Authorization headers for the stored user ``name``, signed as ``POST /auth/token``
+    signs them (same key, lifetime and token generation) without its password check:
+    tests/api/test_auth.py and test_login_throttle.py test the login itself."""
+    services = services_of(app)
+    user = services.store.users.get(name)
+    token = issue_token(
+        user.name,
+        user.role,
+        secret=services.settings.secret_key,
+        minutes=services.settings.token_minutes,
+        generation=services.store.users.token_generation(user.name),
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
-def as_role(client: TestClient) -> dict[str, dict[str, str]]:
+def as_role(app: FastAPI, client: TestClient) -> dict[str, dict[str, str]]:
     """Authorization headers for each role, by role name."""
-    return {role: login(client, role) for role in ROLES}
+    return {role: token_for(app, role) for role in ROLES}
 
 
 def point_feature(lon: float = 8.6246, lat: float = 56.3706, **props: Any) -> dict[str, Any]:
