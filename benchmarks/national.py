@@ -22,7 +22,8 @@ Prints position updates per second, AVL and clear latency (p50, p99, max) and er
 as JSON and as a Markdown table for ``benchmarks/RESULTS.md``.
 
 Run: ``.venv/bin/python -m benchmarks.national`` (set-up ~1–3 min for 10,000 hotspots, then
-2 × ``--seconds``); ``--workers 2 --db postgresql://…`` once the PostGIS store is there.
+2 × ``--seconds``) on SQLite; ``--pg --workers N`` on a throwaway PostGIS cluster with fsync on
+(or ``--db postgresql://…`` for a database of your own).
 """
 
 from __future__ import annotations
