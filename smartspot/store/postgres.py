@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,11 +30,13 @@ from psycopg import errors as pg_errors
 
 from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
-from smartspot.store import postgres_audit, sqlite_audit
+from smartspot.store import postgres_audit, schema_postgres, sqlite_audit, tables
 from smartspot.store.open import redacted
 from smartspot.store.schema import MIGRATIONS as SQLITE_MIGRATIONS
-from smartspot.store.schema_postgres import BASELINE, GRANTS, MIGRATIONS
+from smartspot.store.schema_postgres import GRANTS
+from smartspot.store.schema_postgres_history import BASELINE, MIGRATIONS
 from smartspot.store.sql import Dialect, Params
+from smartspot.store.sql_base import SqlStoreBase
 from smartspot.store.sqlite import DEFAULT_BUSY_TIMEOUT_S, SqliteAuditLog
 from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
@@ -124,7 +123,7 @@ def _rows(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     return lambda values: Row(values, index)
 
 
-class PostgresStore:
+class PostgresStore(SqlStoreBase):
     """A Smart Spot database on PostgreSQL with PostGIS.
 
     Parameters
@@ -156,9 +155,7 @@ class PostgresStore:
         self.url = url
         self.path = redacted(url)  # what messages and `smartspot init` show
         self.busy_timeout_s = busy_timeout_s
-        self._local = threading.local()
-        self._connections: list[psycopg.Connection[Any]] = []
-        self._lock = threading.Lock()
+        self._init_connections()
         self._schema_version: int | None = None
         try:
             self._migrate(create=create)
@@ -209,59 +206,25 @@ class PostgresStore:
             self._local.depth = 0
         return conn
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic unit of work, holding the write lock from its start to its commit, so
-        two commands never interleave. Nested blocks join the outer one."""
-        conn = self.connection
-        if self._local.depth > 0:
-            self._local.depth += 1
-            try:
-                yield
-            finally:
-                self._local.depth -= 1
-            return
+    def _begin(self, conn: psycopg.Connection[Any]) -> None:
+        # the write lock: one writer at a time across every process on the database
         try:
             conn.execute("BEGIN")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         except psycopg.Error as error:
             self._rollback(conn)
             raise self.storage_error(error) from None
-        self._local.depth = 1
-        try:
-            yield
-        except BaseException:
-            self._local.depth = 0
-            self._local.after = []
-            self._rollback(conn)
-            raise
-        self._local.depth = 0
+
+    def _commit(self, conn: psycopg.Connection[Any]) -> None:
         try:
             conn.execute("COMMIT")
         except psycopg.Error as error:
             self._rollback(conn)
             raise self.storage_error(error) from None
-        finally:
-            callbacks, self._local.after = getattr(self._local, "after", []), []
-        for callback in callbacks:
-            callback()
 
-    @staticmethod
-    def _rollback(conn: psycopg.Connection[Any]) -> None:
+    def _rollback(self, conn: psycopg.Connection[Any]) -> None:
         with contextlib.suppress(psycopg.Error):  # a lost connection rolled back by itself
             conn.execute("ROLLBACK")
-
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` once the current transaction has committed (at once outside one);
-        dropped when it rolls back."""
-        if getattr(self._local, "depth", 0) == 0:
-            callback()
-            return
-        after = getattr(self._local, "after", None)
-        if after is None:
-            after = self._local.after = []
-        if callback not in after:
-            after.append(callback)
 
     def execute(self, sql: str, params: Params = ()) -> Any:
         """Run one statement written for both backends (``?`` or ``:name`` placeholders)."""
@@ -279,20 +242,6 @@ class PostgresStore:
         except psycopg.Error as error:
             raise self.error(error) from None
 
-    def close(self) -> None:
-        """Close every connection this store opened."""
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- shared helpers for the repositories ------------------------------------------------
 
     def next_number(self, kind: str) -> int:
@@ -305,39 +254,11 @@ class PostgresStore:
             ).fetchone()
         return int(row["last"])
 
-    def write_audit(
-        self,
-        *,
-        at: Any,
-        actor: str,
-        action: str,
-        entity: str,
-        entity_id: str,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        """Append one audit entry, chained to the one before it (inside the write's
-        transaction, after the write: it hashes the object's rows as written)."""
-        sqlite_audit.append(
-            self,
-            at=iso(at),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=None if before is None else json.dumps(before, ensure_ascii=False),
-            after=None if after is None else json.dumps(after, ensure_ascii=False),
-        )
+    def _append_audit(self, **row: Any) -> None:
+        sqlite_audit.append(self, **row)
 
-    def verify_audit(self, *, anchors: Mapping[int, str] | None = None) -> sqlite_audit.Verdict:
-        """Check the audit chain, every object's rows against its last audit row, and the
-        guard triggers (see :mod:`smartspot.store.postgres_audit`)."""
-        with self.transaction():
-            return postgres_audit.verify(self, anchors=anchors)
-
-    def audit_of(self, object_id: str) -> list[dict[str, Any]]:
-        """Every audit row about one object (hotspot, callout, proposal, visit …)."""
-        return sqlite_audit.entries_for(self, object_id)
+    def _verify(self, anchors: Mapping[int, str] | None) -> sqlite_audit.Verdict:
+        return postgres_audit.verify(self, anchors=anchors)
 
     def integrity_check(self) -> str:
         """PostgreSQL keeps its own pages consistent; this checks that every index of the
@@ -375,15 +296,7 @@ class PostgresStore:
     def _migrate(self, *, create: bool) -> None:
         newest = len(SQLITE_MIGRATIONS)
         current = self.schema_version
-        if current > newest:
-            raise StorageError(
-                msg(
-                    "{path} has schema version {current}, newer than this Smart Spot knows ({n_MIGRATIONS}); upgrade Smart Spot",
-                    path=self.path,
-                    current=current,
-                    n_MIGRATIONS=newest,
-                )
-            )
+        self._refuse_newer(current, newest)
         if current == newest:
             return
         if not create:
@@ -404,6 +317,13 @@ class PostgresStore:
             )
             row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM smartspot_schema").fetchone()
             current = int(row[0]) if row else 0
+            if current == 0 and newest == tables.VERSION:  # new: the current schema at once
+                conn.execute(schema_postgres.create_script().encode())
+                conn.execute(
+                    "INSERT INTO smartspot_schema (version, applied_at) VALUES (%s, now()::text)",
+                    (newest,),
+                )
+                current = newest
             for number in range(max(current + 1, BASELINE), newest + 1):
                 conn.execute(MIGRATIONS[number].encode())
                 step = STEPS.get(number)

@@ -4,7 +4,8 @@ The chaining, hashing and state checks are the SQLite adapter's (``sqlite_audit`
 through :class:`~smartspot.store.postgres.PostgresStore`'s ``execute`` (which keeps the
 highest sequence number handed out in ``id_counters``, in the write's transaction, so a
 rolled-back write leaves no gap while a deleted last row is still seen). What differs: the
-guards are triggers calling PL/pgSQL functions, checked against the migrations' own text.
+guards are triggers calling PL/pgSQL functions, checked against the schema's own text
+(:mod:`smartspot.store.schema_postgres`, the text the migrations have always created).
 """
 
 from __future__ import annotations
@@ -13,32 +14,26 @@ import re
 from collections.abc import Mapping
 
 from smartspot.store.audit import Break
-from smartspot.store.schema_postgres import MIGRATIONS
+from smartspot.store.schema_postgres import FUNCTIONS, TRIGGERS
 from smartspot.store.sqlite_audit import Executor, Verdict, check, last_seq
 
 
 def expected_triggers() -> dict[str, str]:
-    """Every guard trigger the migrations create → the function it calls."""
-    found: dict[str, str] = {}
-    for script in MIGRATIONS.values():
-        for name, function in re.findall(
-            r"CREATE TRIGGER (\w+) .*?EXECUTE FUNCTION\s+(\w+)", script, flags=re.S
-        ):
-            found[name] = function
-    return found
+    """Every guard trigger of the schema → the function it calls."""
+    return dict(
+        re.findall(r"CREATE TRIGGER (\w+) .*?EXECUTE FUNCTION\s+(\w+)", TRIGGERS, flags=re.S)
+    )
 
 
 def expected_functions() -> dict[str, str]:
-    """Every guard function the migrations create → its body."""
-    found: dict[str, str] = {}
-    for script in MIGRATIONS.values():
-        for name, body in re.findall(
+    """Every guard function of the schema → its body."""
+    return dict(
+        re.findall(
             r"CREATE FUNCTION (\w+)\(\) RETURNS trigger LANGUAGE plpgsql AS \$\$(.*?)\$\$",
-            script,
+            FUNCTIONS,
             flags=re.S,
-        ):
-            found[name] = body
-    return found
+        )
+    )
 
 
 def postgres_triggers(conn: Executor) -> Break | None:

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
-from smartspot.store import sqlite_audit
+from smartspot.store import schema_sqlite, sqlite_audit, tables
 from smartspot.store.port import AuditEntry
 from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sql import Dialect, Params, SqlStore
+from smartspot.store.sql_base import SqlStoreBase
 from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
 from smartspot.store.sqlite_followups import SqliteFollowUps
@@ -46,7 +45,7 @@ DISTRICTS_MIGRATION = 6
 MEMORY = ":memory:"
 
 
-class SqliteStore:
+class SqliteStore(SqlStoreBase):
     """A Smart Spot database in one SQLite file.
 
     Parameters
@@ -93,9 +92,7 @@ class SqliteStore:
                 ) from None
         elif not self.memory and self.path.is_dir():
             raise StorageError(msg("{path} is a folder, not a database file", path=self.path))
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._init_connections()
         self._migrate()
         self._schema_version: int | None = self.schema_version  # fixed from here on
         self.hotspots = SqliteHotspots(self)
@@ -165,54 +162,23 @@ class SqliteStore:
             self._local.depth = 0
         return conn
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic unit of work; ``BEGIN IMMEDIATE`` takes the write lock up front, so two
-        commands never interleave their reads and writes. Nested blocks join the outer one."""
-        conn = self.connection
-        if self._local.depth > 0:
-            self._local.depth += 1
-            try:
-                yield
-            finally:
-                self._local.depth -= 1
-            return
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        # BEGIN IMMEDIATE takes the write lock up front
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             raise self.storage_error(error) from None
-        self._local.depth = 1
-        try:
-            yield
-        except BaseException:
-            self._local.depth = 0
-            self._local.after = []
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        self._local.depth = 0
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise self.storage_error(error) from None
-        finally:
-            callbacks, self._local.after = getattr(self._local, "after", []), []
-        for callback in callbacks:
-            callback()
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` once the current transaction has committed (at once outside one);
-        dropped when it rolls back."""
-        if getattr(self._local, "depth", 0) == 0:
-            callback()
-            return
-        after = getattr(self._local, "after", None)
-        if after is None:
-            after = self._local.after = []
-        if callback not in after:
-            after.append(callback)
+    def _rollback(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         """Run one statement; SQLite errors become StorageError (conflicts the domain can
@@ -238,20 +204,6 @@ class SqliteStore:
         except sqlite3.Error as error:
             raise self.storage_error(error) from None
 
-    def close(self) -> None:
-        """Close every connection this store opened."""
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- shared helpers for the repositories ------------------------------------------------
 
     def next_number(self, kind: str) -> int:
@@ -265,45 +217,16 @@ class SqliteStore:
             row = self.execute("SELECT last FROM id_counters WHERE kind = ?", (kind,)).fetchone()
         return int(row["last"])
 
-    def write_audit(
-        self,
-        *,
-        at: datetime,
-        actor: str,
-        action: str,
-        entity: str,
-        entity_id: str,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        """Append one audit entry, chained to the one before it (call inside the transaction
-        of the write it records, after the write: it hashes the object's rows as written)."""
+    def _append_audit(self, **row: Any) -> None:
         if self.schema_version < SEAL_MIGRATION:  # a database kept at an older schema
             self.execute(
                 "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    iso(at),
-                    actor,
-                    action,
-                    entity,
-                    entity_id,
-                    None if before is None else json.dumps(before, ensure_ascii=False),
-                    None if after is None else json.dumps(after, ensure_ascii=False),
-                ),
+                "VALUES (:at, :actor, :action, :entity, :entity_id, :before, :after)",
+                row,
             )
             return
         try:
-            sqlite_audit.append(
-                self.connection,
-                at=iso(at),
-                actor=actor,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                before=None if before is None else json.dumps(before, ensure_ascii=False),
-                after=None if after is None else json.dumps(after, ensure_ascii=False),
-            )
+            sqlite_audit.append(self.connection, **row)
         except sqlite3.IntegrityError as error:
             raise ConflictError(
                 msg("the database refused the write: {error}", error=error)
@@ -311,15 +234,8 @@ class SqliteStore:
         except sqlite3.Error as error:
             raise self.storage_error(error) from None
 
-    def verify_audit(self, *, anchors: Mapping[int, str] | None = None) -> sqlite_audit.Verdict:
-        """Check the audit chain, every object's rows against its last audit row, and the
-        guard triggers (see :func:`smartspot.store.sqlite_audit.verify`)."""
-        with self.transaction():  # one consistent snapshot, no writer in between
-            return sqlite_audit.verify(self.connection, anchors=anchors)
-
-    def audit_of(self, object_id: str) -> list[dict[str, Any]]:
-        """Every audit row about one object (hotspot, callout, proposal, visit …)."""
-        return sqlite_audit.entries_for(self.connection, object_id)
+    def _verify(self, anchors: Mapping[int, str] | None) -> sqlite_audit.Verdict:
+        return sqlite_audit.verify(self.connection, anchors=anchors)
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file ("ok" when sound)."""
@@ -347,15 +263,10 @@ class SqliteStore:
 
     def _migrate(self) -> None:
         current = self.schema_version
-        if current > len(MIGRATIONS):
-            raise StorageError(
-                msg(
-                    "{path} has schema version {current}, newer than this Smart Spot knows ({n_MIGRATIONS}); upgrade Smart Spot",
-                    path=self.path,
-                    current=current,
-                    n_MIGRATIONS=len(MIGRATIONS),
-                )
-            )
+        self._refuse_newer(current, len(MIGRATIONS))
+        if current == 0 and len(MIGRATIONS) == tables.VERSION:
+            self._create()
+            return
         for number in range(current + 1, len(MIGRATIONS) + 1):
             conn = self.connection
             try:
@@ -372,6 +283,18 @@ class SqliteStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise self.storage_error(error, during=f"migration {number}") from None
+
+    def _create(self) -> None:
+        """A new database: the current schema at once (not the migrations' history)."""
+        conn = self.connection
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{schema_sqlite.create_script()}\n")
+            conn.execute(f"PRAGMA user_version = {tables.VERSION}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self.storage_error(error, during="creating the schema") from None
 
     def storage_error(self, error: sqlite3.Error, *, during: str = "") -> StorageError:
         """A SQLite error as a StorageError a person can act on."""

@@ -24,7 +24,7 @@ from smartspot.store.audit import (
     verify_chain,
     verify_states,
 )
-from smartspot.store.schema import MIGRATIONS
+from smartspot.store.schema_sqlite import create_script
 
 SEAL_ACTOR = "smartspot"
 
@@ -201,12 +201,13 @@ class Verdict:
 
 
 def expected_triggers() -> dict[str, str]:
-    """Every trigger the migrations create, with its SQL (from a scratch database)."""
+    """Every guard trigger of the schema, with its SQL as SQLite stores it (from a scratch
+    database made with :data:`smartspot.store.schema_sqlite.TRIGGERS`, the text the
+    migrations have always created)."""
     scratch = sqlite3.connect(":memory:")
     writer_function(scratch)
     try:
-        for script in MIGRATIONS:
-            scratch.executescript(script)
+        scratch.executescript(create_script())
         rows = scratch.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         return {name: sql for name, sql in rows}
     finally:

@@ -19,8 +19,8 @@ from smartspot.store.open import open_store
 from smartspot.store.port import HotspotQuery
 from smartspot.store.postgres import PostgresStore
 from smartspot.store.schema import MIGRATIONS
-from smartspot.store.schema_postgres import BASELINE
-from smartspot.store.schema_postgres import MIGRATIONS as PG_MIGRATIONS
+from smartspot.store.schema_postgres_history import BASELINE
+from smartspot.store.schema_postgres_history import MIGRATIONS as PG_MIGRATIONS
 from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft, new_service
 from tests.pg_cluster import SUPERUSER, Cluster
 
