@@ -1,7 +1,11 @@
-"""The SQLite schema as an ordered list of migrations.
+"""The SQLite migrations: frozen history.
 
-``PRAGMA user_version`` holds how many migrations a database file has had. Migrations are only
-ever appended: never edit one that has landed, add the next one instead.
+``PRAGMA user_version`` holds how many migrations a database file has had. A new database is
+created from the one table definition (:mod:`smartspot.store.tables`, with SQLite's own parts
+in :mod:`smartspot.store.schema_sqlite`) at once; these migrations bring a file made by an
+earlier Smart Spot to the same schema. They are only ever appended: never edit one that has
+landed, add the next one instead (with its PostgreSQL text in ``schema_postgres_history.py``
+and the change in ``tables.py``; ``tests/store/test_schema_identity.py`` checks all three).
 
 Geometries are WKB in EPSG:25832 with their bounding box in plain columns, so a bbox query is
 an indexed range comparison and a PostGIS adapter can hold the same data in a geometry column.
