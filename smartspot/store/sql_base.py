@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from smartspot.errors import StorageError
 from smartspot.i18n import msg
@@ -117,7 +117,7 @@ class SqlStoreBase:
             self._connections.clear()
         self._local = threading.local()
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
