@@ -121,10 +121,10 @@ def write(out: Path, cols: int, rows: int) -> dict[str, int]:
             dlon, dlat = base_lon + tx * STEP_LON, base_lat + ty * STEP_LAT
             offset = k * ID_STEP
             for part in parts:
-                rows = zip(
+                located = zip(
                     part.node_ids.tolist(), part.lon.tolist(), part.lat.tolist(), strict=True
                 )
-                for i, lo, la in rows:
+                for i, lo, la in located:
                     writer.add_node(Node(id=i + offset, location=(lo + dlon, la + dlat)))
                 counts["nodes"] += len(part.node_ids)
         way_id = 9 * 10**15
