@@ -1,6 +1,7 @@
 """How close the fallback model comes to real roads and to published driving times.
 
-Run: ``.venv/bin/python benchmarks/calibrate_fallback.py``
+Run: ``.venv/bin/python -m benchmarks.calibrate_fallback`` (from the repository root: the town
+circuity part imports ``tests.travel``)
 
 1. **Samsø**: 400 random pairs of road nodes (seed 11). Circuity = shortest road distance on
    the OSM graph over the straight line; times = the fallback (Østjylland land graph) against
