@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from smartspot.errors import InvalidInputError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.travel.chains import ChainStructure, chain_structure
+from smartspot.travel.grid_index import GridIndex
 from smartspot.travel.prepared import Prepared, pinned_nodes, prepare
 
 FORMAT_VERSION = 2
@@ -68,6 +69,9 @@ class RoadGraph:
         (:class:`~smartspot.travel.prepared.Prepared`): stored with graphs of more than
         :data:`PREPARE_MIN_NODES` nodes, so an adapter on a national graph is ready as soon as
         the file is read; ``None``: the adapter computes it (milliseconds on a district).
+    grid
+        The snappable nodes' cell index (:class:`~smartspot.travel.grid_index.GridIndex`),
+        stored with the same large graphs; ``None``: the adapter builds it.
     """
 
     xy: NDArray[np.float64]
@@ -84,6 +88,7 @@ class RoadGraph:
     turns: NDArray[np.int64] | None = None
     chains: ChainStructure | None = None
     prepared: Prepared | None = None
+    grid: GridIndex | None = None
     _tails: NDArray[np.int32] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -136,9 +141,10 @@ class RoadGraph:
 
     def edge_seconds(self, *, ferries: bool, ferry_wait_s: float) -> NDArray[np.float64]:
         """Per-edge cost in seconds; ``inf`` on ferry edges when ferries are off."""
-        cost = self.seconds + np.where(self.wait, ferry_wait_s, 0.0)
+        cost = self.seconds.copy()  # by index: a national graph has a few hundred ferry edges
+        cost[np.flatnonzero(self.wait)] += ferry_wait_s
         if not ferries:
-            cost = np.where(self.ferry, np.inf, cost)
+            cost[np.flatnonzero(self.ferry)] = np.inf
         return cost
 
     def csr(self, *, ferries: bool, ferry_wait_s: float) -> sp.csr_matrix:
@@ -173,6 +179,8 @@ class RoadGraph:
             prepared = self.with_prepared().prepared
         if prepared is not None:
             arrays.update(prepared.arrays())  # an adapter reads it instead of the chains
+            grid = self.grid or GridIndex.build(self.xy, np.flatnonzero(self.snappable))
+            arrays.update(grid.arrays())
         elif self.chains is not None:
             arrays.update(self.chains.arrays())
         write(path, **arrays)
@@ -235,6 +243,7 @@ class RoadGraph:
                 turns=data["turns"].astype(np.int64),
                 chains=ChainStructure.from_arrays(data) if "chain_core" in data else None,
                 prepared=Prepared.from_arrays(data),
+                grid=GridIndex.from_arrays(data),
             )
 
 

@@ -80,8 +80,8 @@ class RoadTravelTimes(RoadSnapping):
         owners = graph.original[copies]
         order = np.argsort(owners, kind="stable")
         self._copy_nodes = copies[order]
-        self._copy_ptr = np.searchsorted(owners[order], np.arange(graph.n_nodes + 1))
-        self._n_copies = np.diff(self._copy_ptr)
+        self._n_copies = np.bincount(owners, minlength=graph.n_nodes)
+        self._copy_ptr = np.concatenate([[0], np.cumsum(self._n_copies)])
         most = int(self._n_copies.max()) if graph.n_nodes else 0
         self._contracted = ContractedGraph(
             graph.indptr,

@@ -1,7 +1,8 @@
 """Snapping points to a road graph: the part of :class:`~smartspot.travel.road.RoadTravelTimes`
 that finds where a point joins the network (nearest drivable node, a hotspot's entry point).
 
-A KD-tree over the snappable nodes answers nearest-node queries; the snapping of a repeated
+A cell index over the snappable nodes (:mod:`smartspot.travel.grid_index`, stored with large
+graphs) answers nearest-node queries exactly; the snapping of a repeated
 point set (the open hotspots, the stations) is remembered by the set's bytes.
 """
 
@@ -13,12 +14,12 @@ from collections import OrderedDict
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
 from smartspot.travel.graph import RoadGraph
+from smartspot.travel.grid_index import GridIndex
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Points, Seconds, as_points
 
@@ -40,15 +41,15 @@ class RoadSnapping:
             raise InvalidInputError(
                 msg("road graph {source!r} has no road node to snap to", source=graph.source)
             )
-        # unbalanced: builds several times faster on millions of nodes, queries as fast
-        self._tree = cKDTree(graph.xy[self._snap_nodes], balanced_tree=False, compact_nodes=False)
+        # a large graph brings its cell index from the file; a small one builds it (ms)
+        self._grid = graph.grid or GridIndex.build(graph.xy, self._snap_nodes)
         self._snap_lock = threading.Lock()
         self._snaps: OrderedDict[bytes, tuple[NDArray[np.int64], Seconds]] = OrderedDict()
 
     def road_distance(self, points: Points) -> Seconds:
         """Metres from each point to the nearest node a point may snap to (no limit)."""
-        distance, _ = self._tree.query(as_points(points))
-        return np.asarray(distance, dtype=np.float64)
+        _, distance = self._grid.nearest(as_points(points), self.graph.xy, self.options.snap_m)
+        return distance
 
     def snap(self, points: ArrayLike, *, name: str = "points") -> tuple[NDArray[np.int64], Seconds]:
         """Nearest drivable node of each point and the distance to it in metres.
@@ -84,7 +85,7 @@ class RoadSnapping:
     def _snap_new(
         self, xy: NDArray[np.float64], name: str, positions: list[int]
     ) -> tuple[NDArray[np.int64], Seconds]:
-        distance, k = self._tree.query(xy)
+        nodes, distance = self._grid.nearest(xy, self.graph.xy, self.options.snap_m)
         too_far = np.flatnonzero(distance > self.options.snap_m)
         if len(too_far):
             i = int(too_far[0])
@@ -101,7 +102,7 @@ class RoadSnapping:
                 ),
                 field=name,
             )
-        return self._snap_nodes[k].astype(np.int64), np.asarray(distance, dtype=np.float64)
+        return nodes, distance
 
     def entry_point(self, geometry: BaseGeometry) -> NDArray[np.float64]:
         """Where a car reaches a hotspot: a point is itself; a polygon or line is reached at
@@ -119,7 +120,7 @@ class RoadSnapping:
         centre = np.array(geometry.centroid.coords[0])
         x0, y0, x1, y1 = geometry.bounds
         radius = float(np.hypot(x1 - x0, y1 - y0)) / 2 + self.options.snap_m
-        near = np.asarray(self._tree.query_ball_point(centre, radius), dtype=np.int64)
+        near = self._grid.within(centre, radius, self.graph.xy)
         if len(near) == 0:
             raise InvalidInputError(
                 msg(
@@ -128,7 +129,7 @@ class RoadSnapping:
                 ),
                 field="geometry",
             )
-        xy = self.graph.xy[self._snap_nodes[near]]
+        xy = self.graph.xy[near]
         distance = shapely.distance(geometry, shapely.points(xy))
         best = int(np.argmin(distance))
         if distance[best] > self.options.snap_m:
