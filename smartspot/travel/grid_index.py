@@ -112,12 +112,16 @@ class GridIndex:
         r = 1
         while len(todo) and len(self.keys):
             owner, cand, d = self._block(q[todo], r, xy)
-            if len(d):
-                order = np.lexsort((d, owner))
-                owner, cand, d = owner[order], cand[order], d[order]
-                first = np.ones(len(owner), dtype=bool)
-                first[1:] = owner[1:] != owner[:-1]
-                node[todo[owner[first]]], dist[todo[owner[first]]] = cand[first], d[first]
+            if len(d):  # candidates come grouped by point: the first minimum of each group
+                new = np.ones(len(owner), dtype=bool)
+                new[1:] = owner[1:] != owner[:-1]
+                starts = np.flatnonzero(new)
+                least = np.minimum.reduceat(d, starts)
+                at = np.flatnonzero(d == np.repeat(least, np.diff(np.append(starts, len(d)))))
+                first = np.ones(len(at), dtype=bool)
+                first[1:] = owner[at[1:]] != owner[at[:-1]]
+                pick = at[first]
+                node[todo[owner[pick]]], dist[todo[owner[pick]]] = cand[pick], d[pick]
             sure = dist[todo] <= r * self.cell_m  # nothing outside the block can be nearer
             todo = todo[~sure]
             if r * self.cell_m >= within_m:
