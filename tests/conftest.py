@@ -34,12 +34,13 @@ def metric_point(lon: float, lat: float) -> Point:
 #
 # Every test that asks for ``database`` (directly or through a fixture) gets a fresh, empty
 # database: an SQLite file in its tmp_path, or a new database in the session's throwaway
-# PostGIS cluster (tests/pg_cluster.py). Tests under tests/store and tests/live run on both;
-# an API module opts in with ``pytestmark = pytest.mark.both_backends`` (the whole API suite
-# twice would cost minutes for little: its routes reach the store through the same engine);
-# a test about one backend's own machinery is marked ``sqlite_only``.
+# PostGIS cluster (tests/pg_cluster.py). Tests under tests/store, tests/live and tests/api run
+# on both; a module without store behaviour of its own (the map's static pages, the browser
+# runs, the schema contract, the CLI's embedded file) or a test about one backend's own
+# machinery is marked ``sqlite_only``, with its reason. Elsewhere a module opts in with
+# ``pytestmark = pytest.mark.both_backends``.
 
-BOTH_DIRS = ("store", "live")
+BOTH_DIRS = ("store", "live", "api")
 BACKENDS = ("sqlite", "postgis")
 
 

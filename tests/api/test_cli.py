@@ -16,6 +16,8 @@ from smartspot.live.demo_fleet import DemoDriver, seed_demo_fleet
 from smartspot.live.positions import Fix
 from tests.api.conftest import NOW, login, make_settings
 
+pytestmark = pytest.mark.sqlite_only  # the CLI on its embedded database
+
 
 def _add(monkeypatch: pytest.MonkeyPatch, db: Path, name: str, role: str, password: str) -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))

@@ -214,6 +214,7 @@ def test_an_update_without_changes_is_422(
     assert "intet at ændre" in answer.json()["detail"]
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock here; tests/store/test_sqlite.py locks both backends
 def test_a_locked_database_is_503_with_a_clear_message(
     client: TestClient, as_role: Headers, app: Any
 ) -> None:

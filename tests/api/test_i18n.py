@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import polygon_feature
+
+pytestmark = pytest.mark.sqlite_only  # the map's texts
 
 Headers = dict[str, dict[str, str]]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.sqlite_only  # static pages and the map's configuration
 
 Headers = dict[str, dict[str, str]]
 

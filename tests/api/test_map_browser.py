@@ -36,6 +36,7 @@ TIMEOUT_MS = 20_000
 OJ = "Østjyllands Politi"
 
 pytestmark = [
+    pytest.mark.sqlite_only,  # the browser drives pages whose data paths run on both backends
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(

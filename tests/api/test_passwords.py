@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 from api.passwords import MIN_LENGTH, check_password, common_passwords
 from smartspot.errors import InvalidInputError
 
+pytestmark = pytest.mark.sqlite_only  # the password policy, no store
+
 
 def test_the_shipped_list_holds_the_common_passwords() -> None:
     listed = common_passwords()

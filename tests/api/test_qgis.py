@@ -50,7 +50,12 @@ def _qgis_missing() -> str:
 
 
 MISSING = _qgis_missing()
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(MISSING), reason=MISSING)]
+# sqlite_only: QGIS reads /ogc, which test_ogc runs on both backends
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(MISSING), reason=MISSING),
+    pytest.mark.sqlite_only,
+]
 
 
 @pytest.fixture
