@@ -147,7 +147,7 @@ def run_sweep(args: argparse.Namespace) -> int:
                 msg("--merge {folder}: no runs.csv there", folder=folder), field="merge"
             )
         merged.append(read_runs(folder / "runs.csv"))
-    grid_items = args.grid or ([] if args.center else list(DEFAULT_GRID))
+    grid_items = args.grid or ([] if args.center or not args.scenarios else list(DEFAULT_GRID))
     center = [setting for item in args.center for setting in _single(item, parse_sweep)]
     arms = [_arm(item, parse_sweep) for item in args.arm]
     grid = design(parse_sweep(grid_items) if grid_items else [], center, arms)
@@ -186,7 +186,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         "grid": grid_items,
         "center": args.center,
         "arms": args.arm,
-        "points": len(grid),
+        "points": len({(r.scenario, r.label) for r in runs if r.label != "none"}),
         "replications": max(Counter((r.scenario, r.label) for r in runs).values(), default=0),
         "days": args.days,
         "seeds": sorted({r.seed for r in runs}),
