@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from api.auth import AccountCache, PasswordChecks
+from api.auth import AccountCache
 from api.events import EventStream
+from api.password_checks import PasswordChecks
 from api.settings import Settings
 from api.throttle import LoginThrottle
 from smartspot.clock import Clock, SystemClock

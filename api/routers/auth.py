@@ -11,13 +11,13 @@ from api.auth import (
     Admin,
     Principal,
     Reader,
-    TooManyLogins,
     hash_password,
     issue_token,
     new_account,
 )
 from api.deps import ServicesDep
 from api.events_auth import clear_event_cookie, set_event_cookie
+from api.password_checks import TooManyLogins
 from api.schemas import Account, EventSession, Token, UserChange, UserIn, UserOut
 from smartspot.access import choose_districts, default_districts
 from smartspot.geo.regions import politikreds_names

@@ -25,8 +25,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.access import require, within
-from api.auth import Permission, Principal, Role, TooManyLogins, check_current, read_token
+from api.auth import Permission, Principal, Role, check_current, read_token
 from api.deps import ServicesDep
+from api.password_checks import TooManyLogins
 from api.routers.auth import client_address
 from api.routers.hotspots import BboxQuery, parse_bbox
 from api.schemas import feature_collection, hotspot_feature
