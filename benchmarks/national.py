@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,100 +44,11 @@ import httpx
 import numpy as np
 
 from benchmarks.api_load import PASSWORD, SECRET, _free_port, _summary
+from benchmarks.national_world import national_policies, prepare
 
 FIX_INTERVAL_S = 5.0
 #: the database of this run, kept out of the recorded error texts (machine paths)
 DB_PATH: list[str] = []
-CATEGORIES = ("youth_nuisance", "burglary_area", "speeding", "nightlife", "vandalism")
-
-
-def national_features(count: int, seed: int) -> list[Any]:
-    """``count`` hotspot features on land, a kommune's share by its land area."""
-    import shapely
-
-    from smartspot.drafts import FeatureIn
-    from smartspot.geo.crs import metric_to_lonlat
-    from smartspot.geo.regions import cached_regions
-    from smartspot.resources import DATA_DIR
-
-    regions = cached_regions(DATA_DIR)
-    rng = np.random.default_rng(seed)
-    areas = np.array([p.area for p in regions.polygons])
-    per_kommune = rng.multinomial(count, areas / areas.sum())
-    features: list[FeatureIn] = []
-    for kommune, polygon, n in zip(regions.kommuner, regions.polygons, per_kommune, strict=True):
-        minx, miny, maxx, maxy = polygon.bounds
-        points: list[tuple[float, float]] = []
-        while len(points) < n:
-            xy = rng.uniform((minx, miny), (maxx, maxy), size=(4 * int(n) + 16, 2))
-            inside = shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])
-            points.extend(map(tuple, xy[inside][: int(n) - len(points)]))
-        if not points:
-            continue
-        lonlat = metric_to_lonlat(
-            np.array([p[0] for p in points]), np.array([p[1] for p in points])
-        )
-        for lon, lat in lonlat:
-            k = len(features)
-            features.append(
-                FeatureIn(
-                    index=k,
-                    properties={
-                        "title": f"Benchmark {kommune.navn} {k + 1}",
-                        "category": CATEGORIES[k % len(CATEGORIES)],
-                        "description": "syntetisk tryghedsopgave til belastningsmåling",
-                        "instruction": "kør forbi, stop op og tal med folk",
-                        "minutes_on_site": 15,
-                        "priority": int(rng.integers(1, 6)),
-                        "windows": [],
-                        "visits_per_week": float(rng.choice([1, 2, 3, 4])),
-                        "source": "analysis",
-                        "valid_from": date(2025, 1, 1).isoformat(),
-                    },
-                    geometry=shapely.Point(float(lon), float(lat)),
-                )
-            )
-    return features
-
-
-def prepare(db: str, hotspots: int, cars: int, seed: int) -> list[dict[str, Any]]:
-    """The national hotspots, an operator and ``cars`` patrols over every station; each
-    car's start (lon, lat) a km or two from its station."""
-    from api import create_app
-    from api.app import services_of
-    from api.auth import new_account
-    from api.settings import Settings
-    from smartspot.geo.crs import metric_to_lonlat
-
-    app = create_app(Settings(db=db, secret_key=SECRET, create_db=True))
-    services = services_of(app)
-    began = time.perf_counter()
-    services.hotspots.import_features(national_features(hotspots, seed), user="benchmark")
-    print(f"{hotspots} hotspots imported in {time.perf_counter() - began:.0f} s", flush=True)
-    services.store.users.add(
-        new_account("bench", "operator", PASSWORD, now=datetime.now(UTC), districts=("*",)),
-        actor="benchmark",
-    )
-    engine = services.engine
-    stations = sorted(engine.ctx.bases.items())
-    rng = np.random.default_rng(seed)
-    fleet = []
-    for k in range(cars):
-        station, xy = stations[k % len(stations)]
-        call_sign = f"N-{k + 1:03d}"
-        engine.add_patrol(call_sign, station, actor="benchmark")
-        lon, lat = metric_to_lonlat(np.array([xy.x]), np.array([xy.y]))[0]
-        fleet.append(
-            {
-                "call_sign": call_sign,
-                "home": (float(lon), float(lat)),
-                "lon": float(lon + rng.uniform(-0.01, 0.01)),
-                "lat": float(lat + rng.uniform(-0.006, 0.006)),
-                "politikreds": engine.ctx.district_of_base(station),
-            }
-        )
-    services.close()
-    return fleet
 
 
 def _fixes(fleet: list[dict[str, Any]], chosen: np.ndarray, rng: np.random.Generator) -> list[Any]:
@@ -338,20 +249,6 @@ async def phase(
         "error_count": len(stats["errors"]),
         "errors": stats["errors"][:5],
     }
-
-
-def national_policies(folder: Path) -> Path:
-    """A policy file per politikreds: the default rules, except that the shift-end rule is
-    off, so that what is measured does not depend on the hour the benchmark runs (within
-    the last stretch of a shift every proposal is empty)."""
-    from smartspot.geo.regions import cached_regions
-    from smartspot.resources import DATA_DIR
-
-    for k, name in enumerate(sorted({m.politikreds for m in cached_regions(DATA_DIR).kommuner})):
-        (folder / f"kreds{k:02d}").mkdir(parents=True, exist_ok=True)
-        text = f'politikreds = "{name}"\nrespect_shift_ends = false\n'
-        (folder / f"kreds{k:02d}" / "policy.toml").write_text(text, encoding="utf-8")
-    return folder
 
 
 def _serve(db: str, workers: int, port: int, policies: Path, log: Path) -> subprocess.Popen[bytes]:
