@@ -87,6 +87,16 @@ def test_the_verdict_names_the_points_that_meet_the_goal_or_the_closest() -> Non
     assert closest is not None and closest.label == "dear"  # least beyond the limits
 
 
+def test_twenty_of_twenty_five_outlying_hotspots_is_eighty_per_cent_for_the_goal() -> None:
+    # four replications whose outlying shares (15, 18, 22 and 25 of 25) average to exactly 80 %,
+    # which floating point makes 0.7999999999999999: the goal must count it as met
+    shares = (0.6, 0.72, 0.88, 1.0)
+    none = _runs("none", [(0.0, 0.0, 600.0, 1000.0)] * 4)
+    [point] = points([*none, *_runs("a", [(0.9, s, 600.0, 1000.0) for s in shares])])
+    assert point.outlying["mean"] < 0.8  # the float the sweep really computed
+    assert point.meets(Goal())
+
+
 def test_the_sweep_writes_its_points_frontier_and_verdict(tmp_path: Path) -> None:
     found = [_point("met", 0.82, 2.0, 4.0), _point("less", 0.5, 0.0)]
     document = write_sweep(
