@@ -10,11 +10,13 @@ that carries out plans; the world itself receives and dispatches the calls.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
 from smartspot.plans import Proposal
@@ -22,17 +24,17 @@ from smartspot.sim.cars import AT_HOTSPOT, REPORT_S, TO_HOTSPOT, Car, Fleet, Pla
 from smartspot.sim.desk import SIMULATOR, Desk
 from smartspot.sim.engine import PRIORITY_CAR
 from smartspot.sim.records import PlanRecord, VisitRecord
+from smartspot.store.records import PositionFix
 
 if TYPE_CHECKING:
     from smartspot.sim.followup_world import FollowUps
     from smartspot.sim.world import OpenCall
 
 
-class TaskDriving(Fleet):
+class TaskDriving(Fleet, ABC):
     """Accepting or rejecting proposals, and driving the accepted plans.
 
-    The world sets the attributes below; :meth:`status`, :meth:`report`,
-    :meth:`_report_arrival` and :meth:`_take_queued` are the world's.
+    The world sets the attributes below and answers queued calls (:meth:`_take_queued`).
     """
 
     desk: Desk
@@ -46,16 +48,26 @@ class TaskDriving(Fleet):
     other_queue: deque[OpenCall]
 
     def status(self, car: Car, status: PatrolStatus) -> None:
-        raise NotImplementedError
+        """Tell the desk what the crew reports (the API's status change)."""
+        self.desk.set_status(car.id, status, actor=SIMULATOR)
 
     def report(self, car: Car, xy: NDArray[np.float64], at: list[float]) -> None:
-        raise NotImplementedError
+        """The car's AVL fixes at ``xy`` at the given simulation seconds."""
+        point = Point(float(xy[0]), float(xy[1]))
+        result = self.desk.record_fixes([PositionFix(car.id, self.moment(t), point) for t in at])
+        for proposal in result.proposals:  # a moving or busy car is never idle; be sure
+            if proposal.kept:
+                self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
 
     def _report_arrival(self, car: Car) -> None:
-        raise NotImplementedError
+        """After a hotspot, the first fix elsewhere ends the stay at the desk."""
+        if car.in_stay:
+            self.report(car, car.pos, [self.env.now])
+            car.in_stay = False
 
+    @abstractmethod
     def _take_queued(self, car: Car) -> bool:
-        raise NotImplementedError
+        """Send ``car`` to the oldest queued call it can reach; True when it took one."""
 
     def _decide(self, car: Car, proposal: Proposal, *, idle: bool = False) -> bool:
         """The operator's answer to a proposal with stops; True when the car takes it."""

@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from shapely.geometry import Point
 
 from smartspot.domain import PatrolStatus
@@ -53,7 +52,6 @@ from smartspot.sim.followup_world import FollowUps
 from smartspot.sim.followups import FollowUpSpec
 from smartspot.sim.records import CallRecord, PlanRecord, VisitRecord
 from smartspot.sim.task_driving import TaskDriving
-from smartspot.store.records import PositionFix
 from smartspot.travel.port import TravelTimes
 
 
@@ -135,18 +133,6 @@ class World(TaskDriving):
             self.desk.set_status(car.id, PatrolStatus.OFF_DUTY, actor=SIMULATOR)
         desk_or_none = self.desk if with_hotspots else None
         self.followups = FollowUps(env, desk_or_none, list(followups), district.scenario.followups)
-
-    def status(self, car: Car, status: PatrolStatus) -> None:
-        """Tell the desk what the crew reports (the API's status change)."""
-        self.desk.set_status(car.id, status, actor=SIMULATOR)
-
-    def report(self, car: Car, xy: NDArray[np.float64], at: list[float]) -> None:
-        """The car's AVL fixes at ``xy`` at the given simulation seconds."""
-        point = Point(float(xy[0]), float(xy[1]))
-        result = self.desk.record_fixes([PositionFix(car.id, self.moment(t), point) for t in at])
-        for proposal in result.proposals:  # a moving or busy car is never idle; be sure
-            if proposal.kept:
-                self.desk.reject(proposal.id, "the car is busy", actor=SIMULATOR)
 
     # --------------------------------------------------------------------- shifts
     def on_duty(self, car: Car) -> None:
@@ -305,9 +291,3 @@ class World(TaskDriving):
         self.status(car, PatrolStatus.AVAILABLE)
         if not self._take_queued(car):
             idle_watch.watch(self, car)
-
-    def _report_arrival(self, car: Car) -> None:
-        """After a hotspot, the first fix elsewhere ends the stay at the desk."""
-        if car.in_stay:
-            self.report(car, car.pos, [self.env.now])
-            car.in_stay = False
