@@ -31,10 +31,11 @@ class RowCache:
     compute
         Maps an array of ``k`` node indices to ``k`` trees.
     read
-        ``read(tree, columns)`` gives the seconds from a tree's node to ``columns``.
+        ``read(trees, columns)`` gives the seconds from each tree's node to ``columns``, one
+        row per tree (several trees at once share the look-up of the columns).
     expand
-        ``expand(tree)`` gives the full row (seconds to every node); pinned trees are kept
-        expanded, so reading them is one array look-up.
+        ``expand(tree)`` gives the form a pinned tree is kept in: the full row (seconds to
+        every node, an array: reading it is one look-up) or a tree that reads faster.
     max_rows
         How many unpinned trees to keep.
     """
@@ -42,9 +43,9 @@ class RowCache:
     def __init__(
         self,
         compute: Callable[[NDArray[np.int64]], list[Row]],
-        read: Callable[[Row, NDArray[np.int64]], NDArray[np.float64]],
+        read: Callable[[list[Row], NDArray[np.int64]], NDArray[np.float64]],
         max_rows: int,
-        expand: Callable[[Row], NDArray[np.float32]] | None = None,
+        expand: Callable[[Row], Row] | None = None,
     ):
         if max_rows < 0:
             raise InvalidInputError(msg("max_rows must be zero or positive"))
@@ -65,9 +66,16 @@ class RowCache:
         """Seconds from each of ``nodes`` to each of ``columns`` (computing missing trees)."""
         found = self._fetch(nodes, pin=False)
         out = np.empty((len(nodes), len(columns)))
+        compact: list[int] = []
         for i, node in enumerate(nodes.tolist()):
             tree = found[node]
-            out[i] = tree[columns] if isinstance(tree, np.ndarray) else self._read(tree, columns)
+            if isinstance(tree, np.ndarray):
+                out[i] = tree[columns]
+            else:
+                compact.append(i)
+        if compact:
+            trees = [found[int(nodes[i])] for i in compact]
+            out[compact] = self._read(trees, columns)
         return out
 
     def pin(self, nodes: NDArray[np.int64]) -> None:

@@ -22,6 +22,7 @@ from smartspot.travel.chains import ChainStructure
 from smartspot.travel.prepared import Prepared, core_csr, prepare
 
 INF = np.inf
+SPARSE_SHARE = 8  # a tree reaching at most 1/8 of the junctions is kept sparse
 START_S = 1e-6  # the virtual source's edges: positive, as scipy may drop a stored zero
 
 
@@ -144,7 +145,17 @@ class ContractedGraph:
 
     def _finish(self, core_d: NDArray[np.float64], sources: list[int], *, reverse: bool) -> Tree:
         k = self.n_core
-        core = np.append(core_d[:k], INF).astype(np.float32)  # index -1 (no junction) reads inf
+        reached = np.flatnonzero(core_d[:k] < INF)
+        if len(reached) <= k // SPARSE_SHARE:
+            # a cut-off tree reaches a small part of a national graph: keep only what it
+            # reached (a dense row of a million junctions costs fresh memory per tree)
+            core = None
+            times = core_d[reached].astype(np.float32)
+        else:
+            core = np.empty(k + 1, dtype=np.float32)  # one pass, no float64 temporary
+            core[:k] = core_d[:k]
+            core[k] = INF  # index -1 (no junction) reads inf
+            reached, times = reached[:0], np.empty(0, dtype=np.float32)
         # along each source's own chain, without touching a junction
         own_nodes = [np.array(sources, dtype=np.int64)]
         own_gaps = [np.zeros(len(sources))]
@@ -162,40 +173,67 @@ class ContractedGraph:
                 own_nodes.append(nodes[ahead])
                 own_gaps.append(np.where(apart, INF, np.abs(pos[ahead] - here)))
         nodes_all, gaps_all = np.concatenate(own_nodes), np.concatenate(own_gaps)
-        if len(sources) > 1:  # a node on two sources' chains: keep the nearer
-            order = np.lexsort((gaps_all, nodes_all))
-            nodes_all, gaps_all = nodes_all[order], gaps_all[order]
-            first = np.ones(len(order), dtype=bool)
-            first[1:] = nodes_all[1:] != nodes_all[:-1]
-            nodes_all, gaps_all = nodes_all[first], gaps_all[first]
-        return Tree(core, nodes_all, gaps_all)
+        # sorted by node, the nearer first: a node on two sources' chains keeps the nearer
+        order = np.lexsort((gaps_all, nodes_all))
+        nodes_all, gaps_all = nodes_all[order], gaps_all[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = nodes_all[1:] != nodes_all[:-1]
+        return Tree(core, reached, times, nodes_all[first], gaps_all[first])
+
+    def dense(self, tree: Tree) -> Tree:
+        """The same tree with a dense row of junction times (for trees kept for good and read
+        often, such as the stations')."""
+        if tree.core is not None:
+            return tree
+        core = np.full(self.n_core + 1, INF, dtype=np.float32)
+        core[tree.reached] = tree.times
+        return Tree(core, tree.reached[:0], tree.times[:0], tree.own_nodes, tree.own_gaps)
 
     def read(
         self, tree: Tree, columns: NDArray[np.int64], *, reverse: bool, limit: float
     ) -> NDArray[np.float64]:
         """Seconds from the tree's source to ``columns`` (to the source, when ``reverse``)."""
+        return self.read_many([tree], columns, reverse=reverse, limit=limit)[0]
+
+    def read_many(
+        self, trees: list[Tree], columns: NDArray[np.int64], *, reverse: bool, limit: float
+    ) -> NDArray[np.float64]:
+        """:meth:`read` for several trees of one side at once, ``(len(trees), len(columns))``:
+        how each column is read off the junctions is looked up once for all of them."""
         side = self._bwd if reverse else self._fwd
-        core = tree.core
         node, cost = side.read_node[columns], side.read_cost[columns].astype(np.float64)
-        out = np.minimum(core[node[:, 0]] + cost[:, 0], core[node[:, 1]] + cost[:, 1])
-        if len(tree.own_nodes):
-            # few columns sit on the source's own chain; match them through a sorted search
-            order = np.argsort(tree.own_nodes)
-            sorted_nodes = tree.own_nodes[order]
-            at = np.searchsorted(sorted_nodes, columns)
-            at = np.minimum(at, len(sorted_nodes) - 1)
-            hit = sorted_nodes[at] == columns
-            if hit.any():
-                gaps = tree.own_gaps[order][at[hit]]
-                out[hit] = np.minimum(out[hit], gaps)
+        first, second = node[:, 0], node[:, 1]
+        out = np.empty((len(trees), len(columns)))
+        for r, tree in enumerate(trees):
+            row = np.minimum(tree.at(first) + cost[:, 0], tree.at(second) + cost[:, 1])
+            if len(tree.own_nodes):
+                # few columns sit on the source's own chain; match them through a sorted search
+                at = np.minimum(np.searchsorted(tree.own_nodes, columns), len(tree.own_nodes) - 1)
+                hit = tree.own_nodes[at] == columns
+                if hit.any():
+                    row[hit] = np.minimum(row[hit], tree.own_gaps[at[hit]])
+            out[r] = row
         out[out > limit] = INF
         return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Tree:
-    """One source's shortest-path tree in compact form (about a fifth of a full row)."""
+    """One source's shortest-path tree in compact form: the junctions' times (a dense row,
+    about a fifth of a full one, or only the junctions a cut-off tree reached) plus the
+    source's own chain."""
 
-    core: NDArray[np.float32]
-    own_nodes: NDArray[np.int64]
+    core: NDArray[np.float32] | None  # dense: per junction, with inf at index -1; or None
+    reached: NDArray[np.int64]  # sparse: the junctions reached, sorted, and their times
+    times: NDArray[np.float32]
+    own_nodes: NDArray[np.int64]  # sorted
     own_gaps: NDArray[np.float64]
+
+    def at(self, junctions: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Seconds to these junction indices (``-1``, no junction, and unreached: inf)."""
+        if self.core is not None:
+            return self.core[junctions]
+        if len(self.reached) == 0:
+            return np.full(len(junctions), INF, dtype=np.float32)
+        at = np.minimum(np.searchsorted(self.reached, junctions), len(self.reached) - 1)
+        return np.where(self.reached[at] == junctions, self.times[at], np.float32(INF))

@@ -93,19 +93,22 @@ class RoadTravelTimes(RoadSnapping):
         )
         self._init_snapping()
         # pinned station trees are kept as full rows (one look-up per query) on district-sized
-        # graphs; on a national one a row is 24 MB, so they stay compact trees there
+        # graphs; on a national one a row is 24 MB, so they stay trees there, with a dense row
+        # of junction times (a cut-off tree is otherwise kept sparse)
         expand = graph.n_nodes <= EXPAND_MAX_NODES
         self._forward = RowCache(
             lambda nodes: self._trees(nodes, reverse=False),
             self._read_forward,
             o.cache_rows,
-            (lambda tree: self._expand(tree, reverse=False)) if expand else None,
+            (lambda tree: self._expand(tree, reverse=False)) if expand else self._contracted.dense,
         )
         self._reverse = RowCache(
             lambda nodes: self._trees(nodes, reverse=True),
-            lambda tree, cols: self._contracted.read(tree, cols, reverse=True, limit=o.limit_s),
+            lambda trees, cols: self._contracted.read_many(
+                trees, cols, reverse=True, limit=o.limit_s
+            ),
             o.cache_rows,
-            (lambda tree: self._expand(tree, reverse=True)) if expand else None,
+            (lambda tree: self._expand(tree, reverse=True)) if expand else self._contracted.dense,
         )
 
     # -- times ------------------------------------------------------------------------------
@@ -115,10 +118,10 @@ class RoadTravelTimes(RoadSnapping):
         lo, hi = self._copy_ptr[node], self._copy_ptr[node + 1]
         return [node, *self._copy_nodes[lo:hi].tolist()]
 
-    def _read_forward(self, tree: Tree, columns: NDArray[np.int64]) -> NDArray[np.float64]:
+    def _read_forward(self, trees: list[Tree], columns: NDArray[np.int64]) -> NDArray[np.float64]:
         """Seconds to ``columns``, each the best over the column's node and its copies."""
         limit = self.options.limit_s
-        out = self._contracted.read(tree, columns, reverse=False, limit=limit)
+        out = self._contracted.read_many(trees, columns, reverse=False, limit=limit)
         if len(self._copy_nodes):
             counts = self._n_copies[columns]
             has = np.flatnonzero(counts)
@@ -129,8 +132,9 @@ class RoadTravelTimes(RoadSnapping):
                     np.cumsum(counts[has]) - counts[has], counts[has]
                 )
                 copies = self._copy_nodes[np.repeat(starts, counts[has]) + offsets]
-                values = self._contracted.read(tree, copies, reverse=False, limit=limit)
-                np.minimum.at(out, at, values)
+                values = self._contracted.read_many(trees, copies, reverse=False, limit=limit)
+                for r in range(len(trees)):
+                    np.minimum.at(out[r], at, values[r])
         return out
 
     def _expand(self, tree: Tree, *, reverse: bool) -> NDArray[np.float32]:
@@ -176,13 +180,10 @@ class RoadTravelTimes(RoadSnapping):
             return np.empty((len(o_nodes), len(d_nodes)))
         times = self.node_matrix(o_nodes, d_nodes)
         times += self.access_seconds(o_dist)[:, None] + self.access_seconds(d_dist)[None, :]
-        same = o_nodes[:, None] == d_nodes[None, :]
-        if same.any():  # two points at one node: the straight line between them, not via it
-            o_xy = as_points(origins)
-            d_xy = as_points(destinations)
-            gap = np.hypot(*(o_xy[:, None, :] - d_xy[None, :, :]).transpose(2, 0, 1))
-            direct = self.access_seconds(gap.ravel()).reshape(gap.shape)
-            times = np.where(same, np.minimum(times, direct), times)
+        i, j = _same_node(o_nodes, d_nodes)
+        if len(i):  # two points at one node: the straight line between them, not via it
+            gap = _gap(origins, destinations, i, j)
+            times[i, j] = np.minimum(times[i, j], self.access_seconds(gap))
         times[~np.isfinite(times)] = np.nan
         times[times > self.options.limit_s] = np.nan
         return times
@@ -218,14 +219,9 @@ class RoadTravelTimes(RoadSnapping):
             return Trips(seconds, seconds.copy())
         metres = self._path_metres.matrix(o_nodes, d_nodes)
         metres = metres + self.access_metres(o_dist)[:, None] + self.access_metres(d_dist)[None, :]
-        same = o_nodes[:, None] == d_nodes[None, :]
-        if same.any():  # matrix drove these straight from point to point
-            gap = np.hypot(
-                *(as_points(origins)[:, None, :] - as_points(destinations)[None, :, :]).transpose(
-                    2, 0, 1
-                )
-            )
-            metres = np.where(same, gap, metres)
+        i, j = _same_node(o_nodes, d_nodes)
+        if len(i):  # matrix drove these straight from point to point
+            metres[i, j] = _gap(origins, destinations, i, j)
         metres[np.isnan(seconds)] = np.nan
         return Trips(seconds, metres)
 
@@ -311,6 +307,23 @@ class RoadTravelTimes(RoadSnapping):
     def route(self, a: Points, b: Points) -> LineString | None:
         """The driven line from ``a`` to ``b``, or ``None`` when unreachable."""
         return self.leg(a, b).line
+
+
+def _same_node(
+    o_nodes: NDArray[np.int64], d_nodes: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Row and column of every origin and destination that snapped to the same node."""
+    i, j = np.nonzero(o_nodes[:, None] == d_nodes[None, :])
+    return i, j
+
+
+def _gap(
+    origins: Points, destinations: Points, i: NDArray[np.intp], j: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Straight-line metres between origin ``i[k]`` and destination ``j[k]``."""
+    a, b = as_points(origins)[i], as_points(destinations)[j]
+    gap: NDArray[np.float64] = np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
+    return gap
 
 
 def _usable(graph: RoadGraph, cost: NDArray[np.float64]) -> Prepared | None:

@@ -67,3 +67,28 @@ def test_a_tree_from_several_sources_takes_the_nearest(samsoe: RoadGraph) -> Non
     assert np.array_equal(np.isinf(got), np.isinf(expected))
     finite = np.isfinite(expected)
     assert np.allclose(got[finite], expected[finite], atol=1e-2)
+
+
+def test_cut_off_trees_are_kept_sparse_and_read_as_their_dense_form(samsoe: RoadGraph) -> None:
+    cost = samsoe.edge_seconds(ferries=False, ferry_wait_s=0)
+    contracted = ContractedGraph(samsoe.indptr, samsoe.heads, cost)
+    sources = np.random.default_rng(5).choice(samsoe.n_nodes, 12, replace=False)
+    columns = np.arange(samsoe.n_nodes)
+    csr = samsoe.csr(ferries=False, ferry_wait_s=0)
+    for reverse, graph in ((False, csr), (True, csr.transpose().tocsr())):
+        trees = [contracted.tree(int(s), reverse=reverse, limit=120.0) for s in sources]
+        assert all(t.core is None for t in trees)  # 2 minutes reach little of the island
+        dense = [contracted.dense(t) for t in trees]
+        assert all(t.core is not None for t in dense)
+        got = contracted.read_many(trees, columns, reverse=reverse, limit=120.0)
+        assert np.array_equal(
+            got, contracted.read_many(dense, columns, reverse=reverse, limit=120.0)
+        )
+        for row, tree in zip(got, trees, strict=True):  # many at once = one at a time
+            assert np.array_equal(row, contracted.read(tree, columns, reverse=reverse, limit=120.0))
+        expected = dijkstra(graph, indices=sources, limit=120.0)
+        assert np.array_equal(np.isinf(expected), np.isinf(got))
+        finite = np.isfinite(expected)
+        assert np.allclose(got[finite], expected[finite], rtol=1e-6, atol=1e-2)
+    wide = contracted.tree(int(sources[0]), reverse=False, limit=np.inf)
+    assert wide.core is not None  # a tree reaching the whole island stays dense
