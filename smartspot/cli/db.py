@@ -1,6 +1,6 @@
 """``smartspot db upgrade``: migrate a database, SQLite or PostgreSQL, to this Smart Spot's
-schema (the numbered migrations of ``smartspot/store/schema.py`` and
-``schema_postgres_history.py``; a new database is created from ``store/tables.py``).
+schema (the numbered migrations of ``smartspot/store/migrations.py``, one loop for both
+backends; a new database is created from ``store/tables.py``).
 
 Safe to run again: a database already at the newest schema is left as it is. On PostgreSQL,
 run it as the database's owner (the service's own login may only read and write rows).

@@ -30,11 +30,9 @@ from psycopg import errors as pg_errors
 
 from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
-from smartspot.store import postgres_audit, schema_postgres, sqlite_audit, tables
+from smartspot.store import migrations, postgres_audit, schema_postgres, sqlite_audit
 from smartspot.store.open import redacted
-from smartspot.store.schema import MIGRATIONS as SQLITE_MIGRATIONS
 from smartspot.store.schema_postgres import GRANTS
-from smartspot.store.schema_postgres_history import BASELINE, MIGRATIONS
 from smartspot.store.sql import Dialect, Params
 from smartspot.store.sql_base import SqlStoreBase
 from smartspot.store.sqlite import DEFAULT_BUSY_TIMEOUT_S, SqliteAuditLog
@@ -45,7 +43,7 @@ from smartspot.store.sqlite_hotspots import SqliteHotspots
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
 from smartspot.store.sqlite_stays import SqliteStays
-from smartspot.store.sqlite_users import SqliteUsers, assign_existing_districts
+from smartspot.store.sqlite_users import SqliteUsers
 from smartspot.store.sqlite_visits import SqliteVisits
 from smartspot.store.timestamps import iso
 
@@ -89,9 +87,31 @@ class _MigrationConnection:
         return self._conn.execute(translate(sql), params)  # type: ignore[arg-type]
 
 
-#: Migration number → the Python step that runs after its SQL, in its transaction (the same
-#: functions SQLite's migrations call, written for either backend).
-STEPS: dict[int, Callable[[Any, str], object]] = {6: assign_existing_districts}
+class _PostgresMigration:
+    """The PostgreSQL store as the migration loop drives it: every pending migration in the
+    one transaction that holds the migration lock, each recorded in ``smartspot_schema``."""
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    @contextlib.contextmanager
+    def applying(self, version: int) -> Iterator[None]:
+        yield
+        self._conn.execute(
+            "INSERT INTO smartspot_schema (version, applied_at) VALUES (%s, now()::text)",
+            (version,),
+        )
+
+    def run_script(self, sql: str) -> None:
+        self._conn.execute(sql.encode())  # bytes: psycopg sends the script as it is
+
+    def step_connection(self) -> _MigrationConnection:
+        return _MigrationConnection(self._conn)
+
+    def fresh_script(self) -> str:
+        return schema_postgres.create_script()
 
 
 class Row:
@@ -294,7 +314,7 @@ class PostgresStore(SqlStoreBase):
         return int(row["v"])
 
     def _migrate(self, *, create: bool) -> None:
-        newest = len(SQLITE_MIGRATIONS)
+        newest = migrations.newest()
         current = self.schema_version
         self._refuse_newer(current, newest)
         if current == newest:
@@ -316,23 +336,8 @@ class PostgresStore(SqlStoreBase):
                 "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM smartspot_schema").fetchone()
-            current = int(row[0]) if row else 0
-            if current == 0 and newest == tables.VERSION:  # new: the current schema at once
-                conn.execute(schema_postgres.create_script().encode())
-                conn.execute(
-                    "INSERT INTO smartspot_schema (version, applied_at) VALUES (%s, now()::text)",
-                    (newest,),
-                )
-                current = newest
-            for number in range(max(current + 1, BASELINE), newest + 1):
-                conn.execute(MIGRATIONS[number].encode())
-                step = STEPS.get(number)
-                if step is not None:  # the same Python step as on SQLite, same transaction
-                    step(_MigrationConnection(conn), iso(datetime.now(UTC)))
-                conn.execute(
-                    "INSERT INTO smartspot_schema (version, applied_at) VALUES (%s, now()::text)",
-                    (number,),
-                )
+            current = int(row[0]) if row else 0  # another worker may have migrated meanwhile
+            migrations.upgrade(_PostgresMigration(conn), current, at=iso(datetime.now(UTC)))
             conn.execute(GRANTS.encode())
             conn.commit()
         except psycopg.Error as error:

@@ -1,11 +1,11 @@
-"""The SQLite migrations: frozen history.
+"""The SQLite texts of migrations 1–6: frozen history.
 
-``PRAGMA user_version`` holds how many migrations a database file has had. A new database is
-created from the one table definition (:mod:`smartspot.store.tables`, with SQLite's own parts
-in :mod:`smartspot.store.schema_sqlite`) at once; these migrations bring a file made by an
-earlier Smart Spot to the same schema. They are only ever appended: never edit one that has
-landed, add the next one instead (with its PostgreSQL text in ``schema_postgres_history.py``
-and the change in ``tables.py``; ``tests/store/test_schema_identity.py`` checks all three).
+The migrations themselves (numbers, descriptions, each backend's SQL and Python steps) are
+listed once in :mod:`smartspot.store.migrations`, which one loop applies to either backend;
+these are the SQLite texts it refers to, kept here as they landed. ``PRAGMA user_version``
+holds how many migrations a database file has had. Never edit a text that has landed; a new
+migration is one new entry in ``migrations.HISTORY`` (its texts inline) and the change in
+``tables.py``.
 
 Geometries are WKB in EPSG:25832 with their bounding box in plain columns, so a bbox query is
 an indexed range comparison and a PostGIS adapter can hold the same data in a geometry column.

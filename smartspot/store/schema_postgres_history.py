@@ -1,12 +1,13 @@
-"""The PostgreSQL + PostGIS migrations: frozen history, numbered like SQLite's in ``schema.py``.
+"""The PostgreSQL + PostGIS texts of migrations 4–6: frozen history, numbered like SQLite's.
 
-A fresh database is created from the one table definition (:mod:`smartspot.store.tables`)
-with PostgreSQL's own parts (:mod:`smartspot.store.schema_postgres`); these texts bring a
-database made by an earlier Smart Spot to the same schema, and are never edited once landed
-(``tests/store/test_schema_identity.py`` holds both roads to the same catalog). The first
-PostgreSQL database was created at :data:`BASELINE`, the state SQLite reaches after its
-migrations 1–4 (there were no older PostgreSQL databases to carry along); every later SQLite
-migration has its PostgreSQL text here under the same number.
+:mod:`smartspot.store.migrations` lists every migration once and applies it with one loop;
+these are the PostgreSQL texts it refers to, never edited once landed (later migrations keep
+their texts inline in ``migrations.HISTORY``). A fresh database is created from the one table
+definition (:mod:`smartspot.store.tables`) with PostgreSQL's own parts
+(:mod:`smartspot.store.schema_postgres`); ``tests/store/test_schema_identity.py`` holds both
+roads to the same catalog. The first PostgreSQL database was created at :data:`BASELINE`, the
+state SQLite reaches after its migrations 1–4 (there were no older PostgreSQL databases to
+carry along).
 
 Types are chosen so that a row reads back as the same Python values on both backends (text
 timestamps in ISO 8601 UTC, 0/1 integers for flags, ``double precision`` for SQLite's REAL,
@@ -389,7 +390,7 @@ ALTER TABLE users ADD COLUMN districts TEXT NOT NULL DEFAULT '[]'
     CHECK (districts::jsonb IS NOT NULL AND jsonb_typeof(districts::jsonb) = 'array');
 """
 
-#: Migration number → its SQL. Keys run from BASELINE to the newest SQLite migration.
+#: Migration number → its SQL, from BASELINE to 6.
 MIGRATIONS: dict[int, str] = {
     BASELINE: _BASELINE_SQL,
     5: _FOLLOWUPS_SQL,

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
-from smartspot.store import schema_sqlite, sqlite_audit, tables
+from smartspot.store import migrations, schema_sqlite, sqlite_audit
 from smartspot.store.port import AuditEntry
-from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sql import Dialect, Params, SqlStore
 from smartspot.store.sql_base import SqlStoreBase
 from smartspot.store.sqlite_callouts import SqliteCallouts
@@ -30,15 +30,13 @@ from smartspot.store.sqlite_hotspots import SqliteHotspots
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
 from smartspot.store.sqlite_stays import SqliteStays
-from smartspot.store.sqlite_users import SqliteUsers, assign_existing_districts
+from smartspot.store.sqlite_users import SqliteUsers
 from smartspot.store.sqlite_visits import SqliteVisits
 from smartspot.store.timestamps import from_iso, iso
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 #: The migration after which existing audit rows are chained and existing objects sealed.
 SEAL_MIGRATION = 4
-#: The migration that gives existing accounts their districts.
-DISTRICTS_MIGRATION = 6
 
 #: The path of a private in-memory database (one connection, shared by the threads of one
 #: process): the simulation's store.
@@ -263,38 +261,8 @@ class SqliteStore(SqlStoreBase):
 
     def _migrate(self) -> None:
         current = self.schema_version
-        self._refuse_newer(current, len(MIGRATIONS))
-        if current == 0 and len(MIGRATIONS) == tables.VERSION:
-            self._create()
-            return
-        for number in range(current + 1, len(MIGRATIONS) + 1):
-            conn = self.connection
-            try:
-                # executescript commits first; the script opens the migration's transaction,
-                # which a Python step (if the migration has one) joins before the commit.
-                conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n")
-                if number == SEAL_MIGRATION:
-                    sqlite_audit.seal_existing(conn, at=iso(datetime.now(UTC)))
-                if number == DISTRICTS_MIGRATION:
-                    assign_existing_districts(conn, iso(datetime.now(UTC)))
-                conn.execute(f"PRAGMA user_version = {number}")
-                conn.execute("COMMIT")
-            except sqlite3.Error as error:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise self.storage_error(error, during=f"migration {number}") from None
-
-    def _create(self) -> None:
-        """A new database: the current schema at once (not the migrations' history)."""
-        conn = self.connection
-        try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{schema_sqlite.create_script()}\n")
-            conn.execute(f"PRAGMA user_version = {tables.VERSION}")
-            conn.execute("COMMIT")
-        except sqlite3.Error as error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise self.storage_error(error, during="creating the schema") from None
+        self._refuse_newer(current, migrations.newest())
+        migrations.upgrade(_SqliteMigration(self), current, at=iso(datetime.now(UTC)))
 
     def storage_error(self, error: sqlite3.Error, *, during: str = "") -> StorageError:
         """A SQLite error as a StorageError a person can act on."""
@@ -319,6 +287,60 @@ class SqliteStore(SqlStoreBase):
         if "unable to open" in text:
             return StorageError(msg("cannot open {where}: {text}", where=where, text=text))
         return StorageError(msg("{where}: {text}", where=where, text=text))
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, one by one (a trigger's body stays whole)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    rest = "\n".join(
+        line for line in pending.rstrip(";").splitlines() if not line.strip().startswith("--")
+    )
+    if rest.strip():
+        raise ValueError(f"an incomplete statement at the end of a migration: {rest.strip()!r}")
+
+
+class _SqliteMigration:
+    """The SQLite store as the migration loop drives it: one transaction per migration,
+    ``PRAGMA user_version`` set inside it."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._conn = store.connection
+
+    @contextmanager
+    def applying(self, version: int) -> Iterator[None]:
+        conn = self._conn
+        during = f"migration {version}"
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._store.storage_error(error, during=during) from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def run_script(self, sql: str) -> None:
+        for statement in statements(sql):
+            self._conn.execute(statement)
+
+    def step_connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def fresh_script(self) -> str:
+        return schema_sqlite.create_script()
 
 
 class SqliteAuditLog:

@@ -6,10 +6,11 @@ them in each dialect; what only one backend has (SQLite's guard triggers; Postgr
 functions and triggers, PostGIS geometry columns with GiST indexes, the service role) lives
 apart in :mod:`smartspot.store.schema_sqlite` and :mod:`smartspot.store.schema_postgres`.
 
-The migrations (``schema.py``, ``schema_postgres_history.py``) are frozen history: they bring
-an existing database to the same schema, step by step. A change to the schema is a new
-migration *and* a change here; ``tests/store/test_schema_identity.py`` holds a fresh database
-and one upgraded from each older one to the same schema, on both backends.
+The migrations (:mod:`smartspot.store.migrations`) are frozen history: they bring an existing
+database to the same schema, step by step. A change to the schema is a new migration (one
+entry at the end of ``migrations.HISTORY``) *and* a change here with :data:`VERSION` raised;
+``tests/store/test_schema_identity.py`` holds a fresh database and one upgraded from each
+older one to the same schema, on both backends.
 
 Types are chosen so a row reads back as the same Python values on both backends (the audit
 chain hashes rows as read): text timestamps in ISO 8601 UTC, 0/1 integers for flags.

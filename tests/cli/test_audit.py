@@ -13,7 +13,7 @@ import pytest
 
 from smartspot.cli.audit import local_time
 from smartspot.cli.main import main
-from smartspot.store.schema import MIGRATIONS
+from smartspot.store.migrations import HISTORY
 from smartspot.store.sqlite import SqliteStore
 from smartspot.store.sqlite_audit import expected_triggers
 from tests.store.audit_fixtures import Busy, busy_database
@@ -281,7 +281,7 @@ def test_a_database_from_before_the_chain_upgrades_without_loss_and_verifies(
         ).fetchall()
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     with SqliteStore(old) as store:
-        assert store.schema_version == len(MIGRATIONS)
+        assert store.schema_version == len(HISTORY)
     with sqlite3.connect(old) as conn:
         for table, rows in before.items():
             kept_rows = conn.execute(f"SELECT {columns[table]} FROM {table} ORDER BY 1")

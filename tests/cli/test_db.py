@@ -11,8 +11,8 @@ import pytest
 
 from smartspot.cli.main import main
 from smartspot.geo.regions import Regions
+from smartspot.store.migrations import HISTORY
 from smartspot.store.open import open_store
-from smartspot.store.schema import MIGRATIONS
 from tests.hotspot_fixtures import TREKANTEN, draft, new_service
 from tests.pg_cluster import SUPERUSER, Cluster
 
@@ -30,19 +30,19 @@ def test_an_older_sqlite_database_upgrades_without_loss(
 ) -> None:
     path = tmp_path / "old.db"
     with monkeypatch.context() as patch:  # a Smart Spot from before migration 2
-        patch.setattr("smartspot.store.sqlite.MIGRATIONS", MIGRATIONS[:1])
+        patch.setattr("smartspot.store.migrations.HISTORY", HISTORY[:1])
         old = new_service(path, regions)
         hotspot = old.register(draft(), TREKANTEN, user="a")
         history = old.store.audit.entries()
         old.store.close()
-    assert upgrade(path, capsys) == (0, {"db": str(path), "from": 1, "to": len(MIGRATIONS)})
+    assert upgrade(path, capsys) == (0, {"db": str(path), "from": 1, "to": len(HISTORY)})
     with open_store(path) as upgraded:
         assert upgraded.hotspots.get(hotspot.id) == hotspot
         assert [e.after for e in upgraded.audit.entries()][: len(history)] == [
             e.after for e in history
         ]
         assert upgraded.verify_audit().ok
-    assert upgrade(path, capsys)[1]["from"] == len(MIGRATIONS)
+    assert upgrade(path, capsys)[1]["from"] == len(HISTORY)
 
 
 def test_an_empty_postgresql_database_gets_the_whole_schema(
@@ -53,14 +53,14 @@ def test_an_empty_postgresql_database_gets_the_whole_schema(
     url = pg_cluster.url("bare", user=SUPERUSER)  # the owner migrates
     try:
         code, result = upgrade(url, capsys)
-        assert (code, result["from"], result["to"]) == (0, 0, len(MIGRATIONS))
+        assert (code, result["from"], result["to"]) == (0, 0, len(HISTORY))
         service = new_service(pg_cluster.url("bare"), regions)  # the service role works on it
         service.register(draft(), TREKANTEN, user="a")
         service.store.close()
         assert upgrade(url, capsys)[1] == {
             "db": url,
-            "from": len(MIGRATIONS),
-            "to": len(MIGRATIONS),
+            "from": len(HISTORY),
+            "to": len(HISTORY),
         }
     finally:
         pg_cluster.drop_database("bare")

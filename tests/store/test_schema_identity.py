@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from smartspot.store import tables
+from smartspot.store.migrations import HISTORY
 from smartspot.store.open import is_postgres, open_store
-from smartspot.store.schema import MIGRATIONS
 from smartspot.store.schema_postgres_history import BASELINE
-from smartspot.store.schema_postgres_history import MIGRATIONS as PG_MIGRATIONS
 from tests.store.schema_shape import postgres_shape, sqlite_shape, tokens
 
 OLD_DATABASES = Path(__file__).parent / "data"
@@ -23,19 +22,20 @@ def shape(database: str | Path) -> object:
     return postgres_shape(str(database)) if is_postgres(database) else sqlite_shape(Path(database))
 
 
-def by_history(database: str | Path, migrations: int = len(MIGRATIONS)) -> None:
+def by_history(database: str | Path, migrations: int = len(HISTORY)) -> None:
     """Migrate an empty database through the first ``migrations`` frozen migrations, as the
     Smart Spots before the one table definition did."""
-    module = "postgres.SQLITE_MIGRATIONS" if is_postgres(database) else "sqlite.MIGRATIONS"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tables, "VERSION", 0)  # never the fresh road
-        patch.setattr(f"smartspot.store.{module}", MIGRATIONS[:migrations])
+        patch.setattr("smartspot.store.migrations.HISTORY", HISTORY[:migrations])
         open_store(database, create=True).close()
 
 
-def test_both_histories_end_where_the_table_definition_is() -> None:
-    assert len(MIGRATIONS) == tables.VERSION == max(PG_MIGRATIONS)
-    assert sorted(PG_MIGRATIONS) == list(range(BASELINE, tables.VERSION + 1))
+def test_the_history_ends_where_the_table_definition_is() -> None:
+    assert [m.version for m in HISTORY] == list(range(1, tables.VERSION + 1))
+    on_postgres = [m.version for m in HISTORY if m.postgresql is not None]
+    assert on_postgres == list(range(BASELINE, tables.VERSION + 1))
+    assert all(m.sqlite for m in HISTORY)
 
 
 def test_a_fresh_database_has_the_schema_the_migrations_build(
@@ -46,7 +46,7 @@ def test_a_fresh_database_has_the_schema_the_migrations_build(
     assert shape(database) == shape(empty_database)
 
 
-@pytest.mark.parametrize("migrations", range(BASELINE, len(MIGRATIONS)))
+@pytest.mark.parametrize("migrations", range(BASELINE, len(HISTORY)))
 def test_a_database_of_an_older_smart_spot_upgrades_to_the_fresh_schema(
     database: str | Path, empty_database: str | Path, migrations: int
 ) -> None:

@@ -13,10 +13,10 @@ import pytest
 from smartspot.errors import ConflictError, NotFoundError, StorageError
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotService
+from smartspot.store.migrations import HISTORY
 from smartspot.store.open import Store, open_store
 from smartspot.store.port import HotspotQuery, Repository
 from smartspot.store.postgres import WRITE_LOCK, PostgresStore
-from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import SAMSOE, TREKANTEN, draft, new_service
 
@@ -51,7 +51,7 @@ def test_new_database_is_in_wal_mode_with_foreign_keys_and_the_latest_schema(
     store = sqlite_of(service)
     assert store.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert store.schema_version == len(MIGRATIONS)
+    assert store.schema_version == len(HISTORY)
 
 
 @pytest.mark.sqlite_only
@@ -185,7 +185,7 @@ def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> Non
 def test_a_database_from_a_newer_smart_spot_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     with sqlite3.connect(path) as conn:
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+        conn.execute(f"PRAGMA user_version = {len(HISTORY) + 1}")
     with pytest.raises(StorageError, match="newer than this Smart Spot"):
         SqliteStore(path)
 

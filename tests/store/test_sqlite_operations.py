@@ -13,10 +13,10 @@ from smartspot.domain import Callout, Location, Patrol, PatrolStatus, Visit, Vis
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotService
+from smartspot.store.migrations import HISTORY
 from smartspot.store.open import Store
 from smartspot.store.postgres import PostgresStore
 from smartspot.store.records import PositionFix, UserAccount
-from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import START, TREKANTEN, draft, new_service
 
@@ -152,12 +152,12 @@ def test_a_version_1_database_is_migrated_keeping_its_hotspots(
 ) -> None:
     path = tmp_path / "old.db"
     with monkeypatch.context() as patch:  # a Smart Spot from before migration 2
-        patch.setattr("smartspot.store.sqlite.MIGRATIONS", MIGRATIONS[:1])
+        patch.setattr("smartspot.store.migrations.HISTORY", HISTORY[:1])
         old = new_service(path, regions)
         hotspot = old.register(draft(), TREKANTEN, user="a")
         assert isinstance(old.store, SqliteStore) and old.store.schema_version == 1
         old.store.close()
     with SqliteStore(path) as upgraded:
-        assert upgraded.schema_version == len(MIGRATIONS)
+        assert upgraded.schema_version == len(HISTORY)
         assert upgraded.hotspots.get(hotspot.id) == hotspot
         assert upgraded.users.list() == []

@@ -17,8 +17,8 @@ from smartspot.errors import ConflictError, InvalidInputError
 from smartspot.geo.regions import Regions
 from smartspot.plans import PlannedStop, Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
+from smartspot.store.migrations import HISTORY
 from smartspot.store.open import Store, open_store
-from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import START, TREKANTEN, draft, new_service
 
@@ -131,7 +131,7 @@ def test_a_version_2_database_upgrades_keeping_its_json_proposals(
 ) -> None:
     path = tmp_path / "old.db"
     with monkeypatch.context() as patch:  # a Smart Spot from before migration 3
-        patch.setattr("smartspot.store.sqlite.MIGRATIONS", MIGRATIONS[:2])
+        patch.setattr("smartspot.store.migrations.HISTORY", HISTORY[:2])
         old = new_service(path, regions)
         hotspot = old.register(draft(), TREKANTEN, user="a")
         old.store.patrols.add(Patrol("MVJ-11", "st01"), actor="a", at=START)
@@ -169,7 +169,7 @@ def test_a_version_2_database_upgrades_keeping_its_json_proposals(
             ),
         )
     with SqliteStore(path) as upgraded:
-        assert upgraded.schema_version == len(MIGRATIONS)
+        assert upgraded.schema_version == len(HISTORY)
         old_proposal = upgraded.proposals.get("PR-000001")
         [kept] = old_proposal.kept
         assert (kept.hotspot, kept.reasons[0].text()) == (hotspot.id, "never visited")

@@ -14,9 +14,9 @@ from smartspot.clock import FixedClock
 from smartspot.errors import InvalidInputError
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotService
-from smartspot.store.open import Store, is_postgres, open_store
+from smartspot.store.migrations import HISTORY
+from smartspot.store.open import Store, open_store
 from smartspot.store.records import UserAccount
-from smartspot.store.schema import MIGRATIONS
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft
 
@@ -60,7 +60,7 @@ def test_a_database_from_before_gives_admins_all_districts_and_others_those_it_h
             "SELECT name, role, password_hash, created_at, active FROM users ORDER BY name"
         ).fetchall()
     with SqliteStore(path) as store:
-        assert store.schema_version == len(MIGRATIONS) >= 6
+        assert store.schema_version == len(HISTORY) >= 6
         districts = {u.name: u.districts for u in store.users.list()}
         assert districts == {
             "admin": (ALL_DISTRICTS,),
@@ -83,8 +83,7 @@ def test_a_database_from_before_gives_admins_all_districts_and_others_those_it_h
 def _older(database: str | Path, migrations: int) -> Store:
     """The database as a Smart Spot with only the first ``migrations`` migrations made it."""
     with pytest.MonkeyPatch.context() as patch:
-        module = "postgres.SQLITE_MIGRATIONS" if is_postgres(database) else "sqlite.MIGRATIONS"
-        patch.setattr(f"smartspot.store.{module}", MIGRATIONS[:migrations])
+        patch.setattr("smartspot.store.migrations.HISTORY", HISTORY[:migrations])
         return open_store(database, create=True)
 
 
@@ -112,7 +111,7 @@ def test_a_database_without_data_gives_everyone_all_districts(
     with _older(database, 5) as old, old.transaction():  # the Smart Spot before migration 6
         _old_user(old, "ole", "operator")
     with open_store(database, create=True) as store:  # `smartspot db upgrade`
-        assert store.schema_version == len(MIGRATIONS)
+        assert store.schema_version == len(HISTORY)
         assert store.users.get("ole").districts == (ALL_DISTRICTS,)
         assert store.verify_audit().ok
 
@@ -157,7 +156,7 @@ def test_a_database_of_todays_main_upgrades_without_loss(tmp_path: Path) -> None
     before = _tables(path)
     assert before["followup_attempts"] and before["followups"]
     with SqliteStore(path) as store:
-        assert store.schema_version == len(MIGRATIONS) >= 6
+        assert store.schema_version == len(HISTORY) >= 6
         assert store.followups.get("TO-000002").status.value == "done_by_phone"
         assert len(store.followups.attempts("TO-000001")) == 1
         verdict = store.verify_audit()
