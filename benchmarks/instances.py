@@ -20,6 +20,7 @@ from smartspot.geo.crs import lonlat_to_metric
 from smartspot.optimise.problem import Car, Problem, Task
 from smartspot.optimise.value import Situation, ValueSettings, value_of
 from smartspot.resources import DATA_DIR
+from smartspot.travel.port import cut_at
 
 CIRCUITY = 1.3
 SPEED_MPS = 60 / 3.6
@@ -67,8 +68,9 @@ class StraightLineTravelTimes:
         destinations: NDArray[np.float64],
         *,
         depart_at: object = None,  # no timetables on straight lines
+        limit_s: float | None = None,
     ) -> NDArray[np.float64]:
-        return straight_seconds(np.asarray(origins), np.asarray(destinations))
+        return cut_at(straight_seconds(np.asarray(origins), np.asarray(destinations)), limit_s)
 
     def route(self, a: NDArray[np.float64], b: NDArray[np.float64]) -> None:
         return None

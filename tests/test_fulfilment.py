@@ -10,6 +10,7 @@ import pytest
 from smartspot.errors import InvalidInputError
 from smartspot.fulfilment import Target, VisitFact, fulfilment, hotspot_weeks
 from smartspot.outlying import is_outlying, station_round_trips
+from smartspot.travel.port import cut_at
 from smartspot.weeks import calendar_weeks, rolling_weeks
 from smartspot.windows import LOCAL_TZ
 
@@ -129,10 +130,10 @@ class _Table:
     def __init__(self, seconds: list[list[float]]) -> None:
         self.seconds = np.array(seconds, dtype=np.float64)
 
-    def matrix(self, origins, destinations, *, depart_at=None):  # type: ignore[no-untyped-def]
+    def matrix(self, origins, destinations, *, depart_at=None, limit_s=None):  # type: ignore[no-untyped-def]
         rows = np.asarray(origins)[:, 0].astype(int)
         cols = np.asarray(destinations)[:, 0].astype(int)
-        return self.seconds[np.ix_(rows, cols)]
+        return cut_at(self.seconds[np.ix_(rows, cols)].copy(), limit_s)
 
     def route(self, a, b):  # type: ignore[no-untyped-def]
         return None

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from shapely.geometry import LineString
 
-from smartspot.travel.port import TravelTimes, TravelTrips
+from smartspot.travel.port import TravelTimes, TravelTrips, cut_at
 
 #: Rows kept in memory (each holds one float per known place).
 MAX_ROWS = 4_000
@@ -96,19 +96,21 @@ class PointTable:
         destinations: NDArray[np.float64],
         *,
         depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> NDArray[np.float64]:
-        """Seconds from every origin to every destination; ``NaN`` where unreachable. The
-        table holds one answer per pair, whatever the hour (``depart_at`` is not looked at)."""
+        """Seconds from every origin to every destination; ``NaN`` where unreachable or beyond
+        ``limit_s``. The table holds one answer per pair, whatever the hour (``depart_at`` is
+        not looked at); its rows are complete, so a bound only masks them."""
         rows = self._lookup(origins)
         cols = self._lookup(destinations)
         if rows is None or cols is None:
             self.missed += 1
-            return self.travel.matrix(origins, destinations)
+            return cut_at(self.travel.matrix(origins, destinations), limit_s)
         self._fetch(rows)
         out = np.empty((len(rows), len(cols)))
         for k, i in enumerate(rows):
             out[k] = self.rows[i][cols]
-        return out
+        return cut_at(out, limit_s)
 
     def metres(
         self, origins: NDArray[np.float64], destinations: NDArray[np.float64]

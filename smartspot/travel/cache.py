@@ -5,6 +5,10 @@ A row of a shortest-path tree depends only on the node it starts from (and the g
 are kept per node: pinned rows (stations, warmed once) are never evicted, the rest live in an
 LRU of bounded size. Rows are float32 seconds with ``inf`` for unreachable (0.8 MB per row on a
 200,000-node graph).
+
+A tree grown only to a cut-off answers only questions with that cut-off or a shorter one: each
+row carries the cut-off it was computed with (``row.limit``; a full row, an array, is complete)
+and a question with a longer one computes the tree again and keeps the longer.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ class RowCache:
     Parameters
     ----------
     compute
-        Maps an array of ``k`` node indices to ``k`` trees.
+        ``compute(nodes, limit)`` maps an array of ``k`` node indices to ``k`` trees grown to
+        the cut-off ``limit`` (seconds).
     read
-        ``read(trees, columns)`` gives the seconds from each tree's node to ``columns``, one
-        row per tree (several trees at once share the look-up of the columns).
+        ``read(trees, columns, limit)`` gives the seconds from each tree's node to ``columns``
+        (``inf`` beyond ``limit``), one row per tree (several trees at once share the look-up
+        of the columns).
     expand
         ``expand(tree)`` gives the form a pinned tree is kept in: the full row (seconds to
         every node, an array: reading it is one look-up) or a tree that reads faster.
@@ -42,8 +48,8 @@ class RowCache:
 
     def __init__(
         self,
-        compute: Callable[[NDArray[np.int64]], list[Row]],
-        read: Callable[[list[Row], NDArray[np.int64]], NDArray[np.float64]],
+        compute: Callable[[NDArray[np.int64], float], list[Row]],
+        read: Callable[[list[Row], NDArray[np.int64], float], NDArray[np.float64]],
         max_rows: int,
         expand: Callable[[Row], Row] | None = None,
     ):
@@ -62,31 +68,35 @@ class RowCache:
     def __len__(self) -> int:
         return len(self._lru) + len(self._pinned)
 
-    def gather(self, nodes: NDArray[np.int64], columns: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Seconds from each of ``nodes`` to each of ``columns`` (computing missing trees)."""
-        found = self._fetch(nodes, pin=False)
+    def gather(
+        self, nodes: NDArray[np.int64], columns: NDArray[np.int64], limit: float
+    ) -> NDArray[np.float64]:
+        """Seconds from each of ``nodes`` to each of ``columns`` (``inf`` beyond ``limit``),
+        computing the trees that are missing or were cut off shorter than ``limit``."""
+        found = self._fetch(nodes, limit, pin=False)
         out = np.empty((len(nodes), len(columns)))
         compact: list[int] = []
         for i, node in enumerate(nodes.tolist()):
             tree = found[node]
             if isinstance(tree, np.ndarray):
-                out[i] = tree[columns]
+                row = tree[columns]
+                out[i] = np.where(row > limit, np.inf, row)
             else:
                 compact.append(i)
         if compact:
             trees = [found[int(nodes[i])] for i in compact]
-            out[compact] = self._read(trees, columns)
+            out[compact] = self._read(trees, columns, limit)
         return out
 
-    def pin(self, nodes: NDArray[np.int64]) -> None:
-        """Compute (if needed) and keep these trees for good."""
-        self._fetch(nodes, pin=True)
+    def pin(self, nodes: NDArray[np.int64], limit: float) -> None:
+        """Compute (if needed) and keep these trees, grown to ``limit``, for good."""
+        self._fetch(nodes, limit, pin=True)
 
-    def _fetch(self, nodes: NDArray[np.int64], *, pin: bool) -> dict[int, Row]:
+    def _fetch(self, nodes: NDArray[np.int64], limit: float, *, pin: bool) -> dict[int, Row]:
         with self._lock:
-            return self._fetch_locked(nodes, pin=pin)
+            return self._fetch_locked(nodes, limit, pin=pin)
 
-    def _fetch_locked(self, nodes: NDArray[np.int64], *, pin: bool) -> dict[int, Row]:
+    def _fetch_locked(self, nodes: NDArray[np.int64], limit: float, *, pin: bool) -> dict[int, Row]:
         found: dict[int, Row] = {}
         missing: list[int] = []
         for node in dict.fromkeys(int(n) for n in nodes):
@@ -95,17 +105,17 @@ class RowCache:
                 row = self._lru.get(node)
                 if row is not None:
                     self._lru.move_to_end(node)
-            if row is None:
+            if row is None or not _covers(row, limit):
                 missing.append(node)
             else:
                 found[node] = row
         self.hits += len(found)
         self.misses += len(missing)
         if missing:
-            computed = self._compute(np.array(missing, dtype=np.int64))
+            computed = self._compute(np.array(missing, dtype=np.int64), limit)
             for node, row in zip(missing, computed, strict=True):
                 found[node] = row
-                self._store(node, row, pin=pin)
+                self._store(node, row, pin=pin or node in self._pinned)
         if pin:
             for node in list(found):
                 self._store(node, found[node], pin=True)
@@ -140,3 +150,8 @@ class RowCache:
             self._lru.pop(int(node), None)
             if pinned:
                 self._pinned.pop(int(node), None)
+
+
+def _covers(row: Row, limit: float) -> bool:
+    """Whether ``row`` answers a question cut off at ``limit`` (a full row always does)."""
+    return isinstance(row, np.ndarray) or bool(row.limit >= limit)

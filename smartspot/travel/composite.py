@@ -110,22 +110,38 @@ class CompositeTravelTimes:
         return np.asarray(distance <= self.cover_m)
 
     def matrix(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Seconds:
-        """Seconds from every origin to every destination; ``NaN`` where unreachable; trips
-        start at ``depart_at`` (timezone-aware, ``None``: flat ferry waits)."""
-        return self._answer(origins, destinations, depart_at, metres=False).seconds
+        """Seconds from every origin to every destination; ``NaN`` where unreachable or beyond
+        ``limit_s``; trips start at ``depart_at`` (timezone-aware, ``None``: flat ferry waits)."""
+        return self._answer(origins, destinations, depart_at, limit_s, metres=False).seconds
 
     def trips(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Trips:
         """Seconds (as :meth:`matrix`) and driven metres of the same paths, from whichever
         model answers each pair; a trip joined at an area graph's gateway adds the metres of
         both legs through the gateway that gave the best time."""
-        return self._answer(origins, destinations, depart_at, metres=True)
+        return self._answer(origins, destinations, depart_at, limit_s, metres=True)
 
     def _answer(
-        self, origins: Points, destinations: Points, depart_at: datetime | None, *, metres: bool
+        self,
+        origins: Points,
+        destinations: Points,
+        depart_at: datetime | None,
+        limit_s: float | None,
+        *,
+        metres: bool,
     ) -> Trips:
         o = as_points(origins, name="origins")
         d = as_points(destinations, name="destinations")
@@ -144,12 +160,21 @@ class CompositeTravelTimes:
         d_land = ~d_done
         d_land[d_done] = self._on_land(d[d_done])
         if o_land.any() and d_land.any():
-            _put(out, o_land, d_land, _ask(self.fallback, o[o_land], d[d_land], depart_at, metres))
+            _put(
+                out,
+                o_land,
+                d_land,
+                _ask(self.fallback, o[o_land], d[d_land], depart_at, limit_s, metres),
+            )
         for road, o_in, d_in in covered:
             if o_in.any() and d_in.any():
-                _put(out, o_in, d_in, _ask(road, o[o_in], d[d_in], depart_at, metres))
+                _put(out, o_in, d_in, _ask(road, o[o_in], d[d_in], depart_at, limit_s, metres))
         for area in self.areas:
-            self._area_trips(area, o, d, o_land, d_land, out, depart_at, metres)
+            self._area_trips(area, o, d, o_land, d_land, out, depart_at, limit_s, metres)
+        if limit_s is not None:  # a trip joined at a gateway may add up beyond the bound
+            beyond = out.seconds > limit_s
+            out.seconds[beyond] = np.nan
+            out.metres[beyond] = np.nan
         return out
 
     def _area_trips(
@@ -161,6 +186,7 @@ class CompositeTravelTimes:
         d_land: NDArray[np.bool_],
         out: Trips,
         depart_at: datetime | None,
+        limit_s: float | None,
         metres: bool,
     ) -> None:
         """Overwrite ``out`` where an end lies in ``area``: the graph, or the gateway join.
@@ -172,16 +198,16 @@ class CompositeTravelTimes:
             return
         g = area.gateways
         if o_in.any() and d_in.any():
-            _put(out, o_in, d_in, _ask(area.road, o[o_in], d[d_in], depart_at, metres))
+            _put(out, o_in, d_in, _ask(area.road, o[o_in], d[d_in], depart_at, limit_s, metres))
         d_out = d_land & ~d_in
         if o_in.any() and d_out.any() and len(g):
-            inside = _ask(area.road, o[o_in], g, depart_at, metres)  # (n_in, k)
-            outside = _ask(self.fallback, g, d[d_out], depart_at, metres)  # (k, m_out)
+            inside = _ask(area.road, o[o_in], g, depart_at, limit_s, metres)  # (n_in, k)
+            outside = _ask(self.fallback, g, d[d_out], depart_at, limit_s, metres)  # (k, m_out)
             _put(out, o_in, d_out, _best_via(inside, outside))
         o_out = o_land & ~o_in
         if d_in.any() and o_out.any() and len(g):
-            outside = _ask(self.fallback, o[o_out], g, depart_at, metres)
-            inside = _ask(area.road, g, d[d_in], depart_at, metres)
+            outside = _ask(self.fallback, o[o_out], g, depart_at, limit_s, metres)
+            inside = _ask(area.road, g, d[d_in], depart_at, limit_s, metres)
             _put(out, o_out, d_in, _best_via(outside, inside))
 
     def _on_land(self, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
@@ -262,13 +288,18 @@ class CompositeTravelTimes:
 
 
 def _ask(
-    model: RoadTravelTimes, o: Points, d: Points, depart_at: datetime | None, metres: bool
+    model: RoadTravelTimes,
+    o: Points,
+    d: Points,
+    depart_at: datetime | None,
+    limit_s: float | None,
+    metres: bool,
 ) -> Trips:
     """One model's answer: seconds only (metres ``NaN``) unless ``metres`` is asked for."""
     if metres:
-        found: Trips = model.trips(o, d, depart_at=depart_at)
+        found: Trips = model.trips(o, d, depart_at=depart_at, limit_s=limit_s)
         return found
-    seconds = model.matrix(o, d, depart_at=depart_at)
+    seconds = model.matrix(o, d, depart_at=depart_at, limit_s=limit_s)
     return Trips(seconds, np.full(seconds.shape, np.nan))
 
 

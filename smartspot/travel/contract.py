@@ -117,7 +117,7 @@ class ContractedGraph:
             core_d = dijkstra(
                 csr, directed=True, indices=int(self.core_index[sources[0]]), limit=limit
             )
-            return self._finish(core_d, sources, reverse=reverse)
+            return self._finish(core_d, sources, reverse=reverse, limit=limit)
         if len(sources) > self._slots // 2:
             raise ValueError(f"at most {self._slots // 2} sources per tree")
         starts, costs = [], []
@@ -141,9 +141,11 @@ class ContractedGraph:
             csr.indices[-self._slots :] = heads[order]
             csr.data[-self._slots :] = cost[order]
             core_d = dijkstra(csr, directed=True, indices=k, limit=limit)
-        return self._finish(core_d, sources, reverse=reverse)
+        return self._finish(core_d, sources, reverse=reverse, limit=limit)
 
-    def _finish(self, core_d: NDArray[np.float64], sources: list[int], *, reverse: bool) -> Tree:
+    def _finish(
+        self, core_d: NDArray[np.float64], sources: list[int], *, reverse: bool, limit: float
+    ) -> Tree:
         k = self.n_core
         reached = np.flatnonzero(core_d[:k] < INF)
         if len(reached) <= k // SPARSE_SHARE:
@@ -178,7 +180,7 @@ class ContractedGraph:
         nodes_all, gaps_all = nodes_all[order], gaps_all[order]
         first = np.ones(len(order), dtype=bool)
         first[1:] = nodes_all[1:] != nodes_all[:-1]
-        return Tree(core, reached, times, nodes_all[first], gaps_all[first])
+        return Tree(core, reached, times, nodes_all[first], gaps_all[first], limit)
 
     def dense(self, tree: Tree) -> Tree:
         """The same tree with a dense row of junction times (for trees kept for good and read
@@ -187,7 +189,9 @@ class ContractedGraph:
             return tree
         core = np.full(self.n_core + 1, INF, dtype=np.float32)
         core[tree.reached] = tree.times
-        return Tree(core, tree.reached[:0], tree.times[:0], tree.own_nodes, tree.own_gaps)
+        return Tree(
+            core, tree.reached[:0], tree.times[:0], tree.own_nodes, tree.own_gaps, tree.limit
+        )
 
     def read(
         self, tree: Tree, columns: NDArray[np.int64], *, reverse: bool, limit: float
@@ -228,6 +232,7 @@ class Tree:
     times: NDArray[np.float32]
     own_nodes: NDArray[np.int64]  # sorted
     own_gaps: NDArray[np.float64]
+    limit: float  # the cut-off it was grown to: it knows nothing farther
 
     def at(self, junctions: NDArray[np.int64]) -> NDArray[np.float32]:
         """Seconds to these junction indices (``-1``, no junction, and unreached: inf)."""

@@ -115,14 +115,22 @@ class LandTravelTimes(RoadTravelTimes):
     # -- times ------------------------------------------------------------------------------
 
     def matrix(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Seconds:
-        """Seconds from every origin to every destination; ``NaN`` where unreachable.
+        """Seconds from every origin to every destination; ``NaN`` where unreachable or beyond
+        the cut-off (the options', or ``limit_s`` when shorter).
 
         ``depart_at`` (timezone-aware): ferries wait for their next departure and are closed
         at night; ``None``: every ferry takes the flat wait of the options.
         """
-        return self.trips(origins, destinations, depart_at=depart_at, metres=False).seconds
+        return self.trips(
+            origins, destinations, depart_at=depart_at, metres=False, limit_s=limit_s
+        ).seconds
 
     def trips(
         self,
@@ -131,13 +139,16 @@ class LandTravelTimes(RoadTravelTimes):
         *,
         depart_at: datetime | None = None,
         metres: bool = True,
+        limit_s: float | None = None,
     ) -> Trips:
-        """Seconds and driven metres of the fastest paths (``NaN`` where unreachable).
+        """Seconds and driven metres of the fastest paths (``NaN`` where unreachable or beyond
+        the cut-off: the options', or ``limit_s`` when shorter; the searches stop there).
 
         ``metres=False`` skips the path metres (they cost one Dijkstra per distinct origin);
         the metres are then ``NaN`` too.
         """
         check_depart_at(depart_at)
+        limit = self.cut_off(limit_s)
         o = as_points(origins, name="origins")
         d = as_points(destinations, name="destinations")
         o_nodes, o_dist = self.snap(o, name="origins")
@@ -150,15 +161,15 @@ class LandTravelTimes(RoadTravelTimes):
         timed = depart_at is not None and self._land_only is not None
         if timed:
             assert depart_at is not None and self._land_only is not None
-            seconds, length = self._timed(o_nodes, d_nodes, o_acc, d_acc, depart_at, metres)
+            seconds, length = self._timed(o_nodes, d_nodes, o_acc, d_acc, depart_at, metres, limit)
         elif metres:
             # one search gives both: the cost rows are the trees' seconds (stored as float32
             # by the tree cache, so rounded alike: trips().seconds equals matrix())
-            seconds, length = self._metres.both(o_nodes, d_nodes)
+            seconds, length = self._metres.both(o_nodes, d_nodes, limit=limit)
             seconds = seconds.astype(np.float32).astype(np.float64)
             seconds = seconds + o_acc[:, None] + d_acc[None, :]
         else:
-            seconds = self.node_matrix(o_nodes, d_nodes)
+            seconds = self.node_matrix(o_nodes, d_nodes, limit_s=limit)
             length = np.full(seconds.shape, np.nan)
             seconds = seconds + o_acc[:, None] + d_acc[None, :]
         length = length + o_am[:, None] + d_am[None, :]
@@ -166,7 +177,7 @@ class LandTravelTimes(RoadTravelTimes):
         use = direct_s < seconds
         seconds = np.where(use, direct_s, seconds)
         length = np.where(use, direct_m, length)
-        bad = ~np.isfinite(seconds) | (seconds > self.options.limit_s)
+        bad = ~np.isfinite(seconds) | (seconds > limit)
         seconds[bad] = np.nan
         length[bad] = np.nan
         return Trips(seconds, length)
@@ -179,16 +190,18 @@ class LandTravelTimes(RoadTravelTimes):
         d_acc: Seconds,
         depart_at: datetime,
         metres: bool,
+        limit: float,
     ) -> tuple[Seconds, Seconds]:
         """Graph part of a timetabled query (access legs of the origins included in the
-        seconds, so the ferry waits see the real arrival times)."""
+        seconds, so the ferry waits see the real arrival times); every leg of a trip within
+        ``limit`` is within it too, so the legs' searches stop there."""
         land = self._land_only
         assert land is not None
         t = self._terminals
 
         def leg(a: NDArray[np.int64], b: NDArray[np.int64]) -> tuple[Seconds, Seconds]:
-            s = land.node_matrix(a, b)
-            m = self._land_only_metres.matrix(a, b) if metres else np.zeros(s.shape)
+            s = land.node_matrix(a, b, limit_s=limit)
+            m = self._land_only_metres.matrix(a, b, limit=limit) if metres else np.zeros(s.shape)
             return s, m
 
         direct, to_t, between, from_t = (

@@ -45,10 +45,12 @@ class PathMetres:
         return self._rows(sources, reverse=reverse)[1]
 
     def _rows(
-        self, sources: NDArray[np.int64], *, reverse: bool = False
+        self, sources: NDArray[np.int64], *, reverse: bool = False, limit: float = np.inf
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         csr = self._csr_t if reverse else self._csr
-        dist, pred = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
+        dist, pred = dijkstra(
+            csr, directed=True, indices=sources, return_predecessors=True, limit=limit
+        )
         dist, pred = dist.reshape(len(sources), -1), pred.reshape(len(sources), -1)
         out = np.empty(dist.shape)
         nodes = np.arange(self.n)
@@ -69,23 +71,26 @@ class PathMetres:
             out[r] = total
         return dist, out
 
-    def matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> NDArray:  # type: ignore[type-arg]
-        """Metres between graph nodes, solving whichever side has fewer distinct nodes."""
-        return self.both(sources, targets)[1]
+    def matrix(
+        self, sources: NDArray[np.int64], targets: NDArray[np.int64], *, limit: float = np.inf
+    ) -> NDArray:  # type: ignore[type-arg]
+        """Metres between graph nodes (``inf`` beyond ``limit`` seconds), solving whichever
+        side has fewer distinct nodes."""
+        return self.both(sources, targets, limit=limit)[1]
 
     def both(
-        self, sources: NDArray[np.int64], targets: NDArray[np.int64]
+        self, sources: NDArray[np.int64], targets: NDArray[np.int64], *, limit: float = np.inf
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Cost (``inf`` where unreachable) and metres between graph nodes from the same
-        Dijkstra, solving whichever side has fewer distinct nodes: a caller that needs both
-        pays for one search, not two."""
+        """Cost (``inf`` where unreachable or beyond ``limit``) and metres between graph nodes
+        from the same Dijkstra, solving whichever side has fewer distinct nodes: a caller that
+        needs both pays for one search, not two."""
         if len(sources) == 0 or len(targets) == 0:
             empty = np.empty((len(sources), len(targets)))
             return empty, empty.copy()
         if len(np.unique(sources)) <= len(np.unique(targets)):
             uniq, inverse = np.unique(sources, return_inverse=True)
-            dist, metres = self._rows(uniq)
+            dist, metres = self._rows(uniq, limit=limit)
             return dist[inverse][:, targets], metres[inverse][:, targets]
         uniq, inverse = np.unique(targets, return_inverse=True)
-        dist, metres = self._rows(uniq, reverse=True)
+        dist, metres = self._rows(uniq, reverse=True, limit=limit)
         return dist[inverse][:, sources].T, metres[inverse][:, sources].T

@@ -9,7 +9,10 @@ Times may depend on when the trip starts: a timetabled ferry makes a car wait fo
 departure, and after the last one the far side is unreachable until morning. So ``matrix``
 takes a keyword-only ``depart_at`` (a timezone-aware :class:`~datetime.datetime`); ``None``
 keeps the time-free answer (a flat ferry wait), so callers that do not know the time still work.
-Adapters that also know the driven length offer :class:`TravelTrips`: seconds *and* metres of
+A caller that needs no time beyond some bound passes ``limit_s``: every time beyond it comes back
+``NaN``, and an adapter that searches (the road graph, the fallback) stops its search there, so a
+bounded question costs a bounded search (the optimiser's hotspot-to-hotspot legs, within a detour
+budget). Adapters that also know the driven length offer :class:`TravelTrips`: seconds *and* metres of
 the same fastest paths.
 """
 
@@ -38,11 +41,17 @@ class TravelTimes(Protocol):
     no car can drive from origin ``i`` to destination ``j`` (across the sea with no link, or on
     an island whose ferry is switched off). ``route(a, b)`` is the driven line for the map, or
     ``None`` when unreachable. ``depart_at`` is when the trips start (timezone-aware); ``None``
-    answers without a clock (ferries at a flat wait).
+    answers without a clock (ferries at a flat wait). ``limit_s``: times beyond it are ``NaN``
+    (``None``: only the adapter's own cut-off).
     """
 
     def matrix(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Seconds:
         """Seconds from every origin to every destination; ``NaN`` where unreachable."""
         ...
@@ -76,11 +85,24 @@ class TravelTrips(TravelTimes, Protocol):
     """A :class:`TravelTimes` that also gives the driven metres beside the seconds."""
 
     def trips(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Trips:
         """Seconds and driven metres from every origin to every destination (``NaN`` where
-        unreachable); ``trips(...).seconds`` equals ``matrix(...)``."""
+        unreachable or beyond ``limit_s``); ``trips(...).seconds`` equals ``matrix(...)``."""
         ...
+
+
+def cut_at(seconds: Seconds, limit_s: float | None) -> Seconds:
+    """``seconds`` with every time beyond ``limit_s`` set to ``NaN`` (in place; ``None``: as
+    they are): for adapters whose answer costs the same with or without a bound."""
+    if limit_s is not None:
+        seconds[seconds > limit_s] = np.nan
+    return seconds
 
 
 def check_depart_at(depart_at: datetime | None) -> datetime | None:

@@ -97,15 +97,15 @@ class RoadTravelTimes(RoadSnapping):
         # of junction times (a cut-off tree is otherwise kept sparse)
         expand = graph.n_nodes <= EXPAND_MAX_NODES
         self._forward = RowCache(
-            lambda nodes: self._trees(nodes, reverse=False),
+            lambda nodes, limit: self._trees(nodes, limit, reverse=False),
             self._read_forward,
             o.cache_rows,
             (lambda tree: self._expand(tree, reverse=False)) if expand else self._contracted.dense,
         )
         self._reverse = RowCache(
-            lambda nodes: self._trees(nodes, reverse=True),
-            lambda trees, cols: self._contracted.read_many(
-                trees, cols, reverse=True, limit=o.limit_s
+            lambda nodes, limit: self._trees(nodes, limit, reverse=True),
+            lambda trees, cols, limit: self._contracted.read_many(
+                trees, cols, reverse=True, limit=limit
             ),
             o.cache_rows,
             (lambda tree: self._expand(tree, reverse=True)) if expand else self._contracted.dense,
@@ -118,9 +118,10 @@ class RoadTravelTimes(RoadSnapping):
         lo, hi = self._copy_ptr[node], self._copy_ptr[node + 1]
         return [node, *self._copy_nodes[lo:hi].tolist()]
 
-    def _read_forward(self, trees: list[Tree], columns: NDArray[np.int64]) -> NDArray[np.float64]:
+    def _read_forward(
+        self, trees: list[Tree], columns: NDArray[np.int64], limit: float
+    ) -> NDArray[np.float64]:
         """Seconds to ``columns``, each the best over the column's node and its copies."""
-        limit = self.options.limit_s
         out = self._contracted.read_many(trees, columns, reverse=False, limit=limit)
         if len(self._copy_nodes):
             counts = self._n_copies[columns]
@@ -145,47 +146,65 @@ class RoadTravelTimes(RoadSnapping):
             np.minimum.at(row, self.graph.original[self._copy_nodes], row[self._copy_nodes])
         return row.astype(np.float32)
 
-    def _trees(self, nodes: NDArray[np.int64], *, reverse: bool) -> list[Tree]:
-        limit = self.options.limit_s
+    def _trees(self, nodes: NDArray[np.int64], limit: float, *, reverse: bool) -> list[Tree]:
         if reverse:
             return [
                 self._contracted.tree(self._group(int(s)), reverse=True, limit=limit) for s in nodes
             ]
         return [self._contracted.tree(int(s), reverse=False, limit=limit) for s in nodes]
 
-    def node_matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> Seconds:
-        """Seconds between graph nodes (``inf`` where unreachable), through the caches."""
+    def cut_off(self, limit_s: float | None = None) -> float:
+        """The cut-off of one question: the options' own, or the caller's when shorter."""
+        return self.options.limit_s if limit_s is None else min(limit_s, self.options.limit_s)
+
+    def node_matrix(
+        self,
+        sources: NDArray[np.int64],
+        targets: NDArray[np.int64],
+        *,
+        limit_s: float | None = None,
+    ) -> Seconds:
+        """Seconds between graph nodes (``inf`` where unreachable or beyond the cut-off),
+        through the caches."""
+        limit = self.cut_off(limit_s)
         if len(np.unique(sources)) <= len(np.unique(targets)):
-            return self._forward.gather(sources, targets)
-        return self._reverse.gather(targets, sources).T
+            return self._forward.gather(sources, targets, limit)
+        return self._reverse.gather(targets, sources, limit).T
 
     def matrix(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Seconds:
         """Seconds from every origin to every destination; ``NaN`` where unreachable.
 
-        Includes the straight access legs at both ends. Beyond the cut-off counts as
-        unreachable. With ``depart_at`` (timezone-aware) the timetabled ferries (``ferries``)
-        wait for their next departure and are closed after the last one of the day.
+        Includes the straight access legs at both ends. Beyond the cut-off (the options', or
+        ``limit_s`` when shorter: the search stops there) counts as unreachable. With
+        ``depart_at`` (timezone-aware) the timetabled ferries (``ferries``) wait for their next
+        departure and are closed after the last one of the day.
         """
         check_depart_at(depart_at)
+        limit = self.cut_off(limit_s)
         if depart_at is not None and self.ferries is not None:
             off = self._closed_ferries()
             return timed_trips_on(
-                off, self.ferries, origins, destinations, depart_at, metres=False
+                off, self.ferries, origins, destinations, depart_at, metres=False, limit_s=limit
             )[0]
         o_nodes, o_dist = self.snap(origins, name="origins")
         d_nodes, d_dist = self.snap(destinations, name="destinations")
         if len(o_nodes) == 0 or len(d_nodes) == 0:
             return np.empty((len(o_nodes), len(d_nodes)))
-        times = self.node_matrix(o_nodes, d_nodes)
+        times = self.node_matrix(o_nodes, d_nodes, limit_s=limit)
         times += self.access_seconds(o_dist)[:, None] + self.access_seconds(d_dist)[None, :]
         i, j = _same_node(o_nodes, d_nodes)
         if len(i):  # two points at one node: the straight line between them, not via it
             gap = _gap(origins, destinations, i, j)
             times[i, j] = np.minimum(times[i, j], self.access_seconds(gap))
         times[~np.isfinite(times)] = np.nan
-        times[times > self.options.limit_s] = np.nan
+        times[times > limit] = np.nan
         return times
 
     def _closed_ferries(self) -> RoadTravelTimes:
@@ -200,24 +219,30 @@ class RoadTravelTimes(RoadSnapping):
         return PathMetres(self.graph, self._cost)
 
     def trips(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Trips:
         """Seconds (as :meth:`matrix`) and driven metres of the same fastest paths, access
         legs included; ``NaN`` where unreachable. The metres cost one Dijkstra with
         predecessors per distinct origin (or destination, whichever are fewer)."""
         check_depart_at(depart_at)
+        limit = self.cut_off(limit_s)
         if depart_at is not None and self.ferries is not None:
             off = self._closed_ferries()
             seconds, metres = timed_trips_on(
-                off, self.ferries, origins, destinations, depart_at, metres=True
+                off, self.ferries, origins, destinations, depart_at, metres=True, limit_s=limit
             )
             return Trips(seconds, metres)
-        seconds = self.matrix(origins, destinations)
+        seconds = self.matrix(origins, destinations, limit_s=limit)
         o_nodes, o_dist = self.snap(origins, name="origins")
         d_nodes, d_dist = self.snap(destinations, name="destinations")
         if len(o_nodes) == 0 or len(d_nodes) == 0:
             return Trips(seconds, seconds.copy())
-        metres = self._path_metres.matrix(o_nodes, d_nodes)
+        metres = self._path_metres.matrix(o_nodes, d_nodes, limit=limit)
         metres = metres + self.access_metres(o_dist)[:, None] + self.access_metres(d_dist)[None, :]
         i, j = _same_node(o_nodes, d_nodes)
         if len(i):  # matrix drove these straight from point to point
@@ -236,12 +261,12 @@ class RoadTravelTimes(RoadSnapping):
     def warm_from(self, points: Points) -> None:
         """Compute and pin the trees *from* these points (e.g. stations) for good."""
         nodes, _ = self.snap(points)
-        self._forward.pin(nodes)
+        self._forward.pin(nodes, self.options.limit_s)
 
     def warm_to(self, points: Points) -> None:
         """Compute and pin the reverse trees *to* these points (e.g. stations) for good."""
         nodes, _ = self.snap(points)
-        self._reverse.pin(nodes)
+        self._reverse.pin(nodes, self.options.limit_s)
 
     def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
         """Forget cached trees of these points (all unpinned trees when ``None``).

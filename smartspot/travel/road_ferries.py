@@ -138,21 +138,24 @@ def timed_trips_on(
     depart_at: datetime,
     *,
     metres: bool,
+    limit_s: float | None = None,
 ) -> tuple[Seconds, Seconds]:
     """Seconds and (when ``metres``) driven metres leaving at ``depart_at``: road legs on
     ``off`` (the graph with the timetabled crossings closed) joined through the crossings by
     :func:`timed_trips`; ``NaN`` where unreachable (a ferry closed for the night, beyond the
-    cut-off). Without ``metres`` the metres are ``NaN``."""
+    cut-off: ``off``'s, or ``limit_s`` when shorter). Without ``metres`` the metres are
+    ``NaN``."""
+    limit = off.cut_off(limit_s)
     terminals = off.graph.xy[ferries.terminals]
     off.warm_from(terminals)
     off.warm_to(terminals)
 
     def leg(a: Points, b: Points) -> tuple[Seconds, Seconds]:
         if metres:
-            trips = off.trips(a, b)
+            trips = off.trips(a, b, limit_s=limit)
             seconds, length = trips.seconds, trips.metres
         else:
-            seconds = off.matrix(a, b)
+            seconds = off.matrix(a, b, limit_s=limit)
             length = np.zeros_like(seconds)
         gone = np.isnan(seconds)
         return np.where(gone, np.inf, seconds), np.where(gone, np.inf, length)
@@ -165,7 +168,7 @@ def timed_trips_on(
     )
     seconds, length = timed_trips(ferries.crossings, depart_at, legs)
     seconds = np.asarray(seconds, dtype=np.float64)
-    bad = ~np.isfinite(seconds) | (seconds > off.options.limit_s)
+    bad = ~np.isfinite(seconds) | (seconds > limit)
     seconds[bad] = np.nan
     length = np.asarray(length, dtype=np.float64) if metres else np.full(seconds.shape, np.nan)
     length[bad] = np.nan

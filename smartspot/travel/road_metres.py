@@ -59,14 +59,16 @@ class PathMetres:
     def _group(self, node: int) -> list[int]:
         return [node, *self._copies[self._original[self._copies] == node].tolist()]
 
-    def matrix(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> NDArray:  # type: ignore[type-arg]
-        """Metres between graph nodes (``inf`` where unreachable)."""
+    def matrix(
+        self, sources: NDArray[np.int64], targets: NDArray[np.int64], *, limit: float = np.inf
+    ) -> NDArray:  # type: ignore[type-arg]
+        """Metres between graph nodes (``inf`` where unreachable or beyond ``limit`` seconds)."""
         out = np.full((len(sources), len(targets)), np.inf)
         if len(sources) == 0 or len(targets) == 0:
             return out
         if len(np.unique(sources)) <= len(np.unique(targets)):
             for s in np.unique(sources).tolist():
-                dist, pred = dijkstra(self._csr, indices=s, return_predecessors=True)
+                dist, pred = dijkstra(self._csr, indices=s, return_predecessors=True, limit=limit)
                 metres = self._along(pred, dist, reverse=False)
                 if len(self._copies):  # arrivals at a copy count for its junction
                     c = self._copies[dist[self._copies] < dist[self._original[self._copies]]]
@@ -81,6 +83,7 @@ class PathMetres:
                 indices=self._group(t),
                 min_only=True,
                 return_predecessors=True,
+                limit=limit,
             )
             out[:, targets == t] = self._along(pred, dist, reverse=True)[sources][:, None]
         return out

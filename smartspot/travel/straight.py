@@ -12,7 +12,7 @@ from datetime import datetime
 import numpy as np
 from shapely.geometry import LineString
 
-from smartspot.travel.port import Points, Seconds, TravelTimes, Trips, as_points
+from smartspot.travel.port import Points, Seconds, TravelTimes, Trips, as_points, cut_at
 
 CIRCUITY = 1.3
 SPEED_KMH = 60.0
@@ -28,20 +28,31 @@ class StraightLineTravelTimes:
         self.seconds_per_m = circuity / (speed_kmh / 3.6)
 
     def matrix(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Seconds:
-        """Crow-flies seconds (``depart_at`` is accepted and ignored: no ferries here)."""
+        """Crow-flies seconds (``depart_at`` is accepted and ignored: no ferries here); ``NaN``
+        beyond ``limit_s``."""
         a = as_points(origins, name="origins")
         b = as_points(destinations, name="destinations")
         dx = a[:, None, 0] - b[None, :, 0]
         dy = a[:, None, 1] - b[None, :, 1]
-        return np.hypot(dx, dy) * self.seconds_per_m
+        return cut_at(np.hypot(dx, dy) * self.seconds_per_m, limit_s)
 
     def trips(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Trips:
         """Crow-flies seconds and metres (straight line × ``circuity``)."""
-        seconds = self.matrix(origins, destinations)
+        seconds = cut_at(self.matrix(origins, destinations), limit_s)
         return Trips(seconds, seconds / self.seconds_per_m)
 
     def route(self, a: Points, b: Points) -> LineString | None:

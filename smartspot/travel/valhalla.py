@@ -22,7 +22,7 @@ from shapely.geometry import LineString
 from smartspot.errors import InvalidInputError
 from smartspot.geo.crs import lonlat_to_metric, metric_to_lonlat
 from smartspot.i18n import msg
-from smartspot.travel.port import Points, Seconds, as_points, check_depart_at
+from smartspot.travel.port import Points, Seconds, as_points, check_depart_at, cut_at
 
 Post = Callable[[str, dict[str, Any]], dict[str, Any]]
 MAX_MATRIX_CELLS = 250_000  # answered in blocks of rows below this size
@@ -111,9 +111,15 @@ class ValhallaTravelTimes:
         self.ferries = ferries
 
     def matrix(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Seconds:
-        """Seconds from every origin to every destination; ``NaN`` where unreachable.
+        """Seconds from every origin to every destination; ``NaN`` where unreachable or beyond
+        ``limit_s``.
 
         ``depart_at`` is checked but not passed on: Valhalla's own ferry durations apply.
         """
@@ -130,7 +136,7 @@ class ValhallaTravelTimes:
                 "/sources_to_targets", matrix_request(block, d, ferries=self.ferries)
             )
             out[lo : lo + len(block)] = parse_matrix(answer, len(block), len(d))
-        return out
+        return cut_at(out, limit_s)
 
     def route(self, a: Points, b: Points) -> LineString | None:
         """The driven line from ``a`` to ``b`` (EPSG:25832), or ``None`` when unreachable."""

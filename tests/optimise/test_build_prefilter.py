@@ -36,9 +36,14 @@ class NoBound:
         self.travel = travel
 
     def matrix(
-        self, origins: Points, destinations: Points, *, depart_at: datetime | None = None
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
     ) -> Seconds:
-        return self.travel.matrix(origins, destinations, depart_at=depart_at)
+        return self.travel.matrix(origins, destinations, depart_at=depart_at, limit_s=limit_s)
 
     def route(self, a: Points, b: Points) -> None:
         return None
