@@ -31,6 +31,7 @@ from api.security import SecurityHeaders, docs_router
 from api.settings import Settings
 from smartspot import __version__
 from smartspot.clock import Clock
+from smartspot.live.policy import load_policies
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -115,8 +116,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 def app_from_environment() -> FastAPI:
     """The app on settings from ``SMARTSPOT_*`` variables (each worker of ``smartspot serve
-    --workers N`` builds one)."""
-    return create_app(Settings())
+    --workers N`` builds one), warmed (:func:`warm`) before it takes requests."""
+    app = create_app(Settings())
+    warm(app)
+    return app
+
+
+def warm(app: FastAPI) -> list[str]:
+    """Ready the districts this service has a policy file for (``SMARTSPOT_POLICY_DIR``):
+    their travel models, detection shapes and round trips (``Vagtcentral.warm``), so that
+    neither the first AVL batch nor the first clear of a district after a start waits for
+    them. Returns the districts warmed."""
+    services = services_of(app)
+    names = sorted(load_policies(services.settings.policy_dir))
+    services.engine.warm(names)
+    return names
 
 
 def services_of(app: FastAPI) -> Services:

@@ -104,7 +104,7 @@ class SolverRunOut(BaseModel):
     failure: str | None
 
 
-class ProposalOut(BaseModel):
+class _ProposalFields(BaseModel):
     id: str
     patrol: str
     politikreds: str
@@ -119,12 +119,25 @@ class ProposalOut(BaseModel):
     stops: list[StopOut] = Field(description="the stops to drive (removed ones left out)")
     removed_stops: list[str]
     blocked: ReasonOut | None = Field(description="why the car got no stops")
-    left_out: dict[str, ReasonOut] = Field(description="hotspot id → why it is not a stop")
     solver: str
     solver_run: SolverRunOut
     decided_by: str | None
     decided_at: datetime | None
     reason: str
+
+
+class ProposalOut(_ProposalFields):
+    left_out: dict[str, ReasonOut] = Field(description="hotspot id → why it is not a stop")
+
+
+class RoundProposalOut(_ProposalFields):
+    """A proposal in the answer of a planning round (a clear): its round's left-out hotspots
+    are given once, beside the round's proposals, not in each of them."""
+
+    left_out_counts: dict[str, int] = Field(
+        description="how many hotspots were left out for each reason code (the reasons "
+        "themselves: the answer's left_out, or GET /proposals/{id})"
+    )
 
 
 class PositionsStored(BaseModel):
@@ -141,7 +154,15 @@ class PositionsStored(BaseModel):
 
 class ClearedOut(BaseModel):
     callout: CalloutOut
-    proposals: list[ProposalOut]
+    proposals: list[RoundProposalOut] = Field(
+        description="one per car planned jointly: the cleared car and the other cars of its "
+        "politikreds on their way home"
+    )
+    left_out: dict[str, ReasonOut] = Field(
+        description="hotspot id → why it is a stop of none of these proposals: one map for "
+        "the planning round, which every proposal of the answer shares (each proposal's own "
+        "copy: GET /proposals/{id})"
+    )
 
 
 class AcceptIn(_Model):

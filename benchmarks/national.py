@@ -44,11 +44,14 @@ import httpx
 import numpy as np
 
 from benchmarks.api_load import PASSWORD, SECRET, _free_port, _summary
-from benchmarks.national_world import national_policies, prepare
+from benchmarks.national_cpu import CpuMeter, postmaster_pid
+from benchmarks.national_world import Homecoming, national_policies, prepare
 
 FIX_INTERVAL_S = 5.0
 #: the database of this run, kept out of the recorded error texts (machine paths)
 DB_PATH: list[str] = []
+#: CPU per part of the run: generator, server, database (filled in by ``_run``)
+CPU = CpuMeter({})
 
 
 def _fixes(fleet: list[dict[str, Any]], chosen: np.ndarray, rng: np.random.Generator) -> list[Any]:
@@ -86,7 +89,7 @@ async def _avl(
 
 async def _callouts(
     client: httpx.AsyncClient, fleet: list[dict[str, Any]], every_s: float, until: float,
-    rng: np.random.Generator, stats: dict[str, list[Any]],
+    rng: np.random.Generator, stats: dict[str, list[Any]], home: Homecoming,
 ) -> None:  # fmt: skip
     order = rng.permutation(len(fleet)).tolist()
     next_at = time.perf_counter()
@@ -94,6 +97,10 @@ async def _callouts(
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
         next_at += every_s
         car = fleet[order.pop()]
+        for method, path, body in home.before_clear(car["politikreds"]):
+            arrived = await client.request(method, path, json=body)
+            if arrived.status_code != 200:
+                stats["errors"].append(f"{path} {arrived.status_code} {arrived.text[:160]}")
         place = {"lon": car["lon"] + 0.004, "lat": car["lat"] + 0.002}
         steps = [
             ("/callouts", {"urgent": bool(rng.random() < 0.1), **place}),
@@ -113,7 +120,10 @@ async def _callouts(
                 callout_id = answer.json()["id"]
             elif path.endswith("clear"):
                 stats["clear_s"].append(took)
+                stats.setdefault("clear_bytes", []).append(len(answer.content))
+                home.cleared(car["politikreds"], car["call_sign"], answer.json())
                 made = answer.json().get("proposals", [])
+                stats.setdefault("cars_planned", []).append(len(made))
                 stats["with_stops"].append(any(p["stops"] for p in made))
                 stats.setdefault("blocked", []).extend(
                     (p.get("blocked") or {}).get("code", "") for p in made if not p["stops"]
@@ -121,7 +131,7 @@ async def _callouts(
 
 
 async def first_clears(
-    base: str, fleet: list[dict[str, Any]], seed: int, rounds: int = 1
+    base: str, fleet: list[dict[str, Any]], seed: int, home: Homecoming, rounds: int = 1
 ) -> dict[str, Any]:
     """One callout cleared in each politikreds before the load, ``rounds`` times (a round per
     worker, so that every worker has most likely met every district): the first clear of a
@@ -133,7 +143,7 @@ async def first_clears(
     for round_ in range(rounds):
         one_each = {car["politikreds"]: car for car in fleet}
         districts = len(one_each)
-        elapsed += await _one_round(base, fleet, seed + round_, one_each, stats)
+        elapsed += await _one_round(base, fleet, seed + round_, one_each, stats, home)
     return {
         "districts": districts,
         "rounds": rounds,
@@ -146,7 +156,7 @@ async def first_clears(
 
 async def _one_round(
     base: str, fleet: list[dict[str, Any]], seed: int, one_each: dict[str, dict[str, Any]],
-    stats: dict[str, list[Any]],
+    stats: dict[str, list[Any]], home: Homecoming,
 ) -> float:  # fmt: skip
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         answer = await client.post("/auth/token", data={"username": "bench", "password": PASSWORD})
@@ -156,7 +166,7 @@ async def _one_round(
         fixes = _fixes(cars, np.arange(len(cars)), rng)
         (await client.post("/patrols/positions", json={"positions": fixes})).raise_for_status()
         began = time.perf_counter()
-        await _callouts(client, cars, 0.0, time.perf_counter() + 3600, rng, stats)
+        await _callouts(client, cars, 0.0, time.perf_counter() + 3600, rng, stats, home)
         elapsed = time.perf_counter() - began
     for car in cars:  # used once; the load takes the others
         fleet.remove(car)
@@ -186,6 +196,11 @@ async def _listen(client: httpx.AsyncClient, until: float, stats: dict[str, list
         stats["errors"].append(f"SSE {error!r}")
 
 
+def _counts(values: list[int]) -> dict[str, int]:
+    """How many clears planned for 1, 2, … cars."""
+    return {str(k): values.count(k) for k in sorted(set(values))}
+
+
 def _lost(ids: list[int]) -> int:
     """Events missing between the first and the last id seen."""
     return 0 if not ids else (max(ids) - min(ids) + 1) - len(set(ids))
@@ -193,7 +208,7 @@ def _lost(ids: list[int]) -> int:
 
 async def phase(
     base: str, fleet: list[dict[str, Any]], *, rate: float, batch: int, clients: int,
-    seconds: float, clear_every_s: float, seed: int,
+    seconds: float, clear_every_s: float, seed: int, home: Homecoming,
 ) -> dict[str, Any]:  # fmt: skip
     stats: dict[str, list[Any]] = {
         "event_ids": [],
@@ -216,15 +231,17 @@ async def phase(
                 )
             ).raise_for_status()
         interval = batch * clients / rate
+        CPU.start()
         began = time.perf_counter()
         until = began + seconds
         listener = asyncio.ensure_future(_listen(client, until + 2.0, stats))
         await asyncio.sleep(0.5)  # the stream is open before the load begins
         await asyncio.gather(
             *(_avl(client, fleet, batch, interval, until, np.random.default_rng(seed + c), stats) for c in range(clients)),
-            _callouts(client, fleet, clear_every_s, until, rng, stats),
+            _callouts(client, fleet, clear_every_s, until, rng, stats, home),
         )  # fmt: skip
         elapsed = time.perf_counter() - began
+        cores = CPU.stop(elapsed)
         try:
             await asyncio.wait_for(listener, 30)
         except TimeoutError:
@@ -237,6 +254,10 @@ async def phase(
         "clears": {
             **_summary(stats["clear_s"]),
             "with_stops": sum(stats["with_stops"]),
+            "cars_planned": _counts(stats.get("cars_planned", [])),
+            "answer_bytes_p50": int(np.median(stats["clear_bytes"]))
+            if stats.get("clear_bytes")
+            else None,
             "empty_because": {
                 c: stats.get("blocked", []).count(c) for c in set(stats.get("blocked", []))
             },
@@ -246,6 +267,7 @@ async def phase(
             "lost": _lost(stats["event_ids"]),
             **{k.replace("ms", "lag_ms"): v for k, v in _summary(stats["sse_lag_s"]).items()},
         },
+        "cores_used": cores,
         "error_count": len(stats["errors"]),
         "errors": stats["errors"][:5],
     }
@@ -295,11 +317,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stress-rate", type=float, default=2_000.0)
     parser.add_argument("--clear-every", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--returning",
+        type=int,
+        default=1,
+        help="earlier cleared cars of a politikreds still on their way home when another is "
+        "cleared; older ones get home (default 1; -1: none ever does, as in session 3)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/national.json"))
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-national-"))
     cluster = _cluster() if args.pg else None
     try:
+        if cluster is not None:
+            CPU.parts["database"] = postmaster_pid(cluster.data)
         return _run(args, folder, cluster.url(cluster.new_database()) if cluster else args.db)
     finally:
         if cluster is not None:
@@ -326,12 +357,14 @@ def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(db, args.workers, port, policies, folder / "server.log")
+    CPU.parts.update(generator=os.getpid(), server=server.pid)
     print(f"server log: {folder / 'server.log'}", flush=True)
     results: dict[str, Any] = {}
     try:
         _wait_for(base, server)
+        home = Homecoming(args.returning)
         results["first_clears"] = asyncio.run(
-            first_clears(base, fleet, args.seed, rounds=args.workers)
+            first_clears(base, fleet, args.seed, home, rounds=args.workers)
         )
         print("first clears", json.dumps(results["first_clears"]), flush=True)
         normal = args.cars / FIX_INTERVAL_S
@@ -349,6 +382,7 @@ def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
                     seconds=args.seconds,
                     clear_every_s=args.clear_every,
                     seed=args.seed,
+                    home=home,
                 )
             )
             print(name, json.dumps(results[name]), flush=True)
@@ -360,6 +394,7 @@ def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
         "workers": args.workers,
         "hotspots": args.hotspots,
         "cars": args.cars,
+        "returning": args.returning,
         "load_average": os.getloadavg(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -370,18 +405,21 @@ def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
         f"cold): p50 {first.get('p50_ms')} ms, max {first.get('max_ms')} ms"
     )
     print(
-        "\n| phase | fixes/s (target) | AVL p50 / p99 | clears | clear p50 / p99 / max "
-        "| SSE events (lost) | SSE lag p50 / p99 | errors |"
+        "\n| phase | fixes/s (target) | AVL p50 / p99 | clears | cars per clear | clear p50 / p99 "
+        "/ max | SSE events (lost) | SSE lag p50 / p99 | cores: generator / server / database "
+        "| errors |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in ("normal", "stress"):
         r = results[name]
-        a, c, e = r["avl"], r["clears"], r["sse"]
+        a, c, e, u = r["avl"], r["clears"], r["sse"], r["cores_used"]
         print(
             f"| {name} | {r['fixes_per_s']:,.0f} ({r['target_fixes_per_s']:,.0f}) | "
             f"{a.get('p50_ms')} / {a.get('p99_ms')} ms | {c['requests']} | "
+            f"{c['cars_planned']} | "
             f"{c.get('p50_ms')} / {c.get('p99_ms')} / {c.get('max_ms')} ms | "
             f"{e['events']} ({e['lost']}) | {e.get('p50_lag_ms')} / {e.get('p99_lag_ms')} ms | "
+            f"{u.get('generator')} / {u.get('server')} / {u.get('database', '–')} | "
             f"{r['error_count']} |"
         )
     return 0

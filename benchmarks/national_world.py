@@ -117,3 +117,41 @@ def national_policies(folder: Path) -> Path:
         text = f'politikreds = "{name}"\nrespect_shift_ends = false\n'
         (folder / f"kreds{k:02d}" / "policy.toml").write_text(text, encoding="utf-8")
     return folder
+
+
+class Homecoming:
+    """Cleared cars get home (issue 10 §7 of session 4). Until then a cleared car stays on its
+    way home and every later clear of its politikreds plans jointly for it too; the session-3
+    benchmark never let one arrive, so at 13 × the national callout rate a district's 8th clear
+    planned for 8 cars. A real district has about 1.5 cars on their way home at the busiest
+    hour (4.5 callouts an hour per district, some 20 minutes home), so here at most
+    ``returning`` earlier cars of a district are on their way home when another is cleared;
+    the oldest beyond that arrives: its crew declines a proposal still pending (the operator
+    never answered it) and reports the car available at its station."""
+
+    def __init__(self, returning: int) -> None:
+        self.returning = returning
+        self._going: dict[str, list[str]] = {}
+        self._pending: dict[str, str] = {}  # call sign -> its pending proposal's id
+
+    def before_clear(self, district: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """The requests (method, path, body) that bring the district's oldest cars home."""
+        going = self._going.setdefault(district, [])
+        requests = []
+        while self.returning >= 0 and len(going) > self.returning:
+            car = going.pop(0)
+            pending = self._pending.pop(car, None)
+            if pending is not None:
+                requests.append(("POST", f"/proposals/{pending}/reject", {"reason": "hjemme"}))
+            requests.append(("POST", f"/patrols/{car}/status", {"status": "available"}))
+        return requests
+
+    def cleared(self, district: str, car: str, answer: dict[str, Any]) -> None:
+        """A clear of ``car`` answered: it is on its way home, and the round's proposals are
+        the pending ones of the district's cars."""
+        self._going.setdefault(district, []).append(car)
+        for proposal in answer.get("proposals", []):
+            if proposal["status"] == "pending":
+                self._pending[proposal["patrol"]] = proposal["id"]
+            else:
+                self._pending.pop(proposal["patrol"], None)

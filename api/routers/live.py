@@ -26,7 +26,7 @@ from api.access import (
 )
 from api.auth import Operator, Reader
 from api.deps import ServicesDep
-from api.language import localised_proposal, request_translator
+from api.language import localised_proposal, localised_reason, request_translator
 from api.live_schemas import (
     AcceptIn,
     CalloutIn,
@@ -51,7 +51,13 @@ from smartspot.errors import ForbiddenError, InvalidInputError, NotFoundError
 from smartspot.geo.validate import metric_point
 from smartspot.i18n import Message, Translator, joined, msg
 from smartspot.live.positions import Fix
-from smartspot.live.views import callout_view, patrol_view, proposal_view, visit_view
+from smartspot.live.views import (
+    callout_view,
+    patrol_view,
+    proposal_view,
+    round_view,
+    visit_view,
+)
 from smartspot.plans import ProposalStatus
 
 #: The reader's language (Accept-Language), for the reasons' words in proposal views.
@@ -215,9 +221,15 @@ def clear(
     """The car is free: it heads home and gets a proposal for its way back (solved in the
     threadpool within the optimiser's deadline), jointly with the other cars of its
     politikreds heading home. Each car gets a proposal, maybe without stops (status
-    ``empty``, with the reasons)."""
+    ``empty``, with the reasons). Why each other hotspot is in none of them is given once for
+    the round (``left_out``); each proposal counts them per reason (``left_out_counts``)."""
     callout, proposals = services.engine.clear(callout_id, actor=principal.name)
-    return {"callout": callout_view(callout), "proposals": [_view(p, t) for p in proposals]}
+    planned = round_view(proposals)
+    return {
+        "callout": callout_view(callout),
+        "proposals": [localised_proposal(p, t) for p in planned["proposals"]],
+        "left_out": {k: localised_reason(r, t) for k, r in planned["left_out"].items()},
+    }
 
 
 # -- proposals -----------------------------------------------------------------------------

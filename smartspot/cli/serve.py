@@ -98,6 +98,7 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     if not settings.tile_url:
         _warm_basemap(app)
+    _warm(app)
     driver = None
     if args.demo:
         from api.app import services_of
@@ -109,7 +110,6 @@ def run_serve(args: argparse.Namespace) -> int:
             print(say(msg("demo cars: {cars}", cars=", ".join(added))), flush=True)
         driver = DemoDriver(services.engine)
         driver.start()
-        _warm_travel_models(services.engine.ctx.travel)
     url = f"http://{args.host}:{args.port}/"
     shown = redacted(settings.db)  # never a password on the console
     print(say(msg("Smart Spot on {url} (database {db})", url=url, db=shown)), flush=True)
@@ -196,23 +196,16 @@ def _settings(overrides: dict[str, Any]) -> Any:
         ) from None
 
 
-def _warm_travel_models(travel: Any) -> None:
-    """Build the demo districts' travel models in the background at start-up."""
-    import threading
+def _warm(app: Any) -> None:
+    """Ready the policy districts' travel models before uvicorn takes requests (each worker of
+    ``--workers N`` does the same in ``api.app.app_from_environment``)."""
+    from api.app import warm
 
-    from smartspot.travel.districts import DistrictTravelTimes
-
-    if not isinstance(travel, DistrictTravelTimes):
-        return
-    districts = ["Midt- og Vestjyllands Politi", "Østjyllands Politi"]
-
-    def warm() -> None:
-        travel.warm(districts)
+    districts = warm(app)
+    if districts:
         print(
             say(msg("travel models ready: {districts}", districts=", ".join(districts))), flush=True
         )
-
-    threading.Thread(target=warm, name="warm-travel", daemon=True).start()
 
 
 def _warm_basemap(app: Any) -> None:

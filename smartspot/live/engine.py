@@ -26,11 +26,13 @@ from smartspot.live import callouts, idle, proposals, visits
 from smartspot.live.context import LiveContext
 from smartspot.live.planning import AVAILABLE, Candidate, RoundTrips, is_fresh, plan
 from smartspot.live.planning import politikreds_of_base as district_of
+from smartspot.live.policy import Detection
 from smartspot.live.positions import Fix, FixBounds, Refused, out_of_bounds, screen
 from smartspot.live.views import patrol_view, positions_view
 from smartspot.optimise.solvers import preload
 from smartspot.plans import Proposal
 from smartspot.store.records import PositionFix, StoredVisit
+from smartspot.travel.speed_bound import top_speed_mps
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,7 @@ class Vagtcentral:
     ) -> PositionsResult:
         if not accepted:
             return PositionsResult(0, tuple(refused), ())
+        shapes = self.hotspots.snapshot(self._radii())  # before the write lock is taken
         with self.ctx.store.transaction():
             batch = {fix.call_sign for _, fix in accepted}
             cars = {p.call_sign: p for p in self.ctx.store.patrols.list(call_signs=batch)}
@@ -148,7 +151,7 @@ class Vagtcentral:
                 for cs in {f.call_sign for f in records}
             }
             off_duty = {cs for cs, car in cars.items() if car.status is PatrolStatus.OFF_DUTY}
-            detected = visits.detect(self.ctx, self.hotspots, records, rules, off_duty)
+            detected = visits.detect(self.ctx, shapes, records, rules, off_duty)
             found = detected.visits
             for visit in found:
                 self._after_visit(visit, now)
@@ -320,7 +323,23 @@ class Vagtcentral:
         with self.ctx.store.transaction():
             return self.ctx.events.emit(kind, data, at=self.ctx.clock.now())
 
+    def warm(self, politikredse: Sequence[str]) -> None:
+        """Do now what the first batch and the first clear of each district would otherwise
+        pay for: read (or build) the districts' travel models and their straight-line bound,
+        the detection shapes of the open hotspots, and each hotspot's station round trip. A
+        server calls it at start-up, before it takes requests."""
+        self.hotspots.snapshot(self._radii())
+        for politikreds in politikredse:
+            district = self.ctx.district(politikreds)
+            top_speed_mps(self.ctx.travel.for_district(politikreds))
+            self.round_trips.of(district, self.hotspots.of(politikreds), self.ctx)
+
     # -- helpers ---------------------------------------------------------------------------
+
+    def _radii(self) -> set[float]:
+        """Every detection radius a car of any district may use."""
+        found = {d.policy.detection.radius_m for d in self.ctx.districts.values()}
+        return found | {Detection().radius_m}
 
     def _district_of(self, patrol: Patrol) -> Any:
         return self.ctx.district(district_of(self.ctx, patrol))

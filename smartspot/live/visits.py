@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,7 @@ class OpenHotspots:
         self._doors: list[FollowUp] = []
         self._by_district: dict[str, list[Hotspot]] = {}
         self._trees: dict[float, shapely.STRtree] = {}
+        self._ids: list[str] = []
 
     def _refresh(self) -> None:
         revision = (self.ctx.store.hotspots.revision(), self.ctx.store.followups.revision())
@@ -59,6 +60,7 @@ class OpenHotspots:
         for spot in spots:
             self._by_district.setdefault(spot.location.politikreds, []).append(spot)
         self._trees = {}
+        self._ids = [h.id for h in spots] + [f.id for f in self._doors]
         self._revision = revision
 
     def of(self, politikreds: str) -> list[Hotspot]:
@@ -75,14 +77,38 @@ class OpenHotspots:
         """A tree of the detection shapes of hotspots and follow-up doors, and their ids."""
         with self._lock:
             self._refresh()
-            if radius_m not in self._trees:
-                shapes = [
-                    h.geometry.buffer(radius_m) if isinstance(h.geometry, Point) else h.geometry
-                    for h in self._spots
-                ] + [f.position.buffer(radius_m) for f in self._doors]
-                self._trees[radius_m] = shapely.STRtree(np.array(shapes, dtype=object))
-            ids = [h.id for h in self._spots] + [f.id for f in self._doors]
-            return (self._trees[radius_m] if ids else None), ids
+            return self._index(radius_m)
+
+    def snapshot(self, radii: Iterable[float]) -> Shapes:
+        """The detection shapes at these radii as the store has them now, read once: an AVL
+        batch takes them before its transaction, so the database's write lock is not held
+        for the revision check (a hotspot closed meanwhile is seen from the next batch on)."""
+        with self._lock:
+            self._refresh()
+            return Shapes({r: self._index(r) for r in radii}, self)
+
+    def _index(self, radius_m: float) -> tuple[shapely.STRtree | None, list[str]]:
+        if radius_m not in self._trees:
+            shapes = [
+                h.geometry.buffer(radius_m) if isinstance(h.geometry, Point) else h.geometry
+                for h in self._spots
+            ] + [f.position.buffer(radius_m) for f in self._doors]
+            self._trees[radius_m] = shapely.STRtree(np.array(shapes, dtype=object))
+        ids = self._ids  # built once per revision (10,000 ids were 1 ms a batch)
+        return (self._trees[radius_m] if ids else None), ids
+
+
+@dataclass(frozen=True, slots=True)
+class Shapes:
+    """Detection shapes read at one moment (:meth:`OpenHotspots.snapshot`); a radius not read
+    then is asked of the live cache."""
+
+    known: Mapping[float, tuple[shapely.STRtree | None, list[str]]]
+    live: OpenHotspots
+
+    def index(self, radius_m: float) -> tuple[shapely.STRtree | None, list[str]]:
+        found = self.known.get(radius_m)
+        return found if found is not None else self.live.index(radius_m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +122,7 @@ class Detected:
 
 def detect(
     ctx: LiveContext,
-    hotspots: OpenHotspots,
+    hotspots: OpenHotspots | Shapes,
     fixes: Sequence[PositionFix],
     detection_of: Mapping[str, Detection],
     off_duty: Collection[str] = (),
@@ -129,6 +155,7 @@ def detect(
         return doors.choose(targets, held.get(call_sign, frozenset()))
 
     stays = ctx.store.stays.of(f.call_sign for f in fixes)
+    before = dict(stays)
     ended_cars: set[str] = set()
     finished: list[Stay] = []
     for i, fix in sorted(enumerate(fixes), key=lambda item: item[1].at):
@@ -150,7 +177,9 @@ def detect(
         else:
             stays.pop(fix.call_sign, None)
             ended_cars.add(fix.call_sign)
-    ctx.store.stays.save(stays.values(), ended_cars - set(stays))
+    # only what changed: a batch of 100 cars outside every hotspot deleted 100 absent rows
+    changed = [stay for car, stay in stays.items() if before.get(car) is not stay]
+    ctx.store.stays.save(changed, (ended_cars - set(stays)) & set(before))
     stored, at_doors = [], []
     for stay in finished:
         rules = detection_of.get(stay.call_sign, default)

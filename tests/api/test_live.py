@@ -187,6 +187,32 @@ def test_a_cleared_callout_gives_the_car_a_proposal_it_can_act_on(
     assert car["status"] == "returning"
 
 
+def test_a_clear_answers_the_rounds_left_out_hotspots_once_for_all_its_cars(
+    demo: TestClient, as_role: Headers
+) -> None:
+    op = as_role["operator"]
+    demo.post("/patrols", json={"call_sign": "MV-22", "home_station": "st02"}, headers=op)
+    fix = {"call_sign": "MV-22", "lon": 8.93, "lat": 56.17, "at": NOW.isoformat()}
+    demo.post("/patrols/positions", json={"positions": [fix]}, headers=op)
+    first = _callout_to_clear(demo, op, "MV-22")
+    demo.post(f"/callouts/{first}/clear", headers=op)  # MV-22 heads home: planned with MV-21
+    cleared = _clear(demo, op)
+    proposals = cleared["proposals"]
+    assert sorted(p["patrol"] for p in proposals) == ["MV-21", "MV-22"]
+    assert cleared["left_out"], cleared
+    for proposal in proposals:
+        assert "left_out" not in proposal
+        counts: dict[str, int] = {}
+        for reason in cleared["left_out"].values():
+            counts[reason["code"]] = counts.get(reason["code"], 0) + 1
+        assert proposal["left_out_counts"] == counts
+        # each stored proposal keeps its own copy, in the reader's words
+        stored = demo.get(f"/proposals/{proposal['id']}", headers=op).json()
+        assert stored["left_out"] == cleared["left_out"]
+    stops = {s["hotspot"] for p in proposals for s in p["stops"]}
+    assert not stops & set(cleared["left_out"])
+
+
 def test_accepting_puts_the_car_on_task(demo: TestClient, as_role: Headers) -> None:
     proposal = _clear(demo, as_role["operator"])["proposals"][0]
     answer = demo.post(f"/proposals/{proposal['id']}/accept", json={}, headers=as_role["operator"])
@@ -290,7 +316,7 @@ def test_no_proposal_while_an_urgent_call_waits_in_the_district(
     [empty] = cleared["proposals"]
     assert (empty["status"], empty["stops"]) == ("empty", [])
     assert empty["blocked"]["code"] == "urgent_queue"
-    codes = {r["code"] for r in empty["left_out"].values()}
+    codes = {r["code"] for r in cleared["left_out"].values()}
     assert "urgent_queue" in codes and codes <= {"urgent_queue", "not_active_now", "not_valid"}
 
 

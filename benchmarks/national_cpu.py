@@ -1,0 +1,53 @@
+"""CPU seconds of the national benchmark's parts (:mod:`benchmarks.national`): the load
+generator (this process), the server (``smartspot serve`` and its workers) and PostgreSQL (the
+postmaster and its backends), so that a run says what each part cost on the shared cores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psutil  # installed with dask's distributed (the sweep); a benchmark-only use
+
+
+def tree_cpu_s(pid: int | None) -> float:
+    """User + system CPU seconds of a process and its living children (0 when gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        root = psutil.Process(pid)
+        total = 0.0
+        for process in [root, *root.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def postmaster_pid(data_dir: Path) -> int | None:
+    """The PostgreSQL server's pid from its data folder (first line of postmaster.pid)."""
+    try:
+        return int((data_dir / "postmaster.pid").read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class CpuMeter:
+    """CPU seconds per part between :meth:`start` and :meth:`stop`, per wall second."""
+
+    def __init__(self, parts: dict[str, int | None]) -> None:
+        self.parts = parts
+        self._began: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._began = {name: tree_cpu_s(pid) for name, pid in self.parts.items()}
+
+    def stop(self, seconds: float) -> dict[str, float]:
+        """Cores used per part over ``seconds`` of wall time (1.0 = one core all along)."""
+        return {
+            name: round((tree_cpu_s(pid) - self._began.get(name, 0.0)) / seconds, 2)
+            for name, pid in self.parts.items()
+        }

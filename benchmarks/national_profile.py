@@ -1,0 +1,177 @@
+"""Where a national clear's time goes, in process (issue 10 §7): the national world of
+:mod:`benchmarks.national` (10,000 hotspots, 400 cars, 12 politikredse) on a SQLite file or a
+throwaway PostGIS cluster, driven over the API in this process (``fastapi.testclient``: the
+routes, validation and serialisation, without the network and the load generator), with
+cProfile around the clears and the AVL batches.
+
+Run: ``nice -n 19 .venv/bin/python -m benchmarks.national_profile [--pg] [--clears 24]``;
+prints the per-step timings and the top functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.api_load import PASSWORD, SECRET
+from benchmarks.national import _fixes
+from benchmarks.national_world import national_policies, prepare
+
+
+def _client(db: str, policies: Path) -> Any:
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+    from api.settings import Settings
+
+    app = create_app(Settings(db=db, secret_key=SECRET, policy_dir=policies))
+    client = TestClient(app).__enter__()  # one event loop and thread pool, as a server has
+    answer = client.post("/auth/token", data={"username": "bench", "password": PASSWORD})
+    client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    return client
+
+
+def _cycle(client: Any, car: dict[str, Any], timings: dict[str, list[float]]) -> dict[str, Any]:
+    place = {"lon": car["lon"] + 0.004, "lat": car["lat"] + 0.002}
+    callout_id = ""
+    answer: Any = None
+    for name, path, body in (
+        ("receive", "/callouts", {"urgent": False, **place}),
+        ("dispatch", "/callouts/{id}/dispatch", {"patrol": car["call_sign"]}),
+        ("arrive", "/callouts/{id}/arrive", None),
+        ("clear", "/callouts/{id}/clear", None),
+    ):
+        began = time.perf_counter()
+        answer = client.post(path.format(id=callout_id), json=body)
+        timings.setdefault(name, []).append(time.perf_counter() - began)
+        answer.raise_for_status()
+        if name == "receive":
+            callout_id = answer.json()["id"]
+    timings.setdefault("clear_bytes", []).append(len(answer.content))
+    return dict(answer.json())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", action="store_true")
+    parser.add_argument("--hotspots", type=int, default=10_000)
+    parser.add_argument("--cars", type=int, default=400)
+    parser.add_argument("--clears", type=int, default=24)
+    parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--returning", type=int, default=-1,
+                        help="send a district's older cleared cars home, keeping this many "
+                        "returning (-1: never, as the session-3 benchmark)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="a prepared SQLite file to copy (made if absent)")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--spy", type=Path, help="py-spy raw samples of the measured part here")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="smartspot-profile-"))
+    policies = national_policies(folder / "policies")
+    cluster = None
+    if args.pg:
+        from benchmarks.national import _cluster
+
+        cluster = _cluster()
+        db = cluster.url(cluster.new_database())
+        fleet = prepare(db, args.hotspots, args.cars, args.seed)
+    else:
+        db = str(folder / "national.db")
+        if args.keep is not None and args.keep.exists():
+            shutil.copy(args.keep, db)
+            fleet = json.loads(args.keep.with_suffix(".json").read_text())
+        else:
+            fleet = prepare(db, args.hotspots, args.cars, args.seed)
+            if args.keep is not None:
+                shutil.copy(db, args.keep)
+                args.keep.with_suffix(".json").write_text(json.dumps(fleet))
+    try:
+        _profile(args, db, policies, fleet)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    return 0
+
+
+def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]) -> None:
+    rng = np.random.default_rng(args.seed)
+    began = time.perf_counter()
+    client = _client(db, policies)
+    print(f"app ready in {time.perf_counter() - began:.1f} s", flush=True)
+    everyone = _fixes(fleet, np.arange(len(fleet)), rng)
+    for start in range(0, len(everyone), 200):
+        client.post("/patrols/positions", json={"positions": everyone[start : start + 200]})
+    warm: dict[str, list[float]] = {}
+    one_each = {car["politikreds"]: car for car in fleet}
+    for car in one_each.values():  # the first clear of each district reads its model
+        _cycle(client, car, warm)
+        if args.returning >= 0:
+            client.post(f"/patrols/{car['call_sign']}/status", json={"status": "available"})
+    print(f"first clears: {sum(warm['clear']):.1f} s", flush=True)
+    rest = [c for c in fleet if c not in one_each.values()]
+    order = rng.permutation(len(rest)).tolist()
+    timings: dict[str, list[float]] = {}
+    returning: dict[str, list[str]] = {}
+    profile = cProfile.Profile()
+    spy = None
+    if args.spy is not None:  # py-spy sees every thread (cProfile only this one)
+        spy = subprocess.Popen(["py-spy", "record", "--format", "raw", "-r", "200", "-o",
+                                str(args.spy), "--pid", str(os.getpid())])  # fmt: skip
+        time.sleep(2)
+    for k in range(args.clears):
+        car = rest[order[k]]
+        batch = _fixes(fleet, rng.choice(len(fleet), size=100, replace=False), rng)
+        began = time.perf_counter()
+        profile.enable()
+        client.post("/patrols/positions", json={"positions": batch})
+        profile.disable()
+        timings.setdefault("avl100", []).append(time.perf_counter() - began)
+        going = returning.setdefault(car["politikreds"], [])
+        while args.returning >= 0 and len(going) > args.returning:
+            home = going.pop(0)
+            client.post(f"/patrols/{home}/status", json={"status": "available"})
+        profile.enable()
+        made = _cycle(client, car, timings)
+        profile.disable()
+        going.append(car["call_sign"])
+        timings.setdefault("cars_planned", []).append(len(made["proposals"]))
+    for _ in range(args.batches):
+        batch = _fixes(fleet, rng.choice(len(fleet), size=100, replace=False), rng)
+        began = time.perf_counter()
+        profile.enable()
+        client.post("/patrols/positions", json={"positions": batch})
+        profile.disable()
+        timings["avl100"].append(time.perf_counter() - began)
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait()
+    for name, values in timings.items():
+        if name in ("clear_bytes", "cars_planned"):
+            print(f"{name}: median {statistics.median(values):,.0f} max {max(values):,.0f}")
+        else:
+            ms = sorted(v * 1000 for v in values)
+            print(f"{name}: n={len(ms)} p50 {statistics.median(ms):.1f} ms max {ms[-1]:.1f} ms")
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(args.top)
+    print(text.getvalue())
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(args.top)
+    print(text.getvalue())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
