@@ -20,6 +20,7 @@ from smartspot.live.positions import Fix
 from smartspot.plans import ProposalStatus
 from smartspot.resources import SCENARIOS_DIR
 from smartspot.travel.port import TravelTimes
+from smartspot.travel.straight import StraightLineTravelTimes
 from tests.live.conftest import (
     HERNING,
     NOW,
@@ -234,3 +235,42 @@ def test_a_restarted_service_plans_exactly_as_the_one_that_kept_running(
     assert steady  # the second round proposes something
     assert _two_rounds(tmp_path, regions, clock, restart=True) == steady
     assert _two_rounds(tmp_path, regions, clock, restart=False, seed=1) != steady  # jitter acts
+
+
+class _CountingTravel(StraightLineTravelTimes):
+    """Straight lines that count the matrices asked of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def matrix(self, origins: object, destinations: object, **options: object) -> object:  # type: ignore[override]
+        self.asked += 1
+        return super().matrix(origins, destinations, **options)  # type: ignore[arg-type]
+
+
+def _first_clear_asks(engine: Vagtcentral, clock: FixedClock, *, warm: bool) -> int:
+    """How many travel matrices the engine's first clear asks for (MV-21 from Herning)."""
+    travel = _CountingTravel()
+    engine.ctx.travel = travel
+    if warm:
+        engine.warm(["Midt- og Vestjyllands Politi"])
+        assert travel.asked  # the warm-up itself asked
+    place(engine, "MV-21", HERNING, clock.current)
+    callout_id = to_clear(engine, "MV-21", HERNING)
+    before = travel.asked
+    engine.clear(callout_id, actor="op")
+    return travel.asked - before
+
+
+def test_a_warmed_district_has_its_round_trips_ready_before_the_first_clear(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock
+) -> None:
+    cold = make_engine()
+    load_demo_hotspots(HotspotService(cold.ctx.store, regions, clock), SCENARIOS_DIR)
+    cold.add_patrol("MV-21", "st01", actor="op")
+    asked_cold = _first_clear_asks(cold, clock, warm=False)
+    cold.set_status("MV-21", PatrolStatus.AVAILABLE, actor="op")  # home again
+    # a second process on the same database, warmed at start-up, meets the same clear
+    asked_warm = _first_clear_asks(make_engine(), clock, warm=True)
+    assert asked_warm < asked_cold  # the hotspots' station round trips were done already
