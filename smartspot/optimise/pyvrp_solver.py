@@ -67,12 +67,13 @@ PENALTY_PER_PRIZE = 0.01
 # start (85.9 % of best-known; benchmarks/RESULTS.md). Counted in candidates, it adapts to the
 # CPU the search really gets.
 UPDATES_EVERY = 100
-# On long routes of several cars the search is cut into POOL_ROUNDS rounds of equal time. The
-# first POOL_FRESH of them all start from the warm start (independent searches, one pool of
-# their routes); the last of those and every later round end with a packing of the pool
-# (``pool.best_packing``, in POOL_SHARE of the round), and the later rounds start from the best
-# so far. On 40 TOPTW problems with 2-4 cars at 2 s (load 7): 97.27 % of best-known without,
-# 97.58 % with 3 rounds, 2 of them fresh; 97.42 % with 4 rounds, 3 fresh (benchmarks/RESULTS.md).
+# On long routes the search is cut into POOL_ROUNDS rounds of equal time. The first
+# POOL_FRESH of them all start from the warm start (independent searches: their routes go into
+# one pool); with several cars the last of those and every later round end with a packing of
+# the pool (``pool.best_packing``, in POOL_SHARE of the round); the later rounds start from the
+# best plan so far. 2 s, same runs (benchmarks/RESULTS.md): 40 TOPTW problems with 2-4 cars
+# (load 7) 97.27 % of best-known in one search, 97.58 % in 3 rounds, 2 of them fresh, 97.42 %
+# in 4 rounds, 3 fresh; 12 problems with one car (load 7, 2 seeds) 98.70 % -> 98.98 % in 3.
 POOL_ROUNDS = 3
 POOL_FRESH = 2
 POOL_SHARE = 0.1
@@ -187,11 +188,12 @@ def run_pyvrp(
     if left <= 0.001:
         return None
     classes = car_classes(inst, part.cars)
-    pooled = POOL_SHARE > 0 and len(part.cars) > 1 and _long(initial)
-    pooling = Pooling(model, classes) if pooled else None
+    long = _long(initial)
+    # one car: the best route met is the best packing, which MostPrize keeps anyway
+    pooling = Pooling(model, classes) if long and len(part.cars) > 1 else None
     most = MostPrize(initial, pooling)
     before = Before(stop_at, first_s=time.perf_counter() - began)
-    rounds = POOL_ROUNDS if pooled else 1
+    rounds = POOL_ROUNDS if long else 1
     for r in range(rounds):
         now = time.perf_counter()
         end = now + (stop_at - now) / (rounds - r)
