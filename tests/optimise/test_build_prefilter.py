@@ -15,6 +15,7 @@ from shapely.geometry import Point
 from smartspot.domain import Visit
 from smartspot.geo.regions import cached_regions
 from smartspot.optimise.build import BuiltProblem, FreeCar, build_problem
+from smartspot.optimise.solvers import get_solver
 from smartspot.optimise.value import ValueSettings
 from smartspot.resources import DATA_DIR
 from smartspot.travel.config import land_graph
@@ -126,3 +127,63 @@ def test_the_prefilter_keeps_every_hotspot_the_road_ellipse_keeps(
     ]
     assert lean
     assert all(filtered.valuations[k].value == unfiltered.valuations[k].value for k in lean)
+
+
+class NoLimit(NoBound):
+    """The same travel times, always searched in full (the builder's cut-off ignored)."""
+
+    def matrix(
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
+    ) -> Seconds:
+        return self.travel.matrix(origins, destinations, depart_at=depart_at)
+
+
+def _build_apart(travel: object, seed: int) -> BuiltProblem:
+    """Two cars with short budgets, near home at the far ends of the district: each one's
+    hotspots lie further from the other's than either may drive."""
+    rng = np.random.default_rng(seed)
+    places = _points_on_land(300, rng)
+    xy = np.array([[p.x, p.y] for p in places])
+    west, east = int(np.argmin(xy[:, 0])), int(np.argmax(xy[:, 0]))
+    spots = [
+        make_hotspot(id=f"HS-{k:06d}", geometry=p, priority=int(rng.integers(1, 6)))
+        for k, p in enumerate(places)
+        if k not in (west, east)
+    ]
+    cars = [
+        FreeCar(name, places[k], Point(places[k].x + 800, places[k].y), NIGHT, budget_s=900,
+                politikreds=DISTRICT)
+        for name, k in (("west", west), ("east", east))
+    ]  # fmt: skip
+    stations = np.array([[c.home.x, c.home.y] for c in cars])
+    return build_problem(
+        cars, spots, travel, NIGHT, stations=stations,  # type: ignore[arg-type]
+        settings=ValueSettings(), rng=np.random.default_rng(seed + 1),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_legs_longer_than_any_car_may_drive_are_cut_and_the_plans_stay_the_same(
+    fallback: LandTravelTimes, seed: int
+) -> None:
+    cut, full = _build_apart(NoBound(fallback), seed), _build_apart(NoLimit(fallback), seed)
+    assert cut.problem is not None and full.problem is not None
+    assert cut.problem.hotspots == full.problem.hotspots
+    longest = max(
+        cut.problem.deadline(c) - c.available_s for c in cut.problem.cars
+    )  # direct trip + budget
+    a, b = cut.problem.travel_s, full.problem.travel_s
+    kept = ~np.isnan(a)
+    np.testing.assert_array_equal(a[kept], b[kept])
+    dropped = np.isnan(a) & ~np.isnan(b)
+    assert dropped.any()  # the cut-off did cut something here
+    assert (b[dropped] > longest).all()  # ... and only legs no plan could drive
+    for solver in ("greedy", "exact"):
+        mine = get_solver(solver).solve(cut.problem, time_limit_s=1.0, seed=seed)
+        theirs = get_solver(solver).solve(full.problem, time_limit_s=1.0, seed=seed)
+        assert mine.plans == theirs.plans
