@@ -9,14 +9,15 @@ from pathlib import Path
 import psutil  # installed with dask's distributed (the sweep); a benchmark-only use
 
 
-def tree_cpu_s(pid: int | None) -> float:
-    """User + system CPU seconds of a process and its living children (0 when gone)."""
+def tree_cpu_s(pid: int | None, *, children: bool = True) -> float:
+    """User + system CPU seconds of a process and (``children``) its living children (0 when
+    gone)."""
     if pid is None:
         return 0.0
     try:
         root = psutil.Process(pid)
         total = 0.0
-        for process in [root, *root.children(recursive=True)]:
+        for process in [root, *(root.children(recursive=True) if children else [])]:
             try:
                 times = process.cpu_times()
                 total += times.user + times.system
@@ -36,18 +37,23 @@ def postmaster_pid(data_dir: Path) -> int | None:
 
 
 class CpuMeter:
-    """CPU seconds per part between :meth:`start` and :meth:`stop`, per wall second."""
+    """CPU seconds per part between :meth:`start` and :meth:`stop`, per wall second. The
+    ``generator`` part is this process alone (the server and the database it started are
+    its children: they are parts of their own)."""
 
     def __init__(self, parts: dict[str, int | None]) -> None:
         self.parts = parts
         self._began: dict[str, float] = {}
 
+    def _now(self) -> dict[str, float]:
+        return {
+            name: tree_cpu_s(pid, children=name != "generator") for name, pid in self.parts.items()
+        }
+
     def start(self) -> None:
-        self._began = {name: tree_cpu_s(pid) for name, pid in self.parts.items()}
+        self._began = self._now()
 
     def stop(self, seconds: float) -> dict[str, float]:
         """Cores used per part over ``seconds`` of wall time (1.0 = one core all along)."""
-        return {
-            name: round((tree_cpu_s(pid) - self._began.get(name, 0.0)) / seconds, 2)
-            for name, pid in self.parts.items()
-        }
+        now = self._now()
+        return {name: round((now[name] - self._began.get(name, 0.0)) / seconds, 2) for name in now}

@@ -145,7 +145,7 @@ class Vagtcentral:
             refused.sort(key=lambda r: r.index)
             if not records:
                 return PositionsResult(0, tuple(refused), ())
-            self.ctx.store.patrols.record_positions(records)
+            self.ctx.store.patrols.record_positions(records, known=cars.keys())
             rules = {
                 cs: self._district_of(cars[cs]).policy.detection
                 for cs in {f.call_sign for f in records}

@@ -229,8 +229,9 @@ class PostgresStore(SqlStoreBase):
     def _begin(self, conn: psycopg.Connection[Any]) -> None:
         # the write lock: one writer at a time across every process on the database
         try:
-            conn.execute("BEGIN")
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            # one round trip (no parameters: the simple protocol takes both statements); an
+            # AVL batch is a dozen, each waiting for the database's share of the CPU
+            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({int(WRITE_LOCK)})")
         except psycopg.Error as error:
             self._rollback(conn)
             raise self.storage_error(error) from None

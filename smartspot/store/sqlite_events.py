@@ -24,14 +24,20 @@ class SqliteEvents:
     def append(self, kind: str, data: dict[str, Any], *, at: datetime) -> int:
         """Append one event (inside the caller's transaction, so it commits with the change it
         reports); returns its id."""
-        row = self._store.execute(
-            "INSERT INTO events (at, kind, data) VALUES (?, ?, ?) RETURNING seq",
-            (iso(at), kind, json.dumps(data, ensure_ascii=False, default=str)),
-        ).fetchone()
+        values = (iso(at), kind, json.dumps(data, ensure_ascii=False, default=str))
         if self._store.dialect == "postgresql":
-            # delivered when the transaction commits (once per transaction), to every process
-            # listening (api/events.py): a stream on another worker reads the log at once
-            self._store.execute(f"NOTIFY {CHANNEL}")
+            # the NOTIFY is delivered when the transaction commits (once per transaction), to
+            # every process listening (api/events.py): a stream on another worker reads the log
+            # at once; said in the same statement as the insert (one round trip, not two)
+            row = self._store.execute(
+                "WITH added AS (INSERT INTO events (at, kind, data) VALUES (?, ?, ?) "
+                f"RETURNING seq) SELECT seq, pg_notify('{CHANNEL}', '') FROM added",
+                values,
+            ).fetchone()
+        else:
+            row = self._store.execute(
+                "INSERT INTO events (at, kind, data) VALUES (?, ?, ?) RETURNING seq", values
+            ).fetchone()
         return int(row[0])
 
     def after(self, seq: int, *, limit: int = 500) -> list[StoredEvent]:

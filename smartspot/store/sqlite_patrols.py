@@ -130,9 +130,13 @@ class SqlitePatrols:
             )
         return after
 
-    def record_positions(self, fixes: Sequence[PositionFix]) -> int:
+    def record_positions(
+        self, fixes: Sequence[PositionFix], *, known: Collection[str] | None = None
+    ) -> int:
         """Append a batch of AVL fixes (all or none) and move each car's last position to its
         newest fix; a fix older than the car's last known one is kept in the history only.
+        ``known``: call signs the caller read from the store in this transaction (the engine
+        has just read the batch's cars), so they need not be asked again.
 
         Raises
         ------
@@ -142,10 +146,12 @@ class SqlitePatrols:
         if not fixes:
             return 0
         with self._store.transaction():
-            known = {
-                row[0] for row in self._store.execute("SELECT call_sign FROM patrols").fetchall()
-            }
-            unknown = sorted({fix.call_sign for fix in fixes} - known)
+            if known is None:
+                known = {
+                    row[0]
+                    for row in self._store.execute("SELECT call_sign FROM patrols").fetchall()
+                }
+            unknown = sorted({fix.call_sign for fix in fixes} - set(known))
             if unknown:
                 raise NotFoundError(
                     msg("unknown patrol call signs: {unknown}", unknown=", ".join(unknown))
