@@ -45,6 +45,7 @@ import numpy as np
 
 from benchmarks.api_load import PASSWORD, SECRET, _free_port, _summary
 from benchmarks.national_cpu import CpuMeter, postmaster_pid
+from benchmarks.national_report import counts, lost, markdown
 from benchmarks.national_world import Homecoming, national_policies, prepare
 
 FIX_INTERVAL_S = 5.0
@@ -196,16 +197,6 @@ async def _listen(client: httpx.AsyncClient, until: float, stats: dict[str, list
         stats["errors"].append(f"SSE {error!r}")
 
 
-def _counts(values: list[int]) -> dict[str, int]:
-    """How many clears planned for 1, 2, … cars."""
-    return {str(k): values.count(k) for k in sorted(set(values))}
-
-
-def _lost(ids: list[int]) -> int:
-    """Events missing between the first and the last id seen."""
-    return 0 if not ids else (max(ids) - min(ids) + 1) - len(set(ids))
-
-
 async def phase(
     base: str, fleet: list[dict[str, Any]], *, rate: float, batch: int, clients: int,
     seconds: float, clear_every_s: float, seed: int, home: Homecoming,
@@ -254,7 +245,7 @@ async def phase(
         "clears": {
             **_summary(stats["clear_s"]),
             "with_stops": sum(stats["with_stops"]),
-            "cars_planned": _counts(stats.get("cars_planned", [])),
+            "cars_planned": counts(stats.get("cars_planned", [])),
             "answer_bytes_p50": int(np.median(stats["clear_bytes"]))
             if stats.get("clear_bytes")
             else None,
@@ -264,7 +255,7 @@ async def phase(
         },
         "sse": {
             "events": len(stats["event_ids"]),
-            "lost": _lost(stats["event_ids"]),
+            "lost": lost(stats["event_ids"]),
             **{k.replace("ms", "lag_ms"): v for k, v in _summary(stats["sse_lag_s"]).items()},
         },
         "cores_used": cores,
@@ -395,33 +386,13 @@ def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
         "hotspots": args.hotspots,
         "cars": args.cars,
         "returning": args.returning,
+        "seconds": args.seconds,
+        "clear_every_s": args.clear_every,
         "load_average": os.getloadavg(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    first = results["first_clears"]["clears"]
-    print(
-        f"\nfirst clear per politikreds ({results['first_clears']['districts']} districts, "
-        f"cold): p50 {first.get('p50_ms')} ms, max {first.get('max_ms')} ms"
-    )
-    print(
-        "\n| phase | fixes/s (target) | AVL p50 / p99 | clears | cars per clear | clear p50 / p99 "
-        "/ max | SSE events (lost) | SSE lag p50 / p99 | cores: generator / server / database "
-        "| errors |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name in ("normal", "stress"):
-        r = results[name]
-        a, c, e, u = r["avl"], r["clears"], r["sse"], r["cores_used"]
-        print(
-            f"| {name} | {r['fixes_per_s']:,.0f} ({r['target_fixes_per_s']:,.0f}) | "
-            f"{a.get('p50_ms')} / {a.get('p99_ms')} ms | {c['requests']} | "
-            f"{c['cars_planned']} | "
-            f"{c.get('p50_ms')} / {c.get('p99_ms')} / {c.get('max_ms')} ms | "
-            f"{e['events']} ({e['lost']}) | {e.get('p50_lag_ms')} / {e.get('p99_lag_ms')} ms | "
-            f"{u.get('generator')} / {u.get('server')} / {u.get('database', '–')} | "
-            f"{r['error_count']} |"
-        )
+    print("\n" + markdown(results))
     return 0
 
 

@@ -175,7 +175,9 @@ def build_problem(
             blocked[car.call_sign] = reason
     if context.coverage is not None and len(context.coverage.points):
         everyone = np.vstack([starts, context.other_available.reshape(-1, 2)])
-        times = travel.matrix(everyone, context.coverage.points, depart_at=now)
+        # a car further than the guard's minutes covers nothing: the search may stop there
+        guard_s = context.coverage.minutes * 60
+        times = travel.matrix(everyone, context.coverage.points, depart_at=now, limit_s=guard_s)
         proposed = [True] * len(cars) + [False] * (len(everyone) - len(cars))
         reasons = rules.coverage_rule(context.coverage, times, proposed)[: len(cars)]
         for car, reason in zip(cars, reasons, strict=True):

@@ -7,6 +7,7 @@ import builtins
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
@@ -175,11 +176,7 @@ class SqliteProposals:
         plan_json = _plan_json(proposal, self._shared)
         at = proposal.created_at
         with self._store.transaction():
-            pending = self.current(proposal.patrol)
-            if pending is not None:
-                self._save_decision(
-                    pending, pending.decided(ProposalStatus.SUPERSEDED, by=actor, at=at), actor
-                )
+            self._supersede(proposal.patrol, actor=actor, at=at)
             stored = replace(proposal, id=f"PR-{self._store.next_number(ENTITY):06d}")
             self._store.execute(
                 "INSERT INTO proposals (id, patrol, politikreds, created_at, status, problem, "
@@ -318,6 +315,58 @@ class SqliteProposals:
             (hotspot, patrol),
         )
         return cursor.rowcount > 0
+
+    def _supersede(self, patrol: str, *, actor: str, at: datetime) -> None:
+        """The car's pending proposal, if any, becomes ``superseded``: its decision columns and
+        audit row, read and written without its plan, problem and answer (a national round's
+        ~830 left-out reasons were decoded and encoded again for every car of every round,
+        and superseding changes none of them)."""
+        row = self._store.execute(
+            "SELECT id, politikreds, decided_by, reason FROM proposals "
+            "WHERE patrol = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+            (patrol, ProposalStatus.PENDING.value),
+        ).fetchone()
+        if row is None:
+            return
+        stops = self._store.execute(
+            "SELECT hotspot_id, removed FROM proposal_stops WHERE proposal_id = ? "
+            "ORDER BY position",
+            (row["id"],),
+        ).fetchall()
+        cursor = self._store.execute(
+            "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?, reason = ? "
+            "WHERE id = ? AND status = ?",
+            (
+                ProposalStatus.SUPERSEDED.value,
+                actor,
+                iso(at),
+                "",
+                row["id"],
+                ProposalStatus.PENDING.value,
+            ),
+        )
+        if cursor.rowcount != 1:
+            raise ConflictError(msg("proposal {id} was decided meanwhile", id=row["id"]))
+        before = {
+            "patrol": patrol,
+            "politikreds": row["politikreds"],
+            "status": ProposalStatus.PENDING.value,
+            "stops": [s["hotspot_id"] for s in stops if not s["removed"]],
+            "removed": [s["hotspot_id"] for s in stops if s["removed"]],
+            "decided_by": row["decided_by"],
+            "reason": row["reason"],
+        }
+        after = {**before, "status": ProposalStatus.SUPERSEDED.value, "decided_by": actor}
+        after["reason"] = ""
+        self._store.write_audit(
+            at=at,
+            actor=actor,
+            action=ProposalStatus.SUPERSEDED.value,
+            entity=ENTITY,
+            entity_id=row["id"],
+            before=before,
+            after=after,
+        )
 
     def _save_decision(self, before: Proposal, after: Proposal, actor: str) -> None:
         at = after.decided_at or after.created_at

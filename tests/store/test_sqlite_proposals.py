@@ -79,6 +79,36 @@ def test_a_new_proposal_supersedes_the_cars_pending_one_only(store: Store) -> No
     assert store.proposals.get(second.id).status is ProposalStatus.EMPTY
 
 
+def test_superseding_is_audited_like_any_decision_and_leaves_the_plan_as_stored(
+    store: Store,
+) -> None:
+    first = store.proposals.add(proposal(stop("HS-000001"), stop("HS-000002", 30)), actor="sys")
+    store.proposals.add(proposal(stop("HS-000003")), actor="planner")
+    [created, superseded] = store.audit.entries(entity="proposal", entity_id=first.id)
+    summary = {
+        "patrol": "MVJ-11",
+        "politikreds": "Midt- og Vestjyllands Politi",
+        "stops": ["HS-000001", "HS-000002"],
+        "removed": [],
+    }
+    assert (superseded.action, superseded.actor) == ("superseded", "planner")
+    assert superseded.before == created.after
+    assert superseded.before == {**summary, "status": "pending", "decided_by": None, "reason": ""}
+    assert superseded.after == {
+        **summary,
+        "status": "superseded",
+        "decided_by": "planner",
+        "reason": "",
+    }
+    again = store.proposals.get(first.id)
+    assert (again.status, again.decided_by, again.decided_at) == (
+        ProposalStatus.SUPERSEDED,
+        "planner",
+        START,
+    )
+    assert replace(again, status=first.status, decided_by=None, decided_at=None) == first
+
+
 def test_held_hotspots_are_the_kept_unvisited_stops_of_pending_and_accepted_proposals(
     store: Store,
 ) -> None:
