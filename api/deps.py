@@ -143,7 +143,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         engine=engine,
         belonging=Belonging(ctx),
         accounts=AccountCache(store.users, ttl_s=settings.auth_cache_s),
-        throttle=LoginThrottle(),
+        throttle=LoginThrottle(store.logins, secret=settings.secret_key.encode()),
         password_checks=PasswordChecks(concurrency=settings.login_concurrency),
         notifications=notifications,
     )

@@ -180,7 +180,7 @@ def deployment_problem(settings: Settings, *, workers: int, demo: bool) -> str |
     """Why the service must not start this way, or None.
 
     SQLite serves one worker process (its writers would queue on one file lock and each
-    worker would hold its own event stream and login throttle). Outside ``--demo``, several
+    worker would hold its own event stream). Outside ``--demo``, several
     workers or PostgreSQL need a configured ``SMARTSPOT_SECRET_KEY``: a key made up per
     process would make each worker refuse the others' tokens.
     """

@@ -17,23 +17,17 @@ from api.auth import (
 )
 from api.deps import ServicesDep
 from api.events_auth import clear_event_cookie, set_event_cookie
-from api.password_checks import TooManyLogins
+from api.login import throttled_check
 from api.schemas import Account, EventSession, Token, UserChange, UserIn, UserOut
 from smartspot.access import choose_districts, default_districts
 from smartspot.geo.regions import politikreds_names
-from smartspot.i18n import N_, Message, msg
+from smartspot.i18n import N_, Message
 from smartspot.resources import DATA_DIR
 from smartspot.store.records import UserAccount
 
 router = APIRouter(tags=["auth"])
 
 _WRONG = N_("wrong user name or password")
-
-
-def client_address(request: Request) -> str:
-    """The caller's address (the proxy's view of it when uvicorn runs with
-    ``--proxy-headers``)."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.post(
@@ -56,36 +50,11 @@ async def login(
     the wait (1 s, 2 s, 4 s … at most 15 min): the answer is then ``429`` with
     ``Retry-After`` and the password is not even checked.
     """
-    throttle = services.throttle
-    decision = throttle.begin(form.username, client_address(request))
-    if not decision.allowed:
-        raise HTTPException(
-            status_code=429,
-            detail=msg(
-                "too many failed logins; try again in {seconds} s", seconds=decision.retry_after_s
-            ),
-            headers={"Retry-After": str(decision.retry_after_s)},
-        )
-    try:
-        user = await services.password_checks.authenticate(
-            services.store.users, form.username, form.password
-        )
-    except TooManyLogins:
-        throttle.abandoned(decision)
-        raise HTTPException(
-            status_code=503,
-            detail=msg("too many logins at once; try again in a moment"),
-            headers={"Retry-After": "1"},
-        ) from None
-    except BaseException:
-        throttle.abandoned(decision)
-        raise
+    user = await throttled_check(services, request, form.username, form.password)
     if user is None:
-        throttle.failed(decision)
         raise HTTPException(
             status_code=401, detail=Message(_WRONG), headers={"WWW-Authenticate": "Bearer"}
         )
-    throttle.succeeded(decision)
     minutes = services.settings.token_minutes
     token = issue_token(
         user.name,

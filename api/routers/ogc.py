@@ -27,8 +27,7 @@ from fastapi.responses import JSONResponse, Response
 from api.access import require, within
 from api.auth import Permission, Principal, Role, check_current, read_token
 from api.deps import ServicesDep
-from api.password_checks import TooManyLogins
-from api.routers.auth import client_address
+from api.login import throttled_check
 from api.routers.hotspots import BboxQuery, parse_bbox
 from api.schemas import feature_collection, hotspot_feature
 from smartspot.domain import Hotspot
@@ -111,32 +110,9 @@ async def _basic(services: Any, request: Request, credentials: str) -> Principal
     remembered = services.cache.get(key)
     if remembered is not None and remembered[1] > time.monotonic():
         return check_current(remembered[0], services.accounts)
-    throttle = services.throttle
-    decision = throttle.begin(name, client_address(request))
-    if not decision.allowed:
-        raise HTTPException(
-            status_code=429,
-            detail=msg(
-                "too many failed logins; try again in {seconds} s", seconds=decision.retry_after_s
-            ),
-            headers={"Retry-After": str(decision.retry_after_s)},
-        )
-    try:
-        account = await services.password_checks.authenticate(services.store.users, name, password)
-    except TooManyLogins:
-        throttle.abandoned(decision)
-        raise HTTPException(
-            status_code=503,
-            detail=msg("too many logins at once; try again in a moment"),
-            headers={"Retry-After": "1"},
-        ) from None
-    except BaseException:
-        throttle.abandoned(decision)
-        raise
+    account = await throttled_check(services, request, name, password)
     if account is None:
-        throttle.failed(decision)
         raise _unauthorized(msg("wrong user name or password"))
-    throttle.succeeded(decision)
     principal = Principal(
         name=account.name,
         role=Role(account.role),

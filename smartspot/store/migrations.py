@@ -90,6 +90,38 @@ HISTORY: tuple[Migration, ...] = (
         (_SQLITE[5], assign_existing_districts),
         (_PG[6], assign_existing_districts),
     ),
+    Migration(
+        7,
+        "the login throttle's counts in the database, shared by every worker and node",
+        (
+            """
+            CREATE TABLE login_throttle (
+                key_hash TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL CHECK (failures >= 0),
+                last_failure REAL NOT NULL,
+                blocked_until REAL NOT NULL,
+                pending INTEGER NOT NULL CHECK (pending >= 0),
+                pending_until REAL NOT NULL,
+                expires_at REAL NOT NULL
+            );
+            CREATE INDEX login_throttle_expiry ON login_throttle (expires_at);
+            """,
+        ),
+        (
+            """
+            CREATE TABLE login_throttle (
+                key_hash TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL CHECK (failures >= 0),
+                last_failure DOUBLE PRECISION NOT NULL,
+                blocked_until DOUBLE PRECISION NOT NULL,
+                pending INTEGER NOT NULL CHECK (pending >= 0),
+                pending_until DOUBLE PRECISION NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            );
+            CREATE INDEX login_throttle_expiry ON login_throttle (expires_at);
+            """,
+        ),
+    ),
 )
 
 

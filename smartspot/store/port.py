@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from smartspot.domain import (
     Callout,
@@ -34,10 +34,12 @@ from smartspot.store.records import (
     Stay,
     StoredEvent,
     StoredVisit,
+    ThrottleState,
     UserAccount,
 )
 
 MAX_PAGE = 10_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +291,19 @@ class FollowUpRepository(Protocol):
     def revision(self) -> int: ...
 
 
+class ThrottleRepository(Protocol):
+    """The login throttle's counts, shared by every worker and node on the database."""
+
+    def read(self, keys: Sequence[str]) -> dict[str, ThrottleState]: ...
+    def change(
+        self,
+        keys: Sequence[str],
+        edit: Callable[[dict[str, ThrottleState]], tuple[dict[str, ThrottleState], T]],
+    ) -> T: ...
+    def forget_expired(self, now: float) -> int: ...
+    def count(self) -> int: ...
+
+
 class EventLog(Protocol):
     def append(self, kind: str, data: dict[str, Any], *, at: datetime) -> int: ...
     def after(self, seq: int, *, limit: int = 500) -> builtins.list[StoredEvent]: ...
@@ -327,6 +342,9 @@ class Repository(Protocol):
 
     @property
     def followups(self) -> FollowUpRepository: ...
+
+    @property
+    def logins(self) -> ThrottleRepository: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """All writes in the block commit together, or none do. Nested blocks join the outer."""

@@ -40,6 +40,7 @@ from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
 from smartspot.store.sqlite_followups import SqliteFollowUps
 from smartspot.store.sqlite_hotspots import SqliteHotspots
+from smartspot.store.sqlite_logins import SqliteLogins
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
 from smartspot.store.sqlite_stays import SqliteStays
@@ -193,6 +194,7 @@ class PostgresStore(SqlStoreBase):
         self.stays = SqliteStays(self)
         self.events = SqliteEvents(self)
         self.followups = SqliteFollowUps(self)
+        self.logins = SqliteLogins(self)
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -226,12 +228,15 @@ class PostgresStore(SqlStoreBase):
             self._local.depth = 0
         return conn
 
-    def _begin(self, conn: psycopg.Connection[Any]) -> None:
+    def _begin(self, conn: psycopg.Connection[Any], *, bookkeeping: bool = False) -> None:
         # the write lock: one writer at a time across every process on the database
         try:
             # one round trip (no parameters: the simple protocol takes both statements); an
             # AVL batch is a dozen, each waiting for the database's share of the CPU
-            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({int(WRITE_LOCK)})")
+            if bookkeeping:  # outside the record: its own locks, no wait for the disk
+                conn.execute("BEGIN; SET LOCAL synchronous_commit = off")
+            else:
+                conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({int(WRITE_LOCK)})")
         except psycopg.Error as error:
             self._rollback(conn)
             raise self.storage_error(error) from None

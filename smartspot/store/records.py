@@ -116,3 +116,25 @@ class StoredEvent:
     at: datetime
     kind: str
     data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleState:
+    """What the login throttle holds on one key (times in seconds since the epoch).
+
+    ``pending`` attempts are being checked right now, on any worker; the count is good until
+    ``pending_until`` (a worker that dies mid-check holds nothing longer). The row may be
+    deleted once ``expires_at`` has passed.
+    """
+
+    failures: int = 0
+    last_failure: float = 0.0
+    blocked_until: float = 0.0
+    pending: int = 0
+    pending_until: float = 0.0
+    expires_at: float = 0.0
+
+    @property
+    def empty(self) -> bool:
+        """Nothing worth keeping: no failure on record and nothing in flight."""
+        return self.failures == 0 and self.pending == 0

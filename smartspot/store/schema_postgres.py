@@ -195,6 +195,9 @@ BEGIN
             GRANT UPDATE ON followups, followup_citizens, followup_attempts TO {APP_ROLE};
         END IF;
         GRANT DELETE ON stays TO {APP_ROLE};
+        IF to_regclass('login_throttle') IS NOT NULL THEN
+            GRANT UPDATE, DELETE ON login_throttle TO {APP_ROLE};
+        END IF;
     END IF;
 END $$;
 """

@@ -46,8 +46,9 @@ class SqlStoreBase:
     def execute(self, sql: str, params: Params = ()) -> Any:
         raise NotImplementedError
 
-    def _begin(self, conn: Any) -> None:
-        """Open a write transaction (StorageError when it cannot)."""
+    def _begin(self, conn: Any, *, bookkeeping: bool = False) -> None:
+        """Open a write transaction (StorageError when it cannot); ``bookkeeping``: see
+        :meth:`transaction`."""
         raise NotImplementedError
 
     def _commit(self, conn: Any) -> None:
@@ -57,6 +58,9 @@ class SqlStoreBase:
     def _rollback(self, conn: Any) -> None:
         """Roll back whatever is open (never raises)."""
         raise NotImplementedError
+
+    def _ended(self, conn: Any, *, bookkeeping: bool) -> None:
+        """After a transaction committed or rolled back (a backend may restore a setting)."""
 
     def _append_audit(self, **row: Any) -> None:
         """Append one audit row (``at`` as ISO text, ``before``/``after`` as JSON text)."""
@@ -68,10 +72,16 @@ class SqlStoreBase:
     # -- transactions ----------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, bookkeeping: bool = False) -> Iterator[None]:
         """One atomic unit of work, holding the write lock from its start to its commit, so
         two commands never interleave their reads and writes. Nested blocks join the outer
-        one; the callbacks of :meth:`after_commit` run once it has committed."""
+        one; the callbacks of :meth:`after_commit` run once it has committed.
+
+        ``bookkeeping``: a transaction on tables outside the record (the login throttle's
+        counts), which neither audits nor writes events: on PostgreSQL it does not take the
+        store's write lock (it locks what it needs itself), and neither backend waits for
+        its commit to reach the disk (a power cut may lose its last seconds). Never use it
+        for anything the audit chain or the event log covers."""
         conn = self.connection
         if self._local.depth > 0:
             self._local.depth += 1
@@ -80,7 +90,7 @@ class SqlStoreBase:
             finally:
                 self._local.depth -= 1
             return
-        self._begin(conn)
+        self._begin(conn, bookkeeping=bookkeeping)
         self._local.depth = 1
         try:
             yield
@@ -88,11 +98,13 @@ class SqlStoreBase:
             self._local.depth = 0
             self._local.after = []
             self._rollback(conn)
+            self._ended(conn, bookkeeping=bookkeeping)
             raise
         self._local.depth = 0
         try:
             self._commit(conn)
         finally:
+            self._ended(conn, bookkeeping=bookkeeping)
             callbacks, self._local.after = getattr(self._local, "after", []), []
         for callback in callbacks:
             callback()

@@ -9,6 +9,7 @@ Every SQLite failure leaves here as :class:`StorageError` with a message a perso
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +28,7 @@ from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
 from smartspot.store.sqlite_followups import SqliteFollowUps
 from smartspot.store.sqlite_hotspots import SqliteHotspots
+from smartspot.store.sqlite_logins import SqliteLogins
 from smartspot.store.sqlite_patrols import SqlitePatrols
 from smartspot.store.sqlite_proposals import SqliteProposals
 from smartspot.store.sqlite_stays import SqliteStays
@@ -103,6 +105,7 @@ class SqliteStore(SqlStoreBase):
         self.stays = SqliteStays(self)
         self.events = SqliteEvents(self)
         self.followups = SqliteFollowUps(self)
+        self.logins = SqliteLogins(self)
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -160,12 +163,20 @@ class SqliteStore(SqlStoreBase):
             self._local.depth = 0
         return conn
 
-    def _begin(self, conn: sqlite3.Connection) -> None:
+    def _begin(self, conn: sqlite3.Connection, *, bookkeeping: bool = False) -> None:
         # BEGIN IMMEDIATE takes the write lock up front
         try:
+            if bookkeeping and not self.memory:  # its commit need not wait for the disk
+                conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
+            self._ended(conn, bookkeeping=bookkeeping)
             raise self.storage_error(error) from None
+
+    def _ended(self, conn: sqlite3.Connection, *, bookkeeping: bool) -> None:
+        if bookkeeping and not self.memory:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA synchronous = FULL")
 
     def _commit(self, conn: sqlite3.Connection) -> None:
         try:

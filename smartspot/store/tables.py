@@ -34,7 +34,7 @@ from smartspot.store.ddl import (
 
 #: The migration number these tables are at: a fresh database is created from them and
 #: marked with it; an older one is migrated up to it.
-VERSION = 6
+VERSION = 7
 
 
 def _flag(name: str, *, default: int | None = None) -> Column:
@@ -286,6 +286,17 @@ TABLES: tuple[Table, ...] = (
             *_text("recorded_by", "recorded_at"),
         ),
         primary_key=("followup_id", "number"),
+    ),
+    Table(
+        "login_throttle",  # failed logins per key, for every worker; not part of the record
+        (
+            Column("key_hash", TEXT, primary_key=True),  # keyed hash of user:<name>/addr:<ip>
+            Column("failures", INTEGER, True, check="failures >= 0"),
+            *(Column(n, REAL, True) for n in ("last_failure", "blocked_until")),  # epoch s
+            Column("pending", INTEGER, True, check="pending >= 0"),
+            *(Column(n, REAL, True) for n in ("pending_until", "expires_at")),
+        ),
+        indexes=(Index("login_throttle_expiry", ("expires_at",)),),
     ),
 )
 

@@ -7,16 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import services_of
 from tests.api.conftest import PASSWORD, login
 from tests.api.live_server import serving
-
-# the throttle's state lives in the process (api/throttle.py), not in the store
-pytestmark = pytest.mark.sqlite_only
 
 
 def _try(client: TestClient, name: str, password: str) -> Any:

@@ -57,7 +57,7 @@ def test_a_database_of_an_older_smart_spot_upgrades_to_the_fresh_schema(
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("name", ["busy-v3.db", "busy-v4.db", "busy-v5.db"])
+@pytest.mark.parametrize("name", ["busy-v3.db", "busy-v4.db", "busy-v5.db", "busy-v6.db"])
 def test_the_databases_older_mains_wrote_upgrade_to_the_fresh_schema(
     database: str | Path, tmp_path: Path, name: str
 ) -> None:

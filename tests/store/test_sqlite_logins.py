@@ -1,0 +1,103 @@
+"""The login throttle's counts in the store (migration 7): changes of one key by several
+workers at once are never lost, a bookkeeping transaction leaves the record alone, and a
+database from before the table upgrades without losing a row."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from smartspot.store.migrations import HISTORY
+from smartspot.store.open import Store, open_store
+from smartspot.store.records import ThrottleState
+from smartspot.store.sqlite import SqliteStore
+
+OLD_DATABASES = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def store(database: str | Path) -> Iterator[Store]:
+    with open_store(database, create=True) as opened:
+        yield opened
+
+
+def _one_more(states: dict[str, ThrottleState]) -> tuple[dict[str, ThrottleState], None]:
+    return {k: replace(s, failures=s.failures + 1, expires_at=9e9) for k, s in states.items()}, None
+
+
+def test_changes_from_many_workers_at_once_are_all_counted(
+    store: Store, database: str | Path
+) -> None:
+    others = [open_store(database) for _ in range(3)]  # other processes' stores
+    try:
+        stores = [store, *others]
+
+        def fail(n: int) -> None:
+            keys = ["user:a", "addr:x"] if n % 2 else ["addr:x", "user:a"]  # either order
+            stores[n % len(stores)].logins.change(keys, _one_more)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(fail, range(80)))
+    finally:
+        for other in others:
+            other.close()
+    counts = store.logins.read(["user:a", "addr:x"])
+    assert {k: s.failures for k, s in counts.items()} == {"user:a": 80, "addr:x": 80}
+
+
+def test_an_empty_state_deletes_its_row_and_expired_rows_are_swept(store: Store) -> None:
+    store.logins.change(["user:a", "user:b"], _one_more)
+    store.logins.change(["user:a"], lambda states: ({"user:a": ThrottleState()}, None))
+    assert set(store.logins.read(["user:a", "user:b"])) == {"user:b"}
+    assert store.logins.forget_expired(now=9e9 - 1) == 0
+    assert store.logins.forget_expired(now=9e9 + 1) == 1
+    assert store.logins.count() == 0
+
+
+def test_the_throttle_writes_no_audit_row_and_no_event(store: Store) -> None:
+    store.logins.change(["user:a"], _one_more)
+    assert store.audit.entries() == []
+    assert store.events.last() == 0
+    assert store.verify_audit().ok
+
+
+def test_a_bookkeeping_transaction_inside_a_write_joins_it(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.logins.change(["user:a"], _one_more)
+        raise RuntimeError("the outer write fails")
+    assert store.logins.count() == 0  # rolled back with it
+
+
+@pytest.mark.sqlite_only  # database files written by older mains
+@pytest.mark.parametrize("name", ["busy-v5.db", "busy-v6.db"])
+def test_a_database_from_before_the_table_upgrades_without_loss(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    shutil.copy(OLD_DATABASES / name, path)
+    before = _tables(path)
+    with SqliteStore(path) as upgraded:
+        assert upgraded.schema_version == len(HISTORY) == 7
+        assert upgraded.logins.count() == 0
+        verdict = upgraded.verify_audit()
+        assert verdict.ok, verdict
+    after = _tables(path)
+    assert "login_throttle" not in before and after["login_throttle"] == []
+    kept = set(before) - ({"users", "audit_log"} if name == "busy-v5.db" else set())
+    for table in kept:  # (v5 -> 6 gives users districts: tests/store/test_user_districts.py)
+        assert after[table] == before[table], table
+    assert after["audit_log"][: len(before["audit_log"])] == before["audit_log"]
+
+
+def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(path) as conn:
+        names = [
+            n
+            for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not n.startswith("sqlite_")
+        ]
+        return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in names}
