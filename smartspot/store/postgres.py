@@ -35,17 +35,7 @@ from smartspot.store.open import redacted
 from smartspot.store.schema_postgres import GRANTS
 from smartspot.store.sql import Dialect, Params
 from smartspot.store.sql_base import SqlStoreBase
-from smartspot.store.sqlite import DEFAULT_BUSY_TIMEOUT_S, SqliteAuditLog
-from smartspot.store.sqlite_callouts import SqliteCallouts
-from smartspot.store.sqlite_events import SqliteEvents
-from smartspot.store.sqlite_followups import SqliteFollowUps
-from smartspot.store.sqlite_hotspots import SqliteHotspots
-from smartspot.store.sqlite_logins import SqliteLogins
-from smartspot.store.sqlite_patrols import SqlitePatrols
-from smartspot.store.sqlite_proposals import SqliteProposals
-from smartspot.store.sqlite_stays import SqliteStays
-from smartspot.store.sqlite_users import SqliteUsers
-from smartspot.store.sqlite_visits import SqliteVisits
+from smartspot.store.sqlite import DEFAULT_BUSY_TIMEOUT_S
 from smartspot.store.timestamps import iso
 
 #: The advisory lock every write transaction holds until it commits (any 64-bit number that
@@ -184,17 +174,7 @@ class PostgresStore(SqlStoreBase):
         except BaseException:
             self.close()
             raise
-        self.hotspots = SqliteHotspots(self)
-        self.audit = SqliteAuditLog(self)
-        self.users = SqliteUsers(self)
-        self.patrols = SqlitePatrols(self)
-        self.callouts = SqliteCallouts(self)
-        self.visits = SqliteVisits(self)
-        self.proposals = SqliteProposals(self)
-        self.stays = SqliteStays(self)
-        self.events = SqliteEvents(self)
-        self.followups = SqliteFollowUps(self)
-        self.logins = SqliteLogins(self)
+        self._init_repositories()
 
     # -- connections and transactions -------------------------------------------------------
 

@@ -13,12 +13,22 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from smartspot.errors import StorageError
 from smartspot.i18n import msg
 from smartspot.store import sqlite_audit
-from smartspot.store.sql import Params
+from smartspot.store.sql import Params, SqlStore
+from smartspot.store.sqlite_callouts import SqliteCallouts
+from smartspot.store.sqlite_events import SqliteEvents
+from smartspot.store.sqlite_followups import SqliteFollowUps
+from smartspot.store.sqlite_hotspots import SqliteHotspots
+from smartspot.store.sqlite_logins import SqliteLogins
+from smartspot.store.sqlite_patrols import SqlitePatrols
+from smartspot.store.sqlite_proposals import SqliteProposals
+from smartspot.store.sqlite_stays import SqliteStays
+from smartspot.store.sqlite_users import SqliteUsers
+from smartspot.store.sqlite_visits import SqliteVisits
 from smartspot.store.timestamps import iso
 
 
@@ -31,6 +41,21 @@ class SqlStoreBase:
     :class:`~smartspot.store.postgres.PostgresStore`."""
 
     path: Any  # what messages name (a file, or a URL without its password)
+
+    def _init_repositories(self) -> None:
+        """The repositories, one per entity; their SQL runs on either backend."""
+        store = cast("SqlStore", self)  # each backend has what the protocol asks
+        self.hotspots = SqliteHotspots(store)
+        self.audit = sqlite_audit.SqliteAuditLog(store)
+        self.users = SqliteUsers(store)
+        self.patrols = SqlitePatrols(store)
+        self.callouts = SqliteCallouts(store)
+        self.visits = SqliteVisits(store)
+        self.proposals = SqliteProposals(store)
+        self.stays = SqliteStays(store)
+        self.events = SqliteEvents(store)
+        self.followups = SqliteFollowUps(store)
+        self.logins = SqliteLogins(store)
 
     def _init_connections(self) -> None:
         self._local = threading.local()

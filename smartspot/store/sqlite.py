@@ -10,7 +10,6 @@ Every SQLite failure leaves here as :class:`StorageError` with a message a perso
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,20 +20,9 @@ from typing import Any
 from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
 from smartspot.store import migrations, schema_sqlite, sqlite_audit
-from smartspot.store.port import AuditEntry
-from smartspot.store.sql import Dialect, Params, SqlStore
+from smartspot.store.sql import Dialect, Params
 from smartspot.store.sql_base import SqlStoreBase
-from smartspot.store.sqlite_callouts import SqliteCallouts
-from smartspot.store.sqlite_events import SqliteEvents
-from smartspot.store.sqlite_followups import SqliteFollowUps
-from smartspot.store.sqlite_hotspots import SqliteHotspots
-from smartspot.store.sqlite_logins import SqliteLogins
-from smartspot.store.sqlite_patrols import SqlitePatrols
-from smartspot.store.sqlite_proposals import SqliteProposals
-from smartspot.store.sqlite_stays import SqliteStays
-from smartspot.store.sqlite_users import SqliteUsers
-from smartspot.store.sqlite_visits import SqliteVisits
-from smartspot.store.timestamps import from_iso, iso
+from smartspot.store.timestamps import iso
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 #: The migration after which existing audit rows are chained and existing objects sealed.
@@ -95,17 +83,7 @@ class SqliteStore(SqlStoreBase):
         self._init_connections()
         self._migrate()
         self._schema_version: int | None = self.schema_version  # fixed from here on
-        self.hotspots = SqliteHotspots(self)
-        self.audit = SqliteAuditLog(self)
-        self.users = SqliteUsers(self)
-        self.patrols = SqlitePatrols(self)
-        self.callouts = SqliteCallouts(self)
-        self.visits = SqliteVisits(self)
-        self.proposals = SqliteProposals(self)
-        self.stays = SqliteStays(self)
-        self.events = SqliteEvents(self)
-        self.followups = SqliteFollowUps(self)
-        self.logins = SqliteLogins(self)
+        self._init_repositories()
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -192,21 +170,20 @@ class SqliteStore(SqlStoreBase):
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         """Run one statement; SQLite errors become StorageError (conflicts the domain can
         foresee are checked, and raised as ConflictError, before the write)."""
-        try:
+        with self._errors():
             return self.connection.execute(sql, params)
-        except sqlite3.IntegrityError as error:
-            # a rule of the data was broken (a caller's mistake, not an outage): 409, never 503
-            raise ConflictError(
-                msg("the database refused the write: {error}", error=error)
-            ) from None
-        except sqlite3.Error as error:
-            raise self.storage_error(error) from None
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         """Run one statement per row of parameters (errors as in :meth:`execute`)."""
-        try:
+        with self._errors():
             self.connection.executemany(sql, rows)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
         except sqlite3.IntegrityError as error:
+            # a rule of the data was broken (a caller's mistake, not an outage): 409, never 503
             raise ConflictError(
                 msg("the database refused the write: {error}", error=error)
             ) from None
@@ -352,38 +329,3 @@ class _SqliteMigration:
 
     def fresh_script(self) -> str:
         return schema_sqlite.create_script()
-
-
-class SqliteAuditLog:
-    """Reads the append-only audit log (on either backend)."""
-
-    def __init__(self, store: SqlStore) -> None:
-        self._store = store
-
-    def entries(
-        self, *, entity: str | None = None, entity_id: str | None = None
-    ) -> list[AuditEntry]:
-        sql = "SELECT * FROM audit_log"
-        clauses, params = [], []
-        if entity is not None:
-            clauses.append("entity = ?")
-            params.append(entity)
-        if entity_id is not None:
-            clauses.append("entity_id = ?")
-            params.append(entity_id)
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        rows = self._store.execute(sql + " ORDER BY seq", params).fetchall()
-        return [
-            AuditEntry(
-                seq=row["seq"],
-                at=from_iso(row["at"]),
-                actor=row["actor"],
-                action=row["action"],
-                entity=row["entity"],
-                entity_id=row["entity_id"],
-                before=None if row["before"] is None else json.loads(row["before"]),
-                after=None if row["after"] is None else json.loads(row["after"]),
-            )
-            for row in rows
-        ]

@@ -24,7 +24,9 @@ from smartspot.store.audit import (
     verify_chain,
     verify_states,
 )
+from smartspot.store.port import AuditEntry
 from smartspot.store.schema_sqlite import create_script
+from smartspot.store.timestamps import from_iso
 
 SEAL_ACTOR = "smartspot"
 
@@ -275,3 +277,38 @@ def entries_for(conn: Executor, object_id: str) -> list[dict[str, Any]]:
             entry[side] = None if entry[side] is None else json.loads(entry[side])
         found.append(entry)
     return found
+
+
+class SqliteAuditLog:
+    """Reads the append-only audit log (on either backend)."""
+
+    def __init__(self, store: Executor) -> None:
+        self._store = store
+
+    def entries(
+        self, *, entity: str | None = None, entity_id: str | None = None
+    ) -> list[AuditEntry]:
+        sql = "SELECT * FROM audit_log"
+        clauses, params = [], []
+        if entity is not None:
+            clauses.append("entity = ?")
+            params.append(entity)
+        if entity_id is not None:
+            clauses.append("entity_id = ?")
+            params.append(entity_id)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        rows = self._store.execute(sql + " ORDER BY seq", params).fetchall()
+        return [
+            AuditEntry(
+                seq=row["seq"],
+                at=from_iso(row["at"]),
+                actor=row["actor"],
+                action=row["action"],
+                entity=row["entity"],
+                entity_id=row["entity_id"],
+                before=None if row["before"] is None else json.loads(row["before"]),
+                after=None if row["after"] is None else json.loads(row["after"]),
+            )
+            for row in rows
+        ]

@@ -32,6 +32,7 @@ from smartspot.store.followup_rows import (
 )
 from smartspot.store.port import FollowUpQuery
 from smartspot.store.timestamps import from_iso, iso, maybe_iso
+from smartspot.store.versioned import Pointers, check_follows
 
 if TYPE_CHECKING:
     from smartspot.store.sql import SqlStore
@@ -54,6 +55,9 @@ def _not_found(followup_id: str) -> NotFoundError:
     return NotFoundError(msg("no follow-up {id!r}; ids look like TO-000042", id=followup_id))
 
 
+_POINTERS = Pointers("followups")
+
+
 class SqliteFollowUps:
     """Follow-up tasks, their citizens and attempts on SQLite."""
 
@@ -68,12 +72,10 @@ class SqliteFollowUps:
         if followup.version != 1 or followup.citizen is None:
             raise ConflictError(msg("a new follow-up starts at version 1, with its citizen"))
         with self._store.transaction():
-            if self._store.execute(
-                "SELECT 1 FROM followups WHERE id = ?", (followup.id,)
-            ).fetchone():
-                raise ConflictError(msg("follow-up {id} already exists", id=followup.id))
-            self._store.execute(
-                "INSERT INTO followups (id, current_version) VALUES (?, 1)", (followup.id,)
+            _POINTERS.create(
+                self._store,
+                followup.id,
+                taken=lambda: ConflictError(msg("follow-up {id} already exists", id=followup.id)),
             )
             self._store.execute(_INSERT, to_row(followup))
             self._store.execute(
@@ -102,22 +104,15 @@ class SqliteFollowUps:
         ConflictError
             When someone else wrote a version since ``expected_version``.
         """
-        if followup.version != expected_version + 1:
-            raise ConflictError(
-                msg(
-                    "version {version} cannot follow version {expected_version}",
-                    version=followup.version,
-                    expected_version=expected_version,
-                )
-            )
+        check_follows(followup.version, expected_version)
         with self._store.transaction():
             before = self.get(followup.id)
-            moved = self._store.execute(
-                "UPDATE followups SET current_version = ? WHERE id = ? AND current_version = ?",
-                (followup.version, followup.id, expected_version),
-            ).rowcount
-            if moved != 1:
-                raise ConflictError(
+            _POINTERS.move(
+                self._store,
+                followup.id,
+                version=followup.version,
+                expected_version=expected_version,
+                stale=lambda: ConflictError(
                     msg(
                         "follow-up {id} is at version {version}, not {expected_version}: someone "
                         "changed it meanwhile; reload and try again",
@@ -125,7 +120,8 @@ class SqliteFollowUps:
                         version=before.version,
                         expected_version=expected_version,
                     )
-                )
+                ),
+            )
             self._store.execute(_INSERT, to_row(followup))
             changed = self._write_citizen(before, followup)
             after = audit_record(followup, changed=changed)

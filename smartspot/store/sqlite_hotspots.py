@@ -22,6 +22,7 @@ from smartspot.i18n import msg
 from smartspot.store.port import HotspotQuery
 from smartspot.store.sql import Dialect, Row
 from smartspot.store.timestamps import from_iso, iso
+from smartspot.store.versioned import Pointers, check_follows
 from smartspot.windows import ActiveWindow
 
 if TYPE_CHECKING:
@@ -161,6 +162,9 @@ def from_row(row: Row) -> Hotspot:
     )
 
 
+_POINTERS = Pointers("hotspots")
+
+
 class SqliteHotspots:
     """The :class:`~smartspot.store.port.HotspotRepository` on SQLite."""
 
@@ -176,60 +180,45 @@ class SqliteHotspots:
                 msg("a new hotspot starts at version 1, not {version}", version=hotspot.version)
             )
         with self._store.transaction():
-            exists = self._store.execute(
-                "SELECT 1 FROM hotspots WHERE id = ?", (hotspot.id,)
-            ).fetchone()
-            if exists:
-                raise ConflictError(msg("hotspot {id} already exists", id=hotspot.id))
-            self._store.execute(
-                "INSERT INTO hotspots (id, current_version) VALUES (?, 1)", (hotspot.id,)
+            _POINTERS.create(
+                self._store,
+                hotspot.id,
+                taken=lambda: ConflictError(msg("hotspot {id} already exists", id=hotspot.id)),
             )
-            self._store.execute(_INSERT, to_row(hotspot))
-            self._store.write_audit(
-                at=hotspot.updated_at,
-                actor=hotspot.updated_by,
-                action=action,
-                entity=ENTITY,
-                entity_id=hotspot.id,
-                before=None,
-                after=audit_record(hotspot),
-            )
+            self._write(hotspot, action, before=None)
 
     def save_version(self, hotspot: Hotspot, *, expected_version: int, action: str) -> None:
-        if hotspot.version != expected_version + 1:
-            raise ConflictError(
-                msg(
-                    "version {version} cannot follow version {expected_version}",
-                    version=hotspot.version,
-                    expected_version=expected_version,
-                )
-            )
+        check_follows(hotspot.version, expected_version)
         with self._store.transaction():
             before = self.get(hotspot.id)
-            # Compare-and-set: only moves the pointer if nobody else moved it first.
-            moved = self._store.execute(
-                "UPDATE hotspots SET current_version = ? WHERE id = ? AND current_version = ?",
-                (hotspot.version, hotspot.id, expected_version),
-            ).rowcount
-            if moved != 1:
-                raise ConflictError(
+            _POINTERS.move(
+                self._store,
+                hotspot.id,
+                version=hotspot.version,
+                expected_version=expected_version,
+                stale=lambda: ConflictError(
                     msg(
                         "hotspot {id} is at version {version}, not {expected_version}: someone changed it meanwhile; reload and try again",
                         id=hotspot.id,
                         version=before.version,
                         expected_version=expected_version,
                     )
-                )
-            self._store.execute(_INSERT, to_row(hotspot))
-            self._store.write_audit(
-                at=hotspot.updated_at,
-                actor=hotspot.updated_by,
-                action=action,
-                entity=ENTITY,
-                entity_id=hotspot.id,
-                before=audit_record(before),
-                after=audit_record(hotspot),
+                ),
             )
+            self._write(hotspot, action, before=before)
+
+    def _write(self, hotspot: Hotspot, action: str, *, before: Hotspot | None) -> None:
+        """The new version's row and its audit row (after the pointer is set)."""
+        self._store.execute(_INSERT, to_row(hotspot))
+        self._store.write_audit(
+            at=hotspot.updated_at,
+            actor=hotspot.updated_by,
+            action=action,
+            entity=ENTITY,
+            entity_id=hotspot.id,
+            before=None if before is None else audit_record(before),
+            after=audit_record(hotspot),
+        )
 
     def revision(self) -> int:
         """A number that changes with every hotspot write (any process): caches of open

@@ -67,3 +67,15 @@ def postgres_shape(url: str) -> dict[str, Any]:
     }
     with psycopg.connect(url) as conn:
         return {key: sorted(conn.execute(sql).fetchall()) for key, sql in queries.items()}
+
+
+def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of an SQLite file, in storage order (to compare a database
+    before and after an upgrade)."""
+    with sqlite3.connect(path) as conn:
+        names = [
+            n
+            for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not n.startswith("sqlite_")
+        ]
+        return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in names}

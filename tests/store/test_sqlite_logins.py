@@ -5,7 +5,6 @@ database from before the table upgrades without losing a row."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -17,6 +16,7 @@ from smartspot.store.migrations import HISTORY
 from smartspot.store.open import Store, open_store
 from smartspot.store.records import ThrottleState
 from smartspot.store.sqlite import SqliteStore
+from tests.store.schema_shape import table_rows
 
 OLD_DATABASES = Path(__file__).parent / "data"
 
@@ -79,25 +79,15 @@ def test_a_bookkeeping_transaction_inside_a_write_joins_it(store: Store) -> None
 def test_a_database_from_before_the_table_upgrades_without_loss(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     shutil.copy(OLD_DATABASES / name, path)
-    before = _tables(path)
+    before = table_rows(path)
     with SqliteStore(path) as upgraded:
         assert upgraded.schema_version == len(HISTORY) == 7
         assert upgraded.logins.count() == 0
         verdict = upgraded.verify_audit()
         assert verdict.ok, verdict
-    after = _tables(path)
+    after = table_rows(path)
     assert "login_throttle" not in before and after["login_throttle"] == []
     kept = set(before) - ({"users", "audit_log"} if name == "busy-v5.db" else set())
     for table in kept:  # (v5 -> 6 gives users districts: tests/store/test_user_districts.py)
         assert after[table] == before[table], table
     assert after["audit_log"][: len(before["audit_log"])] == before["audit_log"]
-
-
-def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as conn:
-        names = [
-            n
-            for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not n.startswith("sqlite_")
-        ]
-        return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in names}

@@ -19,6 +19,7 @@ from smartspot.store.open import Store, open_store
 from smartspot.store.records import UserAccount
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft
+from tests.store.schema_shape import table_rows
 
 OLD_DATABASES = Path(__file__).parent / "data"
 MV, OJ = "Midt- og Vestjyllands Politi", "Østjyllands Politi"
@@ -140,20 +141,10 @@ def test_migration_6_gives_others_the_districts_the_database_holds(
         assert verdict.ok, verdict
 
 
-def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as conn:
-        names = [
-            n
-            for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not n.startswith("sqlite_")
-        ]
-        return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in names}
-
-
 def test_a_database_of_todays_main_upgrades_without_loss(tmp_path: Path) -> None:
     path = tmp_path / "v5.db"
     shutil.copy(OLD_DATABASES / "busy-v5.db", path)
-    before = _tables(path)
+    before = table_rows(path)
     assert before["followup_attempts"] and before["followups"]
     with SqliteStore(path) as store:
         assert store.schema_version == len(HISTORY) >= 6
@@ -161,7 +152,7 @@ def test_a_database_of_todays_main_upgrades_without_loss(tmp_path: Path) -> None
         assert len(store.followups.attempts("TO-000001")) == 1
         verdict = store.verify_audit()
         assert verdict.ok, verdict
-    after = _tables(path)
+    after = table_rows(path)
     added = after["audit_log"][len(before["audit_log"]) :]
     assert len(added) == len(before["users"])  # one set-districts row per account, nothing else
     assert after["audit_log"][: len(before["audit_log"])] == before["audit_log"]

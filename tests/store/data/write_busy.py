@@ -1,5 +1,6 @@
-"""busy-v6.db: the busy database as main at 81d45a1 writes it (users with districts), plus two follow-ups (one
-with a not-home attempt, one closed by phone)."""
+"""busy-vN.db: the busy database as a main at schema version N writes it, plus two
+follow-ups (one with a not-home attempt, one closed by phone). Run from a checkout of that
+main: ``PYTHONPATH=. python write_busy.py N OUT.db FOLDER``."""
 
 import sqlite3
 import sys
@@ -13,7 +14,7 @@ from smartspot.clock import FixedClock
 from tests.api.conftest import NOW, login, make_settings
 from tests.store.audit_fixtures import busy_database
 
-out, folder = Path(sys.argv[1]), Path(sys.argv[2])
+version, out, folder = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 busy = busy_database(folder)
 app = create_app(make_settings(folder), clock=FixedClock(NOW))
 client = TestClient(app)
@@ -47,7 +48,7 @@ closed = client.post(
 )
 assert closed.status_code == 200, closed.text
 store = services_of(app).store
-assert store.schema_version == 6
+assert store.schema_version == version
 assert store.verify_audit().ok
 store.backup(out)
 services_of(app).close()
