@@ -77,6 +77,7 @@ UPDATES_EVERY = 100
 POOL_ROUNDS = 3
 POOL_FRESH = 2
 POOL_SHARE = 0.1
+POOL_MIN_S = 0.3  # the least search time (s) cut into rounds
 # The packing's set-up in CPU seconds (600 routes of 4 cars: 14-27 ms); it is not begun with
 # less time left than this times the slowdown.
 PACK_S = 0.03
@@ -188,12 +189,13 @@ def run_pyvrp(
     if left <= 0.001:
         return None
     classes = car_classes(inst, part.cars)
-    long = _long(initial)
+    # rounds only where each gets some search (a 0.05 s solve would spend its time setting up)
+    in_rounds = _long(initial) and stop_at - time.perf_counter() >= POOL_MIN_S
     # one car: the best route met is the best packing, which MostPrize keeps anyway
-    pooling = Pooling(model, classes) if long and len(part.cars) > 1 else None
+    pooling = Pooling(model, classes) if in_rounds and len(part.cars) > 1 else None
     most = MostPrize(initial, pooling)
     before = Before(stop_at, first_s=time.perf_counter() - began)
-    rounds = POOL_ROUNDS if long else 1
+    rounds = POOL_ROUNDS if in_rounds else 1
     for r in range(rounds):
         now = time.perf_counter()
         end = now + (stop_at - now) / (rounds - r)
