@@ -101,11 +101,15 @@ class Break:
         return f"{where}: {self.message}"
 
 
+#: The one encoder (what ``json.dumps`` with these options builds anew on every call).
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str
+)
+
+
 def canonical(values: Sequence[Any]) -> bytes:
     """A canonical encoding: compact JSON, keys sorted, UTF-8."""
-    return json.dumps(
-        list(values), ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str
-    ).encode("utf-8")
+    return _CANONICAL.encode(list(values)).encode("utf-8")
 
 
 def row_hash(prev_hash: str, row: ChainRow) -> str:

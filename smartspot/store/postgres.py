@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -45,6 +46,11 @@ WRITE_LOCK = 0x534D415254535054 - (1 << 63)
 MIGRATE_LOCK = WRITE_LOCK + 1
 #: The NOTIFY channel on which a commit that wrote events tells every process.
 EVENTS_CHANNEL = "smartspot_events"
+
+#: How many rows a server-side cursor brings at a time (:meth:`PostgresStore.stream`).
+STREAM_BATCH = 2000
+#: Names for server-side cursors (unique within the process).
+_STREAMS = itertools.count(1)
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 
@@ -236,6 +242,17 @@ class PostgresStore(SqlStoreBase):
         """Run one statement written for both backends (``?`` or ``:name`` placeholders)."""
         try:
             return self.connection.execute(translate(sql), params)  # type: ignore[arg-type]
+        except psycopg.Error as error:
+            raise self.error(error) from None
+
+    def stream(self, sql: str, params: Params = (), *, batch: int | None = None) -> Iterator[Row]:
+        """The rows of a query read in batches through a server-side cursor (inside the
+        current transaction), so a large result never sits in memory at once."""
+        try:
+            with self.connection.cursor(name=f"smartspot_stream_{next(_STREAMS)}") as cursor:
+                cursor.itersize = batch or STREAM_BATCH
+                cursor.execute(translate(sql), params)  # type: ignore[arg-type]
+                yield from cursor
         except psycopg.Error as error:
             raise self.error(error) from None
 

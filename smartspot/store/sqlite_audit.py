@@ -139,11 +139,18 @@ def append(
     return row
 
 
+_ALL_ROWS = (
+    "SELECT seq, at, actor, action, entity, entity_id, before, after, state_hash, "
+    "prev_hash, hash FROM audit_log ORDER BY seq"
+)
+
+
 def _rows(conn: Executor) -> Iterator[ChainRow]:
-    cursor = conn.execute(
-        "SELECT seq, at, actor, action, entity, entity_id, before, after, state_hash, "
-        "prev_hash, hash FROM audit_log ORDER BY seq"
-    )
+    """Every audit row in order, read as they are used: SQLite steps through its cursor;
+    on PostgreSQL the store's ``stream`` reads a server-side cursor in batches (a plain
+    query would bring the whole log into memory first)."""
+    stream = getattr(conn, "stream", None)
+    cursor = stream(_ALL_ROWS) if stream is not None else conn.execute(_ALL_ROWS)
     for values in cursor:
         yield ChainRow(*values)
 
@@ -241,25 +248,49 @@ def check(
 ) -> Verdict:
     """Check the chain, every object's state and (by ``triggers``) the guards; the first
     problem is named (chain first, since a broken chain makes the rest moot)."""
-    rows = list(_rows(conn))
-    problem = verify_chain(rows, last_seq=last_seq, anchors=anchors)
-    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
-    for row in rows:
-        if row.entity in ENTITIES:
-            latest[(row.entity, row.entity_id)] = (row.seq, row.state_hash)
+    seen = _Seen()
+    problem = verify_chain(seen.rows(_rows(conn)), last_seq=last_seq, anchors=anchors)
+    seen.drain()  # after a break: the rest only counted
     current = {key: object_state(conn, *key) or "" for key in _objects(conn)}
     if problem is None:
-        problem = verify_states(latest, current)
+        problem = verify_states(seen.latest, current)
     if problem is None:
         problem = triggers(conn)
-    head = rows[-1] if rows else None
+    head = seen.head
     return Verdict(
-        rows=len(rows),
+        rows=seen.count,
         objects=len(current),
         head_seq=head.seq if head else 0,
         head_hash=(head.hash or "") if head else GENESIS,
         problem=problem,
     )
+
+
+class _Seen:
+    """What the check keeps of the rows it has streamed past: their number, the last one,
+    and each object's last audit row (memory grows with the objects, not the log)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.head: ChainRow | None = None
+        self.latest: dict[tuple[str, str], tuple[int, str | None]] = {}
+        self._rest: Iterator[ChainRow] = iter(())
+
+    def rows(self, rows: Iterator[ChainRow]) -> Iterator[ChainRow]:
+        self._rest = rows
+        for row in rows:
+            self._note(row)
+            yield row
+
+    def drain(self) -> None:
+        for row in self._rest:
+            self._note(row)
+
+    def _note(self, row: ChainRow) -> None:
+        self.count += 1
+        self.head = row
+        if row.entity in ENTITIES:
+            self.latest[(row.entity, row.entity_id)] = (row.seq, row.state_hash)
 
 
 def entries_for(conn: Executor, object_id: str) -> list[dict[str, Any]]:
