@@ -323,14 +323,7 @@ class PostgresStore(SqlStoreBase):
         if current == newest:
             return
         if not create:
-            raise StorageError(
-                msg(
-                    "{path} is at schema version {current}, this Smart Spot needs {newest}: run `smartspot db upgrade --db URL` as the database's owner",
-                    path=self.path,
-                    current=current,
-                    newest=newest,
-                )
-            )
+            raise self._needs_upgrade(current, newest)
         conn = self.connect(autocommit=False)
         try:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
@@ -346,17 +339,20 @@ class PostgresStore(SqlStoreBase):
         except psycopg.Error as error:
             conn.rollback()
             if isinstance(error, pg_errors.InsufficientPrivilege):  # the service's own login
-                raise StorageError(
-                    msg(
-                        "{path} is at schema version {current}, this Smart Spot needs {newest}: run `smartspot db upgrade --db URL` as the database's owner",
-                        path=self.path,
-                        current=current,
-                        newest=newest,
-                    )
-                ) from None
+                raise self._needs_upgrade(current, newest) from None
             raise self.storage_error(error, during="migration") from None
         finally:
             conn.close()
+
+    def _needs_upgrade(self, current: int, newest: int) -> StorageError:
+        return StorageError(
+            msg(
+                "{path} is at schema version {current}, this Smart Spot needs {newest}: run `smartspot db upgrade --db URL` as the database's owner",
+                path=self.path,
+                current=current,
+                newest=newest,
+            )
+        )
 
     def error(self, error: psycopg.Error) -> StorageError | ConflictError:
         """A psycopg error as the domain's: a broken rule of the data (a constraint, a guard

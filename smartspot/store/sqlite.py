@@ -211,14 +211,8 @@ class SqliteStore(SqlStoreBase):
                 row,
             )
             return
-        try:
+        with self._errors():
             sqlite_audit.append(self.connection, **row)
-        except sqlite3.IntegrityError as error:
-            raise ConflictError(
-                msg("the database refused the write: {error}", error=error)
-            ) from None
-        except sqlite3.Error as error:
-            raise self.storage_error(error) from None
 
     def _verify(self, anchors: Mapping[int, str] | None) -> sqlite_audit.Verdict:
         return sqlite_audit.verify(self.connection, anchors=anchors)
