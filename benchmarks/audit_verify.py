@@ -10,7 +10,8 @@ The rows' entity is ``note`` (no object tables behind it), so what is measured i
 the part that grows with the log. The object checks grow with the number of objects
 (hotspots, users …), which a year of audit rows does not change much.
 
-Run: ``.venv/bin/python -m benchmarks.audit_verify --rows 1000000 --db /tmp/audit-1m.db``.
+Run: ``.venv/bin/python -m benchmarks.audit_verify --rows 1000000 --db /tmp/audit-1m.db``
+(or ``--db postgresql://…`` of an empty database; "file" is then the audit table's size).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ BATCH = 10_000
 
 _PROBE = """
 import json, resource, sys, time
-from smartspot.store.sqlite import SqliteStore
-store = SqliteStore(sys.argv[1])
+from smartspot.store.open import open_store
+store = open_store(sys.argv[1])
 start = time.perf_counter()
 verdict = store.verify_audit()
 chain = time.perf_counter() - start
@@ -40,10 +41,11 @@ print(json.dumps({"ok": verdict.ok and integrity == "ok", "rows": verdict.rows,
 """
 
 
-def build(path: Path, rows: int) -> None:
+def build(target: str, rows: int) -> None:
     """An audit log of ``rows`` chained rows (appended in batches, as many writes would)."""
     from smartspot.store.audit import GENESIS, ChainRow, row_hash
-    from smartspot.store.sqlite import SqliteStore
+    from smartspot.store.open import open_store
+    from smartspot.store.sqlite_audit import COUNTER
 
     record = {
         "title": "Trekanten ved Vestergade",
@@ -57,8 +59,8 @@ def build(path: Path, rows: int) -> None:
         "kommune": "Holstebro",
         "status": "open",
     }
-    with SqliteStore(path, create=True) as store:
-        conn, prev = store.connection, GENESIS
+    with open_store(target, create=True) as store:
+        prev = GENESIS
         for start in range(1, rows + 1, BATCH):
             batch = []
             for seq in range(start, min(rows, start + BATCH - 1) + 1):
@@ -70,20 +72,50 @@ def build(path: Path, rows: int) -> None:
                 batch.append((*values, prev, sealed))
                 prev = sealed
             with store.transaction():
-                conn.executemany(
+                store.executemany(
                     "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, "
                     "after, state_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     batch,
                 )
+                if store.dialect == "postgresql":  # the highest seq handed out, as append keeps
+                    store.execute(
+                        "INSERT INTO id_counters (kind, last) VALUES (?, ?) ON CONFLICT (kind) "
+                        "DO UPDATE SET last = excluded.last",
+                        (COUNTER, batch[-1][0]),
+                    )
+
+
+def _empty(target: str) -> bool:
+    from smartspot.store.open import is_postgres, open_store
+
+    if not is_postgres(target):
+        return not Path(target).exists()
+    with open_store(target, create=True) as store:
+        return store.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0
+
+
+def _size_mb(target: str) -> float:
+    from smartspot.store.open import is_postgres, open_store
+
+    if not is_postgres(target):
+        return Path(target).stat().st_size / 2**20
+    with open_store(target) as store:
+        row = store.execute("SELECT pg_total_relation_size('audit_log')").fetchone()
+        return float(row[0]) / 2**20
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--db", type=Path, required=True, help="built when missing")
+    parser.add_argument(
+        "--db",
+        required=True,
+        help="an SQLite file (built when missing) or a PostgreSQL URL "
+        "(built when its audit log is empty)",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    if not args.db.exists():
+    if _empty(args.db):
         build(args.db, args.rows)
     runs = []
     for _ in range(args.repeats):
@@ -92,7 +124,7 @@ def main() -> None:
         ).stdout
         runs.append(json.loads(out))
         print(json.dumps(runs[-1]))
-    size_mb = args.db.stat().st_size / 2**20
+    size_mb = _size_mb(args.db)
     for key in ("chain_s", "integrity_s", "max_rss_mb"):
         values = [r[key] for r in runs]
         print(f"{key}: median {statistics.median(values):.1f}, worst {max(values):.1f}")
