@@ -91,3 +91,21 @@ def test_a_database_from_before_the_table_upgrades_without_loss(tmp_path: Path, 
     for table in kept:  # (v5 -> 6 gives users districts: tests/store/test_user_districts.py)
         assert after[table] == before[table], table
     assert after["audit_log"][: len(before["audit_log"])] == before["audit_log"]
+
+
+@pytest.mark.sqlite_only  # SQLite's own durability setting
+def test_after_a_throttle_write_the_record_is_written_with_full_sync_again(
+    tmp_path: Path,
+) -> None:
+    full = 2  # PRAGMA synchronous: 1 NORMAL, 2 FULL
+    with SqliteStore(tmp_path / "s.db", create=True) as store:
+        store.logins.change(["user:a"], _one_more)
+        assert store.execute("PRAGMA synchronous").fetchone()[0] == full
+
+        def broken(states: dict[str, ThrottleState]) -> tuple[dict[str, ThrottleState], None]:
+            raise RuntimeError("the edit fails")
+
+        with pytest.raises(RuntimeError):
+            store.logins.change(["user:a"], broken)
+        assert store.execute("PRAGMA synchronous").fetchone()[0] == full
+        assert store.logins.read(["user:a"])["user:a"].failures == 1  # rolled back
