@@ -383,8 +383,8 @@ FOR EACH ROW EXECUTE FUNCTION smartspot_refuse('attempts are kept, never deleted
 """
 
 #: 6: users belong to districts (JSON list of politikreds names, sorted; ``["*"]`` = all);
-#: the Python step ``sqlite_users.assign_existing_districts`` (``postgres.STEPS``) gives
-#: existing accounts theirs, each with an audit row.
+#: the Python step ``sqlite_users.assign_existing_districts`` (migration 6 in
+#: ``migrations.HISTORY``) gives existing accounts theirs, each with an audit row.
 _DISTRICTS_SQL = """
 ALTER TABLE users ADD COLUMN districts TEXT NOT NULL DEFAULT '[]'
     CHECK (districts::jsonb IS NOT NULL AND jsonb_typeof(districts::jsonb) = 'array');
