@@ -6,11 +6,13 @@ the search meets that is feasible by itself is kept in a pool, and a packing the
 one route per car (a route fits every car of its class: the same start, end, times), no hotspot
 twice, the most value: the route recombination of the TOPTW literature (Hu & Lim 2014, Ke et
 al. 2016), which is where their heuristics close the last percent. With at most a handful of
-cars the packing is a shallow search, exact and faster than a CP-SAT model (``best_packing``).
+cars the packing is a shallow search, exact and faster than a CP-SAT model; with more (the
+districts' parts of 5-13 cars with 1-4 stops each) it is CP-SAT's (``best_packing``).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from numpy.typing import NDArray
 
 # The most routes (the most valuable) the packing chooses among.
 POOL_LIMIT = 600
+# Up to this many cars the packing is a depth-first search, beyond it CP-SAT's.
+SEARCH_CARS = 4
 
 
 @dataclass
@@ -53,7 +57,64 @@ def best_packing(
 ) -> list[tuple[int, tuple[int, ...]]] | None:
     """The routes of ``pool`` worth the most together, if more than ``floor``: at most
     ``seats[klass]`` routes of each class, no hotspot in two. None when nothing beats
-    ``floor``; when ``stop_at`` (a ``perf_counter`` moment) comes first, the best found.
+    ``floor`` or nothing was found before ``stop_at`` (a ``perf_counter`` moment).
+
+    Up to ``SEARCH_CARS`` cars a depth-first search (``_searched``); more cars (the districts'
+    short routes, 5-13 cars a part) go to CP-SAT, whose model of a few hundred routes of 1-4
+    hotspots it solves in 5-20 ms, but only if CP-SAT is imported already (``preload``): its
+    first import takes 0.3-1 s, more than a whole district solve."""
+    if sum(seats.values()) <= SEARCH_CARS:
+        return _searched(pool, seats, floor, stop_at)
+    if "ortools.sat.python.cp_model" not in sys.modules:
+        return None
+    return _cp_sat(pool, seats, floor, stop_at)
+
+
+def _cp_sat(
+    pool: RoutePool,
+    seats: dict[int, int],
+    floor: float,
+    stop_at: float,
+) -> list[tuple[int, tuple[int, ...]]] | None:
+    from ortools.sat.python import cp_model
+
+    items = pool.best(POOL_LIMIT)
+    model = cp_model.CpModel()
+    chosen = [model.new_bool_var("") for _ in items]
+    covers: dict[int, list[cp_model.IntVar]] = {}
+    by_class: dict[int, list[cp_model.IntVar]] = {}
+    for x, ((klass, route), _) in zip(chosen, items, strict=True):
+        by_class.setdefault(klass, []).append(x)
+        for h in route:
+            covers.setdefault(h, []).append(x)
+    for xs in covers.values():
+        if len(xs) > 1:
+            model.add_at_most_one(xs)
+    for klass, xs in by_class.items():
+        model.add(sum(xs) <= seats.get(klass, 0))  # type: ignore[arg-type]
+    units = [round(value * 1000) for _, value in items]  # values carry three decimals
+    model.add(sum(u * x for u, x in zip(units, chosen, strict=True)) >= round(floor * 1000) + 1)  # type: ignore[arg-type]
+    model.maximize(sum(u * x for u, x in zip(units, chosen, strict=True)))  # type: ignore[arg-type]
+    left = stop_at - time.perf_counter()
+    if left <= 0.001:
+        return None
+    solver = cp_model.CpSolver()
+    # CP-SAT's own start and its answer take up to 15-30 ms of wall time on a busy machine
+    solver.parameters.max_time_in_seconds = left / 2
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return [key for x, (key, _) in zip(chosen, items, strict=True) if solver.value(x)]
+
+
+def _searched(
+    pool: RoutePool,
+    seats: dict[int, int],
+    floor: float,
+    stop_at: float,
+) -> list[tuple[int, tuple[int, ...]]] | None:
+    """``best_packing`` for a few cars; when ``stop_at`` comes first, the best found.
 
     Depth-first over the routes, the most valuable first, bounded by the next routes' values
     (at most ``sum(seats)`` deep: a car a route); each step keeps only the routes disjoint

@@ -77,3 +77,30 @@ def test_the_packing_is_the_optimum_of_random_pools() -> None:
 def test_no_packing_is_searched_after_its_deadline() -> None:
     pool = _pool({(1,): 1.0, (2,): 1.0})
     assert best_packing(pool, {0: 2}, 0.0, time.perf_counter() - 1.0) is None
+
+
+def test_many_cars_are_packed_by_cp_sat_to_the_optimum() -> None:
+    import ortools.sat.python.cp_model  # noqa: F401  (the packing uses it once imported)
+
+    rng = np.random.default_rng(11)
+    for _ in range(10):
+        pool = RoutePool()
+        routes: dict[tuple[int, tuple[int, ...]], float] = {}
+        for car in range(6):  # six cars, each its own class, three routes each
+            for _ in range(3):
+                route = tuple(sorted(rng.choice(10, size=2, replace=False).tolist()))
+                routes[car, route] = float(rng.integers(1, 20))
+        for (car, route), value in routes.items():
+            pool.add(car, route, value)
+        chosen = best_packing(pool, {car: 1 for car in range(6)}, 0.0, _later())
+        best = 0.0
+        by_car = [[key for key in routes if key[0] == car] + [None] for car in range(6)]
+        for combo in itertools.product(*by_car):
+            picked = [key for key in combo if key is not None]
+            hotspots = [h for _, route in picked for h in route]
+            if len(set(hotspots)) == len(hotspots):
+                best = max(best, sum(routes[key] for key in picked))
+        assert chosen is not None
+        assert len({car for car, _ in chosen}) == len(chosen)
+        assert len({h for _, r in chosen for h in r}) == sum(len(r) for _, r in chosen)
+        assert sum(pool.routes[key] for key in chosen) == best
