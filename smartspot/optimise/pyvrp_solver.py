@@ -208,11 +208,12 @@ def run_pyvrp(
     for r in range(rounds):
         now = time.perf_counter()
         end = now + (stop_at - now) / (rounds - r)
-        pack = pooling is not None and (r >= POOL_FRESH - 1 or r == rounds - 1)
         span = end - now
+        pack = pooling is not None and (r >= POOL_FRESH - 1 or r == rounds - 1)
         reserve = POOL_SHARE * span
         if not long:  # CP-SAT's model and start take a few ms whatever the share
-            reserve = min(0.5 * span, max(reserve, SHORT_PACK_S * part.slowdown))
+            reserve = max(reserve, SHORT_PACK_S * part.slowdown)
+            pack = pack and span >= 4 * reserve  # else the search needs all the time
         before.stop_at = end - reserve if pack else end
         ils = IteratedLocalSearch(
             data,
