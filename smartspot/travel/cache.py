@@ -88,6 +88,17 @@ class RowCache:
             out[compact] = self._read(trees, columns, limit)
         return out
 
+    def missing(self, nodes: NDArray[np.int64], limit: float) -> int:
+        """How many trees :meth:`gather` would have to compute for ``nodes``."""
+        with self._lock:
+            count = 0
+            for node in dict.fromkeys(int(n) for n in nodes):
+                row = self._pinned.get(node)
+                if row is None:
+                    row = self._lru.get(node)
+                count += row is None or not _covers(row, limit)
+            return count
+
     def pin(self, nodes: NDArray[np.int64], limit: float) -> None:
         """Compute (if needed) and keep these trees, grown to ``limit``, for good."""
         self._fetch(nodes, limit, pin=True)

@@ -101,12 +101,12 @@ class CompositeTravelTimes:
     def _in_area(self, area: AreaGraph, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
         if len(xy) == 0:
             return np.zeros(0, dtype=bool)
-        distance = area.road.road_distance(xy)
+        distance = area.road.road_distance(xy, within_m=self.area_cover_m)
         inside = shapely.contains_xy(area.outline, xy[:, 0], xy[:, 1])
         return np.asarray((distance <= self.area_cover_m) & inside)
 
     def _covered(self, road: RoadTravelTimes, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
-        distance = road.road_distance(xy)
+        distance = road.road_distance(xy, within_m=self.cover_m)
         return np.asarray(distance <= self.cover_m)
 
     def matrix(

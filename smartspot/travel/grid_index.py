@@ -102,13 +102,22 @@ class GridIndex:
         return owner, node.astype(np.int64), np.hypot(gap[:, 0], gap[:, 1])
 
     def nearest(
-        self, q: NDArray[np.float64], xy: NDArray[np.float64], within_m: float
+        self,
+        q: NDArray[np.float64],
+        xy: NDArray[np.float64],
+        within_m: float,
+        *,
+        beyond: bool = True,
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Exact nearest node and distance for each point of ``q`` (``(m, 2)``): by growing
-        blocks of cells up to ``within_m``, beyond that by a KD-tree made on first need."""
+        blocks of cells up to ``within_m``, beyond that by a KD-tree made on first need; with
+        ``beyond=False`` a point with no node within ``within_m`` gets node ``-1`` and an
+        infinite distance instead (and one that far from the index's cells is not searched)."""
         node = np.full(len(q), -1, dtype=np.int64)
         dist = np.full(len(q), np.inf)
         todo = np.arange(len(q))
+        if not beyond and len(self.keys):
+            todo = todo[self._near_cells(q, within_m)]
         r = 1
         while len(todo) and len(self.keys):
             owner, cand, d = self._block(q[todo], r, xy)
@@ -127,12 +136,23 @@ class GridIndex:
             if r * self.cell_m >= within_m:
                 break
             r *= 2
-        if len(todo):
+        if not beyond:  # a block reaches past within_m: what it found there is not asked
+            far = dist > within_m
+            node[far], dist[far] = -1, np.inf
+        elif len(todo):
             if not self._tree:
                 self._tree.append(cKDTree(xy[self.nodes]))
             d, k = self._tree[0].query(q[todo])
             node[todo], dist[todo] = self.nodes[k], d
         return node, dist
+
+    def _near_cells(self, q: NDArray[np.float64], within_m: float) -> NDArray[np.bool_]:
+        """Whether each point lies within ``within_m`` of the box of the occupied cells (a
+        point farther out has no node that near: a district's small area graph is asked about
+        every point of the district)."""
+        low = self.origin
+        high = self.origin + self.cell_m * np.array([self.width, self.keys[-1] // self.width + 1])
+        return np.asarray(((q >= low - within_m) & (q <= high + within_m)).all(axis=1))
 
     def within(
         self, centre: NDArray[np.float64], radius: float, xy: NDArray[np.float64]

@@ -167,7 +167,11 @@ class RoadTravelTimes(RoadSnapping):
         """Seconds between graph nodes (``inf`` where unreachable or beyond the cut-off),
         through the caches."""
         limit = self.cut_off(limit_s)
-        if len(np.unique(sources)) <= len(np.unique(targets)):
+        # the side with fewer trees to compute (a car's trip home reads the stations' pinned
+        # reverse trees instead of growing one from the car), else fewer trees to read
+        forward = self._forward.missing(sources, limit), len(np.unique(sources))
+        reverse = self._reverse.missing(targets, limit), len(np.unique(targets))
+        if forward <= reverse:
             return self._forward.gather(sources, targets, limit)
         return self._reverse.gather(targets, sources, limit).T
 

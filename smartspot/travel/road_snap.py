@@ -46,10 +46,15 @@ class RoadSnapping:
         self._snap_lock = threading.Lock()
         self._snaps: OrderedDict[bytes, tuple[NDArray[np.int64], Seconds]] = OrderedDict()
 
-    def road_distance(self, points: Points) -> Seconds:
-        """Metres from each point to the nearest node a point may snap to (no limit)."""
-        _, distance = self._grid.nearest(as_points(points), self.graph.xy, self.options.snap_m)
-        return distance
+    def road_distance(self, points: Points, within_m: float | None = None) -> Seconds:
+        """Metres from each point to the nearest node a point may snap to (no limit); with
+        ``within_m``, ``inf`` for every point with no such node within that distance (a
+        bounded search: how a composite asks whether a graph covers a point)."""
+        if within_m is None:
+            found = self._grid.nearest(as_points(points), self.graph.xy, self.options.snap_m)
+        else:
+            found = self._grid.nearest(as_points(points), self.graph.xy, within_m, beyond=False)
+        return found[1]
 
     def snap(self, points: ArrayLike, *, name: str = "points") -> tuple[NDArray[np.int64], Seconds]:
         """Nearest drivable node of each point and the distance to it in metres.

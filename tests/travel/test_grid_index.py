@@ -24,6 +24,21 @@ def test_the_cell_index_finds_the_nearest_node_exactly(samsoe: RoadGraph) -> Non
     assert (expected_m > 2_000).any() and (expected_m < 150).any()  # both kinds were asked
 
 
+def test_a_bounded_search_answers_only_within_its_distance(samsoe: RoadGraph) -> None:
+    nodes = np.flatnonzero(samsoe.snappable)
+    grid = GridIndex.build(samsoe.xy, nodes)
+    rng = np.random.default_rng(6)
+    lo, hi = samsoe.xy.min(axis=0) - 30_000, samsoe.xy.max(axis=0) + 30_000
+    points = rng.uniform(lo, hi, size=(2_000, 2))  # most far outside the island's cells
+    got_node, got_m = grid.nearest(points, samsoe.xy, within_m=1_000.0, beyond=False)
+    expected_m, k = cKDTree(samsoe.xy[nodes]).query(points)
+    near = expected_m <= 1_000
+    assert near.any() and (~near).any()
+    assert np.allclose(got_m[near], expected_m[near])
+    assert np.array_equal(got_node[near], nodes[k[near]])
+    assert np.isinf(got_m[~near]).all() and (got_node[~near] == -1).all()
+
+
 def test_the_cell_index_lists_every_node_within_a_radius(samsoe: RoadGraph) -> None:
     nodes = np.flatnonzero(samsoe.snappable)
     grid = GridIndex.build(samsoe.xy, nodes)

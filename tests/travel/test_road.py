@@ -110,6 +110,17 @@ def test_trees_are_cached_per_snapped_node(samsoe: RoadGraph) -> None:
     assert times._reverse.misses == misses
 
 
+def test_a_cars_trip_home_reads_the_stations_pinned_tree(samsoe: RoadGraph) -> None:
+    times = RoadTravelTimes(samsoe)
+    stations = np.vstack([xy(*TRANEBJERG), xy(*NORDBY_SAMSOE)])
+    times.warm_to(stations)
+    cars = np.vstack([xy(10.55, 55.87), xy(10.62, 55.80)])  # as many cars as stations
+    home = times.matrix(cars, stations)
+    assert times._forward.misses == 0  # no tree grown from the cars: the stations' were read
+    fresh = RoadTravelTimes(samsoe)
+    np.testing.assert_allclose(home, fresh.matrix(cars, stations), rtol=1e-6)
+
+
 @pytest.fixture(scope="module")
 def samsoe_nodes(samsoe: RoadGraph) -> np.ndarray:
     return np.flatnonzero(samsoe.snappable)
