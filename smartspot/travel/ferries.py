@@ -102,7 +102,11 @@ class Timetable:
 
     @property
     def longest_headway_s(self) -> float:
-        """The longest gap between two departures within one service day (seconds)."""
+        """The longest gap between two departures within one service day (seconds; worked out
+        once per timetable: every timed trip asks it for every crossing)."""
+        return _longest_headway_s(self)
+
+    def _longest_headway_s(self) -> float:
         gaps = [
             float(np.diff(day).max()) * 60
             for weekday in range(7)
@@ -128,6 +132,11 @@ class Timetable:
 
 
 Timetables = dict[tuple[str, str], Timetable]
+
+
+@lru_cache(maxsize=512)
+def _longest_headway_s(table: Timetable) -> float:
+    return table._longest_headway_s()
 
 
 @lru_cache(maxsize=512)
