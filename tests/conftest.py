@@ -61,7 +61,7 @@ def pg_cluster() -> Iterator[Cluster]:
         if os.environ.get("CI"):
             pytest.fail(reason)  # CI installs it: a missing server there is a broken set-up
         pytest.skip(reason)
-    cluster = Cluster(bindir)
+    cluster = Cluster(bindir, spares=2)
     try:
         cluster.start()
         yield cluster

@@ -4,9 +4,12 @@
 account, when the tests run as root: the server refuses to run as root), on a free port with
 its Unix socket in that folder (no TCP listener, so nothing else on the machine can reach
 it). Durability is switched off (``fsync=off``): the cluster lives for minutes and is removed
-afterwards (``durable=True`` keeps them on, for benchmarks). The schema is migrated once into a template database; every test gets a fresh
-copy of it (``CREATE DATABASE … TEMPLATE``, a file copy) and connects as a login in the
-restricted ``smartspot_app`` role, as the service should in production.
+afterwards (``durable=True`` keeps them on, for benchmarks). The schema is migrated once into a template
+database; every test gets a fresh copy of it (``CREATE DATABASE … TEMPLATE``, a file copy) and
+connects as a login in the restricted ``smartspot_app`` role, as the service should in
+production. A copy costs about half a second (the template holds PostGIS's 7 MB
+``spatial_ref_sys``), so with ``spares=N`` a thread keeps N copies made ahead, while the tests
+run: a test takes one that was never handed out before.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import glob
 import itertools
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -49,9 +54,13 @@ def free_port() -> int:
 class Cluster:
     """A running cluster; :meth:`new_database` hands out migrated, empty databases."""
 
-    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False, spares: int = 0) -> None:
         self.bindir = bindir
         self.durable = durable  # fsync and synchronous commit on, as a server (benchmarks)
+        self.spares = spares  # copies of the template made ahead by a thread (0: on demand)
+        self._ready: queue.Queue[str | BaseException] = queue.Queue(maxsize=max(spares, 1))
+        self._stopping = threading.Event()
+        self._maker: threading.Thread | None = None
         self.root = Path(tempfile.mkdtemp(prefix="smartspot-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
@@ -86,6 +95,31 @@ class Cluster:
         PostgresStore(self.url(TEMPLATE, user=SUPERUSER), create=True).close()
         with self.admin() as conn:
             conn.execute(f"GRANT {APP_ROLE} TO {SERVICE_USER}")
+        if self.spares:
+            self._maker = threading.Thread(target=self._make_ahead, name="pg-spares", daemon=True)
+            self._maker.start()
+
+    def _copy_template(self) -> str:
+        name = f"t{next(self._numbers)}"
+        with self.admin() as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        return name
+
+    def _make_ahead(self) -> None:
+        """Keep :attr:`spares` fresh copies ready (the thread of ``spares=N``)."""
+        while not self._stopping.is_set():
+            try:
+                made: str | BaseException = self._copy_template()
+            except BaseException as error:  # handed to the test that waits for a copy
+                made = error
+            while not self._stopping.is_set():
+                try:
+                    self._ready.put(made, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            if isinstance(made, BaseException):
+                return
 
     def _start_server(self) -> None:
         durability_off = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
@@ -138,11 +172,19 @@ class Cluster:
         return psycopg.connect(self.url(database, user=SUPERUSER), autocommit=True)
 
     def new_database(self) -> str:
-        """A fresh database at the newest schema; returns its name."""
-        name = f"t{next(self._numbers)}"
-        with self.admin() as conn:
-            conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
-        return name
+        """A fresh database at the newest schema, never handed out before; returns its name."""
+        deadline = time.monotonic() + 120
+        while self._maker is not None and time.monotonic() < deadline:
+            try:
+                made = self._ready.get(timeout=0.5)
+            except queue.Empty:
+                if self._maker.is_alive():
+                    continue
+                break  # the thread ended on an error, already raised: make one here
+            if isinstance(made, BaseException):
+                raise RuntimeError("a spare database could not be made") from made
+            return made
+        return self._copy_template()
 
     def empty_database(self) -> str:
         """A fresh database without any schema (its migrations run as :data:`SUPERUSER`, the
@@ -157,6 +199,9 @@ class Cluster:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._maker is not None:
+            self._maker.join(timeout=30)
         try:
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:

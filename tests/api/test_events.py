@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.events import EventStream
+from smartspot.store import postgres_listen
 from smartspot.store.open import Store, open_store
 from smartspot.store.postgres_listen import EventNotifications
 from tests.pg_cluster import Cluster
@@ -143,6 +144,24 @@ def test_on_postgresql_another_process_s_events_arrive_by_notify_not_by_polling(
         pg_cluster.drop_database(name)
     assert [_fields(c)["id"] for c in chunks] == ["1", "2", "3"]
     assert [json.loads(_fields(c)["data"])["n"] for c in chunks] == ["0", "1", "2"]
+
+
+def test_stopping_the_postgresql_listener_does_not_wait_for_its_wait_to_time_out(
+    pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_listen, "WAIT_S", 60.0)  # a wait far longer than the bound
+    name = pg_cluster.new_database()
+    notifications = EventNotifications(pg_cluster.url(name), lambda: None)
+    notifications.start()
+    assert notifications.listening
+    stopping = threading.Thread(target=notifications.stop)
+    stopping.start()
+    stopping.join(timeout=10)  # without the wake-up on its own channel: 60 s
+    try:
+        assert not stopping.is_alive(), "stop() waited for the LISTEN wait to time out"
+    finally:
+        stopping.join()
+        pg_cluster.drop_database(name)
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
