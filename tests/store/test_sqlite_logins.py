@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from smartspot.geo.regions import Regions
 from smartspot.store.migrations import HISTORY
 from smartspot.store.open import Store, open_store
 from smartspot.store.records import ThrottleState
 from smartspot.store.sqlite import SqliteStore
+from tests.hotspot_fixtures import TREKANTEN, draft, new_service
 from tests.store.schema_shape import table_rows
 
 OLD_DATABASES = Path(__file__).parent / "data"
@@ -72,6 +74,25 @@ def test_a_bookkeeping_transaction_inside_a_write_joins_it(store: Store) -> None
         store.logins.change(["user:a"], _one_more)
         raise RuntimeError("the outer write fails")
     assert store.logins.count() == 0  # rolled back with it
+
+
+def test_a_database_at_migration_6_upgrades_to_7_keeping_its_record(
+    empty_database: str | Path, regions: Regions
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:  # the Smart Spot before migration 7
+        patch.setattr("smartspot.store.migrations.HISTORY", HISTORY[:6])
+        old = new_service(empty_database, regions)
+        hotspot = old.register(draft(), TREKANTEN, user="analytiker")
+        assert old.store.schema_version == 6
+        audit = old.store.audit.entries()
+        old.store.close()
+    with open_store(empty_database, create=True) as upgraded:  # `smartspot db upgrade`
+        assert upgraded.schema_version == 7
+        assert upgraded.hotspots.get(hotspot.id) == hotspot
+        assert upgraded.audit.entries() == audit
+        assert upgraded.verify_audit().ok
+        upgraded.logins.change(["user:a"], _one_more)  # the new table works at once
+        assert upgraded.logins.count() == 1
 
 
 @pytest.mark.sqlite_only  # database files written by older mains
