@@ -84,8 +84,15 @@ class SqliteLogins:
 
     def forget_expired(self, now: float) -> int:
         """Delete the counts that have expired by ``now``; returns how many."""
+        expired = "SELECT key_hash FROM login_throttle WHERE expires_at < ?"
+        if self._store.dialect == "postgresql":
+            # rows a login is changing right now are left for the next sweep: the sweep then
+            # never waits for a row a login holds while that login waits for one it holds
+            expired += " FOR UPDATE SKIP LOCKED"
         with self._store.transaction(bookkeeping=True):
-            cursor = self._store.execute("DELETE FROM login_throttle WHERE expires_at < ?", (now,))
+            cursor = self._store.execute(
+                f"DELETE FROM login_throttle WHERE key_hash IN ({expired})", (now,)
+            )
             return int(cursor.rowcount)
 
     def count(self) -> int:

@@ -53,6 +53,33 @@ def test_changes_from_many_workers_at_once_are_all_counted(
     assert {k: s.failures for k, s in counts.items()} == {"user:a": 80, "addr:x": 80}
 
 
+def test_sweeps_running_beside_logins_on_the_same_expired_keys_never_fail(
+    store: Store, database: str | Path
+) -> None:
+    keys = [f"user:{n:02d}" for n in range(40)]
+    store.logins.change(
+        keys, lambda states: ({k: ThrottleState(1, 0, 0, 0, 0, 1.0) for k in states}, None)
+    )
+    others = [open_store(database) for _ in range(3)]
+    try:
+        stores = [store, *others]
+
+        def work(n: int) -> None:
+            mine = stores[n % len(stores)]
+            if n % 3 == 0:
+                mine.logins.forget_expired(now=2.0)
+            else:  # a login on two of the expired keys, as a sweep runs
+                mine.logins.change([keys[n % 40], keys[(n * 7) % 40]], _one_more)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(work, range(120)))  # raises what any of them raised
+    finally:
+        for other in others:
+            other.close()
+    assert store.logins.forget_expired(now=2.0) >= 0
+    assert all(s.expires_at == 9e9 for s in store.logins.read(keys).values())
+
+
 def test_an_empty_state_deletes_its_row_and_expired_rows_are_swept(store: Store) -> None:
     store.logins.change(["user:a", "user:b"], _one_more)
     store.logins.change(["user:a"], lambda states: ({"user:a": ThrottleState()}, None))
