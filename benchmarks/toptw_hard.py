@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.toptw_hard --methods auto@2 --seeds 0,1
     # variants: module constants set per variant, run in turn on each problem (same load)
     .venv/bin/python -m benchmarks.toptw_hard --methods auto@2 \
-        --variant base: --variant nopool:smartspot.optimise.pool.POOL_SHARE=0
+        --variant before:smartspot.optimise.pyvrp_solver.POOL_ROUNDS=1 --variant after:
 
 The problems are the 22 whose ``auto@2`` share of the best-known score was below 97 % in the
 third session's grid (benchmarks/RESULTS.md) unless ``--only pr10:3,rc202:1`` names others.

@@ -83,7 +83,9 @@ def _cp_sat(
     chosen = [model.new_bool_var("") for _ in items]
     covers: dict[int, list[cp_model.IntVar]] = {}
     by_class: dict[int, list[cp_model.IntVar]] = {}
-    for x, ((klass, route), _) in zip(chosen, items, strict=True):
+    for n, (x, ((klass, route), _)) in enumerate(zip(chosen, items, strict=True)):
+        if n % 128 == 127 and time.perf_counter() > stop_at:
+            return None
         by_class.setdefault(klass, []).append(x)
         for h in route:
             covers.setdefault(h, []).append(x)
@@ -131,6 +133,8 @@ def _searched(
     words = -(-len(local) // 64)
     bits = np.zeros((len(keys), 64 * words), dtype=bool)
     for i, (_, route) in enumerate(keys):
+        if i % 128 == 127 and time.perf_counter() > stop_at:
+            return None
         bits[i, [local[h] for h in route]] = True
     masks = np.packbits(bits, axis=1).view(np.uint64)  # a route's hotspots, 64 a word
     # in this thread (a matrix product would wait for BLAS threads on a busy machine)
