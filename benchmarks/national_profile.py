@@ -32,13 +32,16 @@ from benchmarks.national import _fixes
 from benchmarks.national_world import national_policies, prepare
 
 
-def _client(db: str, policies: Path) -> Any:
+def _client(db: str, policies: Path, *, warm: bool = True) -> Any:
     from fastapi.testclient import TestClient
 
     from api import create_app
+    from api.app import warm as warm_up
     from api.settings import Settings
 
     app = create_app(Settings(db=db, secret_key=SECRET, policy_dir=policies))
+    if warm:  # as each worker of ``smartspot serve`` does before it takes requests
+        warm_up(app)
     client = TestClient(app).__enter__()  # one event loop and thread pool, as a server has
     answer = client.post("/auth/token", data={"username": "bench", "password": PASSWORD})
     client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
@@ -78,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="a prepared SQLite file to copy (made if absent)")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--cold", action="store_true", help="no warm-up (api.app.warm)")
     parser.add_argument("--spy", type=Path, help="py-spy raw samples of the measured part here")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-profile-"))
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]) -> None:
     rng = np.random.default_rng(args.seed)
     began = time.perf_counter()
-    client = _client(db, policies)
+    client = _client(db, policies, warm=not args.cold)
     print(f"app ready in {time.perf_counter() - began:.1f} s", flush=True)
     everyone = _fixes(fleet, np.arange(len(fleet)), rng)
     for start in range(0, len(everyone), 200):
@@ -144,9 +148,11 @@ def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]
         while args.returning >= 0 and len(going) > args.returning:
             home = going.pop(0)
             client.post(f"/patrols/{home}/status", json={"status": "available"})
+        cpu = time.process_time()
         profile.enable()
         made = _cycle(client, car, timings)
         profile.disable()
+        timings.setdefault("cycle_cpu", []).append(time.process_time() - cpu)
         going.append(car["call_sign"])
         timings.setdefault("cars_planned", []).append(len(made["proposals"]))
     for _ in range(args.batches):

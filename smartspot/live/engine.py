@@ -326,12 +326,19 @@ class Vagtcentral:
     def warm(self, politikredse: Sequence[str]) -> None:
         """Do now what the first batch and the first clear of each district would otherwise
         pay for: read (or build) the districts' travel models and their straight-line bound,
+        pin the trees to and from the district's stations where the model keeps trees (every
+        car's way home ends at one: a proposal's legs home and the round trips read them),
         the detection shapes of the open hotspots, and each hotspot's station round trip. A
         server calls it at start-up, before it takes requests."""
         self.hotspots.snapshot(self._radii())
         for politikreds in politikredse:
             district = self.ctx.district(politikreds)
-            top_speed_mps(self.ctx.travel.for_district(politikreds))
+            travel = self.ctx.travel.for_district(politikreds)
+            top_speed_mps(travel)
+            if len(district.stations):
+                for pin in (getattr(travel, "warm_to", None), getattr(travel, "warm_from", None)):
+                    if pin is not None:
+                        pin(district.stations)
             self.round_trips.of(district, self.hotspots.of(politikreds), self.ctx)
 
     # -- helpers ---------------------------------------------------------------------------
