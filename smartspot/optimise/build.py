@@ -11,7 +11,9 @@ speed (:mod:`smartspot.travel.speed_bound`) drops the hotspots no car could reac
 straight road: a lower bound of the road detour, so the problem is exactly the one the road
 ellipse alone gives (tested), only the far hotspots are priced without their reasons and get
 ``outside_budget`` without a road query (one that is also cut off, e.g. an island after its
-last ferry, was ``unreachable`` before).
+last ferry, was ``unreachable`` before). Road searches stop at the longest a car may drive
+(its direct trip plus its budget): a hotspot is ``unreachable`` when no car could get home
+from it tonight (read in full from the stations' trees), else ``outside_budget``.
 """
 
 from __future__ import annotations
@@ -347,29 +349,33 @@ def _assemble(
     ask = np.flatnonzero(
         _crow_fits(where, service, starts, homes, direct, cars, active, speed).any(axis=0)
     )
+    # no leg of a plan is longer than the longest a car may drive (its direct trip plus its
+    # budget, Problem.deadline; + 1 s for the rounding): beyond that a leg is as good as no
+    # road (NaN), and the search stops there (a full tree was 16 ms on the Midt- og
+    # Vestjylland fallback, 1.5 ms within 30 min)
+    longest = float(np.max(direct[active] + budget)) + 1.0 if m else None
     detour = np.full((m, len(entries)), np.inf)
+    no_way_home = np.zeros((m, len(entries)), dtype=bool)
     if m and len(ask):
         # Every leg is timed as leaving now: ferries follow their timetables, so an island whose
         # last ferry has left is unreachable tonight (legs later in the plan are timed the same
-        # way, a close bound for detours of minutes, not hours)
-        out = travel.matrix(starts[active], where[ask], depart_at=now)
+        # way, a close bound for detours of minutes, not hours). The way there stops at the
+        # longest drive; the way home is read in full from the stations' pinned trees, and
+        # says whether a hotspot is cut off tonight (no way home from it) or only too far
+        out = travel.matrix(starts[active], where[ask], depart_at=now, limit_s=longest)
         back = travel.matrix(where[ask], homes[active], depart_at=now).T
         detour[:, ask] = out + service[None, ask] + back
+        no_way_home[:, ask] = np.isnan(back)
     fits = detour <= (direct[active] + budget)[:, None]  # NaN fails: unreachable drops out
     survivors = np.flatnonzero(fits.any(axis=0)) if m else np.empty(0, dtype=int)
     for j, entry in enumerate(entries):
         if m == 0:
             left_out[entry.id] = Reason("no_car")
         elif not fits[:, j].any():
-            unreachable = np.isnan(detour[:, j]).all()
+            unreachable = no_way_home[:, j].all()
             left_out[entry.id] = Reason("unreachable" if unreachable else "outside_budget")
     chosen = [entries[j] for j in survivors]
     nodes = np.vstack([starts[active], homes[active], where[survivors]]) if m else np.empty((0, 2))
-    # no leg of a plan is longer than the longest a car may drive (its direct trip plus its
-    # budget, Problem.deadline; + 1 s for the rounding): beyond that a leg is as good as no
-    # road (NaN), and the search stops there (a full tree was 16 ms on the Midt- og
-    # Vestjylland fallback, 1.5 ms within 30 min)
-    longest = float(np.max(direct[active] + budget)) + 1.0 if m else None
     matrix = (
         np.rint(travel.matrix(nodes, nodes, depart_at=now, limit_s=longest))
         if len(nodes)

@@ -174,6 +174,11 @@ def test_legs_longer_than_any_car_may_drive_are_cut_and_the_plans_stay_the_same(
     cut, full = _build_apart(NoBound(fallback), seed), _build_apart(NoLimit(fallback), seed)
     assert cut.problem is not None and full.problem is not None
     assert cut.problem.hotspots == full.problem.hotspots
+    # a hotspot too far by road is 'outside_budget' either way; one with no way home from it
+    # tonight (an island after its last ferry) stays 'unreachable' with the cut-off too
+    assert {k: r.code for k, r in cut.left_out.items()} == {
+        k: r.code for k, r in full.left_out.items()
+    }
     longest = max(
         cut.problem.deadline(c) - c.available_s for c in cut.problem.cars
     )  # direct trip + budget
