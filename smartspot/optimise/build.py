@@ -368,12 +368,17 @@ def _assemble(
         no_way_home[:, ask] = np.isnan(back)
     fits = detour <= (direct[active] + budget)[:, None]  # NaN fails: unreachable drops out
     survivors = np.flatnonzero(fits.any(axis=0)) if m else np.empty(0, dtype=int)
-    for j, entry in enumerate(entries):
-        if m == 0:
-            left_out[entry.id] = Reason("no_car")
-        elif not fits[:, j].any():
-            unreachable = no_way_home[:, j].all()
-            left_out[entry.id] = Reason("unreachable" if unreachable else "outside_budget")
+    # per column at once, and one (immutable) reason for all alike: ~700 hotspots a national
+    # clear, one numpy call and one Reason each, were 8 % of a clear
+    reasons = {code: Reason(code) for code in ("no_car", "unreachable", "outside_budget")}
+    if m == 0:
+        for entry in entries:
+            left_out[entry.id] = reasons["no_car"]
+    else:
+        cut_off = np.asarray(no_way_home.all(axis=0)).tolist()
+        for j in np.flatnonzero(~fits.any(axis=0)).tolist():
+            code = "unreachable" if cut_off[j] else "outside_budget"
+            left_out[entries[j].id] = reasons[code]
     chosen = [entries[j] for j in survivors]
     nodes = np.vstack([starts[active], homes[active], where[survivors]]) if m else np.empty((0, 2))
     matrix = (
