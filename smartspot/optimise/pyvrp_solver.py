@@ -199,8 +199,11 @@ def run_pyvrp(
     # rounds only where each gets some search (a 0.05 s solve would spend its time setting up)
     long = _long(initial)
     in_rounds = long and stop_at - time.perf_counter() >= POOL_MIN_S
-    # one car: the best route met is the best packing, which MostPrize keeps anyway
-    pooled = len(part.cars) > 1 and (in_rounds or (SHORT_POOL and not long))
+    span = stop_at - time.perf_counter()
+    # short routes: one round, packed (and pooled) only if the search keeps three quarters of
+    # the time; one car: the best route met is the best packing, which MostPrize keeps anyway
+    short = SHORT_POOL and not long and span >= 4 * _short_reserve(span, part.slowdown)
+    pooled = len(part.cars) > 1 and (in_rounds or short)
     pooling = Pooling(model, classes) if pooled else None
     most = MostPrize(initial, pooling)
     before = Before(stop_at, first_s=time.perf_counter() - began)
@@ -210,10 +213,7 @@ def run_pyvrp(
         end = now + (stop_at - now) / (rounds - r)
         span = end - now
         pack = pooling is not None and (r >= POOL_FRESH - 1 or r == rounds - 1)
-        reserve = POOL_SHARE * span
-        if not long:  # CP-SAT's model and start take a few ms whatever the share
-            reserve = max(reserve, SHORT_PACK_S * part.slowdown)
-            pack = pack and span >= 4 * reserve  # else the search needs all the time
+        reserve = POOL_SHARE * span if long else _short_reserve(span, part.slowdown)
         before.stop_at = end - reserve if pack else end
         ils = IteratedLocalSearch(
             data,
@@ -238,6 +238,12 @@ def run_pyvrp(
     if not best.is_feasible():
         return None
     return solution_routes(model, part, best), best
+
+
+def _short_reserve(span: float, slowdown: float) -> float:
+    """The packing's time at the end of a search of ``span`` seconds on short routes: CP-SAT's
+    model and start take a few ms whatever the share."""
+    return max(POOL_SHARE * span, SHORT_PACK_S * slowdown)
 
 
 def _long(initial: pyvrp.Solution | None) -> bool:
