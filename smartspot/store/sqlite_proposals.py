@@ -4,160 +4,29 @@ optimiser saw, its answer and the decision. Every write is audited."""
 from __future__ import annotations
 
 import builtins
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from smartspot.errors import ConflictError, InvalidInputError, NotFoundError
+from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
-from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus, SolverRun
-from smartspot.reasons import Reason
+from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus
+from smartspot.store.proposal_rows import (
+    SharedJson,
+    plain_json,
+    plan_json,
+    proposal_of,
+    stop_of,
+    summary,
+)
 from smartspot.store.sql import Row
-from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
+from smartspot.store.timestamps import iso, maybe_time
 
 if TYPE_CHECKING:
     from smartspot.store.sql import SqlStore
 
 ENTITY = "proposal"
-
-
-def _json(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as error:
-        raise InvalidInputError(
-            msg("a proposal must be plain JSON: {error}", error=error)
-        ) from None
-
-
-_LEFT_OUT = "\u0000left-out\u0000"  # where the shared left-out map goes in the plan's JSON
-
-
-class _SharedJson:
-    """JSON text of the parts a planning round's proposals share (one problem, one answer, one
-    left-out map for all of its cars): each is encoded once per round, not once per car (a
-    national district's round has ~800 left-out reasons and 5 cars)."""
-
-    def __init__(self) -> None:
-        self._recent: dict[int, tuple[object, str]] = {}
-
-    def text(self, value: object, encode: Any) -> str:
-        kept = self._recent.get(id(value))
-        if kept is not None and kept[0] is value:
-            return kept[1]
-        if len(self._recent) >= 8:
-            self._recent.clear()
-        encoded = encode(value)
-        self._recent[id(value)] = (value, encoded)  # holding the value keeps its id unique
-        return encoded
-
-
-def _left_out_json(left_out: Mapping[str, Reason]) -> str:
-    return _json({k: r.to_dict() for k, r in left_out.items()})
-
-
-def _plan_json(proposal: Proposal, shared: _SharedJson) -> str:
-    """The typed fields that have no column of their own."""
-    run = proposal.run
-    plan = {
-        "home_at": maybe_iso(proposal.home_at),
-        "detour_s": proposal.detour_s,
-        "value": proposal.value,
-        "blocked": None if proposal.blocked is None else proposal.blocked.to_dict(),
-        "left_out": _LEFT_OUT,
-        "run": {
-            "solver": run.solver,
-            "time_limit_s": run.time_limit_s,
-            "seed": run.seed,
-            "solve_ms": run.solve_ms,
-            "failure": run.failure,
-        },
-    }
-    left_out = shared.text(proposal.left_out, _left_out_json)
-    return _json(plan).replace(json.dumps(_LEFT_OUT), left_out, 1)
-
-
-def _summary(proposal: Proposal) -> dict[str, Any]:
-    """The audit view: the decision and the stops, not the (large) problem file."""
-    return {
-        "patrol": proposal.patrol,
-        "politikreds": proposal.politikreds,
-        "status": proposal.status.value,
-        "stops": [s.hotspot for s in proposal.kept],
-        "removed": list(proposal.removed),
-        "decided_by": proposal.decided_by,
-        "reason": proposal.reason,
-    }
-
-
-def _stop(row: Row) -> PlannedStop:
-    return PlannedStop(
-        hotspot=row["hotspot_id"],
-        title=row["title"],
-        lon=row["lon"],
-        lat=row["lat"],
-        eta=from_iso(row["eta"]),
-        start=from_iso(row["start"]),
-        leave=from_iso(row["leave"]),
-        minutes_on_site=row["minutes_on_site"],
-        value=row["value"],
-        reasons=tuple(Reason.from_dict(r) for r in json.loads(row["reasons"])),
-        removed=bool(row["removed"]),
-        done=bool(row["done"]),
-    )
-
-
-def _legacy_plan(solution: dict[str, Any]) -> dict[str, Any]:
-    """The plan of a proposal stored before migration 3, from its JSON."""
-    advice = solution.get("advice", {})
-    why = advice.get("blocked")
-    return {
-        "home_at": advice.get("home_at"),
-        "detour_s": float(advice.get("detour_min", 0.0)) * 60,
-        "value": float(advice.get("value", 0.0)),
-        "blocked": None if not why else {"code": "legacy", "params": {"text": why}},
-        "left_out": {
-            k: {"code": "legacy", "params": {"text": v}}
-            for k, v in solution.get("left_out", {}).items()
-        },
-        "run": {
-            "solver": solution.get("solver", ""),
-            "time_limit_s": float(solution.get("time_limit_s", 0.0)),
-            "seed": int(solution.get("seed", 0)),
-            "solve_ms": float(solution.get("solve_ms", 0.0)),
-            "failure": "",
-        },
-    }
-
-
-def _proposal(row: Row, stops: tuple[PlannedStop, ...]) -> Proposal:
-    solution = json.loads(row["solution"])
-    plan = json.loads(row["plan"]) or _legacy_plan(solution)
-    run = plan["run"]
-    blocked = plan.get("blocked")
-    return Proposal(
-        id=row["id"],
-        patrol=row["patrol"],
-        politikreds=row["politikreds"],
-        created_at=from_iso(row["created_at"]),
-        stops=stops,
-        run=SolverRun(
-            run["solver"], run["time_limit_s"], run["seed"], run["solve_ms"], run["failure"]
-        ),
-        home_at=maybe_time(plan.get("home_at")),
-        detour_s=float(plan.get("detour_s", 0.0)),
-        value=float(plan.get("value", 0.0)),
-        blocked=None if blocked is None else Reason.from_dict(blocked),
-        left_out={k: Reason.from_dict(v) for k, v in plan.get("left_out", {}).items()},
-        problem=json.loads(row["problem"]) or None,
-        answer=solution.get("answer", solution.get("solution")),
-        status=ProposalStatus(row["status"]),
-        decided_by=row["decided_by"],
-        decided_at=maybe_time(row["decided_at"]),
-        reason=row["reason"],
-    )
 
 
 class SqliteProposals:
@@ -166,14 +35,14 @@ class SqliteProposals:
 
     def __init__(self, store: SqlStore) -> None:
         self._store = store
-        self._shared = _SharedJson()
+        self._shared = SharedJson()
 
     def add(self, proposal: Proposal, *, actor: str) -> Proposal:
         """Store a new proposal under a fresh id (``PR-000042``) and return it with that id;
         the car's earlier pending proposal, if any, becomes ``superseded``."""
-        problem_json = self._shared.text(proposal.problem or {}, _json)
-        solution_json = self._shared.text(proposal.answer, lambda a: _json({"answer": a}))
-        plan_json = _plan_json(proposal, self._shared)
+        problem_json = self._shared.text(proposal.problem or {}, plain_json)
+        solution_json = self._shared.text(proposal.answer, lambda a: plain_json({"answer": a}))
+        plan_text = plan_json(proposal, self._shared)
         at = proposal.created_at
         with self._store.transaction():
             self._supersede(proposal.patrol, actor=actor, at=at)
@@ -189,7 +58,7 @@ class SqliteProposals:
                     stored.status.value,
                     problem_json,
                     solution_json,
-                    plan_json,
+                    plan_text,
                 ),
             )
             self._store.executemany(
@@ -209,7 +78,7 @@ class SqliteProposals:
                         iso(s.leave),
                         s.minutes_on_site,
                         s.value,
-                        _json([r.to_dict() for r in s.reasons]),
+                        plain_json([r.to_dict() for r in s.reasons]),
                         int(s.removed),
                         int(s.done),
                     )
@@ -223,7 +92,7 @@ class SqliteProposals:
                 entity=ENTITY,
                 entity_id=stored.id,
                 before=None,
-                after=_summary(stored),
+                after=summary(stored),
             )
         return stored
 
@@ -320,7 +189,7 @@ class SqliteProposals:
         if row is None:
             raise NotFoundError(msg("no proposal {proposal_id!r}", proposal_id=after.id))
         stops = tuple(
-            _stop(r)
+            stop_of(r)
             for r in self._store.execute(
                 "SELECT * FROM proposal_stops WHERE proposal_id = ? ORDER BY position",
                 (after.id,),
@@ -412,7 +281,7 @@ class SqliteProposals:
                 actor,
                 iso(at),
                 after.reason,
-                *((_plan_json(after, self._shared),) if plan else ()),
+                *((plan_json(after, self._shared),) if plan else ()),
                 before.id,
                 before.status.value,
             ),
@@ -434,8 +303,8 @@ class SqliteProposals:
             action=after.status.value,
             entity=ENTITY,
             entity_id=before.id,
-            before=_summary(before),
-            after=_summary(after),
+            before=summary(before),
+            after=summary(after),
         )
 
     def _with_stops(self, rows: Iterable[Row]) -> builtins.list[Proposal]:
@@ -451,5 +320,5 @@ class SqliteProposals:
                 "ORDER BY proposal_id, position",
                 part,
             ).fetchall():
-                stops[stop_row["proposal_id"]].append(_stop(stop_row))
-        return [_proposal(row, tuple(stops[row["id"]])) for row in rows]
+                stops[stop_row["proposal_id"]].append(stop_of(stop_row))
+        return [proposal_of(row, tuple(stops[row["id"]])) for row in rows]
