@@ -7,4 +7,6 @@ export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff (lint)";   ruff check .
 echo "== ruff (format)"; ruff format --check .
 echo "== mypy";          mypy
-echo "== pytest";        pytest "$@"
+# both cores (SMARTSPOT_TEST_WORKERS=0: one process); a module's tests stay on one worker, so
+# its module fixtures are built once
+echo "== pytest";        pytest -n "${SMARTSPOT_TEST_WORKERS:-2}" --dist loadfile "$@"
