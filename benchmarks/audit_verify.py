@@ -10,7 +10,7 @@ The rows' entity is ``note`` (no object tables behind it), so what is measured i
 the part that grows with the log. The object checks grow with the number of objects
 (hotspots, users …), which a year of audit rows does not change much.
 
-Run: ``.venv/bin/python -m benchmarks.audit_verify --rows 1000000 --db /tmp/audit-1m.db``
+Run: ``.venv/bin/python -m benchmarks.audit_verify --rows 1000000 --db benchmarks/out/audit-1m.db``
 (or ``--db postgresql://…`` of an empty database; "file" is then the audit table's size).
 """
 
