@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -126,11 +127,25 @@ def warm(app: FastAPI) -> list[str]:
     """Ready the districts this service has a policy file for (``SMARTSPOT_POLICY_DIR``):
     their travel models, detection shapes and round trips (``Vagtcentral.warm``), so that
     neither the first AVL batch nor the first clear of a district after a start waits for
-    them. Returns the districts warmed."""
+    them. Then the heap is settled (:func:`settle_heap`). Returns the districts warmed."""
     services = services_of(app)
     names = sorted(load_policies(services.settings.policy_dir))
     services.engine.warm(names)
+    settle_heap()
     return names
+
+
+def settle_heap() -> None:
+    """Keep what the service has read at start-up out of the cyclic garbage collector's full
+    collections (``gc.freeze``): they are still freed by reference counting, only never
+    traversed again. A national service holds some 220,000 tracked objects after warming (the
+    10,000 open hotspots with their shapes, instructions and places, the travel models, the
+    modules); a full collection traversed all of them, 110–290 ms, and the collector ran one
+    inside about every tenth clear: the slowest tenth of the national clears was that pause
+    (issue 10 §7, session 5: ``benchmarks/clear_parts.py``). Collected once first, so no
+    garbage is frozen."""
+    gc.collect()
+    gc.freeze()
 
 
 def services_of(app: FastAPI) -> Services:

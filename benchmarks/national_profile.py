@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import clear_parts
 from benchmarks.api_load import PASSWORD, SECRET
 from benchmarks.national import _fixes
 from benchmarks.national_world import national_policies, prepare
@@ -48,7 +49,12 @@ def _client(db: str, policies: Path, *, warm: bool = True) -> Any:
     return client
 
 
-def _cycle(client: Any, car: dict[str, Any], timings: dict[str, list[float]]) -> dict[str, Any]:
+def _cycle(
+    client: Any,
+    car: dict[str, Any],
+    timings: dict[str, list[float]],
+    parts: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     place = {"lon": car["lon"] + 0.004, "lat": car["lat"] + 0.002}
     callout_id = ""
     answer: Any = None
@@ -58,14 +64,30 @@ def _cycle(client: Any, car: dict[str, Any], timings: dict[str, list[float]]) ->
         ("arrive", "/callouts/{id}/arrive", None),
         ("clear", "/callouts/{id}/clear", None),
     ):
+        if parts is not None and name == "clear":
+            clear_parts.start()
         began = time.perf_counter()
         answer = client.post(path.format(id=callout_id), json=body)
         timings.setdefault(name, []).append(time.perf_counter() - began)
         answer.raise_for_status()
+        if parts is not None and name == "clear":
+            row = dict(clear_parts.CURRENT, total=timings[name][-1])
+            row.update(district=car["politikreds"], cars=len(answer.json()["proposals"]))
+            parts.append(row)
         if name == "receive":
             callout_id = answer.json()["id"]
     timings.setdefault("clear_bytes", []).append(len(answer.content))
     return dict(answer.json())
+
+
+class _Quiet:
+    """No profiler (the step timers of ``--parts`` measure alone)."""
+
+    def enable(self) -> None:
+        pass
+
+    def disable(self) -> None:
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--cold", action="store_true", help="no warm-up (api.app.warm)")
     parser.add_argument("--spy", type=Path, help="py-spy raw samples of the measured part here")
+    parser.add_argument("--parts", action="store_true",
+                        help="time each clear's steps (benchmarks/clear_parts.py)")  # fmt: skip
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-profile-"))
     policies = national_policies(folder / "policies")
@@ -113,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]) -> None:
     rng = np.random.default_rng(args.seed)
+    parts: list[dict[str, Any]] | None = None
+    if args.parts:
+        clear_parts.install()
+        parts = []
     began = time.perf_counter()
     client = _client(db, policies, warm=not args.cold)
     print(f"app ready in {time.perf_counter() - began:.1f} s", flush=True)
@@ -121,8 +149,9 @@ def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]
         client.post("/patrols/positions", json={"positions": everyone[start : start + 200]})
     warm: dict[str, list[float]] = {}
     one_each = {car["politikreds"]: car for car in fleet}
+    first: list[dict[str, Any]] | None = None if parts is None else []
     for car in one_each.values():  # the first clear of each district reads its model
-        _cycle(client, car, warm)
+        _cycle(client, car, warm, first)
         if args.returning >= 0:
             client.post(f"/patrols/{car['call_sign']}/status", json={"status": "available"})
     print(f"first clears: {sum(warm['clear']):.1f} s", flush=True)
@@ -130,7 +159,7 @@ def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]
     order = rng.permutation(len(rest)).tolist()
     timings: dict[str, list[float]] = {}
     returning: dict[str, list[str]] = {}
-    profile = cProfile.Profile()
+    profile: Any = _Quiet() if args.parts else cProfile.Profile()  # no profiler in the parts
     spy = None
     if args.spy is not None:  # py-spy sees every thread (cProfile only this one)
         spy = subprocess.Popen(["py-spy", "record", "--format", "raw", "-r", "200", "-o",
@@ -150,7 +179,7 @@ def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]
             client.post(f"/patrols/{home}/status", json={"status": "available"})
         cpu = time.process_time()
         profile.enable()
-        made = _cycle(client, car, timings)
+        made = _cycle(client, car, timings, parts)
         profile.disable()
         timings.setdefault("cycle_cpu", []).append(time.process_time() - cpu)
         going.append(car["call_sign"])
@@ -171,6 +200,10 @@ def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]
         else:
             ms = sorted(v * 1000 for v in values)
             print(f"{name}: n={len(ms)} p50 {statistics.median(ms):.1f} ms max {ms[-1]:.1f} ms")
+    if parts and first:
+        print("first clears:\n" + clear_parts.table(first) + "\n")
+        print("clears:\n" + clear_parts.table(parts) + "\n")
+        return
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(args.top)
     print(text.getvalue())

@@ -1,0 +1,153 @@
+"""Where each national clear's time goes, clear by clear (issue 10 §7): wall-clock timers
+wrapped around the steps of a clear in this process (the callout transition, each store read
+of planning, the problem's build with its travel calls, the value model, the solver, the
+explanation, the store's writes, the answer's views and localisation) and the garbage
+collector's pauses, for :mod:`benchmarks.national_profile` (``--parts``).
+
+Timers nest: a step's time includes the steps inside it (``build`` includes ``travel``).
+Benchmark code only: the wrappers are installed by :func:`install` into the modules that call
+each step, never in the engine's own code.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+#: the running clear's seconds per step (and counts: ``n:<step>``), reset by :func:`start`
+CURRENT: dict[str, Any] = {}
+_GC: list[float] = []
+
+
+def _add(name: str, seconds: float) -> None:
+    CURRENT[name] = CURRENT.get(name, 0.0) + seconds
+    CURRENT["n:" + name] = CURRENT.get("n:" + name, 0.0) + 1
+
+
+def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _add(name, time.perf_counter() - began)
+
+    return timed
+
+
+def _wrap(owner: Any, attribute: str, name: str) -> None:
+    setattr(owner, attribute, _timed(name, getattr(owner, attribute)))
+
+
+class _Travel:
+    """A travel model whose ``matrix`` and ``trips`` calls are timed (``travel``)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._inner, name)
+        if name in ("matrix", "trips"):
+            return _timed("travel", found)
+        return found
+
+
+def _gc_callback(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start":
+        _GC.append(time.perf_counter())
+    elif _GC:
+        _add("gc", time.perf_counter() - _GC.pop())
+
+
+def install() -> None:
+    """Wrap the steps of a clear (call once, before the app is made)."""
+    from api.routers import live as routes
+    from smartspot.live import callouts, engine, planning, proposals
+    from smartspot.optimise import build
+    from smartspot.store import sqlite_patrols, sqlite_proposals, sqlite_visits
+
+    _wrap(engine.callouts, "advance", "advance")
+    _wrap(engine, "plan", "plan")
+    _wrap(planning, "_plan", "plan_body")
+    _wrap(planning, "urgent_waiting", "urgent_waiting")
+    _wrap(planning, "held_by_others", "claims")
+    _wrap(planning, "open_followups", "followups")
+    _wrap(planning, "explain", "explain")
+    _wrap(planning, "problem_to_dict", "problem_dict")
+    _wrap(planning, "solution_to_dict", "solution_dict")
+    _wrap(planning.RoundTrips, "of", "round_trips")
+    _wrap(planning.OpenHotspots, "of", "open_hotspots")
+    _wrap(build, "value_of", "value_of")
+    _wrap(build, "_assemble", "assemble")
+    _wrap(sqlite_patrols.SqlitePatrols, "list", "patrols_list")
+    _wrap(sqlite_visits.SqliteVisits, "list", "visits_list")
+    _wrap(sqlite_proposals.SqliteProposals, "add", "proposal_add")
+    _wrap(proposals, "store_all", "store_all")
+    _wrap(routes, "round_view", "round_view")
+    _wrap(routes, "localised_proposal", "localise")
+    _wrap(routes, "localised_reason", "localise")
+    _ = callouts
+    built = planning.build_problem
+
+    def build_problem(cars: Any, spots: Any, travel: Any, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            result = built(cars, spots, _Travel(travel), *args, **kwargs)
+        finally:
+            _add("build", time.perf_counter() - began)
+        CURRENT["hotspots"] = len(spots)
+        CURRENT["tasks"] = 0 if result.problem is None else len(result.problem.hotspots)
+        return result
+
+    planning.build_problem = build_problem
+    solver_of = planning.get_solver
+
+    def get_solver(name: str) -> Any:
+        solver = solver_of(name)
+        return _Solver(solver)
+
+    planning.get_solver = get_solver
+    gc.callbacks.append(_gc_callback)
+
+
+class _Solver:
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def solve(self, *args: Any, **kwargs: Any) -> Any:
+        return _timed("solve", self._inner.solve)(*args, **kwargs)
+
+
+def start() -> None:
+    CURRENT.clear()
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The slowest tenth of the clears against the median clear, step by step (ms)."""
+    rows = sorted(rows, key=lambda r: r["total"])
+    slow = rows[-max(1, len(rows) // 10) :]
+    steps = sorted({k for r in rows for k in r if not k.startswith("n:")} - {"district"})
+    lines = ["step | median clear | slowest 10 % (mean) | max", "---|---|---|---"]
+    for step in steps:
+        values = [r.get(step, 0.0) for r in rows]
+        scale = 1 if step in ("hotspots", "tasks", "cars") else 1000
+        lines.append(
+            f"{step} | {statistics.median(values) * scale:.1f} | "
+            f"{statistics.fmean(r.get(step, 0.0) for r in slow) * scale:.1f} | "
+            f"{max(values) * scale:.1f}"
+        )
+    lines.append("")
+    lines.append("slowest clears: " + "; ".join(
+        f"{r.get('district', '?')} {r['total'] * 1000:.0f} ms "
+        f"(build {r.get('build', 0) * 1000:.0f}, travel {r.get('travel', 0) * 1000:.0f}, "
+        f"solve {r.get('solve', 0) * 1000:.0f}, store {r.get('store_all', 0) * 1000:.0f}, "
+        f"gc {r.get('gc', 0) * 1000:.0f}, tasks {r.get('tasks', 0):.0f}, "
+        f"cars {r.get('cars', 0):.0f})"
+        for r in slow
+    ))  # fmt: skip
+    return "\n".join(lines)

@@ -1,0 +1,34 @@
+"""The service's start-up (``api.app``): warming its districts before it takes requests."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+
+from api.app import services_of, warm
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    """The test process's own heap as the collector had it (warming freezes it)."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_warming_keeps_what_it_read_out_of_the_collectors_full_collections(
+    app: FastAPI, unfrozen: None
+) -> None:
+    engine = services_of(app).engine
+    warmed = warm(app)
+    assert warmed == ["Midt- og Vestjyllands Politi", "Østjyllands Politi"]
+    spots = engine.hotspots._spots  # the open hotspots the engine read while warming
+    tracked = gc.get_objects()  # the collected generations; frozen objects are not in them
+    assert gc.get_freeze_count() > 0
+    assert not any(o is spots for o in tracked)
+    assert not any(o is engine.round_trips._known for o in tracked)
+    fresh: list[object] = [object()]  # made after the start-up: collected as ever
+    assert any(o is fresh for o in gc.get_objects())
