@@ -212,6 +212,11 @@ class CompositeTravelTimes:
 
     def _on_land(self, xy: NDArray[np.float64]) -> NDArray[np.bool_]:
         ok = np.ones(len(xy), dtype=bool)
+        try:
+            self.fallback.snap(xy)  # all at once (and remembered), else point by point
+            return ok
+        except InvalidInputError:
+            pass
         for i in range(len(xy)):
             try:
                 self.fallback.snap(xy[i : i + 1])
@@ -277,6 +282,13 @@ class CompositeTravelTimes:
     def warm_to(self, points: Points) -> None:
         """Pin the fallback's reverse trees to these points (stations)."""
         self.fallback.warm_to(points)
+
+    def warm_among(self, points: Points, *, limit_s: float, timed: bool = True) -> None:
+        """Keep the fallback's trees from these points (the open hotspots on its land), cut
+        at ``limit_s`` (see :meth:`RoadTravelTimes.warm_among`): the island and area graphs
+        are small, their trees cheap."""
+        xy = as_points(points)
+        self.fallback.warm_among(xy[self._on_land(xy)], limit_s=limit_s, timed=timed)
 
     def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
         """Forget cached trees in every model (see :meth:`RoadTravelTimes.invalidate`)."""

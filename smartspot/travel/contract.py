@@ -234,6 +234,12 @@ class Tree:
     own_gaps: NDArray[np.float64]
     limit: float  # the cut-off it was grown to: it knows nothing farther
 
+    @property
+    def nbytes(self) -> int:
+        """Memory its arrays take (what a cache sized by memory counts)."""
+        arrays = (self.core, self.reached, self.times, self.own_nodes, self.own_gaps)
+        return sum(a.nbytes for a in arrays if a is not None)
+
     def at(self, junctions: NDArray[np.int64]) -> NDArray[np.float32]:
         """Seconds to these junction indices (``-1``, no junction, and unreached: inf)."""
         if self.core is not None:

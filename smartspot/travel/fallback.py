@@ -265,6 +265,16 @@ class LandTravelTimes(RoadTravelTimes):
         if self._land_only is not None:
             self._land_only.warm_to(points)
 
+    def keep_nodes(self, nodes: NDArray[np.int64], *, limit_s: float, timed: bool = True) -> None:
+        """Keep the trees from these nodes (see :meth:`RoadTravelTimes.warm_among`); for timed
+        questions on the graph without the timetabled crossings, with the ferry terminals'
+        trees (every timed question reads them)."""
+        if timed and self._land_only is not None:
+            both = np.union1d(np.asarray(nodes, dtype=np.int64), self._terminals)
+            self._land_only._forward.keep(both, self.cut_off(limit_s))
+        else:
+            super().keep_nodes(nodes, limit_s=limit_s, timed=timed)
+
     def leg(self, a: Points, b: Points) -> Leg:
         """Seconds, metres and the driven line from ``a`` to ``b`` (points of shape ``(2,)``)."""
         a_xy, b_xy = as_points(a, name="a"), as_points(b, name="b")

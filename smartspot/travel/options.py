@@ -29,8 +29,12 @@ class TravelOptions:
         Speed of the straight leg from a point to the road node it snapped to.
     limit_s
         Cut-off: destinations farther than this are reported unreachable (NaN). ``inf`` = none.
+    cache_mb
+        Memory the cached shortest-path trees may take per direction (pinned station trees and
+        kept hotspot trees not counted): a tree of a district's fallback cut at 30-40 minutes
+        takes 40-85 kB, a full row of a 200,000-node road graph 0.8 MB.
     cache_rows
-        Shortest-path rows kept per direction (about 0.8 MB each on a 200,000-node graph).
+        At most this many cached trees per direction as well (``None``: memory alone bounds).
     """
 
     ferries: bool = True
@@ -38,7 +42,8 @@ class TravelOptions:
     snap_m: float = 2_000.0
     access_kmh: float = 20.0
     limit_s: float = math.inf
-    cache_rows: int = 128
+    cache_mb: float = 32.0
+    cache_rows: int | None = None
 
     def __post_init__(self) -> None:
         if self.ferry_wait_s is not None and not 0 <= self.ferry_wait_s <= 6 * 3600:
@@ -49,8 +54,14 @@ class TravelOptions:
             raise InvalidInputError(msg("access_kmh must be between 1 and 130 km/h"))
         if not self.limit_s > 0:
             raise InvalidInputError(msg("limit_s must be positive (math.inf for no cut-off)"))
-        if self.cache_rows < 0:
+        if self.cache_rows is not None and self.cache_rows < 0:
             raise InvalidInputError(msg("cache_rows must be zero or positive"))
+        if not self.cache_mb >= 0:
+            raise InvalidInputError(msg("cache_mb must be zero or positive"))
+
+    @property
+    def cache_bytes(self) -> float:
+        return self.cache_mb * 1e6
 
     def wait_s(self, default: float = DEFAULT_FERRY_WAIT_S) -> float:
         """The ferry wait to use: the options' own, else ``default``."""

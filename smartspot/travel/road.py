@@ -101,6 +101,7 @@ class RoadTravelTimes(RoadSnapping):
             self._read_forward,
             o.cache_rows,
             (lambda tree: self._expand(tree, reverse=False)) if expand else self._contracted.dense,
+            max_bytes=o.cache_bytes,
         )
         self._reverse = RowCache(
             lambda nodes, limit: self._trees(nodes, limit, reverse=True),
@@ -109,6 +110,7 @@ class RoadTravelTimes(RoadSnapping):
             ),
             o.cache_rows,
             (lambda tree: self._expand(tree, reverse=True)) if expand else self._contracted.dense,
+            max_bytes=o.cache_bytes,
         )
 
     # -- times ------------------------------------------------------------------------------
@@ -271,6 +273,24 @@ class RoadTravelTimes(RoadSnapping):
         """Compute and pin the reverse trees *to* these points (e.g. stations) for good."""
         nodes, _ = self.snap(points)
         self._reverse.pin(nodes, self.options.limit_s)
+
+    def warm_among(self, points: Points, *, limit_s: float, timed: bool = True) -> None:
+        """Grow the trees *from* these points (the open hotspots of a district), cut at
+        ``limit_s``, and keep them until the next call names another set (the trees of points
+        left out go back to the LRU): the legs between them and from them are then reads.
+
+        ``timed``: for the questions that give a ``depart_at`` (as the live engine asks; with
+        timetabled ferries they are answered on the graph without the timetabled crossings,
+        whose trees do not depend on the hour), else for those without one. A question with a
+        longer cut-off still grows its tree again (and keeps the longer one).
+        """
+        nodes, _ = self.snap(points)
+        self.keep_nodes(nodes, limit_s=limit_s, timed=timed)
+
+    def keep_nodes(self, nodes: NDArray[np.int64], *, limit_s: float, timed: bool = True) -> None:
+        """:meth:`warm_among` for snapped graph nodes."""
+        model = self._closed_ferries() if timed and self.ferries is not None else self
+        model._forward.keep(nodes, model.cut_off(limit_s))
 
     def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
         """Forget cached trees of these points (all unpinned trees when ``None``).

@@ -1,0 +1,136 @@
+"""The tree cache: an LRU bounded by the memory its trees take, kept hotspot trees that
+survive it, and kept trees that answer exactly what fresh ones do at every hour."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from smartspot.travel.cache import RowCache
+from smartspot.travel.composite import CompositeTravelTimes
+from smartspot.travel.config import district_config, travel_times
+from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.graph import RoadGraph
+from smartspot.travel.land import LandGraph
+from smartspot.travel.options import TravelOptions
+from smartspot.travel.road import RoadTravelTimes
+from tests.travel.conftest import NORDBY_SAMSOE, TRANEBJERG, town, xy
+
+CPH = ZoneInfo("Europe/Copenhagen")
+LIMIT_S = 3 * 3600.0  # long enough for the Hou–Sælvig crossing and its wait
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, 1, hour, minute, tzinfo=CPH)  # a Tuesday
+
+
+def _misses(*caches: RowCache) -> int:
+    return sum(c.misses for c in caches)
+
+
+def test_the_lru_holds_no_more_trees_than_its_memory_allows(samsoe: RoadGraph) -> None:
+    one = RoadTravelTimes(samsoe)._trees(np.array([0]), np.inf, reverse=False)[0].nbytes
+    times = RoadTravelTimes(samsoe, TravelOptions(cache_mb=2.5 * one / 1e6))
+    rng = np.random.default_rng(3)
+    points = samsoe.xy[rng.choice(np.flatnonzero(samsoe.snappable), 6, replace=False)]
+    for k in range(len(points)):
+        times.matrix(points[k : k + 1], points)
+    cache = times._forward
+    assert len(cache) == 2  # 2.5 trees' worth of memory holds two
+    assert cache.nbytes <= 2.5 * one
+    misses = cache.misses
+    times.matrix(points[-1:], points)  # the newest is still there ...
+    assert cache.misses == misses
+    times.matrix(points[:1], points)  # ... the oldest was let go
+    assert cache.misses == misses + 1
+
+
+def test_kept_trees_outlast_the_lru_until_another_set_is_kept(samsoe: RoadGraph) -> None:
+    one = RoadTravelTimes(samsoe)._trees(np.array([0]), np.inf, reverse=False)[0].nbytes
+    times = RoadTravelTimes(samsoe, TravelOptions(cache_mb=1.5 * one / 1e6))
+    rng = np.random.default_rng(4)
+    points = samsoe.xy[rng.choice(np.flatnonzero(samsoe.snappable), 8, replace=False)]
+    hotspots, cars = points[:4], points[4:]
+    times.warm_among(hotspots, limit_s=1800.0)
+    cache = times._forward
+    grown = cache.misses
+    for k in range(len(cars)):  # one car after another pushes the LRU's trees out
+        times.matrix(cars[k : k + 1], hotspots, limit_s=1800.0)
+    assert cache.misses == grown + len(cars)
+    times.matrix(hotspots, hotspots, limit_s=1800.0)
+    assert cache.misses == grown + len(cars)  # every hotspot tree was still there
+    times.warm_among(hotspots[2:], limit_s=1800.0)  # two hotspots closed
+    assert len(cache._kept) == 2
+    times.matrix(cars[:1], hotspots)  # the LRU moves on
+    times.matrix(hotspots[:2], hotspots, limit_s=1800.0)
+    assert cache.misses > grown + len(cars) + 1  # the closed ones' trees aged out
+
+
+def test_a_kept_tree_asked_beyond_its_cut_off_is_grown_again_and_stays_kept(
+    samsoe: RoadGraph,
+) -> None:
+    times = RoadTravelTimes(samsoe, TravelOptions(cache_mb=0))  # no LRU at all
+    points = np.vstack([xy(*TRANEBJERG), xy(*NORDBY_SAMSOE), xy(10.55, 55.87)])
+    times.warm_among(points, limit_s=300.0)
+    short = times.matrix(points, points, limit_s=300.0)
+    assert np.isnan(short).any()
+    grown = times._forward.misses
+    longer = times.matrix(points, points)
+    assert times._forward.misses == grown + len(points)
+    np.testing.assert_array_equal(longer, RoadTravelTimes(samsoe).matrix(points, points))
+    times.matrix(points, points)
+    assert times._forward.misses == grown + len(points)  # the longer trees were kept
+    np.testing.assert_array_equal(times.matrix(points, points, limit_s=300.0), short)
+
+
+def _oej_points() -> np.ndarray:
+    # the mainland, and Samsø over the timetabled Hou–Sælvig ferry (closed at night)
+    names = ("Odder", "Skanderborg", "Århus", "Horsens")
+    return np.vstack([*(town(n) for n in names), xy(*TRANEBJERG), xy(*NORDBY_SAMSOE)])
+
+
+@pytest.mark.parametrize("timed", [True, False])
+def test_kept_trees_answer_as_fresh_ones_at_every_hour(oej_land: LandGraph, timed: bool) -> None:
+    kept = LandTravelTimes(oej_land)
+    points = _oej_points()
+    kept.warm_among(points, limit_s=LIMIT_S, timed=timed)
+    assert kept._land_only is not None
+    both = (kept._forward, kept._reverse, kept._land_only._forward, kept._land_only._reverse)
+    grown = _misses(*both)
+    served = kept._land_only._forward if timed else kept._forward
+    kept_grown = served.misses
+    answers = {}
+    for depart_at in (at(11, 30), at(23, 30), at(2, 0), None):
+        fresh = LandTravelTimes(oej_land, TravelOptions(cache_mb=0))
+        expected = fresh.matrix(points, points, depart_at=depart_at, limit_s=LIMIT_S)
+        got = kept.matrix(points, points, depart_at=depart_at, limit_s=LIMIT_S)
+        np.testing.assert_array_equal(got, expected)
+        answers[depart_at] = got
+    assert np.isfinite(answers[at(11, 30)][0, 4])  # Odder → Samsø at midday ...
+    assert np.isnan(answers[at(2, 0)][0, 4])  # ... not at night ...
+    assert np.isfinite(answers[None][0, 4])  # ... and at the flat wait without a time
+    # the kept trees served the questions they were kept for (the hour-free roads of the
+    # timed questions, or the graph with its flat ferry waits), and only the other kind grew
+    assert served.misses == kept_grown
+    assert _misses(*both) > grown
+
+
+def test_a_district_model_keeps_its_hotspot_trees_for_the_live_engines_legs() -> None:
+    model = travel_times(district_config("Østjyllands Politi"))
+    assert isinstance(model, CompositeTravelTimes)
+    points = _oej_points()
+    model.warm_among(points, limit_s=LIMIT_S)
+    land = model.fallback._land_only
+    assert land is not None
+    grown = land._forward.misses
+    for depart_at in (at(11, 30), at(2, 0)):
+        fresh = travel_times(
+            district_config("Østjyllands Politi", options=TravelOptions(cache_mb=0))
+        )
+        expected = fresh.matrix(points, points, depart_at=depart_at, limit_s=LIMIT_S)
+        got = model.matrix(points, points, depart_at=depart_at, limit_s=LIMIT_S)
+        np.testing.assert_array_equal(got, expected)
+    assert land._forward.misses == grown  # every leg between them was read, none grown
