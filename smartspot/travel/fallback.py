@@ -5,7 +5,7 @@ circuity, urban or rural speed, water crossed only over the listed fixed links a
 A point snaps to the nearest graph node *on its own landmass* (a point on Mors never snaps to
 a node on Thy across the sound), so an island without a link stays unreachable. Two points
 close together whose straight line stays on land are also timed directly (no detour to the
-grid nodes), a longer one faster than a shorter one (:func:`~smartspot.travel.land.direct_kmh`). With ``depart_at`` the ferries follow ``data/ferry_timetables.csv``
+grid nodes), a longer one faster than a shorter one (:mod:`smartspot.travel.direct`). With ``depart_at`` the ferries follow ``data/ferry_timetables.csv``
 (:mod:`smartspot.travel.timetabled`): the wait is until the next departure, and after the
 last one the far side is unreachable until morning.
 """
@@ -26,16 +26,14 @@ from shapely.geometry import LineString
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
 from smartspot.resources import DATA_DIR
+from smartspot.travel.direct import DirectTrips
 from smartspot.travel.ferries import Timetables, load_timetables
-from smartspot.travel.land import LandGraph, direct_kmh
-from smartspot.travel.land_edges import town_cores
+from smartspot.travel.land import LandGraph
 from smartspot.travel.metres import PathMetres
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Leg, Points, Seconds, Trips, as_points, check_depart_at
 from smartspot.travel.road import RoadTravelTimes
 from smartspot.travel.timetabled import Legs, TimedCrossing, timed_trips
-
-SHARE_SAMPLES = 9  # points along a direct line tested for a town core
 
 
 @lru_cache(maxsize=4)
@@ -76,8 +74,7 @@ class LandTravelTimes(RoadTravelTimes):
         self._part_trees: dict[int, tuple[cKDTree, NDArray[np.int64]]] = {}
         p = land.params
         self._access_s_per_m = p.circuity / (p.rural_kmh / 3.6)
-        core_xy, self._town_radius = town_cores(land.towns, p)
-        self._town_tree = cKDTree(core_xy) if len(core_xy) else None
+        self._direct = DirectTrips(land)
         self._metres = PathMetres(land.graph, self._cost)
         self._setup_timetables(default_timetables() if timetables is None else timetables)
 
@@ -220,38 +217,6 @@ class LandTravelTimes(RoadTravelTimes):
         if not metres:
             length = np.full(seconds.shape, np.nan)
         return seconds + d_acc[None, :], length
-
-    def _direct(self, o: Points, d: Points) -> tuple[Seconds, Seconds]:
-        """Straight-line times of the close pairs whose line stays on land (``inf`` else)."""
-        p = self.land.params
-        gap = np.hypot(o[:, None, 0] - d[None, :, 0], o[:, None, 1] - d[None, :, 1])
-        seconds = np.full(gap.shape, np.inf)
-        metres = np.full(gap.shape, np.inf)
-        i, j = np.nonzero(gap <= p.direct_max_m)
-        if len(i) == 0:
-            return seconds, metres
-        ok = self.land.mask.lines_on_land(o[i], d[j], gap_m=p.water_gap_m)
-        i, j = i[ok], j[ok]
-        a, b = o[i], d[j]
-        # share of the line inside a town core, from 9 points along it (the ends and middle
-        # alone would count a trip between two towns as all core)
-        share = np.zeros(len(a))
-        for f in np.linspace(0.0, 1.0, SHARE_SAMPLES):
-            share += self._urban(a + f * (b - a))
-        share /= SHARE_SAMPLES
-        fast = direct_kmh(gap[i, j], p) / 3.6
-        per_m = p.circuity * (share / (p.urban_kmh / 3.6) + (1 - share) / fast)
-        seconds[i, j] = gap[i, j] * per_m
-        metres[i, j] = gap[i, j] * p.circuity
-        return seconds, metres
-
-    def _urban(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        if self._town_tree is None or len(xy) == 0:
-            return np.zeros(len(xy))
-        k = min(4, len(self._town_radius))
-        distance, index = self._town_tree.query(xy, k=k)
-        distance, index = distance.reshape(len(xy), -1), index.reshape(len(xy), -1)
-        return (distance < self._town_radius[index]).any(axis=1).astype(np.float64)
 
     def warm_from(self, points: Points) -> None:
         """Pin the trees from these points (stations), with and without timetabled ferries."""

@@ -2,8 +2,10 @@
 that finds where a point joins the network (nearest drivable node, a hotspot's entry point).
 
 A cell index over the snappable nodes (:mod:`smartspot.travel.grid_index`, stored with large
-graphs) answers nearest-node queries exactly; the snapping of a repeated
-point set (the open hotspots, the stations) is remembered by the set's bytes.
+graphs) answers nearest-node queries exactly. Snapping is pure (the graph never changes under
+a running adapter): a repeated point set (the open hotspots, the stations) is remembered by the
+set's bytes, and every point on its own (a clear asks for the cars, their stations and a few
+dozen of the open hotspots together, a set never seen before, of points seen many times).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from smartspot.travel.grid_index import GridIndex
 from smartspot.travel.options import TravelOptions
 from smartspot.travel.port import Points, Seconds, as_points
 
-SNAP_CACHE_SIZE = 256  # point sets (not points) whose snapping is remembered
+SNAP_CACHE_SIZE = 256  # point sets whose snapping is remembered
+POINTS_KEPT = 200_000  # single points whose snapping is remembered (then it starts over)
 
 
 class RoadSnapping:
@@ -45,6 +48,9 @@ class RoadSnapping:
         self._grid = graph.grid or GridIndex.build(graph.xy, self._snap_nodes)
         self._snap_lock = threading.Lock()
         self._snaps: OrderedDict[bytes, tuple[NDArray[np.int64], Seconds]] = OrderedDict()
+        # a point x + iy -> its node + i metres to it: exact, and only atoms (never walked by
+        # the garbage collector)
+        self._snapped: dict[complex, complex] = {}
 
     def road_distance(self, points: Points, within_m: float | None = None) -> Seconds:
         """Metres from each point to the nearest node a point may snap to (no limit); with
@@ -80,12 +86,31 @@ class RoadSnapping:
             if hit is not None:
                 self._snaps.move_to_end(key)
                 return hit
-        result = self._snap_new(xy, name, list(range(len(xy))))
+        result = self._snap_points(xy, name)
         with self._snap_lock:
             self._snaps[key] = result
             if len(self._snaps) > SNAP_CACHE_SIZE:
                 self._snaps.popitem(last=False)
         return result
+
+    def _snap_points(self, xy: NDArray[np.float64], name: str) -> tuple[NDArray[np.int64], Seconds]:
+        """Each point's snapping, from the points remembered one by one and the rest snapped
+        together (an error names the point's place in ``xy``)."""
+        keys = np.ascontiguousarray(xy).view(np.complex128).ravel().tolist()
+        with self._snap_lock:
+            known = [self._snapped.get(k) for k in keys]
+        todo = [i for i, k in enumerate(known) if k is None]
+        if todo:
+            nodes, distance = self._snap_new(xy[todo], name, todo)
+            with self._snap_lock:
+                if len(self._snapped) + len(todo) > POINTS_KEPT:
+                    self._snapped.clear()
+                pairs = np.empty(len(todo), dtype=np.complex128)
+                pairs.real, pairs.imag = nodes, distance  # (inf never: too far is refused)
+                for i, value in zip(todo, pairs.tolist(), strict=True):
+                    known[i] = self._snapped[keys[i]] = value
+        found = np.array(known, dtype=np.complex128)
+        return found.real.astype(np.int64), found.imag.copy()
 
     def _snap_new(
         self, xy: NDArray[np.float64], name: str, positions: list[int]

@@ -73,7 +73,7 @@ def test_every_link_carries_the_trip_across_it(
     assert leg.line.distance(shapely.Point(b_end)) < 1_000
     p = model.land.params
     straight = np.linalg.norm(a - a_end) + np.linalg.norm(b - b_end)
-    urban = model._urban(np.vstack([a, b, a_end, b_end])).mean()
+    urban = model._direct._urban(np.vstack([a, b, a_end, b_end])).mean()
     pace = urban / (p.urban_kmh / 3.6) + (1 - urban) / (p.rural_kmh / 3.6)
     expected = straight * p.circuity * pace + link.crossing_s
     assert leg.seconds == pytest.approx(expected, rel=0.30)

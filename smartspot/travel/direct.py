@@ -1,0 +1,108 @@
+"""The fallback's direct trips: two close points whose straight line stays on land are timed
+along that line (no detour to the grid's nodes), a longer one faster than a shorter one
+(:func:`~smartspot.travel.land.direct_kmh`), slower where the line crosses a town core.
+
+A pair's direct time depends on its two points alone, and the live engine asks the same pairs
+again and again (the legs between a district's open hotspots, clear after clear): each pair's
+answer is remembered (up to :data:`PAIRS_KEPT` pairs per model, then the memory starts over).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from smartspot.travel.land import LandGraph, direct_kmh
+from smartspot.travel.land_edges import town_cores
+from smartspot.travel.port import Points, Seconds
+
+SHARE_SAMPLES = 9  # points along a direct line tested for a town core
+PAIRS_KEPT = 500_000  # about 100 MB of remembered pairs per model at most
+
+
+class DirectTrips:
+    """Straight-line seconds and metres of the close pairs of a land graph's points."""
+
+    def __init__(self, land: LandGraph) -> None:
+        self.land = land
+        core_xy, self._town_radius = town_cores(land.towns, land.params)
+        self._town_tree = cKDTree(core_xy) if len(core_xy) else None
+        # a pair's four coordinates' bytes -> seconds + i metres: only atoms, so the garbage
+        # collector never walks it
+        self._known: dict[bytes, complex] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, o: Points, d: Points) -> tuple[Seconds, Seconds]:
+        """Seconds and metres from every origin to every destination along the straight
+        line, for the pairs at most ``direct_max_m`` apart whose line stays on land (``inf``
+        elsewhere)."""
+        p = self.land.params
+        gap = np.hypot(o[:, None, 0] - d[None, :, 0], o[:, None, 1] - d[None, :, 1])
+        seconds = np.full(gap.shape, np.inf)
+        metres = np.full(gap.shape, np.inf)
+        i, j = np.nonzero(gap <= p.direct_max_m)
+        if len(i) == 0:
+            return seconds, metres
+        keys = _pair_keys(o[i], d[j])
+        with self._lock:
+            known = [self._known.get(k) for k in keys]
+        todo = np.array([n for n, k in enumerate(known) if k is None], dtype=np.int64)
+        if len(todo):
+            s, m = self._lines(o[i[todo]], d[j[todo]], gap[i[todo], j[todo]])
+            with self._lock:
+                if len(self._known) + len(todo) > PAIRS_KEPT:
+                    self._known.clear()
+                for n, value in zip(todo.tolist(), _complex(s, m), strict=True):
+                    self._known[keys[n]] = known[n] = value
+        found = np.array(known, dtype=np.complex128)
+        seconds[i, j] = found.real
+        metres[i, j] = found.imag
+        return seconds, metres
+
+    def _lines(
+        self, a: NDArray[np.float64], b: NDArray[np.float64], gap: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per pair: seconds and metres along the line ``a → b`` (``inf`` where it leaves
+        land)."""
+        p = self.land.params
+        seconds = np.full(len(a), np.inf)
+        metres = np.full(len(a), np.inf)
+        ok = self.land.mask.lines_on_land(a, b, gap_m=p.water_gap_m)
+        a, b, gap = a[ok], b[ok], gap[ok]
+        # share of the line inside a town core, from 9 points along it (the ends and middle
+        # alone would count a trip between two towns as all core)
+        share = np.zeros(len(a))
+        for f in np.linspace(0.0, 1.0, SHARE_SAMPLES):
+            share += self._urban(a + f * (b - a))
+        share /= SHARE_SAMPLES
+        fast = direct_kmh(gap, p) / 3.6
+        per_m = p.circuity * (share / (p.urban_kmh / 3.6) + (1 - share) / fast)
+        seconds[ok] = gap * per_m
+        metres[ok] = gap * p.circuity
+        return seconds, metres
+
+    def _urban(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self._town_tree is None or len(xy) == 0:
+            return np.zeros(len(xy))
+        k = min(4, len(self._town_radius))
+        distance, index = self._town_tree.query(xy, k=k)
+        distance, index = distance.reshape(len(xy), -1), index.reshape(len(xy), -1)
+        return (distance < self._town_radius[index]).any(axis=1).astype(np.float64)
+
+
+def _pair_keys(a: NDArray[np.float64], b: NDArray[np.float64]) -> list[bytes]:
+    """Each pair of points as the bytes of its four coordinates (exact, hashable)."""
+    both = np.ascontiguousarray(np.hstack([a, b]), dtype=np.float64)
+    keys: list[bytes] = both.view("V32").ravel().tolist()
+    return keys
+
+
+def _complex(real: NDArray[np.float64], imag: NDArray[np.float64]) -> list[complex]:
+    """``real + i imag`` element by element (``inf`` kept: not ``real + 1j * imag``)."""
+    out = np.empty(len(real), dtype=np.complex128)
+    out.real, out.imag = real, imag
+    values: list[complex] = out.tolist()
+    return values

@@ -1,0 +1,61 @@
+"""Snapping and the fallback's direct lines are remembered per point and per pair: a point or
+a pair answers the same whether asked alone, among others never seen together, or again."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from smartspot.errors import InvalidInputError
+from smartspot.travel.direct import DirectTrips
+from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.land import LandGraph
+from tests.travel.conftest import KATTEGAT, town, xy
+
+OEJ_TOWNS = ("Århus", "Odder", "Skanderborg", "Hørning", "Beder", "Malling", "Solbjerg")
+
+
+def _around(names: tuple[str, ...], seed: int, per_town: int = 6) -> np.ndarray:
+    """Points within a few km of each town (many of them within the direct lines' reach)."""
+    rng = np.random.default_rng(seed)
+    centres = np.vstack([town(n) for n in names])
+    return np.vstack([c + rng.uniform(-3_000, 3_000, size=(per_town, 2)) for c in centres])
+
+
+def test_points_snap_alike_alone_among_others_and_again(oej_land: LandGraph) -> None:
+    model = LandTravelTimes(oej_land)
+    points = _around(OEJ_TOWNS, seed=1)
+    fresh = LandTravelTimes(oej_land)
+    alone = [fresh.snap(p) for p in points]  # each point the first time, on its own
+    first = model.snap(points[::2])
+    mixed = model.snap(points[::-1])  # a set never asked, half of its points seen
+    again = model.snap(points[::2])
+    nodes = np.array([a[0][0] for a in alone])
+    gaps = np.array([a[1][0] for a in alone])
+    np.testing.assert_array_equal(first[0], nodes[::2])
+    np.testing.assert_array_equal(mixed[0], nodes[::-1])
+    np.testing.assert_array_equal(mixed[1], gaps[::-1])
+    np.testing.assert_array_equal(again[1], gaps[::2])
+
+
+def test_a_sea_point_among_remembered_ones_is_refused_by_its_place(oej_land: LandGraph) -> None:
+    model = LandTravelTimes(oej_land)
+    land = _around(OEJ_TOWNS[:2], seed=2, per_town=2)
+    model.snap(land)
+    with pytest.raises(InvalidInputError, match=r"points\[2\]"):
+        model.snap(np.vstack([land[:2], xy(*KATTEGAT), land[2:]]))
+
+
+def test_direct_lines_answer_alike_alone_among_others_and_again(oej_land: LandGraph) -> None:
+    direct = DirectTrips(oej_land)
+    points = _around(OEJ_TOWNS, seed=3)
+    seconds, metres = direct(points, points)
+    assert np.isfinite(seconds).mean() > 0.2  # many pairs close enough, on land
+    for k in (0, 7, 20):
+        one_s, one_m = DirectTrips(oej_land)(points[k : k + 1], points)
+        np.testing.assert_array_equal(one_s[0], seconds[k])
+        np.testing.assert_array_equal(one_m[0], metres[k])
+    order = np.random.default_rng(4).permutation(len(points))
+    again_s, again_m = direct(points[order], points)  # every pair remembered, rows reordered
+    np.testing.assert_array_equal(again_s, seconds[order])
+    np.testing.assert_array_equal(again_m, metres[order])
