@@ -1,7 +1,8 @@
 """Deadlines under load: how far past its limit each solver answers while two other
 CPU-bound processes run beside it (on a 2-core machine: every core busy).
 
-    .venv/bin/python -m benchmarks.deadline_load
+    .venv/bin/python -m benchmarks.deadline_load                 # auto, pyvrp and ortools
+    .venv/bin/python -m benchmarks.deadline_load --solvers auto   # one solver
 
 The two busy processes are started by this script and ended by it (by their own handles).
 Instances: the district ones (``benchmarks/instances.py``) from 1 × 20 to 40 × 3000 and the
@@ -14,6 +15,7 @@ idle 2-core machine, more with other work beside them.
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import os
 import statistics
@@ -48,14 +50,17 @@ def _problems() -> list[tuple[str, Problem]]:
     return found
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--solvers", default=",".join(SOLVERS), help="e.g. auto,pyvrp")
+    solvers = parser.parse_args(argv).solvers.split(",")
     problems = _problems()
     for _, problem in problems:
         Instance.of(problem)
     # Import every backend first (a long-running service does it once, at its first solve; the
     # first CP-SAT import alone took 1.7 s under load): what is measured is waiting for a core.
     preload()
-    for solver in SOLVERS:
+    for solver in solvers:
         get_solver(solver).solve(problems[2][1], time_limit_s=0.05)
     busy = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(2)]
     for process in busy:
@@ -66,7 +71,7 @@ def main() -> int:
     try:
         time.sleep(1.0)  # let the busy processes take their cores
         for name, problem in problems:
-            for solver in SOLVERS:
+            for solver in solvers:
                 for limit in LIMITS:
                     began = time.perf_counter()
                     solution = get_solver(solver).solve(problem, time_limit_s=limit, seed=0)

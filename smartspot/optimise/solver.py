@@ -3,8 +3,10 @@
 The driver does what measurements on this problem shape showed matters most (see
 ``benchmarks/RESULTS.md``): the ellipse prefilter (per-car reach lists), a strong greedy
 construction, per-component decomposition (cars whose ellipses do not overlap never compete, so
-each group is solved on its own with its share of the time), a warm start of the backend from
-the construction, and never returning less than the construction.
+each group is solved on its own with its share of the time), on short routes (the districts'
+1-4 stops a car) each group's routes among its cars' best few candidates packed exactly
+(``columns``), a warm start of the backend from that plan, and never returning less than the
+construction.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
+from smartspot.optimise.columns import pack_groups, packing_available
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import Instance, Routes, components
 from smartspot.optimise.pace import Pace, collector_paused
@@ -86,6 +89,11 @@ SHORTLIST = 100
 SHORT_PART_LIMIT = 300
 # Below this much time left after the construction no part is improved.
 MIN_IMPROVE_S = 0.005
+# On short routes every group of cars first gets its routes among each car's PACK_CANDIDATES
+# best candidates packed (``columns``; a round per entry, while time is left), in at most
+# PACK_SHARE of the time left; the pieces' searches start from that plan.
+PACK_CANDIDATES: tuple[int, ...] = (15,)
+PACK_SHARE = 0.5
 
 
 def shortlist(
@@ -212,10 +220,29 @@ def _decomposed_solve(
     slowdown = pace.slowdown()
     deadline = limit - RETURN_MARGIN_S * slowdown
     rng = np.random.default_rng(seed)
+    packed, pack_s = 0, 0.0
     if not has_long_routes(routes) and SHORTLIST and deadline - time.perf_counter() > MIN_IMPROVE_S:
         # components stay those of the whole reach lists: parts never share a hotspot
         reach = [shortlist(inst, k, reach[k], routes[k], SHORTLIST) for k in range(inst.n_cars)]
         part_limit = min(part_limit, SHORT_PART_LIMIT)
+        if PACK_SHARE > 0 and packing_available():
+            now = time.perf_counter()
+            short = reach  # the shortlists, for the candidates
+
+            def candidates(k: int, keep: int) -> NDArray[np.int64]:
+                return shortlist(inst, k, short[k], routes[k], keep)
+
+            packed = pack_groups(
+                inst,
+                groups,
+                candidates,
+                routes,
+                PACK_CANDIDATES,
+                now + PACK_SHARE * (deadline - now),
+                slowdown,
+            )
+            pack_s = time.perf_counter() - now
+    packed_value = inst.route_value(routes)
     parts = []
     # no time left after the floor (a loaded machine): the shortlists and parts would only
     # delay the answer
@@ -274,4 +301,7 @@ def _decomposed_solve(
         rounds=rounds,
         construction_value=start_value,
         slowdown=slowdown,
+        packed_groups=packed,
+        pack_s=pack_s,
+        packed_value=packed_value,
     )

@@ -1,0 +1,130 @@
+"""Short routes listed and packed: every feasible route among a car's candidates, and the best
+packing of them."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from ortools.sat.python import cp_model  # noqa: F401  (the packing runs once CP-SAT is imported)
+
+from smartspot.optimise import columns
+from smartspot.optimise.check import check_solution
+from smartspot.optimise.columns import car_columns, pack_columns, routes_of_car
+from smartspot.optimise.exact import ExactSolver, enumerate_routes
+from smartspot.optimise.greedy import greedy_routes
+from smartspot.optimise.instance import Instance, components
+from smartspot.optimise.solvers import get_solver
+from tests.optimise.conftest import random_problem
+
+
+def _later() -> float:
+    return time.perf_counter() + 30.0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_every_feasible_set_is_listed_once_with_a_feasible_order(seed: int) -> None:
+    inst = Instance.of(random_problem(seed, cars=3, hotspots=25))
+    for car, reach in enumerate(inst.reach_lists()):
+        listed = routes_of_car(inst, car, reach, max_stops=10)
+        # the exact solver's enumeration (label by label, in Python) as the reference
+        expected = {tuple(sorted(s)) for s in enumerate_routes(inst, car, reach, _later()) if s}
+        assert set(listed) == expected
+        for column, order in listed.items():
+            assert tuple(sorted(order)) == column
+            assert inst.timeline(car, list(order)) is not None
+
+
+def test_routes_stop_at_the_stop_limit() -> None:
+    inst = Instance.of(random_problem(3, cars=1, hotspots=40))
+    reach = inst.reach_lists()[0]
+    everything = routes_of_car(inst, 0, reach, max_stops=10)
+    short = routes_of_car(inst, 0, reach, max_stops=2)
+    assert max(len(c) for c in everything) > 2  # else the test shows nothing
+    assert set(short) == {c for c in everything if len(c) <= 2}
+
+
+def test_the_order_kept_brings_the_car_home_earliest() -> None:
+    inst = Instance.of(random_problem(5, cars=1, hotspots=25))
+    reach = inst.reach_lists()[0]
+    listed = routes_of_car(inst, 0, reach, max_stops=3)
+    pairs = [c for c in listed if len(c) == 2]
+    assert pairs
+    for a, b in pairs:
+        backs = [t[1] for t in (inst.timeline(0, [a, b]), inst.timeline(0, [b, a])) if t]
+        assert inst.timeline(0, list(listed[a, b]))[1] == min(backs)  # type: ignore[index]
+
+
+def test_the_current_route_is_a_column_even_beyond_the_candidates() -> None:
+    inst = Instance.of(random_problem(2, cars=1, hotspots=25))
+    reach = inst.reach_lists()[0]
+    route = greedy_routes(inst, inst.reach_lists())[0]
+    assert route
+    found = car_columns(inst, 0, np.empty(0, dtype=np.int64), route)
+    assert found == {tuple(sorted(route)): tuple(route)}
+    assert len(car_columns(inst, 0, reach, route)) > 1
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_packing_every_route_finds_the_proven_optimum(seed: int) -> None:
+    problem = random_problem(seed, cars=3, hotspots=20)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    start = greedy_routes(inst, reach)
+    routes = [list(r) for r in start]
+    for cars in components(inst, reach):
+        group = [car_columns(inst, k, reach[k], routes[k]) for k in cars]
+        better = pack_columns(inst, cars, group, [routes[k] for k in cars], _later())
+        if better is not None:
+            for k, route in zip(cars, better, strict=True):
+                routes[k] = route
+    optimum = ExactSolver().solve(problem, time_limit_s=30.0)
+    assert optimum.proven_optimal
+    assert inst.route_value(routes) == pytest.approx(optimum.value)
+    assert inst.route_value(routes) >= inst.route_value(start)
+    assert not check_solution(problem, inst.solution(routes, "packed"))
+
+
+def test_nothing_is_answered_when_the_current_plan_is_the_best() -> None:
+    problem = random_problem(4, cars=3, hotspots=20)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    best = ExactSolver().solve(problem, time_limit_s=30.0)
+    assert best.proven_optimal
+    from smartspot.optimise.instance import routes_of
+
+    routes = routes_of(inst, best)
+    cars = list(range(inst.n_cars))
+    group = [car_columns(inst, k, reach[k], routes[k]) for k in cars]
+    assert pack_columns(inst, cars, group, routes, _later()) is None
+
+
+def test_no_packing_is_begun_without_the_time_to_build_it() -> None:
+    inst = Instance.of(random_problem(1, cars=3, hotspots=20))
+    reach = inst.reach_lists()
+    routes = [[] for _ in range(inst.n_cars)]
+    cars = list(range(inst.n_cars))
+    group = [car_columns(inst, k, reach[k], []) for k in cars]
+    assert pack_columns(inst, cars, group, routes, time.perf_counter()) is None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_solves_with_the_packing_stay_feasible_and_above_greedy(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = random_problem(seed, cars=5, hotspots=40)
+    greedy = get_solver("greedy").solve(problem, time_limit_s=1.0)
+    for share in (0.0, 0.5, 1.0):
+        monkeypatch.setattr("smartspot.optimise.solver.PACK_SHARE", share)
+        solution = get_solver("auto").solve(problem, time_limit_s=0.3, seed=seed)
+        assert not check_solution(problem, solution)
+        assert solution.value >= greedy.value - 1e-9
+
+
+def test_a_layer_too_large_is_not_extended(monkeypatch: pytest.MonkeyPatch) -> None:
+    inst = Instance.of(random_problem(3, cars=1, hotspots=40))
+    reach = inst.reach_lists()[0]
+    monkeypatch.setattr(columns, "MAX_LAYER", 1)
+    listed = routes_of_car(inst, 0, reach, max_stops=3)
+    assert listed and max(len(c) for c in listed) == 1
