@@ -11,10 +11,12 @@ from ortools.sat.python import cp_model  # noqa: F401  (the packing runs once CP
 
 from smartspot.optimise import columns
 from smartspot.optimise.check import check_solution
-from smartspot.optimise.columns import car_columns, pack_columns, routes_of_car
+from smartspot.optimise.columns import car_columns, pack_columns, pack_groups, routes_of_car
 from smartspot.optimise.exact import ExactSolver, enumerate_routes
 from smartspot.optimise.greedy import greedy_routes
-from smartspot.optimise.instance import Instance, components
+from smartspot.optimise.instance import Instance, Routes, components, routes_of
+from smartspot.optimise.problem import Problem
+from smartspot.optimise.solver import shortlist
 from smartspot.optimise.solvers import get_solver
 from tests.optimise.conftest import random_problem
 
@@ -92,8 +94,6 @@ def test_nothing_is_answered_when_the_current_plan_is_the_best() -> None:
     reach = inst.reach_lists()
     best = ExactSolver().solve(problem, time_limit_s=30.0)
     assert best.proven_optimal
-    from smartspot.optimise.instance import routes_of
-
     routes = routes_of(inst, best)
     cars = list(range(inst.n_cars))
     group = [car_columns(inst, k, reach[k], routes[k]) for k in cars]
@@ -128,3 +128,52 @@ def test_a_layer_too_large_is_not_extended(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(columns, "MAX_LAYER", 1)
     listed = routes_of_car(inst, 0, reach, max_stops=3)
     assert listed and max(len(c) for c in listed) == 1
+
+
+def _pack_all(problem: Problem, rounds: tuple[int, ...] = (10,)) -> tuple[Routes, Routes, int]:
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    start = greedy_routes(inst, reach)
+    routes = [list(r) for r in start]
+
+    def candidates(k: int, keep: int) -> np.ndarray:
+        return shortlist(inst, k, reach[k], routes[k], keep)
+
+    improved = pack_groups(inst, components(inst, reach), candidates, routes, rounds, _later())
+    return start, routes, improved
+
+
+def test_groups_too_big_for_one_model_are_packed_a_chunk_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(columns, "MAX_COLUMNS", 40)
+    improved = 0
+    for seed in range(4):
+        problem = random_problem(seed, cars=6, hotspots=60)
+        inst = Instance.of(problem)
+        start, chunked, better = _pack_all(problem, rounds=(10, 15))
+        assert not check_solution(problem, inst.solution(chunked, "chunked"))
+        assert inst.route_value(chunked) >= inst.route_value(start)
+        improved += better
+    assert improved >= 1  # else the test shows nothing
+
+
+def test_chunks_hold_every_car_once_and_neighbours_together() -> None:
+    inst = Instance.of(random_problem(2, cars=8, hotspots=40))
+    cars = list(range(8))
+    chunks = columns._chunks(inst, cars, [30] * 8)
+    assert sorted(k for chunk in chunks for k in chunk) == cars
+    assert len(chunks) == 1  # 240 columns fit
+    small = [30] * 8
+    chunks = columns._chunks(inst, cars, [c * 50 for c in small])  # 1,500 each: 2 a chunk
+    assert sorted(k for chunk in chunks for k in chunk) == cars
+    assert all(len(chunk) <= 2 for chunk in chunks)
+    for chunk in chunks:
+        if len(chunk) == 2:  # the second is the first's nearest among those left
+            a, b = chunk
+            assert all(
+                inst.travel[inst.start[a], inst.start[b]]
+                <= inst.travel[inst.start[a], inst.start[k]]
+                for other in chunks[chunks.index(chunk) + 1 :]
+                for k in other
+            )
