@@ -2,9 +2,10 @@
 
 The times come from the cached shortest-path trees; the metres need the paths themselves. One
 scipy Dijkstra with predecessors per distinct source (or target, on the reversed graph) gives
-the fastest-path tree, and the metres along it follow by pointer doubling (``log2(depth)``
-vectorised passes, not a Python walk per node). Any :class:`~smartspot.travel.graph.RoadGraph`
-works: the fallback uses it, and the road graph can.
+the fastest-path tree, and the metres along it follow by pointer doubling
+(:meth:`EdgeMetres.along`: ``log2(depth)`` vectorised passes, not a Python walk per node). Any
+:class:`~smartspot.travel.graph.RoadGraph` works: the fallback uses :class:`PathMetres`, the
+road graph, with its turn-restriction copies, :mod:`smartspot.travel.road_metres`.
 """
 
 from __future__ import annotations
@@ -17,27 +18,57 @@ from scipy.sparse.csgraph import dijkstra
 from smartspot.travel.graph import RoadGraph
 
 
-class PathMetres:
-    """Metres of the fastest paths on ``graph`` under the per-edge ``cost`` (seconds, ``inf``
-    where an edge is switched off, e.g. ferries off)."""
+class EdgeMetres:
+    """A graph's open edges under ``cost`` (seconds, ``inf`` = switched off, e.g. ferries off):
+    the CSR for the searches (and its transpose), and each edge's metres by (tail, head)."""
 
     def __init__(self, graph: RoadGraph, cost: NDArray[np.float64]) -> None:
         n = graph.n_nodes
         keep = np.isfinite(cost)
         tails, heads = graph.tails[keep].astype(np.int64), graph.heads[keep].astype(np.int64)
-        self._csr = sp.csr_matrix((cost[keep], (tails, heads)), shape=(n, n))
-        self._csr_t = self._csr.T.tocsr()
-        # edge lookup by (tail, head): from_edges keeps one edge per ordered pair
-        key = tails * n + heads
+        self.csr = sp.csr_matrix((cost[keep], (tails, heads)), shape=(n, n))
+        self.csr_t = self.csr.T.tocsr()
+        key = tails * n + heads  # one edge per ordered pair (from_edges keeps the fastest)
         order = np.argsort(key)
-        self._keys = key[order]
-        self._metres = graph.metres[keep][order]
+        self._keys, self._metres = key[order], graph.metres[keep][order]
         self.n = n
 
-    def _edge_metres(self, tails: NDArray[np.int64], heads: NDArray[np.int64]) -> NDArray:  # type: ignore[type-arg]
-        at = np.searchsorted(self._keys, tails * self.n + heads)
-        at = np.minimum(at, len(self._keys) - 1)
-        return np.where(self._keys[at] == tails * self.n + heads, self._metres[at], 0.0)
+    def of(self, tails: NDArray[np.int64], heads: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Metres of the edges ``tails[k] → heads[k]`` (0 where there is none)."""
+        code = tails * self.n + heads
+        at = np.minimum(np.searchsorted(self._keys, code), len(self._keys) - 1)
+        found: NDArray[np.float64] = np.where(self._keys[at] == code, self._metres[at], 0.0)
+        return found
+
+    def along(
+        self, pred: NDArray[np.int64], dist: NDArray[np.float64], *, reverse: bool
+    ) -> NDArray[np.float64]:
+        """Metres from the tree's root to every node (to the root, when ``reverse``) along
+        the predecessor tree ``pred`` of one search (``inf`` where ``dist`` is)."""
+        nodes = np.arange(self.n)
+        up = pred.astype(np.int64)
+        has = up >= 0
+        step = np.zeros(self.n)
+        # forward tree: edge pred → v; reverse tree: edge v → pred (the next node on)
+        t, h = (nodes[has], up[has]) if reverse else (up[has], nodes[has])
+        step[has] = self.of(t, h)
+        total, anc = step, np.where(has, up, -1)
+        while (anc >= 0).any():  # pointer doubling: 2^j edges per pass
+            ok = anc >= 0
+            safe = np.where(ok, anc, 0)
+            total = total + np.where(ok, total[safe], 0.0)
+            anc = np.where(ok, anc[safe], -1)
+        total[~np.isfinite(dist)] = np.inf
+        return total
+
+
+class PathMetres:
+    """Metres of the fastest paths on ``graph`` under the per-edge ``cost`` (seconds, ``inf``
+    where an edge is switched off, e.g. ferries off)."""
+
+    def __init__(self, graph: RoadGraph, cost: NDArray[np.float64]) -> None:
+        self._edges = EdgeMetres(graph, cost)
+        self.n = graph.n_nodes
 
     def rows(self, sources: NDArray[np.int64], *, reverse: bool = False) -> NDArray[np.float64]:
         """Metres from each source to every node (to it, when ``reverse``); ``inf`` where
@@ -47,28 +78,14 @@ class PathMetres:
     def _rows(
         self, sources: NDArray[np.int64], *, reverse: bool = False, limit: float = np.inf
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        csr = self._csr_t if reverse else self._csr
+        csr = self._edges.csr_t if reverse else self._edges.csr
         dist, pred = dijkstra(
             csr, directed=True, indices=sources, return_predecessors=True, limit=limit
         )
         dist, pred = dist.reshape(len(sources), -1), pred.reshape(len(sources), -1)
         out = np.empty(dist.shape)
-        nodes = np.arange(self.n)
         for r in range(len(sources)):
-            up = pred[r].astype(np.int64)
-            has = up >= 0
-            step = np.zeros(self.n)
-            # forward tree: edge pred → v; reverse tree: edge v → pred (the next node on)
-            t, h = (nodes[has], up[has]) if reverse else (up[has], nodes[has])
-            step[has] = self._edge_metres(t, h)
-            total, anc = step, np.where(has, up, -1)
-            while (anc >= 0).any():  # pointer doubling: 2^j edges per pass
-                ok = anc >= 0
-                safe = np.where(ok, anc, 0)
-                total = total + np.where(ok, total[safe], 0.0)
-                anc = np.where(ok, anc[safe], -1)
-            total[~np.isfinite(dist[r])] = np.inf
-            out[r] = total
+            out[r] = self._edges.along(pred[r], dist[r], reverse=reverse)
         return dist, out
 
     def matrix(
