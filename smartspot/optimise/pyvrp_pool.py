@@ -1,13 +1,16 @@
 """The route pool of a PyVRP search and its packing back into a PyVRP solution
-(``pool.RoutePool``, ``pool.best_packing``)."""
+(``pool.RoutePool``, ``pool.best_packing``); what a second search hands over to the first
+(``Handed``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pyvrp
 
 from smartspot.optimise.instance import Instance, Routes
-from smartspot.optimise.pool import RoutePool, best_packing
-from smartspot.optimise.pyvrp_model import Model, warm_solution
+from smartspot.optimise.pool import POOL_LIMIT, RoutePool, best_packing
+from smartspot.optimise.pyvrp_model import Model, solution_routes, warm_solution
 from smartspot.optimise.solver import Part
 
 
@@ -74,3 +77,35 @@ def packed(
     for c, route in chosen:
         routes[free[c].pop()] = list(route)
     return warm_solution(inst, model, part, routes)
+
+
+@dataclass(frozen=True)
+class Handed:
+    """A second search's answer (``portfolio``): its best routes per car of the part, if
+    feasible, and its pool's most valuable routes ((car class, hotspots), value)."""
+
+    routes: Routes | None
+    pool: list[tuple[tuple[int, tuple[int, ...]], float]]
+
+
+def handed(model: Model, part: Part, best: pyvrp.Solution, pooling: Pooling | None) -> Handed:
+    """What a search hands over: ``best``'s routes and the pool's ``POOL_LIMIT`` best."""
+    routes = solution_routes(model, part, best) if best.is_feasible() else None
+    if pooling is not None:
+        pooling.take(best)
+    return Handed(routes, pooling.pool.best(POOL_LIMIT) if pooling is not None else [])
+
+
+def joined_in(
+    inst: Instance, model: Model, part: Part, answer: object, pooling: Pooling | None
+) -> pyvrp.Solution | None:
+    """A second search's answer joined in: its routes into ``pooling``'s pool, its best plan
+    as a PyVRP solution (None when there is no answer or no feasible plan in it)."""
+    if not isinstance(answer, Handed):
+        return None
+    if pooling is not None:
+        for (klass, route), value in answer.pool:
+            pooling.pool.add(klass, route, value)
+    if answer.routes is None or len(answer.routes) != len(part.cars):
+        return None
+    return warm_solution(inst, model, part, answer.routes)

@@ -33,6 +33,7 @@ from pyvrp.search import (
 )
 
 from smartspot.optimise.instance import Instance, Routes
+from smartspot.optimise.portfolio import Child, fork
 from smartspot.optimise.problem import Problem, Solution
 from smartspot.optimise.pyvrp_model import (
     Model,
@@ -41,7 +42,7 @@ from smartspot.optimise.pyvrp_model import (
     solution_routes,
     warm_solution,
 )
-from smartspot.optimise.pyvrp_pool import Pooling, car_classes, packed
+from smartspot.optimise.pyvrp_pool import Handed, Pooling, car_classes, handed, joined_in, packed
 from smartspot.optimise.solver import LONG_ROUTE_STOPS, Part, decomposed_solve
 
 # Set-up CPU time (ProblemData, the warm start, neighbourhoods, operators) in thread time,
@@ -88,6 +89,19 @@ SHORT_PACK_S = 0.02
 # The packing's set-up in CPU seconds (600 routes of 4 cars: 14-27 ms); it is not begun with
 # less time left than this times the slowdown.
 PACK_S = 0.03
+# The local search's operators on long routes (names of ``pyvrp.search`` operators; None: all
+# that support the data).
+LONG_OPERATORS: tuple[str, ...] | None = None
+# Long routes with this much search time (s) or more get a second search with another seed on
+# the other core (``portfolio``): PyVRP's result on the Cordeau problems moves 3-5 points with
+# the seed, and its routes widen the pool the packing chooses from. The second search ends
+# HAND_S (CPU seconds, times the slowdown) before the parent's last packing, to hand over.
+PORTFOLIO = True
+PORTFOLIO_MIN_S = 0.5
+HAND_S = 0.02
+SECOND_SEED = 7919
+PAIRED_ROUNDS = 2
+PAIRED_FRESH = 1
 
 
 def estimated_setup_s(clients: int) -> float:
@@ -169,32 +183,72 @@ def run_pyvrp(
     moment): the routes per car of the part and PyVRP's best solution, or None if it found
     nothing feasible or had no time.
 
-    This is ``pyvrp.solve`` taken apart for three reasons: its neighbourhoods are computed
+    This is ``pyvrp.solve`` taken apart for four reasons: its neighbourhoods are computed
     before the search time is measured, so the deadline covers them; the time-warp
     penalty starts at ``PENALTY_PER_PRIZE`` of a value unit's prize per second instead of
     the midpoint of its range, which let the search through infeasible plans and raised the
-    long TOPTW routes by about 2 points of best-known (benchmarks/RESULTS.md); and on long
+    long TOPTW routes by about 2 points of best-known (benchmarks/RESULTS.md); on long
     routes of several cars the search is cut into ``POOL_ROUNDS`` rounds, the later ones
     ending with set partitioning over every route met so far (``pool``) and starting from
-    the best plan so far.
+    the best plan so far; and on long routes a second search with another seed runs on the
+    other core (``portfolio``), its best plan and routes joined before the last packing.
     """
     data = model.data
     began = time.perf_counter()
-    rng = RandomNumberGenerator(seed=seed)
     neighbours = compute_neighbours(data, NeighbourhoodParams(num_neighbours=NEIGHBOURS))
-    search = LocalSearch(data, rng, neighbours, PerturbationManager(PerturbationParams()))
-    for operator in OPERATORS:
-        if operator.supports(data):
-            search.add_operator(operator(data))
+    search = _local_search(data, seed, neighbours, _long(initial))
     if time.perf_counter() >= stop_at - 0.001:
         return None
     penalties = _penalties(model, initial)
     if initial is None:
-        random = pyvrp.Solution.make_random(data, rng)
+        random = pyvrp.Solution.make_random(data, RandomNumberGenerator(seed=seed))
         initial = search(random, penalties.max_cost_evaluator(), exhaustive=True)
-    left = stop_at - time.perf_counter()
-    if left <= 0.001:
+    if stop_at - time.perf_counter() <= 0.001:
         return None
+    second = _second_search(inst, model, part, neighbours, initial, seed, stop_at)
+    try:
+        most = _rounds(inst, model, part, search, penalties, initial, stop_at, began, second)
+    finally:
+        if second is not None:
+            second.close()
+    best = most.best
+    if not best.is_feasible():
+        return None
+    return solution_routes(model, part, best), best
+
+
+def _local_search(
+    data: pyvrp.ProblemData,
+    seed: int,
+    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]],
+    long: bool,
+) -> LocalSearch:
+    rng = RandomNumberGenerator(seed=seed)
+    search = LocalSearch(data, rng, neighbours, PerturbationManager(PerturbationParams()))
+    keep = LONG_OPERATORS if long else None
+    for operator in OPERATORS:
+        if operator.supports(data) and (keep is None or operator.__name__ in keep):
+            search.add_operator(operator(data))
+    return search
+
+
+def _rounds(
+    inst: Instance,
+    model: Model,
+    part: Part,
+    search: LocalSearch,
+    penalties: PenaltyManager,
+    initial: pyvrp.Solution,
+    stop_at: float,
+    began: float,
+    second: Child | None = None,
+    paired: bool = False,
+) -> MostPrize:
+    """The search until ``stop_at``, in rounds on long routes (see ``run_pyvrp``); with a
+    ``second`` search, its answer is joined after the last round's search. ``paired``: one
+    of two searches (the second, or the first with a second beside it), in
+    ``PAIRED_ROUNDS`` rounds of which ``PAIRED_FRESH`` from the start."""
+    data = model.data
     classes = car_classes(inst, part.cars)
     # rounds only where each gets some search (a 0.05 s solve would spend its time setting up)
     long = _long(initial)
@@ -207,23 +261,33 @@ def run_pyvrp(
     pooling = Pooling(model, classes) if pooled else None
     most = MostPrize(initial, pooling)
     before = Before(stop_at, first_s=time.perf_counter() - began)
-    rounds = POOL_ROUNDS if in_rounds else 1
+    paired = paired or second is not None
+    rounds = (PAIRED_ROUNDS if paired else POOL_ROUNDS) if in_rounds else 1
+    fresh = PAIRED_FRESH if paired else POOL_FRESH
     for r in range(rounds):
         now = time.perf_counter()
         end = now + (stop_at - now) / (rounds - r)
         span = end - now
-        pack = pooling is not None and (r >= POOL_FRESH - 1 or r == rounds - 1)
+        last = r == rounds - 1
+        pack = pooling is not None and (r >= fresh - 1 or last)
         reserve = POOL_SHARE * span if long else _short_reserve(span, part.slowdown)
-        before.stop_at = end - reserve if pack else end
+        hand = HAND_S * part.slowdown if second is not None and last and not pack else 0.0
+        before.stop_at = end - reserve if pack else end - hand
         ils = IteratedLocalSearch(
             data,
             penalties,
             search,
-            initial if r < POOL_FRESH else most.best,
+            initial if r < fresh else most.best,
             IteratedLocalSearchParams(history_length=_history(initial), callbacks=most),
         )
         ils.run(before, collect_stats=False)
         before.last = None  # the pause between rounds is no iteration
+        if second is not None and last:
+            # the packing keeps half its reserve whatever the second search does
+            answer = second.answer(end - (reserve / 2 if pack else hand / 2))
+            theirs = joined_in(inst, model, part, answer, pooling)
+            if theirs is not None:
+                most.offer(theirs)
         least = (PACK_S if long else SHORT_PACK_S / 2) * part.slowdown
         if pack and pooling is not None and end - time.perf_counter() > least:
             # a quarter of its reserve is left for answering: a packing that cannot prove its
@@ -234,10 +298,36 @@ def run_pyvrp(
                 # an exhaustive search takes about as long as the longest iteration
                 if time.perf_counter() + 2 * before.longest < end:
                     most.offer(search(joined, penalties.cost_evaluator(), exhaustive=True))
-    best = most.best
-    if not best.is_feasible():
+    return most
+
+
+def _second_search(
+    inst: Instance,
+    model: Model,
+    part: Part,
+    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]],
+    initial: pyvrp.Solution,
+    seed: int,
+    stop_at: float,
+) -> Child | None:
+    """On long routes with ``PORTFOLIO_MIN_S`` of search or more, the same search with
+    another seed in a forked process (``portfolio.fork``), done before the last packing:
+    its best routes and its pool's most valuable routes (``pyvrp_pool.Handed``)."""
+    span = stop_at - time.perf_counter()
+    if not (PORTFOLIO and _long(initial) and span >= PORTFOLIO_MIN_S):
         return None
-    return solution_routes(model, part, best), best
+    rounds = PAIRED_ROUNDS if span >= POOL_MIN_S else 1
+    reserve = POOL_SHARE * span / rounds if len(part.cars) > 1 else 0.0
+    done_at = stop_at - reserve - HAND_S * part.slowdown
+
+    def work() -> Handed:
+        search = _local_search(model.data, seed + SECOND_SEED, neighbours, True)
+        penalties = _penalties(model, initial)
+        began = time.perf_counter()
+        most = _rounds(inst, model, part, search, penalties, initial, done_at, began, paired=True)
+        return handed(model, part, most.best, most.pooling)
+
+    return fork(work)
 
 
 def _short_reserve(span: float, slowdown: float) -> float:

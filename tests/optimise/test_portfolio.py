@@ -1,0 +1,94 @@
+"""A second search in a forked process: its answer when it is done in time, nothing (and no
+process left behind) when it is late or fails; a solve with a second search still answers
+feasibly, by its deadline, and at the optimum of a small long-route problem."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from smartspot.optimise import portfolio, pyvrp_solver
+from smartspot.optimise.check import check_solution
+from smartspot.optimise.greedy import construct
+from smartspot.optimise.instance import Instance
+from smartspot.optimise.solver import has_long_routes
+from smartspot.optimise.solvers import get_solver
+from tests.optimise.test_pyvrp_pool import _ring
+
+needs_fork = pytest.mark.skipif(not portfolio.can_fork(), reason="needs fork and two cores")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@needs_fork
+def test_a_forked_search_hands_over_its_answer_and_is_reaped() -> None:
+    child = portfolio.fork(lambda: {"routes": [[1, 2], [3]], "big": list(range(200_000))})
+    assert child is not None
+    got = child.answer(time.perf_counter() + 30)
+    assert got["routes"] == [[1, 2], [3]]
+    assert got["big"][-1] == 199_999  # more than a pipe's buffer comes through whole
+    assert _gone(child.pid)
+
+
+@needs_fork
+def test_a_late_search_gives_nothing_by_the_deadline_and_is_killed() -> None:
+    child = portfolio.fork(lambda: time.sleep(30))
+    assert child is not None
+    began = time.perf_counter()
+    assert child.answer(began + 0.2) is None
+    assert time.perf_counter() - began < 5
+    assert _gone(child.pid)
+
+
+@needs_fork
+def test_a_failing_search_gives_nothing() -> None:
+    def fail() -> None:
+        raise RuntimeError("the child's own error")
+
+    child = portfolio.fork(fail)
+    assert child is not None
+    assert child.answer(time.perf_counter() + 30) is None
+    assert _gone(child.pid)
+
+
+@needs_fork
+def test_long_routes_with_a_second_search_still_reach_the_optimum_in_time() -> None:
+    problem = _ring(14, budget_s=3900, window_s=1500)
+    inst = Instance.of(problem)
+    greedy = construct(inst, inst.reach_lists())
+    assert has_long_routes(greedy)
+    assert pyvrp_solver.PORTFOLIO and pyvrp_solver.PORTFOLIO_MIN_S < 1.0  # a second search runs
+    children = set(_children())
+    found = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
+    assert not check_solution(problem, found)
+    assert found.value == float(inst.value.sum())  # every hotspot: optimal
+    assert set(_children()) <= children  # none left behind
+
+
+def test_one_car_with_long_routes_answers_feasibly_with_or_without_a_second_search() -> None:
+    problem = _ring(12, cars=1, budget_s=3900, window_s=1500)
+    for on in (True, False):
+        old, pyvrp_solver.PORTFOLIO = pyvrp_solver.PORTFOLIO, on
+        try:
+            found = get_solver("pyvrp").solve(problem, time_limit_s=0.6, seed=1)
+        finally:
+            pyvrp_solver.PORTFOLIO = old
+        assert not check_solution(problem, found)
+        assert found.value > 0
+
+
+def _children() -> list[int]:
+    """This process's child processes (Linux); empty elsewhere."""
+    path = f"/proc/{os.getpid()}/task/{os.getpid()}/children"
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [int(p) for p in f.read().split()]
