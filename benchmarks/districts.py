@@ -11,13 +11,16 @@ repetition), so their comparison shares the machine's load. Every plan is replay
 ``check_solution``. Shares are against the best value known for the instance: the best of
 ``benchmarks/results/districts_best.json`` (long reference runs, every earlier run of this
 benchmark) and of this run; ``--reference 60`` adds a PyVRP run of that many seconds per
-instance first. The best values found are written back to that file.
+instance first. The best values found are written back to that file. ``--busy 2`` runs two
+CPU-bound processes beside the solver (started and ended by this script), as
+``benchmarks.deadline_load`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -25,6 +28,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks.deadline_load import _spin
 from benchmarks.instances import generate
 from benchmarks.toptw_hard import _apply, _restore, parse_variant
 from smartspot.optimise.check import check_solution
@@ -51,6 +55,9 @@ def _solve(problem, solver: str, limit: float, seed: int) -> dict:  # type: igno
         "load": os.getloadavg()[0],
         "slowdown": solution.stats.get("slowdown"),
         "packed_groups": solution.stats.get("packed_groups"),
+        "pack_s": solution.stats.get("pack_s"),
+        "worst_call_overrun_s": solution.stats.get("worst_call_overrun_s"),
+        "overrun_in_loop_s": solution.stats.get("overrun_in_loop_s"),
     }
 
 
@@ -63,7 +70,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--reference", type=float, default=0.0, help="a PyVRP run of N s first")
     parser.add_argument("--out", type=Path, help="append each row (JSON) to this file")
+    parser.add_argument("--busy", type=int, default=0, help="CPU-bound processes beside")
     args = parser.parse_args(argv)
+    busy = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(args.busy)]
+    for process in busy:
+        process.start()
+    try:
+        return _run(args)
+    finally:
+        for process in busy:
+            process.terminate()
+            process.join()
+
+
+def _run(args: argparse.Namespace) -> int:
     cars, hotspots = (int(x) for x in args.size.split("x"))
     methods = [(s.split("@")[0], float(s.split("@")[1])) for s in args.methods.split(",")]
     variants = [parse_variant(v) for v in args.variant] or [("base", [])]

@@ -28,10 +28,6 @@ MAX_STOPS = 3
 # A layer of partial routes larger than this is not extended (a car with a long budget among
 # many close candidates): the columns stay those of the shorter layers.
 MAX_LAYER = 20_000
-# A group of cars with more columns than this is packed a chunk of neighbouring cars at a
-# time: CP-SAT proved 2,661 columns (26 cars) optimal in 0.07-0.1 s, 4,570 in 0.22 s, and
-# until then it holds only the current plan.
-MAX_COLUMNS = 3_000
 # Columns a car keeps at most (the most valuable), so that one car with a long budget cannot
 # make the model too big to solve in its share.
 MAX_COLUMNS_PER_CAR = 1_500
@@ -211,19 +207,19 @@ def pack_groups(
     groups: list[list[int]],
     candidates: Callable[[int, int], NDArray[np.int64]],
     routes: Routes,
-    rounds: Sequence[int],
+    rounds: Sequence[tuple[int, int]],
     stop_at: float,
     slowdown: float = 1.0,
 ) -> int:
     """Each group of several cars repacked in place from its cars' routes among their best
-    candidates (``candidates(car, keep)``), a round for each ``keep`` of ``rounds`` while
-    time is left before ``stop_at`` (a ``perf_counter`` moment); the number of packings that
-    improved a group. Groups must not share a hotspot (``instance.components``). A round's
-    groups share its time by their number of columns; a group of more than ``MAX_COLUMNS``
-    is packed a chunk of neighbouring cars at a time, the others' routes fixed."""
+    candidates (``candidates(car, keep)``), a round for each ``(keep, most)`` of ``rounds``
+    while time is left before ``stop_at`` (a ``perf_counter`` moment); the number of packings
+    that improved a group. Groups must not share a hotspot (``instance.components``). A
+    round's groups share its time by their number of columns; a group of more than ``most``
+    columns is packed a chunk of neighbouring cars at a time, the others' routes fixed."""
     todo = [cars for cars in groups if len(cars) > 1]
     improved = 0
-    for keep in rounds:
+    for keep, most in rounds:
         listed: list[list[dict[Column, tuple[int, ...]]]] = []
         for cars in todo:
             group = []
@@ -234,7 +230,7 @@ def pack_groups(
             listed.append(group)
         work = sum(sum(len(c) for c in group) for group in listed)
         for cars, group in zip(todo, listed, strict=True):
-            for chunk in _chunks(inst, cars, [len(c) for c in group]):
+            for chunk in _chunks(inst, cars, [len(c) for c in group], most):
                 chosen = [group[cars.index(k)] for k in chunk]
                 if len(chunk) < len(cars):
                     chosen = _free_of(inst, routes, cars, chunk, chosen)
@@ -254,10 +250,10 @@ def pack_groups(
     return improved
 
 
-def _chunks(inst: Instance, cars: list[int], sizes: list[int]) -> list[list[int]]:
-    """``cars`` cut into chunks of neighbouring cars with at most ``MAX_COLUMNS`` columns
-    each (a car with more is a chunk of its own); ``cars`` whole when they fit."""
-    if sum(sizes) <= MAX_COLUMNS:
+def _chunks(inst: Instance, cars: list[int], sizes: list[int], most: int) -> list[list[int]]:
+    """``cars`` cut into chunks of neighbouring cars with at most ``most`` columns each (a
+    car with more is a chunk of its own); ``cars`` whole when they fit."""
+    if sum(sizes) <= most:
         return [cars]
     size = dict(zip(cars, sizes, strict=True))
     left = list(cars)
@@ -267,7 +263,7 @@ def _chunks(inst: Instance, cars: list[int], sizes: list[int]) -> list[list[int]
         near = sorted(left, key=lambda k: inst.travel[inst.start[seed], inst.start[k]])
         chunk, total = [seed], size[seed]
         for k in near:
-            if total + size[k] > MAX_COLUMNS:
+            if total + size[k] > most:
                 break
             chunk.append(k)
             total += size[k]

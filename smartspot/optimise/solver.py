@@ -89,11 +89,18 @@ SHORTLIST = 100
 SHORT_PART_LIMIT = 300
 # Below this much time left after the construction no part is improved.
 MIN_IMPROVE_S = 0.005
-# On short routes every group of cars first gets its routes among each car's PACK_CANDIDATES
-# best candidates packed (``columns``; a round per entry, while time is left), in at most
-# PACK_SHARE of the time left; the pieces' searches start from that plan.
-PACK_CANDIDATES: tuple[int, ...] = (15,)
+# On short routes every group of cars first gets its routes among each car's best candidates
+# packed (``columns.pack_groups``), in at most PACK_SHARE of the time left; the pieces'
+# searches start from that plan. A round per (candidates a car, columns a model at most):
+# CP-SAT holds only the current plan until it proves the optimum, which took 0.07-0.1 s for
+# 2,661 columns (26 cars, 15 candidates) and 0.22 s for 4,570, so a group with more columns
+# is packed a chunk of neighbouring cars at a time, the others' routes fixed.
+PACK_ROUNDS: tuple[tuple[int, int], ...] = ((15, 3000),)
 PACK_SHARE = 0.5
+# The packing is begun only if its share holds this many CPU seconds a car (times the
+# slowdown): 40 cars took 0.14-0.24 s of CPU; under two busy processes (slowdown 4-7) it
+# could not finish in a 1 s solve and only took the pieces' time (benchmarks/RESULTS.md).
+PACK_CPU_PER_CAR_S = 0.004
 
 
 def shortlist(
@@ -168,6 +175,31 @@ def subpart(inst: Instance, part: Part, cars: list[int], routes: Routes) -> Part
     return Part(cars, hotspots, mine, [routes[k] for k in cars], part.slowdown)
 
 
+def _pack_short_routes(
+    inst: Instance,
+    groups: list[list[int]],
+    reach: list[NDArray[np.int64]],
+    routes: Routes,
+    deadline: float,
+    slowdown: float,
+) -> tuple[int, float]:
+    """``columns.pack_groups`` on the groups' routes in place, within ``PACK_SHARE`` of the
+    time left, if CP-SAT is imported and that share holds the CPU it needs: the number of
+    groups it improved and the seconds it took."""
+    now = time.perf_counter()
+    several = sum(len(cars) for cars in groups if len(cars) > 1)
+    need = PACK_CPU_PER_CAR_S * several * slowdown
+    share = PACK_SHARE * (deadline - now)
+    if not several or share <= 0 or share < need or not packing_available():
+        return 0, 0.0
+
+    def candidates(k: int, keep: int) -> NDArray[np.int64]:
+        return shortlist(inst, k, reach[k], routes[k], keep)
+
+    improved = pack_groups(inst, groups, candidates, routes, PACK_ROUNDS, now + share, slowdown)
+    return improved, time.perf_counter() - now
+
+
 def decomposed_solve(
     problem: Problem,
     *,
@@ -225,23 +257,7 @@ def _decomposed_solve(
         # components stay those of the whole reach lists: parts never share a hotspot
         reach = [shortlist(inst, k, reach[k], routes[k], SHORTLIST) for k in range(inst.n_cars)]
         part_limit = min(part_limit, SHORT_PART_LIMIT)
-        if PACK_SHARE > 0 and packing_available():
-            now = time.perf_counter()
-            short = reach  # the shortlists, for the candidates
-
-            def candidates(k: int, keep: int) -> NDArray[np.int64]:
-                return shortlist(inst, k, short[k], routes[k], keep)
-
-            packed = pack_groups(
-                inst,
-                groups,
-                candidates,
-                routes,
-                PACK_CANDIDATES,
-                now + PACK_SHARE * (deadline - now),
-                slowdown,
-            )
-            pack_s = time.perf_counter() - now
+        packed, pack_s = _pack_short_routes(inst, groups, reach, routes, deadline, slowdown)
     packed_value = inst.route_value(routes)
     parts = []
     # no time left after the floor (a loaded machine): the shortlists and parts would only

@@ -130,7 +130,9 @@ def test_a_layer_too_large_is_not_extended(monkeypatch: pytest.MonkeyPatch) -> N
     assert listed and max(len(c) for c in listed) == 1
 
 
-def _pack_all(problem: Problem, rounds: tuple[int, ...] = (10,)) -> tuple[Routes, Routes, int]:
+def _pack_all(
+    problem: Problem, rounds: tuple[tuple[int, int], ...] = ((10, 3000),)
+) -> tuple[Routes, Routes, int]:
     inst = Instance.of(problem)
     reach = inst.reach_lists()
     start = greedy_routes(inst, reach)
@@ -143,15 +145,12 @@ def _pack_all(problem: Problem, rounds: tuple[int, ...] = (10,)) -> tuple[Routes
     return start, routes, improved
 
 
-def test_groups_too_big_for_one_model_are_packed_a_chunk_at_a_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(columns, "MAX_COLUMNS", 40)
+def test_groups_too_big_for_one_model_are_packed_a_chunk_at_a_time() -> None:
     improved = 0
     for seed in range(4):
         problem = random_problem(seed, cars=6, hotspots=60)
         inst = Instance.of(problem)
-        start, chunked, better = _pack_all(problem, rounds=(10, 15))
+        start, chunked, better = _pack_all(problem, rounds=((10, 40), (15, 40)))
         assert not check_solution(problem, inst.solution(chunked, "chunked"))
         assert inst.route_value(chunked) >= inst.route_value(start)
         improved += better
@@ -161,11 +160,11 @@ def test_groups_too_big_for_one_model_are_packed_a_chunk_at_a_time(
 def test_chunks_hold_every_car_once_and_neighbours_together() -> None:
     inst = Instance.of(random_problem(2, cars=8, hotspots=40))
     cars = list(range(8))
-    chunks = columns._chunks(inst, cars, [30] * 8)
+    chunks = columns._chunks(inst, cars, [30] * 8, 3000)
     assert sorted(k for chunk in chunks for k in chunk) == cars
     assert len(chunks) == 1  # 240 columns fit
     small = [30] * 8
-    chunks = columns._chunks(inst, cars, [c * 50 for c in small])  # 1,500 each: 2 a chunk
+    chunks = columns._chunks(inst, cars, [c * 50 for c in small], 3000)  # 1,500 a car
     assert sorted(k for chunk in chunks for k in chunk) == cars
     assert all(len(chunk) <= 2 for chunk in chunks)
     for chunk in chunks:
@@ -177,3 +176,16 @@ def test_chunks_hold_every_car_once_and_neighbours_together() -> None:
                 for other in chunks[chunks.index(chunk) + 1 :]
                 for k in other
             )
+
+
+def test_the_packing_is_not_begun_without_the_cpu_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = random_problem(4, cars=5, hotspots=40)
+    monkeypatch.setattr("smartspot.optimise.solver.PACK_CPU_PER_CAR_S", 0.0)
+    packed = get_solver("auto").solve(problem, time_limit_s=0.3)
+    assert packed.stats["pack_s"] > 0 and packed.stats["packed_groups"] >= 1
+    monkeypatch.setattr("smartspot.optimise.solver.PACK_CPU_PER_CAR_S", 10.0)
+    skipped = get_solver("auto").solve(problem, time_limit_s=0.3)
+    assert skipped.stats["pack_s"] == 0 and skipped.stats["packed_groups"] == 0
+    assert not check_solution(problem, skipped)
