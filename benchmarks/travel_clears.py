@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import shutil
 import statistics
@@ -273,7 +274,9 @@ def replay(args: argparse.Namespace) -> int:
         for model in models.values():
             for cache in caches(model):
                 cache._max_rows = args.max_rows
+    print(f"models ready: resident memory {_rss_mb():,.0f} MB")
     if args.keep_limit is not None:  # keep every open hotspot's tree (warm_among)
+        kept_cpu = time.thread_time()
         for district, model in models.items():
             sets = [c.destinations for c in calls if c.district == district
                     and c.phase == "warm" and "station_round_trips" in c.site]  # fmt: skip
@@ -282,6 +285,10 @@ def replay(args: argparse.Namespace) -> int:
                 model.warm_among(max(sets, key=len), limit_s=args.keep_limit)
                 took = time.thread_time() - began
                 print(f"kept {len(max(sets, key=len))} trees of {district} in {took:.2f} s CPU")
+        print(
+            f"warm_among: {time.thread_time() - kept_cpu:.1f} s CPU, resident memory "
+            f"{_rss_mb():,.0f} MB"
+        )
     replayed: list[Call] = []
     worst = 0.0
     for call in calls:
@@ -319,9 +326,16 @@ def replay(args: argparse.Namespace) -> int:
         c, s = tree_bytes(model)
         count, size = count + c, size + s
     print(f"trees kept {count:,} in {size / 1e6:,.1f} MB over {len(models)} districts")
+    print(f"resident memory at the end {_rss_mb():,.0f} MB")
     if args.check:
         print("answers: all as recorded" if worst == 0 else f"answers differ, worst {worst}")
     return 0
+
+
+def _rss_mb() -> float:
+    """This process's resident memory (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:

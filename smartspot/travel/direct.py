@@ -4,7 +4,8 @@ along that line (no detour to the grid's nodes), a longer one faster than a shor
 
 A pair's direct time depends on its two points alone, and the live engine asks the same pairs
 again and again (the legs between a district's open hotspots, clear after clear): each pair's
-answer is remembered (up to :data:`PAIRS_KEPT` pairs per model, then the memory starts over).
+answer is remembered (up to :data:`PAIRS_KEPT` pairs per model, then the memory starts over),
+and :meth:`DirectTrips.among` works out every close pair of a point set at once (warm-up).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from smartspot.travel.port import Points, Seconds
 
 SHARE_SAMPLES = 9  # points along a direct line tested for a town core
 PAIRS_KEPT = 500_000  # about 100 MB of remembered pairs per model at most
+WARM_BATCH = 20_000  # pairs worked out at once at warm-up (their line samples in memory)
 
 
 class DirectTrips:
@@ -61,6 +63,34 @@ class DirectTrips:
         seconds[i, j] = found.real
         metres[i, j] = found.imag
         return seconds, metres
+
+    def among(self, points: Points) -> None:
+        """Work out and remember the direct trips between every two of ``points`` (the open
+        hotspots of a district, at warm-up) that lie close enough, both ways (and from each to
+        itself)."""
+        if len(points) == 0:
+            return
+        pairs = cKDTree(points).query_pairs(self.land.params.direct_max_m, output_type="ndarray")
+        itself = np.repeat(np.arange(len(points)), 2).reshape(-1, 2)
+        pairs = np.vstack([itself, pairs, pairs[:, ::-1]])
+        for lo in range(0, len(pairs), WARM_BATCH):
+            a, b = points[pairs[lo : lo + WARM_BATCH, 0]], points[pairs[lo : lo + WARM_BATCH, 1]]
+            keys = _pair_keys(a, b)
+            with self._lock:
+                if len(self._known) + len(keys) > PAIRS_KEPT:
+                    return  # more than the memory holds: the rest is worked out when asked
+                new = np.array([k not in self._known for k in keys], dtype=bool)
+            if not new.any():
+                continue
+            a, b = a[new], b[new]
+            s, m = self._lines(a, b, np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1]))
+            with self._lock:
+                for key, value in zip(
+                    [k for k, n in zip(keys, new.tolist(), strict=True) if n],
+                    _complex(s, m),
+                    strict=True,
+                ):
+                    self._known[key] = value
 
     def _lines(
         self, a: NDArray[np.float64], b: NDArray[np.float64], gap: NDArray[np.float64]

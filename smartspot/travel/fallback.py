@@ -230,6 +230,12 @@ class LandTravelTimes(RoadTravelTimes):
         if self._land_only is not None:
             self._land_only.warm_to(points)
 
+    def warm_among(self, points: Points, *, limit_s: float, timed: bool = True) -> None:
+        """Keep the trees from these points (see :meth:`RoadTravelTimes.warm_among`) and work
+        out the direct trips between every two close ones: the legs between them are reads."""
+        super().warm_among(points, limit_s=limit_s, timed=timed)
+        self._direct.among(as_points(points))
+
     def keep_nodes(self, nodes: NDArray[np.int64], *, limit_s: float, timed: bool = True) -> None:
         """Keep the trees from these nodes (see :meth:`RoadTravelTimes.warm_among`); for timed
         questions on the graph without the timetabled crossings, with the ferry terminals'

@@ -59,3 +59,16 @@ def test_direct_lines_answer_alike_alone_among_others_and_again(oej_land: LandGr
     again_s, again_m = direct(points[order], points)  # every pair remembered, rows reordered
     np.testing.assert_array_equal(again_s, seconds[order])
     np.testing.assert_array_equal(again_m, metres[order])
+
+
+def test_direct_lines_worked_out_at_warm_up_answer_as_asked_ones(oej_land: LandGraph) -> None:
+    warmed = DirectTrips(oej_land)
+    points = _around(OEJ_TOWNS, seed=5)
+    warmed.among(points)
+    remembered = len(warmed._known)
+    assert remembered > len(points)  # the close pairs, both ways
+    seconds, metres = warmed(points, points)
+    assert len(warmed._known) == remembered  # every close pair was ready
+    fresh_s, fresh_m = DirectTrips(oej_land)(points, points)
+    np.testing.assert_array_equal(seconds, fresh_s)
+    np.testing.assert_array_equal(metres, fresh_m)
