@@ -26,6 +26,7 @@ from api.routers import (
     live,
     map,
     ogc,
+    proposals,
     reports,
 )
 from api.security import SecurityHeaders, docs_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         followups.router,
         followup_files.router,
         live.router,
+        proposals.router,
         reports.router,
         map.router,
         ogc.router,

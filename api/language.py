@@ -4,11 +4,12 @@ and the live engine's reasons rendered in it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from smartspot.i18n import DEFAULT_LANGUAGE, Translator, negotiate, translator
+from smartspot.live.views import proposal_view
 from smartspot.reasons import Reason, message
 
 
@@ -24,6 +25,15 @@ def request_translator(request: Request) -> Translator:
     return translator(request_language(request))
 
 
+#: The reader's language (Accept-Language), for the reasons' words in proposal views.
+Language = Annotated[Translator, Depends(request_translator)]
+
+
+def proposal_answer(proposal: Any, t: Translator) -> dict[str, Any]:
+    """A stored proposal with every reason (its left-out hotspots' too) in ``t``'s words."""
+    return localised_proposal(proposal_view(proposal), t)  # type: ignore[no-any-return]
+
+
 def localised_reason(view: Any, t: Translator) -> Any:
     """A reason view (``{"code", "params", "text"}``) with its text in ``t``'s language."""
     if not isinstance(view, Mapping) or "code" not in view:
@@ -33,6 +43,20 @@ def localised_reason(view: Any, t: Translator) -> Any:
     except (KeyError, ValueError):  # a code this version does not know: keep the stored words
         return dict(view)
     return {**view, "text": t(message(reason))}
+
+
+def localised_reasons(views: Mapping[str, Any], t: Translator) -> dict[str, Any]:
+    """:func:`localised_reason` of each view of a map (hotspot id → reason view); a view
+    object met again (:func:`smartspot.live.views.reason_views` shares them) is rendered
+    once."""
+    made: dict[int, tuple[Any, Any]] = {}
+    out = {}
+    for key, view in views.items():
+        known = made.get(id(view))
+        if known is None:
+            known = made[id(view)] = (view, localised_reason(view, t))
+        out[key] = known[1]
+    return out
 
 
 def localised_proposal(view: Any, t: Translator) -> Any:
@@ -57,7 +81,7 @@ def localised_proposal(view: Any, t: Translator) -> Any:
     if "blocked" in view:
         out["blocked"] = localised_reason(view["blocked"], t)
     if isinstance(view.get("left_out"), Mapping):
-        out["left_out"] = {k: localised_reason(r, t) for k, r in view["left_out"].items()}
+        out["left_out"] = localised_reasons(view["left_out"], t)
     return out
 
 

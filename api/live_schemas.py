@@ -131,8 +131,9 @@ class ProposalOut(_ProposalFields):
 
 
 class RoundProposalOut(_ProposalFields):
-    """A proposal in the answer of a planning round (a clear): its round's left-out hotspots
-    are given once, beside the round's proposals, not in each of them."""
+    """A proposal with its left-out hotspots counted per reason: in the answer of a planning
+    round (a clear), whose left-out hotspots are given once beside the round's proposals, and
+    in the answer of an accept or a reject; the reasons themselves: ``GET /proposals/{id}``."""
 
     left_out_counts: dict[str, int] = Field(
         description="how many hotspots were left out for each reason code (the reasons "

@@ -1,5 +1,6 @@
-"""Patrols (AVL batches, status), callouts (received → dispatched → arrived → cleared),
-proposals (current per car, accept / reject / remove stops, replay) and visits.
+"""Patrols (AVL batches, status), callouts (received → dispatched → arrived → cleared, the
+clear answering with its planning round's proposals) and visits; the proposals' own routes
+are in :mod:`api.routers.proposals`.
 
 Every route here is a plain ``def``: FastAPI runs it in its threadpool, so SQLite and the
 solver never block the event loop.
@@ -10,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from api.access import (
     CalloutOperator,
     CalloutReader,
     PatrolOperator,
     PatrolReader,
-    ProposalDecider,
-    ProposalReader,
     VisitOperator,
     keep,
     own_cars,
@@ -26,9 +25,14 @@ from api.access import (
 )
 from api.auth import Operator, Reader
 from api.deps import ServicesDep
-from api.language import localised_proposal, localised_reason, request_translator
+from api.language import (
+    Language,
+    localised_proposal,
+    localised_reasons,
+    proposal_answer,
+    request_translator,
+)
 from api.live_schemas import (
-    AcceptIn,
     CalloutIn,
     CalloutOut,
     ClearedOut,
@@ -38,9 +42,7 @@ from api.live_schemas import (
     PositionBatch,
     PositionsStored,
     ProposalOut,
-    ProposeIn,
     RefusedFix,
-    RejectIn,
     StatusIn,
     VisitChanges,
     VisitIn,
@@ -49,24 +51,14 @@ from api.live_schemas import (
 from smartspot.domain import PatrolStatus, Visit
 from smartspot.errors import ForbiddenError, InvalidInputError, NotFoundError
 from smartspot.geo.validate import metric_point
-from smartspot.i18n import Message, Translator, joined, msg
+from smartspot.i18n import Message, joined, msg
 from smartspot.live.positions import Fix
 from smartspot.live.views import (
     callout_view,
     patrol_view,
-    proposal_view,
     round_view,
     visit_view,
 )
-from smartspot.plans import ProposalStatus
-
-#: The reader's language (Accept-Language), for the reasons' words in proposal views.
-Language = Annotated[Translator, Depends(request_translator)]
-
-
-def _view(proposal: Any, t: Translator) -> dict[str, Any]:
-    return localised_proposal(proposal_view(proposal), t)  # type: ignore[no-any-return]
-
 
 router = APIRouter()
 
@@ -136,7 +128,7 @@ def record_positions(
     return PositionsStored(
         stored=result.stored,
         refused=refused,
-        proposals=[ProposalOut.model_validate(_view(p, say)) for p in result.proposals],
+        proposals=[ProposalOut.model_validate(proposal_answer(p, say)) for p in result.proposals],
     )
 
 
@@ -228,106 +220,8 @@ def clear(
     return {
         "callout": callout_view(callout),
         "proposals": [localised_proposal(p, t) for p in planned["proposals"]],
-        "left_out": {k: localised_reason(r, t) for k, r in planned["left_out"].items()},
+        "left_out": localised_reasons(planned["left_out"], t),
     }
-
-
-# -- proposals -----------------------------------------------------------------------------
-
-
-@router.get("/proposals", response_model=list[ProposalOut], tags=["proposals"])
-def list_proposals(
-    principal: Reader,
-    services: ServicesDep,
-    t: Language,
-    status: ProposalStatus | None = None,
-    patrol: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
-    """The newest proposals of the caller's politikredse (of one car with ``patrol``)."""
-    proposals = services.store.proposals
-    if patrol is not None:
-        require(principal, services.belonging.patrol(patrol), what=patrol)
-    if patrol is not None or principal.districts.everywhere:
-        found = proposals.list(patrol=patrol, status=status, limit=limit)
-    else:
-        found = sorted(
-            (
-                p
-                for district in principal.districts.names
-                for p in proposals.list(politikreds=district, status=status, limit=limit)
-            ),
-            key=lambda p: (p.created_at, p.id),
-            reverse=True,
-        )[:limit]
-    return [_view(p, t) for p in found]
-
-
-@router.post("/proposals", response_model=list[ProposalOut], tags=["proposals"])
-def propose(
-    body: ProposeIn, principal: Operator, services: ServicesDep, t: Language
-) -> list[dict[str, Any]]:
-    """Ask for proposals for these cars (of the caller's politikredse) now (one joint plan
-    per politikreds)."""
-    for call_sign in body.patrols:
-        require(principal, services.belonging.patrol(call_sign), what=call_sign)
-    made = services.engine.propose(body.patrols, actor=principal.name)
-    return [_view(p, t) for p in made]
-
-
-@router.get("/patrols/{call_sign}/proposal", response_model=ProposalOut | None, tags=["proposals"])
-def current_proposal(
-    call_sign: str, principal: PatrolReader, services: ServicesDep, t: Language
-) -> dict[str, Any] | None:
-    """The car's pending proposal, or null."""
-    found = services.store.proposals.current(call_sign)
-    return None if found is None else _view(found, t)
-
-
-@router.get("/proposals/{proposal_id}", response_model=ProposalOut, tags=["proposals"])
-def get_proposal(
-    proposal_id: str, principal: ProposalReader, services: ServicesDep, t: Language
-) -> dict[str, Any]:
-    return _view(services.store.proposals.get(proposal_id), t)
-
-
-@router.post("/proposals/{proposal_id}/accept", response_model=ProposalOut, tags=["proposals"])
-def accept(
-    proposal_id: str,
-    body: AcceptIn,
-    principal: ProposalDecider,
-    services: ServicesDep,
-    t: Language,
-) -> dict[str, Any]:
-    """Accept (optionally without some stops): the car goes on task."""
-    return _view(services.engine.accept(proposal_id, body.remove, actor=principal.name), t)
-
-
-@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut, tags=["proposals"])
-def reject(
-    proposal_id: str,
-    body: RejectIn,
-    principal: ProposalDecider,
-    services: ServicesDep,
-    t: Language,
-) -> dict[str, Any]:
-    return _view(services.engine.reject(proposal_id, body.reason, actor=principal.name), t)
-
-
-@router.get("/proposals/{proposal_id}/problem", tags=["proposals"])
-def proposal_problem(
-    proposal_id: str, principal: ProposalReader, services: ServicesDep
-) -> dict[str, Any]:
-    """The problem file the optimiser saw (``smartspot solve`` reads it)."""
-    problem = services.store.proposals.get(proposal_id).problem
-    return dict(problem or {})
-
-
-@router.get("/proposals/{proposal_id}/replay", tags=["proposals"])
-def replay(proposal_id: str, principal: ProposalReader, services: ServicesDep) -> dict[str, Any]:
-    """Solve the stored problem again with the same solver, deadline and seed, beside the
-    stored answer, so any decision can be reviewed later."""
-    return services.engine.replay(proposal_id)
 
 
 # -- visits --------------------------------------------------------------------------------

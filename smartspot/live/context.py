@@ -69,6 +69,7 @@ class LiveContext:
     events: EventLog
     seed: int = 0
     _base_districts: dict[str, str] = field(default_factory=dict, repr=False)
+    _district_bases: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def district(self, politikreds: str) -> District:
         found = self.districts.get(politikreds)
@@ -86,6 +87,18 @@ class LiveContext:
 
     def politikreds_of(self, point: Point) -> str:
         return self.regions.locate(point).kommune.politikreds
+
+    def stations_of(self, politikreds: str) -> frozenset[str]:
+        """The bases (keys of ``bases``) that lie in ``politikreds``: its cars' home stations."""
+        if not self._district_bases:
+            found: dict[str, set[str]] = {}
+            for base in self.bases:
+                try:
+                    found.setdefault(self.district_of_base(base), set()).add(base)
+                except InvalidInputError:  # in no kommune: no car can be registered there
+                    continue
+            self._district_bases.update({k: frozenset(v) for k, v in found.items()})
+        return self._district_bases.get(politikreds, frozenset())
 
     def district_of_base(self, home_station: str) -> str:
         """The politikreds a car belongs to: where its home base lies (cached)."""

@@ -24,7 +24,14 @@ from smartspot.followups import AttemptOutcome, FollowUp, FollowUpRules, FollowU
 from smartspot.i18n import msg
 from smartspot.live import callouts, idle, proposals, visits
 from smartspot.live.context import LiveContext
-from smartspot.live.planning import AVAILABLE, Candidate, RoundTrips, is_fresh, plan
+from smartspot.live.planning import (
+    AVAILABLE,
+    Candidate,
+    RoundTrips,
+    district_cars,
+    is_fresh,
+    plan,
+)
 from smartspot.live.planning import politikreds_of_base as district_of
 from smartspot.live.policy import Detection
 from smartspot.live.positions import Fix, FixBounds, Refused, out_of_bounds, screen
@@ -190,11 +197,10 @@ class Vagtcentral:
         position = car.position if fresh and car.position is not None else cleared.position
         others = [
             Candidate(p, p.position)
-            for p in self.ctx.store.patrols.list(status=PatrolStatus.RETURNING)
+            for p in district_cars(self.ctx, district.politikreds, (PatrolStatus.RETURNING,))
             if p.call_sign != car.call_sign
             and p.position is not None
             and is_fresh(p, now, district.policy.fresh_fix_s)
-            and district_of(self.ctx, p) == district.politikreds
         ]
         made = plan(
             self.ctx,

@@ -35,10 +35,10 @@ from shapely.geometry.base import BaseGeometry
 from smartspot.domain import Patrol, PatrolStatus
 from smartspot.live.context import District, LiveContext
 from smartspot.live.planning import (
-    AVAILABLE,
     Candidate,
     RoundTrips,
     Within,
+    district_cars,
     plan,
     politikreds_of_base,
 )
@@ -108,12 +108,8 @@ def covered(
     politikreds = politikreds_of_base(ctx, patrol)
     others = [
         p.position
-        for p in ctx.store.patrols.list()
-        if p.status in AVAILABLE
-        and p.position is not None
-        and p.call_sign != patrol.call_sign
-        and p.call_sign not in leaving
-        and politikreds_of_base(ctx, p) == politikreds
+        for p in district_cars(ctx, politikreds)
+        if p.position is not None and p.call_sign != patrol.call_sign and p.call_sign not in leaving
     ]
     if not others:
         return False
@@ -203,10 +199,8 @@ def alone_covering(
     planning = {c.patrol.call_sign for c in cars}
     others = [
         p.position if p.position is not None else ctx.bases[p.home_station]
-        for p in ctx.store.patrols.list()
-        if p.status in AVAILABLE
-        and p.call_sign not in planning
-        and politikreds_of_base(ctx, p) == politikreds
+        for p in district_cars(ctx, politikreds)
+        if p.call_sign not in planning
     ]
     starts = np.array([[c.position.x, c.position.y] for c in cars] + [[q.x, q.y] for q in others])
     points = district.kommune_points

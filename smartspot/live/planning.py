@@ -93,6 +93,18 @@ def politikreds_of_base(ctx: LiveContext, patrol: Patrol) -> str:
     return ctx.district_of_base(patrol.home_station)
 
 
+def district_cars(
+    ctx: LiveContext, politikreds: str, statuses: Sequence[PatrolStatus] = AVAILABLE
+) -> list[Patrol]:
+    """The cars of ``politikreds`` (based at its stations) in one of ``statuses``, read from
+    the store by their home stations (a national clear read all 400 cars to keep ~30)."""
+    return [
+        p
+        for p in ctx.store.patrols.list(home_stations=ctx.stations_of(politikreds))
+        if p.status in statuses
+    ]
+
+
 def is_fresh(patrol: Patrol, now: datetime, max_age_s: float) -> bool:
     if patrol.position is None or patrol.position_at is None:
         return False
@@ -171,10 +183,8 @@ def _plan(
     waiting = urgent_waiting(ctx, politikreds)
     others = [
         p.position if p.position is not None else ctx.bases[p.home_station]
-        for p in ctx.store.patrols.list()
-        if p.status in AVAILABLE
-        and p.call_sign not in planning
-        and politikreds_of_base(ctx, p) == politikreds
+        for p in district_cars(ctx, politikreds)
+        if p.call_sign not in planning
     ]
     guard = None
     if guarded and policy.coverage_guard_min is not None and len(district.kommune_points):

@@ -169,7 +169,11 @@ class PatrolRepository(Protocol):
     def add(self, patrol: Patrol, *, actor: str, at: datetime) -> None: ...
     def get(self, call_sign: str) -> Patrol: ...
     def list(
-        self, *, status: PatrolStatus | None = None, call_signs: Collection[str] | None = None
+        self,
+        *,
+        status: PatrolStatus | None = None,
+        call_signs: Collection[str] | None = None,
+        home_stations: Collection[str] | None = None,
     ) -> list[Patrol]: ...
     def set_status(
         self, call_sign: str, status: PatrolStatus, *, actor: str, at: datetime

@@ -48,7 +48,14 @@ class SharedJson:
 
 
 def left_out_json(left_out: Mapping[str, Reason]) -> str:
-    return plain_json({k: r.to_dict() for k, r in left_out.items()})
+    made: dict[int, tuple[Reason, dict[str, Any]]] = {}  # a shared reason is encoded once
+    plain = {}
+    for key, reason in left_out.items():
+        known = made.get(id(reason))
+        if known is None:
+            known = made[id(reason)] = (reason, reason.to_dict())
+        plain[key] = known[1]
+    return plain_json(plain)
 
 
 def plan_json(proposal: Proposal, shared: SharedJson) -> str:

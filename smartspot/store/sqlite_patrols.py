@@ -90,19 +90,26 @@ class SqlitePatrols:
         return found
 
     def list(
-        self, *, status: PatrolStatus | None = None, call_signs: Collection[str] | None = None
+        self,
+        *,
+        status: PatrolStatus | None = None,
+        call_signs: Collection[str] | None = None,
+        home_stations: Collection[str] | None = None,
     ) -> list[Patrol]:
-        """The cars (of that status; only those call signs, e.g. an AVL batch's), by call
-        sign; unknown call signs are not in the answer."""
+        """The cars (of that status; only those call signs, e.g. an AVL batch's; only those
+        based at these stations, e.g. one politikreds's), by call sign; unknown call signs
+        are not in the answer."""
         where, params = [], []
         if status is not None:
             where.append("status = ?")
             params.append(PatrolStatus(status).value)
-        if call_signs is not None:
-            if not call_signs:
+        for column, values in (("call_sign", call_signs), ("home_station", home_stations)):
+            if values is None:
+                continue
+            if not values:
                 return []
-            wanted = sorted(set(call_signs))
-            where.append(f"call_sign IN ({', '.join('?' * len(wanted))})")
+            wanted = sorted(set(values))
+            where.append(f"{column} IN ({', '.join('?' * len(wanted))})")
             params.extend(wanted)
         sql = "SELECT * FROM patrols" + (f" WHERE {' AND '.join(where)}" if where else "")
         rows = self._store.execute(sql + " ORDER BY call_sign", params).fetchall()

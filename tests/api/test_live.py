@@ -219,6 +219,7 @@ def test_accepting_puts_the_car_on_task(demo: TestClient, as_role: Headers) -> N
     assert answer.status_code == 200
     assert answer.json()["status"] == "accepted"
     assert answer.json()["decided_by"] == "operator"
+    _counts_the_left_out(demo, as_role["operator"], answer.json())
     assert demo.get("/patrols/MV-21", headers=as_role["operator"]).json()["status"] == "on_task"
     again = demo.post(f"/proposals/{proposal['id']}/accept", json={}, headers=as_role["operator"])
     assert again.status_code == 409
@@ -263,6 +264,22 @@ def test_reject_needs_a_reason_and_records_it(demo: TestClient, as_role: Headers
     answer = demo.post(url, json={"reason": "Vagtskifte om lidt"}, headers=as_role["operator"])
     assert answer.status_code == 200
     assert (answer.json()["status"], answer.json()["reason"]) == ("rejected", "Vagtskifte om lidt")
+    _counts_the_left_out(demo, as_role["operator"], answer.json())
+
+
+def _counts_the_left_out(client: TestClient, op: dict[str, str], decided: dict[str, Any]) -> None:
+    """A decision's answer counts the left-out hotspots per reason; the reasons themselves, in
+    the reader's words, are the stored proposal's."""
+    assert "left_out" not in decided
+    stored = client.get(f"/proposals/{decided['id']}", headers=op).json()
+    assert stored["left_out"], stored
+    counts: dict[str, int] = {}
+    for reason in stored["left_out"].values():
+        counts[reason["code"]] = counts.get(reason["code"], 0) + 1
+    assert decided["left_out_counts"] == counts
+    assert {k: v for k, v in stored.items() if k != "left_out"} == {
+        k: v for k, v in decided.items() if k != "left_out_counts"
+    }
 
 
 def test_dispatching_the_car_voids_its_proposal_at_once(demo: TestClient, as_role: Headers) -> None:

@@ -78,6 +78,18 @@ def test_patrol_status_changes_are_audited(store: Store) -> None:
         add_car(store)
 
 
+def test_patrols_are_listed_by_their_home_stations(store: Store) -> None:
+    for call_sign, station in (("A-1", "st01"), ("B-1", "st02"), ("A-2", "st01"), ("C-1", "st03")):
+        store.patrols.add(Patrol(call_sign, station), actor="admin", at=START)
+    store.patrols.set_status("A-2", PatrolStatus.RETURNING, actor="ole", at=START)
+    listed = store.patrols.list(home_stations={"st01", "st03"})
+    assert [p.call_sign for p in listed] == ["A-1", "A-2", "C-1"]
+    both = store.patrols.list(status=PatrolStatus.RETURNING, home_stations=["st01", "st02"])
+    assert [p.call_sign for p in both] == ["A-2"]
+    assert store.patrols.list(home_stations=[]) == []
+    assert len(store.patrols.list()) == 4
+
+
 def test_position_batches_keep_history_and_the_newest_position(store: Store) -> None:
     add_car(store, "A")
     add_car(store, "B")
