@@ -13,6 +13,7 @@ last one the far side is unreachable until morning.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -67,7 +68,6 @@ class LandTravelTimes(RoadTravelTimes):
     ) -> None:
         super().__init__(land.graph, options)
         self.land = land
-        self._parts = shapely.STRtree(np.array(land.parts, dtype=object))
         for part in land.parts:
             shapely.prepare(part)  # point-in-landmass by prepared contains: ~15x the STRtree
         self._bounds = np.array([part.bounds for part in land.parts])
@@ -280,24 +280,48 @@ class LandTravelTimes(RoadTravelTimes):
             inside = maybe[shapely.contains_xy(self.land.parts[k], xy[maybe, 0], xy[maybe, 1])]
             part[inside] = k
             todo = np.setdiff1d(todo, inside, assume_unique=True)
-        for i in np.flatnonzero(part < 0):
-            near, _ = self._parts.query_nearest(
-                shapely.Point(xy[i]), max_distance=self.options.snap_m, return_distance=True
+        off = np.flatnonzero(part < 0)
+        if len(off) == 0:
+            return part
+        # off the land outline (a harbour, a beach): the nearest landmass within snap_m
+        tree, owner = self._coast
+        (which, segment), gap = tree.query_nearest(
+            shapely.points(xy[off]), max_distance=self.options.snap_m, return_distance=True
+        )
+        order = np.lexsort((owner[segment], gap, which))  # nearest, then the larger landmass
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = which[order][1:] != which[order][:-1]
+        chosen = np.full(len(off), -1, dtype=np.int64)
+        chosen[which[order][first]] = owner[segment[order][first]]
+        if (chosen < 0).any():
+            i = int(off[np.flatnonzero(chosen < 0)[0]])
+            raise InvalidInputError(
+                msg(
+                    "{name}[{i}] at ({i2:.0f}, {i3:.0f}) EPSG:25832 lies more than {snap_m:g} km from the land this travel model covers; points are snapped to land only within that distance, so this one is refused (is it in the sea, or outside the district and its margin?)",
+                    name=name,
+                    i=positions[i],
+                    i2=xy[i, 0],
+                    i3=xy[i, 1],
+                    snap_m=self.options.snap_m / 1000,
+                ),
+                field=name,
             )
-            if len(near) == 0:
-                raise InvalidInputError(
-                    msg(
-                        "{name}[{i}] at ({i2:.0f}, {i3:.0f}) EPSG:25832 lies more than {snap_m:g} km from the land this travel model covers; points are snapped to land only within that distance, so this one is refused (is it in the sea, or outside the district and its margin?)",
-                        name=name,
-                        i=positions[i],
-                        i2=xy[i, 0],
-                        i3=xy[i, 1],
-                        snap_m=self.options.snap_m / 1000,
-                    ),
-                    field=name,
-                )
-            part[i] = int(near[0])
+        part[off] = chosen
         return part
+
+    @functools.cached_property
+    def _coast(self) -> tuple[shapely.STRtree, NDArray[np.int64]]:
+        """The landmasses' outlines as single segments, each with its landmass: from a point
+        off the land, the distance to a landmass is the distance to its nearest outline
+        segment, which a tree of segments finds in microseconds (the distance to a whole
+        landmass of 20,000 vertices took a millisecond a point)."""
+        pieces, owner = [], []
+        for k, part in enumerate(self.land.parts):
+            for ring in (part.exterior, *part.interiors):
+                xy = shapely.get_coordinates(ring)
+                pieces.append(np.stack([xy[:-1], xy[1:]], axis=1))
+                owner.append(np.full(len(xy) - 1, k, dtype=np.int64))
+        return shapely.STRtree(shapely.linestrings(np.concatenate(pieces))), np.concatenate(owner)
 
     def _part_tree(self, part: int) -> tuple[cKDTree, NDArray[np.int64]]:
         if part not in self._part_trees:

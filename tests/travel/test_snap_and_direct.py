@@ -72,3 +72,21 @@ def test_direct_lines_worked_out_at_warm_up_answer_as_asked_ones(oej_land: LandG
     fresh_s, fresh_m = DirectTrips(oej_land)(points, points)
     np.testing.assert_array_equal(seconds, fresh_s)
     np.testing.assert_array_equal(metres, fresh_m)
+
+
+def test_a_point_off_the_coast_snaps_to_its_nearest_landmass(oej_land: LandGraph) -> None:
+    import shapely
+
+    model = LandTravelTimes(oej_land)
+    rng = np.random.default_rng(6)
+    points = []
+    for part in oej_land.parts[:12]:  # the mainland and the islands, each from its own coast
+        for f in rng.uniform(0, 1, size=4):
+            at = part.exterior.interpolate(f, normalized=True)
+            points.append((at.x + rng.uniform(-800, 800), at.y + rng.uniform(-800, 800)))
+    xy_ = np.array(points)
+    parts = np.array(oej_land.parts, dtype=object)
+    off = [p for p in xy_ if not shapely.contains_xy(parts, *p).any()]
+    assert len(off) > 10
+    nearest = [int(np.argmin(shapely.distance(parts, shapely.Point(p)))) for p in off]
+    np.testing.assert_array_equal(model._landmass(np.array(off), "points", []), nearest)
