@@ -90,7 +90,7 @@ def install() -> None:
     _wrap(proposals, "store_all", "store_all")
     _wrap(routes, "round_view", "round_view")
     _wrap(routes, "localised_proposal", "localise")
-    _wrap(routes, "localised_reason", "localise")
+    _wrap(routes, "localised_reasons", "localise")
     _ = callouts
     built = planning.build_problem
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from shapely.geometry import Point
 
 from smartspot.domain import Callout, Patrol, PatrolStatus, Visit
@@ -36,10 +37,17 @@ from smartspot.live.planning import politikreds_of_base as district_of
 from smartspot.live.policy import Detection
 from smartspot.live.positions import Fix, FixBounds, Refused, out_of_bounds, screen
 from smartspot.live.views import patrol_view, positions_view
+from smartspot.optimise.build import xy
 from smartspot.optimise.solvers import preload
 from smartspot.plans import Proposal
 from smartspot.store.records import PositionFix, StoredVisit
 from smartspot.travel.speed_bound import top_speed_mps
+
+#: How far beyond its district's detour budget a kept hotspot tree reaches: a clear asks its
+#: legs cut at the longest a car may drive (its direct trip home + the budget + 1 s), so this
+#: covers cars up to 10 minutes from home; a longer question grows its tree again (the
+#: answer is exact either way).
+KEEP_BEYOND_BUDGET_S = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +342,12 @@ class Vagtcentral:
         pay for: read (or build) the districts' travel models and their straight-line bound,
         pin the trees to and from the district's stations where the model keeps trees (every
         car's way home ends at one: a proposal's legs home and the round trips read them),
-        the detection shapes of the open hotspots, and each hotspot's station round trip. A
-        server calls it at start-up, before it takes requests."""
+        the detection shapes of the open hotspots, each hotspot's station round trip, and
+        the trees from the district's open hotspots where the model keeps them
+        (``warm_among``, cut at the policy's detour budget + :data:`KEEP_BEYOND_BUDGET_S`): a
+        clear's legs between its candidates are then reads (a hotspot opened later grows its
+        tree on first use, as before). A server calls it at start-up, before it takes
+        requests."""
         self.hotspots.snapshot(self._radii())
         for politikreds in politikredse:
             district = self.ctx.district(politikreds)
@@ -345,7 +357,12 @@ class Vagtcentral:
                 for pin in (getattr(travel, "warm_to", None), getattr(travel, "warm_from", None)):
                     if pin is not None:
                         pin(district.stations)
-            self.round_trips.of(district, self.hotspots.of(politikreds), self.ctx)
+            spots = self.hotspots.of(politikreds)
+            keep = getattr(travel, "warm_among", None)
+            if keep is not None and spots:
+                limit_s = district.policy.budget_s + KEEP_BEYOND_BUDGET_S
+                keep(np.array([xy(s.geometry) for s in spots]), limit_s=limit_s)
+            self.round_trips.of(district, spots, self.ctx)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from smartspot.clock import FixedClock
@@ -15,8 +16,9 @@ from smartspot.domain import HotspotStatus, PatrolStatus
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotFilter, HotspotService
 from smartspot.live import claims
-from smartspot.live.engine import Vagtcentral
+from smartspot.live.engine import KEEP_BEYOND_BUDGET_S, Vagtcentral
 from smartspot.live.positions import Fix
+from smartspot.optimise.build import xy
 from smartspot.plans import ProposalStatus
 from smartspot.resources import SCENARIOS_DIR
 from smartspot.travel.port import TravelTimes
@@ -261,6 +263,32 @@ def _first_clear_asks(engine: Vagtcentral, clock: FixedClock, *, warm: bool) -> 
     before = travel.asked
     engine.clear(callout_id, actor="op")
     return travel.asked - before
+
+
+class _KeepingTravel(StraightLineTravelTimes):
+    """Straight lines that note which points' trees they were told to keep, and how far."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: list[tuple[set[tuple[float, float]], float]] = []
+
+    def warm_among(self, points: np.ndarray, *, limit_s: float) -> None:
+        self.kept.append(({(float(x), float(y)) for x, y in points}, limit_s))
+
+
+def test_warming_keeps_the_trees_from_every_open_hotspot_of_the_district(
+    engine: Vagtcentral,
+) -> None:
+    travel = _KeepingTravel()
+    engine.ctx.travel = travel
+    politikreds = "Midt- og Vestjyllands Politi"
+    engine.warm([politikreds])
+    spots = engine.hotspots.of(politikreds)
+    assert spots
+    [(points, limit_s)] = travel.kept
+    assert points == {xy(s.geometry) for s in spots}
+    budget_s = engine.ctx.district(politikreds).policy.budget_s
+    assert limit_s == budget_s + KEEP_BEYOND_BUDGET_S  # a car 10 minutes from home reads them
 
 
 def test_a_warmed_district_has_its_round_trips_ready_before_the_first_clear(
