@@ -186,6 +186,9 @@ def test_the_packing_is_not_begun_without_the_cpu_it_needs(
     packed = get_solver("auto").solve(problem, time_limit_s=0.3)
     assert packed.stats["pack_s"] > 0 and packed.stats["packed_groups"] >= 1
     monkeypatch.setattr("smartspot.optimise.solver.PACK_CPU_PER_CAR_S", 10.0)
+    light = get_solver("auto").solve(problem, time_limit_s=0.3)  # the lighter packing
+    assert light.stats["pack_s"] > 0 and not check_solution(problem, light)
+    monkeypatch.setattr("smartspot.optimise.solver.PACK_LIGHT_CPU_PER_CAR_S", 10.0)
     skipped = get_solver("auto").solve(problem, time_limit_s=0.3)
     assert skipped.stats["pack_s"] == 0 and skipped.stats["packed_groups"] == 0
     assert not check_solution(problem, skipped)
