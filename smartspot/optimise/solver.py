@@ -91,16 +91,19 @@ SHORT_PART_LIMIT = 300
 MIN_IMPROVE_S = 0.005
 # On short routes every group of cars first gets its routes among each car's best candidates
 # packed (``columns.pack_groups``), in at most PACK_SHARE of the time left; the pieces'
-# searches start from that plan. A round per (candidates a car, columns a model at most):
-# CP-SAT holds only the current plan until it proves the optimum, which took 0.07-0.1 s for
-# 2,661 columns (26 cars, 15 candidates) and 0.22 s for 4,570, so a group with more columns
-# is packed a chunk of neighbouring cars at a time, the others' routes fixed.
-PACK_ROUNDS: tuple[tuple[int, int], ...] = ((15, 3000),)
+# searches start from that plan. A round per (candidates a car, columns a model at most): a
+# group with more columns is packed a chunk of neighbouring cars at a time, the others' routes
+# fixed. CP-SAT holds only the current plan until it proves the optimum (2,661 columns, 26
+# cars: 0.07-0.1 s; 4,570: 0.22 s); at load 6 one packing of a whole 26-car group ran out of
+# its share and found nothing, so the first round's models are smaller (proved sooner) and
+# the second joins the chunks (40 x 3000 at 1 s, same runs: 99.91 / 99.93 % mean at load 5,
+# 99.64 / 99.74 % beside a busy process, one round / two; benchmarks/RESULTS.md).
+PACK_ROUNDS: tuple[tuple[int, int], ...] = ((15, 1500), (15, 3000))
 PACK_SHARE = 0.5
 # The packing is begun only if its share holds this many CPU seconds a car (times the
-# slowdown): 40 cars took 0.14-0.24 s of CPU; under two busy processes (slowdown 4-7) it
-# could not finish in a 1 s solve and only took the pieces' time (benchmarks/RESULTS.md).
-PACK_CPU_PER_CAR_S = 0.004
+# slowdown): 40 cars took 0.18-0.23 s of CPU (both rounds); under two busy processes
+# (slowdown 4-7) it could not finish in a 1 s solve and only took the pieces' time.
+PACK_CPU_PER_CAR_S = 0.005
 # Where the share holds less, but this much (the same way), a lighter packing runs: 10
 # candidates a car, 1,000 columns a model (40 cars: 0.05-0.07 s of CPU; alone 98.6-99.6 %
 # of the best known at 40 x 3000 against 99.6-99.8 % for the full one).
