@@ -174,9 +174,12 @@ def record(args: argparse.Namespace) -> int:
     names: dict[int, str] = {}
     original = DistrictTravelTimes.for_district
 
+    _models: dict[int, Any] = {}
+
     def for_district(self: Any, politikreds: str) -> Any:
         model = original(self, politikreds)
         names[id(model)] = politikreds
+        _models[id(model)] = model
         return model
 
     DistrictTravelTimes.for_district = for_district  # type: ignore[method-assign]
@@ -186,6 +189,18 @@ def record(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     client = _client(db, policies, warm=True)
     print(f"app ready in {time.perf_counter() - began:.1f} s", flush=True)
+    if args.keep_limit is not None:  # as Vagtcentral.warm would: keep the hotspot trees
+        from api.app import settle_heap
+
+        began = time.thread_time()
+        models = {names[k]: m for k, m in _models.items()}
+        for district, model in models.items():
+            sets = [c.destinations for c in recording.calls if c.district == district
+                    and "station_round_trips" in c.site]  # fmt: skip
+            if sets:
+                model.warm_among(max(sets, key=len), limit_s=args.keep_limit)
+        settle_heap()
+        print(f"warm_among: {time.thread_time() - began:.1f} s CPU", flush=True)
     rng = np.random.default_rng(args.seed)
     _PHASE_NAME[0] = "avl"
     everyone = _fixes(fleet, np.arange(len(fleet)), rng)
@@ -208,7 +223,9 @@ def record(args: argparse.Namespace) -> int:
         for method, path, body in home.before_clear(car["politikreds"]):
             client.request(method, path, json=body)
         _PHASE_NAME[0] = f"clear:{k}"
+        cpu = time.process_time()  # every thread of this process: the app's too
         answer = _cycle(client, car, timings)
+        timings.setdefault("cycle_cpu", []).append(time.process_time() - cpu)
         home.cleared(car["politikreds"], car["call_sign"], answer)
     _PHASE_NAME[0] = "done"
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -216,6 +233,16 @@ def record(args: argparse.Namespace) -> int:
         pickle.dump([vars(c) for c in recording.calls], handle)  # plain dicts: any loader
     print(f"{len(recording.calls)} calls written to {args.out}")
     _report(recording.calls)
+    ms = sorted(1000 * t for t in timings["clear"][len(one_each) :])
+    print(
+        f"clear (in process, SQLite, wall) over {len(ms)} clears: p50 {statistics.median(ms):.0f}"
+        f" ms, p90 {np.percentile(ms, 90):.0f}, max {ms[-1]:.0f}"
+    )
+    cpu = sorted(1000 * t for t in timings["cycle_cpu"])
+    print(
+        f"callout cycle (receive, dispatch, arrive, clear) CPU: p50 {statistics.median(cpu):.0f}"
+        f" ms, p90 {np.percentile(cpu, 90):.0f}, max {cpu[-1]:.0f}"
+    )
     return 0
 
 
@@ -349,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--seed", type=int, default=1)
     rec.add_argument("--keep", type=Path, help="a prepared SQLite file to copy (made if absent)")
     rec.add_argument("--out", type=Path, default=Path("benchmarks/out/travel_calls.pkl"))
+    rec.add_argument("--keep-limit", type=float, default=None,
+                     help="after the warm-up, keep every open hotspot's tree cut at this")  # fmt: skip
     rep = sub.add_parser("replay")
     rep.add_argument("calls", type=Path)
     rep.add_argument("--cache-dir", type=Path, default=None)

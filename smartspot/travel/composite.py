@@ -284,11 +284,20 @@ class CompositeTravelTimes:
         self.fallback.warm_to(points)
 
     def warm_among(self, points: Points, *, limit_s: float, timed: bool = True) -> None:
-        """Keep the fallback's trees from these points (the open hotspots on its land), cut
-        at ``limit_s`` (see :meth:`RoadTravelTimes.warm_among`): the island and area graphs
-        are small, their trees cheap."""
+        """Keep the trees from these points (the open hotspots) in every model that answers
+        their legs, cut at ``limit_s`` (see :meth:`RoadTravelTimes.warm_among`): the
+        fallback's for the points on its land and the area graphs' gateways (a trip with one
+        end in an area is joined there), each island graph's for the points on it, each area
+        graph's for the points inside it and its gateways."""
         xy = as_points(points)
-        self.fallback.warm_among(xy[self._on_land(xy)], limit_s=limit_s, timed=timed)
+        gateways = [a.gateways for a in self.areas]
+        land = np.vstack([xy, *gateways])
+        self.fallback.warm_among(land[self._on_land(land)], limit_s=limit_s, timed=timed)
+        for road in self.roads:
+            road.warm_among(xy[self._covered(road, xy)], limit_s=limit_s, timed=timed)
+        for area in self.areas:
+            inside = np.vstack([xy[self._in_area(area, xy)], area.gateways])
+            area.road.warm_among(inside, limit_s=limit_s, timed=timed)
 
     def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
         """Forget cached trees in every model (see :meth:`RoadTravelTimes.invalidate`)."""

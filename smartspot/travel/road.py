@@ -291,6 +291,10 @@ class RoadTravelTimes(RoadSnapping):
         """:meth:`warm_among` for snapped graph nodes."""
         model = self._closed_ferries() if timed and self.ferries is not None else self
         model._forward.keep(nodes, model.cut_off(limit_s))
+        if model is not self and self.ferries is not None:  # as every timed question does
+            terminals = model.graph.xy[self.ferries.terminals]
+            model.warm_from(terminals)
+            model.warm_to(terminals)
 
     def invalidate(self, points: Points | None = None, *, pinned: bool = False) -> None:
         """Forget cached trees of these points (all unpinned trees when ``None``).
