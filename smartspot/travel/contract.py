@@ -157,7 +157,9 @@ class ContractedGraph:
             core = np.empty(k + 1, dtype=np.float32)  # one pass, no float64 temporary
             core[:k] = core_d[:k]
             core[k] = INF  # index -1 (no junction) reads inf
-            reached, times = reached[:0], np.empty(0, dtype=np.float32)
+            # fresh empty arrays: a view such as reached[:0] would keep the whole index of
+            # reached junctions alive (170 kB a tree on a district's fallback)
+            reached, times = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         # along each source's own chain, without touching a junction
         own_nodes = [np.array(sources, dtype=np.int64)]
         own_gaps = [np.zeros(len(sources))]
@@ -189,9 +191,8 @@ class ContractedGraph:
             return tree
         core = np.full(self.n_core + 1, INF, dtype=np.float32)
         core[tree.reached] = tree.times
-        return Tree(
-            core, tree.reached[:0], tree.times[:0], tree.own_nodes, tree.own_gaps, tree.limit
-        )
+        nothing = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)  # not views
+        return Tree(core, *nothing, tree.own_nodes, tree.own_gaps, tree.limit)
 
     def read(
         self, tree: Tree, columns: NDArray[np.int64], *, reverse: bool, limit: float

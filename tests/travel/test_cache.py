@@ -148,3 +148,24 @@ def test_a_district_model_keeps_its_hotspot_trees_for_the_live_engines_legs() ->
         np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
         np.testing.assert_allclose(got, expected, rtol=1e-6)
     assert _misses(*_all_caches(model)) == grown  # every leg between them was read, none grown
+
+
+def test_a_cached_tree_holds_only_the_memory_it_counts(mvj_fallback: LandTravelTimes) -> None:
+    import gc
+    import tracemalloc
+
+    contracted = mvj_fallback._contracted
+    sources = np.linspace(0, contracted.n - 1, 12).astype(np.int64)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        dense = [contracted.tree(int(s), reverse=False, limit=2400.0) for s in sources]
+        sparse = [contracted.tree(int(s), reverse=False, limit=300.0) for s in sources]
+        kept = dense + sparse + [contracted.dense(t) for t in sparse]
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert any(t.core is not None for t in dense) and any(t.core is None for t in sparse)
+    counted = sum(t.nbytes for t in kept)
+    assert held < 1.05 * counted + 30_000  # the arrays it reports, not views of bigger ones
