@@ -10,6 +10,7 @@ and :meth:`DirectTrips.among` works out every close pair of a point set at once 
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import numpy as np
@@ -115,6 +116,49 @@ class DirectTrips:
         return seconds, metres
 
     def _urban(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        """1.0 where a point lies in the core of one of its 4 nearest towns: looked up in the
+        town cores' raster first (a point in a cell no core touches is rural), the rest
+        asked of the towns' tree (:meth:`_urban_near_towns`)."""
+        out = np.zeros(len(xy))
+        if self._town_tree is None or len(xy) == 0:
+            return out
+        mask, touched = self.land.mask, self._core_cells
+        c = np.rint((xy[:, 0] - mask.x0) / mask.cell).astype(np.int64)
+        r = np.rint((xy[:, 1] - mask.y0) / mask.cell).astype(np.int64)
+        rows, cols = touched.shape
+        inside = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+        near = ~inside
+        near[inside] = touched[r[inside], c[inside]]
+        out[near] = self._urban_near_towns(xy[near])
+        return out
+
+    @functools.cached_property
+    def _core_cells(self) -> NDArray[np.bool_]:
+        """Per cell of the land mask's raster: does any town core reach into it? A point lies
+        within half a cell's diagonal of its cell's centre, so a core of radius ``r`` around
+        ``C`` can hold a point of the cell only when the centre is within ``r`` + that of
+        ``C``; every other cell's points are outside every core."""
+        mask = self.land.mask
+        touched = np.zeros(mask.land.shape, dtype=bool)
+        assert self._town_tree is not None
+        reach = self._town_radius + mask.cell * np.sqrt(2) / 2 + 1.0  # + 1 m for rounding
+        rows, cols = mask.land.shape
+        centres = np.asarray(self._town_tree.data, dtype=np.float64)
+        for (cx, cy), far in zip(centres.tolist(), reach.tolist(), strict=True):
+            c = np.arange(
+                max(int(np.floor((cx - far - mask.x0) / mask.cell)), 0),
+                min(int(np.ceil((cx + far - mask.x0) / mask.cell)), cols - 1) + 1,
+            )
+            r = np.arange(
+                max(int(np.floor((cy - far - mask.y0) / mask.cell)), 0),
+                min(int(np.ceil((cy + far - mask.y0) / mask.cell)), rows - 1) + 1,
+            )
+            gx, gy = mask.x0 + c * mask.cell - cx, mask.y0 + r * mask.cell - cy
+            touched[np.ix_(r, c)] |= np.hypot(gx[None, :], gy[:, None]) <= far
+        return touched
+
+    def _urban_near_towns(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`_urban` by the towns' tree alone: in the core of one of the 4 nearest."""
         if self._town_tree is None or len(xy) == 0:
             return np.zeros(len(xy))
         k = min(4, len(self._town_radius))

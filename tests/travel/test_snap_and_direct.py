@@ -90,3 +90,23 @@ def test_a_point_off_the_coast_snaps_to_its_nearest_landmass(oej_land: LandGraph
     assert len(off) > 10
     nearest = [int(np.argmin(shapely.distance(parts, shapely.Point(p)))) for p in off]
     np.testing.assert_array_equal(model._landmass(np.array(off), "points", []), nearest)
+
+
+def test_the_town_core_raster_answers_as_the_towns_tree(oej_land: LandGraph) -> None:
+    direct = DirectTrips(oej_land)
+    assert direct._town_tree is not None
+    rng = np.random.default_rng(7)
+    centres, radius = direct._town_tree.data, direct._town_radius
+    # around every core's edge (inside and out), anywhere in the raster, and beyond it
+    k = rng.integers(0, len(centres), 20_000)
+    angle = rng.uniform(0, 2 * np.pi, len(k))
+    far = radius[k] + rng.uniform(-150, 150, len(k))
+    edge = centres[k] + far[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    mask = oej_land.mask
+    rows, cols = mask.land.shape
+    span = np.array([cols * mask.cell, rows * mask.cell])
+    anywhere = np.array([mask.x0, mask.y0]) + rng.uniform(-0.1, 1.1, (20_000, 2)) * span
+    points = np.vstack([edge, anywhere])
+    expected = direct._urban_near_towns(points)
+    assert 0.05 < expected[: len(edge)].mean() < 0.95  # both sides of the edges were asked
+    np.testing.assert_array_equal(direct._urban(points), expected)
