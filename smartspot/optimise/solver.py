@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
-from smartspot.optimise.columns import pack_groups, packing_available
+from smartspot.optimise.columns import PACK_MIN_S, pack_groups, packing_available, prove_groups
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import Instance, Routes, components
 from smartspot.optimise.pace import Pace, collector_paused
@@ -186,31 +186,41 @@ def subpart(inst: Instance, part: Part, cars: list[int], routes: Routes) -> Part
 def _pack_short_routes(
     inst: Instance,
     groups: list[list[int]],
+    full: list[NDArray[np.int64]],
     reach: list[NDArray[np.int64]],
     routes: Routes,
     deadline: float,
     slowdown: float,
-) -> tuple[int, float]:
-    """``columns.pack_groups`` on the groups' routes in place, within ``PACK_SHARE`` of the
-    time left, if CP-SAT is imported and that share holds the CPU it needs (``PACK_ROUNDS``,
-    else ``PACK_LIGHT_ROUNDS``): the number of groups it improved and the seconds it took."""
+) -> tuple[int, float, list[bool]]:
+    """Within ``PACK_SHARE`` of the time left, in place: the groups small enough proven
+    optimal (``columns.prove_groups`` on the whole reach lists ``full``), then the others'
+    routes packed (``columns.pack_groups`` on the shortlists ``reach``) if CP-SAT is
+    imported and the share holds the CPU it needs (``PACK_ROUNDS``, else
+    ``PACK_LIGHT_ROUNDS``): the number of packings that improved a group, the seconds it
+    all took, and per group whether it is proven."""
     now = time.perf_counter()
-    several = sum(len(cars) for cars in groups if len(cars) > 1)
     share = PACK_SHARE * (deadline - now)
+    if share <= PACK_MIN_S * slowdown:
+        return 0, 0.0, [False] * len(groups)
+    proven = prove_groups(inst, groups, full, routes, now + share, slowdown)
+    left = [cars for cars, done in zip(groups, proven, strict=True) if not done]
+    several = sum(len(cars) for cars in left if len(cars) > 1)
+    share = now + share - time.perf_counter()
     if share >= PACK_CPU_PER_CAR_S * several * slowdown:
         rounds = PACK_ROUNDS
     elif share >= PACK_LIGHT_CPU_PER_CAR_S * several * slowdown:
         rounds = PACK_LIGHT_ROUNDS
     else:
-        return 0, 0.0
-    if not several or share <= 0 or not rounds or not packing_available():
-        return 0, 0.0
+        rounds = ()
+    improved = 0
+    if several and share > 0 and rounds and packing_available():
 
-    def candidates(k: int, keep: int) -> NDArray[np.int64]:
-        return shortlist(inst, k, reach[k], routes[k], keep)
+        def candidates(k: int, keep: int) -> NDArray[np.int64]:
+            return shortlist(inst, k, reach[k], routes[k], keep)
 
-    improved = pack_groups(inst, groups, candidates, routes, rounds, now + share, slowdown)
-    return improved, time.perf_counter() - now
+        stop_at = time.perf_counter() + share
+        improved = pack_groups(inst, left, candidates, routes, rounds, stop_at, slowdown)
+    return improved, time.perf_counter() - now, proven
 
 
 def decomposed_solve(
@@ -265,17 +275,21 @@ def _decomposed_solve(
     slowdown = pace.slowdown()
     deadline = limit - RETURN_MARGIN_S * slowdown
     rng = np.random.default_rng(seed)
-    packed, pack_s = 0, 0.0
+    packed, pack_s, proven = 0, 0.0, [False] * len(groups)
     if not has_long_routes(routes) and SHORTLIST and deadline - time.perf_counter() > MIN_IMPROVE_S:
         # components stay those of the whole reach lists: parts never share a hotspot
+        full = reach
         reach = [shortlist(inst, k, reach[k], routes[k], SHORTLIST) for k in range(inst.n_cars)]
         part_limit = min(part_limit, SHORT_PART_LIMIT)
-        packed, pack_s = _pack_short_routes(inst, groups, reach, routes, deadline, slowdown)
+        packed, pack_s, proven = _pack_short_routes(
+            inst, groups, full, reach, routes, deadline, slowdown
+        )
     packed_value = inst.route_value(routes)
     parts = []
     # no time left after the floor (a loaded machine): the shortlists and parts would only
     # delay the answer
-    for cars in groups if deadline - time.perf_counter() > MIN_IMPROVE_S else []:
+    searched = [cars for cars, done in zip(groups, proven, strict=True) if not done]
+    for cars in searched if deadline - time.perf_counter() > MIN_IMPROVE_S else []:
         hotspots = np.unique(np.concatenate([reach[k] for k in cars]))
         if len(hotspots) == 0:
             continue
@@ -331,6 +345,7 @@ def _decomposed_solve(
         construction_value=start_value,
         slowdown=slowdown,
         packed_groups=packed,
+        proven_groups=sum(proven),
         pack_s=pack_s,
         packed_value=packed_value,
     )

@@ -11,7 +11,14 @@ from ortools.sat.python import cp_model  # noqa: F401  (the packing runs once CP
 
 from smartspot.optimise import columns
 from smartspot.optimise.check import check_solution
-from smartspot.optimise.columns import car_columns, pack_columns, pack_groups, routes_of_car
+from smartspot.optimise.columns import (
+    car_columns,
+    every_route_of_car,
+    pack_columns,
+    pack_groups,
+    prove_groups,
+    routes_of_car,
+)
 from smartspot.optimise.exact import ExactSolver, enumerate_routes
 from smartspot.optimise.greedy import greedy_routes
 from smartspot.optimise.instance import Instance, Routes, components, routes_of
@@ -182,6 +189,7 @@ def test_the_packing_is_not_begun_without_the_cpu_it_needs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem = random_problem(4, cars=5, hotspots=40)
+    monkeypatch.setattr(columns, "PROOF_HOTSPOTS", 0)  # no group proven: all would be packed
     monkeypatch.setattr("smartspot.optimise.solver.PACK_CPU_PER_CAR_S", 0.0)
     packed = get_solver("auto").solve(problem, time_limit_s=0.3)
     assert packed.stats["pack_s"] > 0 and packed.stats["packed_groups"] >= 1
@@ -190,5 +198,48 @@ def test_the_packing_is_not_begun_without_the_cpu_it_needs(
     assert light.stats["pack_s"] > 0 and not check_solution(problem, light)
     monkeypatch.setattr("smartspot.optimise.solver.PACK_LIGHT_CPU_PER_CAR_S", 10.0)
     skipped = get_solver("auto").solve(problem, time_limit_s=0.3)
-    assert skipped.stats["pack_s"] == 0 and skipped.stats["packed_groups"] == 0
+    assert skipped.stats["packed_groups"] == 0
     assert not check_solution(problem, skipped)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_route_listed_is_every_route_and_packs_to_the_proven_optimum(seed: int) -> None:
+    problem = random_problem(seed, cars=3, hotspots=20)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    routes = greedy_routes(inst, reach)
+    groups = components(inst, reach)
+    proven = prove_groups(inst, groups, reach, routes, _later())
+    assert all(proven)  # 20 hotspots: every group small enough
+    optimum = ExactSolver().solve(problem, time_limit_s=30.0)
+    assert optimum.proven_optimal
+    assert inst.route_value(routes) == pytest.approx(optimum.value)
+    assert not check_solution(problem, inst.solution(routes, "proven"))
+    for car, r in enumerate(reach):
+        listed = every_route_of_car(inst, car, r)
+        assert listed is not None
+        assert set(listed) == {
+            tuple(sorted(s)) for s in enumerate_routes(inst, car, r, _later()) if s
+        }
+
+
+def test_a_list_cut_short_is_not_taken_for_every_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    inst = Instance.of(random_problem(3, cars=1, hotspots=40))
+    reach = inst.reach_lists()[0]
+    assert every_route_of_car(inst, 0, reach) is not None
+    monkeypatch.setattr(columns, "PROOF_LAYER", 1)
+    assert every_route_of_car(inst, 0, reach) is None
+    monkeypatch.setattr(columns, "PROOF_LAYER", 20_000)
+    monkeypatch.setattr(columns, "PROOF_COLUMNS", 3)
+    assert every_route_of_car(inst, 0, reach) is None
+
+
+def test_proven_groups_are_not_searched() -> None:
+    problem = random_problem(7, cars=3, hotspots=30)
+    inst = Instance.of(problem)
+    groups = components(inst, inst.reach_lists())
+    solution = get_solver("auto").solve(problem, time_limit_s=2.0)
+    assert solution.stats["proven_groups"] == len(groups)  # 30 hotspots: all small enough
+    assert solution.stats["rounds"] == 0  # no part was left for a search
+    optimum = ExactSolver().solve(problem, time_limit_s=30.0)
+    assert optimum.proven_optimal and solution.value == pytest.approx(optimum.value)
