@@ -20,6 +20,7 @@ import os
 import pickle
 import select
 import signal
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -80,7 +81,15 @@ class Child:
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+            if os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                # still tearing down (a few ms of the kernel's time, more under load): reaped
+                # beside the solve, which does not wait for it
+                threading.Thread(target=_reap, args=(self.pid,), daemon=True).start()
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def fork(work: Callable[[], Any]) -> Child | None:
