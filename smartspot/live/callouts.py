@@ -3,13 +3,15 @@
 Each step is allowed only from the one before it (:data:`STEPS`), moves the car to its status,
 and is stored with its audit entry and its event in one transaction. Dispatching a car takes it
 off whatever Smart Spot task it had (:func:`smartspot.live.proposals.release_car`); clearing
-frees it, and the engine then plans its way home.
+frees it, and the engine plans its way home (stored with the clear in one transaction:
+:meth:`smartspot.live.engine.Vagtcentral.clear`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from shapely.geometry import Point
@@ -71,10 +73,38 @@ def receive(ctx: LiveContext, *, urgent: bool, position: Point, actor: str) -> C
     return callout
 
 
+def check_step(callout: Callout, action: str) -> None:
+    """Refuse ``action`` unless ``callout`` is at the stage the step starts from.
+
+    Raises
+    ------
+    ConflictError
+        When the step is not allowed from the callout's stage.
+    """
+    step = STEPS[action]
+    current = stage(callout)
+    if current is not step.source:
+        raise ConflictError(
+            msg(
+                "callout {callout_id} is {stage}; {action} needs it {needed}",
+                callout_id=callout.id,
+                stage=current.value,
+                action=action,
+                needed=step.source.value,
+            )
+        )
+
+
 def advance(
-    ctx: LiveContext, callout_id: str, action: str, *, actor: str, patrol: str | None = None
+    ctx: LiveContext,
+    callout_id: str,
+    action: str,
+    *,
+    actor: str,
+    patrol: str | None = None,
+    at: datetime | None = None,
 ) -> Callout:
-    """Take ``callout_id`` one step (``dispatch`` needs the car).
+    """Take ``callout_id`` one step (``dispatch`` needs the car), at ``at`` (default: now).
 
     Raises
     ------
@@ -84,20 +114,10 @@ def advance(
         For an unknown callout or car.
     """
     step = STEPS[action]
-    now = ctx.clock.now()
+    now = ctx.clock.now() if at is None else at
     with ctx.store.transaction():
         callout = ctx.store.callouts.get(callout_id)
-        current = stage(callout)
-        if current is not step.source:
-            raise ConflictError(
-                msg(
-                    "callout {callout_id} is {stage}; {action} needs it {needed}",
-                    callout_id=callout_id,
-                    stage=current.value,
-                    action=action,
-                    needed=step.source.value,
-                )
-            )
+        check_step(callout, action)
         changes: dict[str, object] = {step.stamp: now}
         if action == "dispatch":
             assert patrol is not None

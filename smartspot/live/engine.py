@@ -193,16 +193,22 @@ class Vagtcentral:
         return callouts.advance(self.ctx, callout_id, "arrive", actor=actor)
 
     def clear(self, callout_id: str, *, actor: str) -> tuple[Callout, list[Proposal]]:
-        """The car is free again and heads home. The clear is stored first; then the car and
-        the other cars of its politikreds on their way home get a joint plan, stored as a
-        proposal per car (maybe without stops, with the reasons) — never an error."""
-        cleared = callouts.advance(self.ctx, callout_id, "clear", actor=actor)
-        assert cleared.patrol is not None
-        car = self.ctx.store.patrols.get(cleared.patrol)
+        """The car is free again and heads home: it and the other cars of its politikreds on
+        their way home get a joint plan, a proposal per car (maybe without stops, with the
+        reasons; planning never fails loudly). The plan is made first, outside the store's
+        write lock; then the clear and the proposals are stored in one transaction, at the
+        same instant (a callout that is not on scene, or no longer, is refused as before; a
+        clear of a callout that changed meanwhile is refused and its plan dropped). One
+        write-lock wait per clear instead of two: on PostgreSQL every worker's AVL batches
+        queue on the same lock."""
         now = self.ctx.clock.now()
+        callout = self.ctx.store.callouts.get(callout_id)
+        callouts.check_step(callout, "clear")  # checked again when it is stored
+        assert callout.patrol is not None  # a callout on scene has its car
+        car = self.ctx.store.patrols.get(callout.patrol)
         district = self._district_of(car)
         fresh = is_fresh(car, now, district.policy.fresh_fix_s)
-        position = car.position if fresh and car.position is not None else cleared.position
+        position = car.position if fresh and car.position is not None else callout.position
         others = [
             Candidate(p, p.position)
             for p in district_cars(self.ctx, district.politikreds, (PatrolStatus.RETURNING,))
@@ -218,7 +224,10 @@ class Vagtcentral:
             [Candidate(car, position), *others],
             now,
         )
-        return cleared, proposals.store_all(self.ctx, made, actor=actor)
+        self.ctx.store.proposals.encode_ahead(made)  # their JSON, before the write lock
+        with self.ctx.store.transaction():
+            cleared = callouts.advance(self.ctx, callout_id, "clear", actor=actor, at=now)
+            return cleared, proposals.store_all(self.ctx, made, actor=actor)
 
     # -- proposals -------------------------------------------------------------------------
 

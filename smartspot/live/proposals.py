@@ -25,6 +25,7 @@ from smartspot.plans import Proposal, ProposalStatus
 
 def store_all(ctx: LiveContext, proposals: Sequence[Proposal], *, actor: str) -> list[Proposal]:
     """Store new proposals (each supersedes its car's pending one) and tell the map."""
+    ctx.store.proposals.encode_ahead(proposals)  # before the write lock, unless nested
     stored = []
     with ctx.store.transaction():
         for proposal in proposals:

@@ -4,7 +4,7 @@ optimiser saw, its answer and the decision. Every write is audited."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -14,6 +14,7 @@ from smartspot.i18n import msg
 from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus
 from smartspot.store.proposal_rows import (
     SharedJson,
+    left_out_json,
     plain_json,
     plan_json,
     proposal_of,
@@ -95,6 +96,15 @@ class SqliteProposals:
                 after=summary(stored),
             )
         return stored
+
+    def encode_ahead(self, proposals: Sequence[Proposal]) -> None:
+        """Encode the parts a round's proposals share (problem, answer, left-out reasons)
+        now, so that :meth:`add` finds them encoded: called before the transaction that adds
+        them, the encoding is not done while the store's write lock is held."""
+        for proposal in proposals:
+            self._shared.text(proposal.problem or {}, plain_json)
+            self._shared.text(proposal.answer, lambda a: plain_json({"answer": a}))
+            self._shared.text(proposal.left_out, left_out_json)
 
     def get(self, proposal_id: str) -> Proposal:
         row = self._store.execute("SELECT * FROM proposals WHERE id = ?", (proposal_id,)).fetchone()

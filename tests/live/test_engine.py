@@ -3,7 +3,7 @@ politikreds, believable positions, and state that survives a restart or a second
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +13,9 @@ import pytest
 from smartspot.clock import FixedClock
 from smartspot.demo import load_demo_hotspots
 from smartspot.domain import HotspotStatus, PatrolStatus
+from smartspot.errors import ConflictError
 from smartspot.geo.regions import Regions
+from smartspot.geo.validate import metric_point
 from smartspot.hotspots import HotspotFilter, HotspotService
 from smartspot.live import claims
 from smartspot.live.engine import KEEP_BEYOND_BUDGET_S, Vagtcentral
@@ -65,6 +67,52 @@ def test_a_clear_with_nothing_active_answers_with_an_empty_proposal_and_reasons(
     stored = engine.ctx.store.proposals.get(proposal.id)
     assert stored == proposal  # stored like any other, and found again
     assert engine.ctx.store.patrols.get("OJ-21").status is PatrolStatus.RETURNING
+
+
+@dataclass
+class _Ticking(FixedClock):
+    """A clock a millisecond further on each time it is read."""
+
+    def now(self) -> datetime:
+        self.current += timedelta(milliseconds=1)
+        return self.current
+
+
+def test_a_clear_and_its_proposals_are_stored_together_at_one_instant(
+    engine: Vagtcentral, clock: FixedClock
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    callout_id = to_clear(engine, "MV-21", HERNING)
+    seen = max((e.seq for e in engine.ctx.store.events.after(0, limit=10_000)), default=0)
+    engine.ctx.clock = _Ticking(NOW)  # every reading of the clock a millisecond later
+    cleared, [proposal] = engine.clear(callout_id, actor="op")
+    assert cleared.cleared_at == proposal.created_at
+    kinds = [e.kind for e in engine.ctx.store.events.after(seen)]
+    assert kinds[:2] == ["callout", "patrol"]  # the clear, the car heading home ...
+    assert kinds[2:] in (["proposal"], ["no-proposal"])  # ... then its plan, in one go
+    audit = engine.ctx.store.audit
+    clear = audit.entries(entity="callout", entity_id=callout_id)[-1]
+    [create] = audit.entries(entity="proposal", entity_id=proposal.id)
+    assert (clear.action, create.action) == ("clear", "create")
+    assert clear.at == create.at
+
+
+def test_a_callout_not_on_scene_is_refused_a_clear_and_nothing_is_planned(
+    engine: Vagtcentral, clock: FixedClock
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    callout = engine.receive(urgent=False, position=metric_point(*HERNING), actor="op")
+    engine.dispatch(callout.id, "MV-21", actor="op")  # on its way, not on scene
+    with pytest.raises(ConflictError, match="on_scene"):
+        engine.clear(callout.id, actor="op")
+    assert engine.ctx.store.proposals.list(patrol="MV-21") == []
+    engine.arrive(callout.id, actor="op")
+    engine.clear(callout.id, actor="op")
+    with pytest.raises(ConflictError, match="cleared"):  # a second clear of the same call
+        engine.clear(callout.id, actor="op")
+    assert len(engine.ctx.store.proposals.list(patrol="MV-21")) == 1
 
 
 def test_a_joint_replan_takes_only_the_cars_of_the_clearing_cars_politikreds(
