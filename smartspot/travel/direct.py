@@ -15,6 +15,7 @@ import threading
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.ndimage import distance_transform_edt
 from scipy.spatial import cKDTree
 
 from smartspot.travel.land import LandGraph, direct_kmh
@@ -101,7 +102,8 @@ class DirectTrips:
         p = self.land.params
         seconds = np.full(len(a), np.inf)
         metres = np.full(len(a), np.inf)
-        ok = self.land.mask.lines_on_land(a, b, gap_m=p.water_gap_m)
+        ok = self._surely_dry(a, b, gap)
+        ok[~ok] = self.land.mask.lines_on_land(a[~ok], b[~ok], gap_m=p.water_gap_m)
         a, b, gap = a[ok], b[ok], gap[ok]
         # share of the line inside a town core, from 9 points along it (the ends and middle
         # alone would count a trip between two towns as all core)
@@ -131,6 +133,36 @@ class DirectTrips:
         near[inside] = touched[r[inside], c[inside]]
         out[near] = self._urban_near_towns(xy[near])
         return out
+
+    def _surely_dry(
+        self, a: NDArray[np.float64], b: NDArray[np.float64], gap: NDArray[np.float64]
+    ) -> NDArray[np.bool_]:
+        """Per pair: is every sample of the line ``a → b`` (see
+        :meth:`~smartspot.travel.landmask.LandMask.lines_on_land`) surely on land? A sample
+        ``t`` metres from ``a`` falls in a cell whose centre is at most ``t`` + a cell's
+        diagonal from ``a``'s cell's centre, so it is on land if that is less than the
+        distance from ``a``'s cell to the nearest cell not on land; likewise from ``b``. Both
+        ends' dry reaches together longer than the line: the whole line is dry."""
+        mask, dry = self.land.mask, self._dry_cells
+        rows, cols = dry.shape
+        reach = []
+        for end in (a, b):
+            c = np.rint((end[:, 0] - mask.x0) / mask.cell).astype(np.int64)
+            r = np.rint((end[:, 1] - mask.y0) / mask.cell).astype(np.int64)
+            inside = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+            d = np.zeros(len(end))
+            d[inside] = dry[r[inside], c[inside]] * mask.cell
+            reach.append(d - mask.cell * np.sqrt(2))  # two half diagonals
+        sure: NDArray[np.bool_] = reach[0] + reach[1] > gap + 1.0  # + 1 m for rounding
+        return sure
+
+    @functools.cached_property
+    def _dry_cells(self) -> NDArray[np.uint16]:
+        """Per cell of the land mask: cells (rounded down) from its centre to the nearest cell
+        centre not on land (outside the raster counts as not on land); 5.6 MB a district."""
+        land = np.pad(self.land.mask.land, 1, constant_values=False)
+        cells = np.floor(distance_transform_edt(land)[1:-1, 1:-1])
+        return np.minimum(cells, np.iinfo(np.uint16).max).astype(np.uint16)
 
     @functools.cached_property
     def _core_cells(self) -> NDArray[np.bool_]:

@@ -110,3 +110,20 @@ def test_the_town_core_raster_answers_as_the_towns_tree(oej_land: LandGraph) -> 
     expected = direct._urban_near_towns(points)
     assert 0.05 < expected[: len(edge)].mean() < 0.95  # both sides of the edges were asked
     np.testing.assert_array_equal(direct._urban(points), expected)
+
+
+def test_a_line_taken_as_surely_dry_stays_on_land(oej_land: LandGraph) -> None:
+    direct = DirectTrips(oej_land)
+    mask = oej_land.mask
+    rng = np.random.default_rng(8)
+    rows, cols = mask.land.shape
+    span = np.array([cols * mask.cell, rows * mask.cell])
+    a = np.array([mask.x0, mask.y0]) + rng.uniform(0, 1, (30_000, 2)) * span
+    b = a + rng.uniform(-10_000, 10_000, a.shape)  # up to the direct lines' reach
+    gap = np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
+    sure = direct._surely_dry(a, b, gap)
+    full = mask.lines_on_land(a, b, gap_m=oej_land.params.water_gap_m)
+    assert 0.1 < sure.mean() < full.mean()  # many lines spared, never one that is not dry
+    assert full[sure].all()
+    wet = ~mask.on_land(a[:, 0], a[:, 1])  # a line from the sea is never taken as dry
+    assert wet.any() and not sure[wet].any()
