@@ -202,15 +202,29 @@ def solve_packing(
     warm: Routes,
     stop_at: float,
     slowdown: float = 1.0,
+    *,
+    by_detour: bool = False,
 ) -> tuple[Routes | None, bool]:
     """``pack_columns``, and whether the answer (better routes, or ``warm`` when None) is
-    proven the best packing of ``columns``. One car needs no CP-SAT: its best column."""
+    proven the best packing of ``columns``. With ``by_detour`` the least detour (driving and
+    waiting beyond the direct trip home) decides among packings of the same value: where no
+    search follows (a proven group) nothing else would. One car needs no CP-SAT: its best
+    column."""
+    units = np.rint(inst.value * 1000).astype(np.int64)  # values carry three decimals
+    # one value unit outweighs every car's whole time: value first, the detour second
+    weight = 1 + int(sum(inst.deadline[k] - inst.available[k] for k in cars)) if by_detour else 1
+    worth = [
+        _worth(inst, k, c, units, weight, by_detour) for k, c in zip(cars, columns, strict=True)
+    ]
+    floor = sum(
+        _worth(inst, k, {_key(r): tuple(r)}, units, weight, by_detour)[0]
+        for k, r in zip(cars, warm, strict=True)
+    )
     if len(cars) == 1:
-        units = np.rint(inst.value * 1000).astype(np.int64)
-        best = max(columns[0], key=lambda c: (int(units[list(c)].sum()), -len(c)), default=())
-        floor = int(units[warm[0]].sum())
-        better = int(units[list(best)].sum()) > floor
-        return ([list(columns[0][best])] if better else None), True
+        at = int(np.argmax(worth[0])) if len(worth[0]) else -1
+        if at < 0 or worth[0][at] <= floor:
+            return None, True
+        return [list(list(columns[0].values())[at])], True
     if not packing_available():
         return None, False
     size = sum(len(c) for c in columns)
@@ -223,14 +237,13 @@ def solve_packing(
     choose: list[list[tuple[cp_model.IntVar, tuple[int, ...]]]] = []
     covers: dict[int, list[cp_model.IntVar]] = {}
     terms = []
-    units = np.rint(inst.value * 1000).astype(np.int64)  # values carry three decimals
-    for car_columns_, route in zip(columns, warm, strict=True):
-        current = tuple(sorted(route))
+    for car_columns_, route, car_worth in zip(columns, warm, worth, strict=True):
+        current = _key(route)
         options = []
-        for column, order in car_columns_.items():
+        for (column, order), w in zip(car_columns_.items(), car_worth.tolist(), strict=True):
             x = model.new_bool_var("")
             options.append((x, order))
-            terms.append(int(units[list(column)].sum()) * x)
+            terms.append(w * x)
             for h in column:
                 covers.setdefault(h, []).append(x)
             model.add_hint(x, column == current)
@@ -242,7 +255,6 @@ def solve_packing(
     for xs in covers.values():
         if len(xs) > 1:
             model.add_at_most_one(xs)
-    floor = int(sum(units[h] for route in warm for h in route))
     model.maximize(sum(terms))
     left = stop_at - time.perf_counter()
     if left <= 0.002 * slowdown:
@@ -262,6 +274,49 @@ def solve_packing(
     if any(inst.timeline(k, r) is None for k, r in zip(cars, routes, strict=True)):
         return None, False  # never expected: every column was listed feasible
     return routes, proven
+
+
+def _key(route: Sequence[int]) -> Column:
+    return tuple(sorted(route))
+
+
+def _worth(
+    inst: Instance,
+    car: int,
+    columns: dict[Column, tuple[int, ...]],
+    units: NDArray[np.int64],
+    weight: int,
+    by_detour: bool,
+) -> NDArray[np.int64]:
+    """Per column (in order): its value units times ``weight``, less its detour in seconds
+    if ``by_detour``. The empty route is worth 0."""
+    worth = np.array([int(units[list(c)].sum()) for c in columns], dtype=np.int64) * weight
+    if not by_detour or not columns:
+        return worth
+    direct = int(inst.travel[inst.start[car], inst.end[car]])
+    detour = _back_times(inst, car, list(columns.values())) - int(inst.available[car]) - direct
+    return np.where(worth > 0, worth - np.maximum(detour, 0), 0)
+
+
+def _back_times(inst: Instance, car: int, orders: list[tuple[int, ...]]) -> NDArray[np.int64]:
+    """When ``car`` is home after each of ``orders`` (feasible ones), as arrays a stop count
+    at a time."""
+    back = np.zeros(len(orders), dtype=np.int64)
+    lengths = np.array([len(o) for o in orders])
+    for n in np.unique(lengths).tolist():
+        rows = np.flatnonzero(lengths == n)
+        if n == 0:
+            back[rows] = inst.available[car] + inst.travel[inst.start[car], inst.end[car]]
+            continue
+        stops = np.array([orders[i] for i in rows.tolist()], dtype=np.int64)
+        clock = np.full(len(rows), int(inst.available[car]), dtype=np.int64)
+        here = np.full(len(rows), int(inst.start[car]), dtype=np.int64)
+        for j in range(n):
+            nodes = inst.node[stops[:, j]]
+            begin = inst.earliest(stops[:, j], clock + inst.travel[here, nodes])
+            clock, here = begin + inst.service[stops[:, j]], nodes
+        back[rows] = clock + inst.travel[here, inst.end[car]]
+    return back
 
 
 def prove_groups(
@@ -294,7 +349,9 @@ def prove_groups(
         if len(listed) < len(cars) or sum(len(c) for c in listed) > PROOF_COLUMNS:
             continue
         warm = [routes[k] for k in cars]
-        better, proven[g] = solve_packing(inst, cars, listed, warm, stop_at, slowdown)
+        better, proven[g] = solve_packing(
+            inst, cars, listed, warm, stop_at, slowdown, by_detour=True
+        )
         if better is not None:
             for k, route in zip(cars, better, strict=True):
                 routes[k] = route

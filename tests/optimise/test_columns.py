@@ -243,3 +243,39 @@ def test_proven_groups_are_not_searched() -> None:
     assert solution.stats["rounds"] == 0  # no part was left for a search
     optimum = ExactSolver().solve(problem, time_limit_s=30.0)
     assert optimum.proven_optimal and solution.value == pytest.approx(optimum.value)
+
+
+def _tie_problem(cars: int) -> Problem:
+    """Car 0 has time for one of two hotspots of the same value: h0 a minute away, h1 ten;
+    each further car has a hotspot of its own."""
+    from smartspot.optimise.problem import Car, Task
+
+    size = 4 + cars
+    travel = np.full((size, size), 3000.0)
+    np.fill_diagonal(travel, 0.0)
+    travel[0, 2] = travel[2, 0] = 60
+    travel[0, 3] = travel[3, 0] = 600
+    travel[2, 3] = travel[3, 2] = 600
+    tasks = [
+        Task(id="h0", node=2, value=5.0, service_s=900),
+        Task(id="h1", node=3, value=5.0, service_s=900),
+    ]
+    fleet = [Car(id="car0", start=0, end=0, available_s=0, budget_s=2200)]
+    for k in range(1, cars):
+        travel[1, 3 + k] = travel[3 + k, 1] = 120
+        tasks.append(Task(id=f"own{k}", node=3 + k, value=2.0, service_s=900))
+        fleet.append(Car(id=f"car{k}", start=1, end=1, available_s=0, budget_s=1200))
+    return Problem(cars=tuple(fleet), hotspots=tuple(tasks), travel_s=travel)
+
+
+@pytest.mark.parametrize("cars", [1, 2])
+def test_a_proof_keeps_the_least_detour_among_plans_of_the_same_value(cars: int) -> None:
+    problem = _tie_problem(cars)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    assert sorted(reach[0].tolist()) == [0, 1]
+    routes: Routes = [[1]] + [[1 + k] for k in range(1, cars)]  # car 0 on the far one
+    groups = [list(range(cars))]
+    assert prove_groups(inst, groups, reach, routes, _later()) == [True]
+    assert routes[0] == [0]  # the same value, 19 minutes less driving
+    assert not check_solution(problem, inst.solution(routes, "proven"))
