@@ -159,7 +159,7 @@ class DirectTrips:
     @functools.cached_property
     def _dry_cells(self) -> NDArray[np.uint16]:
         """Per cell of the land mask: cells (rounded down) from its centre to the nearest cell
-        centre not on land (outside the raster counts as not on land); 5.6 MB a district."""
+        centre not on land (outside the raster counts as not on land); 5.6 MB for Midt- og Vestjylland."""
         land = np.pad(self.land.mask.land, 1, constant_values=False)
         cells = np.floor(distance_transform_edt(land)[1:-1, 1:-1])
         return np.minimum(cells, np.iinfo(np.uint16).max).astype(np.uint16)
