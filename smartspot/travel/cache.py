@@ -125,7 +125,7 @@ class RowCache:
         """How many trees :meth:`gather` would have to compute for ``nodes``."""
         with self._lock:
             count = 0
-            for node in dict.fromkeys(int(n) for n in nodes):
+            for node in dict.fromkeys(np.asarray(nodes, dtype=np.int64).tolist()):
                 row = self._held(node)
                 count += row is None or not _covers(row, limit)
             return count
@@ -151,7 +151,7 @@ class RowCache:
     def _fetch_locked(self, nodes: NDArray[np.int64], limit: float, *, tier: str) -> dict[int, Row]:
         found: dict[int, Row] = {}
         missing: list[int] = []
-        for node in dict.fromkeys(int(n) for n in nodes):
+        for node in dict.fromkeys(np.asarray(nodes, dtype=np.int64).tolist()):
             row = self._held(node)
             if row is not None and node in self._lru:
                 self._lru.move_to_end(node)

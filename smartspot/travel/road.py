@@ -171,9 +171,13 @@ class RoadTravelTimes(RoadSnapping):
         limit = self.cut_off(limit_s)
         # the side with fewer trees to compute (a car's trip home reads the stations' pinned
         # reverse trees instead of growing one from the car), else fewer trees to read
-        forward = self._forward.missing(sources, limit), len(np.unique(sources))
-        reverse = self._reverse.missing(targets, limit), len(np.unique(targets))
-        if forward <= reverse:
+        n_sources, n_targets = len(np.unique(sources)), len(np.unique(targets))
+        forward = self._forward.missing(sources, limit), n_sources
+        # nothing to grow forward and no more to read: forward, whatever the reverse holds
+        if forward <= (0, n_targets) or forward <= (
+            self._reverse.missing(targets, limit),
+            n_targets,
+        ):
             return self._forward.gather(sources, targets, limit)
         return self._reverse.gather(targets, sources, limit).T
 
