@@ -65,6 +65,8 @@ def terminal_arrivals(
     for _ in range(len(crossings) + 1):
         landed, landed_m = arrive.copy(), metres.copy()
         for c in crossings:
+            if not np.isfinite(arrive[:, c.tail]).any():
+                continue  # nobody reaches this terminal (within the cut-off): nothing sails
             wait = waits(c.table, depart_at, arrive[:, c.tail])
             there = arrive[:, c.tail] + wait + c.crossing_s
             better = there < landed[:, c.head]
