@@ -62,3 +62,13 @@ def town(name: str) -> np.ndarray:
             if row["name"] == name:
                 return xy(float(row["longitude"]), float(row["latitude"]))
     raise KeyError(name)
+
+
+OEJ_TOWNS = ("Århus", "Odder", "Skanderborg", "Hørning", "Beder", "Malling", "Solbjerg")
+
+
+def around(names: tuple[str, ...], seed: int, per_town: int = 6) -> np.ndarray:
+    """Points within a few km of each town (many of them within the direct lines' reach)."""
+    rng = np.random.default_rng(seed)
+    centres = np.vstack([town(n) for n in names])
+    return np.vstack([c + rng.uniform(-3_000, 3_000, size=(per_town, 2)) for c in centres])

@@ -1,54 +1,19 @@
-"""Snapping and the fallback's direct lines are remembered per point and per pair: a point or
-a pair answers the same whether asked alone, among others never seen together, or again."""
+"""The fallback's direct lines: remembered per pair (a pair answers alike alone, among
+others and again, or worked out at warm-up), the town-core raster and the dry-line shortcut
+exact against the slow ways."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from smartspot.errors import InvalidInputError
 from smartspot.travel.direct import DirectTrips
-from smartspot.travel.fallback import LandTravelTimes
 from smartspot.travel.land import LandGraph
-from tests.travel.conftest import KATTEGAT, town, xy
-
-OEJ_TOWNS = ("Århus", "Odder", "Skanderborg", "Hørning", "Beder", "Malling", "Solbjerg")
-
-
-def _around(names: tuple[str, ...], seed: int, per_town: int = 6) -> np.ndarray:
-    """Points within a few km of each town (many of them within the direct lines' reach)."""
-    rng = np.random.default_rng(seed)
-    centres = np.vstack([town(n) for n in names])
-    return np.vstack([c + rng.uniform(-3_000, 3_000, size=(per_town, 2)) for c in centres])
-
-
-def test_points_snap_alike_alone_among_others_and_again(oej_land: LandGraph) -> None:
-    model = LandTravelTimes(oej_land)
-    points = _around(OEJ_TOWNS, seed=1)
-    fresh = LandTravelTimes(oej_land)
-    alone = [fresh.snap(p) for p in points]  # each point the first time, on its own
-    first = model.snap(points[::2])
-    mixed = model.snap(points[::-1])  # a set never asked, half of its points seen
-    again = model.snap(points[::2])
-    nodes = np.array([a[0][0] for a in alone])
-    gaps = np.array([a[1][0] for a in alone])
-    np.testing.assert_array_equal(first[0], nodes[::2])
-    np.testing.assert_array_equal(mixed[0], nodes[::-1])
-    np.testing.assert_array_equal(mixed[1], gaps[::-1])
-    np.testing.assert_array_equal(again[1], gaps[::2])
-
-
-def test_a_sea_point_among_remembered_ones_is_refused_by_its_place(oej_land: LandGraph) -> None:
-    model = LandTravelTimes(oej_land)
-    land = _around(OEJ_TOWNS[:2], seed=2, per_town=2)
-    model.snap(land)
-    with pytest.raises(InvalidInputError, match=r"points\[2\]"):
-        model.snap(np.vstack([land[:2], xy(*KATTEGAT), land[2:]]))
+from tests.travel.conftest import OEJ_TOWNS, around
 
 
 def test_direct_lines_answer_alike_alone_among_others_and_again(oej_land: LandGraph) -> None:
     direct = DirectTrips(oej_land)
-    points = _around(OEJ_TOWNS, seed=3)
+    points = around(OEJ_TOWNS, seed=3)
     seconds, metres = direct(points, points)
     assert np.isfinite(seconds).mean() > 0.2  # many pairs close enough, on land
     for k in (0, 7, 20):
@@ -63,7 +28,7 @@ def test_direct_lines_answer_alike_alone_among_others_and_again(oej_land: LandGr
 
 def test_direct_lines_worked_out_at_warm_up_answer_as_asked_ones(oej_land: LandGraph) -> None:
     warmed = DirectTrips(oej_land)
-    points = _around(OEJ_TOWNS, seed=5)
+    points = around(OEJ_TOWNS, seed=5)
     warmed.among(points)
     remembered = len(warmed._known)
     assert remembered > len(points)  # the close pairs, both ways
@@ -72,24 +37,6 @@ def test_direct_lines_worked_out_at_warm_up_answer_as_asked_ones(oej_land: LandG
     fresh_s, fresh_m = DirectTrips(oej_land)(points, points)
     np.testing.assert_array_equal(seconds, fresh_s)
     np.testing.assert_array_equal(metres, fresh_m)
-
-
-def test_a_point_off_the_coast_snaps_to_its_nearest_landmass(oej_land: LandGraph) -> None:
-    import shapely
-
-    model = LandTravelTimes(oej_land)
-    rng = np.random.default_rng(6)
-    points = []
-    for part in oej_land.parts[:12]:  # the mainland and the islands, each from its own coast
-        for f in rng.uniform(0, 1, size=4):
-            at = part.exterior.interpolate(f, normalized=True)
-            points.append((at.x + rng.uniform(-800, 800), at.y + rng.uniform(-800, 800)))
-    xy_ = np.array(points)
-    parts = np.array(oej_land.parts, dtype=object)
-    off = [p for p in xy_ if not shapely.contains_xy(parts, *p).any()]
-    assert len(off) > 10
-    nearest = [int(np.argmin(shapely.distance(parts, shapely.Point(p)))) for p in off]
-    np.testing.assert_array_equal(model._landmass(np.array(off), "points", []), nearest)
 
 
 def test_the_town_core_raster_answers_as_the_towns_tree(oej_land: LandGraph) -> None:

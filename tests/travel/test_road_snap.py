@@ -1,0 +1,54 @@
+"""Snapping is remembered per point: a point snaps alike alone, among others never seen
+together, and again; and a point off the fallback's coast snaps to its nearest landmass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from smartspot.errors import InvalidInputError
+from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.land import LandGraph
+from tests.travel.conftest import KATTEGAT, OEJ_TOWNS, around, xy
+
+
+def test_points_snap_alike_alone_among_others_and_again(oej_land: LandGraph) -> None:
+    model = LandTravelTimes(oej_land)
+    points = around(OEJ_TOWNS, seed=1)
+    fresh = LandTravelTimes(oej_land)
+    alone = [fresh.snap(p) for p in points]  # each point the first time, on its own
+    first = model.snap(points[::2])
+    mixed = model.snap(points[::-1])  # a set never asked, half of its points seen
+    again = model.snap(points[::2])
+    nodes = np.array([a[0][0] for a in alone])
+    gaps = np.array([a[1][0] for a in alone])
+    np.testing.assert_array_equal(first[0], nodes[::2])
+    np.testing.assert_array_equal(mixed[0], nodes[::-1])
+    np.testing.assert_array_equal(mixed[1], gaps[::-1])
+    np.testing.assert_array_equal(again[1], gaps[::2])
+
+
+def test_a_sea_point_among_remembered_ones_is_refused_by_its_place(oej_land: LandGraph) -> None:
+    model = LandTravelTimes(oej_land)
+    land = around(OEJ_TOWNS[:2], seed=2, per_town=2)
+    model.snap(land)
+    with pytest.raises(InvalidInputError, match=r"points\[2\]"):
+        model.snap(np.vstack([land[:2], xy(*KATTEGAT), land[2:]]))
+
+
+def test_a_point_off_the_coast_snaps_to_its_nearest_landmass(oej_land: LandGraph) -> None:
+    import shapely
+
+    model = LandTravelTimes(oej_land)
+    rng = np.random.default_rng(6)
+    points = []
+    for part in oej_land.parts[:12]:  # the mainland and the islands, each from its own coast
+        for f in rng.uniform(0, 1, size=4):
+            at = part.exterior.interpolate(f, normalized=True)
+            points.append((at.x + rng.uniform(-800, 800), at.y + rng.uniform(-800, 800)))
+    xy_ = np.array(points)
+    parts = np.array(oej_land.parts, dtype=object)
+    off = [p for p in xy_ if not shapely.contains_xy(parts, *p).any()]
+    assert len(off) > 10
+    nearest = [int(np.argmin(shapely.distance(parts, shapely.Point(p)))) for p in off]
+    np.testing.assert_array_equal(model._landmass(np.array(off), "points", []), nearest)
