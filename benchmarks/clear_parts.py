@@ -83,7 +83,7 @@ def install() -> None:
     _wrap(planning.RoundTrips, "of", "round_trips")
     _wrap(planning.OpenHotspots, "of", "open_hotspots")
     _wrap(build, "value_of", "value_of")
-    _wrap(build, "_assemble", "assemble")
+    _wrap(build, "assemble", "assemble")
     _wrap(sqlite_patrols.SqlitePatrols, "list", "patrols_list")
     _wrap(sqlite_visits.SqliteVisits, "list", "visits_list")
     _wrap(sqlite_proposals.SqliteProposals, "add", "proposal_add")
