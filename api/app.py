@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -127,14 +128,30 @@ def app_from_environment() -> FastAPI:
 
 def warm(app: FastAPI) -> list[str]:
     """Ready the districts this service has a policy file for (``SMARTSPOT_POLICY_DIR``):
-    their travel models, detection shapes and round trips (``Vagtcentral.warm``), so that
-    neither the first AVL batch nor the first clear of a district after a start waits for
-    them. Then the heap is settled (:func:`settle_heap`). Returns the districts warmed."""
+        their travel models, detection shapes and round trips (``Vagtcentral.warm``), so that
+        neither the first AVL batch nor the first clear of a district after a start waits for
+        them. Then the heap is settled (:func:`settle_heap`) and threads hand over the interpreter
+    sooner (:func:`hand_over_quickly`). Returns the districts warmed."""
     services = services_of(app)
     names = sorted(load_policies(services.settings.policy_dir))
     services.engine.warm(names)
     settle_heap()
+    hand_over_quickly()
     return names
+
+
+#: How long a thread may hold the interpreter while another waits for it (CPython's default
+#: is 5 ms): see :func:`hand_over_quickly`.
+SWITCH_INTERVAL_S = 0.0005
+
+
+def hand_over_quickly() -> None:
+    """Let a thread whose database answer has come in have the interpreter back within
+    :data:`SWITCH_INTERVAL_S`, not CPython's 5 ms. A worker's threads share one interpreter
+    lock: while a clear plans (tens of ms of Python), each round trip of an AVL batch in the
+    same worker waited up to 5 ms for it, with the store's write lock held, which every
+    worker's writers (the clears too) queue on (issue 10 §7, session 5)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 def settle_heap() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -13,10 +14,12 @@ from api.app import services_of, warm
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
-    """The test process's own heap as the collector had it (warming freezes it)."""
+    """The test process's own heap and thread switching as they were (warming changes both)."""
+    interval = sys.getswitchinterval()
     gc.unfreeze()
     yield
     gc.unfreeze()
+    sys.setswitchinterval(interval)
 
 
 def test_warming_keeps_what_it_read_out_of_the_collectors_full_collections(
@@ -32,3 +35,11 @@ def test_warming_keeps_what_it_read_out_of_the_collectors_full_collections(
     assert not any(o is engine.round_trips._known for o in tracked)
     fresh: list[object] = [object()]  # made after the start-up: collected as ever
     assert any(o is fresh for o in gc.get_objects())
+
+
+def test_a_warmed_service_hands_the_interpreter_over_within_half_a_millisecond(
+    app: FastAPI, unfrozen: None
+) -> None:
+    sys.setswitchinterval(0.005)  # CPython's default
+    warm(app)
+    assert sys.getswitchinterval() == pytest.approx(0.0005)
