@@ -98,6 +98,11 @@ LONG_OPERATORS: tuple[str, ...] | None = None
 # HAND_S (CPU seconds, times the slowdown) before the parent's last packing, to hand over.
 PORTFOLIO = True
 PORTFOLIO_MIN_S = 0.5
+# Nor where the solve's set-up ran this much slower than its CPU time (``Part.slowdown``):
+# the cores are busy, the child would only take its parent's CPU (the 22 hardest at load 13.8:
+# 96.44 % one search, 96.48 % two) and the parent's margins, measured before the fork, would
+# be too short (a loaded grid run at load 7-10 answered up to +487 ms late with it).
+PORTFOLIO_MAX_SLOWDOWN = 1.6
 HAND_S = 0.02
 SECOND_SEED = 7919
 PAIRED_ROUNDS = 2
@@ -262,6 +267,8 @@ def _rounds(
     most = MostPrize(initial, pooling)
     before = Before(stop_at, first_s=time.perf_counter() - began)
     paired = paired or second is not None
+    # two searches share the CPU where the cores turn out busy after all
+    slowdown = part.slowdown * (2 if paired else 1)
     rounds = (PAIRED_ROUNDS if paired else POOL_ROUNDS) if in_rounds else 1
     fresh = PAIRED_FRESH if paired else POOL_FRESH
     for r in range(rounds):
@@ -271,7 +278,7 @@ def _rounds(
         last = r == rounds - 1
         pack = pooling is not None and (r >= fresh - 1 or last)
         reserve = POOL_SHARE * span if long else _short_reserve(span, part.slowdown)
-        hand = HAND_S * part.slowdown if second is not None and last and not pack else 0.0
+        hand = HAND_S * slowdown if second is not None and last and not pack else 0.0
         before.stop_at = end - reserve if pack else end - hand
         ils = IteratedLocalSearch(
             data,
@@ -288,7 +295,7 @@ def _rounds(
             theirs = joined_in(inst, model, part, answer, pooling)
             if theirs is not None:
                 most.offer(theirs)
-        least = (PACK_S if long else SHORT_PACK_S / 2) * part.slowdown
+        least = (PACK_S if long else SHORT_PACK_S / 2) * slowdown
         if pack and pooling is not None and end - time.perf_counter() > least:
             # a quarter of its reserve is left for answering: a packing that cannot prove its
             # best searches until it is told to stop (c101 with 4 cars answered +38 ms late)
@@ -316,9 +323,11 @@ def _second_search(
     span = stop_at - time.perf_counter()
     if not (PORTFOLIO and _long(initial) and span >= PORTFOLIO_MIN_S):
         return None
+    if part.slowdown > PORTFOLIO_MAX_SLOWDOWN:
+        return None  # no core is free: the two would share one, and answer late
     rounds = PAIRED_ROUNDS if span >= POOL_MIN_S else 1
     reserve = POOL_SHARE * span / rounds if len(part.cars) > 1 else 0.0
-    done_at = stop_at - reserve - HAND_S * part.slowdown
+    done_at = stop_at - reserve - 2 * HAND_S * part.slowdown  # the slowdown of two searches
 
     def work() -> Handed:
         search = _local_search(model.data, seed + SECOND_SEED, neighbours, True)
