@@ -47,6 +47,8 @@ MAX_COLUMNS_PER_CAR = 1_500
 # The least CPU seconds (times the slowdown) a packing is begun with: CP-SAT's own start and
 # answer take a few ms whatever the model.
 PACK_MIN_S = 0.005
+# CPU seconds CP-SAT's first import takes (0.5-0.6 s measured at load 7.6, in a new process).
+IMPORT_S = 0.6
 # CPU seconds per column for building the CP-SAT model in Python (measured 11-13 us), times
 # the slowdown: a packing whose model would not be built within half its time is not begun.
 BUILD_S_PER_COLUMN = 1.5e-5
@@ -180,6 +182,15 @@ def packing_available() -> bool:
     """CP-SAT is used only once imported (its first import takes 0.3-1 s, more than a whole
     district solve; a service imports it at its start, ``solvers.preload``)."""
     return "ortools.sat.python.cp_model" in sys.modules
+
+
+def import_packing(seconds: float, slowdown: float = 1.0) -> bool:
+    """Whether CP-SAT is imported, importing it first if ``seconds`` hold its import
+    (``IMPORT_S`` of CPU times the slowdown) twice over: a long solve from the command line
+    (``smartspot solve --time-limit 5``) packs too, a short one is not delayed."""
+    if not packing_available() and seconds >= 2 * IMPORT_S * slowdown:
+        import ortools.sat.python.cp_model  # noqa: F401
+    return packing_available()
 
 
 def pack_columns(

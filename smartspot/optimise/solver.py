@@ -21,7 +21,13 @@ from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
-from smartspot.optimise.columns import PACK_MIN_S, pack_groups, packing_available, prove_groups
+from smartspot.optimise.columns import (
+    PACK_MIN_S,
+    import_packing,
+    pack_groups,
+    packing_available,
+    prove_groups,
+)
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import Instance, Routes, components
 from smartspot.optimise.pace import Pace, collector_paused
@@ -195,13 +201,17 @@ def _pack_short_routes(
     """Within ``PACK_SHARE`` of the time left, in place: the groups small enough proven
     optimal (``columns.prove_groups`` on the whole reach lists ``full``), then the others'
     routes packed (``columns.pack_groups`` on the shortlists ``reach``) if CP-SAT is
-    imported and the share holds the CPU it needs (``PACK_ROUNDS``, else
+    imported (or the share holds its import, ``columns.import_packing``) and the share holds
+    the CPU it needs (``PACK_ROUNDS``, else
     ``PACK_LIGHT_ROUNDS``): the number of packings that improved a group, the seconds it
     all took, and per group whether it is proven."""
-    now = time.perf_counter()
+    began = now = time.perf_counter()
     share = PACK_SHARE * (deadline - now)
     if share <= PACK_MIN_S * slowdown:
         return 0, 0.0, [False] * len(groups)
+    if any(len(cars) > 1 for cars in groups) and not packing_available():
+        import_packing(share, slowdown)
+        now, share = time.perf_counter(), now + share - time.perf_counter()
     proven = prove_groups(inst, groups, full, routes, now + share, slowdown)
     left = [cars for cars, done in zip(groups, proven, strict=True) if not done]
     several = sum(len(cars) for cars in left if len(cars) > 1)
@@ -220,7 +230,7 @@ def _pack_short_routes(
 
         stop_at = time.perf_counter() + share
         improved = pack_groups(inst, left, candidates, routes, rounds, stop_at, slowdown)
-    return improved, time.perf_counter() - now, proven
+    return improved, time.perf_counter() - began, proven
 
 
 def decomposed_solve(

@@ -279,3 +279,31 @@ def test_a_proof_keeps_the_least_detour_among_plans_of_the_same_value(cars: int)
     assert prove_groups(inst, groups, reach, routes, _later()) == [True]
     assert routes[0] == [0]  # the same value, 19 minutes less driving
     assert not check_solution(problem, inst.solution(routes, "proven"))
+
+
+# the pyvrp solver: auto's exact step imports CP-SAT itself for small parts of several cars
+_IMPORT_CHECK = """
+import sys
+from smartspot.optimise import columns
+from smartspot.optimise.solvers import get_solver
+from tests.optimise.conftest import random_problem
+columns.IMPORT_S = {import_s}
+get_solver("pyvrp").solve(random_problem(2, cars=5, hotspots=40), time_limit_s=0.3)
+print("ortools.sat.python.cp_model" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("import_s", "imported"), [(1e-6, "True"), (1e6, "False")])
+def test_a_solve_imports_cp_sat_only_if_its_share_holds_the_import(
+    import_s: float, imported: str
+) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = _IMPORT_CHECK.format(import_s=import_s)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == imported
