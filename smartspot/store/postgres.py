@@ -216,6 +216,7 @@ class PostgresStore(SqlStoreBase):
 
     def _begin(self, conn: psycopg.Connection[Any], *, bookkeeping: bool = False) -> None:
         # the write lock: one writer at a time across every process on the database
+        self._local.audit_head = None  # read again in each transaction (_append_audit)
         try:
             # one round trip (no parameters: the simple protocol takes both statements); an
             # AVL batch is a dozen, each waiting for the database's share of the CPU
@@ -278,7 +279,14 @@ class PostgresStore(SqlStoreBase):
         return int(row["last"])
 
     def _append_audit(self, **row: Any) -> None:
-        sqlite_audit.append(self, **row)
+        # the chain's head as this transaction left it, once it appended a row (under the
+        # write lock no other writer moves it): a clear's five audit rows read it once, not
+        # five times (two round trips each, with the lock held)
+        inside = getattr(self._local, "depth", 0) > 0
+        head = getattr(self._local, "audit_head", None) if inside else None
+        sealed = sqlite_audit.append(self, head=head, **row)
+        if inside and sealed.hash is not None:
+            self._local.audit_head = (sealed.seq, sealed.hash)
 
     def _verify(self, anchors: Mapping[int, str] | None) -> sqlite_audit.Verdict:
         return postgres_audit.verify(self, anchors=anchors)

@@ -7,6 +7,7 @@ own transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -95,10 +96,13 @@ def append(
     entity_id: str,
     before: str | None,
     after: str | None,
+    head: tuple[int, str] | None = None,
 ) -> ChainRow:
     """Append one chained audit row (inside the write's transaction, after the write, so the
-    state hash is of the rows as written)."""
-    previous_seq, prev = _head(conn)
+    state hash is of the rows as written); returns it sealed. ``head``: the sequence number
+    and hash of the last row, when the caller knows them (it appended that row itself in this
+    transaction, holding the write lock); else they are read."""
+    previous_seq, prev = _head(conn) if head is None else head
     row = ChainRow(
         seq=previous_seq + 1,
         at=at,
@@ -136,7 +140,7 @@ def append(
             "DO UPDATE SET last = excluded.last",
             (COUNTER, row.seq),
         )
-    return row
+    return dataclasses.replace(row, hash=sealed)
 
 
 _ALL_ROWS = (

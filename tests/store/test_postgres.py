@@ -13,6 +13,7 @@ import pytest
 
 from api.auth import new_account
 from api.settings import Settings
+from smartspot.domain import Patrol, PatrolStatus
 from smartspot.geo.regions import Regions
 from smartspot.hotspots import HotspotService
 from smartspot.store.migrations import HISTORY
@@ -199,3 +200,27 @@ def test_a_postgresql_url_selects_the_postgis_store(pg: tuple[Cluster, str]) -> 
     with open_store(url) as store:
         assert isinstance(store, PostgresStore)
         assert store.schema_version == len(HISTORY)
+
+
+def test_audit_rows_of_one_transaction_chain_on_and_a_later_one_reads_the_head_again(
+    service: HotspotService, pg: tuple[Cluster, str]
+) -> None:
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    with store.transaction():  # the head is read once, then carried from row to row
+        for k in range(3):
+            store.patrols.add(Patrol(f"MV-{k}", "st01"), actor="a", at=START)
+    cluster, name = pg
+    other = open_store(cluster.url(name))  # another worker moves the head meanwhile
+    try:
+        other.patrols.add(Patrol("MV-9", "st01"), actor="b", at=START)
+    finally:
+        other.close()
+    with store.transaction():
+        store.patrols.set_status("MV-0", PatrolStatus.OFF_DUTY, actor="a", at=START)
+    rows = store.audit.entries(entity="patrol")
+    assert [(e.entity_id, e.action) for e in rows] == [
+        ("MV-0", "create"), ("MV-1", "create"), ("MV-2", "create"), ("MV-9", "create"),
+        ("MV-0", "set-status"),
+    ]  # fmt: skip
+    assert store.verify_audit().ok
