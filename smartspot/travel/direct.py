@@ -35,8 +35,10 @@ class DirectTrips:
         core_xy, self._town_radius = town_cores(land.towns, land.params)
         self._town_tree = cKDTree(core_xy) if len(core_xy) else None
         # a pair's four coordinates' bytes -> seconds + i metres: only atoms, so the garbage
-        # collector never walks it
+        # collector never walks them; the pairs worked out at warm-up apart from those asked
+        # (which start over when full), so that the warm ones stay
         self._known: dict[bytes, complex] = {}
+        self._warmed: dict[bytes, complex] = {}
         self._lock = threading.Lock()
 
     def __call__(self, o: Points, d: Points) -> tuple[Seconds, Seconds]:
@@ -52,7 +54,8 @@ class DirectTrips:
             return seconds, metres
         keys = _pair_keys(o[i], d[j])
         with self._lock:
-            known = [self._known.get(k) for k in keys]
+            warmed, asked = self._warmed.get, self._known.get
+            known = [warmed(k, asked(k)) for k in keys]
         todo = np.array([n for n, k in enumerate(known) if k is None], dtype=np.int64)
         if len(todo):
             s, m = self._lines(o[i[todo]], d[j[todo]], gap[i[todo], j[todo]])
@@ -69,30 +72,30 @@ class DirectTrips:
     def among(self, points: Points) -> None:
         """Work out and remember the direct trips between every two of ``points`` (the open
         hotspots of a district, at warm-up) that lie close enough, both ways (and from each to
-        itself)."""
-        if len(points) == 0:
-            return
-        pairs = cKDTree(points).query_pairs(self.land.params.direct_max_m, output_type="ndarray")
-        itself = np.repeat(np.arange(len(points)), 2).reshape(-1, 2)
-        pairs = np.vstack([itself, pairs, pairs[:, ::-1]])
+        itself), in place of the set worked out before (whose pairs are reused)."""
+        fresh: dict[bytes, complex] = {}
+        if len(points):
+            pairs = cKDTree(points).query_pairs(
+                self.land.params.direct_max_m, output_type="ndarray"
+            )
+            itself = np.repeat(np.arange(len(points)), 2).reshape(-1, 2)
+            pairs = np.vstack([itself, pairs, pairs[:, ::-1]])[:PAIRS_KEPT]
+        else:
+            pairs = np.empty((0, 2), dtype=np.int64)
         for lo in range(0, len(pairs), WARM_BATCH):
             a, b = points[pairs[lo : lo + WARM_BATCH, 0]], points[pairs[lo : lo + WARM_BATCH, 1]]
             keys = _pair_keys(a, b)
             with self._lock:
-                if len(self._known) + len(keys) > PAIRS_KEPT:
-                    return  # more than the memory holds: the rest is worked out when asked
-                new = np.array([k not in self._known for k in keys], dtype=bool)
-            if not new.any():
-                continue
-            a, b = a[new], b[new]
-            s, m = self._lines(a, b, np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1]))
-            with self._lock:
-                for key, value in zip(
-                    [k for k, n in zip(keys, new.tolist(), strict=True) if n],
-                    _complex(s, m),
-                    strict=True,
-                ):
-                    self._known[key] = value
+                old = [self._warmed.get(k) for k in keys]
+            new = np.array([v is None for v in old], dtype=bool)
+            fresh.update((k, v) for k, v in zip(keys, old, strict=True) if v is not None)
+            if new.any():
+                a, b = a[new], b[new]
+                s, m = self._lines(a, b, np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1]))
+                todo = [k for k, n in zip(keys, new.tolist(), strict=True) if n]
+                fresh.update(zip(todo, _complex(s, m), strict=True))
+        with self._lock:
+            self._warmed = fresh
 
     def _lines(
         self, a: NDArray[np.float64], b: NDArray[np.float64], gap: NDArray[np.float64]

@@ -30,13 +30,15 @@ def test_direct_lines_worked_out_at_warm_up_answer_as_asked_ones(oej_land: LandG
     warmed = DirectTrips(oej_land)
     points = around(OEJ_TOWNS, seed=5)
     warmed.among(points)
-    remembered = len(warmed._known)
-    assert remembered > len(points)  # the close pairs, both ways
+    assert len(warmed._warmed) > len(points)  # the close pairs, both ways
     seconds, metres = warmed(points, points)
-    assert len(warmed._known) == remembered  # every close pair was ready
+    assert len(warmed._known) == 0  # every close pair was ready
     fresh_s, fresh_m = DirectTrips(oej_land)(points, points)
     np.testing.assert_array_equal(seconds, fresh_s)
     np.testing.assert_array_equal(metres, fresh_m)
+    warmed.among(points[:10])  # another set in place of the first: only its pairs stay
+    assert 10 <= len(warmed._warmed) <= 10 * 10
+    np.testing.assert_array_equal(warmed(points, points)[0], fresh_s)
 
 
 def test_the_town_core_raster_answers_as_the_towns_tree(oej_land: LandGraph) -> None:
