@@ -9,17 +9,18 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 
-from api.app import services_of, warm
+from api.app import GC_THRESHOLDS, services_of, warm
 
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
     """The test process's own heap and thread switching as they were (warming changes both)."""
-    interval = sys.getswitchinterval()
+    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
     gc.unfreeze()
     yield
     gc.unfreeze()
     sys.setswitchinterval(interval)
+    gc.set_threshold(*thresholds)
 
 
 def test_warming_keeps_what_it_read_out_of_the_collectors_full_collections(
@@ -33,8 +34,9 @@ def test_warming_keeps_what_it_read_out_of_the_collectors_full_collections(
     assert gc.get_freeze_count() > 0
     assert not any(o is spots for o in tracked)
     assert not any(o is engine.round_trips._known for o in tracked)
-    fresh: list[object] = [object()]  # made after the start-up: collected as ever
+    fresh: list[object] = [object()]  # made after the start-up: collected, less often
     assert any(o is fresh for o in gc.get_objects())
+    assert gc.get_threshold() == GC_THRESHOLDS
 
 
 def test_a_warmed_service_hands_the_interpreter_over_within_half_a_millisecond(
