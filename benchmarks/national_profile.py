@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
-import shutil
 import signal
 import statistics
 import subprocess
@@ -30,7 +28,7 @@ import numpy as np
 from benchmarks import clear_parts
 from benchmarks.api_load import PASSWORD, SECRET
 from benchmarks.national import _fixes
-from benchmarks.national_world import national_policies, prepare
+from benchmarks.national_world import national_policies, prepare, prepare_kept
 
 
 def _client(db: str, policies: Path, *, warm: bool = True) -> Any:
@@ -119,14 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         fleet = prepare(db, args.hotspots, args.cars, args.seed)
     else:
         db = str(folder / "national.db")
-        if args.keep is not None and args.keep.exists():
-            shutil.copy(args.keep, db)
-            fleet = json.loads(args.keep.with_suffix(".json").read_text())
-        else:
-            fleet = prepare(db, args.hotspots, args.cars, args.seed)
-            if args.keep is not None:
-                shutil.copy(db, args.keep)
-                args.keep.with_suffix(".json").write_text(json.dumps(fleet))
+        fleet = prepare_kept(db, args.keep, args.hotspots, args.cars, args.seed)
     try:
         _profile(args, db, policies, fleet)
     finally:

@@ -4,6 +4,8 @@ and a policy file per politikreds."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -63,6 +65,22 @@ def national_features(count: int, seed: int) -> list[Any]:
                 )
             )
     return features
+
+
+def prepare_kept(
+    db: str, keep: Path | None, hotspots: int, cars: int, seed: int
+) -> list[dict[str, Any]]:
+    """:func:`prepare` into the SQLite file ``db``, or a copy of the one kept at ``keep``
+    (its fleet beside it as ``.json``) when there is one; a fresh one is kept there."""
+    if keep is not None and keep.exists():
+        shutil.copy(keep, db)
+        fleet: list[dict[str, Any]] = json.loads(keep.with_suffix(".json").read_text())
+        return fleet
+    fleet = prepare(db, hotspots, cars, seed)
+    if keep is not None:
+        shutil.copy(db, keep)
+        keep.with_suffix(".json").write_text(json.dumps(fleet))
+    return fleet
 
 
 def prepare(db: str, hotspots: int, cars: int, seed: int) -> list[dict[str, Any]]:

@@ -19,10 +19,8 @@ benchmarks/out/travel_calls.pkl`` then ``... replay benchmarks/out/travel_calls.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pickle
-import shutil
 import statistics
 import sys
 import tempfile
@@ -157,20 +155,13 @@ def instrument(recording: Recording, district_of: Callable[[Any], str | None]) -
 def record(args: argparse.Namespace) -> int:
     from benchmarks.national import _fixes
     from benchmarks.national_profile import _client, _cycle
-    from benchmarks.national_world import Homecoming, national_policies, prepare
+    from benchmarks.national_world import Homecoming, national_policies, prepare_kept
     from smartspot.travel.districts import DistrictTravelTimes
 
     folder = Path(tempfile.mkdtemp(prefix="smartspot-travel-clears-"))
     policies = national_policies(folder / "policies")
     db = str(folder / "national.db")
-    if args.keep is not None and args.keep.exists():
-        shutil.copy(args.keep, db)
-        fleet = json.loads(args.keep.with_suffix(".json").read_text())
-    else:
-        fleet = prepare(db, args.hotspots, args.cars, args.seed)
-        if args.keep is not None:
-            shutil.copy(db, args.keep)
-            args.keep.with_suffix(".json").write_text(json.dumps(fleet))
+    fleet = prepare_kept(db, args.keep, args.hotspots, args.cars, args.seed)
     names: dict[int, str] = {}
     original = DistrictTravelTimes.for_district
 
