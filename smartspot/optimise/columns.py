@@ -10,7 +10,7 @@ candidates a car matched or beat a 60 s PyVRP run on every component, where PyVR
 a 1 s solve (0.17 s a piece) stayed 1-2 % below it. The routes are listed with numpy, a stop
 count a layer (``routes_of_car``); the packing starts from the current plan (CP-SAT's hint),
 so it never answers with less. A group of cars few enough to list every route they can drive
-is packed to its proven optimum and needs no search (``prove_groups``).
+is packed to its proven optimum and needs no search (``proofs.prove_groups``).
 """
 
 from __future__ import annotations
@@ -29,18 +29,6 @@ MAX_STOPS = 3
 # A layer of partial routes larger than this is not extended (a car with a long budget among
 # many close candidates): the columns stay those of the shorter layers.
 MAX_LAYER = 20_000
-# A group is proven optimal by listing every route of its cars (``prove_groups``) only if
-# its cars reach at most this many hotspots together, no layer of a car's partial routes
-# holds more than PROOF_LAYER orders (a layer's arrays are that times the candidates; a car
-# among 102 hotspots listed its 6,906 routes in 20 ms) and they list at most PROOF_COLUMNS.
-PROOF_HOTSPOTS = 120
-PROOF_LAYER = 10_000
-PROOF_COLUMNS = 3_000
-# CPU seconds a column CP-SAT takes to prove a packing (25-80 us measured, 555-2,661 columns),
-# times the slowdown: a proof that would not fit the time left is not begun. At 20 x 1000 with
-# a 0.1 s limit, proofs of 1,000-1,800 columns begun with 13-18 ms left found nothing and cost
-# the search 0.5-2 % of value.
-PROOF_S_PER_COLUMN = 4e-5
 # Columns a car keeps at most (the most valuable), so that one car with a long budget cannot
 # make the model too big to solve in its share.
 MAX_COLUMNS_PER_CAR = 1_500
@@ -67,23 +55,10 @@ def routes_of_car(
     car's deadline, all as arrays). Of two orders of the same stops ending at the same stop only
     the one that leaves earlier is kept (waiting is allowed, so it is never worse). A layer of
     more than ``MAX_LAYER`` orders is not extended."""
-    return _listed(inst, car, np.asarray(candidates, dtype=np.int64), max_stops)[0]
+    return listed_routes(inst, car, np.asarray(candidates, dtype=np.int64), max_stops)[0]
 
 
-def every_route_of_car(
-    inst: Instance, car: int, candidates: NDArray[np.int64], stop_at: float = float("inf")
-) -> dict[Column, tuple[int, ...]] | None:
-    """``routes_of_car`` without a stop limit: every route ``car`` can drive among
-    ``candidates``, or None when a layer grew beyond ``PROOF_LAYER``, the routes beyond
-    ``PROOF_COLUMNS`` or the time beyond ``stop_at`` (a ``perf_counter`` moment; then the
-    list would not be complete)."""
-    cand = np.asarray(candidates, dtype=np.int64)
-    most = max(1, len(cand))
-    listed, complete = _listed(inst, car, cand, most, PROOF_LAYER, stop_at, PROOF_COLUMNS)
-    return listed if complete and len(listed) <= PROOF_COLUMNS else None
-
-
-def _listed(
+def listed_routes(
     inst: Instance,
     car: int,
     cand: NDArray[np.int64],
@@ -94,7 +69,8 @@ def _listed(
 ) -> tuple[dict[Column, tuple[int, ...]], bool]:
     """``routes_of_car``, and whether that is every route among ``cand`` (no layer was left
     unextended that could have been extended); ``max_layer`` is ``MAX_LAYER`` by default.
-    Beyond ``max_columns`` routes it stops, incomplete."""
+    Beyond ``max_columns`` routes or at ``stop_at`` (a ``perf_counter`` moment) it stops,
+    incomplete."""
     max_layer = MAX_LAYER if max_layer is None else max_layer
     out: dict[Column, tuple[int, ...]] = {}
     if len(cand) == 0:
@@ -333,48 +309,6 @@ def _back_times(inst: Instance, car: int, orders: list[tuple[int, ...]]) -> NDAr
             clock, here = begin + inst.service[stops[:, j]], nodes
         back[rows] = clock + inst.travel[here, inst.end[car]]
     return back
-
-
-def prove_groups(
-    inst: Instance,
-    groups: list[list[int]],
-    reach: list[NDArray[np.int64]],
-    routes: Routes,
-    stop_at: float,
-    slowdown: float = 1.0,
-) -> list[bool]:
-    """Per group, whether its routes are now proven the best: every route of each of its
-    cars among its whole reach list (``every_route_of_car``) packed to CP-SAT's proven
-    optimum (one car: its best route), the routes set in place. Tried on groups whose cars
-    reach at most ``PROOF_HOTSPOTS`` hotspots together and list at most ``PROOF_COLUMNS``
-    routes, before ``stop_at`` (a ``perf_counter`` moment). Such a group needs no search."""
-    proven = [False] * len(groups)
-    for g, cars in enumerate(groups):
-        if time.perf_counter() >= stop_at:
-            break
-        if len(np.unique(np.concatenate([reach[k] for k in cars]))) > PROOF_HOTSPOTS:
-            continue
-        listed = []
-        for k in cars:
-            found = every_route_of_car(inst, k, reach[k], stop_at)
-            if found is None:
-                break
-            if routes[k]:
-                found.setdefault(tuple(sorted(routes[k])), tuple(routes[k]))
-            listed.append(found)
-        size = sum(len(c) for c in listed)
-        if len(listed) < len(cars) or size > PROOF_COLUMNS:
-            continue
-        if len(cars) > 1 and time.perf_counter() + PROOF_S_PER_COLUMN * size * slowdown > stop_at:
-            continue  # CP-SAT would not prove it in the time left: the search gets that time
-        warm = [routes[k] for k in cars]
-        better, proven[g] = solve_packing(
-            inst, cars, listed, warm, stop_at, slowdown, by_detour=True
-        )
-        if better is not None:
-            for k, route in zip(cars, better, strict=True):
-                routes[k] = route
-    return proven
 
 
 def pack_groups(

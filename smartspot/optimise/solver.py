@@ -21,17 +21,12 @@ from numpy.typing import NDArray
 
 from smartspot.errors import InvalidInputError
 from smartspot.i18n import msg
-from smartspot.optimise.columns import (
-    PACK_MIN_S,
-    import_packing,
-    pack_groups,
-    packing_available,
-    prove_groups,
-)
+from smartspot.optimise.columns import PACK_MIN_S, import_packing, pack_groups, packing_available
 from smartspot.optimise.greedy import construct
 from smartspot.optimise.instance import Instance, Routes, components
 from smartspot.optimise.pace import Pace, collector_paused
 from smartspot.optimise.problem import Problem, Solution
+from smartspot.optimise.proofs import prove_groups
 
 # Returning the answer (building Plan objects) takes a few ms of CPU; backends stop this much
 # early, times the slowdown (below).
@@ -199,7 +194,7 @@ def _pack_short_routes(
     slowdown: float,
 ) -> tuple[int, float, list[bool]]:
     """Within ``PACK_SHARE`` of the time left, in place: the groups small enough proven
-    optimal (``columns.prove_groups`` on the whole reach lists ``full``), then the others'
+    optimal (``proofs.prove_groups`` on the whole reach lists ``full``), then the others'
     routes packed (``columns.pack_groups`` on the shortlists ``reach``) if CP-SAT is
     imported (or the share holds its import, ``columns.import_packing``) and the share holds
     the CPU it needs (``PACK_ROUNDS``, else
