@@ -17,12 +17,15 @@ idle 2-core machine, more with other work beside them.
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing
 import os
 import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 from benchmarks.instances import generate
 from benchmarks.toptw import RAW, read_toptw
@@ -40,6 +43,26 @@ def _spin() -> None:  # pragma: no cover - runs in the busy processes
     x = 0
     while True:
         x = (x * 31 + 7) % 1_000_003
+
+
+class CollectorClock:
+    """Wall time spent in Python's cyclic collector since the last ``reset`` (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.longest = 0.0
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._began
+        self.total += pause
+        self.longest = max(self.longest, pause)
+
+    def reset(self) -> None:
+        self.total = self.longest = 0.0
 
 
 def _problems() -> list[tuple[str, Problem]]:
@@ -73,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     busy = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(2)]
     for process in busy:
         process.start()
+    collector = CollectorClock()
+    gc.callbacks.append(collector)
     overruns: dict[tuple[str, float], list[tuple[float, str]]] = defaultdict(list)
     slowdowns: dict[tuple[str, float], list[float]] = defaultdict(list)
     loads = []
@@ -82,9 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, problem in problems:
             for solver in solvers:
                 for limit in LIMITS:
+                    collector.reset()
+                    cpu = time.thread_time()
                     began = time.perf_counter()
                     solution = get_solver(solver).solve(problem, time_limit_s=limit, seed=0)
                     over = time.perf_counter() - began - limit
+                    cpu = time.thread_time() - cpu
                     overruns[solver, limit].append((over, name))
                     if over > TARGET_S:
                         stats = solution.stats
@@ -92,12 +120,14 @@ def main(argv: list[str] | None = None) -> int:
                             f"- {solver}@{limit:g} {name}: {1000 * over:+.0f} ms, slowdown "
                             f"{stats.get('slowdown', 1.0):.1f}, packing "
                             f"{1000 * float(stats.get('pack_s', 0.0)):.0f} ms, improved parts "
-                            f"{stats.get('improved_parts')}"
+                            f"{stats.get('improved_parts')}, "
+                            f"{_where(stats, limit, cpu, collector)}"
                         )
                     slowdowns[solver, limit].append(float(solution.stats.get("slowdown", 1.0)))
                     loads.append(os.getloadavg()[0])
             print(f"{name} done", file=sys.stderr, flush=True)
     finally:
+        gc.callbacks.remove(collector)
         for process in busy:
             process.terminate()
             process.join()
@@ -123,6 +153,25 @@ def main(argv: list[str] | None = None) -> int:
     tail = ["", "Beyond +50 ms:" if misses else "None beyond +50 ms.", *misses]
     print("\n".join([*lines, *tail]))
     return 0
+
+
+def _where(stats: Mapping[str, Any], limit: float, cpu: float, collector: CollectorClock) -> str:
+    """Where a late answer's time went: the solver's own loop (its wall time and how far its
+    last improver overran its share), this thread's CPU over the call (little CPU = waiting
+    for a core), and the collector's pauses inside the call."""
+
+    def ms(key: str) -> str:
+        value = stats.get(key)
+        return "-" if value is None else f"{1000 * float(value):+.0f}"
+
+    wall = stats.get("wall_s")
+    inside = "-" if wall is None else f"{1000 * (float(wall) - limit):+.0f}"
+    return (
+        f"solver wall past limit {inside} ms, loop past its deadline {ms('overrun_in_loop_s')} ms, "
+        f"worst improver call past its share {ms('worst_call_overrun_s')} ms, thread CPU "
+        f"{1000 * cpu:.0f} ms, collector {1000 * collector.total:.0f} ms "
+        f"(longest {1000 * collector.longest:.0f})"
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ cores are shared (benchmarks/RESULTS.md, deadlines under load):
 * ``collector_paused`` keeps Python's cyclic garbage collector from running during a solve: a
   full collection took 33 ms of CPU (0.1-0.5 s of wall time under load) in the middle of a
   50 ms solve. The solvers make no reference cycles worth collecting; what others make
-  meanwhile is collected when the last solve ends.
+  meanwhile is collected after the last solve has handed back its answer: the collections a
+  solve postponed start at the caller's next allocation, not on the way out of the solve (a
+  full pass behind a 1 s solve beside two busy processes took 103 ms of wall time and made the
+  answer 87 ms late, ``benchmarks/deadline_load.py``, 2026-12-02).
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
 MAX_SLOWDOWN = 20.0
 # below this much CPU time the measurement says nothing (the slowdown is taken as 1)
@@ -57,18 +59,29 @@ class _Pauses:
 _PAUSES = _Pauses()
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block (reference counting still frees)."""
-    with _PAUSES.lock:
-        if _PAUSES.running == 0:
-            _PAUSES.was_enabled = gc.isenabled()
-            gc.disable()
-        _PAUSES.running += 1
-    try:
-        yield
-    finally:
+class collector_paused:  # lower case: used like the function it replaced
+    """No cyclic garbage collection inside the block (reference counting still frees).
+
+    A class, not a generator: leaving a generator-based context manager raises and allocates a
+    ``StopIteration``, and that allocation, the first after ``gc.enable()``, started the
+    postponed collection inside the solve. Here turning the collector back on is the last
+    thing the block's exit does.
+    """
+
+    def __enter__(self) -> None:
         with _PAUSES.lock:
+            if _PAUSES.running == 0:
+                _PAUSES.was_enabled = gc.isenabled()
+                gc.disable()
+            _PAUSES.running += 1
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        with _PAUSES.lock:  # releasing a lock allocates nothing the collector tracks
             _PAUSES.running -= 1
             if _PAUSES.running == 0 and _PAUSES.was_enabled:
                 gc.enable()

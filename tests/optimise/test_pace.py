@@ -5,6 +5,7 @@ import threading
 import time
 
 from smartspot.optimise.pace import MAX_SLOWDOWN, Pace, collector_paused
+from smartspot.optimise.solvers import get_solver
 
 
 def test_a_thread_that_waits_has_a_slowdown_and_one_that_works_has_none() -> None:
@@ -52,3 +53,44 @@ def test_concurrent_solves_turn_the_collector_on_only_when_the_last_one_ends() -
     leave.set()
     thread.join(10)
     assert gc.isenabled()
+
+
+class _CollectionStarts:
+    """When each collection of the cyclic collector started (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.starts.append(time.perf_counter())
+
+    def __enter__(self) -> _CollectionStarts:
+        gc.collect()  # counts at zero: no collection is due when the block begins
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def test_the_postponed_collection_starts_after_the_block_not_on_the_way_out() -> None:
+    kept: list[list[int]] = []
+    with _CollectionStarts() as collections:
+        with collector_paused():
+            kept.extend([i] for i in range(5 * gc.get_threshold()[0]))  # a collection is due
+        left = time.perf_counter()  # a float: the collector does not track it
+        assert not [t for t in collections.starts if t <= left]
+        more = [[i] for i in range(5 * gc.get_threshold()[0])]
+        assert [t for t in collections.starts if t > left]  # it was postponed, not skipped
+    assert len(kept) == len(more)
+
+
+def test_a_solver_hands_back_its_answer_before_the_postponed_collection(small_problem) -> None:
+    solver = get_solver("auto")
+    with _CollectionStarts() as collections:
+        began = time.perf_counter()
+        solution = solver.solve(small_problem, time_limit_s=0.2, seed=0)
+        answered = time.perf_counter()
+        assert not [t for t in collections.starts if began <= t <= answered]
+    assert solution.plans
