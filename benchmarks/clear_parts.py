@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 #: the running clear's seconds per step (and counts: ``n:<step>``), reset by :func:`start`
 CURRENT: dict[str, Any] = {}
 _GC: list[float] = []
+#: where :func:`install` writes each solved problem (``--dump``), or None
+DUMP: dict[str, Any] = {"folder": None, "count": 0}
 
 
 def _add(name: str, seconds: float) -> None:
@@ -64,8 +68,14 @@ def _gc_callback(phase: str, info: dict[str, Any]) -> None:
         _add("gc", time.perf_counter() - _GC.pop())
 
 
-def install() -> None:
-    """Wrap the steps of a clear (call once, before the app is made)."""
+def install(dump: Path | None = None) -> None:
+    """Wrap the steps of a clear (call once, before the app is made); with ``dump``, every
+    problem the clears solve is written there as ``solve-NNNN.json`` (the problem file, the
+    time limit, the seed, the solve's wall time and the answer's stats) for
+    :mod:`benchmarks.clear_solves`."""
+    DUMP["folder"] = dump
+    if dump is not None:
+        dump.mkdir(parents=True, exist_ok=True)
     from api.routers import live as routes
     from smartspot.live import callouts, engine, planning, proposals
     from smartspot.optimise import build
@@ -119,8 +129,28 @@ class _Solver:
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
-    def solve(self, *args: Any, **kwargs: Any) -> Any:
-        return _timed("solve", self._inner.solve)(*args, **kwargs)
+    def solve(self, problem: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        solution = _timed("solve", self._inner.solve)(problem, **kwargs)
+        folder = DUMP["folder"]
+        if folder is not None:
+            from smartspot.optimise.problem import problem_to_dict
+
+            DUMP["count"] += 1
+            record = {
+                "problem": problem_to_dict(problem),
+                "time_limit_s": kwargs.get("time_limit_s"),
+                "seed": kwargs.get("seed", 0),
+                "solve_s": time.perf_counter() - began,
+                "value": solution.value,
+                "stats": {k: v for k, v in solution.stats.items() if _plain(v)},
+            }
+            (folder / f"solve-{DUMP['count']:04d}.json").write_text(json.dumps(record))
+        return solution
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool)) or value is None
 
 
 def start() -> None:

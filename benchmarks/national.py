@@ -126,6 +126,10 @@ async def _callouts(
                 made = answer.json().get("proposals", [])
                 stats.setdefault("cars_planned", []).append(len(made))
                 stats["with_stops"].append(any(p["stops"] for p in made))
+                # the round's one solve (every proposal of it carries the same run)
+                solve_s = max((p["solver_run"]["solve_ms"] for p in made), default=0.0) / 1000
+                stats.setdefault("solve_s", []).append(solve_s)
+                stats.setdefault("slow_clears", []).append((took, solve_s))
                 stats.setdefault("blocked", []).extend(
                     (p.get("blocked") or {}).get("code", "") for p in made if not p["stops"]
                 )
@@ -249,6 +253,12 @@ async def phase(
             "answer_bytes_p50": int(np.median(stats["clear_bytes"]))
             if stats.get("clear_bytes")
             else None,
+            "solve": _summary(stats.get("solve_s", [])),
+            # the three slowest clears: (clear ms, of it the solver's ms)
+            "slowest": [
+                (round(t * 1000, 1), round(v * 1000, 1))
+                for t, v in sorted(stats.get("slow_clears", []))[-3:]
+            ],
             "empty_because": {
                 c: stats.get("blocked", []).count(c) for c in set(stats.get("blocked", []))
             },

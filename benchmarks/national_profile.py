@@ -105,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spy", type=Path, help="py-spy raw samples of the measured part here")
     parser.add_argument("--parts", action="store_true",
                         help="time each clear's steps (benchmarks/clear_parts.py)")  # fmt: skip
+    parser.add_argument("--dump", type=Path,
+                        help="with --parts: write every solved problem here "
+                        "(for benchmarks/clear_solves.py)")  # fmt: skip
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-profile-"))
     policies = national_policies(folder / "policies")
@@ -130,7 +133,7 @@ def _profile(args: argparse.Namespace, db: str, policies: Path, fleet: list[Any]
     rng = np.random.default_rng(args.seed)
     parts: list[dict[str, Any]] | None = None
     if args.parts:
-        clear_parts.install()
+        clear_parts.install(args.dump)
         parts = []
     began = time.perf_counter()
     client = _client(db, policies, warm=not args.cold)
