@@ -1,7 +1,8 @@
 """Building the problem for a set of free cars from domain objects and a TravelTimes.
 
 Steps: the rules decide which cars may get a proposal and which hotspots may be in one; the
-value model prices each hotspot now; the ellipse prefilter keeps a hotspot only if some car can
+value model prices each hotspot now (all at once, :mod:`smartspot.optimise.prices`; a
+valuation's reasons are made when read, for the stops); the ellipse prefilter keeps a hotspot only if some car can
 go start → hotspot → home within its direct trip plus budget (and in time for a window); only
 then are hotspot-to-hotspot times asked for, so one car among 1,000 open hotspots costs one
 tree out and one back, not a 1,000 × 1,000 matrix. Everything left out gets a reason.
@@ -9,9 +10,10 @@ tree out and one back, not a 1,000 × 1,000 matrix. Everything left out gets a r
 Before any road time is asked, the same ellipse as the crow flies at the travel model's top
 speed (:mod:`smartspot.travel.speed_bound`) drops the hotspots no car could reach even on a
 straight road: a lower bound of the road detour, so the problem is exactly the one the road
-ellipse alone gives (tested), only the far hotspots are priced without their reasons and get
-``outside_budget`` without a road query (one that is also cut off, e.g. an island after its
-last ferry, was ``unreachable`` before). Road searches stop at the longest a car may drive
+ellipse alone gives (tested), only the far hotspots get ``outside_budget`` without a road query
+(one that is also cut off, e.g. an island after its last ferry, was ``unreachable`` before);
+likewise the way home is asked only where the road way there, the service and the straight
+line home can fit. Road searches stop at the longest a car may drive
 (its direct trip plus its budget): a hotspot is ``unreachable`` when no car could get home
 from it tonight (read in full from the stations' trees), else ``outside_budget``.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,8 +39,9 @@ from smartspot.i18n import msg
 from smartspot.optimise import rules
 from smartspot.optimise.built import BuiltProblem, FreeCar, PlanningContext, xy
 from smartspot.optimise.followup_tasks import FollowUp, price_followups
-from smartspot.optimise.reach import Entry, assemble, crow_fits
-from smartspot.optimise.value import Situation, Valuation, ValueSettings, value_of
+from smartspot.optimise.prices import Situations, Valuations, jitters, values, zero_reason
+from smartspot.optimise.reach import Entry, assemble
+from smartspot.optimise.value import ValueSettings
 from smartspot.outlying import station_round_trips
 from smartspot.reasons import Reason
 from smartspot.travel.port import TravelTimes
@@ -48,7 +52,7 @@ __all__ = ["BuiltProblem", "FreeCar", "PlanningContext", "build_problem", "xy"]
 
 WEEK_S = 7 * 86400
 #: The reasons a hotspot's value is zero, one of which is given when it is left out (else
-#: ``not_active``); ``value_of(explain=False)`` keeps exactly these.
+#: ``not_active``; :func:`smartspot.optimise.prices.zero_reason`).
 ZERO_VALUE_REASONS = ("cooldown", "not_active_now", "week_served")
 #: The reasons a follow-up's value is zero, one of which is given when it is left out.
 FOLLOWUP_BLOCKS = frozenset(
@@ -137,7 +141,6 @@ def build_problem(
     active = [k for k, c in enumerate(cars) if c.call_sign not in blocked]
 
     left_out: dict[str, Reason] = {}
-    valuations: dict[str, Valuation] = {}
     stats = _visit_stats(visits, now)
     elapsed = elapsed_share(week_of(now), now)
     today = now.date()
@@ -147,7 +150,6 @@ def build_problem(
     }
     horizon = int(max(deadline.values(), default=0)) + 1
     speed = top_speed_mps(travel)
-    intervals: dict[tuple[ActiveWindow, ...], tuple[list[tuple[int, int]], str]] = {}
     candidates: list[Hotspot] = []
     for spot in hotspots:
         reason = None if spot.is_open and spot.valid_on(today) else Reason("not_valid")
@@ -160,41 +162,24 @@ def build_problem(
     round_trip = _round_trips(
         [s.id for s in candidates], points, stations, travel, station_round_trip_s or {}
     ).tolist()
-    services = np.array([s.instruction.minutes_on_site * 60 for s in candidates], dtype=np.float64)
-    near = np.asarray(
-        crow_fits(points, services, starts, homes, direct, cars, active, speed).any(axis=0)
-    )
-    entries: list[Entry] = []
-    for i, spot in enumerate(candidates):
-        if spot.windows not in intervals:
-            label = ", ".join(w.label() for w in spot.windows)
-            intervals[spot.windows] = (open_intervals(spot.windows, now, horizon), label)
-        opens, label = intervals[spot.windows]
-        active_now = not spot.windows or bool(opens and opens[0][0] == 0)
-        opens_in = None if active_now or not opens else float(opens[0][0])
-        count, since, this_week = stats.get(spot.id, (0, None, 0))
-        situation = Situation(
-            spot.priority, spot.category, spot.visits_per_week, count, since,
-            active_now, opens_in, round_trip[i], this_week, elapsed,
-        )  # fmt: skip
-        # a hotspot out of reach as the crow flies is priced (same value, same random draw)
-        # without the reasons only a stop shows
-        valuation = value_of(situation, settings, rng, window_label=label, explain=bool(near[i]))
-        valuations[spot.id] = valuation
-        if valuation.value <= 0:
-            left_out[spot.id] = next(
-                (r for r in valuation.reasons if r.code in ZERO_VALUE_REASONS),
-                Reason("not_active"),
-            )
-            continue
-        entries.append(
-            Entry(
-                spot.id,
-                (float(points[i, 0]), float(points[i, 1])),
-                spot.instruction.minutes_on_site * 60,
-                tuple(opens) if spot.windows else (),
-            )
+    # every candidate priced at once; a valuation's reasons are made when read (a stop's)
+    situations, opens = _situations(candidates, now, horizon, stats, round_trip, elapsed)
+    jitter = jitters(len(candidates), settings, rng)
+    value, cooling, served, inactive = values(situations, settings, jitter)
+    valuations = Valuations([s.id for s in candidates], situations, settings, jitter)
+    for i in np.flatnonzero(value <= 0).tolist():
+        why = zero_reason(situations, i, bool(cooling[i]), bool(served[i]), bool(inactive[i]))
+        left_out[candidates[i].id] = why
+    entries = [
+        Entry(
+            candidates[i].id,
+            (float(points[i, 0]), float(points[i, 1])),
+            candidates[i].instruction.minutes_on_site * 60,
+            tuple(opens[i]) if candidates[i].windows else (),
+            float(value[i]),
         )
+        for i in np.flatnonzero(value > 0).tolist()
+    ]
     free_followups = []
     for f in followups:
         reason = rules.claimed_rule(f.id, context.claimed)
@@ -209,18 +194,57 @@ def build_problem(
         _round_trips(ids, at, stations, travel, station_round_trip_s or {}), followup_failed_at,
     )  # fmt: skip
     for item in priced:
-        valuations[item.id] = item.valuation
+        valuations.add(item.id, item.valuation)
         if item.valuation.value <= 0:
             left_out[item.id] = next(
                 (r for r in item.valuation.reasons if r.code in FOLLOWUP_BLOCKS),
                 Reason("not_active"),
             )
             continue
-        entries.append(Entry(item.id, item.xy, item.service_s, item.windows))
+        entries.append(
+            Entry(item.id, item.xy, item.service_s, item.windows, float(item.valuation.value))
+        )
     return assemble(
         cars, active, entries, starts, homes, direct, travel, now, valuations, left_out,
         blocked, hotspots, followups, speed,
     )  # fmt: skip
+
+
+def _situations(
+    spots: Sequence[Hotspot],
+    now: datetime,
+    horizon: int,
+    stats: Mapping[str, tuple[int, float | None, int]],
+    round_trip: list[float],
+    elapsed: float,
+) -> tuple[Situations, list[list[tuple[int, int]]]]:
+    """What each hotspot's value depends on now, and its open intervals until ``horizon``."""
+    intervals: dict[tuple[ActiveWindow, ...], tuple[list[tuple[int, int]], str]] = {}
+    fields: tuple[list[Any], ...] = tuple([] for _ in range(9))
+    priority, category, per_week, last_week, since, active, opens_in, this_week, labels = fields
+    opens_of = []
+    for spot in spots:
+        if spot.windows not in intervals:
+            label = ", ".join(w.label() for w in spot.windows)
+            intervals[spot.windows] = (open_intervals(spot.windows, now, horizon), label)
+        opens, label = intervals[spot.windows]
+        active_now = not spot.windows or bool(opens and opens[0][0] == 0)
+        count, ago, week = stats.get(spot.id, (0, None, 0))
+        priority.append(spot.priority)
+        category.append(spot.category)
+        per_week.append(spot.visits_per_week)
+        last_week.append(count)
+        since.append(ago)
+        active.append(active_now)
+        opens_in.append(None if active_now or not opens else float(opens[0][0]))
+        this_week.append(week)
+        labels.append(label)
+        opens_of.append(opens)
+    situations = Situations(
+        priority, category, per_week, last_week, since, active, opens_in, round_trip,
+        this_week, elapsed, labels,
+    )  # fmt: skip
+    return situations, opens_of
 
 
 def _round_trips(

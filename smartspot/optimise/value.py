@@ -175,6 +175,7 @@ def value_of(
     *,
     window_label: str = "",
     explain: bool = True,
+    jitter: float | None = None,
 ) -> Valuation:
     """The value of a visit now and the reasons for it.
 
@@ -192,6 +193,9 @@ def value_of(
         ``False``: only the reasons that make the value zero (``cooldown``,
         ``not_active_now``), for a hotspot that cannot become a stop anyway; the value and
         the random draw are the same.
+    jitter
+        The jitter factor already drawn for this hotspot (``rng`` is then not used):
+        :mod:`smartspot.optimise.prices` draws a district's at once.
     """
     s = situation
     harm = settings.harm[s.category]
@@ -228,9 +232,10 @@ def value_of(
         opportunity = 1.0 + settings.opportunity_per_hour * hours
         if s.station_round_trip_s >= 1800 and explain:
             reasons.insert(0, Reason("remote", {"station_s": round(s.station_round_trip_s / 2)}))
-    jitter = 1.0
-    if rng is not None and settings.jitter > 0:
-        jitter = float(rng.uniform(1 - settings.jitter, 1 + settings.jitter))
+    if jitter is None:
+        jitter = 1.0
+        if rng is not None and settings.jitter > 0:
+            jitter = float(rng.uniform(1 - settings.jitter, 1 + settings.jitter))
     value = priority_harm * need * activity * opportunity * jitter
     if explain:
         reasons.insert(

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
 import shapely
 from shapely.geometry import Point
 
-from smartspot.domain import Visit
+from smartspot.domain import Hotspot, Visit
 from smartspot.geo.regions import cached_regions
 from smartspot.optimise.build import BuiltProblem, FreeCar, build_problem
 from smartspot.optimise.solvers import get_solver
@@ -71,7 +72,7 @@ def _points_on_land(count: int, rng: np.random.Generator) -> list[Point]:
     return found
 
 
-def _build(travel: object, seed: int) -> BuiltProblem:
+def _world(seed: int) -> tuple[list[Hotspot], list[FreeCar], list[Visit]]:
     rng = np.random.default_rng(seed)
     places = _points_on_land(260, rng)
     evening = (ActiveWindow.parse("mon-sun 20:00-02:00"),)
@@ -92,6 +93,11 @@ def _build(travel: object, seed: int) -> BuiltProblem:
     visits = [
         Visit(s.id, "P9", NIGHT - timedelta(minutes=10 + k)) for k, s in enumerate(spots[::7])
     ]
+    return spots, cars, visits
+
+
+def _build(travel: object, seed: int) -> BuiltProblem:
+    spots, cars, visits = _world(seed)
     stations = np.array([[c.home.x, c.home.y] for c in cars])
     return build_problem(
         cars, spots, travel, NIGHT, stations=stations, visits=visits,  # type: ignore[arg-type]
@@ -119,14 +125,63 @@ def test_the_prefilter_keeps_every_hotspot_the_road_ellipse_keeps(
     # the only difference: one beyond reach even as the crow flies is 'outside_budget'
     # without asking the road whether it is also cut off tonight
     assert changed <= {("unreachable", "outside_budget")}
-    for task in filtered.problem.hotspots:
-        assert filtered.valuations[task.id] == unfiltered.valuations[task.id]
-    # the filter did work: far hotspots were priced without their reasons
-    lean = [
-        k for k, v in filtered.valuations.items() if v.reasons != unfiltered.valuations[k].reasons
-    ]
-    assert lean
-    assert all(filtered.valuations[k].value == unfiltered.valuations[k].value for k in lean)
+    # every hotspot's valuation, reasons and all, whether its reasons are ever read or not
+    assert set(filtered.valuations) == set(unfiltered.valuations)
+    for k, valuation in unfiltered.valuations.items():
+        assert filtered.valuations[k] == valuation
+
+
+class Asked(LandTravelTimes):
+    """The fallback, noting how many origins and destinations each question had."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[tuple[int, int, float | None]] = []
+
+    def matrix(
+        self,
+        origins: Points,
+        destinations: Points,
+        *,
+        depart_at: datetime | None = None,
+        limit_s: float | None = None,
+    ) -> Seconds:
+        self.asked.append((len(origins), len(destinations), limit_s))
+        return super().matrix(origins, destinations, depart_at=depart_at, limit_s=limit_s)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_way_there_is_asked_only_where_the_way_home_leaves_room_and_the_problem_is_exact(
+    seed: int,
+) -> None:
+    travel = Asked(land_graph(DISTRICT, FallbackParams()))
+    built = _build(travel, seed)
+    assert built.problem is not None
+    cars = len(built.problem.cars)
+    # the questions of the ellipse, after the stations' round trips: every candidate's way
+    # home (no cut-off), then the way there (cut off at the longest drive) for fewer of them
+    home = [n for n, d, limit in travel.asked if d == cars and limit is None and n != cars][-1]
+    [there] = [d for n, d, limit in travel.asked if n == cars and limit is not None and d != cars]
+    assert 0 < there < home
+    # the road ellipse in full over every candidate of value gives exactly the problem's tasks
+    kept = {t.id for t in built.problem.hotspots}
+    far = {k for k, r in built.left_out.items() if r.code in ("outside_budget", "unreachable")}
+    listed, free, _ = _world(seed)
+    spots = {s.id: s for s in listed}
+    ids = sorted(kept | far)
+    where = np.array([[spots[k].geometry.x, spots[k].geometry.y] for k in ids])
+    service = np.array([spots[k].instruction.minutes_on_site * 60 for k in ids])
+    starts = np.array([[c.position.x, c.position.y] for c in free])
+    homes = np.array([[c.home.x, c.home.y] for c in free])
+    out = travel.matrix(starts, where, depart_at=NIGHT)
+    back = travel.matrix(where, homes, depart_at=NIGHT).T
+    direct = np.diag(travel.matrix(starts, homes, depart_at=NIGHT))
+    limit = direct + np.array([c.budget_s for c in free])
+    fits = (out + service + back <= limit[:, None]).any(axis=0)
+    assert {k for k, ok in zip(ids, fits.tolist(), strict=True) if ok} == kept
+    for k, reason in built.left_out.items():
+        if reason.code == "unreachable":  # no way home tonight, for any car
+            assert np.isnan(back[:, ids.index(k)]).all()
 
 
 class NoLimit(NoBound):
