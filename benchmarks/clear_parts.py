@@ -79,7 +79,14 @@ def install(dump: Path | None = None) -> None:
     from api.routers import live as routes
     from smartspot.live import callouts, engine, planning, proposals
     from smartspot.optimise import build
-    from smartspot.store import sqlite_patrols, sqlite_proposals, sqlite_visits
+    from smartspot.store import (
+        postgres,
+        sqlite,
+        sqlite_audit,
+        sqlite_patrols,
+        sqlite_proposals,
+        sqlite_visits,
+    )
 
     _wrap(engine.callouts, "advance", "advance")
     _wrap(engine, "plan", "plan")
@@ -98,6 +105,13 @@ def install(dump: Path | None = None) -> None:
     _wrap(sqlite_visits.SqliteVisits, "list", "visits_list")
     _wrap(sqlite_proposals.SqliteProposals, "add", "proposal_add")
     _wrap(proposals, "store_all", "store_all")
+    _wrap(sqlite_audit, "append", "audit")  # the audit rows, with their state hashes
+    _wrap(sqlite_audit, "object_state", "audit_state")
+    for store in (postgres.PostgresStore, sqlite.SqliteStore):  # n:sql = round trips
+        _wrap(store, "execute", "sql")
+        _wrap(store, "executemany", "sql")
+    _wrap(postgres.PostgresStore, "_begin", "begin")  # the write lock's wait
+    _wrap(postgres.PostgresStore, "_commit", "commit")
     _wrap(routes, "round_view", "round_view")
     _wrap(routes, "localised_proposal", "localise")
     _wrap(routes, "localised_reasons", "localise")
@@ -162,10 +176,11 @@ def table(rows: list[dict[str, Any]]) -> str:
     rows = sorted(rows, key=lambda r: r["total"])
     slow = rows[-max(1, len(rows) // 10) :]
     steps = sorted({k for r in rows for k in r if not k.startswith("n:")} - {"district"})
+    steps += ["n:sql"]  # the store's statements (round trips on PostgreSQL)
     lines = ["step | median clear | slowest 10 % (mean) | max", "---|---|---|---"]
     for step in steps:
         values = [r.get(step, 0.0) for r in rows]
-        scale = 1 if step in ("hotspots", "tasks", "cars") else 1000
+        scale = 1 if step in ("hotspots", "tasks", "cars", "n:sql") else 1000
         lines.append(
             f"{step} | {statistics.median(values) * scale:.1f} | "
             f"{statistics.fmean(r.get(step, 0.0) for r in slow) * scale:.1f} | "

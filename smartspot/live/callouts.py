@@ -127,7 +127,7 @@ def advance(
             changes["patrol"] = patrol
             release_car(ctx, patrol, actor=actor, why=f"dispatched to {callout_id}", at=now)
         updated = dataclasses.replace(callout, **changes)  # type: ignore[arg-type]
-        ctx.store.callouts.update(updated, actor=actor, at=now, action=action)
+        ctx.store.callouts.update(updated, actor=actor, at=now, action=action, before=callout)
         assert updated.patrol is not None
         car = ctx.store.patrols.set_status(updated.patrol, step.car_status, actor=actor, at=now)
         ctx.events.emit("callout", callout_view(updated), at=now)

@@ -136,20 +136,63 @@ def state_hash(
     ignore: Mapping[str, Iterable[str]] | None = None,
 ) -> str:
     """The hash of an object's rows, table by table (rows in the order given: the caller sorts
-    them). Blobs are hashed as hex; ``ignore`` names columns to leave out, per table."""
+    them). Blobs are hashed as hex; ``ignore`` names columns to leave out, per table.
+
+    The hashed text is :func:`canonical` of ``[{table: [{column: value}]}]``, assembled piece
+    by piece (the same bytes): a long text shared by several objects (a planning round's
+    proposals share one problem file, one answer) is escaped once, not once per object."""
     skips = {table: frozenset(columns) for table, columns in (ignore or {}).items()}
-    encoded = {
-        table: [
-            {
-                column: value.hex() if isinstance(value, bytes) else value
-                for column, value in row.items()
-                if column not in skips.get(table, frozenset())
-            }
-            for row in rows
-        ]
-        for table, rows in tables.items()
-    }
-    return hashlib.sha256(canonical([encoded])).hexdigest()
+    digest = hashlib.sha256(b"[{")
+    for t, table in enumerate(sorted(tables)):
+        skip = skips.get(table, frozenset())
+        digest.update((b"," if t else b"") + _encoded(table) + b":[")
+        for r, row in enumerate(tables[table]):
+            digest.update(b",{" if r else b"{")
+            columns = [column for column in sorted(row) if column not in skip]
+            for c, column in enumerate(columns):
+                digest.update((b"," if c else b"") + _encoded(column) + b":")
+                digest.update(_encoded_value(row[column]))
+            digest.update(b"}")
+        digest.update(b"]")
+    digest.update(b"}]")
+    return digest.hexdigest()
+
+
+#: Texts at least this long are escaped once and kept (by identity) for the next object.
+LONG_TEXT = 4096
+_ESCAPED: dict[int, tuple[str, bytes]] = {}
+
+
+def _encoded(text: str) -> bytes:
+    return _CANONICAL.encode(text).encode("utf-8")
+
+
+def _encoded_value(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        value = value.hex()
+    if isinstance(value, str) and len(value) >= LONG_TEXT:
+        kept = _ESCAPED.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        if len(_ESCAPED) >= 16:
+            _ESCAPED.clear()
+        encoded = _encoded(value)
+        _ESCAPED[id(value)] = (value, encoded)  # holding the text keeps its id unique
+        return encoded
+    return _CANONICAL.encode(value).encode("utf-8")
+
+
+def object_hash(entity: str, rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> str | None:
+    """The state hash of an object of ``entity`` from its rows as written (every table of the
+    entity in :data:`ENTITIES`, each row with every column, in the table's order): what
+    ``audit verify`` recomputes from the stored rows. None for an entity without tables."""
+    tables = ENTITIES.get(entity)
+    if tables is None:
+        return None
+    return state_hash(
+        {table.name: rows.get(table.name, ()) for table in tables},
+        ignore={table.name: table.ignore | DERIVED for table in tables},
+    )
 
 
 def verify_chain(

@@ -191,7 +191,15 @@ class CalloutRepository(Protocol):
     def add(
         self, callout: Callout, *, location: Location | None, actor: str, at: datetime
     ) -> None: ...
-    def update(self, callout: Callout, *, actor: str, at: datetime, action: str) -> None: ...
+    def update(
+        self,
+        callout: Callout,
+        *,
+        actor: str,
+        at: datetime,
+        action: str,
+        before: Callout | None = None,
+    ) -> None: ...
     def get(self, callout_id: str) -> Callout: ...
     def location(self, callout_id: str) -> Location | None: ...
     def list(

@@ -5,7 +5,7 @@ with its stops back to a :class:`~smartspot.plans.Proposal`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from smartspot.errors import InvalidInputError
@@ -13,7 +13,7 @@ from smartspot.i18n import msg
 from smartspot.plans import PlannedStop, Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
 from smartspot.store.sql import Row
-from smartspot.store.timestamps import from_iso, maybe_iso, maybe_time
+from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
 
 
 def plain_json(value: Any) -> str:
@@ -77,6 +77,66 @@ def plan_json(proposal: Proposal, shared: SharedJson) -> str:
     }
     left_out = shared.text(proposal.left_out, left_out_json)
     return plain_json(plan).replace(json.dumps(_LEFT_OUT), left_out, 1)
+
+
+#: A proposal's columns besides those :func:`written_rows` is given, as a new row has them
+#: (the table's defaults: no decision yet).
+UNDECIDED = {"decided_by": None, "decided_at": None, "reason": "", "decision": "{}"}
+
+#: The columns of a stop row, in the order of the INSERT's parameters.
+STOP_COLUMNS = (
+    "proposal_id",
+    "position",
+    "hotspot_id",
+    "title",
+    "lon",
+    "lat",
+    "eta",
+    "start",
+    "leave",
+    "minutes_on_site",
+    "value",
+    "reasons",
+    "removed",
+    "done",
+)
+
+
+def stop_values(proposal_id: str, position: int, stop: PlannedStop) -> tuple[Any, ...]:
+    """A stop's row as the INSERT's parameters (:data:`STOP_COLUMNS`), each valued as the
+    database hands it back (REAL columns as floats, flags as 0/1)."""
+    return (
+        proposal_id,
+        position,
+        stop.hotspot,
+        stop.title,
+        float(stop.lon),
+        float(stop.lat),
+        iso(stop.eta),
+        iso(stop.start),
+        iso(stop.leave),
+        stop.minutes_on_site,
+        float(stop.value),
+        plain_json([r.to_dict() for r in stop.reasons]),
+        int(stop.removed),
+        int(stop.done),
+    )
+
+
+def written_rows(
+    proposal: Mapping[str, Any], stops: Sequence[tuple[Any, ...]]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """A new proposal's rows as the database now holds them, for its audit row's state hash
+    (instead of reading its ~100 kB problem file back): ``proposal`` the inserted columns,
+    ``stops`` the stops' :func:`stop_values`. None when a value would not come back as it
+    was given (minutes on site that are not a whole number: the caller reads the rows)."""
+    minutes = STOP_COLUMNS.index("minutes_on_site")
+    rows = []
+    for values in stops:
+        if type(values[minutes]) is not int:
+            return None
+        rows.append(dict(zip(STOP_COLUMNS, values, strict=True)))
+    return {"proposals": [{**UNDECIDED, **proposal}], "proposal_stops": rows}
 
 
 def summary(proposal: Proposal) -> dict[str, Any]:

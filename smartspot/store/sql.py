@@ -10,7 +10,7 @@ hands back rows that read the same way. Where the two databases differ, a reposi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -47,6 +47,7 @@ class SqlStore(Protocol):
         entity_id: str,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
+        rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> None: ...
 
 
@@ -55,3 +56,12 @@ class Row(Protocol):
     store's rows)."""
 
     def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def keys(self) -> list[str]: ...
+
+
+def row_dict(row: Row) -> dict[str, Any]:
+    """A row read from either backend as a plain dict (column → value)."""
+    return dict(zip(row.keys(), row, strict=True))

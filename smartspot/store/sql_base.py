@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Self, cast
@@ -172,9 +172,16 @@ class SqlStoreBase:
         entity_id: str,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
+        rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> None:
         """Append one audit entry, chained to the one before it (call inside the transaction
-        of the write it records, after the write: it hashes the object's rows as written)."""
+        of the write it records, after the write: it hashes the object's rows as written).
+
+        ``rows``: the object's rows as written, table by table (every table of its entity in
+        :data:`smartspot.store.audit.ENTITIES`, every column, valued as the database returns
+        them: e.g. from the write's ``RETURNING *``), when the caller has them; the audit
+        row's state hash is then made from them instead of reading the rows back (what
+        ``audit verify`` recomputes from the stored rows must be the same: tested)."""
         self._append_audit(
             at=iso(at),
             actor=actor,
@@ -183,6 +190,7 @@ class SqlStoreBase:
             entity_id=entity_id,
             before=_json(before),
             after=_json(after),
+            rows=rows,
         )
 
     def verify_audit(self, *, anchors: Mapping[int, str] | None = None) -> sqlite_audit.Verdict:

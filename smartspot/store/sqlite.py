@@ -205,6 +205,7 @@ class SqliteStore(SqlStoreBase):
 
     def _append_audit(self, **row: Any) -> None:
         if self.schema_version < SEAL_MIGRATION:  # a database kept at an older schema
+            row.pop("rows", None)
             self.execute(
                 "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
                 "VALUES (:at, :actor, :action, :entity, :entity_id, :before, :after)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,6 +20,7 @@ from smartspot.store.audit import (
     GENESIS,
     Break,
     ChainRow,
+    object_hash,
     row_hash,
     state_hash,
     verify_chain,
@@ -65,6 +66,13 @@ def object_state(conn: Executor, entity: str, object_id: str) -> str | None:
 COUNTER = "audit_log"
 
 
+#: Records the highest sequence number handed out (PostgreSQL).
+COUNT_SQL = (
+    "INSERT INTO id_counters (kind, last) VALUES (?, ?) ON CONFLICT (kind) "
+    "DO UPDATE SET last = excluded.last"
+)
+
+
 def _on_postgres(conn: Executor) -> bool:
     return getattr(conn, "dialect", "sqlite") == "postgresql"
 
@@ -80,10 +88,17 @@ def last_seq(conn: Executor) -> int | None:
 
 
 def _head(conn: Executor) -> tuple[int, str]:
-    """The highest sequence number handed out and the last row's hash."""
-    last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq = max(last_seq(conn) or 0, int(last[0]) if last else 0)
-    return seq, (last[1] if last and last[1] else GENESIS)
+    """The highest sequence number handed out and the last row's hash (one round trip)."""
+    counted = (
+        "SELECT last FROM id_counters WHERE kind = 'audit_log'"
+        if _on_postgres(conn)
+        else "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"
+    )
+    counter, seq, hash_ = conn.execute(
+        f"SELECT ({counted}), (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), "
+        "(SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)"
+    ).fetchone()
+    return max(int(counter or 0), int(seq or 0)), (hash_ or GENESIS)
 
 
 def append(
@@ -97,12 +112,18 @@ def append(
     before: str | None,
     after: str | None,
     head: tuple[int, str] | None = None,
+    rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    counter: bool = True,
 ) -> ChainRow:
     """Append one chained audit row (inside the write's transaction, after the write, so the
     state hash is of the rows as written); returns it sealed. ``head``: the sequence number
     and hash of the last row, when the caller knows them (it appended that row itself in this
-    transaction, holding the write lock); else they are read."""
+    transaction, holding the write lock); else they are read. ``rows``: the object's rows as
+    written (every table of its entity, every column, as the database returns them), when the
+    caller has them in hand; else they are read back. ``counter``: on PostgreSQL, record the
+    sequence number in ``id_counters`` now (False: the caller does it before its commit)."""
     previous_seq, prev = _head(conn) if head is None else head
+    state = object_state(conn, entity, entity_id) if rows is None else object_hash(entity, rows)
     row = ChainRow(
         seq=previous_seq + 1,
         at=at,
@@ -112,7 +133,7 @@ def append(
         entity_id=entity_id,
         before=before,
         after=after,
-        state_hash=object_state(conn, entity, entity_id),
+        state_hash=state,
         prev_hash=prev,
         hash=None,
     )
@@ -134,12 +155,8 @@ def append(
             sealed,
         ),
     )
-    if _on_postgres(conn):
-        conn.execute(
-            "INSERT INTO id_counters (kind, last) VALUES (?, ?) ON CONFLICT (kind) "
-            "DO UPDATE SET last = excluded.last",
-            (COUNTER, row.seq),
-        )
+    if counter and _on_postgres(conn):
+        conn.execute(COUNT_SQL, (COUNTER, row.seq))
     return dataclasses.replace(row, hash=sealed)
 
 

@@ -10,7 +10,7 @@ from shapely.geometry import Point
 from smartspot.domain import Callout, Location
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
-from smartspot.store.sql import Row
+from smartspot.store.sql import Row, row_dict
 from smartspot.store.timestamps import from_iso, iso, maybe_iso, maybe_time
 
 if TYPE_CHECKING:
@@ -90,13 +90,29 @@ class SqliteCallouts:
                 after=_callout_record(callout),
             )
 
-    def update(self, callout: Callout, *, actor: str, at: datetime, action: str) -> None:
-        """Store new times or car for an existing callout (e.g. ``action="dispatched"``)."""
+    def update(
+        self,
+        callout: Callout,
+        *,
+        actor: str,
+        at: datetime,
+        action: str,
+        before: Callout | None = None,
+    ) -> None:
+        """Store new times or car for an existing callout (e.g. ``action="dispatched"``);
+        ``before``: the callout as the caller read it in this transaction (else it is read).
+
+        Raises
+        ------
+        NotFoundError
+            For an unknown callout.
+        """
         with self._store.transaction():
-            before = self.get(callout.id)
-            self._store.execute(
+            if before is None:
+                before = self.get(callout.id)
+            written = self._store.execute(
                 "UPDATE callouts SET dispatched_at = ?, arrived_at = ?, cleared_at = ?, "
-                "patrol = ? WHERE id = ?",
+                "patrol = ? WHERE id = ? RETURNING *",
                 (
                     maybe_iso(callout.dispatched_at),
                     maybe_iso(callout.arrived_at),
@@ -104,7 +120,9 @@ class SqliteCallouts:
                     callout.patrol,
                     callout.id,
                 ),
-            )
+            ).fetchone()
+            if written is None:
+                raise NotFoundError(msg("no callout {callout_id!r}", callout_id=callout.id))
             self._store.write_audit(
                 at=at,
                 actor=actor,
@@ -113,6 +131,7 @@ class SqliteCallouts:
                 entity_id=callout.id,
                 before=_callout_record(before),
                 after=_callout_record(callout),
+                rows={"callouts": [row_dict(written)]},  # the row as written, not read back
             )
 
     def get(self, callout_id: str) -> Callout:

@@ -17,7 +17,7 @@ from smartspot.domain import Patrol, PatrolStatus
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.store.records import PositionFix
-from smartspot.store.sql import Row
+from smartspot.store.sql import Row, row_dict
 from smartspot.store.timestamps import from_iso, iso
 
 if TYPE_CHECKING:
@@ -122,10 +122,11 @@ class SqlitePatrols:
         status = PatrolStatus(status)
         with self._store.transaction():
             before = self.get(call_sign)
-            self._store.execute(
-                "UPDATE patrols SET status = ? WHERE call_sign = ?", (status.value, call_sign)
-            )
-            after = self.get(call_sign)
+            written = self._store.execute(
+                "UPDATE patrols SET status = ? WHERE call_sign = ? RETURNING *",
+                (status.value, call_sign),
+            ).fetchone()
+            after = _patrol(written)
             self._store.write_audit(
                 at=at,
                 actor=actor,
@@ -134,6 +135,7 @@ class SqlitePatrols:
                 entity_id=call_sign,
                 before=_record(before),
                 after=_record(after),
+                rows={"patrols": [row_dict(written)]},  # the row as written, not read back
             )
         return after
 

@@ -13,15 +13,18 @@ from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
 from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus
 from smartspot.store.proposal_rows import (
+    STOP_COLUMNS,
     SharedJson,
     left_out_json,
     plain_json,
     plan_json,
     proposal_of,
     stop_of,
+    stop_values,
     summary,
+    written_rows,
 )
-from smartspot.store.sql import Row
+from smartspot.store.sql import Row, row_dict
 from smartspot.store.timestamps import iso, maybe_time
 
 if TYPE_CHECKING:
@@ -48,43 +51,27 @@ class SqliteProposals:
         with self._store.transaction():
             self._supersede(proposal.patrol, actor=actor, at=at)
             stored = replace(proposal, id=f"PR-{self._store.next_number(ENTITY):06d}")
+            row = {
+                "id": stored.id,
+                "patrol": stored.patrol,
+                "politikreds": stored.politikreds,
+                "created_at": iso(at),
+                "status": stored.status.value,
+                "problem": problem_json,
+                "solution": solution_json,
+                "plan": plan_text,
+            }
             self._store.execute(
                 "INSERT INTO proposals (id, patrol, politikreds, created_at, status, problem, "
-                "solution, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    stored.id,
-                    stored.patrol,
-                    stored.politikreds,
-                    iso(at),
-                    stored.status.value,
-                    problem_json,
-                    solution_json,
-                    plan_text,
-                ),
+                "solution, plan) VALUES (:id, :patrol, :politikreds, :created_at, :status, "
+                ":problem, :solution, :plan)",
+                row,
             )
+            stops = [stop_values(stored.id, i, s) for i, s in enumerate(stored.stops)]
             self._store.executemany(
-                "INSERT INTO proposal_stops (proposal_id, position, hotspot_id, title, lon, lat, "
-                "eta, start, leave, minutes_on_site, value, reasons, removed, done) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        stored.id,
-                        i,
-                        s.hotspot,
-                        s.title,
-                        s.lon,
-                        s.lat,
-                        iso(s.eta),
-                        iso(s.start),
-                        iso(s.leave),
-                        s.minutes_on_site,
-                        s.value,
-                        plain_json([r.to_dict() for r in s.reasons]),
-                        int(s.removed),
-                        int(s.done),
-                    )
-                    for i, s in enumerate(stored.stops)
-                ],
+                f"INSERT INTO proposal_stops ({', '.join(STOP_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(STOP_COLUMNS))})",
+                stops,
             )
             self._store.write_audit(
                 at=at,
@@ -94,6 +81,7 @@ class SqliteProposals:
                 entity_id=stored.id,
                 before=None,
                 after=summary(stored),
+                rows=written_rows(row, stops),  # hashed as written, not read back
             )
         return stored
 
@@ -230,28 +218,29 @@ class SqliteProposals:
         ~830 left-out reasons were decoded and encoded again for every car of every round,
         and superseding changes none of them)."""
         row = self._store.execute(
-            "SELECT id, politikreds, decided_by, reason FROM proposals "
-            "WHERE patrol = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+            "SELECT * FROM proposals WHERE patrol = ? AND status = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
             (patrol, ProposalStatus.PENDING.value),
         ).fetchone()
         if row is None:
             return
-        stops = self._store.execute(
-            "SELECT hotspot_id, removed FROM proposal_stops WHERE proposal_id = ? "
-            "ORDER BY position",
-            (row["id"],),
-        ).fetchall()
+        stops = [
+            row_dict(r)
+            for r in self._store.execute(
+                "SELECT * FROM proposal_stops WHERE proposal_id = ? ORDER BY position",
+                (row["id"],),
+            ).fetchall()
+        ]
+        decision = {
+            "status": ProposalStatus.SUPERSEDED.value,
+            "decided_by": actor,
+            "decided_at": iso(at),
+            "reason": "",
+        }
         cursor = self._store.execute(
-            "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?, reason = ? "
-            "WHERE id = ? AND status = ?",
-            (
-                ProposalStatus.SUPERSEDED.value,
-                actor,
-                iso(at),
-                "",
-                row["id"],
-                ProposalStatus.PENDING.value,
-            ),
+            "UPDATE proposals SET status = :status, decided_by = :decided_by, "
+            "decided_at = :decided_at, reason = :reason WHERE id = :id AND status = :pending",
+            {**decision, "id": row["id"], "pending": ProposalStatus.PENDING.value},
         )
         if cursor.rowcount != 1:
             raise ConflictError(msg("proposal {id} was decided meanwhile", id=row["id"]))
@@ -274,6 +263,8 @@ class SqliteProposals:
             entity_id=row["id"],
             before=before,
             after=after,
+            # the rows as read under the write lock, with the decision written: not read back
+            rows={"proposals": [{**row_dict(row), **decision}], "proposal_stops": stops},
         )
 
     def _save_decision(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from smartspot.store.audit import (
     GENESIS,
+    LONG_TEXT,
     ChainRow,
+    canonical,
     row_hash,
     state_hash,
     verify_chain,
@@ -127,3 +132,43 @@ def test_a_state_hash_covers_every_column_but_the_ignored_ones() -> None:
     assert state_hash({"patrols": [{**row, "x": 2.0}]}, ignore=ignore) == same
     assert state_hash({"patrols": [{**row, "status": "busy"}]}, ignore=ignore) != same
     assert state_hash({"patrols": [{**row, "geometry": b"\x02"}]}, ignore=ignore) != same
+
+
+def _plain_state(tables: dict[str, list[dict[str, Any]]], ignore: dict[str, set[str]]) -> str:
+    """The state hash as the whole canonical encoding at once (as ``audit verify`` did)."""
+    encoded = {
+        table: [
+            {
+                column: value.hex() if isinstance(value, bytes) else value
+                for column, value in row.items()
+                if column not in ignore.get(table, set())
+            }
+            for row in rows
+        ]
+        for table, rows in tables.items()
+    }
+    return hashlib.sha256(canonical([encoded])).hexdigest()
+
+
+def test_a_state_hash_is_the_sha256_of_the_whole_canonical_encoding() -> None:
+    problem = json.dumps({"title": 'Bøgevej "7"\n\u2028' * LONG_TEXT}, ensure_ascii=False)
+    cases: list[dict[str, list[dict[str, Any]]]] = [
+        {},
+        {"proposals": [], "proposal_stops": [{}]},
+        {
+            "proposals": [
+                {"id": "PR-1", "problem": problem, "solution": problem, "reason": "", "n": None}
+            ],
+            "proposal_stops": [
+                {"position": 0, "lon": 8.97, "value": -0.0, "removed": 1, "done": True},
+                {"position": 1, "lon": 1e300, "title": "Æblegården", "blob": b"\x00\xff"},
+            ],
+        },
+    ]
+    for tables in cases:
+        for ignore in ({}, {"proposal_stops": {"done", "blob"}}):
+            expected = _plain_state(tables, ignore)
+            assert state_hash(tables, ignore=ignore) == expected
+            assert state_hash(tables, ignore=ignore) == expected  # the long text kept
+    changed = {"proposals": [{"id": "PR-1", "problem": problem[:-2] + "x}"}]}
+    assert state_hash(changed) == _plain_state(changed, {})  # not the kept one

@@ -224,3 +224,35 @@ def test_audit_rows_of_one_transaction_chain_on_and_a_later_one_reads_the_head_a
         ("MV-0", "set-status"),
     ]  # fmt: skip
     assert store.verify_audit().ok
+
+
+def _audit_counter(store: PostgresStore) -> int:
+    row = store.execute("SELECT last FROM id_counters WHERE kind = 'audit_log'").fetchone()
+    return int(row[0])
+
+
+def test_the_audit_counter_is_recorded_with_the_commit_and_dropped_with_a_rollback(
+    service: HotspotService,
+) -> None:
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    with store.transaction():  # three audit rows: the counter is written once, at COMMIT
+        for k in range(3):
+            store.patrols.add(Patrol(f"MV-{k}", "st01"), actor="a", at=START)
+    last = max(e.seq for e in store.audit.entries())
+    assert _audit_counter(store) == last
+    with pytest.raises(RuntimeError), store.transaction():
+        store.patrols.add(Patrol("MV-8", "st01"), actor="a", at=START)
+        raise RuntimeError("rolled back")
+    assert _audit_counter(store) == last  # nothing handed out, nothing remembered
+    with store.transaction():  # verify inside a transaction that appended sees its rows
+        store.patrols.set_status("MV-0", PatrolStatus.OFF_DUTY, actor="a", at=START)
+        verdict = store.verify_audit()
+    assert verdict.ok and verdict.head_seq == last + 1 == _audit_counter(store)
+
+
+def test_large_texts_are_compressed_with_lz4(service: HotspotService) -> None:
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    setting = store.execute("SHOW default_toast_compression").fetchone()[0]
+    assert setting == "lz4"  # the server of the tests is built with it (Debian's is)
