@@ -80,7 +80,7 @@ def _counted(seq: int) -> str:
     """The statement that records ``seq`` as the audit log's highest number handed out."""
     return (
         f"INSERT INTO id_counters (kind, last) VALUES ('{sqlite_audit.COUNTER}', {int(seq)}) "
-        "ON CONFLICT (kind) DO UPDATE SET last = excluded.last; "
+        "ON CONFLICT (kind) DO UPDATE SET last = excluded.last"
     )
 
 
@@ -234,6 +234,7 @@ class PostgresStore(SqlStoreBase):
         # the write lock: one writer at a time across every process on the database
         self._local.audit_head = None  # read again in each transaction (_append_audit)
         self._local.audit_counted = None  # the counter to record before COMMIT, if any
+        self._local.audit_rows = []  # audit rows to write before COMMIT (_append_audit)
         try:
             # one round trip (no parameters: the simple protocol takes both statements); an
             # AVL batch is a dozen, each waiting for the database's share of the CPU
@@ -247,22 +248,47 @@ class PostgresStore(SqlStoreBase):
 
     def _commit(self, conn: psycopg.Connection[Any]) -> None:
         counted = getattr(self._local, "audit_counted", None)
-        self._local.audit_counted = None
+        rows = getattr(self._local, "audit_rows", None) or []
+        self._local.audit_counted, self._local.audit_rows = None, []
         try:
-            # the audit counter once per transaction, in COMMIT's round trip (no parameters:
-            # the simple protocol takes both statements; the number is an int)
-            conn.execute(f"{_counted(counted)}COMMIT" if counted is not None else "COMMIT")
+            if counted is None and not rows:
+                conn.execute("COMMIT")
+                return
+            # the transaction's audit rows, the audit counter and COMMIT in one round trip
+            # (a pipeline: sent together, answered together; a row refused, and nothing
+            # after it runs: the transaction is rolled back)
+            with conn.pipeline():
+                if rows:
+                    with conn.cursor() as cursor:
+                        cursor.executemany(translate(sqlite_audit.INSERT_SQL), rows)
+                if counted is not None:
+                    conn.execute(_counted(counted))
+                conn.execute("COMMIT")
         except psycopg.Error as error:
             self._rollback(conn)
             raise self.storage_error(error) from None
 
+    def _flush_audit(self) -> None:
+        """Write the audit rows held for COMMIT now (before a statement reads the log)."""
+        rows = getattr(self._local, "audit_rows", None)
+        if rows and getattr(self._local, "depth", 0) > 0:  # (none are held outside one)
+            self._local.audit_rows = []
+            try:
+                with self.connection.cursor() as cursor:
+                    cursor.executemany(translate(sqlite_audit.INSERT_SQL), rows)
+            except psycopg.Error as error:
+                raise self.error(error) from None
+
     def _rollback(self, conn: psycopg.Connection[Any]) -> None:
+        self._local.audit_counted, self._local.audit_rows = None, []  # gone with it
         with contextlib.suppress(psycopg.Error):  # a lost connection rolled back by itself
             conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Params = ()) -> Any:
         """Run one statement written for both backends (``?`` or ``:name`` placeholders)."""
         try:
+            if "audit_log" in sql:  # it sees the audit rows held for COMMIT
+                self._flush_audit()
             return self.connection.execute(translate(sql), params)  # type: ignore[arg-type]
         except psycopg.Error as error:
             raise self.error(error) from None
@@ -271,6 +297,8 @@ class PostgresStore(SqlStoreBase):
         """The rows of a query read in batches through a server-side cursor (inside the
         current transaction), so a large result never sits in memory at once."""
         try:
+            if "audit_log" in sql:
+                self._flush_audit()
             with self.connection.cursor(name=f"smartspot_stream_{next(_STREAMS)}") as cursor:
                 cursor.itersize = batch or STREAM_BATCH
                 cursor.execute(translate(sql), params)  # type: ignore[arg-type]
@@ -302,19 +330,25 @@ class PostgresStore(SqlStoreBase):
     def _append_audit(self, **row: Any) -> None:
         # the chain's head as this transaction left it, once it appended a row (under the
         # write lock no other writer moves it): a clear's five audit rows read it once, not
-        # five times (two round trips each, with the lock held)
-        # and the highest sequence number handed out recorded once, before COMMIT, not with
-        # every row
+        # five times; in a transaction the rows and the highest sequence number handed out
+        # are written with COMMIT, in its round trip (_commit), not one by one
         inside = getattr(self._local, "depth", 0) > 0
         head = getattr(self._local, "audit_head", None) if inside else None
-        sealed = sqlite_audit.append(self, head=head, counter=not inside, **row)
+        sealed = sqlite_audit.append(
+            self,
+            head=head,
+            counter=not inside,
+            insert=self._local.audit_rows.append if inside else None,
+            **row,
+        )
         if inside and sealed.hash is not None:
             self._local.audit_head = (sealed.seq, sealed.hash)
             self._local.audit_counted = sealed.seq
 
     def _verify(self, anchors: Mapping[int, str] | None) -> sqlite_audit.Verdict:
+        self._flush_audit()  # rows appended earlier in this transaction
         counted = getattr(self._local, "audit_counted", None)
-        if counted is not None:  # rows appended earlier in this transaction
+        if counted is not None:
             self.execute(_counted(counted))
             self._local.audit_counted = None
         return postgres_audit.verify(self, anchors=anchors)

@@ -66,6 +66,12 @@ def object_state(conn: Executor, entity: str, object_id: str) -> str | None:
 COUNTER = "audit_log"
 
 
+#: Writes one audit row (its values in this order).
+INSERT_SQL = (
+    "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, "
+    "state_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 #: Records the highest sequence number handed out (PostgreSQL).
 COUNT_SQL = (
     "INSERT INTO id_counters (kind, last) VALUES (?, ?) ON CONFLICT (kind) "
@@ -114,6 +120,7 @@ def append(
     head: tuple[int, str] | None = None,
     rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     counter: bool = True,
+    insert: Callable[[tuple[Any, ...]], None] | None = None,
 ) -> ChainRow:
     """Append one chained audit row (inside the write's transaction, after the write, so the
     state hash is of the rows as written); returns it sealed. ``head``: the sequence number
@@ -121,7 +128,9 @@ def append(
     transaction, holding the write lock); else they are read. ``rows``: the object's rows as
     written (every table of its entity, every column, as the database returns them), when the
     caller has them in hand; else they are read back. ``counter``: on PostgreSQL, record the
-    sequence number in ``id_counters`` now (False: the caller does it before its commit)."""
+    sequence number in ``id_counters`` now (False: the caller does it before its commit).
+    ``insert``: takes the row's values (:data:`INSERT_SQL`'s parameters) to write later in
+    the same transaction, instead of the INSERT now."""
     previous_seq, prev = _head(conn) if head is None else head
     state = object_state(conn, entity, entity_id) if rows is None else object_hash(entity, rows)
     row = ChainRow(
@@ -138,23 +147,11 @@ def append(
         hash=None,
     )
     sealed = row_hash(prev, row)
-    conn.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, "
-        "state_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            row.seq,
-            at,
-            actor,
-            action,
-            entity,
-            entity_id,
-            before,
-            after,
-            row.state_hash,
-            prev,
-            sealed,
-        ),
-    )
+    values = (row.seq, at, actor, action, entity, entity_id, before, after, state, prev, sealed)
+    if insert is None:
+        conn.execute(INSERT_SQL, values)
+    else:
+        insert(values)
     if counter and _on_postgres(conn):
         conn.execute(COUNT_SQL, (COUNTER, row.seq))
     return dataclasses.replace(row, hash=sealed)

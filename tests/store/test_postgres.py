@@ -231,7 +231,7 @@ def _audit_counter(store: PostgresStore) -> int:
     return int(row[0])
 
 
-def test_the_audit_counter_is_recorded_with_the_commit_and_dropped_with_a_rollback(
+def test_audit_rows_and_counter_are_written_with_the_commit_and_dropped_with_a_rollback(
     service: HotspotService,
 ) -> None:
     store = service.store
@@ -245,8 +245,10 @@ def test_the_audit_counter_is_recorded_with_the_commit_and_dropped_with_a_rollba
         store.patrols.add(Patrol("MV-8", "st01"), actor="a", at=START)
         raise RuntimeError("rolled back")
     assert _audit_counter(store) == last  # nothing handed out, nothing remembered
-    with store.transaction():  # verify inside a transaction that appended sees its rows
+    assert "MV-8" not in {e.entity_id for e in store.audit.entries()}
+    with store.transaction():  # the rows are written with COMMIT; read before, they are there
         store.patrols.set_status("MV-0", PatrolStatus.OFF_DUTY, actor="a", at=START)
+        assert [e.action for e in store.audit.entries(entity_id="MV-0")][-1] == "set-status"
         verdict = store.verify_audit()
     assert verdict.ok and verdict.head_seq == last + 1 == _audit_counter(store)
 
