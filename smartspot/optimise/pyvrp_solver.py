@@ -61,6 +61,16 @@ NEIGHBOURS = 50  # PyVRP's default granular neighbourhood
 # instances); on the districts the low penalty lost 1–2 % at 40 × 3000, so they keep PyVRP's.
 HISTORY = 50
 PYVRP_HISTORY = 300
+# One car on a long route among many more clients than it visits (the warm start visits at
+# most 1 in SELECTIVE of them): its second search, on the other core, keeps a longer history.
+# The search then mostly chooses which clients to visit, and with 50 it settled on a few
+# (pr10, 288 clients, 24 in the warm start; 8 seeds at 2 s, one search: 552-594 with 50, the
+# runs stuck at their 0.5 s value; 575-594 with 300). With both searches (2 seeds, the second
+# core emulated; benchmarks/RESULTS.md, issue 15 sixth session) 150 raised pr10 567/594 ->
+# 594/594, pr09, r110, r102, and lost on problems whose route holds a third of the clients or
+# more (rc204, rc208, r204: 0.5-1 point); in the first search (no second core) it lost too.
+ONE_CAR_HISTORY = 150
+SELECTIVE = 4.0
 PENALTY_PER_PRIZE = 0.01
 # Candidates between penalty updates on long routes. It used to be 250 a second of the limit
 # (500 at 2 s); under load a 2 s run made only 600-750 candidates on pr10 with 4 cars, so the
@@ -248,11 +258,13 @@ def _rounds(
     began: float,
     second: Child | None = None,
     paired: bool = False,
+    history: int | None = None,
 ) -> MostPrize:
     """The search until ``stop_at``, in rounds on long routes (see ``run_pyvrp``); with a
     ``second`` search, its answer is joined after the last round's search. ``paired``: one
     of two searches (the second, or the first with a second beside it), in
-    ``PAIRED_ROUNDS`` rounds of which ``PAIRED_FRESH`` from the start."""
+    ``PAIRED_ROUNDS`` rounds of which ``PAIRED_FRESH`` from the start. ``history``: the
+    late-acceptance history of every round (by default ``_history``'s)."""
     data = model.data
     classes = car_classes(inst, part.cars)
     # rounds only where each gets some search (a 0.05 s solve would spend its time setting up)
@@ -280,12 +292,13 @@ def _rounds(
         reserve = POOL_SHARE * span if long else _short_reserve(span, part.slowdown)
         hand = HAND_S * slowdown if second is not None and last and not pack else 0.0
         before.stop_at = end - reserve if pack else end - hand
+        length = _history(initial) if history is None else history
         ils = IteratedLocalSearch(
             data,
             penalties,
             search,
             initial if r < fresh else most.best,
-            IteratedLocalSearchParams(history_length=_history(initial), callbacks=most),
+            IteratedLocalSearchParams(history_length=length, callbacks=most),
         )
         ils.run(before, collect_stats=False)
         before.last = None  # the pause between rounds is no iteration
@@ -333,7 +346,10 @@ def _second_search(
         search = _local_search(model.data, seed + SECOND_SEED, neighbours, True)
         penalties = _penalties(model, initial)
         began = time.perf_counter()
-        most = _rounds(inst, model, part, search, penalties, initial, done_at, began, paired=True)
+        length = ONE_CAR_HISTORY if _selective(model, part, initial) else None
+        most = _rounds(
+            inst, model, part, search, penalties, initial, done_at, began, None, True, length
+        )
         return handed(model, part, most.best, most.pooling)
 
     return fork(work)
@@ -364,6 +380,12 @@ def _penalties(model: Model, initial: pyvrp.Solution | None) -> PenaltyManager:
         params = PenaltyParams(max_penalty=float(max(100_000, 2 * model.max_prize)))
         start = params.min_penalty + (params.max_penalty - params.min_penalty) / 2
     return PenaltyManager(([start] * model.data.num_load_dimensions, start, start), params)
+
+
+def _selective(model: Model, part: Part, initial: pyvrp.Solution) -> bool:
+    """One car whose warm start visits at most one in ``SELECTIVE`` of the clients."""
+    visited = max(1, initial.num_clients())
+    return len(part.cars) == 1 and model.data.num_clients >= SELECTIVE * visited
 
 
 def _history(initial: pyvrp.Solution | None) -> int:

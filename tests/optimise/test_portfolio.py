@@ -98,3 +98,30 @@ def test_one_car_with_long_routes_answers_feasibly_with_or_without_a_second_sear
             pyvrp_solver.PORTFOLIO = old
         assert not check_solution(problem, found)
         assert found.value > 0
+
+
+@pytest.mark.parametrize(
+    ("cars", "budget_s", "selective"), [(1, 3000, True), (1, 30000, False), (2, 3000, False)]
+)
+def test_only_one_car_among_many_more_hotspots_than_it_visits_is_selective(
+    cars: int, budget_s: int, selective: bool
+) -> None:
+    import numpy as np
+
+    from smartspot.optimise.problem import Car, Problem, Task
+    from smartspot.optimise.pyvrp_model import build_model, warm_solution
+    from smartspot.optimise.solver import Part
+
+    # 40 hotspots a minute from the depot and from each other, ten minutes' work each
+    travel = np.full((41, 41), 60.0)
+    np.fill_diagonal(travel, 0.0)
+    tasks = tuple(Task(f"h{h}", h + 1, 1.0 + h % 3, 600) for h in range(40))
+    fleet = tuple(Car(f"car{k}", 0, 0, 0, budget_s) for k in range(cars))
+    inst = Instance.of(Problem(cars=fleet, hotspots=tasks, travel_s=travel))
+    reach = inst.reach_lists()
+    warm = construct(inst, reach)
+    part = Part(list(range(cars)), np.unique(np.concatenate(reach)).astype(np.int64), reach, warm)
+    model = build_model(inst, part)
+    initial = warm_solution(inst, model, part, warm)
+    assert initial is not None and initial.num_clients() > 0
+    assert pyvrp_solver._selective(model, part, initial) is selective
