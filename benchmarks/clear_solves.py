@@ -39,10 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="auto")
     parser.add_argument("--limit", type=float, help="time limit (s); default the recorded one")
     parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=JSON")
+    parser.add_argument("--slowdown", type=float,
+                        help="every solve measures this slowdown (pace.Pace), as a worker whose "
+                        "planning thread waits for the interpreter behind AVL batches")  # fmt: skip
     parser.add_argument("--out", type=Path, help="the rows as JSON here")
     args = parser.parse_args(argv)
     preload()
     _set(args.set)
+    if args.slowdown is not None:
+        from smartspot.optimise import pace
+
+        measured = float(args.slowdown)
+        pace.Pace.slowdown = lambda self: measured  # type: ignore[method-assign]
     files = sorted(args.folder.glob("solve-*.json"))
     records = [(f, json.loads(f.read_text())) for f in files]
     records = [(f, r) for f, r in records if r["solve_s"] >= args.slow]
