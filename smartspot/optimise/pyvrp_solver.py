@@ -43,6 +43,7 @@ from smartspot.optimise.pyvrp_model import (
     warm_solution,
 )
 from smartspot.optimise.pyvrp_pool import Handed, Pooling, car_classes, handed, joined_in, packed
+from smartspot.optimise.pyvrp_stop import Settled, settled_after
 from smartspot.optimise.solver import LONG_ROUTE_STOPS, Part, decomposed_solve
 
 # Set-up CPU time (ProblemData, the warm start, neighbourhoods, operators) in thread time,
@@ -162,6 +163,8 @@ class MostPrize(IteratedLocalSearchCallbacks):
         self.best = start
         self.key = (-1, 0)
         self.pooling = pooling
+        self.iterations = 0  # of the search
+        self.since_better = 0  # iterations since the best last changed
         self.offer(start)
 
     def offer(self, solution: pyvrp.Solution) -> None:
@@ -170,6 +173,7 @@ class MostPrize(IteratedLocalSearchCallbacks):
         key = (solution.prizes(), -solution.distance_cost() - solution.duration_cost())
         if key > self.key:
             self.best, self.key = solution, key
+            self.since_better = 0
 
     def on_iteration(
         self,
@@ -178,6 +182,8 @@ class MostPrize(IteratedLocalSearchCallbacks):
         best: pyvrp.Solution,
         cost_evaluator: pyvrp.CostEvaluator,
     ) -> None:
+        self.iterations += 1
+        self.since_better += 1
         self.offer(candidate)
         if self.pooling is not None:
             self.pooling.take(candidate)
@@ -300,7 +306,9 @@ def _rounds(
             initial if r < fresh else most.best,
             IteratedLocalSearchParams(history_length=length, callbacks=most),
         )
-        ils.run(before, collect_stats=False)
+        # short routes: also once the search has settled (``pyvrp_stop``)
+        stop = before if long else Settled(before, most, settled_after(data.num_clients))
+        ils.run(stop, collect_stats=False)
         before.last = None  # the pause between rounds is no iteration
         if second is not None and last:
             # the packing keeps half its reserve whatever the second search does
