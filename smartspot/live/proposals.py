@@ -26,13 +26,11 @@ from smartspot.plans import Proposal, ProposalStatus
 def store_all(ctx: LiveContext, proposals: Sequence[Proposal], *, actor: str) -> list[Proposal]:
     """Store new proposals (each supersedes its car's pending one) and tell the map."""
     ctx.store.proposals.encode_ahead(proposals)  # before the write lock, unless nested
-    stored = []
     with ctx.store.transaction():
-        for proposal in proposals:
-            saved = ctx.store.proposals.add(proposal, actor=actor)
+        stored = ctx.store.proposals.add_all(proposals, actor=actor)  # rows for all at once
+        for saved in stored:
             kind = "proposal" if saved.kept else "no-proposal"
             ctx.events.emit(kind, proposal_event_view(saved), at=saved.created_at)
-            stored.append(saved)
     return stored
 
 

@@ -317,13 +317,14 @@ class PostgresStore(SqlStoreBase):
 
     # -- shared helpers for the repositories ------------------------------------------------
 
-    def next_number(self, kind: str) -> int:
-        """The next number in the counter ``kind`` (1, 2, …); rolled back with its transaction."""
+    def next_number(self, kind: str, count: int = 1) -> int:
+        """The next number in the counter ``kind`` (1, 2, …), or the last of the next
+        ``count`` numbers; rolled back with its transaction."""
         with self.transaction():
             row = self.execute(
-                "INSERT INTO id_counters (kind, last) VALUES (?, 1) ON CONFLICT (kind) "
-                "DO UPDATE SET last = id_counters.last + 1 RETURNING last",
-                (kind,),
+                "INSERT INTO id_counters (kind, last) VALUES (?, ?) ON CONFLICT (kind) "
+                "DO UPDATE SET last = id_counters.last + excluded.last RETURNING last",
+                (kind, count),
             ).fetchone()
         return int(row["last"])
 

@@ -192,13 +192,14 @@ class SqliteStore(SqlStoreBase):
 
     # -- shared helpers for the repositories ------------------------------------------------
 
-    def next_number(self, kind: str) -> int:
-        """The next number in the counter ``kind`` (1, 2, …); rolled back with its transaction."""
+    def next_number(self, kind: str, count: int = 1) -> int:
+        """The next number in the counter ``kind`` (1, 2, …), or the last of the next
+        ``count`` numbers; rolled back with its transaction."""
         with self.transaction():
             self.execute(
-                "INSERT INTO id_counters (kind, last) VALUES (?, 1) "
-                "ON CONFLICT (kind) DO UPDATE SET last = last + 1",
-                (kind,),
+                "INSERT INTO id_counters (kind, last) VALUES (?, ?) "
+                "ON CONFLICT (kind) DO UPDATE SET last = last + excluded.last",
+                (kind, count),
             )
             row = self.execute("SELECT last FROM id_counters WHERE kind = ?", (kind,)).fetchone()
         return int(row["last"])

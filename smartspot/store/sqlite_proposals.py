@@ -4,10 +4,10 @@ optimiser saw, its answer and the decision. Every write is audited."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
@@ -44,45 +44,65 @@ class SqliteProposals:
     def add(self, proposal: Proposal, *, actor: str) -> Proposal:
         """Store a new proposal under a fresh id (``PR-000042``) and return it with that id;
         the car's earlier pending proposal, if any, becomes ``superseded``."""
-        problem_json = self._shared.text(proposal.problem or {}, plain_json)
-        solution_json = self._shared.text(proposal.answer, lambda a: plain_json({"answer": a}))
-        plan_text = plan_json(proposal, self._shared)
-        at = proposal.created_at
+        return self.add_all([proposal], actor=actor)[0]
+
+    def add_all(self, proposals: Sequence[Proposal], *, actor: str) -> builtins.list[Proposal]:
+        """:meth:`add` for a planning round's proposals (one per car) in one go: the cars'
+        pending proposals superseded, the ids numbered and the rows written with a statement
+        each for all of them, not each per proposal (round trips with the write lock held)."""
+        if len({p.patrol for p in proposals}) < len(proposals):  # a car twice: one by one
+            return [self.add_all([p], actor=actor)[0] for p in proposals]
+        texts = [
+            (
+                self._shared.text(p.problem or {}, plain_json),
+                self._shared.text(p.answer, lambda a: plain_json({"answer": a})),
+                plan_json(p, self._shared),
+            )
+            for p in proposals
+        ]
         with self._store.transaction():
-            self._supersede(proposal.patrol, actor=actor, at=at)
-            stored = replace(proposal, id=f"PR-{self._store.next_number(ENTITY):06d}")
-            row = {
-                "id": stored.id,
-                "patrol": stored.patrol,
-                "politikreds": stored.politikreds,
-                "created_at": iso(at),
-                "status": stored.status.value,
-                "problem": problem_json,
-                "solution": solution_json,
-                "plan": plan_text,
-            }
-            self._store.execute(
+            self._supersede({p.patrol: p.created_at for p in proposals}, actor=actor)
+            if not proposals:
+                return []
+            last = self._store.next_number(ENTITY, len(proposals))
+            first = last - len(proposals) + 1
+            stored = [replace(p, id=f"PR-{first + k:06d}") for k, p in enumerate(proposals)]
+            rows = [
+                {
+                    "id": p.id,
+                    "patrol": p.patrol,
+                    "politikreds": p.politikreds,
+                    "created_at": iso(p.created_at),
+                    "status": p.status.value,
+                    "problem": problem_json,
+                    "solution": solution_json,
+                    "plan": plan_text,
+                }
+                for p, (problem_json, solution_json, plan_text) in zip(stored, texts, strict=True)
+            ]
+            self._store.executemany(
                 "INSERT INTO proposals (id, patrol, politikreds, created_at, status, problem, "
                 "solution, plan) VALUES (:id, :patrol, :politikreds, :created_at, :status, "
                 ":problem, :solution, :plan)",
-                row,
+                rows,
             )
-            stops = [stop_values(stored.id, i, s) for i, s in enumerate(stored.stops)]
+            stops = [[stop_values(p.id, i, s) for i, s in enumerate(p.stops)] for p in stored]
             self._store.executemany(
                 f"INSERT INTO proposal_stops ({', '.join(STOP_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(STOP_COLUMNS))})",
-                stops,
+                [values for own in stops for values in own],
             )
-            self._store.write_audit(
-                at=at,
-                actor=actor,
-                action="create",
-                entity=ENTITY,
-                entity_id=stored.id,
-                before=None,
-                after=summary(stored),
-                rows=written_rows(row, stops),  # hashed as written, not read back
-            )
+            for proposal, row, own in zip(stored, rows, stops, strict=True):
+                self._store.write_audit(
+                    at=proposal.created_at,
+                    actor=actor,
+                    action="create",
+                    entity=ENTITY,
+                    entity_id=proposal.id,
+                    before=None,
+                    after=summary(proposal),
+                    rows=written_rows(row, own),  # hashed as written, not read back
+                )
         return stored
 
     def encode_ahead(self, proposals: Sequence[Proposal]) -> None:
@@ -212,25 +232,41 @@ class SqliteProposals:
         )
         return cursor.rowcount > 0
 
-    def _supersede(self, patrol: str, *, actor: str, at: datetime) -> None:
-        """The car's pending proposal, if any, becomes ``superseded``: its decision columns and
-        audit row, read and written without its plan, problem and answer (a national round's
-        ~830 left-out reasons were decoded and encoded again for every car of every round,
-        and superseding changes none of them)."""
-        row = self._store.execute(
-            "SELECT * FROM proposals WHERE patrol = ? AND status = ? "
-            "ORDER BY created_at DESC, id DESC LIMIT 1",
-            (patrol, ProposalStatus.PENDING.value),
-        ).fetchone()
-        if row is None:
+    def _supersede(self, cars: Mapping[str, datetime], *, actor: str) -> None:
+        """Each car's pending proposal, if any, becomes ``superseded`` (at the time given for
+        the car): its decision columns and audit row. Its plan, problem and answer are read
+        as text, for the audit row's state hash, never decoded (a national round's ~830
+        left-out reasons were decoded and encoded again for every car of every round, and
+        superseding changes none of them); the cars' rows are read with one statement."""
+        if not cars:
             return
-        stops = [
-            row_dict(r)
-            for r in self._store.execute(
-                "SELECT * FROM proposal_stops WHERE proposal_id = ? ORDER BY position",
-                (row["id"],),
-            ).fetchall()
-        ]
+        marks = ", ".join("?" * len(cars))
+        found: dict[str, Row] = {}
+        for row in self._store.execute(
+            f"SELECT * FROM proposals WHERE patrol IN ({marks}) AND status = ? "
+            "ORDER BY created_at DESC, id DESC",
+            (*cars, ProposalStatus.PENDING.value),
+        ).fetchall():
+            found.setdefault(row["patrol"], row)  # the newest pending one of each car
+        if not found:
+            return
+        ids = [row["id"] for row in found.values()]
+        stops_of: dict[str, builtins.list[dict[str, Any]]] = {i: [] for i in ids}
+        for stop in self._store.execute(
+            f"SELECT * FROM proposal_stops WHERE proposal_id IN ({', '.join('?' * len(ids))}) "
+            "ORDER BY proposal_id, position",
+            ids,
+        ).fetchall():
+            stops_of[stop["proposal_id"]].append(row_dict(stop))
+        for patrol, at in cars.items():
+            if patrol in found:
+                self._supersede_one(found[patrol], stops_of[found[patrol]["id"]], actor, at)
+
+    def _supersede_one(
+        self, row: Row, stops: builtins.list[dict[str, Any]], actor: str, at: datetime
+    ) -> None:
+        """Supersede the pending proposal read as ``row`` with its ``stops``, audited."""
+        patrol = row["patrol"]
         decision = {
             "status": ProposalStatus.SUPERSEDED.value,
             "decided_by": actor,

@@ -60,6 +60,36 @@ def store(database: str | Path) -> Iterator[Store]:
         yield opened
 
 
+def test_a_rounds_proposals_are_added_together_each_superseding_its_cars_pending_one(
+    store: Store,
+) -> None:
+    store.patrols.add(Patrol("MVJ-13", "st01"), actor="admin", at=START)
+    held = store.proposals.add(proposal(stop("HS-000001")), actor="sys")  # MVJ-11's
+    later = START + timedelta(minutes=1)
+    round_ = [
+        replace(proposal(stop("HS-000002"), patrol=car), created_at=later)
+        for car in ("MVJ-11", "MVJ-12", "MVJ-13")
+    ]
+    stored = store.proposals.add_all(round_, actor="sys")
+    assert [p.id for p in stored] == ["PR-000002", "PR-000003", "PR-000004"]
+    assert [store.proposals.get(p.id) for p in stored] == stored
+    superseded = store.proposals.get(held.id)
+    assert (superseded.status, superseded.decided_at) == (ProposalStatus.SUPERSEDED, later)
+    assert [e.action for e in store.audit.entries(entity="proposal")] == [
+        "create", "superseded", "create", "create", "create",
+    ]  # fmt: skip
+    assert store.proposals.add_all([], actor="sys") == []
+    assert store.verify_audit().ok
+
+
+def test_a_round_naming_one_car_twice_keeps_the_later_proposal_pending(store: Store) -> None:
+    twice = [proposal(stop("HS-000001")), proposal(stop("HS-000002"))]
+    first, second = store.proposals.add_all(twice, actor="sys")
+    assert store.proposals.get(first.id).status is ProposalStatus.SUPERSEDED
+    assert store.proposals.current("MVJ-11") == second
+    assert store.verify_audit().ok
+
+
 def test_a_proposal_comes_back_exactly_as_stored(store: Store) -> None:
     stored = store.proposals.add(proposal(stop("HS-000001"), stop("HS-000002", 30)), actor="sys")
     assert stored.id == "PR-000001"
