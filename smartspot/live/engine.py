@@ -344,7 +344,7 @@ class Vagtcentral:
         """Put a change made outside the engine (a hotspot registered, edited or closed) on
         the live stream; planning reads hotspots from the store, so nothing else is needed."""
         with self.ctx.store.transaction():
-            return self.ctx.events.emit(kind, data, at=self.ctx.clock.now())
+            return self.ctx.events.emit_numbered(kind, data, at=self.ctx.clock.now())
 
     def warm(self, politikredse: Sequence[str]) -> None:
         """Do now what the first batch and the first clear of each district would otherwise

@@ -42,11 +42,20 @@ class EventLog:
         self.notify = notify
         self.enabled = enabled  # the simulation has no map to tell
 
-    def emit(self, kind: str, data: dict[str, Any], *, at: datetime) -> int:
+    def emit(self, kind: str, data: dict[str, Any], *, at: datetime) -> None:
+        """Append an event to the change's transaction (on PostgreSQL it is written with the
+        COMMIT, in its round trip: nothing waits for its id)."""
+        self._emit(kind, data, at=at, seq=False)
+
+    def emit_numbered(self, kind: str, data: dict[str, Any], *, at: datetime) -> int:
+        """:meth:`emit`, answering the event's id (0 when events are off)."""
+        return self._emit(kind, data, at=at, seq=True) or 0
+
+    def _emit(self, kind: str, data: dict[str, Any], *, at: datetime, seq: bool) -> int | None:
         if kind not in KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
         if not self.enabled:
             return 0
-        seq = self.store.events.append(kind, data, at=at)
+        number = self.store.events.append(kind, data, at=at, seq=seq)
         self.store.after_commit(self.notify)
-        return seq
+        return number

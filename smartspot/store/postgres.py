@@ -234,7 +234,8 @@ class PostgresStore(SqlStoreBase):
         # the write lock: one writer at a time across every process on the database
         self._local.audit_head = None  # read again in each transaction (_append_audit)
         self._local.audit_counted = None  # the counter to record before COMMIT, if any
-        self._local.audit_rows = []  # audit rows to write before COMMIT (_append_audit)
+        self._local.held = []  # statements written with COMMIT (hold)
+        self._local.held_tables = set()
         try:
             # one round trip (no parameters: the simple protocol takes both statements); an
             # AVL batch is a dozen, each waiting for the database's share of the CPU
@@ -248,19 +249,17 @@ class PostgresStore(SqlStoreBase):
 
     def _commit(self, conn: psycopg.Connection[Any]) -> None:
         counted = getattr(self._local, "audit_counted", None)
-        rows = getattr(self._local, "audit_rows", None) or []
-        self._local.audit_counted, self._local.audit_rows = None, []
+        held = self._take_held()
+        self._local.audit_counted = None
         try:
-            if counted is None and not rows:
+            if counted is None and not held:
                 conn.execute("COMMIT")
                 return
-            # the transaction's audit rows, the audit counter and COMMIT in one round trip
-            # (a pipeline: sent together, answered together; a row refused, and nothing
-            # after it runs: the transaction is rolled back)
+            # the statements held for COMMIT (audit rows, events), the audit counter and
+            # COMMIT in one round trip (a pipeline: sent together, answered together; a
+            # statement refused, and nothing after it runs: the transaction is rolled back)
             with conn.pipeline():
-                if rows:
-                    with conn.cursor() as cursor:
-                        cursor.executemany(translate(sqlite_audit.INSERT_SQL), rows)
+                self._run_held(conn, held)
                 if counted is not None:
                     conn.execute(_counted(counted))
                 conn.execute("COMMIT")
@@ -268,27 +267,55 @@ class PostgresStore(SqlStoreBase):
             self._rollback(conn)
             raise self.storage_error(error) from None
 
-    def _flush_audit(self) -> None:
-        """Write the audit rows held for COMMIT now (before a statement reads the log)."""
-        rows = getattr(self._local, "audit_rows", None)
-        if rows and getattr(self._local, "depth", 0) > 0:  # (none are held outside one)
-            self._local.audit_rows = []
-            try:
-                with self.connection.cursor() as cursor:
-                    cursor.executemany(translate(sqlite_audit.INSERT_SQL), rows)
-            except psycopg.Error as error:
-                raise self.error(error) from None
+    def hold(self, sql: str, params: Params, *, table: str) -> bool:
+        """Write ``sql`` (a statement whose answer nobody waits for, into ``table``) with
+        this transaction's COMMIT, in its round trip; outside a transaction, now. A later
+        statement naming ``table`` runs the held ones first, so it sees their rows; a
+        rollback drops them. True when held."""
+        if getattr(self._local, "depth", 0) == 0:
+            self.execute(sql, params)
+            return False
+        held: list[tuple[str, list[Params]]] = self._local.held
+        if held and held[-1][0] == sql:
+            held[-1][1].append(params)
+        else:
+            held.append((sql, [params]))
+        self._local.held_tables.add(table)
+        return True
+
+    def _take_held(self) -> list[tuple[str, list[Params]]]:
+        held: list[tuple[str, list[Params]]] = getattr(self._local, "held", None) or []
+        self._local.held, self._local.held_tables = [], set()
+        return held
+
+    @staticmethod
+    def _run_held(conn: psycopg.Connection[Any], held: list[tuple[str, list[Params]]]) -> None:
+        with conn.cursor() as cursor:
+            for sql, rows in held:
+                cursor.executemany(translate(sql), rows)  # type: ignore[arg-type]
+
+    def _flush_held(self, sql: str) -> None:
+        """Before ``sql``: write the held statements if it names a table they write."""
+        tables = getattr(self._local, "held_tables", None)
+        if tables and any(table in sql for table in tables):
+            held = self._take_held()
+            if getattr(self._local, "depth", 0) > 0:  # (none are held outside one)
+                try:
+                    with self.connection.pipeline():
+                        self._run_held(self.connection, held)
+                except psycopg.Error as error:
+                    raise self.error(error) from None
 
     def _rollback(self, conn: psycopg.Connection[Any]) -> None:
-        self._local.audit_counted, self._local.audit_rows = None, []  # gone with it
+        self._local.audit_counted = None  # gone with it, like the held statements
+        self._take_held()
         with contextlib.suppress(psycopg.Error):  # a lost connection rolled back by itself
             conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Params = ()) -> Any:
         """Run one statement written for both backends (``?`` or ``:name`` placeholders)."""
         try:
-            if "audit_log" in sql:  # it sees the audit rows held for COMMIT
-                self._flush_audit()
+            self._flush_held(sql)  # it sees the rows held for COMMIT
             return self.connection.execute(translate(sql), params)  # type: ignore[arg-type]
         except psycopg.Error as error:
             raise self.error(error) from None
@@ -297,8 +324,7 @@ class PostgresStore(SqlStoreBase):
         """The rows of a query read in batches through a server-side cursor (inside the
         current transaction), so a large result never sits in memory at once."""
         try:
-            if "audit_log" in sql:
-                self._flush_audit()
+            self._flush_held(sql)
             with self.connection.cursor(name=f"smartspot_stream_{next(_STREAMS)}") as cursor:
                 cursor.itersize = batch or STREAM_BATCH
                 cursor.execute(translate(sql), params)  # type: ignore[arg-type]
@@ -339,15 +365,18 @@ class PostgresStore(SqlStoreBase):
             self,
             head=head,
             counter=not inside,
-            insert=self._local.audit_rows.append if inside else None,
+            insert=self._hold_audit if inside else None,
             **row,
         )
         if inside and sealed.hash is not None:
             self._local.audit_head = (sealed.seq, sealed.hash)
             self._local.audit_counted = sealed.seq
 
+    def _hold_audit(self, values: tuple[Any, ...]) -> None:
+        self.hold(sqlite_audit.INSERT_SQL, values, table="audit_log")
+
     def _verify(self, anchors: Mapping[int, str] | None) -> sqlite_audit.Verdict:
-        self._flush_audit()  # rows appended earlier in this transaction
+        self._flush_held("audit_log")  # rows appended earlier in this transaction
         counted = getattr(self._local, "audit_counted", None)
         if counted is not None:
             self.execute(_counted(counted))

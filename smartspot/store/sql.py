@@ -37,6 +37,11 @@ class SqlStore(Protocol):
 
     def next_number(self, kind: str, count: int = 1) -> int: ...
 
+    def hold(self, sql: str, params: Params, *, table: str) -> bool:
+        """Run a statement whose answer nobody waits for, writing into ``table``: maybe with
+        the transaction's COMMIT (True), a later statement naming ``table`` seeing it."""
+        ...
+
     def write_audit(
         self,
         *,

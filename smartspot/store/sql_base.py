@@ -84,6 +84,12 @@ class SqlStoreBase:
         """Roll back whatever is open (never raises)."""
         raise NotImplementedError
 
+    def hold(self, sql: str, params: Params, *, table: str) -> bool:
+        """Run a statement whose answer nobody waits for: PostgreSQL holds it for the
+        transaction's COMMIT (one round trip for all); here it runs now. True when held."""
+        self.execute(sql, params)
+        return False
+
     def _ended(self, conn: Any, *, bookkeeping: bool) -> None:
         """After a transaction committed or rolled back (a backend may restore a setting)."""
 

@@ -21,19 +21,26 @@ class SqliteEvents:
     def __init__(self, store: SqlStore) -> None:
         self._store = store
 
-    def append(self, kind: str, data: dict[str, Any], *, at: datetime) -> int:
+    def append(
+        self, kind: str, data: dict[str, Any], *, at: datetime, seq: bool = True
+    ) -> int | None:
         """Append one event (inside the caller's transaction, so it commits with the change it
-        reports); returns its id."""
+        reports); returns its id. ``seq=False``: the caller needs no id (None), and
+        PostgreSQL writes the event with the transaction's COMMIT, in its round trip (under
+        the write lock as before: ids still in commit order)."""
         values = (iso(at), kind, json.dumps(data, ensure_ascii=False, default=str))
         if self._store.dialect == "postgresql":
             # the NOTIFY is delivered when the transaction commits (once per transaction), to
             # every process listening (api/events.py): a stream on another worker reads the log
             # at once; said in the same statement as the insert (one round trip, not two)
-            row = self._store.execute(
+            sql = (
                 "WITH added AS (INSERT INTO events (at, kind, data) VALUES (?, ?, ?) "
-                f"RETURNING seq) SELECT seq, pg_notify('{CHANNEL}', '') FROM added",
-                values,
-            ).fetchone()
+                f"RETURNING seq) SELECT seq, pg_notify('{CHANNEL}', '') FROM added"
+            )
+            if not seq:
+                self._store.hold(sql, values, table="events")  # now, outside a transaction
+                return None
+            row = self._store.execute(sql, values).fetchone()
         else:
             row = self._store.execute(
                 "INSERT INTO events (at, kind, data) VALUES (?, ?, ?) RETURNING seq", values

@@ -258,3 +258,28 @@ def test_large_texts_are_compressed_with_lz4(service: HotspotService) -> None:
     assert isinstance(store, PostgresStore)
     setting = store.execute("SHOW default_toast_compression").fetchone()[0]
     assert setting == "lz4"  # the server of the tests is built with it (Debian's is)
+
+
+def test_events_held_for_the_commit_keep_their_order_and_go_with_a_rollback(
+    service: HotspotService,
+) -> None:
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    start = store.events.last()
+    with store.transaction():
+        assert store.events.append("patrol", {"n": 1}, at=START, seq=False) is None
+        assert store.events.append("patrol", {"n": 2}, at=START, seq=False) is None
+        third = store.events.append("patrol", {"n": 3}, at=START)  # the held ones first
+        assert third is not None
+        store.events.append("patrol", {"n": 4}, at=START, seq=False)
+        assert [e.data["n"] for e in store.events.after(start)] == [1, 2, 3, 4]  # read: there
+        store.events.append("patrol", {"n": 5}, at=START, seq=False)
+    seen = store.events.after(start)
+    assert [e.data["n"] for e in seen] == [1, 2, 3, 4, 5]
+    assert [e.seq for e in seen] == sorted(e.seq for e in seen) and seen[2].seq == third
+    with pytest.raises(RuntimeError), store.transaction():
+        store.events.append("patrol", {"n": 6}, at=START, seq=False)
+        raise RuntimeError("rolled back")
+    assert [e.data["n"] for e in store.events.after(start)] == [1, 2, 3, 4, 5]
+    store.events.append("patrol", {"n": 7}, at=START, seq=False)  # outside one: at once
+    assert store.events.after(start)[-1].data == {"n": 7}
