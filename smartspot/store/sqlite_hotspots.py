@@ -66,6 +66,12 @@ _INSERT = (
     f"INSERT INTO hotspot_versions ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in COLUMNS)})"
 )
+#: The id_counters kind that counts the hotspot versions written (PostgreSQL's revision).
+REVISION = "hotspot_versions"
+_COUNT_VERSION = (
+    f"INSERT INTO id_counters (kind, last) VALUES ('{REVISION}', 1) "
+    "ON CONFLICT (kind) DO UPDATE SET last = id_counters.last + 1"
+)
 _CURRENT = (
     "SELECT v.* FROM hotspots h JOIN hotspot_versions v "
     "ON v.hotspot_id = h.id AND v.version = h.current_version"
@@ -210,6 +216,8 @@ class SqliteHotspots:
     def _write(self, hotspot: Hotspot, action: str, *, before: Hotspot | None) -> None:
         """The new version's row and its audit row (after the pointer is set)."""
         self._store.execute(_INSERT, to_row(hotspot))
+        if self._store.dialect == "postgresql":  # the revision, counted in the write itself
+            self._store.hold(_COUNT_VERSION, (), table="id_counters")
         self._store.write_audit(
             at=hotspot.updated_at,
             actor=hotspot.updated_by,
@@ -223,8 +231,13 @@ class SqliteHotspots:
     def revision(self) -> int:
         """A number that changes with every hotspot write (any process): caches of open
         hotspots are keyed by it, so a closed hotspot is never planned with."""
-        if self._store.dialect == "postgresql":  # versions are append-only: the count grows
-            row = self._store.execute("SELECT COUNT(*) FROM hotspot_versions").fetchone()
+        if self._store.dialect == "postgresql":
+            # the versions written, counted by each write (COUNT(*) read the whole table:
+            # ~4 ms for 10,000 hotspots, for every clear and every AVL batch); before the
+            # first write of a database from before the counter, 0
+            row = self._store.execute(
+                f"SELECT COALESCE((SELECT last FROM id_counters WHERE kind = '{REVISION}'), 0)"
+            ).fetchone()
         else:
             row = self._store.execute("SELECT MAX(rowid) FROM hotspot_versions").fetchone()
         return int(row[0] or 0)

@@ -80,6 +80,25 @@ def test_ids_are_readable_and_sequential(service: HotspotService) -> None:
     assert ids == ["HS-000001", "HS-000002", "HS-000003"]
 
 
+def test_the_hotspot_revision_moves_with_every_write_and_not_with_a_rolled_back_one(
+    service: HotspotService,
+) -> None:
+    store = store_of(service)
+    seen = [store.hotspots.revision()]
+    created = service.register(draft(), TREKANTEN, user="a")
+    seen.append(store.hotspots.revision())
+    with store.transaction():  # two writes in one transaction: a read inside sees both
+        service.register(draft(), SAMSOE, user="a")
+        service.close(created.id, "lukket i testen", user="a")
+        seen.append(store.hotspots.revision())
+    assert seen[2] == store.hotspots.revision()
+    assert len(set(seen)) == 3
+    with pytest.raises(RuntimeError), store.transaction():
+        service.register(draft(), SAMSOE, user="a")
+        raise RuntimeError("rolled back")
+    assert store.hotspots.revision() == seen[-1]
+
+
 def test_versions_and_audit_log_are_append_only(service: HotspotService) -> None:
     created = service.register(draft(), TREKANTEN, user="a")
     store = store_of(service)  # even the store's own connection cannot rewrite history
