@@ -42,6 +42,7 @@ from smartspot.optimise.pyvrp_model import (
     solution_routes,
     warm_solution,
 )
+from smartspot.optimise.pyvrp_pairs import improve_pairs
 from smartspot.optimise.pyvrp_pool import Handed, Pooling, car_classes, handed, joined_in, packed
 from smartspot.optimise.pyvrp_stop import Settled, settled_after
 from smartspot.optimise.solver import LONG_ROUTE_STOPS, Part, decomposed_solve
@@ -118,6 +119,16 @@ HAND_S = 0.02
 SECOND_SEED = 7919
 PAIRED_ROUNDS = 2
 PAIRED_FRESH = 1
+# Long routes of PAIRS_MIN_CARS cars or more with PAIRS_MIN_S of search or more: the last
+# PAIRS_SHARE of the time searches pairs of cars among the hotspots the others leave, a slice of
+# PAIRS_SLICE_S each (``pyvrp_pairs``). Same runs at 2 s, 12 problems with 3-4 cars x 2 seeds
+# (benchmarks/RESULTS.md, issue 15 sixth session): one search 98.09 / 94.9 % of best-known ->
+# 98.54 / 96.0 %; with a second search (emulated) 98.05 / 95.6 % -> 98.21 / 95.6 %.
+PAIRS = True
+PAIRS_MIN_CARS = 3
+PAIRS_MIN_S = 1.5
+PAIRS_SHARE = 0.5
+PAIRS_SLICE_S = 0.12
 
 
 def estimated_setup_s(clients: int) -> float:
@@ -401,14 +412,35 @@ def _history(initial: pyvrp.Solution | None) -> int:
 
 
 def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
-    """Iterated local search from the warm start on one part, within ``seconds``."""
+    """Iterated local search from the warm start on one part, within ``seconds``; on long
+    routes of ``PAIRS_MIN_CARS`` cars or more with ``PAIRS_MIN_S`` or more, the last
+    ``PAIRS_SHARE`` of the time searches pairs of cars (``pyvrp_pairs``)."""
     began = time.perf_counter()
     setup = estimated_setup_s(client_count(inst, part)) * part.slowdown
     if setup > 0.4 * seconds:
         return None
     model = build_model(inst, part)
     initial = warm_solution(inst, model, part, part.warm)
-    found = run_pyvrp(inst, model, part, began + seconds, seed, initial)
+    until = began + seconds
+    pairs = PAIRS and len(part.cars) >= PAIRS_MIN_CARS and seconds >= PAIRS_MIN_S
+    pairs = pairs and _long(initial)
+    first = until - PAIRS_SHARE * seconds if pairs else until
+    found = run_pyvrp(inst, model, part, first, seed, initial)
+    if found is None:
+        return None
+    if not pairs:
+        return found[0]
+    return improve_pairs(inst, part, found[0], until, seed, _pair_search, PAIRS_SLICE_S)
+
+
+def _pair_search(inst: Instance, part: Part, stop_at: float, seed: int) -> Routes | None:
+    """A search of a part of two cars until ``stop_at``, if its set-up fits twice over."""
+    setup = estimated_setup_s(client_count(inst, part)) * part.slowdown
+    if time.perf_counter() + 2 * setup >= stop_at:
+        return None
+    model = build_model(inst, part)
+    initial = warm_solution(inst, model, part, part.warm)
+    found = run_pyvrp(inst, model, part, stop_at, seed, initial)
     return None if found is None else found[0]
 
 

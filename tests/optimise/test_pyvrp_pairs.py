@@ -1,0 +1,65 @@
+"""Long routes of three cars or more searched a pair of cars at a time: every pair in turn, and
+never a plan worth less, infeasible or visiting a hotspot twice."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from smartspot.optimise import pyvrp_solver
+from smartspot.optimise.check import check_solution
+from smartspot.optimise.greedy import construct
+from smartspot.optimise.instance import Instance, Routes
+from smartspot.optimise.pyvrp_pairs import improve_pairs, pair_order
+from smartspot.optimise.solver import Part, has_long_routes
+from smartspot.optimise.solvers import get_solver
+from tests.optimise.test_pyvrp_pool import _ring
+
+
+def test_every_pair_of_cars_comes_once_and_disjoint_pairs_follow_each_other() -> None:
+    for cars in (2, 3, 4, 5):
+        order = pair_order(cars)
+        assert sorted(order) == list(itertools.combinations(range(cars), 2))
+    four = pair_order(4)
+    assert all(not set(a) & set(b) for a, b in zip(four[::2], four[1::2], strict=True))
+
+
+def test_pairs_never_lose_value_nor_visit_a_hotspot_twice() -> None:
+    problem = _ring(30, cars=3, budget_s=2400, window_s=1500)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    warm = construct(inst, reach)
+    hotspots = np.unique(np.concatenate(reach)).astype(np.int64)
+    part = Part([0, 1, 2], hotspots, reach, warm)
+    stop_at = time.perf_counter() + 0.6
+    routes = improve_pairs(inst, part, warm, stop_at, 0, pyvrp_solver._pair_search, 0.1)
+    assert inst.route_value(routes) >= inst.route_value(warm)
+    visited = [h for r in routes for h in r]
+    assert len(visited) == len(set(visited))
+    assert not check_solution(problem, inst.solution(routes, "pairs"))
+
+
+def test_a_solve_of_three_cars_on_long_routes_searches_pairs_and_stays_feasible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = _ring(40, cars=3, budget_s=3900, window_s=1500)
+    inst = Instance.of(problem)
+    greedy = construct(inst, inst.reach_lists())
+    assert has_long_routes(greedy)
+    calls: list[float] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Routes:
+        calls.append(time.perf_counter())
+        return improve_pairs(*args, **kwargs)
+
+    monkeypatch.setattr(pyvrp_solver, "improve_pairs", counted)
+    monkeypatch.setattr(pyvrp_solver, "PORTFOLIO", False)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_S", 0.5)
+    found = get_solver("pyvrp").solve(problem, time_limit_s=1.0, seed=2)
+    assert not check_solution(problem, found)
+    assert found.value >= inst.route_value(greedy)
+    assert len(calls) == 1  # the last part of the time searched pairs
