@@ -123,12 +123,16 @@ PAIRED_FRESH = 1
 # PAIRS_SHARE of the time searches pairs of cars among the hotspots the others leave, a slice of
 # PAIRS_SLICE_S each (``pyvrp_pairs``). Same runs at 2 s, 12 problems with 3-4 cars x 2 seeds
 # (benchmarks/RESULTS.md, issue 15 sixth session): one search 98.09 / 94.9 % of best-known ->
-# 98.54 / 96.0 %; with a second search (emulated) 98.05 / 95.6 % -> 98.21 / 95.6 %.
+# 98.54 / 96.0 %; with a second search (emulated) 98.05 / 95.6 % -> 98.21 / 95.6 %. Only on
+# parts of PAIRS_MIN_CLIENTS clients or more, where the whole search makes few iterations: on
+# 14 Solomon problems (100 clients) with 3-4 cars the pairs lost (99.43 -> 99.05 %, r102 m=4
+# 99.3 -> 96.3 %; second search emulated, load 9.8).
 PAIRS = True
 PAIRS_MIN_CARS = 3
 PAIRS_MIN_S = 1.5
 PAIRS_SHARE = 0.5
 PAIRS_SLICE_S = 0.12
+PAIRS_MIN_CLIENTS = 140
 
 
 def estimated_setup_s(clients: int) -> float:
@@ -413,7 +417,8 @@ def _history(initial: pyvrp.Solution | None) -> int:
 
 def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
     """Iterated local search from the warm start on one part, within ``seconds``; on long
-    routes of ``PAIRS_MIN_CARS`` cars or more with ``PAIRS_MIN_S`` or more, the last
+    routes of ``PAIRS_MIN_CARS`` cars or more among ``PAIRS_MIN_CLIENTS`` clients or more
+    with ``PAIRS_MIN_S`` or more, the last
     ``PAIRS_SHARE`` of the time searches pairs of cars (``pyvrp_pairs``)."""
     began = time.perf_counter()
     setup = estimated_setup_s(client_count(inst, part)) * part.slowdown
@@ -423,7 +428,7 @@ def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) ->
     initial = warm_solution(inst, model, part, part.warm)
     until = began + seconds
     pairs = PAIRS and len(part.cars) >= PAIRS_MIN_CARS and seconds >= PAIRS_MIN_S
-    pairs = pairs and _long(initial)
+    pairs = pairs and _long(initial) and model.data.num_clients >= PAIRS_MIN_CLIENTS
     first = until - PAIRS_SHARE * seconds if pairs else until
     found = run_pyvrp(inst, model, part, first, seed, initial)
     if found is None:

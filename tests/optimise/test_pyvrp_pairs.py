@@ -43,8 +43,9 @@ def test_pairs_never_lose_value_nor_visit_a_hotspot_twice() -> None:
     assert not check_solution(problem, inst.solution(routes, "pairs"))
 
 
-def test_a_solve_of_three_cars_on_long_routes_searches_pairs_and_stays_feasible(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("least_clients", "searched"), [(0, 1), (140, 0)])
+def test_a_solve_of_three_cars_on_long_routes_searches_pairs_only_among_many_clients(
+    monkeypatch: pytest.MonkeyPatch, least_clients: int, searched: int
 ) -> None:
     problem = _ring(40, cars=3, budget_s=3900, window_s=1500)
     inst = Instance.of(problem)
@@ -59,7 +60,8 @@ def test_a_solve_of_three_cars_on_long_routes_searches_pairs_and_stays_feasible(
     monkeypatch.setattr(pyvrp_solver, "improve_pairs", counted)
     monkeypatch.setattr(pyvrp_solver, "PORTFOLIO", False)
     monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_S", 0.5)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_CLIENTS", least_clients)
     found = get_solver("pyvrp").solve(problem, time_limit_s=1.0, seed=2)
     assert not check_solution(problem, found)
     assert found.value >= inst.route_value(greedy)
-    assert len(calls) == 1  # the last part of the time searched pairs
+    assert len(calls) == searched  # 22 clients: pairs only if allowed below 140
