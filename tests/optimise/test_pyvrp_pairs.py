@@ -59,6 +59,7 @@ def test_a_solve_of_three_cars_on_long_routes_searches_pairs_only_among_many_cli
 
     monkeypatch.setattr(pyvrp_solver, "improve_pairs", counted)
     monkeypatch.setattr(pyvrp_solver, "PORTFOLIO", False)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS", True)
     monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_S", 0.5)
     monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_CLIENTS", least_clients)
     found = get_solver("pyvrp").solve(problem, time_limit_s=1.0, seed=2)
