@@ -265,7 +265,7 @@ class PostgresStore(SqlStoreBase):
                 conn.execute("COMMIT")
         except psycopg.Error as error:
             self._rollback(conn)
-            raise self.storage_error(error) from None
+            raise self.error(error) from None  # a held row refused: a conflict, as before
 
     def hold(self, sql: str, params: Params, *, table: str) -> bool:
         """Write ``sql`` (a statement whose answer nobody waits for, into ``table``) with

@@ -167,12 +167,15 @@ class SqlitePatrols:
                 )
             rows = [(f.call_sign, iso(f.at), f.position.x, f.position.y) for f in fixes]
             # one statement per chunk, not per fix: a batch of 100 fixes was 200 statements
+            # PostgreSQL writes both with the COMMIT, in its round trip (store.hold): nothing
+            # waits for their answer, a later statement naming the table writes them first
             for lo in range(0, len(rows), ROWS_PER_STATEMENT):
                 part = rows[lo : lo + ROWS_PER_STATEMENT]
-                self._store.execute(
+                self._store.hold(
                     "INSERT INTO positions (call_sign, at, x, y) VALUES "
                     + ", ".join(["(?, ?, ?, ?)"] * len(part)),
                     [value for row in part for value in row],
+                    table="positions",
                 )
             # each car's newest fix of the batch (of equal times the later one, as a row-by-row
             # update would leave it), then one UPDATE … FROM VALUES for the cars
@@ -183,12 +186,13 @@ class SqlitePatrols:
             latest = list(newest.values())
             for lo in range(0, len(latest), ROWS_PER_STATEMENT):
                 part = latest[lo : lo + ROWS_PER_STATEMENT]
-                self._store.execute(
+                self._store.hold(
                     "UPDATE patrols SET x = v.column3, y = v.column4, position_at = v.column2 "
                     "FROM (VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(part)) + ") AS v "
                     "WHERE patrols.call_sign = v.column1 "
                     "AND (patrols.position_at IS NULL OR patrols.position_at <= v.column2)",
                     [value for row in part for value in row],
+                    table="patrols",
                 )
         return len(fixes)
 

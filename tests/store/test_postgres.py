@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from shapely.geometry import Point
 
 from api.auth import new_account
 from api.settings import Settings
@@ -20,6 +21,7 @@ from smartspot.store.migrations import HISTORY
 from smartspot.store.open import open_store
 from smartspot.store.port import HotspotQuery
 from smartspot.store.postgres import PostgresStore
+from smartspot.store.records import PositionFix
 from smartspot.store.schema_postgres_history import BASELINE
 from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft, new_service
 from tests.pg_cluster import SUPERUSER, Cluster
@@ -283,3 +285,26 @@ def test_events_held_for_the_commit_keep_their_order_and_go_with_a_rollback(
     assert [e.data["n"] for e in store.events.after(start)] == [1, 2, 3, 4, 5]
     store.events.append("patrol", {"n": 7}, at=START, seq=False)  # outside one: at once
     assert store.events.after(start)[-1].data == {"n": 7}
+
+
+def test_an_avl_batch_written_with_the_commit_is_read_back_inside_it_and_gone_with_a_rollback(
+    service: HotspotService,
+) -> None:
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    store.patrols.add(Patrol("MV-1", "st01"), actor="a", at=START)
+    fixes = [PositionFix("MV-1", START, Point(500_000.0, 6_200_000.0))]
+    with store.transaction():
+        assert store.patrols.record_positions(fixes) == 1
+        moved = store.patrols.get("MV-1")  # the held rows are written before this read
+        assert moved.position is not None and moved.position.x == 500_000.0
+        assert len(store.patrols.positions("MV-1")) == 1
+    later = [PositionFix("MV-1", START.replace(minute=1), Point(500_100.0, 6_200_000.0))]
+    with pytest.raises(RuntimeError), store.transaction():
+        store.patrols.record_positions(later)
+        raise RuntimeError("rolled back")
+    kept = store.patrols.get("MV-1")
+    assert kept.position is not None and kept.position.x == 500_000.0
+    assert len(store.patrols.positions("MV-1")) == 1
+    store.patrols.record_positions(later)  # its own transaction: committed with its rows
+    assert len(store.patrols.positions("MV-1")) == 2
