@@ -18,11 +18,7 @@ import time
 
 import pyvrp
 from pyvrp import PenaltyManager, PenaltyParams, RandomNumberGenerator
-from pyvrp.IteratedLocalSearch import (
-    IteratedLocalSearch,
-    IteratedLocalSearchCallbacks,
-    IteratedLocalSearchParams,
-)
+from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
 from pyvrp.search import (
     OPERATORS,
     LocalSearch,
@@ -35,6 +31,7 @@ from pyvrp.search import (
 from smartspot.optimise.instance import Instance, Routes
 from smartspot.optimise.portfolio import Child, fork
 from smartspot.optimise.problem import Problem, Solution
+from smartspot.optimise.pyvrp_callbacks import MostPrize
 from smartspot.optimise.pyvrp_model import (
     Model,
     build_model,
@@ -44,7 +41,7 @@ from smartspot.optimise.pyvrp_model import (
 )
 from smartspot.optimise.pyvrp_pairs import improve_pairs
 from smartspot.optimise.pyvrp_pool import Handed, Pooling, car_classes, handed, joined_in, packed
-from smartspot.optimise.pyvrp_stop import Settled, settled_after
+from smartspot.optimise.pyvrp_stop import Before, Settled, settled_after
 from smartspot.optimise.solver import LONG_ROUTE_STOPS, Part, decomposed_solve
 
 # Set-up CPU time (ProblemData, the warm start, neighbourhoods, operators) in thread time,
@@ -140,74 +137,6 @@ PAIRS_MIN_CLIENTS = 140
 
 def estimated_setup_s(clients: int) -> float:
     return SETUP_S_FIXED + SETUP_S_PER_CLIENT * clients + SETUP_S_PER_CLIENT2 * clients**2
-
-
-class Before:
-    """PyVRP stopping criterion: stop when one more iteration, as long as the longest so far,
-    would end after ``stop_at`` (a ``perf_counter`` moment).
-
-    An iteration (a perturbation, a local search and, on a new best, an exhaustive one)
-    cannot be interrupted; it takes up to 3-8 ms of CPU at 300 clients with long routes, and
-    five to eight times that in wall time when the cores are shared. Measuring the
-    iterations keeps the deadline whatever the load, where a fixed margin would be too small
-    under load or wasteful without. Before the first iteration nothing is measured yet, so
-    it is taken to last ``first_s`` (the wall time of the search's own set-up, which grows
-    with the clients and the load alike): under a slowdown of 10-20 a first iteration begun
-    with too little time left answered 0.5 s late at 40 × 3000 with a 0.1 s limit."""
-
-    def __init__(self, stop_at: float, first_s: float = 0.0) -> None:
-        self.stop_at = stop_at
-        self.last: float | None = None
-        self.longest = first_s  # a guess until the first iteration is measured
-        self.guessed = True
-
-    def __call__(self, best_cost: float) -> bool:
-        now = time.perf_counter()
-        if self.last is not None:
-            took = now - self.last
-            self.longest = took if self.guessed else max(self.longest, took)
-            self.guessed = False
-        self.last = now
-        return now + self.longest >= self.stop_at
-
-
-class MostPrize(IteratedLocalSearchCallbacks):
-    """PyVRP callbacks keeping the feasible solution with the most prize the search passes
-    through, the cheapest among equals. PyVRP's own best is the cheapest by its objective,
-    and with the duration cost of long routes the driving and waiting of several cars can
-    outweigh one value unit's prize: value must come first."""
-
-    def __init__(self, start: pyvrp.Solution, pooling: Pooling | None = None) -> None:
-        self.best = start
-        self.key = (-1, 0)
-        self.pooling = pooling
-        self.iterations = 0  # of the search
-        self.since_better = 0  # iterations since the best last changed
-        self.offer(start)
-
-    def offer(self, solution: pyvrp.Solution) -> None:
-        if solution.prizes() < self.key[0] or not solution.is_feasible():
-            return
-        key = (solution.prizes(), -solution.distance_cost() - solution.duration_cost())
-        if key > self.key:
-            self.best, self.key = solution, key
-            self.since_better = 0
-
-    def on_iteration(
-        self,
-        current: pyvrp.Solution,
-        candidate: pyvrp.Solution,
-        best: pyvrp.Solution,
-        cost_evaluator: pyvrp.CostEvaluator,
-    ) -> None:
-        self.iterations += 1
-        self.since_better += 1
-        self.offer(candidate)
-        if self.pooling is not None:
-            self.pooling.take(candidate)
-
-    def on_best(self, best: pyvrp.Solution) -> None:
-        self.offer(best)
 
 
 def run_pyvrp(

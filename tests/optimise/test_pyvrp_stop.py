@@ -23,8 +23,10 @@ def _search(warm_from_exact: bool, settle: int, seed: int = 2) -> tuple[object, 
     from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
     from pyvrp.search import NeighbourhoodParams, compute_neighbours
 
+    from smartspot.optimise.pyvrp_callbacks import MostPrize
     from smartspot.optimise.pyvrp_model import build_model, solution_routes, warm_solution
-    from smartspot.optimise.pyvrp_solver import Before, MostPrize, _local_search, _penalties
+    from smartspot.optimise.pyvrp_solver import _local_search, _penalties
+    from smartspot.optimise.pyvrp_stop import Before
 
     problem = random_problem(seed, cars=2, hotspots=24)
     inst = Instance.of(problem)

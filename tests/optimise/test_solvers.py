@@ -166,7 +166,7 @@ def test_reach_lists_hold_exactly_the_hotspots_a_car_can_visit_alone() -> None:
 def test_pyvrp_stops_before_an_iteration_as_long_as_the_longest_would_end_late() -> None:
     import time
 
-    from smartspot.optimise.pyvrp_solver import Before
+    from smartspot.optimise.pyvrp_stop import Before
 
     began = time.perf_counter()
     stop = Before(began + 1.0)
@@ -179,7 +179,7 @@ def test_pyvrp_stops_before_an_iteration_as_long_as_the_longest_would_end_late()
 def test_pyvrp_begins_no_iteration_that_its_set_up_time_says_would_end_late() -> None:
     import time
 
-    from smartspot.optimise.pyvrp_solver import Before
+    from smartspot.optimise.pyvrp_stop import Before
 
     assert Before(time.perf_counter() + 0.5, first_s=1.0)(0.0) is True
     stop = Before(time.perf_counter() + 0.5, first_s=0.3)
@@ -219,7 +219,8 @@ def test_pyvrp_answers_the_most_prize_it_passed_through_not_its_cheapest() -> No
 
     from smartspot.optimise.greedy import construct
     from smartspot.optimise.instance import Instance
-    from smartspot.optimise.pyvrp_solver import MostPrize, build_model, warm_solution
+    from smartspot.optimise.pyvrp_callbacks import MostPrize
+    from smartspot.optimise.pyvrp_solver import build_model, warm_solution
     from smartspot.optimise.solver import Part
 
     inst = Instance.of(random_problem(1, cars=2, hotspots=30))
