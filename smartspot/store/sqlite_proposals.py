@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
-from smartspot.plans import HOLDING, TRANSITIONS, PlannedStop, Proposal, ProposalStatus
+from smartspot.plans import HOLDING, TRANSITIONS, Proposal, ProposalStatus
 from smartspot.store.proposal_rows import (
     STOP_COLUMNS,
     SharedJson,
@@ -250,17 +250,11 @@ class SqliteProposals:
             found.setdefault(row["patrol"], row)  # the newest pending one of each car
         if not found:
             return
-        ids = [row["id"] for row in found.values()]
-        stops_of: dict[str, builtins.list[dict[str, Any]]] = {i: [] for i in ids}
-        for stop in self._store.execute(
-            f"SELECT * FROM proposal_stops WHERE proposal_id IN ({', '.join('?' * len(ids))}) "
-            "ORDER BY proposal_id, position",
-            ids,
-        ).fetchall():
-            stops_of[stop["proposal_id"]].append(row_dict(stop))
+        stops_of = self._stop_rows([row["id"] for row in found.values()])
         for patrol, at in cars.items():
             if patrol in found:
-                self._supersede_one(found[patrol], stops_of[found[patrol]["id"]], actor, at)
+                stops = [row_dict(stop) for stop in stops_of[found[patrol]["id"]]]
+                self._supersede_one(found[patrol], stops, actor, at)
 
     def _supersede_one(
         self, row: Row, stops: builtins.list[dict[str, Any]], actor: str, at: datetime
@@ -348,14 +342,18 @@ class SqliteProposals:
         rows = list(rows)
         if not rows:
             return []
-        ids = [row["id"] for row in rows]
-        stops: dict[str, list[PlannedStop]] = {i: [] for i in ids}
+        stops = self._stop_rows([row["id"] for row in rows])
+        return [proposal_of(row, tuple(stop_of(s) for s in stops[row["id"]])) for row in rows]
+
+    def _stop_rows(self, ids: builtins.list[str]) -> dict[str, builtins.list[Row]]:
+        """The stop rows of each proposal, in their order, 500 proposals a statement."""
+        found: dict[str, builtins.list[Row]] = {i: [] for i in ids}
         for chunk in range(0, len(ids), 500):
             part = ids[chunk : chunk + 500]
-            for stop_row in self._store.execute(
+            for row in self._store.execute(
                 f"SELECT * FROM proposal_stops WHERE proposal_id IN ({', '.join('?' * len(part))}) "
                 "ORDER BY proposal_id, position",
                 part,
             ).fetchall():
-                stops[stop_row["proposal_id"]].append(stop_of(stop_row))
-        return [proposal_of(row, tuple(stops[row["id"]])) for row in rows]
+                found[row["proposal_id"]].append(row)
+        return found
