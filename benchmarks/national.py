@@ -204,6 +204,7 @@ async def _listen(client: httpx.AsyncClient, until: float, stats: dict[str, list
 async def phase(
     base: str, fleet: list[dict[str, Any]], *, rate: float, batch: int, clients: int,
     seconds: float, clear_every_s: float, seed: int, home: Homecoming,
+    per_request: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     stats: dict[str, list[Any]] = {
         "event_ids": [],
@@ -227,14 +228,29 @@ async def phase(
             ).raise_for_status()
         interval = batch * clients / rate
         CPU.start()
+        began_at = time.time()  # for the probe's report (its spans carry wall-clock times)
         began = time.perf_counter()
         until = began + seconds
         listener = asyncio.ensure_future(_listen(client, until + 2.0, stats))
         await asyncio.sleep(0.5)  # the stream is open before the load begins
+        # shared: the AVL clients and the desk share one pool of kept-alive connections, so
+        # which worker serves what is decided by which took each connection at the start;
+        # per request: each has its own client and a new connection per request, so each
+        # request goes to a worker free to take it (as a load balancer would send it)
+        own = [
+            httpx.AsyncClient(
+                base_url=base, timeout=60, headers=client.headers,
+                limits=httpx.Limits(max_keepalive_connections=0),
+            ) if per_request else client
+            for _ in range(clients + 1)
+        ]  # fmt: skip
         await asyncio.gather(
-            *(_avl(client, fleet, batch, interval, until, np.random.default_rng(seed + c), stats) for c in range(clients)),
-            _callouts(client, fleet, clear_every_s, until, rng, stats, home),
+            *(_avl(own[c], fleet, batch, interval, until, np.random.default_rng(seed + c), stats) for c in range(clients)),
+            _callouts(own[clients], fleet, clear_every_s, until, rng, stats, home),
         )  # fmt: skip
+        for other in own:
+            if other is not client:
+                await other.aclose()
         elapsed = time.perf_counter() - began
         cores = CPU.stop(elapsed)
         try:
@@ -243,6 +259,8 @@ async def phase(
             stats["errors"].append("SSE: the stream went quiet (no keep-alive in 30 s)")
     return {
         "seconds": round(elapsed, 1),
+        "began_at": began_at,
+        "connections": "per request" if per_request else "shared",
         "target_fixes_per_s": rate,
         "fixes_per_s": round(sum(stats["fixes"]) / elapsed, 1),
         "avl": {**_summary(stats["avl_s"]), "batch": batch, "clients": clients},
@@ -274,14 +292,20 @@ async def phase(
     }
 
 
-def _serve(db: str, workers: int, port: int, policies: Path, log: Path) -> subprocess.Popen[bytes]:
+def _serve(
+    db: str, workers: int, port: int, policies: Path, log: Path, probe: Path | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "SMARTSPOT_DB": db,
         "SMARTSPOT_SECRET_KEY": SECRET,
         "SMARTSPOT_POLICY_DIR": str(policies),
     }
-    command = [sys.executable, "-m", "smartspot.cli.main", "serve", "--port", str(port),
+    # with a probe, each worker splits its clears' and batches' wall (benchmarks/clear_probe)
+    main = "smartspot.cli.main" if probe is None else "benchmarks.clear_probe"
+    if probe is not None:
+        env["CLEAR_PROBE_DIR"] = str(probe.resolve())
+    command = [sys.executable, "-m", main, "serve", "--port", str(port),
                "--log-level", "warning"]  # fmt: skip
     if workers > 1:
         command += ["--workers", str(workers)]
@@ -326,6 +350,21 @@ def main(argv: list[str] | None = None) -> int:
         "cleared; older ones get home (default 1; -1: none ever does, as in session 3)",
     )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/national.json"))
+    parser.add_argument(
+        "--connections",
+        choices=("shared", "per-request"),
+        default="shared",
+        help="shared: the AVL clients and the desk share kept-alive connections (each "
+        "connection stays with the worker that took it; as in sessions 3-6); per-request: "
+        "a new connection per request, so each request goes to a free worker",
+    )
+    parser.add_argument(
+        "--probe",
+        type=Path,
+        help="a folder for each worker's per-request split of its clears and AVL batches "
+        "(benchmarks/clear_probe.py; report: python -m benchmarks.clear_probe report DIR "
+        "--from OUT)",
+    )
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="smartspot-national-"))
     cluster = _cluster() if args.pg else None
@@ -357,7 +396,7 @@ def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
     fleet = prepare(db, args.hotspots, args.cars, args.seed)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(db, args.workers, port, policies, folder / "server.log")
+    server = _serve(db, args.workers, port, policies, folder / "server.log", args.probe)
     CPU.parts.update(generator=os.getpid(), server=server.pid)
     print(f"server log: {folder / 'server.log'}", flush=True)
     results: dict[str, Any] = {}
@@ -384,6 +423,7 @@ def _run(args: argparse.Namespace, folder: Path, url: str | None) -> int:
                     clear_every_s=args.clear_every,
                     seed=args.seed,
                     home=home,
+                    per_request=args.connections == "per-request",
                 )
             )
             print(name, json.dumps(results[name]), flush=True)

@@ -28,6 +28,15 @@ def tree_cpu_s(pid: int | None, *, children: bool = True) -> float:
         return 0.0
 
 
+def _children(pid: int | None) -> list[int]:
+    if pid is None:
+        return []
+    try:
+        return [child.pid for child in psutil.Process(pid).children()]
+    except psutil.NoSuchProcess:
+        return []
+
+
 def postmaster_pid(data_dir: Path) -> int | None:
     """The PostgreSQL server's pid from its data folder (first line of postmaster.pid)."""
     try:
@@ -46,9 +55,15 @@ class CpuMeter:
         self._began: dict[str, float] = {}
 
     def _now(self) -> dict[str, float]:
-        return {
+        found = {
             name: tree_cpu_s(pid, children=name != "generator") for name, pid in self.parts.items()
         }
+        # each worker of the server on its own (``server:<pid>``): shows whether the load
+        # generator's connections reached every worker (a worker takes a connection for
+        # good, and which one takes it is a race)
+        for pid in _children(self.parts.get("server")):
+            found[f"server:{pid}"] = tree_cpu_s(pid)
+        return found
 
     def start(self) -> None:
         self._began = self._now()
@@ -56,4 +71,8 @@ class CpuMeter:
     def stop(self, seconds: float) -> dict[str, float]:
         """Cores used per part over ``seconds`` of wall time (1.0 = one core all along)."""
         now = self._now()
-        return {name: round((now[name] - self._began.get(name, 0.0)) / seconds, 2) for name in now}
+        return {
+            name: round((now[name] - self._began.get(name, 0.0)) / seconds, 2)
+            for name in now
+            if name in self._began  # a worker started meanwhile is not in the split
+        }
