@@ -209,10 +209,14 @@ class Vagtcentral:
         district = self._district_of(car)
         fresh = is_fresh(car, now, district.policy.fresh_fix_s)
         position = car.position if fresh and car.position is not None else callout.position
+        # the district's available cars, read once: the ones on their way home plan with
+        # this car, the rest are the coverage guard's (this car, on scene, is neither)
+        fleet = district_cars(self.ctx, district.politikreds)
         others = [
             Candidate(p, p.position)
-            for p in district_cars(self.ctx, district.politikreds, (PatrolStatus.RETURNING,))
-            if p.call_sign != car.call_sign
+            for p in fleet
+            if p.status is PatrolStatus.RETURNING
+            and p.call_sign != car.call_sign
             and p.position is not None
             and is_fresh(p, now, district.policy.fresh_fix_s)
         ]
@@ -223,6 +227,7 @@ class Vagtcentral:
             district.politikreds,
             [Candidate(car, position), *others],
             now,
+            fleet=fleet,
         )
         self.ctx.store.proposals.encode_ahead(made)  # their JSON, before the write lock
         with self.ctx.store.transaction():

@@ -120,12 +120,15 @@ def plan(
     now: datetime,
     *,
     within: Within | None = None,
+    fleet: Sequence[Patrol] | None = None,
 ) -> list[Proposal]:
     """Unsaved proposals (one per car, maybe empty) for ``cars``, all of ``politikreds``.
 
     ``within`` (an idle car that alone covers a kommune, :mod:`smartspot.live.idle`) keeps
     only the hotspots and follow-ups it says, and the round needs no coverage guard: the car
-    stays within the guard's minutes of the kommune it covers."""
+    stays within the guard's minutes of the kommune it covers. ``fleet``: the district's
+    available cars (:func:`district_cars`) as the caller has just read them, so they are not
+    read again (a clear reads them to find the cars on their way home)."""
     district = ctx.district(politikreds)
     policy = district.policy
     rng = planning_rng(ctx.seed, politikreds, now, [c.patrol.call_sign for c in cars])
@@ -146,7 +149,9 @@ def plan(
         ]
     try:
         guarded = within is None
-        return _plan(ctx, district, spots, followups, round_trips, cars, now, run, rng, guarded)
+        return _plan(
+            ctx, district, spots, followups, round_trips, cars, now, run, rng, guarded, fleet
+        )
     except Exception as error:  # planning must never leave a cleared callout without an answer
         log.exception("planning failed for %s", [c.patrol.call_sign for c in cars])
         failed = SolverRun(run.solver, run.time_limit_s, run.seed, failure=repr(error))
@@ -176,6 +181,7 @@ def _plan(
     run: SolverRun,
     rng: np.random.Generator,
     guarded: bool = True,
+    fleet: Sequence[Patrol] | None = None,
 ) -> list[Proposal]:
     policy = district.policy
     politikreds = district.politikreds
@@ -183,7 +189,7 @@ def _plan(
     waiting = urgent_waiting(ctx, politikreds)
     others = [
         p.position if p.position is not None else ctx.bases[p.home_station]
-        for p in district_cars(ctx, politikreds)
+        for p in (district_cars(ctx, politikreds) if fleet is None else fleet)
         if p.call_sign not in planning
     ]
     guard = None
@@ -211,7 +217,9 @@ def _plan(
         for c in cars
     ]
     travel = ctx.travel.for_district(politikreds)
-    visits = [v.visit for v in ctx.store.visits.list(since=now - policy.lookback)]
+    # the visits of the district's hotspots (the value model reads those of ``spots`` only)
+    since = now - policy.lookback
+    visits = [v.visit for v in ctx.store.visits.list(since=since, politikreds=politikreds)]
     built = build_problem(
         free,
         spots,

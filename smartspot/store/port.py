@@ -225,6 +225,7 @@ class VisitRepository(Protocol):
         patrol: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        politikreds: str | None = None,
     ) -> list[StoredVisit]: ...
     def last_visit_times(self) -> dict[str, datetime]: ...
 

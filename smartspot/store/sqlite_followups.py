@@ -56,6 +56,13 @@ def _not_found(followup_id: str) -> NotFoundError:
 
 
 _POINTERS = Pointers("followups")
+#: The id_counters kind that counts the follow-up versions and attempts written (PostgreSQL's
+#: revision: COUNT(*) over both tables read them whole, for every clear and AVL batch).
+REVISION = "followup_writes"
+_COUNT_WRITE = (
+    f"INSERT INTO id_counters (kind, last) VALUES ('{REVISION}', 1) "
+    "ON CONFLICT (kind) DO UPDATE SET last = id_counters.last + 1"
+)
 
 
 class SqliteFollowUps:
@@ -77,7 +84,7 @@ class SqliteFollowUps:
                 followup.id,
                 taken=lambda: ConflictError(msg("follow-up {id} already exists", id=followup.id)),
             )
-            self._store.execute(_INSERT, to_row(followup))
+            self._insert_version(followup)
             self._store.execute(
                 "INSERT INTO followup_citizens (followup_id, name, phone, salt) "
                 "VALUES (?, ?, ?, ?)",
@@ -122,7 +129,7 @@ class SqliteFollowUps:
                     )
                 ),
             )
-            self._store.execute(_INSERT, to_row(followup))
+            self._insert_version(followup)
             changed = self._write_citizen(before, followup)
             after = audit_record(followup, changed=changed)
             if attempt is not None:
@@ -227,13 +234,29 @@ class SqliteFollowUps:
         return None if row is None else str(row[0])
 
     def revision(self) -> int:
-        """A number that changes with every follow-up version or attempt written."""
-        counter = "COUNT(*)" if self._store.dialect == "postgresql" else "COALESCE(MAX(rowid), 0)"
-        row = self._store.execute(  # both tables only grow: a count changes with each write
-            f"SELECT (SELECT {counter} FROM followup_versions) + "
-            f"(SELECT {counter} FROM followup_attempts)"
+        """A number that changes with every follow-up version or attempt written (an
+        attempt's outcome too: it comes with a version)."""
+        if self._store.dialect == "postgresql":
+            # the writes, counted by each write (_counted); before the first write of a
+            # database from before the counter, 0
+            row = self._store.execute(
+                f"SELECT COALESCE((SELECT last FROM id_counters WHERE kind = '{REVISION}'), 0)"
+            ).fetchone()
+            return int(row[0])
+        row = self._store.execute(  # both tables only grow: their last rowids move with each
+            "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM followup_versions) + "
+            "(SELECT COALESCE(MAX(rowid), 0) FROM followup_attempts)"
         ).fetchone()
         return int(row[0])
+
+    def _insert_version(self, followup: FollowUp) -> None:
+        self._store.execute(_INSERT, to_row(followup))
+        self._counted()
+
+    def _counted(self) -> None:
+        """PostgreSQL: move the revision in this write's transaction (with its COMMIT)."""
+        if self._store.dialect == "postgresql":
+            self._store.hold(_COUNT_WRITE, (), table="id_counters")
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -270,6 +293,7 @@ class SqliteFollowUps:
             attempt.recorded_by,
             iso(attempt.recorded_at or attempt.at),
         )
+        self._counted()
         exists = self._store.execute(
             "SELECT outcome FROM followup_attempts WHERE followup_id = ? AND number = ?",
             (attempt.followup, attempt.number),

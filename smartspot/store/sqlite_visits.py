@@ -63,6 +63,13 @@ def _visit_values(visit: Visit) -> tuple[Any, ...]:
     )
 
 
+#: The hotspots whose current version lies in a politikreds (visits.list(politikreds=…)).
+_IN_DISTRICT = (
+    "hotspot_id IN (SELECT h.id FROM hotspots h JOIN hotspot_versions v "
+    "ON v.hotspot_id = h.id AND v.version = h.current_version WHERE v.politikreds = ?)"
+)
+
+
 class SqliteVisits:
     """Hotspot visits (reported by the crew or detected from AVL positions)."""
 
@@ -122,8 +129,11 @@ class SqliteVisits:
         patrol: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        politikreds: str | None = None,
     ) -> list[StoredVisit]:
-        """Visits arriving in ``[since, until)``, oldest first."""
+        """Visits arriving in ``[since, until)``, oldest first; with ``politikreds``, only
+        the visits of the hotspots that lie there now (a clear reads its district's, not
+        the whole country's: a national service records tens of thousands a week)."""
         clauses: list[str] = []
         params: list[Any] = []
         for sql, value in (
@@ -131,6 +141,7 @@ class SqliteVisits:
             ("patrol = ?", patrol),
             ("arrived_at >= ?", None if since is None else iso(since)),
             ("arrived_at < ?", None if until is None else iso(until)),
+            (_IN_DISTRICT, politikreds),
         ):
             if value is not None:
                 clauses.append(sql)

@@ -18,7 +18,7 @@ from smartspot.store.open import Store
 from smartspot.store.postgres import PostgresStore
 from smartspot.store.records import PositionFix, UserAccount
 from smartspot.store.sqlite import SqliteStore
-from tests.hotspot_fixtures import START, TREKANTEN, draft, new_service
+from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft, new_service
 
 HOLSTEBRO = Location("0661", "Holstebro", "Midt- og Vestjyllands Politi")
 HERE = Point(477_600.0, 6_245_760.0)
@@ -173,3 +173,23 @@ def test_a_version_1_database_is_migrated_keeping_its_hotspots(
         assert upgraded.schema_version == len(HISTORY)
         assert upgraded.hotspots.get(hotspot.id) == hotspot
         assert upgraded.users.list() == []
+
+
+def test_visits_are_listed_per_district_of_their_hotspot(
+    store: Store, service: HotspotService
+) -> None:
+    holstebro = service.register(draft(), TREKANTEN, user="a")
+    samsoe = service.register(draft(), SAMSOE, user="a")
+    assert holstebro.location.politikreds != samsoe.location.politikreds
+    add_car(store)
+    for hotspot, minutes in ((holstebro, 0), (samsoe, 5), (holstebro, 10), (holstebro, -60)):
+        at = START + timedelta(minutes=minutes)
+        store.visits.add(Visit(hotspot.id, "MVJ-11", at), actor="ole", at=at)
+    since = START - timedelta(minutes=1)
+    everywhere = store.visits.list(since=since)
+    mine = store.visits.list(since=since, politikreds=holstebro.location.politikreds)
+    theirs = store.visits.list(since=since, politikreds=samsoe.location.politikreds)
+    assert [v.visit.hotspot for v in mine] == [holstebro.id, holstebro.id]
+    assert [v.visit.hotspot for v in theirs] == [samsoe.id]
+    assert sorted(mine + theirs, key=lambda v: v.id) == sorted(everywhere, key=lambda v: v.id)
+    assert store.visits.list(since=since, politikreds="Bornholms Politi") == []
