@@ -121,13 +121,16 @@ class RowCache:
             row = self._lru.get(node)
         return row
 
-    def missing(self, nodes: NDArray[np.int64], limit: float) -> int:
-        """How many trees :meth:`gather` would have to compute for ``nodes``."""
+    def missing(self, nodes: NDArray[np.int64], limit: float, *, stop: int | None = None) -> int:
+        """How many trees :meth:`gather` would have to compute for ``nodes``; with ``stop``,
+        counted only up to that many (a caller that only compares the count with another)."""
         with self._lock:
             count = 0
-            for node in dict.fromkeys(np.asarray(nodes, dtype=np.int64).tolist()):
+            for node in np.unique(np.asarray(nodes, dtype=np.int64)).tolist():
                 row = self._held(node)
                 count += row is None or not _covers(row, limit)
+                if stop is not None and count >= stop:
+                    break
             return count
 
     def pin(self, nodes: NDArray[np.int64], limit: float) -> None:

@@ -39,6 +39,7 @@ class DirectTrips:
         # (which start over when full), so that the warm ones stay
         self._known: dict[bytes, complex] = {}
         self._warmed: dict[bytes, complex] = {}
+        self._table = _PairTable.empty()
         self._lock = threading.Lock()
 
     def __call__(self, o: Points, d: Points) -> tuple[Seconds, Seconds]:
@@ -52,28 +53,39 @@ class DirectTrips:
         i, j = np.nonzero(gap <= p.direct_max_m)
         if len(i) == 0:
             return seconds, metres
-        keys = _pair_keys(o[i], d[j])
+        # the pairs among the warm points in one look-up, the rest pair by pair
+        found, hit = self._table.find(o, d, i, j)
+        rest = np.flatnonzero(~hit)
+        if len(rest):
+            found[rest] = self._pairs(o[i[rest]], d[j[rest]], gap[i[rest], j[rest]])
+        seconds[i, j] = found.real
+        metres[i, j] = found.imag
+        return seconds, metres
+
+    def _pairs(
+        self, a: NDArray[np.float64], b: NDArray[np.float64], gap: NDArray[np.float64]
+    ) -> NDArray[np.complex128]:
+        """Seconds + i metres of each pair ``a[k] → b[k]``: remembered, or worked out now."""
+        keys = _pair_keys(a, b)
         with self._lock:
             warmed, asked = self._warmed.get, self._known.get
             known = [warmed(k, asked(k)) for k in keys]
         todo = np.array([n for n, k in enumerate(known) if k is None], dtype=np.int64)
         if len(todo):
-            s, m = self._lines(o[i[todo]], d[j[todo]], gap[i[todo], j[todo]])
+            s, m = self._lines(a[todo], b[todo], gap[todo])
             with self._lock:
                 if len(self._known) + len(todo) > PAIRS_KEPT:
                     self._known.clear()
                 for n, value in zip(todo.tolist(), _complex(s, m), strict=True):
                     self._known[keys[n]] = known[n] = value
-        found = np.array(known, dtype=np.complex128)
-        seconds[i, j] = found.real
-        metres[i, j] = found.imag
-        return seconds, metres
+        return np.array(known, dtype=np.complex128)
 
     def among(self, points: Points) -> None:
         """Work out and remember the direct trips between every two of ``points`` (the open
         hotspots of a district, at warm-up) that lie close enough, both ways (and from each to
         itself), in place of the set worked out before (whose pairs are reused)."""
         fresh: dict[bytes, complex] = {}
+        values: list[complex] = []
         if len(points):
             pairs = cKDTree(points).query_pairs(
                 self.land.params.direct_max_m, output_type="ndarray"
@@ -94,8 +106,11 @@ class DirectTrips:
                 s, m = self._lines(a, b, np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1]))
                 todo = [k for k, n in zip(keys, new.tolist(), strict=True) if n]
                 fresh.update(zip(todo, _complex(s, m), strict=True))
+            values.extend(fresh[k] for k in keys)
+        table = _PairTable.of(points, pairs, np.array(values, dtype=np.complex128))
         with self._lock:
             self._warmed = fresh
+            self._table = table
 
     def _lines(
         self, a: NDArray[np.float64], b: NDArray[np.float64], gap: NDArray[np.float64]
@@ -200,6 +215,71 @@ class DirectTrips:
         distance, index = self._town_tree.query(xy, k=k)
         distance, index = distance.reshape(len(xy), -1), index.reshape(len(xy), -1)
         return (distance < self._town_radius[index]).any(axis=1).astype(np.float64)
+
+
+class _PairTable:
+    """The direct trips among the warm points, looked up for many pairs at once: each warm
+    point's number by its coordinates (a dict of ``x + iy``, the same exact key as the
+    pair's bytes), each pair's answer by ``number(a) * n + number(b)`` in a sorted array.
+    A pair of the same two points gives the answer the pair's bytes give in
+    ``DirectTrips._warmed`` (both made from the same list), so a hit here is that answer."""
+
+    __slots__ = ("codes", "n", "numbers", "values")
+
+    def __init__(
+        self,
+        numbers: dict[complex, int],
+        n: int,
+        codes: NDArray[np.int64],
+        values: NDArray[np.complex128],
+    ) -> None:
+        self.numbers, self.n, self.codes, self.values = numbers, n, codes, values
+
+    @classmethod
+    def empty(cls) -> _PairTable:
+        return cls({}, 0, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.complex128))
+
+    @classmethod
+    def of(
+        cls, points: Points, pairs: NDArray[np.int64], values: NDArray[np.complex128]
+    ) -> _PairTable:
+        """The table of ``pairs`` (rows of two indices into ``points``) and their answers."""
+        n = len(points)
+        numbers: dict[complex, int] = {}
+        for k, key in enumerate(_point_keys(points)):
+            numbers.setdefault(key, k)  # a point given twice: its first number (same pairs)
+        codes = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
+        order = np.argsort(codes, kind="stable")
+        return cls(numbers, n, codes[order], values[order])
+
+    def find(
+        self,
+        o: NDArray[np.float64],
+        d: NDArray[np.float64],
+        i: NDArray[np.intp],
+        j: NDArray[np.intp],
+    ) -> tuple[NDArray[np.complex128], NDArray[np.bool_]]:
+        """The answers of the pairs ``o[i[k]] → d[j[k]]`` found here, and which were."""
+        found = np.zeros(len(i), dtype=np.complex128)
+        if not len(self.codes):
+            return found, np.zeros(len(i), dtype=bool)
+        get = self.numbers.get
+        on = np.array([get(k, -1) for k in _point_keys(o)], dtype=np.int64)
+        dn = np.array([get(k, -1) for k in _point_keys(d)], dtype=np.int64)
+        a, b = on[i], dn[j]
+        codes = a * self.n + b
+        at = np.minimum(np.searchsorted(self.codes, codes), len(self.codes) - 1)
+        hit = (a >= 0) & (b >= 0) & (self.codes[at] == codes)
+        found[hit] = self.values[at[hit]]
+        return found, hit
+
+
+def _point_keys(points: Points) -> list[complex]:
+    """Each point as ``x + iy`` (exact, hashable)."""
+    keys: list[complex] = (
+        np.ascontiguousarray(points, dtype=np.float64).view(np.complex128).ravel().tolist()
+    )
+    return keys
 
 
 def _pair_keys(a: NDArray[np.float64], b: NDArray[np.float64]) -> list[bytes]:

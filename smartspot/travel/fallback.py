@@ -213,7 +213,7 @@ class LandTravelTimes(RoadTravelTimes):
             between=between,
             from_terminal=from_t,
         )
-        seconds, length = timed_trips(self._crossings, depart_at, legs)
+        seconds, length = timed_trips(self._crossings, depart_at, legs, metres=metres, limit=limit)
         if not metres:
             length = np.full(seconds.shape, np.nan)
         return seconds + d_acc[None, :], length

@@ -172,12 +172,14 @@ class RoadTravelTimes(RoadSnapping):
         # the side with fewer trees to compute (a car's trip home reads the stations' pinned
         # reverse trees instead of growing one from the car), else fewer trees to read
         n_sources, n_targets = len(np.unique(sources)), len(np.unique(targets))
-        forward = self._forward.missing(sources, limit), n_sources
+        grow = self._forward.missing(sources, limit, stop=1)  # any forward tree to grow?
         # nothing to grow forward and no more to read: forward, whatever the reverse holds
-        if forward <= (0, n_targets) or forward <= (
-            self._reverse.missing(targets, limit),
-            n_targets,
-        ):
+        if (grow, n_sources) <= (0, n_targets):
+            return self._forward.gather(sources, targets, limit)
+        behind = self._reverse.missing(targets, limit)
+        if grow:  # how many, as far as it matters: more than the reverse's is enough to know
+            grow = self._forward.missing(sources, limit, stop=behind + 1)
+        if (grow, n_sources) <= (behind, n_targets):
             return self._forward.gather(sources, targets, limit)
         return self._reverse.gather(targets, sources, limit).T
 

@@ -166,7 +166,7 @@ def timed_trips_on(
         between=leg(terminals, terminals),
         from_terminal=leg(terminals, destinations),
     )
-    seconds, length = timed_trips(ferries.crossings, depart_at, legs)
+    seconds, length = timed_trips(ferries.crossings, depart_at, legs, metres=metres, limit=limit)
     seconds = np.asarray(seconds, dtype=np.float64)
     bad = ~np.isfinite(seconds) | (seconds > limit)
     seconds[bad] = np.nan

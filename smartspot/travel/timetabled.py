@@ -85,26 +85,74 @@ def terminal_arrivals(
     return arrive, metres
 
 
+def may_sail(
+    crossings: tuple[TimedCrossing, ...], legs: Legs, limit: float = np.inf
+) -> NDArray[np.bool_]:
+    """Per origin: may a path through a timetabled crossing arrive at some destination
+    sooner than the road without one? ``False`` only where it cannot, whatever the timetable.
+
+    A path that sails reaches some crossing's tail, sails it (no less than its crossing time,
+    after a wait of no less than nothing) and drives from some terminal to the destination:
+    it arrives no sooner than ``A(o) + B(d)``, with ``A(o)`` the least of the road to a
+    crossing's tail plus its crossing time and ``B(d)`` the least road from a terminal to
+    ``d`` (each step adds a non-negative time and IEEE rounding is monotone, so the same
+    holds for the sums as computed). Where that is no sooner than the road on its own
+    (the direct leg, or a road leg through a terminal) for every destination, the ferries
+    cannot change that origin's times (``NaN`` counts as "may sail")."""
+    to_s, (td_s, _) = legs.to_terminal[0], legs.from_terminal
+    n, k = to_s.shape
+    if n == 0 or k == 0 or not crossings:
+        return np.zeros(n, dtype=bool)
+    cheapest = min(c.crossing_s for c in crossings)
+    land = np.min(td_s, axis=0)  # B(d)
+    road = np.minimum(legs.direct[0], np.min(to_s[:, :, None] + td_s[None], axis=1))
+    soonest = np.full(road.shape, np.inf)
+    for c in crossings:
+        # sail c first, then drive from its head or sail again
+        rest = np.minimum(td_s[c.head], cheapest + land)
+        soonest = np.minimum(soonest, (to_s[:, c.tail] + c.crossing_s)[:, None] + rest[None, :])
+    return np.asarray(~((soonest >= road) | (soonest > limit)).all(axis=1))
+
+
 def timed_trips(
-    crossings: tuple[TimedCrossing, ...], depart_at: datetime, legs: Legs
+    crossings: tuple[TimedCrossing, ...],
+    depart_at: datetime,
+    legs: Legs,
+    *,
+    metres: bool = True,
+    limit: float = np.inf,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Seconds and metres from every origin to every destination leaving at ``depart_at``:
     the best of the direct road path and every path through timetabled crossings (``inf``
-    where none exists, e.g. the ferry is closed for the night)."""
-    seconds, metres = legs.direct[0].copy(), legs.direct[1].copy()
+    where none exists, e.g. the ferry is closed for the night).
+
+    ``metres=False`` (the metres are not read): the timetables are searched only from the
+    origins where a crossing may beat the road (:func:`may_sail`); the others' times are the
+    road's, through the terminals as before (one round of road legs between terminals: a
+    longer chain of road legs is never shorter than the road, save for the float32 rounding
+    of the trees' times)."""
+    seconds, length = legs.direct[0].copy(), legs.direct[1].copy()
     if not crossings:
-        return seconds, metres
-    arrive, arrive_m = terminal_arrivals(crossings, depart_at, legs.to_terminal, legs.between)
+        return seconds, length
+    if metres:
+        arrive, arrive_m = terminal_arrivals(crossings, depart_at, legs.to_terminal, legs.between)
+    else:
+        rows = may_sail(crossings, legs, limit)
+        arrive, arrive_m = legs.to_terminal[0].copy(), legs.to_terminal[1].copy()
+        for part, sails in ((rows, crossings), (~rows, ())):
+            if part.any():
+                to = (legs.to_terminal[0][part], legs.to_terminal[1][part])
+                arrive[part], arrive_m[part] = terminal_arrivals(sails, depart_at, to, legs.between)
     td_s, td_m = legs.from_terminal
     k = td_s.shape[0]
-    rows = max(1, BLOCK_CELLS // max(1, k * td_s.shape[1]))
-    for lo in range(0, len(seconds), rows):
-        hi = min(lo + rows, len(seconds))
+    rows_per = max(1, BLOCK_CELLS // max(1, k * td_s.shape[1]))
+    for lo in range(0, len(seconds), rows_per):
+        hi = min(lo + rows_per, len(seconds))
         via = arrive[lo:hi, :, None] + td_s[None]
         best = np.argmin(via, axis=1)
         t = np.take_along_axis(via, best[:, None, :], axis=1)[:, 0, :]
         m = np.take_along_axis(arrive_m[lo:hi, :, None] + td_m[None], best[:, None, :], 1)
         better = t < seconds[lo:hi]
         seconds[lo:hi] = np.where(better, t, seconds[lo:hi])
-        metres[lo:hi] = np.where(better, m[:, 0, :], metres[lo:hi])
-    return seconds, metres
+        length[lo:hi] = np.where(better, m[:, 0, :], length[lo:hi])
+    return seconds, length

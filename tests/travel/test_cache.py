@@ -86,6 +86,33 @@ def test_a_kept_tree_asked_beyond_its_cut_off_is_grown_again_and_stays_kept(
     np.testing.assert_array_equal(times.matrix(points, points, limit_s=300.0), short)
 
 
+def test_a_question_reads_the_side_with_fewer_trees_to_grow_counting_no_further(
+    samsoe: RoadGraph,
+) -> None:
+    """Many points to two pinned stations read the stations' reverse trees (no tree grown
+    from the points, however many lack one); kept points to points without trees read the
+    kept ones. ``missing(stop=k)`` counts up to ``k``, as the choice needs."""
+    times = RoadTravelTimes(samsoe)
+    rng = np.random.default_rng(5)
+    points = samsoe.xy[rng.choice(np.flatnonzero(samsoe.snappable), 30, replace=False)]
+    stations, hotspots, cars = points[:2], points[2:22], points[22:]
+    times.warm_to(stations)
+    nodes, _ = times.snap(hotspots)
+    assert times._forward.missing(nodes, np.inf) == len(np.unique(nodes))
+    assert times._forward.missing(nodes, np.inf, stop=3) == 3
+    forward, reverse = times._forward.misses, times._reverse.misses
+    home = times.matrix(hotspots, stations)
+    assert (times._forward.misses, times._reverse.misses) == (forward, reverse)
+    pinned = RoadTravelTimes(samsoe)
+    pinned.warm_to(stations)
+    np.testing.assert_array_equal(home, pinned.matrix(hotspots, stations))
+    times.warm_among(hotspots, limit_s=1800.0)
+    forward, reverse = times._forward.misses, times._reverse.misses
+    out = times.matrix(hotspots[:3], cars, limit_s=1800.0)  # 3 kept trees, 8 cars without
+    assert (times._forward.misses, times._reverse.misses) == (forward, reverse)
+    np.testing.assert_allclose(out, pinned.matrix(hotspots[:3], cars, limit_s=1800.0), rtol=1e-6)
+
+
 def _oej_points() -> np.ndarray:
     # the mainland, and Samsø over the timetabled Hou–Sælvig ferry (closed at night)
     names = ("Odder", "Skanderborg", "Århus", "Horsens")

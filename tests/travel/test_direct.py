@@ -41,6 +41,28 @@ def test_direct_lines_worked_out_at_warm_up_answer_as_asked_ones(oej_land: LandG
     np.testing.assert_array_equal(warmed(points, points)[0], fresh_s)
 
 
+def test_warm_pairs_are_looked_up_at_once_and_a_moved_point_is_worked_out_anew(
+    oej_land: LandGraph,
+) -> None:
+    """Among the warm points every close pair is found in one look-up (by the points'
+    numbers); a point given twice, a new one and one moved by half a metre (a hotspot edited
+    since the warm-up) answer as a cold model does, never with the old point's pairs."""
+    warmed = DirectTrips(oej_land)
+    points = around(OEJ_TOWNS, seed=6)
+    warmed.among(np.vstack([points, points[:3]]))  # three points given twice
+    moved = points[5] + [0.5, 0.0]
+    asked = np.vstack([points[:40], moved, around(OEJ_TOWNS, seed=9)[:5], points[:2]])
+    every = np.nonzero(np.ones((len(asked), len(points))))
+    hit = warmed._table.find(asked, points, *every)[1].reshape(len(asked), len(points))
+    assert hit[:40].sum() > 0 and not hit[40:46].any()  # the moved and new points: not warm
+    seconds, metres = warmed(asked, points)
+    fresh_s, fresh_m = DirectTrips(oej_land)(asked, points)
+    np.testing.assert_array_equal(seconds, fresh_s)
+    np.testing.assert_array_equal(metres, fresh_m)
+    assert np.isfinite(seconds[40]).sum() > 1  # the moved point's close pairs: worked out
+    assert not np.array_equal(seconds[40], seconds[5])
+
+
 def test_the_town_core_raster_answers_as_the_towns_tree(oej_land: LandGraph) -> None:
     direct = DirectTrips(oej_land)
     assert direct._town_tree is not None
