@@ -125,9 +125,12 @@ class DirectTrips:
         a, b, gap = a[ok], b[ok], gap[ok]
         # share of the line inside a town core, from 9 points along it (the ends and middle
         # alone would count a trip between two towns as all core)
+        # (the samples of every line looked up at once, added up in the same order)
+        along = np.linspace(0.0, 1.0, SHARE_SAMPLES)[:, None, None]
+        urban = self._urban((a[None] + along * (b - a)[None]).reshape(-1, 2))
         share = np.zeros(len(a))
-        for f in np.linspace(0.0, 1.0, SHARE_SAMPLES):
-            share += self._urban(a + f * (b - a))
+        for sample in urban.reshape(SHARE_SAMPLES, len(a)):
+            share += sample
         share /= SHARE_SAMPLES
         fast = direct_kmh(gap, p) / 3.6
         per_m = p.circuity * (share / (p.urban_kmh / 3.6) + (1 - share) / fast)
