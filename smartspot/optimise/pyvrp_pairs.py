@@ -6,7 +6,8 @@ a pair's new routes are kept when they collect more. A search of two cars among 
 left makes several times the iterations of one over every car and hotspot, and on pr10 with 4
 cars (288 clients) 1 s of the whole search then 1 s of pairs in slices of 0.12 s gave 1,908 on
 average over 5 seeds where 2 s of the whole search gave 1,875 (benchmarks/RESULTS.md, issue 15
-sixth session).
+sixth session). Only where no second search runs on the other core (``pyvrp_solver``): beside
+one, the pairs did not pay.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from smartspot.optimise.instance import Instance, Routes
+from smartspot.optimise.pace import Pace
 from smartspot.optimise.solver import Part
 
 # search(instance, part of two cars, stop_at, seed) -> the part's routes, or None
@@ -49,9 +51,15 @@ def improve_pairs(
     slice_s: float,
 ) -> Routes:
     """``routes`` (per car of ``part``) improved pair by pair of cars until ``stop_at`` (a
-    ``perf_counter`` moment), each pair's search given ``slice_s`` seconds or what is left."""
+    ``perf_counter`` moment), each pair's search given ``slice_s`` seconds or what is left.
+
+    A pair's set-up cannot be interrupted, and ``search`` estimates it times the slowdown it
+    is told: the slowdown of the pair before, where that was higher than the solve's own,
+    measured at its start (the load may have risen since: one answer came 115 ms late at
+    load 9.6 with the solve's slowdown only)."""
     best = [list(r) for r in routes]
     order = pair_order(len(part.cars))
+    slowdown = part.slowdown
     for step in itertools.count():
         if stop_at - time.perf_counter() < slice_s / 2:
             break
@@ -63,9 +71,11 @@ def improve_pairs(
         hotspots = part.hotspots[~held[part.hotspots]]
         reach = [part.reach[i][~held[part.reach[i]]] for i in pair]
         warm = [best[i] for i in pair]
-        sub = Part([part.cars[i] for i in pair], hotspots, reach, warm, part.slowdown)
+        sub = Part([part.cars[i] for i in pair], hotspots, reach, warm, slowdown)
         until = min(stop_at, time.perf_counter() + slice_s)
+        pace = Pace()
         found = search(inst, sub, until, seed + step + 1)
+        slowdown = max(part.slowdown, pace.slowdown())
         if found is not None and inst.route_value(found) > inst.route_value(warm):
             for i, route in zip(pair, found, strict=True):
                 best[i] = list(route)

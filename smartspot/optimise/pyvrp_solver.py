@@ -15,6 +15,7 @@ into a pool, and set partitioning over it joins routes of different plans (``pyv
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pyvrp
 from pyvrp import PenaltyManager, PenaltyParams, RandomNumberGenerator
@@ -29,7 +30,8 @@ from pyvrp.search import (
 )
 
 from smartspot.optimise.instance import Instance, Routes
-from smartspot.optimise.portfolio import Child, fork
+from smartspot.optimise.pace import Pace
+from smartspot.optimise.portfolio import Child, can_fork, fork
 from smartspot.optimise.problem import Problem, Solution
 from smartspot.optimise.pyvrp_callbacks import MostPrize
 from smartspot.optimise.pyvrp_model import (
@@ -116,17 +118,15 @@ HAND_S = 0.02
 SECOND_SEED = 7919
 PAIRED_ROUNDS = 2
 PAIRED_FRESH = 1
-# Long routes of PAIRS_MIN_CARS cars or more with PAIRS_MIN_S of search or more: the last
+# Long routes of PAIRS_MIN_CARS cars or more among PAIRS_MIN_CLIENTS clients or more, with
+# PAIRS_MIN_S of search or more and no second search beside (``_two_cores``): the last
 # PAIRS_SHARE of the time searches pairs of cars among the hotspots the others leave, a slice of
-# PAIRS_SLICE_S each (``pyvrp_pairs``). Same runs at 2 s, 12 problems with 3-4 cars x 2 seeds
-# (benchmarks/RESULTS.md, issue 15 sixth session): one search 98.09 / 94.9 % of best-known ->
-# 98.54 / 96.0 %; with a second search (emulated) 98.05 / 95.6 % -> 98.21 / 95.6 %. Only on
-# parts of PAIRS_MIN_CLIENTS clients or more, where the whole search makes few iterations: on
-# 14 Solomon problems (100 clients) with 3-4 cars the pairs lost (99.43 -> 99.05 %, r102 m=4
-# 99.3 -> 96.3 %; second search emulated, load 9.8). Off for now: all 20 Cordeau problems with
-# 3-4 cars x 2 seeds with a second search (emulated, load 9.0) gave 98.17 -> 97.95 %, and one
-# answer came 115 ms late (pr03 m=3, load 9.6; the pairs' set-up estimates use the slowdown
-# measured at the start). To be judged again on a quiet machine, and without a second core.
+# PAIRS_SLICE_S each (``pyvrp_pairs``; the slowdown of its set-up estimates is measured as it
+# goes). Off: one search, 2 s, same runs (benchmarks/RESULTS.md, issue 15 sixth and seventh
+# sessions) gained at load 2-4 (12 Cordeau problems with 3-4 cars x 2 seeds 98.09 -> 98.54 %;
+# 20 x 2 98.29 -> 98.55 %) and lost at load 9.5 (14 x 2 96.76 -> 96.56 %); beside a second
+# search (emulated) the pairs lost or tied (sixth session 98.17 -> 97.95 %, seventh 97.35 ->
+# 97.19 %), and pairs searched on both cores at once lost too (seventh session).
 PAIRS = False
 PAIRS_MIN_CARS = 3
 PAIRS_MIN_S = 1.5
@@ -289,10 +289,8 @@ def _second_search(
     another seed in a forked process (``portfolio.fork``), done before the last packing:
     its best routes and its pool's most valuable routes (``pyvrp_pool.Handed``)."""
     span = stop_at - time.perf_counter()
-    if not (PORTFOLIO and _long(initial) and span >= PORTFOLIO_MIN_S):
+    if not (_long(initial) and span >= PORTFOLIO_MIN_S and _two_cores(part)):
         return None
-    if part.slowdown > PORTFOLIO_MAX_SLOWDOWN:
-        return None  # no core is free: the two would share one, and answer late
     rounds = PAIRED_ROUNDS if span >= POOL_MIN_S else 1
     reserve = POOL_SHARE * span / rounds if len(part.cars) > 1 else 0.0
     done_at = stop_at - reserve - 2 * HAND_S * part.slowdown  # the slowdown of two searches
@@ -350,8 +348,8 @@ def _history(initial: pyvrp.Solution | None) -> int:
 def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
     """Iterated local search from the warm start on one part, within ``seconds``; on long
     routes of ``PAIRS_MIN_CARS`` cars or more among ``PAIRS_MIN_CLIENTS`` clients or more
-    with ``PAIRS_MIN_S`` or more, the last
-    ``PAIRS_SHARE`` of the time searches pairs of cars (``pyvrp_pairs``)."""
+    with ``PAIRS_MIN_S`` or more, and no second search beside, the last ``PAIRS_SHARE`` of
+    the time searches pairs of cars (``pyvrp_pairs``)."""
     began = time.perf_counter()
     setup = estimated_setup_s(client_count(inst, part)) * part.slowdown
     if setup > 0.4 * seconds:
@@ -361,13 +359,24 @@ def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) ->
     until = began + seconds
     pairs = PAIRS and len(part.cars) >= PAIRS_MIN_CARS and seconds >= PAIRS_MIN_S
     pairs = pairs and _long(initial) and model.data.num_clients >= PAIRS_MIN_CLIENTS
+    pairs = pairs and not _two_cores(part)
     first = until - PAIRS_SHARE * seconds if pairs else until
+    pace = Pace()
     found = run_pyvrp(inst, model, part, first, seed, initial)
     if found is None:
         return None
     if not pairs:
         return found[0]
+    # the pairs' set-up estimates take the slowdown measured since, if it rose
+    part = replace(part, slowdown=max(part.slowdown, pace.slowdown()))
     return improve_pairs(inst, part, found[0], until, seed, _pair_search, PAIRS_SLICE_S)
+
+
+def _two_cores(part: Part) -> bool:
+    """Whether a second search may run on the other core: not where the solve's set-up ran
+    slower than ``PORTFOLIO_MAX_SLOWDOWN`` (no core is free: the two would share one, and
+    answer late)."""
+    return PORTFOLIO and can_fork() and part.slowdown <= PORTFOLIO_MAX_SLOWDOWN
 
 
 def _pair_search(inst: Instance, part: Part, stop_at: float, seed: int) -> Routes | None:

@@ -66,3 +66,49 @@ def test_a_solve_of_three_cars_on_long_routes_searches_pairs_only_among_many_cli
     assert not check_solution(problem, found)
     assert found.value >= inst.route_value(greedy)
     assert len(calls) == searched  # 22 clients: pairs only if allowed below 140
+
+
+@pytest.mark.parametrize(("most_slowdown", "searched"), [(float("inf"), 0), (0.0, 1)])
+def test_pairs_are_searched_only_where_no_second_search_runs_on_the_other_core(
+    monkeypatch: pytest.MonkeyPatch, most_slowdown: float, searched: int
+) -> None:
+    problem = _ring(40, cars=3, budget_s=3900, window_s=1500)
+    calls: list[float] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Routes:
+        calls.append(time.perf_counter())
+        return improve_pairs(*args, **kwargs)
+
+    monkeypatch.setattr(pyvrp_solver, "improve_pairs", counted)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS", True)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_S", 0.5)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_CLIENTS", 0)
+    # inf: a second search whatever the load (where the machine can fork); 0: never one
+    monkeypatch.setattr(pyvrp_solver, "PORTFOLIO_MAX_SLOWDOWN", most_slowdown)
+    monkeypatch.setattr(pyvrp_solver, "can_fork", lambda: True)
+    monkeypatch.setattr(pyvrp_solver, "fork", lambda work: None)  # no process: same choice
+    found = get_solver("pyvrp").solve(problem, time_limit_s=1.0, seed=2)
+    assert not check_solution(problem, found)
+    assert len(calls) == searched
+
+
+def test_a_pair_is_told_the_slowdown_its_predecessor_met() -> None:
+    problem = _ring(30, cars=3, budget_s=2400, window_s=1500)
+    inst = Instance.of(problem)
+    reach = inst.reach_lists()
+    warm = construct(inst, reach)
+    hotspots = np.unique(np.concatenate(reach)).astype(np.int64)
+    part = Part([0, 1, 2], hotspots, reach, warm, slowdown=1.0)
+    told: list[float] = []
+
+    def waiting(inst: Instance, sub: Part, stop_at: float, seed: int) -> Routes | None:
+        told.append(sub.slowdown)
+        spun = time.thread_time() + 0.005
+        while time.thread_time() < spun:  # 5 ms of CPU ...
+            pass
+        time.sleep(0.06)  # ... in at least 65 ms of wall time: a slowdown of 13 or more
+        return None
+
+    improve_pairs(inst, part, warm, time.perf_counter() + 0.3, 0, waiting, 0.1)
+    assert len(told) >= 2
+    assert told[0] == 1.0 and all(s > 5 for s in told[1:])
