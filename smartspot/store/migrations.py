@@ -122,6 +122,18 @@ HISTORY: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        8,
+        "the cars' last positions updated in place (PostgreSQL: no index on them, room in "
+        "each page)",
+        ("-- SQLite keeps its schema: nothing indexes the cars' last positions there",),
+        (
+            """
+            DROP INDEX IF EXISTS patrols_geom;
+            ALTER TABLE patrols SET (fillfactor = 25);
+            """,
+        ),
+    ),
 )
 
 

@@ -34,7 +34,7 @@ from smartspot.store.ddl import (
 
 #: The migration number these tables are at: a fresh database is created from them and
 #: marked with it; an older one is migrated up to it.
-VERSION = 7
+VERSION = 8
 
 
 def _flag(name: str, *, default: int | None = None) -> Column:

@@ -59,6 +59,10 @@ def postgres_shape(url: str) -> dict[str, Any]:
             "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
             f"JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND {own}"
         ),
+        "options": (  # storage parameters (fillfactor)
+            "SELECT c.relname, c.reloptions FROM pg_class c "
+            f"WHERE c.reloptions IS NOT NULL AND {own}"
+        ),
         "functions": (
             "SELECT proname, pg_get_function_arguments(oid), prorettype::regtype::text, prosrc "
             "FROM pg_proc WHERE pronamespace = 'public'::regnamespace "

@@ -114,7 +114,7 @@ def test_a_database_at_migration_6_upgrades_to_7_keeping_its_record(
         audit = old.store.audit.entries()
         old.store.close()
     with open_store(empty_database, create=True) as upgraded:  # `smartspot db upgrade`
-        assert upgraded.schema_version == 7
+        assert upgraded.schema_version == len(HISTORY)
         assert upgraded.hotspots.get(hotspot.id) == hotspot
         assert upgraded.audit.entries() == audit
         assert upgraded.verify_audit().ok
@@ -129,7 +129,7 @@ def test_a_database_from_before_the_table_upgrades_without_loss(tmp_path: Path, 
     shutil.copy(OLD_DATABASES / name, path)
     before = table_rows(path)
     with SqliteStore(path) as upgraded:
-        assert upgraded.schema_version == len(HISTORY) == 7
+        assert upgraded.schema_version == len(HISTORY) == 8
         assert upgraded.logins.count() == 0
         verdict = upgraded.verify_audit()
         assert verdict.ok, verdict
