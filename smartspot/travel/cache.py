@@ -124,9 +124,12 @@ class RowCache:
     def missing(self, nodes: NDArray[np.int64], limit: float, *, stop: int | None = None) -> int:
         """How many trees :meth:`gather` would have to compute for ``nodes``; with ``stop``,
         counted only up to that many (a caller that only compares the count with another)."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        # whether any is missing needs no distinct nodes: the first one missing answers it
+        distinct = nodes.tolist() if stop == 1 else np.unique(nodes).tolist()
         with self._lock:
             count = 0
-            for node in np.unique(np.asarray(nodes, dtype=np.int64)).tolist():
+            for node in distinct:
                 row = self._held(node)
                 count += row is None or not _covers(row, limit)
                 if stop is not None and count >= stop:

@@ -209,17 +209,37 @@ class ContractedGraph:
         node, cost = side.read_node[columns], side.read_cost[columns].astype(np.float64)
         first, second = node[:, 0], node[:, 1]
         out = np.empty((len(trees), len(columns)))
+        dense = [r for r, tree in enumerate(trees) if tree.core is not None]
+        if len(dense) > 1:  # the dense rows side by side: each element as one tree gives it
+            cores = np.stack([trees[r].core for r in dense])  # type: ignore[misc]
+            out[dense] = np.minimum(cores[:, first] + cost[:, 0], cores[:, second] + cost[:, 1])
         for r, tree in enumerate(trees):
-            row = np.minimum(tree.at(first) + cost[:, 0], tree.at(second) + cost[:, 1])
-            if len(tree.own_nodes):
-                # few columns sit on the source's own chain; match them through a sorted search
-                at = np.minimum(np.searchsorted(tree.own_nodes, columns), len(tree.own_nodes) - 1)
-                hit = tree.own_nodes[at] == columns
-                if hit.any():
-                    row[hit] = np.minimum(row[hit], tree.own_gaps[at[hit]])
-            out[r] = row
+            if tree.core is None or len(dense) <= 1:
+                out[r] = np.minimum(tree.at(first) + cost[:, 0], tree.at(second) + cost[:, 1])
+        _own_chains(trees, columns, out)
         out[out > limit] = INF
         return out
+
+
+def _own_chains(trees: list[Tree], columns: NDArray[np.int64], out: NDArray[np.float64]) -> None:
+    """The few columns on each tree's own chain (the source's): the lesser of the junctions'
+    way and the chain's own gap, every tree's chain matched at once (a chain's nodes are
+    distinct, so each tree and column meet at most once)."""
+    counts = np.array([len(t.own_nodes) for t in trees], dtype=np.int64)
+    if not counts.any():
+        return
+    owner = np.repeat(np.arange(len(trees)), counts)
+    own = np.concatenate([t.own_nodes for t in trees])
+    gaps = np.concatenate([t.own_gaps for t in trees])
+    order = np.argsort(columns, kind="stable")
+    lo = np.searchsorted(columns[order], own, side="left")
+    many = np.searchsorted(columns[order], own, side="right") - lo
+    if not many.any():
+        return
+    rows = np.repeat(owner, many)
+    at = np.repeat(lo, many) + np.arange(int(many.sum())) - np.repeat(np.cumsum(many) - many, many)
+    cols = order[at]
+    out[rows, cols] = np.minimum(out[rows, cols], np.repeat(gaps, many))
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -89,29 +89,36 @@ def may_sail(
     crossings: tuple[TimedCrossing, ...], legs: Legs, limit: float = np.inf
 ) -> NDArray[np.bool_]:
     """Per origin: may a path through a timetabled crossing arrive at some destination
-    sooner than the road without one? ``False`` only where it cannot, whatever the timetable.
+    sooner than the road without one, and within ``limit``? ``False`` only where it cannot,
+    whatever the timetable says.
 
-    A path that sails reaches some crossing's tail, sails it (no less than its crossing time,
-    after a wait of no less than nothing) and drives from some terminal to the destination:
-    it arrives no sooner than ``A(o) + B(d)``, with ``A(o)`` the least of the road to a
-    crossing's tail plus its crossing time and ``B(d)`` the least road from a terminal to
-    ``d`` (each step adds a non-negative time and IEEE rounding is monotone, so the same
-    holds for the sums as computed). Where that is no sooner than the road on its own
-    (the direct leg, or a road leg through a terminal) for every destination, the ferries
-    cannot change that origin's times (``NaN`` counts as "may sail")."""
+    A path that sails drives to some crossing's tail, waits (no less than nothing), sails
+    (no less than its crossing time) and then drives on from its head or sails again: it
+    arrives no sooner than the least over the crossings ``c`` of road(o → tail c) +
+    crossing(c) + min(road(head c → d), the shortest crossing + the least road from any
+    terminal to ``d``). Each step adds a non-negative time and IEEE rounding is monotone,
+    so the computed times keep that order (save for the trees' float32 rounding between
+    road legs, which no other question relies on either). Where that bound is no sooner than
+    the road alone (the direct leg, or a road leg through a terminal) or beyond ``limit``
+    for every destination, no crossing can change that origin's times (``NaN`` counts as
+    "may sail")."""
     to_s, (td_s, _) = legs.to_terminal[0], legs.from_terminal
     n, k = to_s.shape
     if n == 0 or k == 0 or not crossings:
         return np.zeros(n, dtype=bool)
-    cheapest = min(c.crossing_s for c in crossings)
-    land = np.min(td_s, axis=0)  # B(d)
-    road = np.minimum(legs.direct[0], np.min(to_s[:, :, None] + td_s[None], axis=1))
-    soonest = np.full(road.shape, np.inf)
-    for c in crossings:
-        # sail c first, then drive from its head or sail again
-        rest = np.minimum(td_s[c.head], cheapest + land)
-        soonest = np.minimum(soonest, (to_s[:, c.tail] + c.crossing_s)[:, None] + rest[None, :])
-    return np.asarray(~((soonest >= road) | (soonest > limit)).all(axis=1))
+    tails = np.array([c.tail for c in crossings])
+    sailed = np.array([c.crossing_s for c in crossings])
+    land = np.min(td_s, axis=0)  # the least road from a terminal to each destination
+    rest = np.minimum(td_s[[c.head for c in crossings]], sailed.min() + land[None, :])
+    out = np.zeros(n, dtype=bool)
+    rows = max(1, BLOCK_CELLS // max(1, (k + len(crossings)) * td_s.shape[1]))
+    for lo in range(0, n, rows):
+        hi = min(lo + rows, n)
+        road = np.minimum(legs.direct[0][lo:hi], np.min(to_s[lo:hi, :, None] + td_s[None], axis=1))
+        first = to_s[lo:hi, tails] + sailed[None, :]  # at the first crossing's head
+        soonest = np.min(first[:, :, None] + rest[None], axis=1)
+        out[lo:hi] = ~((soonest >= road) | (soonest > limit)).all(axis=1)
+    return out
 
 
 def timed_trips(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from smartspot.travel.contract import ContractedGraph
+from smartspot.travel.contract import INF, ContractedGraph, Tree
 from smartspot.travel.graph import RoadGraph
 
 
@@ -92,3 +92,44 @@ def test_cut_off_trees_are_kept_sparse_and_read_as_their_dense_form(samsoe: Road
         assert np.allclose(got[finite], expected[finite], rtol=1e-6, atol=1e-2)
     wide = contracted.tree(int(sources[0]), reverse=False, limit=np.inf)
     assert wide.core is not None  # a tree reaching the whole island stays dense
+
+
+def test_many_trees_of_both_forms_read_at_once_as_one_at_a_time(samsoe: RoadGraph) -> None:
+    """Dense rows read side by side, sparse ones alone, every tree's own chain matched at
+    once: each element as the tree read alone gives it, to the last bit (columns given
+    twice, on the sources' own chains, and every node)."""
+    cost = samsoe.edge_seconds(ferries=False, ferry_wait_s=0)
+    contracted = ContractedGraph(samsoe.indptr, samsoe.heads, cost)
+    rng = np.random.default_rng(8)
+    sources = rng.choice(samsoe.n_nodes, 16, replace=False)
+    columns = np.concatenate([sources, sources[:3], rng.choice(samsoe.n_nodes, 200)])
+    for reverse in (False, True):
+        short = [contracted.tree(int(s), reverse=reverse, limit=120.0) for s in sources[:8]]
+        trees = [
+            *short[:4],
+            *(contracted.dense(t) for t in short[4:]),
+            *(contracted.tree(int(s), reverse=reverse, limit=900.0) for s in sources[8:]),
+        ]
+        assert 0 < sum(t.core is None for t in trees) < len(trees)
+        assert any(len(t.own_nodes) > 1 for t in trees)
+        for limit in (120.0, 900.0):
+            got = contracted.read_many(trees, columns, reverse=reverse, limit=limit)
+            alone = [contracted.read(t, columns, reverse=reverse, limit=limit) for t in trees]
+            np.testing.assert_array_equal(got, np.vstack(alone))
+            by_hand = [_read_one(contracted, t, columns, reverse, limit) for t in trees]
+            np.testing.assert_array_equal(got, np.vstack(by_hand))
+            assert np.isfinite(got).sum() > len(sources)  # more than the sources themselves
+
+
+def _read_one(
+    contracted: ContractedGraph, tree: Tree, columns: np.ndarray, reverse: bool, limit: float
+) -> np.ndarray:
+    """One tree read column by column's junctions, then its own chain by a sorted search."""
+    side = contracted._bwd if reverse else contracted._fwd
+    node, cost = side.read_node[columns], side.read_cost[columns].astype(np.float64)
+    row = np.minimum(tree.at(node[:, 0]) + cost[:, 0], tree.at(node[:, 1]) + cost[:, 1])
+    at = np.minimum(np.searchsorted(tree.own_nodes, columns), len(tree.own_nodes) - 1)
+    hit = tree.own_nodes[at] == columns
+    row[hit] = np.minimum(row[hit], tree.own_gaps[at[hit]])
+    row[row > limit] = INF
+    return row
