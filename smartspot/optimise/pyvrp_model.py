@@ -15,8 +15,14 @@ from smartspot.optimise.solver import Part, has_long_routes
 # Long routes also pay for duration (waiting included), not only for driving: time spent
 # waiting for a window to open is what keeps a long route from taking one more stop. On the 8
 # hardest Cordeau problems at 2 s this raised the mean share of best-known from 93.8 % to
-# 95.0 % (3 seeds each; benchmarks/RESULTS.md).
+# 95.0 % (3 seeds each; benchmarks/RESULTS.md). Several cars pay three times that: 2 s, the
+# second search emulated, same runs (issue 15 seventh session), pr10 with 4 cars 1,866 -> 1,886
+# on average over 12 seeds and with 3 cars 1,545 -> 1,564 over 6 (load 5.6); all 20 Cordeau
+# problems with 3-4 cars x 2 seeds 97.11 / 89.8 % -> 97.31 / 91.8 % (mean / worst of
+# best-known); 19 other problems with 2-4 cars x 2 seeds about even (load 8.4). One car keeps 1
+# (5 one-car problems x 2 seeds: -0.4 points).
 LONG_DURATION_COST = 1
+LONG_DURATION_COST_CARS = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +72,7 @@ def build_model(inst: Instance, part: Part) -> Model:
             )
         if len(members) > 1:
             groups.append(pyvrp.ClientGroup(members, required=False))
+    duration_cost = (LONG_DURATION_COST if m == 1 else LONG_DURATION_COST_CARS) if long else 0
     vehicle_types = [
         pyvrp.VehicleType(
             start_depot=v,
@@ -73,7 +80,7 @@ def build_model(inst: Instance, part: Part) -> Model:
             tw_early=int(inst.available[k]),
             start_late=int(inst.available[k]),
             tw_late=int(inst.deadline[k]),
-            unit_duration_cost=LONG_DURATION_COST if long else 0,
+            unit_duration_cost=duration_cost,
         )
         for v, k in enumerate(cars)
     ]
