@@ -33,6 +33,16 @@ if TYPE_CHECKING:
 ENTITY = "proposal"
 
 
+_INSERT_PROPOSAL = (
+    "INSERT INTO proposals (id, patrol, politikreds, created_at, status, problem, solution, "
+    "plan) VALUES (:id, :patrol, :politikreds, :created_at, :status, :problem, :solution, :plan)"
+)
+_INSERT_STOP = (
+    f"INSERT INTO proposal_stops ({', '.join(STOP_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(STOP_COLUMNS))})"
+)
+
+
 class SqliteProposals:
     """Proposals per car. Adding one supersedes the car's pending one; decisions follow
     :data:`smartspot.plans.TRANSITIONS`."""
@@ -80,18 +90,13 @@ class SqliteProposals:
                 }
                 for p, (problem_json, solution_json, plan_text) in zip(stored, texts, strict=True)
             ]
-            self._store.executemany(
-                "INSERT INTO proposals (id, patrol, politikreds, created_at, status, problem, "
-                "solution, plan) VALUES (:id, :patrol, :politikreds, :created_at, :status, "
-                ":problem, :solution, :plan)",
-                rows,
-            )
+            # PostgreSQL writes both with the COMMIT, in its round trip (store.hold: nothing
+            # waits for their answer; a later statement naming either table writes them first)
+            for row in rows:
+                self._store.hold(_INSERT_PROPOSAL, row, table="proposals")
             stops = [[stop_values(p.id, i, s) for i, s in enumerate(p.stops)] for p in stored]
-            self._store.executemany(
-                f"INSERT INTO proposal_stops ({', '.join(STOP_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(STOP_COLUMNS))})",
-                [values for own in stops for values in own],
-            )
+            for values in (values for own in stops for values in own):
+                self._store.hold(_INSERT_STOP, values, table="proposal_stops")
             for proposal, row, own in zip(stored, rows, stops, strict=True):
                 self._store.write_audit(
                     at=proposal.created_at,

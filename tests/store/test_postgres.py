@@ -333,3 +333,27 @@ def test_a_cars_last_position_moves_in_place_with_every_avl_fix(
     assert hot == updated
     moved = store.patrols.get("MV-1")
     assert moved.position is not None and moved.position.x == 500_019.0
+
+
+def test_a_rounds_proposals_are_written_with_the_commit_read_back_inside_it_and_gone_with_a_rollback(
+    service: HotspotService,
+) -> None:
+    from tests.store.test_sqlite_proposals import proposal, stop
+
+    store = service.store
+    assert isinstance(store, PostgresStore)
+    for car in ("MVJ-11", "MVJ-12"):
+        store.patrols.add(Patrol(car, "st01"), actor="a", at=START)
+    round_ = [proposal(stop("HS-000001"), stop("HS-000002")), proposal(patrol="MVJ-12")]
+    with store.transaction():
+        stored = store.proposals.add_all(round_, actor="sys")
+        waiting = [sql.split(" (")[0] for sql, _ in store._local.held]  # for COMMIT
+        assert {"INSERT INTO proposals", "INSERT INTO proposal_stops"} <= set(waiting)
+        assert [store.proposals.get(p.id) for p in stored] == stored  # written before the read
+    with pytest.raises(RuntimeError), store.transaction():
+        gone = store.proposals.add_all([proposal(stop("HS-000003"))], actor="sys")
+        raise RuntimeError("rolled back")
+    assert store.proposals.current("MVJ-11") == stored[0]
+    assert [p.id for p in store.proposals.list(patrol="MVJ-11")] == [stored[0].id]
+    assert gone[0].id not in {p.id for p in store.proposals.list()}
+    assert store.verify_audit().ok
