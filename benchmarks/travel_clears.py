@@ -342,6 +342,8 @@ def replay(args: argparse.Namespace) -> int:
                  misses2 - misses, hits2 - hits)
         )  # fmt: skip
     _report(replayed)
+    if args.whole_home:
+        _whole_home(calls, models, args.whole_home)
     count = size = 0
     for model in models.values():
         c, s = tree_bytes(model)
@@ -352,6 +354,29 @@ def replay(args: argparse.Namespace) -> int:
         print("answers: all as recorded" if worst == 0 else f"answers differ, worst {worst}")
         print(f"answers equal to the recorded ones to the last bit: {exact} of {checked}")
     return 0
+
+
+def _whole_home(calls: list[Call], models: dict[str, Any], per_district: int) -> None:
+    """The way home from every open hotspot of a district (the warm-up's set, as a car far
+    from home or with a long budget lets the crow's ellipse in) to the homes of recorded
+    clears' way-home questions, at their instant: thread CPU per question, per district."""
+    for district, model in sorted(models.items()):
+        spots = [c.destinations for c in calls if c.district == district
+                 and c.phase == "warm" and "station_round_trips" in c.site]  # fmt: skip
+        homes = [c for c in calls if c.district == district and c.phase.startswith("clear:")
+                 and ":assemble:" in c.site and c.limit_s is None][:per_district]  # fmt: skip
+        if not spots or not homes:
+            continue
+        where = max(spots, key=len)
+        cpu = []
+        for call in homes:
+            began = time.thread_time()
+            model.matrix(where, call.destinations, depart_at=call.depart_at)
+            cpu.append(1000 * (time.thread_time() - began))
+        print(
+            f"way home from all {len(where):,} open hotspots of {district}: {len(cpu)} questions,"
+            f" thread CPU median {statistics.median(cpu):.2f} ms, max {max(cpu):.2f} ms"
+        )
 
 
 def _rss_mb() -> float:
@@ -381,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--max-rows", type=int, default=None)
     rep.add_argument("--keep-limit", type=float, default=None,
                      help="keep every open hotspot's tree cut at this many seconds first")  # fmt: skip
+    rep.add_argument("--whole-home", type=int, default=0, metavar="N",
+                     help="then time the way home from all of a district's open hotspots, "
+                     "to the homes of N recorded clears per district")  # fmt: skip
     args = parser.parse_args(argv)
     return record(args) if args.command == "record" else replay(args)
 

@@ -272,11 +272,18 @@ class LandTravelTimes(RoadTravelTimes):
     ) -> NDArray[np.int64]:
         part = np.full(len(xy), -1, dtype=np.int64)
         todo = np.arange(len(xy))
-        for k, (x0, y0, x1, y1) in enumerate(self._bounds):  # largest landmass first
+        # which landmasses' boxes hold which points, all at once: only those are asked
+        b = self._bounds
+        boxed = (
+            (xy[:, :1] >= b[None, :, 0]) & (xy[:, :1] <= b[None, :, 2])
+            & (xy[:, 1:] >= b[None, :, 1]) & (xy[:, 1:] <= b[None, :, 3])
+        )  # fmt: skip
+        for k in np.flatnonzero(boxed.any(axis=0)).tolist():  # largest landmass first
             if not len(todo):
                 break
-            px, py = xy[todo, 0], xy[todo, 1]
-            maybe = todo[(px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)]
+            maybe = todo[boxed[todo, k]]
+            if not len(maybe):
+                continue
             inside = maybe[shapely.contains_xy(self.land.parts[k], xy[maybe, 0], xy[maybe, 1])]
             part[inside] = k
             todo = np.setdiff1d(todo, inside, assume_unique=True)
