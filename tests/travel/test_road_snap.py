@@ -52,3 +52,20 @@ def test_a_point_off_the_coast_snaps_to_its_nearest_landmass(oej_land: LandGraph
     assert len(off) > 10
     nearest = [int(np.argmin(shapely.distance(parts, shapely.Point(p)))) for p in off]
     np.testing.assert_array_equal(model._landmass(np.array(off), "points", []), nearest)
+
+
+def test_a_point_on_land_takes_the_first_landmass_that_holds_it(oej_land: LandGraph) -> None:
+    import shapely
+
+    model = LandTravelTimes(oej_land)
+    rng = np.random.default_rng(8)
+    # every island's own point, then points anywhere in the district's box
+    points = [shapely.get_coordinates(part.representative_point())[0] for part in oej_land.parts]
+    x0, y0, x1, y1 = np.array([p.bounds for p in oej_land.parts]).T
+    anywhere = rng.uniform((x0.min(), y0.min()), (x1.max(), y1.max()), (4000, 2))
+    xy_ = np.vstack([points, anywhere])
+    holds = np.stack([shapely.contains_xy(p, xy_[:, 0], xy_[:, 1]) for p in oej_land.parts])
+    on = holds.any(axis=0)
+    assert on[: len(points)].all() and 100 < on.sum() < len(xy_)
+    first = np.argmax(holds[:, on], axis=0)
+    np.testing.assert_array_equal(model._landmass(xy_[on], "points", []), first)
