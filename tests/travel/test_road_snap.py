@@ -28,6 +28,23 @@ def test_points_snap_alike_alone_among_others_and_again(oej_land: LandGraph) -> 
     np.testing.assert_array_equal(again[1], gaps[::2])
 
 
+def test_an_edited_hotspot_snaps_where_it_now_lies(oej_land: LandGraph) -> None:
+    """A snap is remembered by the point's exact coordinates: a hotspot moved (edited) is a
+    new point and snaps anew, among the open ones remembered before, never to its old node."""
+    model = LandTravelTimes(oej_land)
+    points = around(OEJ_TOWNS, seed=2)
+    before = model.snap(points)
+    moved = points.copy()
+    moved[3] += [1_500.0, -900.0]  # edited: 1.7 km away
+    moved[4] += [0.0, 1e-6]  # and one by a micrometre: its own key, the same place
+    after = model.snap(moved)
+    cold = LandTravelTimes(oej_land).snap(moved)
+    np.testing.assert_array_equal(after[0], cold[0])
+    np.testing.assert_array_equal(after[1], cold[1])
+    assert after[0][3] != before[0][3]
+    np.testing.assert_array_equal(np.delete(after[0], 3), np.delete(before[0], 3))
+
+
 def test_a_sea_point_among_remembered_ones_is_refused_by_its_place(oej_land: LandGraph) -> None:
     model = LandTravelTimes(oej_land)
     land = around(OEJ_TOWNS[:2], seed=2, per_town=2)
