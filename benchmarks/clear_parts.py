@@ -93,12 +93,11 @@ def install(dump: Path | None = None) -> None:
     _wrap(planning, "_plan", "plan_body")
     _wrap(planning, "urgent_waiting", "urgent_waiting")
     _wrap(planning, "held_by_others", "claims")
-    _wrap(planning, "open_followups", "followups")
     _wrap(planning, "explain", "explain")
     _wrap(planning, "problem_to_dict", "problem_dict")
     _wrap(planning, "solution_to_dict", "solution_dict")
     _wrap(planning.RoundTrips, "of", "round_trips")
-    _wrap(planning.OpenHotspots, "of", "open_hotspots")
+    _wrap(planning.OpenHotspots, "round_of", "open_hotspots")  # with the follow-ups
     _wrap(build, "values", "prices")
     _wrap(build, "_situations", "situations")
     _wrap(build, "assemble", "assemble")

@@ -23,7 +23,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from smartspot.domain import Hotspot, Patrol, PatrolStatus
-from smartspot.followups import FollowUp, FollowUpStatus, Queue
+from smartspot.followups import FollowUp
 from smartspot.live.callouts import urgent_waiting
 from smartspot.live.claims import held_by_others
 from smartspot.live.context import District, LiveContext
@@ -36,7 +36,6 @@ from smartspot.optimise.solvers import get_solver
 from smartspot.outlying import station_round_trips
 from smartspot.plans import Proposal, ProposalStatus, SolverRun
 from smartspot.reasons import Reason
-from smartspot.store.port import FollowUpQuery
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +79,6 @@ class RoundTrips:
                     self._known[(key, spot.id, spot.version)] = float(seconds)
         with self._lock:
             return {s.id: self._known.get((key, s.id, s.version), math.nan) for s in spots}
-
-
-def open_followups(ctx: LiveContext, politikreds: str) -> list[FollowUp]:
-    """The district's follow-ups a passing patrol may take: open, in the visit queue."""
-    query = FollowUpQuery(politikreds=politikreds, status=FollowUpStatus.OPEN, queue=Queue.VISIT)
-    return ctx.store.followups.list(query)
 
 
 def politikreds_of_base(ctx: LiveContext, patrol: Patrol) -> str:
@@ -133,8 +126,9 @@ def plan(
     policy = district.policy
     rng = planning_rng(ctx.seed, politikreds, now, [c.patrol.call_sign for c in cars])
     run = SolverRun(policy.solver, policy.time_limit_s, int(rng.integers(0, 2**31 - 1)))
-    spots = hotspots.of(politikreds)
-    followups = open_followups(ctx, politikreds)
+    # the district's open hotspots and the follow-ups a passing patrol may take (open, in
+    # the visit queue), from the cache at the store's current revision
+    spots, followups = hotspots.round_of(politikreds)
     if within is not None:
         spots = [s for s, ok in zip(spots, within([s.geometry for s in spots]), strict=True) if ok]
         followups = [

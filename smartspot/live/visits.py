@@ -68,6 +68,15 @@ class OpenHotspots:
             self._refresh()
             return list(self._by_district.get(politikreds, ()))
 
+    def round_of(self, politikreds: str) -> tuple[list[Hotspot], list[FollowUp]]:
+        """A planning round's tasks, read at one revision: the open hotspots of
+        ``politikreds`` and its open follow-ups in the visit queue (the doors this cache
+        holds for detection; a clear read them from the store again)."""
+        with self._lock:
+            self._refresh()
+            doors = [f for f in self._doors if f.location.politikreds == politikreds]
+            return list(self._by_district.get(politikreds, ())), doors
+
     def by_id(self) -> dict[str, Hotspot]:
         with self._lock:
             self._refresh()

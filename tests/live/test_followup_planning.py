@@ -140,3 +140,21 @@ def test_a_car_passing_a_door_it_was_not_sent_to_records_nothing(
     clock.current = NOW + timedelta(minutes=10)
     place(engine, "MV-23", HERNING, clock.current)
     assert engine.followups.attempts(followup.id) == []
+
+
+def test_a_follow_up_closed_or_registered_between_two_clears_is_seen_by_the_next(
+    engine: Vagtcentral, clock: FixedClock
+) -> None:
+    closed = _register(engine)
+    first = _cleared(engine, "MV-21", clock)  # the planning cache has read the follow-ups
+    assert [s.hotspot for s in first.kept] == [closed.id]
+    engine.reject(first.id, "ikke nu", actor="op")
+    engine.set_status("MV-21", PatrolStatus.AVAILABLE, actor="op")  # parked: not re-planned
+    engine.add_patrol("MV-22", "st01", actor="op")
+    place(engine, "MV-22", HERNING, clock.current)  # no AVL batch after the changes below
+    callout = to_clear(engine, "MV-22", HERNING)
+    engine.close_followup(closed.id, FollowUpStatus.CANCELLED, reason="aflyst", actor="analytiker")
+    added = _register(engine)
+    _, [second] = engine.clear(callout, actor="op")
+    assert [s.hotspot for s in second.kept] == [added.id]
+    assert closed.id not in second.left_out
