@@ -126,6 +126,14 @@ class Settings(BaseSettings):
         description="how long a request may trust a cached account state; a change made by "
         "this service applies at once, one made elsewhere (the CLI) within this time",
     )
+    worker_healthcheck_s: float = Field(
+        default=30.0,
+        ge=1,
+        le=600,
+        description="with several workers, how long a worker may leave the supervisor's ping "
+        "unanswered before it is taken for hung, killed and replaced (uvicorn's own default of "
+        "5 s killed busy workers during their warm-up)",
+    )
     login_concurrency: int = Field(
         default=1,
         ge=1,

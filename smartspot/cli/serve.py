@@ -12,12 +12,15 @@ import errno
 import os
 import socket
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartspot.cli.exit_codes import ExitCode
 from smartspot.cli.output import help_text, say
 from smartspot.errors import InvalidInputError, UnavailableError
 from smartspot.i18n import msg
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 #: uvicorn's own exit code when it cannot start (it cannot bind, say)
 UVICORN_STARTUP_FAILURE = 3
@@ -85,15 +88,7 @@ def run_serve(args: argparse.Namespace) -> int:
         if args.db is not None:
             os.environ["SMARTSPOT_DB"] = str(args.db)
         with _startup_failure_is_unavailable(args.host, args.port):
-            uvicorn.run(
-                "api.app:app_from_environment",
-                factory=True,
-                host=args.host,
-                port=args.port,
-                workers=args.workers,
-                log_level=args.log_level,
-                **proxy,
-            )
+            uvicorn.run(**workers_options(args, settings), **proxy)
         return ExitCode.OK
     app = create_app(settings)
     if not settings.tile_url:
@@ -120,6 +115,21 @@ def run_serve(args: argparse.Namespace) -> int:
         if driver is not None:
             driver.stop()
     return ExitCode.OK
+
+
+def workers_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for ``--workers N``: each worker builds its own app from the
+    environment, and the supervisor waits ``worker_healthcheck_s`` for a worker's answer to its
+    ping before it kills the worker as hung."""
+    return {
+        "app": "api.app:app_from_environment",
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "log_level": args.log_level,
+        "timeout_worker_healthcheck": settings.worker_healthcheck_s,
+    }
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from api.settings import Settings, deployment_problem
 from smartspot.cli.common import ExitCode
-from smartspot.cli.main import main
+from smartspot.cli.main import build_parser, main
+from smartspot.cli.serve import workers_options
 
 KEY = "k" * 32
 
@@ -74,3 +75,20 @@ def test_a_busy_port_exits_unavailable_and_says_so(
     assert code == ExitCode.UNAVAILABLE == 7
     assert f"port {port} på 127.0.0.1 bruges af et andet program" in err
     assert not (tmp_path / "s.db").exists()  # refused before anything was built
+
+
+def test_several_workers_get_the_configured_time_to_answer_the_supervisor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """uvicorn's supervisor kills a worker that leaves its ping unanswered for 5 s by default:
+    on a busy machine that killed workers in their warm-up, again and again. The service's own
+    setting (30 s unless set) is what the supervisor is given."""
+    args = build_parser().parse_args(["serve", "--workers", "2", "--port", "8123"])
+    assert workers_options(args, Settings(secret_key=KEY))["timeout_worker_healthcheck"] == 30
+    monkeypatch.setenv("SMARTSPOT_WORKER_HEALTHCHECK_S", "90")
+    options = workers_options(args, Settings(secret_key=KEY))
+    assert options["timeout_worker_healthcheck"] == 90
+    assert options["workers"] == 2 and options["port"] == 8123 and options["factory"] is True
+    monkeypatch.setenv("SMARTSPOT_WORKER_HEALTHCHECK_S", "0.5")
+    with pytest.raises(ValueError, match="worker_healthcheck_s"):
+        Settings(secret_key=KEY)
