@@ -35,7 +35,7 @@ from smartspot.geo.regions import Regions
 from smartspot.geo.validate import GeometryRules, check_hotspot_geometry
 from smartspot.i18n import msg
 from smartspot.imports import ImportRejectedError, ImportResult, RejectedFeature, import_features
-from smartspot.store.port import MAX_PAGE, HotspotQuery, Repository
+from smartspot.store.port import MAX_PAGE, HotspotQuery, Repository, every
 from smartspot.windows import LOCAL_TZ
 
 MAX_USER = 100
@@ -251,8 +251,12 @@ class HotspotService:
         return self.store.hotspots.history(hotspot_id)
 
     def list(self, where: HotspotFilter | None = None) -> builtins.list[Hotspot]:
-        """Current versions matching ``where`` (all, ordered by id, when None)."""
+        """Current versions matching ``where``, ordered by id: one page (:meth:`every` for all)."""
         return self.store.hotspots.list(self._query(where or HotspotFilter()))
+
+    def every(self, where: HotspotFilter | None = None) -> builtins.list[Hotspot]:
+        """Every current version matching ``where``, however many (its paging ignored)."""
+        return every(self.store.hotspots.list, self._query(where or HotspotFilter()))
 
     def count(self, where: HotspotFilter | None = None) -> int:
         """How many current versions match ``where`` (ignoring its paging)."""

@@ -172,7 +172,7 @@ def export_hotspots(
     from smartspot.geo import io
 
     where = _filter(principal, bbox, politikreds, kommune, status, category, MAX_PAGE, 0)
-    found = services.hotspots.list(where)
+    found = services.hotspots.every(where)
     if format == "geojson":
         import json
 

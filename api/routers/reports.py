@@ -21,7 +21,7 @@ from smartspot.fulfilment import HotspotWeek, breakdown
 from smartspot.hotspots import HotspotFilter
 from smartspot.i18n import msg
 from smartspot.live.fulfilment import live_fulfilment
-from smartspot.store.port import FollowUpQuery
+from smartspot.store.port import FollowUpQuery, every
 from smartspot.windows import LOCAL_TZ
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -171,7 +171,7 @@ def _fulfilment(
     engine = services.engine
     since = max(since, until - timedelta(weeks=FULFILMENT_WEEKS))
     found = [v for v in found if v.arrived_at >= since]
-    hotspots = services.hotspots.list(HotspotFilter(within=districts))
+    hotspots = services.hotspots.every(HotspotFilter(within=districts))
     result = live_fulfilment(engine.ctx, engine.round_trips, hotspots, found, since, until)
     document = result.to_dict()
     district_of = {kode: services.regions.kommune(kode).politikreds for kode in result.kommuner}
@@ -224,7 +224,9 @@ def followups(
     groups: dict[str, dict[str, Any]] = {}
     mine = within(principal)
     for status, column in FOLLOWUP_OUTCOMES:
-        for followup in services.store.followups.list(FollowUpQuery(status=status, within=mine)):
+        for followup in every(
+            services.store.followups.list, FollowUpQuery(status=status, within=mine)
+        ):
             closed = followup.closed_at
             if closed is None or not since <= closed < until:
                 continue

@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from smartspot.cli.common import open_store, service, user_of
-from smartspot.cli.hotspot_options import filter_of
+from smartspot.cli.hotspot_options import matching
 from smartspot.cli.import_report import print_rejected
 from smartspot.cli.output import emit
 from smartspot.domain import Hotspot
@@ -74,7 +74,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     kind = file_format(args.path, args.format)
     with open_store(args) as store:
-        found = service(store).list(filter_of(args))
+        found = matching(service(store), args)
     written = (
         write_geojson(found, args.path) if kind == "geojson" else write_geopackage(found, args.path)
     )

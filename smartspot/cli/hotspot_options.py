@@ -11,10 +11,11 @@ from typing import Any
 from shapely.geometry import Point
 
 from smartspot.cli.output import help_text
-from smartspot.domain import Category, HotspotStatus, Source
+from smartspot.domain import Category, Hotspot, HotspotStatus, Source
 from smartspot.errors import InvalidInputError
-from smartspot.hotspots import HotspotFilter
+from smartspot.hotspots import HotspotFilter, HotspotService
 from smartspot.i18n import msg
+from smartspot.store.port import MAX_PAGE
 
 #: option dest → contract property, for the fields add and update share
 FIELD_OPTIONS = {
@@ -77,7 +78,9 @@ def filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", choices=[s.value for s in HotspotStatus])
     parser.add_argument("--category", choices=[c.value for c in Category])
     parser.add_argument("--bbox", help=help_text("min lon,min lat,max lon,max lat (WGS84)"))
-    parser.add_argument("--limit", type=int, default=10_000)
+    parser.add_argument(
+        "--limit", type=int, help=help_text("at most this many (one page); all when left out")
+    )
     parser.add_argument("--offset", type=int, default=0)
 
 
@@ -165,6 +168,14 @@ def filter_of(args: argparse.Namespace) -> HotspotFilter:
         status=HotspotStatus(args.status) if args.status else None,
         category=Category(args.category) if args.category else None,
         bbox=bbox,  # type: ignore[arg-type]
-        limit=args.limit,
+        limit=MAX_PAGE if args.limit is None else args.limit,
         offset=args.offset,
     )
+
+
+def matching(service: HotspotService, args: argparse.Namespace) -> list[Hotspot]:
+    """The hotspots ``args`` ask for: one page with ``--limit`` or ``--offset``, else all."""
+    where = filter_of(args)
+    if args.limit is None and args.offset == 0:
+        return service.every(where)
+    return service.list(where)

@@ -12,10 +12,10 @@ from smartspot.cli.hotspot_files import draft_properties_of, run_export, run_imp
 from smartspot.cli.hotspot_options import (
     field_options,
     fields_of,
-    filter_of,
     filter_options,
     geometry_of,
     geometry_options,
+    matching,
 )
 from smartspot.cli.output import emit, help_text, human_list, human_value, labelled, local_time, say
 from smartspot.domain import Hotspot
@@ -210,7 +210,7 @@ def run_close(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        found = service(store).list(filter_of(args))
+        found = matching(service(store), args)
     text = "\n".join(_line(h) for h in found) if found else say(msg("no hotspots match"))
     emit(feature_collection(found), as_json=args.json, text=text)
     return 0

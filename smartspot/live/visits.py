@@ -26,7 +26,7 @@ from smartspot.live import doors
 from smartspot.live.context import LiveContext
 from smartspot.live.policy import Detection
 from smartspot.live.views import visit_view
-from smartspot.store.port import FollowUpQuery, HotspotQuery
+from smartspot.store.port import MAX_PAGE, FollowUpQuery, HotspotQuery, every
 from smartspot.store.records import PositionFix, Stay, StoredVisit
 
 DETECTOR = "avl"  # the actor of detected visits in the audit log
@@ -35,10 +35,12 @@ DETECTOR = "avl"  # the actor of detected visits in the audit log
 class OpenHotspots:
     """The open hotspots and a spatial index of their detection shapes, with the doors of the
     open follow-ups in the visit queue, cached per hotspot and follow-up revision of the store
-    (any process's write changes them, so the cache is never stale)."""
+    (any process's write changes them, so the cache is never stale). All of them, read in
+    pages of ``page`` (a national service may hold more than one page)."""
 
-    def __init__(self, ctx: LiveContext) -> None:
+    def __init__(self, ctx: LiveContext, *, page: int = MAX_PAGE) -> None:
         self.ctx = ctx
+        self.page = page
         self._lock = threading.Lock()
         self._revision: tuple[int, int] = (-1, -1)
         self._spots: list[Hotspot] = []
@@ -51,10 +53,12 @@ class OpenHotspots:
         revision = (self.ctx.store.hotspots.revision(), self.ctx.store.followups.revision())
         if revision == self._revision:
             return
-        spots = self.ctx.store.hotspots.list(HotspotQuery(status=HotspotStatus.OPEN))
+        store = self.ctx.store
+        spots = every(store.hotspots.list, HotspotQuery(status=HotspotStatus.OPEN, limit=self.page))
         self._spots = spots
-        self._doors = self.ctx.store.followups.list(
-            FollowUpQuery(status=FollowUpStatus.OPEN, queue=Queue.VISIT)
+        self._doors = every(
+            store.followups.list,
+            FollowUpQuery(status=FollowUpStatus.OPEN, queue=Queue.VISIT, limit=self.page),
         )
         self._by_district = {}
         for spot in spots:

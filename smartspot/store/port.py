@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -58,6 +58,8 @@ class HotspotQuery:
         ``(minx, miny, maxx, maxy)`` in EPSG:25832 metres; hotspots whose bounding box overlaps.
     limit, offset
         Paging, ordered by id.
+    after
+        Only hotspots whose id sorts after this one (the next page of :func:`every`).
     """
 
     politikreds: str | None = None
@@ -68,6 +70,7 @@ class HotspotQuery:
     limit: int = MAX_PAGE
     offset: int = 0
     within: frozenset[str] | None = None
+    after: str | None = None
 
     def __post_init__(self) -> None:
         if self.bbox is not None:
@@ -260,7 +263,7 @@ class StayRepository(Protocol):
 class FollowUpQuery:
     """Which current follow-ups to list: by politikreds, status and queue; paged by id.
     ``within``: only follow-ups in one of these politikredse (a user's districts); None:
-    anywhere."""
+    anywhere. ``after``: only ids that sort after this one (the next page of :func:`every`)."""
 
     politikreds: str | None = None
     status: FollowUpStatus | None = None
@@ -268,6 +271,7 @@ class FollowUpQuery:
     limit: int = MAX_PAGE
     offset: int = 0
     within: frozenset[str] | None = None
+    after: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE:
@@ -276,6 +280,28 @@ class FollowUpQuery:
             )
         if self.offset < 0:
             raise InvalidInputError(msg("offset must be 0 or more"), field="offset")
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=_Identified)
+Query = TypeVar("Query", HotspotQuery, FollowUpQuery)
+
+
+def every(read: Callable[[Query], builtins.list[Row]], query: Query) -> builtins.list[Row]:
+    """Every record ``query`` matches, however many: ``read`` (a repository's ``list``) asked
+    page by page of ``query.limit`` in id order, each page after the last id of the one before
+    (not by offset: a record written between two pages cannot make one that stayed as it was
+    appear twice or not at all), from the first (``query.offset`` is not used)."""
+    found: builtins.list[Row] = []
+    while True:
+        page = read(replace(query, offset=0, after=found[-1].id if found else query.after))
+        found.extend(page)
+        if len(page) < query.limit:
+            return found
 
 
 class FollowUpRepository(Protocol):

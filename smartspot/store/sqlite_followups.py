@@ -350,4 +350,7 @@ def _where(query: FollowUpQuery) -> tuple[str, list[Any]]:
     if query.queue is not None:
         clauses.append("v.queue = ?")
         params.append(Queue(query.queue).value)
+    if query.after is not None:
+        clauses.append("f.id > ?")
+        params.append(query.after)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

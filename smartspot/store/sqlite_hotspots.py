@@ -304,4 +304,7 @@ def _where(query: HotspotQuery, dialect: Dialect) -> tuple[str, list[Any]]:
         else:
             clauses.append("v.maxx >= ? AND v.minx <= ? AND v.maxy >= ? AND v.miny <= ?")
             params.extend([minx, maxx, miny, maxy])
+    if query.after is not None:
+        clauses.append("h.id > ?")
+        params.append(query.after)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
