@@ -43,6 +43,22 @@ def test_pairs_never_lose_value_nor_visit_a_hotspot_twice() -> None:
     assert not check_solution(problem, inst.solution(routes, "pairs"))
 
 
+def _pairs_counted(monkeypatch: pytest.MonkeyPatch, least_clients: int) -> list[float]:
+    """The pairs search switched on (from 0.5 s, among ``least_clients`` or more), each of
+    its runs counted in the list returned."""
+    calls: list[float] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Routes:
+        calls.append(time.perf_counter())
+        return improve_pairs(*args, **kwargs)
+
+    monkeypatch.setattr(pyvrp_solver, "improve_pairs", counted)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS", True)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_S", 0.5)
+    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_CLIENTS", least_clients)
+    return calls
+
+
 @pytest.mark.parametrize(("least_clients", "searched"), [(0, 1), (140, 0)])
 def test_a_solve_of_three_cars_on_long_routes_searches_pairs_only_among_many_clients(
     monkeypatch: pytest.MonkeyPatch, least_clients: int, searched: int
@@ -51,17 +67,8 @@ def test_a_solve_of_three_cars_on_long_routes_searches_pairs_only_among_many_cli
     inst = Instance.of(problem)
     greedy = construct(inst, inst.reach_lists())
     assert has_long_routes(greedy)
-    calls: list[float] = []
-
-    def counted(*args: Any, **kwargs: Any) -> Routes:
-        calls.append(time.perf_counter())
-        return improve_pairs(*args, **kwargs)
-
-    monkeypatch.setattr(pyvrp_solver, "improve_pairs", counted)
+    calls = _pairs_counted(monkeypatch, least_clients)
     monkeypatch.setattr(pyvrp_solver, "PORTFOLIO", False)
-    monkeypatch.setattr(pyvrp_solver, "PAIRS", True)
-    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_S", 0.5)
-    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_CLIENTS", least_clients)
     found = get_solver("pyvrp").solve(problem, time_limit_s=1.0, seed=2)
     assert not check_solution(problem, found)
     assert found.value >= inst.route_value(greedy)
@@ -73,16 +80,7 @@ def test_pairs_are_searched_only_where_no_second_search_runs_on_the_other_core(
     monkeypatch: pytest.MonkeyPatch, most_slowdown: float, searched: int
 ) -> None:
     problem = _ring(40, cars=3, budget_s=3900, window_s=1500)
-    calls: list[float] = []
-
-    def counted(*args: Any, **kwargs: Any) -> Routes:
-        calls.append(time.perf_counter())
-        return improve_pairs(*args, **kwargs)
-
-    monkeypatch.setattr(pyvrp_solver, "improve_pairs", counted)
-    monkeypatch.setattr(pyvrp_solver, "PAIRS", True)
-    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_S", 0.5)
-    monkeypatch.setattr(pyvrp_solver, "PAIRS_MIN_CLIENTS", 0)
+    calls = _pairs_counted(monkeypatch, least_clients=0)
     # inf: a second search whatever the load (where the machine can fork); 0: never one
     monkeypatch.setattr(pyvrp_solver, "PORTFOLIO_MAX_SLOWDOWN", most_slowdown)
     monkeypatch.setattr(pyvrp_solver, "can_fork", lambda: True)
