@@ -12,7 +12,8 @@ it met.
 Benchmark code only, as :mod:`benchmarks.clear_parts`: the wrappers are installed into the
 engine's and the store's classes in each worker, never in their own code. Run the server as
 ``python -m benchmarks.clear_probe serve …`` with ``CLEAR_PROBE_DIR`` set (what
-``python -m benchmarks.national --probe DIR`` does): the spawned workers import this module
+``python -m benchmarks.national --probe DIR`` does; with ``CLEAR_TIMING=1`` alone only the
+clears' ``Server-Timing`` header of :mod:`benchmarks.clear_timing` is added, on every run): the spawned workers import this module
 as their main module, so they install the probe before they build the app. Each worker writes
 one JSON line per span to ``DIR/probe-<pid>.jsonl`` (and one ``tick`` a second: its CPU
 seconds so far). ``python -m benchmarks.clear_probe report DIR --from RESULTS.json`` prints the
@@ -222,7 +223,7 @@ class _Http:
             await self.app(scope, receive, send)
         finally:
             _write({
-                "kind": kind, "pid": os.getpid(), "t0": t0,
+                "kind": kind, "pid": os.getpid(), "t0": t0, "path": path,
                 "wall": time.perf_counter() - began,
                 "loop_cpu": time.thread_time() - cpu0,  # the loop's, over all its requests
             })  # fmt: skip
@@ -325,8 +326,13 @@ def main(argv: list[str] | None = None) -> int:
     return int(smartspot(argv) or 0)
 
 
-if __name__ in ("__main__", "__mp_main__") and os.environ.get(ENV):
-    install(Path(os.environ[ENV]))  # in the server and in each spawned worker
+if __name__ in ("__main__", "__mp_main__"):  # in the server and in each spawned worker
+    from benchmarks import clear_timing
+
+    if os.environ.get(clear_timing.ENV) or os.environ.get(ENV):
+        clear_timing.install()  # the clears' Server-Timing header
+    if os.environ.get(ENV):
+        install(Path(os.environ[ENV]))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -18,8 +18,19 @@ per phase (``normal`` and ``stress``), for ``--seconds``:
   busiest hour; one clear is sampled every ``--clear-every`` seconds (default 5 s, 720 an
   hour: 13 × the national busiest hour) so that the latency has a distribution.
 
-Prints position updates per second, AVL and clear latency (p50, p99, max) and errors per phase,
-as JSON and as a Markdown table for ``benchmarks/RESULTS.md``.
+The AVL gateway and the map's event stream each run in a process of their own
+(:mod:`benchmarks.national_roles`), the desk (callouts and clears) in this one, so that a
+clear's latency is the desk's own wait: from its request sent to its answer read (sessions 3-7
+ran all three in one event loop). Each clear's answer also says how long it took inside the
+server (:mod:`benchmarks.clear_timing`'s ``Server-Timing``: the app, the engine, the garbage
+collector), recorded beside the desk's time per clear. By default every request has a
+connection of its own (``--connections per-request``), so the requests of many cars and desks
+spread over the workers as a load balancer would send them; ``kept-alive`` keeps one
+connection per sender and one for the desk, each staying with the worker that accepted it.
+
+Prints position updates per second, AVL and clear latency (p50, p99, max; the clear's also in
+the server and in the engine) and errors per phase, as JSON and as a Markdown table for
+``benchmarks/RESULTS.md``.
 
 Run: ``.venv/bin/python -m benchmarks.national`` (set-up ~1–3 min for 10,000 hotspots, then
 2 × ``--seconds``) on SQLite; ``--pg --workers N`` on a throwaway PostGIS cluster with fsync on
@@ -36,16 +47,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 
+from benchmarks import clear_timing
+from benchmarks import national_roles as roles
 from benchmarks.api_load import PASSWORD, SECRET, _free_port, _summary
 from benchmarks.national_cpu import CpuMeter, postmaster_pid
-from benchmarks.national_report import counts, lost, markdown
+from benchmarks.national_report import counts, lost, markdown, server_side
 from benchmarks.national_world import Homecoming, national_policies, prepare
 
 FIX_INTERVAL_S = 5.0
@@ -53,39 +65,6 @@ FIX_INTERVAL_S = 5.0
 DB_PATH: list[str] = []
 #: CPU per part of the run: generator, server, database (filled in by ``_run``)
 CPU = CpuMeter({})
-
-
-def _fixes(fleet: list[dict[str, Any]], chosen: np.ndarray, rng: np.random.Generator) -> list[Any]:
-    now = datetime.now(UTC).isoformat()
-    out = []
-    for i in chosen.tolist():
-        car = fleet[i]
-        lon0, lat0 = car["home"]
-        car["lon"] = float(np.clip(car["lon"] + rng.normal(0, 0.0004), lon0 - 0.02, lon0 + 0.02))
-        car["lat"] = float(np.clip(car["lat"] + rng.normal(0, 0.00025), lat0 - 0.012, lat0 + 0.012))
-        out.append({"call_sign": car["call_sign"], "lon": car["lon"], "lat": car["lat"], "at": now})
-    return out
-
-
-async def _avl(
-    client: httpx.AsyncClient, fleet: list[dict[str, Any]], batch: int, interval_s: float,
-    until: float, rng: np.random.Generator, stats: dict[str, list[Any]],
-) -> None:  # fmt: skip
-    next_at = time.perf_counter()
-    while time.perf_counter() < until:
-        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-        next_at += interval_s
-        chosen = rng.choice(len(fleet), size=min(batch, len(fleet)), replace=False)
-        began = time.perf_counter()
-        answer = await client.post(
-            "/patrols/positions", json={"positions": _fixes(fleet, chosen, rng)}
-        )
-        stats["avl_s"].append(time.perf_counter() - began)
-        if answer.status_code == 200:
-            stats["fixes"].append(len(chosen))
-        else:
-            text = answer.text.replace(str(DB_PATH[0]), "<database>") if DB_PATH else answer.text
-            stats["errors"].append(f"AVL {answer.status_code} {text[:160]}")
 
 
 async def _callouts(
@@ -112,8 +91,8 @@ async def _callouts(
         callout_id = ""
         for path, body in steps:
             began = time.perf_counter()
-            answer = await client.post(path.format(id=callout_id), json=body)
-            took = time.perf_counter() - began
+            answer = await client.post(path.format(id=callout_id), json=body)  # body read too
+            took = time.perf_counter() - began  # request sent to answer read, on the desk
             if answer.status_code not in (200, 201):
                 stats["errors"].append(f"{path} {answer.status_code} {answer.text[:160]}")
                 break
@@ -122,6 +101,11 @@ async def _callouts(
             elif path.endswith("clear"):
                 stats["clear_s"].append(took)
                 stats.setdefault("clear_bytes", []).append(len(answer.content))
+                server = clear_timing.parse(answer.headers.get("server-timing"))
+                stats.setdefault("per_clear", []).append(
+                    {"district": car["politikreds"], "client_ms": round(took * 1000, 2)}
+                    | {f"{k}_ms": round(v, 2) for k, v in server.items()}
+                )
                 home.cleared(car["politikreds"], car["call_sign"], answer.json())
                 made = answer.json().get("proposals", [])
                 stats.setdefault("cars_planned", []).append(len(made))
@@ -168,7 +152,7 @@ async def _one_round(
         client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
         rng = np.random.default_rng(seed)
         cars = list(one_each.values())
-        fixes = _fixes(cars, np.arange(len(cars)), rng)
+        fixes = roles.fixes(cars, np.arange(len(cars)), rng)
         (await client.post("/patrols/positions", json={"positions": fixes})).raise_for_status()
         began = time.perf_counter()
         await _callouts(client, cars, 0.0, time.perf_counter() + 3600, rng, stats, home)
@@ -178,89 +162,68 @@ async def _one_round(
     return elapsed
 
 
-async def _listen(client: httpx.AsyncClient, until: float, stats: dict[str, list[Any]]) -> None:
-    """The map's event stream: every event's id (a gap is a lost event) and, for position
-    events, the lag from the fix's own time to its arrival here."""
-    (await client.post("/events/session")).raise_for_status()
-    try:
-        async with client.stream("GET", "/events", timeout=None) as stream:
-            kind = ""
-            async for line in stream.aiter_lines():
-                if line.startswith("id: "):
-                    stats["event_ids"].append(int(line[4:]))
-                elif line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: ") and kind == "positions":
-                    got = datetime.now(UTC)
-                    for fix in json.loads(line[6:]).get("positions", []):
-                        sent = datetime.fromisoformat(fix["at"])
-                        stats["sse_lag_s"].append((got - sent).total_seconds())
-                if time.perf_counter() > until:
-                    return
-    except httpx.HTTPError as error:
-        stats["errors"].append(f"SSE {error!r}")
-
-
 async def phase(
     base: str, fleet: list[dict[str, Any]], *, rate: float, batch: int, clients: int,
     seconds: float, clear_every_s: float, seed: int, home: Homecoming,
-    per_request: bool = False,
+    per_request: bool = True,
 ) -> dict[str, Any]:  # fmt: skip
-    stats: dict[str, list[Any]] = {
-        "event_ids": [],
-        "sse_lag_s": [],
-        "avl_s": [],
-        "fixes": [],
-        "clear_s": [],
-        "with_stops": [],
-        "errors": [],
-    }
+    """One phase: the AVL gateway (``clients`` senders) and the map's event stream each in a
+    process of its own (:mod:`benchmarks.national_roles`), the desk's callouts and clears in
+    this one, all from one start for ``seconds``."""
+    stats: dict[str, list[Any]] = {"clear_s": [], "with_stops": [], "errors": []}
     rng = np.random.default_rng(seed)
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        answer = await client.post("/auth/token", data={"username": "bench", "password": PASSWORD})
-        client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-        everyone = _fixes(fleet, np.arange(len(fleet)), rng)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as login:
+        answer = await login.post("/auth/token", data={"username": "bench", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        login.headers.update(headers)
+        everyone = roles.fixes(fleet, np.arange(len(fleet)), rng)
         for start in range(0, len(everyone), 200):
-            (
-                await client.post(
-                    "/patrols/positions", json={"positions": everyone[start : start + 200]}
-                )
-            ).raise_for_status()
-        interval = batch * clients / rate
-        CPU.start()
-        began_at = time.time()  # for the probe's report (its spans carry wall-clock times)
-        began = time.perf_counter()
-        until = began + seconds
-        listener = asyncio.ensure_future(_listen(client, until + 2.0, stats))
-        await asyncio.sleep(0.5)  # the stream is open before the load begins
-        # shared: the AVL clients and the desk share one pool of kept-alive connections, so
-        # which worker serves what is decided by which took each connection at the start;
-        # per request: each has its own client and a new connection per request, so each
-        # request goes to a worker free to take it (as a load balancer would send it)
-        own = [
-            httpx.AsyncClient(
-                base_url=base, timeout=60, headers=client.headers,
-                limits=httpx.Limits(max_keepalive_connections=0),
-            ) if per_request else client
-            for _ in range(clients + 1)
-        ]  # fmt: skip
-        await asyncio.gather(
-            *(_avl(own[c], fleet, batch, interval, until, np.random.default_rng(seed + c), stats) for c in range(clients)),
-            _callouts(own[clients], fleet, clear_every_s, until, rng, stats, home),
-        )  # fmt: skip
-        for other in own:
-            if other is not client:
-                await other.aclose()
-        elapsed = time.perf_counter() - began
-        cores = CPU.stop(elapsed)
-        try:
-            await asyncio.wait_for(listener, 30)
-        except TimeoutError:
-            stats["errors"].append("SSE: the stream went quiet (no keep-alive in 30 s)")
+            body = {"positions": everyone[start : start + 200]}
+            (await login.post("/patrols/positions", json=body)).raise_for_status()
+    # the map first (its stream open before the load), then the AVL gateway; each gets ready
+    # (imports, connections), then all begin at one instant
+    started = [roles.start("listen", base=base, headers=headers, seconds=seconds)]
+    started[0].ready()
+    started.append(
+        roles.start(
+            "avl",
+            base=base,
+            headers=headers,
+            fleet=fleet,
+            batch=batch,
+            interval_s=batch * clients / rate,
+            clients=clients,
+            seed=seed,
+            per_request=per_request,
+            seconds=seconds,
+        )
+    )
+    started[1].ready()
+    at = time.monotonic() + 0.5
+    for role in started:
+        role.begin(at)
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    CPU.start()
+    began_at = time.time()  # for the probe's report (its spans carry wall-clock times)
+    began = time.perf_counter()
+    async with roles.client(base, headers, per_request) as desk:
+        await _callouts(desk, fleet, clear_every_s, time.perf_counter() + seconds, rng, stats, home)
+    elapsed = time.perf_counter() - began
+    cores = CPU.stop(elapsed)
+    for name, role in zip(("map", "avl"), started, strict=True):
+        found = role.result(timeout_s=60)
+        cores[name] = round(sum(found.pop("cpu_s", [])) / elapsed, 2)
+        for key, values in found.items():
+            stats.setdefault(key, []).extend(values)
+    if DB_PATH:  # the database of the run kept out of the recorded error texts
+        stats["errors"] = [e.replace(str(DB_PATH[0]), "<database>") for e in stats["errors"]]
+    for key in ("event_ids", "sse_lag_s", "avl_s", "fixes"):
+        stats.setdefault(key, [])
     return {
         "seconds": round(elapsed, 1),
         "began_at": began_at,
-        "connections": "per request" if per_request else "shared",
+        "connections": "per request" if per_request else "kept alive",
+        "clients": "desk, AVL gateway and map each in its own process",
         "target_fixes_per_s": rate,
         "fixes_per_s": round(sum(stats["fixes"]) / elapsed, 1),
         "avl": {**_summary(stats["avl_s"]), "batch": batch, "clients": clients},
@@ -272,6 +235,10 @@ async def phase(
             if stats.get("clear_bytes")
             else None,
             "solve": _summary(stats.get("solve_s", [])),
+            # the server's side of each clear (benchmarks/clear_timing), and the desk's wait
+            # beyond it (the client's own time and the loopback)
+            **server_side(stats.get("per_clear", [])),
+            "each": stats.get("per_clear", []),
             # the three slowest clears: (clear ms, of it the solver's ms)
             "slowest": [
                 (round(t * 1000, 1), round(v * 1000, 1))
@@ -301,11 +268,12 @@ def _serve(
         "SMARTSPOT_SECRET_KEY": SECRET,
         "SMARTSPOT_POLICY_DIR": str(policies),
     }
-    # with a probe, each worker splits its clears' and batches' wall (benchmarks/clear_probe)
-    main = "smartspot.cli.main" if probe is None else "benchmarks.clear_probe"
+    # every clear's answer tells its time in the server (benchmarks/clear_timing); with a
+    # probe, each worker also splits its clears' and batches' wall (benchmarks/clear_probe)
+    env["CLEAR_TIMING"] = "1"
     if probe is not None:
         env["CLEAR_PROBE_DIR"] = str(probe.resolve())
-    command = [sys.executable, "-m", main, "serve", "--port", str(port),
+    command = [sys.executable, "-m", "benchmarks.clear_probe", "serve", "--port", str(port),
                "--log-level", "warning"]  # fmt: skip
     if workers > 1:
         command += ["--workers", str(workers)]
@@ -352,11 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/national.json"))
     parser.add_argument(
         "--connections",
-        choices=("shared", "per-request"),
-        default="shared",
-        help="shared: the AVL clients and the desk share kept-alive connections (each "
-        "connection stays with the worker that took it; as in sessions 3-6); per-request: "
-        "a new connection per request, so each request goes to a free worker",
+        choices=("per-request", "kept-alive"),
+        default="per-request",
+        help="per-request (default): a new connection for each request of the AVL gateway "
+        "and the desk, so each request goes to whichever worker takes it (many cars and "
+        "desks behind a load balancer); kept-alive: each AVL sender and the desk keep one "
+        "connection, which stays with the worker that accepted it (sessions 3-7's 'shared' "
+        "also shared one pool between them, in one process)",
     )
     parser.add_argument(
         "--probe",
