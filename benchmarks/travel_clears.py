@@ -12,6 +12,10 @@ clear it belongs to, and timed (thread CPU) with the trees it grew.
 worker builds them), printing per clear the trees grown and read and the travel CPU, and the
 memory the trees take; ``--check`` compares every answer with the recorded one.
 
+``compare``: two recordings of the same clears (before and after a change, e.g. of the
+warm-up): the same questions, each answered alike to the last bit; each one's travel CPU of the
+districts' first clears against the later ones.
+
 Run: ``nice -n 19 .venv/bin/python -m benchmarks.travel_clears record --clears 60 --out
 benchmarks/out/travel_calls.pkl`` then ``... replay benchmarks/out/travel_calls.pkl``.
 """
@@ -148,7 +152,7 @@ def instrument(recording: Recording, district_of: Callable[[Any], str | None]) -
 
         setattr(CompositeTravelTimes, method, recorded)
 
-    for method in ("matrix", "trips", "warm_to", "warm_from"):
+    for method in ("matrix", "trips", "warm_to", "warm_from", "warm_shared"):
         wrap(method)
 
 
@@ -307,6 +311,15 @@ def replay(args: argparse.Namespace) -> int:
             f"warm_among: {time.thread_time() - kept_cpu:.1f} s CPU, resident memory "
             f"{_rss_mb():,.0f} MB"
         )
+    if args.warm_shared:  # as Vagtcentral.warm does now, before the recorded warm-up's calls
+        began = time.thread_time()
+        for district, model in models.items():
+            getattr(model, "warm_shared", lambda: None)()
+            guard = [c.destinations for c in calls if c.district == district
+                     and "build.py:build_problem" in c.site and c.limit_s is not None]  # fmt: skip
+            if guard:  # the coverage guard's kommune points
+                model.warm_to(guard[0])
+        print(f"warm_shared + kommune trees: {time.thread_time() - began:.2f} s CPU")
     replayed: list[Call] = []
     worst = 0.0
     checked = exact = 0  # answers compared, and of them equal to the last bit
@@ -320,6 +333,8 @@ def replay(args: argparse.Namespace) -> int:
         if call.method in ("matrix", "trips"):
             kwargs = {"depart_at": call.depart_at, "limit_s": call.limit_s}
             answer = getattr(model, call.method)(call.origins, call.destinations, **kwargs)
+        elif call.origins is None:  # warm_shared: no points
+            answer = getattr(model, call.method)()
         else:
             answer = getattr(model, call.method)(call.origins)
         cpu = time.thread_time() - began
@@ -339,9 +354,13 @@ def replay(args: argparse.Namespace) -> int:
         replayed.append(
             Call(call.phase, call.district, call.method, call.site, call.origins,
                  call.destinations, call.depart_at, call.limit_s, cpu,
-                 misses2 - misses, hits2 - hits)
+                 misses2 - misses, hits2 - hits,
+                 None if seconds is None else np.array(seconds))
         )  # fmt: skip
     _report(replayed)
+    if args.out is not None:  # the replayed answers, as a recording (for ``compare``)
+        with args.out.open("wb") as handle:
+            pickle.dump([vars(c) for c in replayed], handle)
     if args.whole_home:
         _whole_home(calls, models, args.whole_home)
     count = size = 0
@@ -354,6 +373,50 @@ def replay(args: argparse.Namespace) -> int:
         print("answers: all as recorded" if worst == 0 else f"answers differ, worst {worst}")
         print(f"answers equal to the recorded ones to the last bit: {exact} of {checked}")
     return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    """Two recordings of the same clears (same world, seed and clears; e.g. before and after
+    a change of the warm-up): the same questions in the same order, and every answer equal
+    to the last bit? Plans depend on the answers, so the first answer that differs also
+    changes the questions after it. Also prints each recording's travel CPU of the first
+    clear per district and of the later clears, and the trees they grew."""
+    recordings = []
+    for path in (args.before, args.after):
+        with path.open("rb") as handle:
+            recordings.append([Call(**c) for c in pickle.load(handle)])
+    asked = [[c for c in calls if c.method in ("matrix", "trips")] for calls in recordings]
+    same = exact = 0
+    for a, b in zip(*asked, strict=False):
+        shape_a = (a.site, a.district, a.depart_at, a.limit_s)
+        if shape_a != (b.site, b.district, b.depart_at, b.limit_s) or not (
+            np.array_equal(a.origins, b.origins) and np.array_equal(a.destinations, b.destinations)
+        ):
+            print(f"questions part at {a.phase} {a.site} / {b.phase} {b.site}")
+            break
+        same += 1
+        exact += bool(np.array_equal(a.answer, b.answer, equal_nan=True))
+    print(f"questions {len(asked[0])} / {len(asked[1])}: {same} the same, of them {exact} "
+          "answered equal to the last bit")  # fmt: skip
+    for name, calls in zip(("before", "after"), recordings, strict=True):
+        print(f"{name}:")
+        for phase in ("first", "clears"):
+            rows: dict[str, list[Call]] = defaultdict(list)
+            for c in calls:
+                if (phase == "first" and c.phase == "first") or (
+                    phase == "clears" and c.phase.startswith("clear:")
+                ):
+                    rows[c.district if phase == "first" else c.phase].append(c)
+            cpu = [1000 * sum(c.cpu_s for c in cs) for cs in rows.values()]
+            grown = [sum(c.grown for c in cs) for cs in rows.values()]
+            if cpu:
+                print(f"  {phase}: {len(cpu)} clears, travel CPU median {statistics.median(cpu):.1f}"
+                      f" ms, max {max(cpu):.1f}; trees grown median {statistics.median(grown):.0f}"
+                      f", max {max(grown)}")  # fmt: skip
+        warm = [c for c in calls if c.phase == "warm"]
+        print(f"  warm-up: {len(warm)} calls, {sum(c.cpu_s for c in warm):.1f} s CPU, "
+              f"{sum(c.grown for c in warm)} trees")  # fmt: skip
+    return 0 if same == exact == len(asked[0]) == len(asked[1]) else 1
 
 
 def _whole_home(calls: list[Call], models: dict[str, Any], per_district: int) -> None:
@@ -406,11 +469,19 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--max-rows", type=int, default=None)
     rep.add_argument("--keep-limit", type=float, default=None,
                      help="keep every open hotspot's tree cut at this many seconds first")  # fmt: skip
+    rep.add_argument("--out", type=Path, default=None,
+                     help="write the replayed questions and answers here (for compare)")  # fmt: skip
+    rep.add_argument("--warm-shared", action="store_true",
+                     help="first warm what every new point reads and the coverage guard's "
+                     "kommune trees, as Vagtcentral.warm does since session 8")  # fmt: skip
     rep.add_argument("--whole-home", type=int, default=0, metavar="N",
                      help="then time the way home from all of a district's open hotspots, "
                      "to the homes of N recorded clears per district")  # fmt: skip
+    both = sub.add_parser("compare")
+    both.add_argument("before", type=Path)
+    both.add_argument("after", type=Path)
     args = parser.parse_args(argv)
-    return record(args) if args.command == "record" else replay(args)
+    return {"record": record, "replay": replay, "compare": compare}[args.command](args)
 
 
 if __name__ == "__main__":

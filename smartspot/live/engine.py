@@ -360,17 +360,26 @@ class Vagtcentral:
         the trees from the district's open hotspots where the model keeps them
         (``warm_among``, cut at the policy's detour budget + :data:`KEEP_BEYOND_BUDGET_S`): a
         clear's legs between its candidates are then reads (a hotspot opened later grows its
-        tree on first use, as before). A server calls it at start-up, before it takes
-        requests."""
+        tree on first use, as before), and what every new point's questions read
+        (``warm_shared``: the ferry terminals' trees, the coast's segments: a car's place is
+        new at each clear) and the trees to the coverage guard's kommune points. A server
+        calls it at start-up, before it takes requests."""
         self.hotspots.snapshot(self._radii())
         for politikreds in politikredse:
             district = self.ctx.district(politikreds)
             travel = self.ctx.travel.for_district(politikreds)
             top_speed_mps(travel)
+            shared = getattr(travel, "warm_shared", None)
+            if shared is not None:  # what a new point's first questions would build
+                shared()
             if len(district.stations):
                 for pin in (getattr(travel, "warm_to", None), getattr(travel, "warm_from", None)):
                     if pin is not None:
                         pin(district.stations)
+            guarded = district.policy.coverage_guard_min is not None
+            pin_to = getattr(travel, "warm_to", None)
+            if guarded and pin_to is not None and len(district.kommune_points):
+                pin_to(district.kommune_points)  # every clear's coverage guard reads them
             spots = self.hotspots.of(politikreds)
             keep = getattr(travel, "warm_among", None)
             if keep is not None and spots:

@@ -276,12 +276,29 @@ class CompositeTravelTimes:
         return self.leg(a, b).line
 
     def warm_from(self, points: Points) -> None:
-        """Pin the fallback's trees from these points (stations)."""
-        self.fallback.warm_from(points)
+        """Pin the trees from these points (stations) in the fallback, and in each island
+        graph for the points on it (a trip between two points on an island is its)."""
+        xy = as_points(points)
+        self.fallback.warm_from(xy)
+        for road in self.roads:
+            on = self._covered(road, xy)
+            if on.any():
+                road.warm_from(xy[on])
 
     def warm_to(self, points: Points) -> None:
-        """Pin the fallback's reverse trees to these points (stations)."""
-        self.fallback.warm_to(points)
+        """Pin the reverse trees to these points (stations, the coverage guard's kommune
+        points) in the fallback, and in each island graph for the points on it."""
+        xy = as_points(points)
+        self.fallback.warm_to(xy)
+        for road in self.roads:
+            on = self._covered(road, xy)
+            if on.any():
+                road.warm_to(xy[on])
+
+    def warm_shared(self) -> None:
+        """Ready what every new point's questions read (the fallback's
+        :meth:`~smartspot.travel.fallback.LandTravelTimes.warm_shared`)."""
+        self.fallback.warm_shared()
 
     def warm_among(self, points: Points, *, limit_s: float, timed: bool = True) -> None:
         """Keep the trees from these points (the open hotspots) in every model that answers

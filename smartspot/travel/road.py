@@ -271,14 +271,22 @@ class RoadTravelTimes(RoadSnapping):
         return metres
 
     def warm_from(self, points: Points) -> None:
-        """Compute and pin the trees *from* these points (e.g. stations) for good."""
+        """Compute and pin the trees *from* these points (e.g. stations) for good; with
+        timetabled ferries, on the graph the timed questions read too."""
         nodes, _ = self.snap(points)
         self._forward.pin(nodes, self.options.limit_s)
+        if self.ferries is not None:
+            off = self._closed_ferries()
+            off._forward.pin(nodes, off.options.limit_s)
 
     def warm_to(self, points: Points) -> None:
-        """Compute and pin the reverse trees *to* these points (e.g. stations) for good."""
+        """Compute and pin the reverse trees *to* these points (e.g. stations) for good; with
+        timetabled ferries, on the graph the timed questions read too."""
         nodes, _ = self.snap(points)
         self._reverse.pin(nodes, self.options.limit_s)
+        if self.ferries is not None:
+            off = self._closed_ferries()
+            off._reverse.pin(nodes, off.options.limit_s)
 
     def warm_among(self, points: Points, *, limit_s: float, timed: bool = True) -> None:
         """Grow the trees *from* these points (the open hotspots of a district), cut at

@@ -350,3 +350,38 @@ def test_a_warmed_district_has_its_round_trips_ready_before_the_first_clear(
     # a second process on the same database, warmed at start-up, meets the same clear
     asked_warm = _first_clear_asks(make_engine(), clock, warm=True)
     assert asked_warm < asked_cold  # the hotspots' station round trips were done already
+
+
+class _PinningTravel(StraightLineTravelTimes):
+    """Straight lines that note what the warm-up pins and readies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pinned_to: list[set[tuple[float, float]]] = []
+        self.shared = 0
+
+    def warm_to(self, points: np.ndarray) -> None:
+        self.pinned_to.append({(float(x), float(y)) for x, y in points})
+
+    def warm_shared(self) -> None:
+        self.shared += 1
+
+
+@pytest.mark.parametrize("guard_min", [20.0, None])
+def test_warming_readies_what_every_clear_of_the_district_reads(
+    engine: Vagtcentral, guard_min: float | None
+) -> None:
+    travel = _PinningTravel()
+    engine.ctx.travel = travel
+    politikreds = "Midt- og Vestjyllands Politi"
+    district = engine.ctx.district(politikreds)
+    district = replace(district, policy=replace(district.policy, coverage_guard_min=guard_min))
+    engine.ctx.districts[politikreds] = district
+    assert len(district.kommune_points) and len(district.stations)
+    engine.warm([politikreds])
+    assert travel.shared == 1  # the ferry terminals' trees, the coast: once per model
+    stations = {(float(x), float(y)) for x, y in district.stations}
+    kommuner = {(float(x), float(y)) for x, y in district.kommune_points}
+    assert stations in travel.pinned_to  # every way home ends at a station ...
+    # ... and every coverage guard reads the kommune points' trees (none without a guard)
+    assert (kommuner in travel.pinned_to) == (guard_min is not None)

@@ -196,3 +196,51 @@ def test_a_cached_tree_holds_only_the_memory_it_counts(mvj_fallback: LandTravelT
     assert any(t.core is not None for t in dense) and any(t.core is None for t in sparse)
     counted = sum(t.nbytes for t in kept)
     assert held < 1.05 * counted + 30_000  # the arrays it reports, not views of bigger ones
+
+
+def _land_only_caches(model: LandTravelTimes) -> tuple[RowCache, RowCache]:
+    assert model._land_only is not None
+    return model._land_only._forward, model._land_only._reverse
+
+
+@pytest.mark.parametrize("depart_at", [at(11, 30), at(23, 30), at(2, 0)])
+def test_a_warmed_model_times_a_new_point_without_growing_a_shared_tree(
+    oej_land: LandGraph, depart_at: datetime
+) -> None:
+    stations = np.vstack([town("Odder"), town("Århus"), xy(*TRANEBJERG)])
+    car = town("Skanderborg") + 350.0  # a new point: a car's place at a clear
+    asked = np.vstack([car, town("Hørning") + 120.0])
+    answers = []
+    for warm in (False, True):
+        model = LandTravelTimes(oej_land)
+        model.warm_to(stations)  # as the live engine warms a district
+        model.warm_from(stations)
+        if warm:
+            model.warm_shared()
+        caches = _land_only_caches(model)
+        grown = _misses(*caches)
+        home = model.matrix(car, stations, depart_at=depart_at)  # its direct trip home
+        near = model.matrix(asked, stations, depart_at=depart_at, limit_s=1200.0)
+        answers.append((home, near))
+        if warm:  # the ferry terminals' trees (both ways, uncut) are read, not grown
+            assert _misses(*caches) == grown
+        else:
+            assert _misses(*caches) > grown  # without: the first question grew them
+    for cold, warmed in zip(*answers, strict=True):
+        np.testing.assert_array_equal(warmed, cold)
+    assert np.isfinite(answers[1][0][0, :2]).all()
+
+
+def test_the_shared_warm_up_pins_the_ferry_terminals_and_builds_the_coast(
+    oej_land: LandGraph,
+) -> None:
+    model = LandTravelTimes(oej_land)
+    model.warm_shared()
+    forward, reverse = _land_only_caches(model)
+    for cache in (forward, reverse):
+        assert set(cache._pinned) == set(model._terminals.tolist())
+    assert "_coast" in vars(model)  # the cached property is built
+    grown = _misses(forward, reverse)
+    model.warm_among(np.vstack([town("Odder"), town("Århus")]), limit_s=1800.0)
+    assert set(model._terminals.tolist()) <= set(forward._pinned)  # still pinned, uncut
+    assert _misses(forward, reverse) == grown + 2  # only the two points' trees grew

@@ -86,3 +86,26 @@ def test_a_point_on_land_takes_the_first_landmass_that_holds_it(oej_land: LandGr
     assert on[: len(points)].all() and 100 < on.sum() < len(xy_)
     first = np.argmax(holds[:, on], axis=0)
     np.testing.assert_array_equal(model._landmass(xy_[on], "points", []), first)
+
+
+def test_the_coasts_pieces_give_the_distance_of_the_nearest_outline_segment(
+    oej_land: LandGraph,
+) -> None:
+    import shapely
+
+    model = LandTravelTimes(oej_land)
+    rng = np.random.default_rng(8)
+    points = []
+    for part in oej_land.parts[:12]:
+        for f in rng.uniform(0, 1, size=6):
+            at = part.exterior.interpolate(f, normalized=True)
+            points.append((at.x + rng.uniform(-900, 900), at.y + rng.uniform(-900, 900)))
+    tree, owner = model._coast
+    (which, piece), gap = tree.query_nearest(
+        shapely.points(np.array(points)), max_distance=5_000.0, return_distance=True
+    )
+    boundaries = np.array([p.boundary for p in oej_land.parts], dtype=object)
+    for w, k, g in zip(which.tolist(), piece.tolist(), gap.tolist(), strict=True):
+        to_each = shapely.distance(boundaries, shapely.Point(points[w]))
+        assert g == pytest.approx(to_each.min(), rel=1e-12, abs=1e-9)  # no segment left out
+        assert to_each[owner[k]] == pytest.approx(g, rel=1e-12, abs=1e-9)  # its landmass
