@@ -27,7 +27,7 @@ import numpy as np
 
 from benchmarks import clear_parts
 from benchmarks.api_load import PASSWORD, SECRET
-from benchmarks.national import _fixes
+from benchmarks.national_roles import fixes as _fixes
 from benchmarks.national_world import national_policies, prepare, prepare_kept
 
 

@@ -157,8 +157,8 @@ def instrument(recording: Recording, district_of: Callable[[Any], str | None]) -
 
 
 def record(args: argparse.Namespace) -> int:
-    from benchmarks.national import _fixes
     from benchmarks.national_profile import _client, _cycle
+    from benchmarks.national_roles import fixes as _fixes
     from benchmarks.national_world import Homecoming, national_policies, prepare_kept
     from smartspot.travel.districts import DistrictTravelTimes
 
