@@ -23,6 +23,10 @@ from smartspot.live.positions import Fix
 from smartspot.optimise.build import xy
 from smartspot.plans import ProposalStatus
 from smartspot.resources import SCENARIOS_DIR
+from smartspot.travel.cache import RowCache
+from smartspot.travel.config import land_graph
+from smartspot.travel.fallback import LandTravelTimes
+from smartspot.travel.land import FallbackParams
 from smartspot.travel.port import TravelTimes
 from smartspot.travel.straight import StraightLineTravelTimes
 from tests.live.conftest import (
@@ -385,3 +389,45 @@ def test_warming_readies_what_every_clear_of_the_district_reads(
     assert stations in travel.pinned_to  # every way home ends at a station ...
     # ... and every coverage guard reads the kommune points' trees (none without a guard)
     assert (kommuner in travel.pinned_to) == (guard_min is not None)
+
+
+class _OneModel:
+    """A real district travel model for every district the engine asks for."""
+
+    def __init__(self, model: TravelTimes) -> None:
+        self.model = model
+
+    def for_district(self, politikreds: str) -> TravelTimes:
+        return self.model
+
+
+def _caches(model: LandTravelTimes) -> list[RowCache]:
+    inner = [model, model._land_only] if model._land_only is not None else [model]
+    return [c for m in inner for c in (m._forward, m._reverse)]
+
+
+def test_a_warmed_engines_first_clear_grows_only_the_cars_own_tree(
+    make_engine: MakeEngine, regions: Regions, clock: FixedClock
+) -> None:
+    """On the real Midt- og Vestjylland model (timetabled ferries), with the coverage guard:
+    the first clear after the warm-up reads the ferry terminals', stations' and kommune
+    points' trees; only the car's own tree (its way there, cut at the longest drive) grows.
+    (A car further than :data:`KEEP_BEYOND_BUDGET_S` from home grows its candidates' trees
+    again, longer: not this case.)"""
+    engine = make_engine(policy=lambda p: replace(p, coverage_guard_min=20.0))
+    load_demo_hotspots(HotspotService(engine.ctx.store, regions, clock), SCENARIOS_DIR)
+    model = LandTravelTimes(land_graph("Midt- og Vestjyllands Politi", FallbackParams()))
+    engine.ctx.travel = _OneModel(model)  # type: ignore[assignment]
+    engine.warm(["Midt- og Vestjyllands Politi"])
+    caches = _caches(model)
+    for k in range(24):  # the district's other cars, each at a place of its own: the
+        # coverage guard reads the kommune points' trees rather than grow one from each car
+        engine.add_patrol(f"MV-{30 + k}", "st02", actor="op")
+        spot = (HERNING[0] + 0.01 * (k % 6 - 3), HERNING[1] + 0.008 * (k // 6 - 2))
+        place(engine, f"MV-{30 + k}", spot, clock.current)
+    engine.add_patrol("MV-21", "st02", actor="op")  # Herning's own: home is near
+    place(engine, "MV-21", HERNING, clock.current)
+    callout_id = to_clear(engine, "MV-21", HERNING)
+    before = sum(c.misses for c in caches)
+    engine.clear(callout_id, actor="op")
+    assert sum(c.misses for c in caches) - before <= 1
