@@ -7,6 +7,8 @@
     .venv/bin/python -m benchmarks.toptw_grid run --methods auto@1,auto@2 --out F.jsonl
     .venv/bin/python -m benchmarks.toptw_grid report --out F.jsonl \
         --best-from benchmarks/results/toptw_grid.jsonl
+    # the same grid on another seed (its rows say so; a target holds on every seed):
+    .venv/bin/python -m benchmarks.toptw_grid run --methods auto@2 --seed 1 --out F1.jsonl
 
 Instances: ``../shared/benchmarks/toptw/raw/`` (Solomon 100, Solomon 200, Cordeau pr01–pr10),
 read by ``benchmarks/toptw.py`` into the problem-file format. Each row (one solve) is appended
@@ -49,23 +51,28 @@ METHODS = [
 ]
 
 
-def _done(out: Path) -> set[tuple[str, int, str]]:
+def _done(out: Path) -> set[tuple[str, int, str, int]]:
     if not out.exists():
         return set()
-    return {(r["instance"], r["m"], r["method"]) for r in map(json.loads, out.open())}
+    return {
+        (r["instance"], r["m"], r["method"], r.get("seed", 0)) for r in map(json.loads, out.open())
+    }
 
 
-def _solve(set_name: str, name: str, path: Path, m: int, solver: str, limit: float) -> dict:
+def _solve(
+    set_name: str, name: str, path: Path, m: int, solver: str, limit: float, seed: int = 0
+) -> dict:
     problem = read_toptw(path, m)
     Instance.of(problem)  # the integer matrix belongs to building the problem
     began = time.perf_counter()
-    solution = get_solver(solver).solve(problem, time_limit_s=limit, seed=0)
+    solution = get_solver(solver).solve(problem, time_limit_s=limit, seed=seed)
     wall = time.perf_counter() - began
     return {
         "set": set_name,
         "instance": name,
         "m": m,
         "method": f"{solver}@{limit:g}",
+        "seed": seed,
         "value": solution.value,
         "wall": wall,
         "valid": not check_solution(problem, solution),
@@ -78,6 +85,7 @@ def run(
     methods: list[tuple[str, float]],
     only: set[tuple[str, int]] | None = None,
     out_path: Path = OUT,
+    seed: int = 0,
 ) -> None:
     out_path.parent.mkdir(exist_ok=True)
     done = _done(out_path)
@@ -88,9 +96,9 @@ def run(
                 if only is not None and (name, m) not in only:
                     continue
                 for solver, limit in methods:
-                    if (name, m, f"{solver}@{limit:g}") in done:
+                    if (name, m, f"{solver}@{limit:g}", seed) in done:
                         continue
-                    row = _solve(set_name, name, path, m, solver, limit)
+                    row = _solve(set_name, name, path, m, solver, limit, seed)
                     out.write(json.dumps(row) + "\n")
                     out.flush()
                 print(f"{name} m={m} done", file=sys.stderr, flush=True)
@@ -193,6 +201,8 @@ def report(out_path: Path = OUT, best_from: list[Path] | None = None) -> list[st
         )
     full = sum(1 for k in best if k in total_of and best[k] >= total_of[k] - 1e-9)
     lines.append(f"Instances where some run collected every hotspot's value (optimal): {full}.")
+    seeds = sorted({r.get("seed", 0) for r in rows})
+    lines.append(f"Seed of the solvers: {', '.join(map(str, seeds))} (one a rows file).")
     loads = [r["load"] for r in rows]
     lines.append(
         f"Load average (1 min) during the runs: median {statistics.median(loads):.1f}, "
@@ -222,12 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", help="solver@limit,... (default: the whole grid)")
     parser.add_argument("--out", type=Path, default=OUT, help="rows file")
     parser.add_argument("--best-from", type=Path, nargs="*", default=[], help="more rows files")
+    parser.add_argument("--seed", type=int, default=0, help="the solvers' seed (run)")
     args = parser.parse_args(argv)
     if args.what == "run":
         methods = METHODS
         if args.methods:
             methods = [(m.split("@")[0], float(m.split("@")[1])) for m in args.methods.split(",")]
-        run(methods, out_path=args.out)
+        run(methods, out_path=args.out, seed=args.seed)
     elif args.what == "reference":
         reference(args.limit)
     else:
