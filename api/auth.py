@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -298,10 +298,14 @@ def current_principal(
     return check_current(read_token(token, secret=secret), accounts)
 
 
-def requires(permission: Permission) -> Callable[..., Principal]:
-    """A dependency that lets only roles holding ``permission`` through (else 403)."""
+def requires(permission: Permission) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that lets only roles holding ``permission`` through (else 403). It reads
+    no store, so it runs on the event loop (``async``): a plain ``def`` made every request
+    hop to the threadpool and back once more, waiting for a thread and the interpreter lock
+    each way (the token's own check, :func:`current_principal`, reads the accounts: it stays
+    in the threadpool)."""
 
-    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.may(permission):
             allowed = sorted(r.value for r, grants in GRANTS.items() if permission in grants)
             raise HTTPException(

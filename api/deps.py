@@ -149,7 +149,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """The app's services (``async``: FastAPI runs it on the event loop, not with a hop to
+    its threadpool and back, which every request paid for nothing; it reads no store)."""
     services: Services = request.app.state.services
     return services
 

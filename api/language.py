@@ -25,8 +25,13 @@ def request_translator(request: Request) -> Translator:
     return translator(request_language(request))
 
 
+async def _request_translator(request: Request) -> Translator:
+    # the dependency: on the event loop (no store read), not a hop to the threadpool and back
+    return request_translator(request)
+
+
 #: The reader's language (Accept-Language), for the reasons' words in proposal views.
-Language = Annotated[Translator, Depends(request_translator)]
+Language = Annotated[Translator, Depends(_request_translator)]
 
 
 def proposal_answer(proposal: Any, t: Translator) -> dict[str, Any]:
