@@ -38,6 +38,7 @@ from smartspot.live.policy import Detection
 from smartspot.live.positions import Fix, FixBounds, Refused, out_of_bounds, screen
 from smartspot.live.views import patrol_view, positions_view
 from smartspot.optimise.build import xy
+from smartspot.optimise.pace import collector_paused
 from smartspot.optimise.solvers import preload
 from smartspot.plans import Proposal
 from smartspot.store.records import PositionFix, StoredVisit
@@ -149,7 +150,9 @@ class Vagtcentral:
         shapes = self.hotspots.snapshot(self._radii())  # before the write lock is taken
         with self.ctx.store.transaction():
             batch = {fix.call_sign for _, fix in accepted}
-            cars = {p.call_sign: p for p in self.ctx.store.patrols.list(call_signs=batch)}
+            # the batch's cars and their stays in one round trip (the write lock is held)
+            known, stays = self.ctx.store.patrols.with_stays(batch)
+            cars = {p.call_sign: p for p in known}
             records = []
             for index, fix in accepted:
                 if fix.call_sign in cars:

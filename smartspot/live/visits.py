@@ -139,6 +139,8 @@ def detect(
     fixes: Sequence[PositionFix],
     detection_of: Mapping[str, Detection],
     off_duty: Collection[str] = (),
+    *,
+    stays: Mapping[str, Stay] | None = None,
 ) -> Detected:
     """Advance the stays of the batch's cars and store the visits that ended (call inside the
     batch's transaction). ``detection_of`` gives each car's district rules. A car ``off_duty``
@@ -146,7 +148,9 @@ def detect(
     holds the hotspot, so its fixes count as outside every hotspot (ending any stay). A stay at
     an open follow-up's door counts only for a car whose accepted proposal has that stop to do;
     for that car the door wins over a hotspot around it, which gets a visit only for the time
-    beyond the follow-up's minutes on site (:mod:`smartspot.live.doors`)."""
+    beyond the follow-up's minutes on site (:mod:`smartspot.live.doors`). ``stays``: the
+    stays in progress the caller read in this transaction (at least the fixes' cars'), else
+    they are read here."""
     default = Detection()
     radii = sorted({d.radius_m for d in detection_of.values()} | {default.radius_m})
     inside: dict[tuple[int, float], list[tuple[int, str]]] = {}
@@ -167,7 +171,10 @@ def detect(
             held[call_sign] = doors.held_doors(ctx, call_sign)
         return doors.choose(targets, held.get(call_sign, frozenset()))
 
-    stays = ctx.store.stays.of(f.call_sign for f in fixes)
+    cars = {f.call_sign for f in fixes}
+    if stays is None:
+        stays = ctx.store.stays.of(cars)
+    stays = {car: stay for car, stay in stays.items() if car in cars}
     before = dict(stays)
     ended_cars: set[str] = set()
     finished: list[Stay] = []

@@ -178,6 +178,9 @@ class PatrolRepository(Protocol):
         call_signs: Collection[str] | None = None,
         home_stations: Collection[str] | None = None,
     ) -> list[Patrol]: ...
+    def with_stays(
+        self, call_signs: Collection[str]
+    ) -> tuple[builtins.list[Patrol], dict[str, Stay]]: ...
     def set_status(
         self, call_sign: str, status: PatrolStatus, *, actor: str, at: datetime
     ) -> Patrol: ...

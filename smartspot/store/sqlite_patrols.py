@@ -16,7 +16,7 @@ from shapely.geometry import Point
 from smartspot.domain import Patrol, PatrolStatus
 from smartspot.errors import ConflictError, NotFoundError
 from smartspot.i18n import msg
-from smartspot.store.records import PositionFix
+from smartspot.store.records import PositionFix, Stay
 from smartspot.store.sql import Row, row_dict
 from smartspot.store.timestamps import from_iso, iso
 
@@ -114,6 +114,34 @@ class SqlitePatrols:
         sql = "SELECT * FROM patrols" + (f" WHERE {' AND '.join(where)}" if where else "")
         rows = self._store.execute(sql + " ORDER BY call_sign", params).fetchall()
         return [_patrol(row) for row in rows]
+
+    def with_stays(
+        self, call_signs: Collection[str]
+    ) -> tuple[builtins.list[Patrol], dict[str, Stay]]:
+        """These cars, as :meth:`list` gives them (unknown call signs are not in the answer),
+        and their stays in progress (call sign → stay, as ``stays.of``), in ONE statement: an
+        AVL batch reads both with the write lock held, where each round trip is a wait that
+        every other writer of every worker queues behind."""
+        wanted = sorted(set(call_signs))
+        if not wanted:
+            return [], {}
+        rows = self._store.execute(
+            "SELECT p.*, s.hotspot_id AS stay_hotspot, s.first_at AS stay_first, "
+            "s.last_at AS stay_last FROM patrols p LEFT JOIN stays s ON s.call_sign = p.call_sign"
+            f" WHERE p.call_sign IN ({', '.join('?' * len(wanted))}) ORDER BY p.call_sign",
+            wanted,
+        ).fetchall()
+        stays = {
+            row["call_sign"]: Stay(
+                row["call_sign"],
+                row["stay_hotspot"],
+                from_iso(row["stay_first"]),
+                from_iso(row["stay_last"]),
+            )
+            for row in rows
+            if row["stay_hotspot"] is not None
+        }
+        return [_patrol(row) for row in rows], stays
 
     def set_status(
         self, call_sign: str, status: PatrolStatus, *, actor: str, at: datetime

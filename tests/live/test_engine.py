@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -212,6 +213,36 @@ def test_a_car_off_duty_in_a_hotspot_neither_visits_nor_holds_it(
     assert claims.held(engine.ctx.store) == {}
     [visit] = engine.ctx.store.visits.list(hotspot="HS-000002")
     assert visit.visit.minutes_on_site == pytest.approx(4.0)  # only the time on duty
+
+
+def test_an_avl_batch_reads_its_cars_and_their_stays_in_one_statement(
+    engine: Vagtcentral, clock: FixedClock
+) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    engine.add_patrol("MV-22", "st01", actor="op")
+    spot = _hotspot_lonlat(engine, "HS-000002")
+    clock.current = NOW + timedelta(minutes=10)
+    engine.record_positions(_stay(spot, NOW, 2))  # MV-21's stay is in progress
+    store = engine.ctx.store
+    real, seen = store.execute, []
+
+    def spy(sql: str, params: Any = ()) -> Any:
+        seen.append(" ".join(sql.split()))
+        return real(sql, params)
+
+    store.execute = spy  # type: ignore[method-assign]
+    try:
+        batch = [*_stay(spot, NOW + timedelta(minutes=2, seconds=30), 2)]
+        batch.append(Fix("MV-22", 8.62, 56.36, NOW + timedelta(minutes=3)))
+        engine.record_positions(batch)
+    finally:
+        del store.execute  # the class's own again
+    reads = [s for s in seen if s.startswith("SELECT") and ("patrols" in s or "stays" in s)]
+    assert len(reads) == 1  # were two: the cars, then their stays
+    assert "JOIN stays" in reads[0]
+    engine.record_positions([Fix("MV-21", 8.62, 56.36, NOW + timedelta(minutes=5))])
+    [visit] = store.visits.list(hotspot="HS-000002")
+    assert visit.visit.minutes_on_site == pytest.approx(4.5)  # the stay read with the cars
 
 
 def test_two_processes_taking_turns_detect_one_visit_of_the_true_length(

@@ -16,7 +16,7 @@ from smartspot.hotspots import HotspotService
 from smartspot.store.migrations import HISTORY
 from smartspot.store.open import Store
 from smartspot.store.postgres import PostgresStore
-from smartspot.store.records import PositionFix, UserAccount
+from smartspot.store.records import PositionFix, Stay, UserAccount
 from smartspot.store.sqlite import SqliteStore
 from tests.hotspot_fixtures import SAMSOE, START, TREKANTEN, draft, new_service
 
@@ -104,6 +104,31 @@ def test_position_batches_keep_history_and_the_newest_position(store: Store) -> 
     assert car.position == Point(1.0, 2.0) and car.position_at == later
     assert [f.at for f in store.patrols.positions("A")] == [earlier, later]
     assert store.patrols.positions("A", since=later) == [fixes[0]]
+
+
+def test_a_batchs_cars_come_with_their_stays_as_the_two_reads_give_them(store: Store) -> None:
+    for call_sign in ("A", "B", "C", "D"):
+        add_car(store, call_sign)
+    store.patrols.record_positions([PositionFix("A", START, HERE), PositionFix("B", START, HERE)])
+    later = START + timedelta(minutes=3)
+    store.stays.save([Stay("A", "h1", START, later), Stay("C", "h2", START, START)], ())
+    store.stays.save([Stay("D", "h3", START, START)], ())
+    store.stays.save([], ["D"])  # D left its hotspot: no stay
+    wanted = {"A", "B", "C", "D", "GHOST"}
+    cars, stays = store.patrols.with_stays(wanted)
+    assert cars == store.patrols.list(call_signs=wanted)  # GHOST is unknown: not there
+    assert [c.call_sign for c in cars] == ["A", "B", "C", "D"]
+    assert cars[0].position == HERE and cars[0].position_at == START
+    assert (
+        stays
+        == store.stays.of(wanted)
+        == {
+            "A": Stay("A", "h1", START, later),
+            "C": Stay("C", "h2", START, START),
+        }
+    )
+    assert store.patrols.with_stays({"B"}) == ([cars[1]], {})
+    assert store.patrols.with_stays(()) == ([], {})
 
 
 def test_a_position_batch_with_an_unknown_car_writes_nothing(store: Store) -> None:
