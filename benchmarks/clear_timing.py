@@ -12,7 +12,10 @@ beside the time the server spent on it::
 * ``engine``: ``Vagtcentral.clear`` in its thread (planning and the store); ``before`` the
   app's time until it began (dependencies: the token, the caller's rights, each a hop to the
   threadpool and back) and ``after`` from its end to the answer's head (the views, the
-  reasons in words, validation, JSON, the hop back to the event loop);
+  reasons in words, validation, JSON, the hop back to the event loop; of it ``views``: the
+  route's views and their reasons in words);
+* ``loop``: the event loop's worst lateness meanwhile (a 5 ms tick woken late: the loop busy
+  with other requests, the event stream or a thread holding the interpreter lock);
 * ``gc``: the cyclic garbage collector's pauses in the worker meanwhile (a pause stops every
   thread of the process); ``gc1`` and ``gc2`` the part of it in collections of the middle and
   the oldest generation.
@@ -26,6 +29,8 @@ one header.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import functools
 import gc
 import time
@@ -40,6 +45,7 @@ _HOLDER: ContextVar[dict[str, float] | None] = ContextVar("clear_timing", defaul
 #: this process's garbage collector pauses so far, seconds (and when the current one began)
 _GC: dict[str, float] = {"paused": 0.0, "began": 0.0}
 _INSTALLED: list[bool] = []
+_WATCH: list[asyncio.Task[None]] = []
 
 
 def header(timings: dict[str, float]) -> bytes:
@@ -88,6 +94,45 @@ def _timed_clear(fn: Callable[..., Any]) -> Callable[..., Any]:
     return timed
 
 
+def _timed_part(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with its time added to the clear's ``name`` (a part of ``after``)."""
+
+    @functools.wraps(fn)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            holder = _HOLDER.get()
+            if holder is not None:
+                holder[name] = holder.get(name, 0.0) + (time.perf_counter() - began) * 1000
+
+    return timed
+
+
+#: the event loop's lateness: each tick of :func:`_watch_loop` (its end, how late it woke)
+_TICKS: collections.deque[tuple[float, float]] = collections.deque(maxlen=4000)
+TICK_S = 0.005
+
+
+async def _watch_loop() -> None:
+    """Sleep :data:`TICK_S` again and again and note how late each wake-up came: the time
+    the event loop was busy with something else (parsing a batch, encoding an event for the
+    stream, a thread holding the interpreter lock) while a clear's answer might have waited."""
+    while True:
+        began = time.perf_counter()
+        await asyncio.sleep(TICK_S)
+        ended = time.perf_counter()
+        _TICKS.append((ended, max(0.0, ended - began - TICK_S)))
+
+
+def _loop_late(since: float, until: float) -> float:
+    """How late the latest of the loop's ticks that ended between ``since`` and ``until``
+    woke, ms (a tick still asleep at ``until`` is not counted: a lower bound)."""
+    late = [lag for ended, lag in list(_TICKS) if since <= ended <= until]
+    return max(late, default=0.0) * 1000
+
+
 class ServerTiming:
     """The app, with a ``Server-Timing`` header on each clear's answer (module docstring)."""
 
@@ -101,6 +146,8 @@ class ServerTiming:
         if scope["type"] != "http" or not scope.get("path", "").endswith("/clear"):
             await self.app(scope, receive, send)
             return
+        if not _WATCH:  # the first clear starts the loop's watch (in the server's loop)
+            _WATCH.append(asyncio.get_running_loop().create_task(_watch_loop()))
         began, paused = time.perf_counter(), dict(_GC)
         holder: dict[str, float] = {}
         token = _HOLDER.set(holder)
@@ -113,6 +160,9 @@ class ServerTiming:
                     timings["before"] = (holder["_began"] - began) * 1000
                     timings["engine"] = (holder["_ended"] - holder["_began"]) * 1000
                     timings["after"] = (now - holder["_ended"]) * 1000
+                if "views" in holder:
+                    timings["views"] = holder["views"]
+                timings["loop"] = _loop_late(began, now)
                 timings |= {
                     "gc": (_GC["paused"] - paused["paused"]) * 1000,
                     **{  # of it, the collections of the middle and the oldest generation
@@ -136,10 +186,15 @@ def install() -> None:
         return
     _INSTALLED.append(True)
     from api import app as service
+    from api.routers import live
     from smartspot.live import engine
 
     vc = engine.Vagtcentral
     vc.clear = _timed_clear(vc.clear)  # type: ignore[method-assign]
+    # the route's own work after the engine: its views and their reasons in words (the rest
+    # of ``after`` is FastAPI's validation and JSON and the hop back to the event loop)
+    for part in ("round_view", "localised_proposal", "localised_reasons", "callout_view"):
+        setattr(live, part, _timed_part("views", getattr(live, part)))
     made = service.app_from_environment
 
     def app_from_environment() -> Any:

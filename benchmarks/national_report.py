@@ -42,6 +42,8 @@ def server_side(each: list[dict[str, Any]]) -> dict[str, Any]:
         "engine": spread([c["engine_ms"] for c in timed if "engine_ms" in c]),
         "before_engine": spread([c["before_ms"] for c in timed if "before_ms" in c]),
         "after_engine": spread([c["after_ms"] for c in timed if "after_ms" in c]),
+        "views": spread([c["views_ms"] for c in timed if "views_ms" in c]),
+        "loop_late": spread([c["loop_ms"] for c in timed if "loop_ms" in c]),
         "gc": spread([c.get("gc_ms", 0.0) for c in timed]),
         "beyond_server": spread([c["client_ms"] - c["app_ms"] for c in timed]),
     }

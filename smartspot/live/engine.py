@@ -169,7 +169,7 @@ class Vagtcentral:
                 for cs in {f.call_sign for f in records}
             }
             off_duty = {cs for cs, car in cars.items() if car.status is PatrolStatus.OFF_DUTY}
-            detected = visits.detect(self.ctx, shapes, records, rules, off_duty)
+            detected = visits.detect(self.ctx, shapes, records, rules, off_duty, stays=stays)
             found = detected.visits
             for visit in found:
                 self._after_visit(visit, now)
@@ -203,7 +203,15 @@ class Vagtcentral:
         same instant (a callout that is not on scene, or no longer, is refused as before; a
         clear of a callout that changed meanwhile is refused and its plan dropped). One
         write-lock wait per clear instead of two: on PostgreSQL every worker's AVL batches
-        queue on the same lock."""
+        queue on the same lock.
+
+        The cyclic collector waits until the clear is done (as in the solver's search): the
+        young collections inside it traversed the planning's live objects, 14-18 ms in a slow
+        national clear (issue 10 §7, session 8); after it, only the survivors are left."""
+        with collector_paused():
+            return self._clear(callout_id, actor=actor)
+
+    def _clear(self, callout_id: str, *, actor: str) -> tuple[Callout, list[Proposal]]:
         now = self.ctx.clock.now()
         callout = self.ctx.store.callouts.get(callout_id)
         callouts.check_step(callout, "clear")  # checked again when it is stored

@@ -64,7 +64,7 @@ def test_a_clear_answer_carries_its_server_and_engine_time_from_the_routes_threa
         answer = client.post("/callouts/c1/clear")
     assert answer.json() == {"callout": "c1"}
     timings = parse(answer.headers["server-timing"])
-    assert set(timings) == {"app", "before", "engine", "after", "gc", "gc1", "gc2"}
+    assert set(timings) == {"app", "before", "engine", "after", "loop", "gc", "gc1", "gc2"}
     # the engine's time (its 2 ms sleep at least) came back from the threadpool; the app's
     # is its own before and after it, and the engine's
     assert 2.0 <= timings["engine"] <= timings["app"]
@@ -85,3 +85,16 @@ def test_a_collection_during_the_clear_is_counted_as_a_full_one(watched: None) -
     assert timings["gc"] > 0
     assert timings["gc2"] > 0
     assert timings["gc2"] <= timings["gc"]
+
+
+def test_the_loops_lateness_is_the_worst_tick_that_ended_during_the_clear() -> None:
+    ticks = clear_timing._TICKS
+    kept = list(ticks)
+    ticks.clear()
+    try:
+        ticks.extend([(10.0, 0.050), (10.1, 0.002), (10.2, 0.007), (10.3, 0.001), (11.0, 0.3)])
+        assert clear_timing._loop_late(10.05, 10.35) == pytest.approx(7.0)
+        assert clear_timing._loop_late(10.5, 10.9) == 0.0  # no tick ended then
+    finally:
+        ticks.clear()
+        ticks.extend(kept)

@@ -1,11 +1,18 @@
 """A clear's record: the audit rows its one transaction writes (the clear, the car heading
 home, the superseded proposal, the new ones) hash each object's rows as they were written,
 which is what ``audit verify`` recomputes from the stored rows (the rows are hashed from the
-values in hand, not read back)."""
+values in hand, not read back). And the cyclic collector is paused while a clear plans and
+stores, and on again after it, refused or not."""
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
+import pytest
+
 from smartspot.clock import FixedClock
+from smartspot.errors import ConflictError
 from smartspot.live.engine import Vagtcentral
 from smartspot.plans import ProposalStatus
 from smartspot.store import sqlite_audit
@@ -64,3 +71,36 @@ def test_a_proposal_edited_after_its_clear_is_caught(
     verdict = store.verify_audit()
     assert verdict.problem is not None and verdict.problem.kind == "state"
     assert proposal.id in str(verdict.problem)
+
+
+def test_a_clear_plans_and_stores_without_the_cyclic_collector_and_turns_it_on_after(
+    engine: Vagtcentral, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smartspot.live import engine as module
+
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    seen: list[bool] = []
+    planned = module.plan
+
+    def plan(*args: Any, **kwargs: Any) -> Any:  # the real planning, watched
+        seen.append(gc.isenabled())
+        return planned(*args, **kwargs)
+
+    monkeypatch.setattr(module, "plan", plan)
+    assert gc.isenabled()
+    _, [made] = engine.clear(to_clear(engine, "MV-21", HERNING), actor="op")
+    assert made.patrol == "MV-21"
+    assert seen == [False]  # paused while it planned
+    assert gc.isenabled()  # and on again
+
+
+def test_a_refused_clear_turns_the_collector_on_again(engine: Vagtcentral) -> None:
+    engine.add_patrol("MV-21", "st01", actor="op")
+    place(engine, "MV-21", HERNING, NOW)
+    here = engine.ctx.store.patrols.get("MV-21").position
+    assert here is not None
+    callout = engine.receive(urgent=True, position=here, actor="op")
+    with pytest.raises(ConflictError):
+        engine.clear(callout.id, actor="op")  # not on scene
+    assert gc.isenabled()
