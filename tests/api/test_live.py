@@ -536,3 +536,30 @@ def test_an_avl_batch_answers_with_the_proposal_for_a_car_idle_at_its_station(
     listed = client.get("/proposals", params={"patrol": "MV-22"}, headers=op).json()
     assert [p["id"] for p in listed] == [proposal["id"]]
     services.close()
+
+
+def test_a_clear_and_a_batch_answer_their_documented_json(
+    demo: TestClient, as_role: Headers
+) -> None:
+    """Both routes write their answer themselves (no second validation hop, no JSON on the
+    event loop): still exactly their response models, as JSON."""
+    from api.live_schemas import ClearedOut, PositionsStored
+
+    op = as_role["operator"]
+    fix = {"call_sign": "MV-21", "lon": 8.61, "lat": 56.14, "at": NOW.isoformat()}
+    ghost = {**fix, "call_sign": "GHOST-1"}
+    batch = demo.post("/patrols/positions", json={"positions": [fix, ghost]}, headers=op)
+    assert batch.status_code == 200
+    assert batch.headers["content-type"] == "application/json"
+    assert PositionsStored.model_validate_json(batch.content).model_dump(mode="json") == (
+        batch.json()
+    )
+    assert batch.json()["stored"] == 1
+    assert [r["call_sign"] for r in batch.json()["refused"]] == ["GHOST-1"]
+    callout_id = _callout_to_clear(demo, op)
+    cleared = demo.post(f"/callouts/{callout_id}/clear", headers=op)
+    assert cleared.status_code == 200
+    assert cleared.headers["content-type"] == "application/json"
+    body = cleared.json()
+    assert ClearedOut.model_validate_json(cleared.content).model_dump(mode="json") == body
+    assert body["callout"]["id"] == callout_id and body["proposals"][0]["patrol"] == "MV-21"
