@@ -128,6 +128,10 @@ PAIRED_FRESH = 1
 # search (emulated) the pairs lost or tied (sixth session 98.17 -> 97.95 %, seventh 97.35 ->
 # 97.19 %), and pairs searched on both cores at once lost too (seventh session).
 PAIRS = False
+# With PAIRS on and the other core free (``_two_cores``), the pairs run too, and the second
+# search then searches the whole part for the whole time beside the first search and its
+# pairs (its plan is taken where it collects more); off: no pairs where a second search runs.
+PAIRS_BESIDE = True
 PAIRS_MIN_CARS = 3
 PAIRS_MIN_S = 1.5
 PAIRS_SHARE = 0.5
@@ -146,10 +150,12 @@ def run_pyvrp(
     stop_at: float,
     seed: int,
     initial: pyvrp.Solution | None,
+    handoff: tuple[float, list[Child]] | None = None,
 ) -> tuple[Routes, pyvrp.Solution] | None:
     """An iterated local search on a built model until ``stop_at`` (a ``perf_counter``
     moment): the routes per car of the part and PyVRP's best solution, or None if it found
-    nothing feasible or had no time.
+    nothing feasible or had no time. ``handoff`` = (until, children): the second search runs
+    until ``until`` instead and is appended to ``children`` for the caller to ask and close.
 
     This is ``pyvrp.solve`` taken apart for four reasons: its neighbourhoods are computed
     before the search time is measured, so the deadline covers them; the time-warp
@@ -173,7 +179,12 @@ def run_pyvrp(
         initial = search(random, penalties.max_cost_evaluator(), exhaustive=True)
     if stop_at - time.perf_counter() <= 0.001:
         return None
-    second = _second_search(inst, model, part, neighbours, initial, seed, stop_at)
+    if handoff is not None:
+        child = _second_search(inst, model, part, neighbours, initial, seed, handoff[0])
+        handoff[1].extend([child] if child is not None else [])
+        second = None
+    else:
+        second = _second_search(inst, model, part, neighbours, initial, seed, stop_at)
     try:
         most = _rounds(inst, model, part, search, penalties, initial, stop_at, began, second)
     finally:
@@ -346,10 +357,11 @@ def _history(initial: pyvrp.Solution | None) -> int:
 
 
 def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) -> Routes | None:
-    """Iterated local search from the warm start on one part, within ``seconds``; on long
-    routes of ``PAIRS_MIN_CARS`` cars or more among ``PAIRS_MIN_CLIENTS`` clients or more
-    with ``PAIRS_MIN_S`` or more, and no second search beside, the last ``PAIRS_SHARE`` of
-    the time searches pairs of cars (``pyvrp_pairs``)."""
+    """Iterated local search from the warm start on one part, within ``seconds``; with
+    ``PAIRS``, on long routes of ``PAIRS_MIN_CARS`` cars or more among ``PAIRS_MIN_CLIENTS``
+    clients or more with ``PAIRS_MIN_S`` or more, the last ``PAIRS_SHARE`` of the time searches
+    pairs of cars (``pyvrp_pairs``); where the other core is free (and ``PAIRS_BESIDE``), a
+    second search of the whole part runs beside for the whole time."""
     began = time.perf_counter()
     setup = estimated_setup_s(client_count(inst, part)) * part.slowdown
     if setup > 0.4 * seconds:
@@ -359,17 +371,34 @@ def improve_with_pyvrp(inst: Instance, part: Part, seconds: float, seed: int) ->
     until = began + seconds
     pairs = PAIRS and len(part.cars) >= PAIRS_MIN_CARS and seconds >= PAIRS_MIN_S
     pairs = pairs and _long(initial) and model.data.num_clients >= PAIRS_MIN_CLIENTS
-    pairs = pairs and not _two_cores(part)
+    two = _two_cores(part)
+    pairs = pairs and (PAIRS_BESIDE or not two)
     first = until - PAIRS_SHARE * seconds if pairs else until
     pace = Pace()
-    found = run_pyvrp(inst, model, part, first, seed, initial)
-    if found is None:
-        return None
-    if not pairs:
-        return found[0]
-    # the pairs' set-up estimates take the slowdown measured since, if it rose
-    part = replace(part, slowdown=max(part.slowdown, pace.slowdown()))
-    return improve_pairs(inst, part, found[0], until, seed, _pair_search, PAIRS_SLICE_S)
+    children: list[Child] = []
+    handoff = (until, children) if pairs and two else None
+    try:
+        found = run_pyvrp(inst, model, part, first, seed, initial, handoff)
+        if found is None:
+            return None
+        if not pairs:
+            return found[0]
+        # the pairs' set-up estimates take the slowdown measured since, if it rose
+        part = replace(part, slowdown=max(part.slowdown, pace.slowdown()))
+        hand = HAND_S * part.slowdown if children else 0.0
+        routes = improve_pairs(
+            inst, part, found[0], until - hand, seed, _pair_search, PAIRS_SLICE_S
+        )
+        for child in children:
+            theirs = child.answer(until)
+            if not isinstance(theirs, Handed) or theirs.routes is None:
+                continue
+            if inst.route_value(theirs.routes) > inst.route_value(routes):
+                routes = theirs.routes
+        return routes
+    finally:
+        for child in children:
+            child.close()
 
 
 def _two_cores(part: Part) -> bool:
