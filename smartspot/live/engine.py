@@ -24,6 +24,7 @@ from smartspot.followup_service import FollowUpService
 from smartspot.followups import AttemptOutcome, FollowUp, FollowUpRules, FollowUpStatus, LeftBehind
 from smartspot.i18n import msg
 from smartspot.live import callouts, idle, proposals, visits
+from smartspot.live.clears_first import ClearsFirst
 from smartspot.live.context import LiveContext
 from smartspot.live.planning import (
     AVAILABLE,
@@ -75,6 +76,7 @@ class Vagtcentral:
         self.hotspots = visits.OpenHotspots(ctx)
         self.round_trips = RoundTrips()
         self.followups = FollowUpService(ctx.store, ctx.regions, ctx.clock, followup_rules)
+        self.clears_first = ClearsFirst()
 
     # -- patrols ---------------------------------------------------------------------------
 
@@ -114,6 +116,7 @@ class Vagtcentral:
     def record_positions(self, fixes: Sequence[Fix]) -> PositionsResult:
         """An AVL batch: believable fixes of known cars are stored, visits detected, the map
         told; each refused fix is named with why."""
+        self.clears_first.wait()  # a clear of this process planning goes first
         now = self.ctx.clock.now()
         accepted, refused = screen(fixes, now, self.bounds)
         return self._after_fixes(self._record(accepted, refused, now), accepted)
@@ -208,7 +211,7 @@ class Vagtcentral:
         The cyclic collector waits until the clear is done (as in the solver's search): the
         young collections inside it traversed the planning's live objects, 14-18 ms in a slow
         national clear (issue 10 §7, session 8); after it, only the survivors are left."""
-        with collector_paused():
+        with self.clears_first.clearing(), collector_paused():
             return self._clear(callout_id, actor=actor)
 
     def _clear(self, callout_id: str, *, actor: str) -> tuple[Callout, list[Proposal]]:
