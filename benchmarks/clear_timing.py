@@ -80,7 +80,11 @@ def _gc_watch(phase: str, info: dict[str, Any]) -> None:
         _GC["began"] = 0.0
 
 
-def _timed_clear(fn: Callable[..., Any]) -> Callable[..., Any]:
+def _timed(
+    fn: Callable[..., Any], record: Callable[[dict[str, Any], float, float], None]
+) -> Callable[..., Any]:
+    """``fn``, its start and end handed to ``record`` with the clear's holder (if any)."""
+
     @functools.wraps(fn)
     def timed(*args: Any, **kwargs: Any) -> Any:
         began = time.perf_counter()
@@ -89,25 +93,25 @@ def _timed_clear(fn: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             holder = _HOLDER.get()
             if holder is not None:
-                holder["_began"], holder["_ended"] = began, time.perf_counter()
+                record(holder, began, time.perf_counter())
 
     return timed
+
+
+def _timed_clear(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def record(holder: dict[str, Any], began: float, ended: float) -> None:
+        holder["_began"], holder["_ended"] = began, ended
+
+    return _timed(fn, record)
 
 
 def _timed_part(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` with its time added to the clear's ``name`` (a part of ``after``)."""
 
-    @functools.wraps(fn)
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        began = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            holder = _HOLDER.get()
-            if holder is not None:
-                holder[name] = holder.get(name, 0.0) + (time.perf_counter() - began) * 1000
+    def record(holder: dict[str, Any], began: float, ended: float) -> None:
+        holder[name] = holder.get(name, 0.0) + (ended - began) * 1000
 
-    return timed
+    return _timed(fn, record)
 
 
 #: the event loop's lateness: each tick of :func:`_watch_loop` (its end, how late it woke)

@@ -278,22 +278,20 @@ class CompositeTravelTimes:
     def warm_from(self, points: Points) -> None:
         """Pin the trees from these points (stations) in the fallback, and in each island
         graph for the points on it (a trip between two points on an island is its)."""
-        xy = as_points(points)
-        self.fallback.warm_from(xy)
-        for road in self.roads:
-            on = self._covered(road, xy)
-            if on.any():
-                road.warm_from(xy[on])
+        self._pin("warm_from", points)
 
     def warm_to(self, points: Points) -> None:
         """Pin the reverse trees to these points (stations, the coverage guard's kommune
         points) in the fallback, and in each island graph for the points on it."""
+        self._pin("warm_to", points)
+
+    def _pin(self, method: str, points: Points) -> None:
         xy = as_points(points)
-        self.fallback.warm_to(xy)
+        getattr(self.fallback, method)(xy)
         for road in self.roads:
             on = self._covered(road, xy)
             if on.any():
-                road.warm_to(xy[on])
+                getattr(road, method)(xy[on])
 
     def warm_shared(self) -> None:
         """Ready what every new point's questions read (the fallback's
