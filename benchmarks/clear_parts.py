@@ -77,7 +77,7 @@ def install(dump: Path | None = None) -> None:
     if dump is not None:
         dump.mkdir(parents=True, exist_ok=True)
     from api.routers import live as routes
-    from smartspot.live import callouts, engine, planning, proposals
+    from smartspot.live import callouts, clearing, planning, proposals
     from smartspot.optimise import build
     from smartspot.store import (
         postgres,
@@ -88,8 +88,8 @@ def install(dump: Path | None = None) -> None:
         sqlite_visits,
     )
 
-    _wrap(engine.callouts, "advance", "advance")
-    _wrap(engine, "plan", "plan")
+    _wrap(callouts, "advance", "advance")
+    _wrap(clearing, "plan", "plan")
     _wrap(planning, "_plan", "plan_body")
     _wrap(planning, "urgent_waiting", "urgent_waiting")
     _wrap(planning, "held_by_others", "claims")

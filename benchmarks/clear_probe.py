@@ -157,7 +157,7 @@ def _traced(kind: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def install(folder: Path) -> None:
     """Wrap the engine's clear and AVL batch and the store's round trips in this process."""
-    from smartspot.live import engine
+    from smartspot.live import clearing, engine
     from smartspot.store import postgres, sqlite
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,7 +165,7 @@ def install(folder: Path) -> None:
     vc = engine.Vagtcentral
     vc.clear = _traced("clear", vc.clear)  # type: ignore[method-assign]
     vc.record_positions = _traced("batch", vc.record_positions)  # type: ignore[method-assign]
-    planned = engine.plan
+    planned = clearing.plan
 
     def plan(*args: Any, **kwargs: Any) -> Any:
         span = getattr(_LOCAL, "span", None)
@@ -178,7 +178,7 @@ def install(folder: Path) -> None:
                 span["plan_cpu"] += time.thread_time() - cpu0
                 span["district"] = args[3] if len(args) > 3 else kwargs.get("politikreds")
 
-    engine.plan = plan
+    clearing.plan = plan
     for store in (postgres.PostgresStore, sqlite.SqliteStore):
         store.execute = _timed_db(store.execute)  # type: ignore[method-assign]
         store.executemany = _timed_db(store.executemany)  # type: ignore[method-assign]

@@ -46,11 +46,11 @@ def _thread_cpu(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def install() -> None:
     """Wrap the engine's clear and plan (thread CPU) and count every tree cache miss."""
-    from smartspot.live import engine
+    from smartspot.live import clearing, engine
     from smartspot.travel import cache
 
     engine.Vagtcentral.clear = _thread_cpu("clear", engine.Vagtcentral.clear)  # type: ignore[method-assign]
-    engine.plan = _thread_cpu("plan", engine.plan)
+    clearing.plan = _thread_cpu("plan", clearing.plan)
     fetch = cache.RowCache._fetch_locked
 
     def counted(self: Any, nodes: Any, limit: float, *, tier: str) -> Any:

@@ -14,42 +14,28 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from shapely.geometry import Point
 
 from smartspot.domain import Callout, Patrol, PatrolStatus, Visit
-from smartspot.errors import ConflictError, InvalidInputError
+from smartspot.errors import InvalidInputError
 from smartspot.followup_drafts import FollowUpDraft
 from smartspot.followup_service import FollowUpService
 from smartspot.followups import AttemptOutcome, FollowUp, FollowUpRules, FollowUpStatus, LeftBehind
 from smartspot.i18n import msg
-from smartspot.live import callouts, idle, proposals, visits
+from smartspot.live import callouts, clearing, idle, proposals, visits
 from smartspot.live.clears_first import ClearsFirst
 from smartspot.live.context import LiveContext
 from smartspot.live.planning import (
-    AVAILABLE,
-    Candidate,
     RoundTrips,
-    district_cars,
-    is_fresh,
-    plan,
 )
 from smartspot.live.planning import politikreds_of_base as district_of
 from smartspot.live.policy import Detection
 from smartspot.live.positions import Fix, FixBounds, Refused, out_of_bounds, screen
 from smartspot.live.views import patrol_view, positions_view
-from smartspot.optimise.build import xy
 from smartspot.optimise.pace import collector_paused
 from smartspot.optimise.solvers import preload
 from smartspot.plans import Proposal
 from smartspot.store.records import PositionFix, StoredVisit
-from smartspot.travel.speed_bound import top_speed_mps
-
-#: How far beyond its district's detour budget a kept hotspot tree reaches: a clear asks its
-#: legs cut at the longest a car may drive (its direct trip home + the budget + 1 s), so this
-#: covers cars up to 10 minutes from home; a longer question grows its tree again (the
-#: answer is exact either way).
-KEEP_BEYOND_BUDGET_S = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,70 +198,18 @@ class Vagtcentral:
         young collections inside it traversed the planning's live objects, 14-18 ms in a slow
         national clear (issue 10 §7, session 8); after it, only the survivors are left."""
         with self.clears_first.clearing(), collector_paused():
-            return self._clear(callout_id, actor=actor)
-
-    def _clear(self, callout_id: str, *, actor: str) -> tuple[Callout, list[Proposal]]:
-        now = self.ctx.clock.now()
-        callout = self.ctx.store.callouts.get(callout_id)
-        callouts.check_step(callout, "clear")  # checked again when it is stored
-        assert callout.patrol is not None  # a callout on scene has its car
-        car = self.ctx.store.patrols.get(callout.patrol)
-        district = self._district_of(car)
-        fresh = is_fresh(car, now, district.policy.fresh_fix_s)
-        position = car.position if fresh and car.position is not None else callout.position
-        # the district's available cars, read once: the ones on their way home plan with
-        # this car, the rest are the coverage guard's (this car, on scene, is neither)
-        fleet = district_cars(self.ctx, district.politikreds)
-        others = [
-            Candidate(p, p.position)
-            for p in fleet
-            if p.status is PatrolStatus.RETURNING
-            and p.call_sign != car.call_sign
-            and p.position is not None
-            and is_fresh(p, now, district.policy.fresh_fix_s)
-        ]
-        made = plan(
-            self.ctx,
-            self.hotspots,
-            self.round_trips,
-            district.politikreds,
-            [Candidate(car, position), *others],
-            now,
-            fleet=fleet,
-        )
-        self.ctx.store.proposals.encode_ahead(made)  # their JSON, before the write lock
-        with self.ctx.store.transaction():
-            cleared = callouts.advance(self.ctx, callout_id, "clear", actor=actor, at=now)
-            return cleared, proposals.store_all(self.ctx, made, actor=actor)
+            return clearing.clear(
+                self.ctx, self.hotspots, self.round_trips, callout_id, actor=actor
+            )
 
     # -- proposals -------------------------------------------------------------------------
 
     def propose(self, call_signs: Sequence[str], *, actor: str) -> list[Proposal]:
         """Plan now for these cars (available or on their way home, with a known position),
         one joint plan per politikreds."""
-        now = self.ctx.clock.now()
-        groups: dict[str, list[Candidate]] = {}
-        for call_sign in dict.fromkeys(call_signs):
-            patrol = self.ctx.store.patrols.get(call_sign)
-            if patrol.status not in AVAILABLE:
-                raise ConflictError(
-                    msg(
-                        "{call_sign} is {status}; proposals are for cars that are available or "
-                        "on their way home",
-                        call_sign=call_sign,
-                        status=patrol.status.value,
-                    )
-                )
-            if patrol.position is None:
-                raise ConflictError(
-                    msg("{call_sign} has no known position yet", call_sign=call_sign)
-                )
-            groups.setdefault(self._district_of(patrol).politikreds, []).append(
-                Candidate(patrol, patrol.position)
-            )
-        made: list[Proposal] = []
-        for politikreds, cars in sorted(groups.items()):
-            made += plan(self.ctx, self.hotspots, self.round_trips, politikreds, cars, now)
+        made = clearing.propose(
+            self.ctx, self.hotspots, self.round_trips, call_signs, self.ctx.clock.now()
+        )
         return proposals.store_all(self.ctx, made, actor=actor)
 
     def propose_idle(
@@ -379,27 +313,7 @@ class Vagtcentral:
         new at each clear) and the trees to the coverage guard's kommune points. A server
         calls it at start-up, before it takes requests."""
         self.hotspots.snapshot(self._radii())
-        for politikreds in politikredse:
-            district = self.ctx.district(politikreds)
-            travel = self.ctx.travel.for_district(politikreds)
-            top_speed_mps(travel)
-            shared = getattr(travel, "warm_shared", None)
-            if shared is not None:  # what a new point's first questions would build
-                shared()
-            if len(district.stations):
-                for pin in (getattr(travel, "warm_to", None), getattr(travel, "warm_from", None)):
-                    if pin is not None:
-                        pin(district.stations)
-            guarded = district.policy.coverage_guard_min is not None
-            pin_to = getattr(travel, "warm_to", None)
-            if guarded and pin_to is not None and len(district.kommune_points):
-                pin_to(district.kommune_points)  # every clear's coverage guard reads them
-            spots = self.hotspots.of(politikreds)
-            keep = getattr(travel, "warm_among", None)
-            if keep is not None and spots:
-                limit_s = district.policy.budget_s + KEEP_BEYOND_BUDGET_S
-                keep(np.array([xy(s.geometry) for s in spots]), limit_s=limit_s)
-            self.round_trips.of(district, spots, self.ctx)
+        clearing.warm(self.ctx, self.hotspots, self.round_trips, politikredse)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -409,7 +323,7 @@ class Vagtcentral:
         return found | {Detection().radius_m}
 
     def _district_of(self, patrol: Patrol) -> Any:
-        return self.ctx.district(district_of(self.ctx, patrol))
+        return clearing.district_of_patrol(self.ctx, patrol)
 
     def _after_visit(self, visit: StoredVisit, now: Any) -> None:
         self._after_stop(visit.visit.patrol, now)

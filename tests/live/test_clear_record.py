@@ -76,7 +76,7 @@ def test_a_proposal_edited_after_its_clear_is_caught(
 def test_a_clear_plans_and_stores_without_the_cyclic_collector_and_turns_it_on_after(
     engine: Vagtcentral, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from smartspot.live import engine as module
+    from smartspot.live import clearing as module
 
     engine.add_patrol("MV-21", "st01", actor="op")
     place(engine, "MV-21", HERNING, NOW)

@@ -19,7 +19,8 @@ from smartspot.geo.regions import Regions
 from smartspot.geo.validate import metric_point
 from smartspot.hotspots import HotspotFilter, HotspotService
 from smartspot.live import claims
-from smartspot.live.engine import KEEP_BEYOND_BUDGET_S, Vagtcentral
+from smartspot.live.clearing import KEEP_BEYOND_BUDGET_S
+from smartspot.live.engine import Vagtcentral
 from smartspot.live.positions import Fix
 from smartspot.optimise.build import xy
 from smartspot.plans import ProposalStatus
