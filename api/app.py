@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.after_response import AfterResponse
 from api.deps import Services, build_services
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import redact_access_log
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
+    app.add_middleware(AfterResponse)  # the outermost: after the answer has been sent
     return app
 
 

@@ -24,6 +24,7 @@ from api.access import (
     own_cars,
     require,
 )
+from api.after_response import after_response
 from api.auth import Operator, Reader
 from api.deps import ServicesDep
 from api.language import (
@@ -60,6 +61,7 @@ from smartspot.live.views import (
     round_view,
     visit_view,
 )
+from smartspot.optimise.pace import CollectorHold
 
 router = APIRouter()
 
@@ -220,21 +222,35 @@ def arrive(callout_id: str, principal: CalloutOperator, services: ServicesDep) -
 
 @router.post("/callouts/{callout_id}/clear", response_model=ClearedOut, tags=["callouts"])
 def clear(
-    callout_id: str, principal: CalloutOperator, services: ServicesDep, t: Language
+    callout_id: str,
+    principal: CalloutOperator,
+    services: ServicesDep,
+    t: Language,
+    request: Request,
 ) -> Response:
     """The car is free: it heads home and gets a proposal for its way back (solved in the
     threadpool within the optimiser's deadline), jointly with the other cars of its
     politikreds heading home. Each car gets a proposal, maybe without stops (status
     ``empty``, with the reasons). Why each other hotspot is in none of them is given once for
     the round (``left_out``); each proposal counts them per reason (``left_out_counts``)."""
-    callout, proposals = services.engine.clear(callout_id, actor=principal.name)
-    planned = round_view(proposals)
-    answer = {
-        "callout": callout_view(callout),
-        "proposals": [localised_proposal(p, t) for p in planned["proposals"]],
-        "left_out": localised_reasons(planned["left_out"], t),
-    }
-    return _json(ClearedOut, answer)
+    # the cyclic collector, paused while the clear plans, stays paused until the answer is
+    # sent: the young collection it postponed then runs on what survived the answer
+    hold = CollectorHold()
+    try:
+        callout, proposals = services.engine.clear(callout_id, actor=principal.name)
+        planned = round_view(proposals)
+        answer = {
+            "callout": callout_view(callout),
+            "proposals": [localised_proposal(p, t) for p in planned["proposals"]],
+            "left_out": localised_reasons(planned["left_out"], t),
+        }
+        response = _json(ClearedOut, answer)
+    except BaseException:
+        hold.release()
+        raise
+    if not after_response(request, hold.release):
+        hold.release()
+    return response
 
 
 # -- visits --------------------------------------------------------------------------------

@@ -85,3 +85,21 @@ class collector_paused:  # lower case: used like the function it replaced
             _PAUSES.running -= 1
             if _PAUSES.running == 0 and _PAUSES.was_enabled:
                 gc.enable()
+
+
+class CollectorHold:
+    """A :class:`collector_paused` held past a block, until :meth:`release` (once; later calls
+    do nothing): a web route keeps the collector paused from the clear's planning until its
+    answer has been sent, so the young collection the planning postponed runs after the
+    answer, on what survived it, not inside the route's own work (issue 10 §7, session 9)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pause: collector_paused | None = collector_paused()
+        self._pause.__enter__()
+
+    def release(self) -> None:
+        with self._lock:
+            pause, self._pause = self._pause, None
+        if pause is not None:
+            pause.__exit__(None, None, None)
