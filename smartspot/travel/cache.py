@@ -11,11 +11,16 @@ three tiers:
 
 A tree grown only to a cut-off answers only questions with that cut-off or a shorter one: each
 tree carries the cut-off it was grown to (``row.limit``; a full row, an array, is complete) and
-a question with a longer one grows it again and keeps the longer, in the same tier.
+a question with a longer one grows it again and keeps the longer, in the same tier. Grown
+again, it is grown to the question's cut-off rounded up to a multiple of ``regrow_step_s``
+(capped at ``max_limit``): the cars of a district's clears are each a little further from home
+than the last, and a car's longer question grew a district's kept hotspot trees again at each
+such clear (a tree answers a shorter question exactly as one grown to that cut-off).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -55,6 +60,10 @@ class RowCache:
     max_bytes
         How much memory the LRU's trees may take (pinned and kept trees are not counted:
         their callers chose them).
+    regrow_step_s, max_limit
+        A tree held but cut off shorter than a question is grown again to the question's
+        cut-off rounded up to a multiple of ``regrow_step_s`` (0: the question's own), at most
+        ``max_limit``.
     """
 
     def __init__(
@@ -65,6 +74,8 @@ class RowCache:
         expand: Callable[[Row], Row] | None = None,
         *,
         max_bytes: float = float("inf"),
+        regrow_step_s: float = 0.0,
+        max_limit: float = math.inf,
     ):
         if max_rows is not None and max_rows < 0:
             raise InvalidInputError(msg("max_rows must be zero or positive"))
@@ -75,6 +86,8 @@ class RowCache:
         self._expand = expand
         self._max_rows = max_rows
         self._max_bytes = max_bytes
+        self._regrow_step_s = regrow_step_s
+        self._max_limit = max_limit
         self._lru: OrderedDict[int, Row] = OrderedDict()
         self._lru_bytes = 0
         self._kept: dict[int, Row] = {}
@@ -157,19 +170,24 @@ class RowCache:
     def _fetch_locked(self, nodes: NDArray[np.int64], limit: float, *, tier: str) -> dict[int, Row]:
         found: dict[int, Row] = {}
         missing: list[int] = []
+        short: list[int] = []  # held, but cut off shorter than ``limit``
         for node in dict.fromkeys(np.asarray(nodes, dtype=np.int64).tolist()):
             row = self._held(node)
             if row is not None and node in self._lru:
                 self._lru.move_to_end(node)
-            if row is None or not _covers(row, limit):
+            if row is None:
                 missing.append(node)
+            elif not _covers(row, limit):
+                short.append(node)
             else:
                 found[node] = row
         self.hits += len(found)
-        self.misses += len(missing)
-        if missing:
-            computed = self._compute(np.array(missing, dtype=np.int64), limit)
-            for node, row in zip(missing, computed, strict=True):
+        self.misses += len(missing) + len(short)
+        for grow, cut_off in ((missing, limit), (short, self._regrown(limit))):
+            if not grow:
+                continue
+            computed = self._compute(np.array(grow, dtype=np.int64), cut_off)
+            for node, row in zip(grow, computed, strict=True):
                 found[node] = row
                 self._store(node, row, tier=tier)
         if tier != "lru":
@@ -177,6 +195,13 @@ class RowCache:
                 if node not in self._pinned and (tier == "pinned" or node not in self._kept):
                     self._store(node, found[node], tier=tier)
         return found
+
+    def _regrown(self, limit: float) -> float:
+        """The cut-off a tree too short for ``limit`` is grown to again."""
+        step = self._regrow_step_s
+        if not step > 0 or not math.isfinite(limit):
+            return limit
+        return max(limit, min(math.ceil(limit / step) * step, self._max_limit))
 
     def _store(self, node: int, row: Row, *, tier: str) -> None:
         """Hold ``row`` in ``tier``, or in a better one the node already has (a tree grown

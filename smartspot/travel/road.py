@@ -36,6 +36,10 @@ from smartspot.travel.road_metres import PathMetres
 from smartspot.travel.road_snap import RoadSnapping
 
 EXPAND_MAX_NODES = 1_000_000
+#: A tree grown again for a question beyond its cut-off is grown to a multiple of this
+#: (:class:`~smartspot.travel.cache.RowCache`): a district's kept hotspot trees, cut at the
+#: detour budget + 10 minutes, grew again at each clear of a car a little further from home.
+REGROW_STEP_S = 600.0
 
 
 class RoadTravelTimes(RoadSnapping):
@@ -102,6 +106,8 @@ class RoadTravelTimes(RoadSnapping):
             o.cache_rows,
             (lambda tree: self._expand(tree, reverse=False)) if expand else self._contracted.dense,
             max_bytes=o.cache_bytes,
+            regrow_step_s=REGROW_STEP_S,
+            max_limit=o.limit_s,
         )
         self._reverse = RowCache(
             lambda nodes, limit: self._trees(nodes, limit, reverse=True),
@@ -111,6 +117,8 @@ class RoadTravelTimes(RoadSnapping):
             o.cache_rows,
             (lambda tree: self._expand(tree, reverse=True)) if expand else self._contracted.dense,
             max_bytes=o.cache_bytes,
+            regrow_step_s=REGROW_STEP_S,
+            max_limit=o.limit_s,
         )
 
     # -- times ------------------------------------------------------------------------------

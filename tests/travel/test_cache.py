@@ -16,7 +16,7 @@ from smartspot.travel.fallback import LandTravelTimes
 from smartspot.travel.graph import RoadGraph
 from smartspot.travel.land import LandGraph
 from smartspot.travel.options import TravelOptions
-from smartspot.travel.road import RoadTravelTimes
+from smartspot.travel.road import REGROW_STEP_S, RoadTravelTimes
 from tests.travel.conftest import NORDBY_SAMSOE, TRANEBJERG, town, xy
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -84,6 +84,50 @@ def test_a_kept_tree_asked_beyond_its_cut_off_is_grown_again_and_stays_kept(
     times.matrix(points, points)
     assert times._forward.misses == grown + len(points)  # the longer trees were kept
     np.testing.assert_array_equal(times.matrix(points, points, limit_s=300.0), short)
+
+
+def test_a_tree_grown_again_is_grown_to_the_next_step_and_answers_as_a_fresh_one(
+    samsoe: RoadGraph,
+) -> None:
+    """A car a little further from home than the last asks the kept trees a little longer
+    each clear: grown again, a tree reaches the next multiple of ``REGROW_STEP_S``, so the
+    next car's question reads it; its answers at every cut-off are a fresh tree's."""
+    assert REGROW_STEP_S == 600.0
+    times = RoadTravelTimes(samsoe, TravelOptions(cache_mb=0))  # no LRU: kept trees only
+    points = np.vstack([xy(*TRANEBJERG), xy(*NORDBY_SAMSOE), xy(10.55, 55.87)])
+    times.warm_among(points, limit_s=300.0)
+    grown = times._forward.misses
+    for limit_s in (700.0, 900.0, 1100.0, 1200.0):  # one step: grown once, to 1200 s
+        times.matrix(points, points, limit_s=limit_s)
+    assert times._forward.misses == grown + len(points)
+    assert {t.limit for t in times._forward._kept.values()} == {1200.0}
+    times.matrix(points, points, limit_s=1201.0)  # the next step: grown again, to 1800 s
+    assert times._forward.misses == grown + 2 * len(points)
+    assert {t.limit for t in times._forward._kept.values()} == {1800.0}
+    for limit_s in (300.0, 700.0, 1201.0, 1800.0):  # bit for bit a tree grown to the question
+        fresh = RoadTravelTimes(samsoe, TravelOptions(cache_mb=0))
+        np.testing.assert_array_equal(
+            times.matrix(points, points, limit_s=limit_s),
+            fresh.matrix(points, points, limit_s=limit_s),
+        )
+
+
+def test_a_tree_is_never_grown_again_beyond_the_models_own_cut_off() -> None:
+    limits: list[float] = []
+
+    class _Tree:
+        def __init__(self, limit: float) -> None:
+            self.limit, self.nbytes = limit, 8
+
+    def compute(nodes: np.ndarray, limit: float) -> list[_Tree]:
+        limits.append(limit)
+        return [_Tree(limit) for _ in nodes]
+
+    cache = RowCache(compute, lambda *_: np.zeros((1, 1)), regrow_step_s=600.0, max_limit=1000.0)
+    cache.keep(np.array([1]), 300.0)  # absent: grown to the question's own cut-off
+    cache.gather(np.array([1]), np.array([0]), 650.0)  # short: to the step, but at most 1000
+    cache.gather(np.array([1]), np.array([0]), 1000.0)
+    assert limits == [300.0, 1000.0]
 
 
 def test_a_question_reads_the_side_with_fewer_trees_to_grow_counting_no_further(
