@@ -30,7 +30,9 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from smartspot.domain import Hotspot, Visit
 from smartspot.errors import InvalidInputError
@@ -158,7 +160,7 @@ def build_problem(
             left_out[spot.id] = reason
             continue
         candidates.append(spot)
-    points = np.array([xy(s.geometry) for s in candidates]).reshape(-1, 2)
+    points = _xys([s.geometry for s in candidates])
     round_trip = _round_trips(
         [s.id for s in candidates], points, stations, travel, station_round_trip_s or {}
     ).tolist()
@@ -170,13 +172,15 @@ def build_problem(
     for i in np.flatnonzero(value <= 0).tolist():
         why = zero_reason(situations, i, bool(cooling[i]), bool(served[i]), bool(inactive[i]))
         left_out[candidates[i].id] = why
+    # as Python floats first: indexing numpy per hotspot was half of this list's time
+    places, worth = points.tolist(), value.tolist()
     entries = [
         Entry(
             candidates[i].id,
-            (float(points[i, 0]), float(points[i, 1])),
+            (places[i][0], places[i][1]),
             candidates[i].instruction.minutes_on_site * 60,
             tuple(opens[i]) if candidates[i].windows else (),
-            float(value[i]),
+            worth[i],
         )
         for i in np.flatnonzero(value > 0).tolist()
     ]
@@ -245,6 +249,21 @@ def _situations(
         this_week, elapsed, labels,
     )  # fmt: skip
     return situations, opens_of
+
+
+def _xys(geometries: Sequence[BaseGeometry]) -> NDArray[np.float64]:
+    """``xy`` of each geometry, ``(n, 2)``: the points' coordinates read in one call (a
+    district's 2,200 hotspots one by one were 0.8 ms a clear), a polygon's representative
+    point as ``xy`` takes it."""
+    shapes = np.empty(len(geometries), dtype=object)
+    shapes[:] = geometries
+    polygons = np.flatnonzero(shapely.get_type_id(shapes) != 0).tolist() if len(shapes) else []
+    for i in polygons:
+        shapes[i] = shapes[i].representative_point()
+    coordinates = shapely.get_coordinates(shapes)
+    if len(coordinates) != len(shapes):  # an empty geometry has none: as xy says
+        return np.array([xy(g) for g in geometries], dtype=np.float64).reshape(-1, 2)
+    return coordinates
 
 
 def _round_trips(

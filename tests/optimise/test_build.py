@@ -185,3 +185,18 @@ def test_a_hotspot_far_behind_late_in_the_week_outranks_one_already_served() -> 
     assert "yderområde og bagud: 1 af 1 besøg mangler stadig i denne uge, 25 t tilbage" in danish
     assert "this week's visits made (2 of 2)" in joined(built.valuations["served"].reasons)
     assert advice.left_out["served"].code == "not_chosen"
+
+
+def test_the_places_of_many_hotspots_are_read_at_once_as_one_by_one() -> None:
+    """``_xys`` (one call for a district's points) gives each geometry's ``xy`` to the bit,
+    a polygon's representative point among points too."""
+    from shapely.geometry import Polygon
+
+    from smartspot.optimise.build import _xys, xy
+
+    rng = np.random.default_rng(5)
+    shapes: list[Point | Polygon] = [Point(x, y) for x, y in rng.uniform(4e5, 7e5, (50, 2))]
+    shapes.insert(7, Polygon([(500_000, 6_200_000), (500_300, 6_200_000), (500_100, 6_200_400)]))
+    expected = np.array([xy(g) for g in shapes])
+    np.testing.assert_array_equal(_xys(shapes), expected)
+    assert _xys([]).shape == (0, 2)
