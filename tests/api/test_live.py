@@ -566,26 +566,35 @@ def test_a_clear_and_a_batch_answer_their_documented_json(
     assert body["callout"]["id"] == callout_id and body["proposals"][0]["patrol"] == "MV-21"
 
 
-def test_a_clears_answer_is_made_with_the_collector_paused_and_it_resumes_once_sent(
-    demo: TestClient, as_role: Headers, monkeypatch: pytest.MonkeyPatch
+def test_a_clears_answer_is_made_and_sent_with_the_collector_paused_and_it_resumes_after(
+    app: FastAPI, demo: TestClient, as_role: Headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The young collection the clear's planning postponed runs after the answer is sent (it
     ran in the route's answer, 11.6-16.6 ms, issue 10 §7); a refused clear resumes it too."""
     from api.routers import live
 
-    seen: list[bool] = []
+    seen: list[str] = []
     made = live.round_view
 
     def round_view(*args: Any) -> Any:  # the route's own work on the answer, watched
-        seen.append(gc.isenabled())
+        seen.append(f"answer made, collector on: {gc.isenabled()}")
         return made(*args)
 
+    async def watched(scope: Any, receive: Any, send: Any) -> None:  # the server's side
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.body" and scope["path"].endswith("/clear"):
+                seen.append(f"answer sent, collector on: {gc.isenabled()}")
+            await send(message)
+
+        await app(scope, receive, sending)
+
     monkeypatch.setattr(live, "round_view", round_view)
+    client = TestClient(watched)
     assert gc.isenabled()
     op = as_role["operator"]
     callout_id = _callout_to_clear(demo, op)
-    assert demo.post(f"/callouts/{callout_id}/clear", headers=op).status_code == 200
-    assert seen == [False]  # still paused while the answer was made
-    assert gc.isenabled()  # and on again once it was sent
-    assert demo.post(f"/callouts/{callout_id}/clear", headers=op).status_code == 409
+    assert client.post(f"/callouts/{callout_id}/clear", headers=op).status_code == 200
+    assert seen == ["answer made, collector on: False", "answer sent, collector on: False"]
+    assert gc.isenabled()  # on again once it was sent
+    assert client.post(f"/callouts/{callout_id}/clear", headers=op).status_code == 409
     assert gc.isenabled()
