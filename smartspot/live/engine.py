@@ -62,7 +62,7 @@ class Vagtcentral:
         self.hotspots = visits.OpenHotspots(ctx)
         self.round_trips = RoundTrips()
         self.followups = FollowUpService(ctx.store, ctx.regions, ctx.clock, followup_rules)
-        self.clears_first = ClearsFirst()
+        self.clears_first = ClearsFirst(ctx.store.clear_gate)  # every worker's clears
 
     # -- patrols ---------------------------------------------------------------------------
 

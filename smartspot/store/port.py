@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Collection, Iterable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -356,8 +356,35 @@ class EventLog(Protocol):
     def last(self) -> int: ...
 
 
+class ClearGate(Protocol):
+    """Clears before AVL batches across the store's processes (issue 10 §7): a batch of any
+    process waits while a clear of any process is in progress."""
+
+    def clearing(self) -> AbstractContextManager[None]:
+        """A clear in progress (from before it plans until it has stored)."""
+        ...
+
+    def wait(self, limit_s: float) -> bool:
+        """Wait until no clear is in progress, at most ``limit_s``; True when none is."""
+        ...
+
+
+class OneProcess:
+    """The gate of a store only one process writes (SQLite): nothing to wait for beyond the
+    process's own clears, which :class:`~smartspot.live.clears_first.ClearsFirst` counts."""
+
+    def clearing(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def wait(self, limit_s: float) -> bool:
+        return True
+
+
 class Repository(Protocol):
     """A store: its repositories share one connection and one transaction."""
+
+    @property
+    def clear_gate(self) -> ClearGate: ...
 
     @property
     def hotspots(self) -> HotspotRepository: ...

@@ -33,6 +33,7 @@ from smartspot.errors import ConflictError, StorageError
 from smartspot.i18n import msg
 from smartspot.store import migrations, postgres_audit, schema_postgres, sqlite_audit
 from smartspot.store.open import redacted
+from smartspot.store.postgres_gate import PostgresClearGate
 from smartspot.store.schema_postgres import GRANTS
 from smartspot.store.sql import Dialect, Params
 from smartspot.store.sql_base import SqlStoreBase
@@ -185,6 +186,8 @@ class PostgresStore(SqlStoreBase):
         self.path = redacted(url)  # what messages and `smartspot init` show
         self.busy_timeout_s = busy_timeout_s
         self._init_connections()
+        # a clear in any worker holds every worker's AVL batches back (postgres_gate.py)
+        self.clear_gate = PostgresClearGate(lambda: self.connection)
         self._schema_version: int | None = None
         try:
             self._migrate(create=create)

@@ -18,6 +18,7 @@ from typing import Any, Self, cast
 from smartspot.errors import StorageError
 from smartspot.i18n import msg
 from smartspot.store import sqlite_audit
+from smartspot.store.port import ClearGate, OneProcess
 from smartspot.store.sql import Params, SqlStore
 from smartspot.store.sqlite_callouts import SqliteCallouts
 from smartspot.store.sqlite_events import SqliteEvents
@@ -41,6 +42,8 @@ class SqlStoreBase:
     :class:`~smartspot.store.postgres.PostgresStore`."""
 
     path: Any  # what messages name (a file, or a URL without its password)
+    #: clears before AVL batches across processes (one process writes SQLite: nothing to do)
+    clear_gate: ClearGate = OneProcess()
 
     def _init_repositories(self) -> None:
         """The repositories, one per entity; their SQL runs on either backend."""
