@@ -39,7 +39,9 @@ EXPAND_MAX_NODES = 1_000_000
 #: A tree grown again for a question beyond its cut-off is grown to a multiple of this
 #: (:class:`~smartspot.travel.cache.RowCache`): a district's kept hotspot trees, cut at the
 #: detour budget + 10 minutes, grew again at each clear of a car a little further from home.
-REGROW_STEP_S = 600.0
+#: 5 minutes: with 10 the first clear that grew them cost 16 % more (grown further), with 5
+#: 2 % (benchmarks/big_clears.py --far 10, session 9).
+REGROW_STEP_S = 300.0
 
 
 class RoadTravelTimes(RoadSnapping):

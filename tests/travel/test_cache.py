@@ -92,19 +92,19 @@ def test_a_tree_grown_again_is_grown_to_the_next_step_and_answers_as_a_fresh_one
     """A car a little further from home than the last asks the kept trees a little longer
     each clear: grown again, a tree reaches the next multiple of ``REGROW_STEP_S``, so the
     next car's question reads it; its answers at every cut-off are a fresh tree's."""
-    assert REGROW_STEP_S == 600.0
+    assert REGROW_STEP_S == 300.0
     times = RoadTravelTimes(samsoe, TravelOptions(cache_mb=0))  # no LRU: kept trees only
     points = np.vstack([xy(*TRANEBJERG), xy(*NORDBY_SAMSOE), xy(10.55, 55.87)])
     times.warm_among(points, limit_s=300.0)
     grown = times._forward.misses
-    for limit_s in (700.0, 900.0, 1100.0, 1200.0):  # one step: grown once, to 1200 s
+    for limit_s in (400.0, 500.0, 550.0, 600.0):  # one step: grown once, to 600 s
         times.matrix(points, points, limit_s=limit_s)
     assert times._forward.misses == grown + len(points)
-    assert {t.limit for t in times._forward._kept.values()} == {1200.0}
-    times.matrix(points, points, limit_s=1201.0)  # the next step: grown again, to 1800 s
+    assert {t.limit for t in times._forward._kept.values()} == {600.0}
+    times.matrix(points, points, limit_s=601.0)  # the next step: grown again, to 900 s
     assert times._forward.misses == grown + 2 * len(points)
-    assert {t.limit for t in times._forward._kept.values()} == {1800.0}
-    for limit_s in (300.0, 700.0, 1201.0, 1800.0):  # bit for bit a tree grown to the question
+    assert {t.limit for t in times._forward._kept.values()} == {900.0}
+    for limit_s in (300.0, 400.0, 601.0, 900.0):  # bit for bit a tree grown to the question
         fresh = RoadTravelTimes(samsoe, TravelOptions(cache_mb=0))
         np.testing.assert_array_equal(
             times.matrix(points, points, limit_s=limit_s),
