@@ -34,12 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.cold_clears import GROWN, SPENT, install
 from benchmarks.national_profile import PASSWORD, SECRET
 from benchmarks.national_roles import fixes
 from benchmarks.national_world import national_policies, prepare_kept
 
-SPENT = {"plan": 0.0}
-GROWN = [0]
 #: the clock stands at a night of the session, moved 2 s a clear: two trees' runs then plan the
 #: same problems (the wall clock would make each run's different)
 START = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
@@ -62,33 +61,6 @@ def _client(db: str, policies: Path, clock: Any) -> Any:
 
 def _stamped(batch: list[dict[str, Any]], clock: Any) -> list[dict[str, Any]]:
     return [{**fix, "at": clock.now().isoformat()} for fix in batch]
-
-
-def _watch_plan() -> None:
-    from smartspot.live import clearing
-
-    planned = clearing.plan
-
-    def plan(*args: Any, **kwargs: Any) -> Any:
-        began = time.thread_time()
-        try:
-            return planned(*args, **kwargs)
-        finally:
-            SPENT["plan"] = time.thread_time() - began
-
-    clearing.plan = plan
-    from smartspot.travel import cache
-
-    fetch = cache.RowCache._fetch_locked
-
-    def counted(self: Any, nodes: Any, limit: float, *, tier: str) -> Any:
-        before = self.misses
-        try:
-            return fetch(self, nodes, limit, tier=tier)
-        finally:
-            GROWN[0] += self.misses - before
-
-    cache.RowCache._fetch_locked = counted  # type: ignore[method-assign]
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -125,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.compare:
         return _compare(*args.compare)
-    _watch_plan()
+    install()
     folder = Path(tempfile.mkdtemp(prefix="smartspot-big-clears-"))
     policies = national_policies(folder / "policies")
     db = str(folder / "national.db")

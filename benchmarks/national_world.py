@@ -78,6 +78,7 @@ def prepare_kept(
         return fleet
     fleet = prepare(db, hotspots, cars, seed)
     if keep is not None:
+        keep.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no benchmarks/out/
         shutil.copy(db, keep)
         keep.with_suffix(".json").write_text(json.dumps(fleet))
     return fleet
