@@ -44,6 +44,7 @@ from smartspot.optimise.pyvrp_model import (
 from smartspot.optimise.pyvrp_pairs import improve_pairs
 from smartspot.optimise.pyvrp_pool import Handed, Pooling, car_classes, handed, joined_in, packed
 from smartspot.optimise.pyvrp_stop import Before, Settled, settled_after
+from smartspot.optimise.pyvrp_strings import StringSearch
 from smartspot.optimise.solver import LONG_ROUTE_STOPS, Part, decomposed_solve
 
 # Set-up CPU time (ProblemData, the warm start, neighbourhoods, operators) in thread time,
@@ -108,6 +109,9 @@ LONG_OPERATORS: tuple[str, ...] | None = None
 # the seed, and its routes widen the pool the packing chooses from. The second search ends
 # HAND_S (CPU seconds, times the slowdown) before the parent's last packing, to hand over.
 PORTFOLIO = True
+# Long routes of several cars: every ``pyvrp_strings.STRING_EVERY``-th search begins with a
+# string removal (SISR) instead of PyVRP's perturbation (``pyvrp_strings``).
+STRINGS = False
 PORTFOLIO_MIN_S = 0.5
 # Nor where the solve's set-up ran this much slower than its CPU time (``Part.slowdown``):
 # the cores are busy, the child would only take its parent's CPU (the 22 hardest at load 13.8:
@@ -203,7 +207,11 @@ def _local_search(
     long: bool,
 ) -> LocalSearch:
     rng = RandomNumberGenerator(seed=seed)
-    search = LocalSearch(data, rng, neighbours, PerturbationManager(PerturbationParams()))
+    perturbation = PerturbationManager(PerturbationParams())
+    if STRINGS and long and data.num_vehicles > 1:
+        search: LocalSearch = StringSearch(data, rng, neighbours, perturbation, seed)
+    else:
+        search = LocalSearch(data, rng, neighbours, perturbation)
     keep = LONG_OPERATORS if long else None
     for operator in OPERATORS:
         if operator.supports(data) and (keep is None or operator.__name__ in keep):
