@@ -110,8 +110,11 @@ LONG_OPERATORS: tuple[str, ...] | None = None
 # HAND_S (CPU seconds, times the slowdown) before the parent's last packing, to hand over.
 PORTFOLIO = True
 # Long routes of several cars: every ``pyvrp_strings.STRING_EVERY``-th search begins with a
-# string removal (SISR) instead of PyVRP's perturbation (``pyvrp_strings``).
-STRINGS = False
+# string removal (SISR) instead of PyVRP's perturbation (``pyvrp_strings``). 2 s, the second
+# search emulated, same runs (benchmarks/RESULTS.md, issue 15 tenth session): pr10/pr06 m=4,
+# pr06 m=3, pr04 m=4 x seeds 0-7 +0.87 +- 0.22 points of best-known (worst 95.6 -> 96.7 %),
+# seeds 8-15 +0.42 +- 0.19 (95.0 -> 95.9 %); 18 problems x 2 seeds +0.56 +- 0.17.
+STRINGS = True
 PORTFOLIO_MIN_S = 0.5
 # Nor where the solve's set-up ran this much slower than its CPU time (``Part.slowdown``):
 # the cores are busy, the child would only take its parent's CPU (the 22 hardest at load 13.8:
