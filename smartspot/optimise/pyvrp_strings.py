@@ -1,5 +1,5 @@
 """String removals (SISR, Christiaens & Vanden Berghe 2020) as a perturbation of PyVRP's
-iterated local search on long routes of several cars.
+iterated local search on long routes (one car or several).
 
 PyVRP's own perturbation removes or inserts a few random clients near one another; every
 ``every``-th call of ``StringSearch`` instead ruins strings of 1 to ``max_string``
@@ -33,15 +33,16 @@ class StringSearch(LocalSearch):
         neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]],
         perturbation: PerturbationManager,
         seed: int,
-        every: int = STRING_EVERY,
-        max_string: int = MAX_STRING,
-        max_routes: int = MAX_ROUTES,
+        every: int | None = None,
+        max_string: int | None = None,
+        max_routes: int | None = None,
     ) -> None:
         super().__init__(data, rng, neighbours, perturbation)
         self.data = data
-        self.every = every
-        self.max_string = max_string
-        self.max_routes = max_routes
+        # the module's settings when the search is made (not when this module was read)
+        self.every = STRING_EVERY if every is None else every
+        self.max_string = MAX_STRING if max_string is None else max_string
+        self.max_routes = MAX_ROUTES if max_routes is None else max_routes
         self.random = random.Random(seed)
         self.calls = 0
         self.ruins = 0
