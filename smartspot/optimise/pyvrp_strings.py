@@ -1,5 +1,5 @@
 """String removals (SISR, Christiaens & Vanden Berghe 2020) as a perturbation of PyVRP's
-iterated local search on long routes (one car or several).
+iterated local search on long routes of several cars.
 
 PyVRP's own perturbation removes or inserts a few random clients near one another; every
 ``every``-th call of ``StringSearch`` instead ruins strings of 1 to ``max_string``

@@ -1,6 +1,6 @@
 """String removals (``pyvrp_strings``): the ruin removes strings of consecutive visits near a
 seed, keeps every other visit in order on its car, and the search with it returns valid plans
-in time; it is used only on long routes (of one car or several), with ``STRINGS`` on."""
+in time; it is used only on long routes of several cars, with ``STRINGS`` on."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def test_every_call_with_every_one_ruins_and_returns_a_solution() -> None:
     assert search.ruins == 2  # an exhaustive search is no perturbation
 
 
-def test_strings_only_on_long_routes_of_one_car_or_several(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_strings_only_on_long_routes_of_several_cars(monkeypatch: pytest.MonkeyPatch) -> None:
     search, _ = _search(_ring())
     data, neighbours = search.data, search.neighbours
     monkeypatch.setattr(pyvrp_solver, "STRINGS", True)
@@ -101,14 +101,13 @@ def test_strings_only_on_long_routes_of_one_car_or_several(monkeypatch: pytest.M
     assert not isinstance(pyvrp_solver._local_search(data, 0, neighbours, False), StringSearch)
     one, _ = _search(_ring(cars=1))
     only = pyvrp_solver._local_search(one.data, 0, one.neighbours, True)
-    assert isinstance(only, StringSearch)
+    assert not isinstance(only, StringSearch)
     monkeypatch.setattr(pyvrp_solver, "STRINGS", False)
     assert not isinstance(pyvrp_solver._local_search(data, 0, neighbours, True), StringSearch)
 
 
-@pytest.mark.parametrize("cars", [1, 2])
 def test_a_solve_with_strings_is_valid_in_time_and_finds_the_optimum(
-    monkeypatch: pytest.MonkeyPatch, cars: int
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pyvrp_solver, "STRINGS", True)
     ruins: list[int] = []
@@ -119,17 +118,12 @@ def test_a_solve_with_strings_is_valid_in_time_and_finds_the_optimum(
         return ruin(self, solution)
 
     monkeypatch.setattr(StringSearch, "ruin", counted)
-    problem = _ring(cars=cars, budget_s=7800 // cars)
+    problem = _ring()
     inst = Instance.of(problem)
     assert has_long_routes(construct(inst, inst.reach_lists()))
     began = time.perf_counter()
     found = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
     assert time.perf_counter() - began <= 1.05
     assert not check_solution(problem, found)
-    assert ruins  # the strings ran, and their plans reached MostPrize
-    if cars == 2:  # two cars can collect every hotspot: the optimum
-        assert found.value == float(inst.value.sum())
-    else:  # one car cannot: at least what the search finds without strings
-        monkeypatch.setattr(pyvrp_solver, "STRINGS", False)
-        plain = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
-        assert found.value >= plain.value > 0
+    assert ruins  # the strings ran, and their plans reached MostPrize: the optimum
+    assert found.value == float(inst.value.sum())
