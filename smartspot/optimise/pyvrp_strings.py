@@ -34,15 +34,13 @@ class StringSearch(LocalSearch):
         perturbation: PerturbationManager,
         seed: int,
         every: int | None = None,
-        max_string: int | None = None,
-        max_routes: int | None = None,
     ) -> None:
         super().__init__(data, rng, neighbours, perturbation)
         self.data = data
         # the module's settings when the search is made (not when this module was read)
         self.every = STRING_EVERY if every is None else every
-        self.max_string = MAX_STRING if max_string is None else max_string
-        self.max_routes = MAX_ROUTES if max_routes is None else max_routes
+        self.max_string = MAX_STRING
+        self.max_routes = MAX_ROUTES
         self.random = random.Random(seed)
         self.calls = 0
         self.ruins = 0
