@@ -15,6 +15,7 @@ into a pool, and set partitioning over it joins routes of different plans (``pyv
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import pyvrp
@@ -117,6 +118,18 @@ PORTFOLIO = True
 # car: +0.5 with one search at load 2-4, but -1.34 +- 0.41 with two on a quiet machine
 # (eleventh session).
 STRINGS = True
+# Several cars with a second search: it searches the first of the PAIRED_ROUNDS rounds only,
+# hands over before the parent's first packing, and a new second search (another seed) then
+# starts from the best plan of both and the packing, as the parent's next round does: a search
+# that went wrong in its first second is dropped rather than searched on. 2 s, real fork,
+# quiet machine (benchmarks/RESULTS.md, issue 15 twelfth session): pr10/pr06/pr05 m=4, pr06/
+# pr05/pr10 m=3, pr04 m=4, pr06 m=2 x seeds 0-11 +0.36 +- 0.09 points of best-known (65 won,
+# 26 lost); with two relays (three rounds) -0.33 +- 0.21. On parts of fewer than
+# RELAY_MIN_CLIENTS clients, which the two searches bring near the best-known anyway, the
+# relay lost a little (26 problems of 48-144 clients, 39 pairs: -0.08 +- 0.06; 150-288: +0.33
+# +- 0.09 over 103 pairs), so they keep one second search to the end.
+RELAY = True
+RELAY_MIN_CLIENTS = 150
 PORTFOLIO_MIN_S = 0.5
 # Nor where the solve's set-up ran this much slower than its CPU time (``Part.slowdown``):
 # the cores are busy, the child would only take its parent's CPU (the 22 hardest at load 13.8:
@@ -174,7 +187,9 @@ def run_pyvrp(
     routes of several cars the search is cut into ``POOL_ROUNDS`` rounds, the later ones
     ending with set partitioning over every route met so far (``pool``) and starting from
     the best plan so far; and on long routes a second search with another seed runs on the
-    other core (``portfolio``), its best plan and routes joined before the last packing.
+    other core (``portfolio``), its best plan and routes joined before the last packing
+    (with several cars and ``RELAY``, before each packing, the next one starting from the
+    best plan of both).
     """
     data = model.data
     began = time.perf_counter()
@@ -188,14 +203,39 @@ def run_pyvrp(
         initial = search(random, penalties.max_cost_evaluator(), exhaustive=True)
     if stop_at - time.perf_counter() <= 0.001:
         return None
+    second = None
     if handoff is not None:
         child = _second_search(inst, model, part, neighbours, initial, seed, handoff[0])
         handoff[1].extend([child] if child is not None else [])
-        second = None
-    else:
+    relay = None
+    if handoff is None and _relays(model, part):
+
+        def relay(start: pyvrp.Solution, r: int) -> Child | None:
+            """The second search of round ``r`` (to the end), from ``start``."""
+            return _second_search(
+                inst, model, part, neighbours, start, seed + r, stop_at, until=stop_at
+            )
+
+        now = time.perf_counter()
+        first_end = now + (stop_at - now) / PAIRED_ROUNDS
+        second = _second_search(
+            inst, model, part, neighbours, initial, seed, stop_at, until=first_end
+        )
+    elif handoff is None:
         second = _second_search(inst, model, part, neighbours, initial, seed, stop_at)
     try:
-        most = _rounds(inst, model, part, search, penalties, initial, stop_at, began, second)
+        most = _rounds(
+            inst,
+            model,
+            part,
+            search,
+            penalties,
+            initial,
+            stop_at,
+            began,
+            second,
+            relay=relay if second is not None else None,
+        )
     finally:
         if second is not None:
             second.close()
@@ -236,12 +276,16 @@ def _rounds(
     second: Child | None = None,
     paired: bool = False,
     history: int | None = None,
+    relay: Callable[[pyvrp.Solution, int], Child | None] | None = None,
+    rounds: int | None = None,
 ) -> MostPrize:
     """The search until ``stop_at``, in rounds on long routes (see ``run_pyvrp``); with a
-    ``second`` search, its answer is joined after the last round's search. ``paired``: one
+    ``second`` search, its answer is joined after the last round's search, or, with
+    ``relay``, after each round, ``relay(best, next round)`` forking the next one. ``paired``: one
     of two searches (the second, or the first with a second beside it), in
     ``PAIRED_ROUNDS`` rounds of which ``PAIRED_FRESH`` from the start. ``history``: the
-    late-acceptance history of every round (by default ``_history``'s)."""
+    late-acceptance history of every round (by default ``_history``'s). ``rounds``: how
+    many (by default as above)."""
     data = model.data
     classes = car_classes(inst, part.cars)
     # rounds only where each gets some search (a 0.05 s solve would spend its time setting up)
@@ -258,45 +302,55 @@ def _rounds(
     paired = paired or second is not None
     # two searches share the CPU where the cores turn out busy after all
     slowdown = part.slowdown * (2 if paired else 1)
-    rounds = (PAIRED_ROUNDS if paired else POOL_ROUNDS) if in_rounds else 1
+    if rounds is None:
+        rounds = (PAIRED_ROUNDS if paired else POOL_ROUNDS) if in_rounds else 1
     fresh = PAIRED_FRESH if paired else POOL_FRESH
-    for r in range(rounds):
-        now = time.perf_counter()
-        end = now + (stop_at - now) / (rounds - r)
-        span = end - now
-        last = r == rounds - 1
-        pack = pooling is not None and (r >= fresh - 1 or last)
-        reserve = POOL_SHARE * span if long else _short_reserve(span, part.slowdown)
-        hand = HAND_S * slowdown if second is not None and last and not pack else 0.0
-        before.stop_at = end - reserve if pack else end - hand
-        length = _history(initial) if history is None else history
-        ils = IteratedLocalSearch(
-            data,
-            penalties,
-            search,
-            initial if r < fresh else most.best,
-            IteratedLocalSearchParams(history_length=length, callbacks=most),
-        )
-        # short routes: also once the search has settled (``pyvrp_stop``)
-        stop = before if long else Settled(before, most, settled_after(data.num_clients))
-        ils.run(stop, collect_stats=False)
-        before.last = None  # the pause between rounds is no iteration
-        if second is not None and last:
-            # the packing keeps half its reserve whatever the second search does
-            answer = second.answer(end - (reserve / 2 if pack else hand / 2))
-            theirs = joined_in(inst, model, part, answer, pooling)
-            if theirs is not None:
-                most.offer(theirs)
-        least = (PACK_S if long else SHORT_PACK_S / 2) * slowdown
-        if pack and pooling is not None and end - time.perf_counter() > least:
-            # a quarter of its reserve is left for answering: a packing that cannot prove its
-            # best searches until it is told to stop (c101 with 4 cars answered +38 ms late)
-            joined = packed(inst, model, part, pooling, classes, most.best, end - reserve / 4)
-            if joined is not None:
-                most.offer(joined)
-                # an exhaustive search takes about as long as the longest iteration
-                if time.perf_counter() + 2 * before.longest < end:
-                    most.offer(search(joined, penalties.cost_evaluator(), exhaustive=True))
+    try:
+        for r in range(rounds):
+            now = time.perf_counter()
+            end = now + (stop_at - now) / (rounds - r)
+            span = end - now
+            last = r == rounds - 1
+            pack = pooling is not None and (r >= fresh - 1 or last)
+            reserve = POOL_SHARE * span if long else _short_reserve(span, part.slowdown)
+            joins = second is not None and (last or relay is not None)
+            hand = HAND_S * slowdown if joins and not pack else 0.0
+            before.stop_at = end - reserve if pack else end - hand
+            length = _history(initial) if history is None else history
+            ils = IteratedLocalSearch(
+                data,
+                penalties,
+                search,
+                initial if r < fresh else most.best,
+                IteratedLocalSearchParams(history_length=length, callbacks=most),
+            )
+            # short routes: also once the search has settled (``pyvrp_stop``)
+            stop = before if long else Settled(before, most, settled_after(data.num_clients))
+            ils.run(stop, collect_stats=False)
+            before.last = None  # the pause between rounds is no iteration
+            if second is not None and joins:
+                # the packing keeps half its reserve whatever the second search does
+                answer = second.answer(end - (reserve / 2 if pack else hand / 2))
+                second = None
+                theirs = joined_in(inst, model, part, answer, pooling)
+                if theirs is not None:
+                    most.offer(theirs)
+            least = (PACK_S if long else SHORT_PACK_S / 2) * slowdown
+            if pack and pooling is not None and end - time.perf_counter() > least:
+                # a quarter of its reserve is left for answering: a packing that cannot prove its
+                # best searches until it is told to stop (c101 with 4 cars answered +38 ms late)
+                joined = packed(inst, model, part, pooling, classes, most.best, end - reserve / 4)
+                if joined is not None:
+                    most.offer(joined)
+                    # an exhaustive search takes about as long as the longest iteration
+                    if time.perf_counter() + 2 * before.longest < end:
+                        most.offer(search(joined, penalties.cost_evaluator(), exhaustive=True))
+            if relay is not None and not last:
+                # the next second search starts from the best plan of both so far
+                second = relay(most.best, r + 1)
+    finally:
+        if second is not None:
+            second.close()
     return most
 
 
@@ -308,16 +362,26 @@ def _second_search(
     initial: pyvrp.Solution,
     seed: int,
     stop_at: float,
+    until: float | None = None,
 ) -> Child | None:
     """On long routes with ``PORTFOLIO_MIN_S`` of search or more, the same search with
     another seed in a forked process (``portfolio.fork``), done before the last packing:
-    its best routes and its pool's most valuable routes (``pyvrp_pool.Handed``)."""
-    span = stop_at - time.perf_counter()
+    its best routes and its pool's most valuable routes (``pyvrp_pool.Handed``). With
+    ``until`` (``RELAY``), one round from ``initial``, done before the parent's packing at
+    ``until``."""
+    now = time.perf_counter()
+    span = stop_at - now
     if not (_long(initial) and span >= PORTFOLIO_MIN_S and _two_cores(part)):
         return None
-    rounds = PAIRED_ROUNDS if span >= POOL_MIN_S else 1
-    reserve = POOL_SHARE * span / rounds if len(part.cars) > 1 else 0.0
-    done_at = stop_at - reserve - 2 * HAND_S * part.slowdown  # the slowdown of two searches
+    own: int | None = None
+    if until is None:
+        rounds = PAIRED_ROUNDS if span >= POOL_MIN_S else 1
+        reserve = POOL_SHARE * span / rounds if len(part.cars) > 1 else 0.0
+        until = stop_at
+    else:
+        own = 1
+        reserve = POOL_SHARE * (until - now) if len(part.cars) > 1 else 0.0
+    done_at = until - reserve - 2 * HAND_S * part.slowdown  # the slowdown of two searches
 
     def work() -> Handed:
         search = _local_search(model.data, seed + SECOND_SEED, neighbours, True)
@@ -325,7 +389,18 @@ def _second_search(
         began = time.perf_counter()
         length = ONE_CAR_HISTORY if _selective(model, part, initial) else None
         most = _rounds(
-            inst, model, part, search, penalties, initial, done_at, began, None, True, length
+            inst,
+            model,
+            part,
+            search,
+            penalties,
+            initial,
+            done_at,
+            began,
+            None,
+            True,
+            length,
+            rounds=own,
         )
         return handed(model, part, most.best, most.pooling)
 
@@ -342,6 +417,11 @@ def _long(initial: pyvrp.Solution | None) -> bool:
     if initial is None or initial.num_routes() == 0:
         return False
     return initial.num_clients() / initial.num_routes() >= LONG_ROUTE_STOPS
+
+
+def _relays(model: Model, part: Part) -> bool:
+    """Whether the second search is relayed after each round (``RELAY``)."""
+    return RELAY and len(part.cars) > 1 and model.data.num_clients >= RELAY_MIN_CLIENTS
 
 
 def _penalties(model: Model, initial: pyvrp.Solution | None) -> PenaltyManager:

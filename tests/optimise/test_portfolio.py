@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -84,8 +85,9 @@ def test_long_routes_with_a_second_search_still_reach_the_optimum_in_time(
     found = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
     assert not check_solution(problem, found)
     assert found.value == float(inst.value.sum())  # every hotspot: optimal
-    assert len(forked) == 1 and forked[0] is not None
-    assert _gone(forked[0].pid)  # none left behind
+    # one second search, or with ``RELAY`` one a round, each from the best plan so far
+    assert 1 <= len(forked) <= pyvrp_solver.PAIRED_ROUNDS
+    assert all(child is not None and _gone(child.pid) for child in forked)  # none left behind
 
 
 def test_one_car_with_long_routes_answers_feasibly_with_or_without_a_second_search() -> None:
@@ -125,3 +127,57 @@ def test_only_one_car_among_many_more_hotspots_than_it_visits_is_selective(
     initial = warm_solution(inst, model, part, warm)
     assert initial is not None and initial.num_clients() > 0
     assert pyvrp_solver._selective(model, part, initial) is selective
+
+
+@needs_fork
+def test_several_cars_relay_the_second_search_from_the_best_plan_after_the_first_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = _ring(14, budget_s=3900, window_s=1500)
+    inst = Instance.of(problem)
+    assert has_long_routes(construct(inst, inst.reach_lists()))
+    monkeypatch.setattr(pyvrp_solver, "PORTFOLIO_MAX_SLOWDOWN", float("inf"))
+    monkeypatch.setattr(pyvrp_solver, "RELAY", True)
+    monkeypatch.setattr(pyvrp_solver, "RELAY_MIN_CLIENTS", 0)
+    starts: list[tuple[float, float | None]] = []  # (the start's prize, its end) per search
+    forked: list[portfolio.Child | None] = []
+    second_search = pyvrp_solver._second_search
+
+    def recorded(*args: Any, **kwargs: Any) -> portfolio.Child | None:
+        starts.append((args[4].prizes(), kwargs.get("until")))
+        forked.append(second_search(*args, **kwargs))
+        return forked[-1]
+
+    monkeypatch.setattr(pyvrp_solver, "_second_search", recorded)
+    began = time.perf_counter()
+    found = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
+    stop_at = began + 1.0
+    assert not check_solution(problem, found)
+    assert len(starts) == 2 and all(child is not None for child in forked)
+    (first, first_until), (second, second_until) = starts
+    # the first ends about half-way, the second at the end, from a plan no worse than the start
+    assert first_until is not None and first_until < stop_at - 0.3
+    assert second_until is not None and second_until > first_until
+    assert second >= first
+    assert all(_gone(child.pid) for child in forked if child is not None)
+
+
+@needs_fork
+@pytest.mark.parametrize(("relay", "min_clients"), [(False, 0), (True, 15)])
+def test_without_relay_or_on_few_clients_one_second_search_runs_to_the_end(
+    monkeypatch: pytest.MonkeyPatch, relay: bool, min_clients: int
+) -> None:
+    problem = _ring(14, budget_s=3900, window_s=1500)  # 14 clients
+    monkeypatch.setattr(pyvrp_solver, "PORTFOLIO_MAX_SLOWDOWN", float("inf"))
+    monkeypatch.setattr(pyvrp_solver, "RELAY", relay)
+    monkeypatch.setattr(pyvrp_solver, "RELAY_MIN_CLIENTS", min_clients)
+    forked: list[portfolio.Child | None] = []
+
+    def counted(work: Callable[[], object]) -> portfolio.Child | None:
+        forked.append(portfolio.fork(work))
+        return forked[-1]
+
+    monkeypatch.setattr(pyvrp_solver, "fork", counted)
+    found = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
+    assert not check_solution(problem, found)
+    assert len(forked) == 1
