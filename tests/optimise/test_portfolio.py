@@ -140,11 +140,13 @@ def test_several_cars_relay_the_second_search_from_the_best_plan_after_the_first
     monkeypatch.setattr(pyvrp_solver, "RELAY", True)
     monkeypatch.setattr(pyvrp_solver, "RELAY_MIN_CLIENTS", 0)
     starts: list[tuple[float, float | None]] = []  # (the start's prize, its end) per search
+    histories: list[int | None] = []  # the late-acceptance history asked for per search
     forked: list[portfolio.Child | None] = []
     second_search = pyvrp_solver._second_search
 
     def recorded(*args: Any, **kwargs: Any) -> portfolio.Child | None:
         starts.append((args[4].prizes(), kwargs.get("until")))
+        histories.append(kwargs.get("history"))
         forked.append(second_search(*args, **kwargs))
         return forked[-1]
 
@@ -159,6 +161,8 @@ def test_several_cars_relay_the_second_search_from_the_best_plan_after_the_first
     assert first_until is not None and first_until < stop_at - 0.3
     assert second_until is not None and second_until > first_until
     assert second >= first
+    # the relayed one descends with its own, shorter history
+    assert histories == [None, pyvrp_solver.RELAY_HISTORY]
     assert all(_gone(child.pid) for child in forked if child is not None)
 
 
