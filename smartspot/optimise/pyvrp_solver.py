@@ -209,14 +209,14 @@ def run_pyvrp(
         initial = search(random, penalties.max_cost_evaluator(), exhaustive=True)
     if stop_at - time.perf_counter() <= 0.001:
         return None
-    second = None
+    second: Child | None = None
+    relay: Callable[[pyvrp.Solution, int], Child | None] | None = None
     if handoff is not None:
         child = _second_search(inst, model, part, neighbours, initial, seed, handoff[0])
         handoff[1].extend([child] if child is not None else [])
-    relay = None
-    if handoff is None and _relays(model, part):
+    elif _relays(model, part):
 
-        def relay(start: pyvrp.Solution, r: int) -> Child | None:
+        def relayed(start: pyvrp.Solution, r: int) -> Child | None:
             """The second search of round ``r`` (to the end), from ``start``."""
             return _second_search(
                 inst,
@@ -230,12 +230,13 @@ def run_pyvrp(
                 history=RELAY_HISTORY,
             )
 
+        relay = relayed
         now = time.perf_counter()
         first_end = now + (stop_at - now) / PAIRED_ROUNDS
         second = _second_search(
             inst, model, part, neighbours, initial, seed, stop_at, until=first_end
         )
-    elif handoff is None:
+    else:
         second = _second_search(inst, model, part, neighbours, initial, seed, stop_at)
     try:
         most = _rounds(

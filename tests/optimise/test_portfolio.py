@@ -34,6 +34,18 @@ def _gone(pid: int) -> bool:
     return False
 
 
+def _counted_forks(monkeypatch: pytest.MonkeyPatch) -> list[portfolio.Child | None]:
+    """The solver's forks from now on, in order (each still made by ``portfolio.fork``)."""
+    forked: list[portfolio.Child | None] = []
+
+    def counted(work: Callable[[], object]) -> portfolio.Child | None:
+        forked.append(portfolio.fork(work))
+        return forked[-1]
+
+    monkeypatch.setattr(pyvrp_solver, "fork", counted)
+    return forked
+
+
 @needs_fork
 def test_a_forked_search_hands_over_its_answer_and_is_reaped() -> None:
     child = portfolio.fork(lambda: {"routes": [[1, 2], [3]], "big": list(range(200_000))})
@@ -75,13 +87,7 @@ def test_long_routes_with_a_second_search_still_reach_the_optimum_in_time(
     assert has_long_routes(greedy)
     # a second search whatever the machine's load (a busy machine's solves fork none)
     monkeypatch.setattr(pyvrp_solver, "PORTFOLIO_MAX_SLOWDOWN", float("inf"))
-    forked: list[portfolio.Child | None] = []
-
-    def counted(work: Callable[[], object]) -> portfolio.Child | None:
-        forked.append(portfolio.fork(work))
-        return forked[-1]
-
-    monkeypatch.setattr(pyvrp_solver, "fork", counted)
+    forked = _counted_forks(monkeypatch)
     found = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
     assert not check_solution(problem, found)
     assert found.value == float(inst.value.sum())  # every hotspot: optimal
@@ -175,13 +181,7 @@ def test_without_relay_or_on_few_clients_one_second_search_runs_to_the_end(
     monkeypatch.setattr(pyvrp_solver, "PORTFOLIO_MAX_SLOWDOWN", float("inf"))
     monkeypatch.setattr(pyvrp_solver, "RELAY", relay)
     monkeypatch.setattr(pyvrp_solver, "RELAY_MIN_CLIENTS", min_clients)
-    forked: list[portfolio.Child | None] = []
-
-    def counted(work: Callable[[], object]) -> portfolio.Child | None:
-        forked.append(portfolio.fork(work))
-        return forked[-1]
-
-    monkeypatch.setattr(pyvrp_solver, "fork", counted)
+    forked = _counted_forks(monkeypatch)
     found = get_solver("auto").solve(problem, time_limit_s=1.0, seed=0)
     assert not check_solution(problem, found)
     assert len(forked) == 1
